@@ -1,0 +1,13 @@
+//! The Web Worker binary (built by Trunk, started by the page); natively there is
+//! nothing to run.
+
+#[cfg(target_arch = "wasm32")]
+fn main() {
+    locklab::web::worker::start();
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() {
+    eprintln!("the locklab worker runs in a browser's Web Worker: see README.md");
+    std::process::exit(2);
+}

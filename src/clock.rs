@@ -1,0 +1,44 @@
+//! Time, injected: the engine and the VFS read the clock and sleep only through this
+//! trait, so the same engine runs on native threads and in a Web Worker.
+
+use std::time::Duration;
+
+pub trait Clock: Send + Sync {
+    /// Microseconds since the run's epoch; one epoch for every worker of a run, so
+    /// that their timeline lanes line up.
+    fn now_us(&self) -> u64;
+    /// Block the calling thread (or worker) for `d`.
+    fn sleep(&self, d: Duration);
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+pub use native::SystemClock;
+
+#[cfg(not(target_arch = "wasm32"))]
+mod native {
+    use super::Clock;
+    use std::time::{Duration, Instant};
+
+    /// The monotonic clock of the machine, counted from the moment the run began.
+    #[derive(Clone, Copy, Debug)]
+    pub struct SystemClock {
+        epoch: Instant,
+    }
+
+    impl SystemClock {
+        pub fn starting_now() -> SystemClock {
+            SystemClock {
+                epoch: Instant::now(),
+            }
+        }
+    }
+
+    impl Clock for SystemClock {
+        fn now_us(&self) -> u64 {
+            self.epoch.elapsed().as_micros() as u64
+        }
+        fn sleep(&self, d: Duration) {
+            std::thread::sleep(d)
+        }
+    }
+}

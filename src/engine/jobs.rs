@@ -1,0 +1,340 @@
+//! The workload itself: the writers' job loop in both transaction styles, and the
+//! readers' dashboard loop. SQL lives here and in `schema`, nowhere else.
+
+use super::{Flow, Interrupt, Worker, WorkerExit, READER_PAUSE};
+use crate::result_code;
+use crate::scenario::{BeginMode, TransactionStyle};
+use crate::trace::{self, EventKind, Step};
+use rusqlite::{params, Connection, OptionalExtension};
+use std::time::Duration;
+
+const SELECT_QUEUED: &str =
+    "SELECT id FROM jobs WHERE queue = 'default' AND status = 'QUEUED' ORDER BY created_at LIMIT 1";
+const CLAIM: &str =
+    "UPDATE jobs SET status = 'RUNNING', worker = ?1, heartbeat_at = ?2 WHERE id = ?3 AND status = 'QUEUED'";
+const HEARTBEAT: &str = "UPDATE jobs SET heartbeat_at = ?1 WHERE id = ?2 AND worker = ?3";
+const MARK_DONE: &str =
+    "UPDATE jobs SET status = 'DONE', result = ?1, heartbeat_at = ?2 WHERE id = ?3 AND worker = ?4";
+const MARK_DONE_RESULT_ELSEWHERE: &str =
+    "UPDATE jobs SET status = 'DONE', heartbeat_at = ?1 WHERE id = ?2 AND worker = ?3";
+const INSERT_RESULT: &str =
+    "INSERT OR REPLACE INTO results(job_id, worker, result) VALUES (?1, ?2, ?3)";
+const DASHBOARD: &str = "SELECT status, count(*) FROM jobs GROUP BY status";
+
+/// What one claim attempt found.
+enum Claim {
+    Got(i64),
+    /// The UPDATE changed no row: another worker claimed the job first.
+    Lost(i64),
+    Empty,
+}
+
+/// A job whose work is finished and whose result is not yet committed.
+struct Finished {
+    job: i64,
+    /// When the worker began trying to claim it.
+    since_us: u64,
+}
+
+impl Worker<'_> {
+    pub(super) fn write_loop(&mut self) -> Result<(), WorkerExit> {
+        match self.scenario.transaction {
+            TransactionStyle::Short => self.short_loop(),
+            TransactionStyle::Long => self.long_loop(),
+        }
+    }
+
+    /// Claim and commit; work outside any transaction; heartbeat and write results
+    /// in transactions of their own (results batched by `result_batch`).
+    fn short_loop(&mut self) -> Result<(), WorkerExit> {
+        let begin = self.scenario.begin;
+        let mut batch: Vec<Finished> = Vec::new();
+        let outcome = loop {
+            if let Err(exit) = self.check_exit() {
+                break Err(exit);
+            }
+            let since_us = self.clock.now_us();
+            let queue = self.queue;
+            let claim = match self.transaction(Step::Claim, queue, begin, |w| w.claim()) {
+                Ok(claim) => claim,
+                Err(exit) => break Err(exit),
+            };
+            let job = match claim {
+                Claim::Empty => break Ok(()),
+                Claim::Lost(job) => {
+                    trace::emit(EventKind::LostRace { job });
+                    continue;
+                }
+                Claim::Got(job) => job,
+            };
+            trace::emit(EventKind::JobClaimed { job });
+            if let Err(exit) = self.work_outside(job) {
+                break Err(exit);
+            }
+            batch.push(Finished { job, since_us });
+            if batch.len() >= self.scenario.result_batch as usize {
+                if let Err(exit) = self.write_results(&mut batch) {
+                    break Err(exit);
+                }
+            }
+        };
+        // An empty queue leaves a partial batch to commit; a stop or the time limit
+        // leaves its jobs RUNNING, unfinished but not lost.
+        if outcome.is_ok() && !batch.is_empty() {
+            self.write_results(&mut batch)?;
+        }
+        outcome
+    }
+
+    /// Claim, work, heartbeat and write results all in one transaction (covering
+    /// `result_batch` jobs).
+    fn long_loop(&mut self) -> Result<(), WorkerExit> {
+        let (begin, per_tx) = (self.scenario.begin, self.scenario.result_batch as usize);
+        loop {
+            let since_us = self.clock.now_us();
+            let queue = self.queue;
+            let done = self.transaction(Step::Job, queue, begin, |w| {
+                let mut done = Vec::new();
+                while done.len() < per_tx {
+                    match w.claim()? {
+                        Claim::Empty => break,
+                        Claim::Lost(job) => trace::emit(EventKind::LostRace { job }),
+                        Claim::Got(job) => {
+                            trace::emit(EventKind::JobClaimed { job });
+                            w.work_inside(job)?;
+                            done.push(Finished { job, since_us });
+                        }
+                    }
+                }
+                w.results_body(Step::Job, &done)?;
+                Ok(done)
+            })?;
+            if done.is_empty() {
+                return Ok(());
+            }
+            self.announce_done(&done);
+        }
+    }
+
+    fn claim(&mut self) -> Flow<Claim> {
+        let queue = self.queue;
+        let found: Option<i64> = self.sql(Step::Claim, SELECT_QUEUED, || {
+            queue
+                .prepare_cached(SELECT_QUEUED)?
+                .query_row([], |r| r.get(0))
+                .optional()
+        })?;
+        let Some(job) = found else {
+            return Ok(Claim::Empty);
+        };
+        let (worker, now) = (self.id, self.clock.now_us() as i64);
+        let changed = self.sql(Step::Claim, CLAIM, || {
+            queue
+                .prepare_cached(CLAIM)?
+                .execute(params![worker, now, job])
+        })?;
+        Ok(if changed == 1 {
+            Claim::Got(job)
+        } else {
+            Claim::Lost(job)
+        })
+    }
+
+    /// Simulated processing outside any transaction: sleep the job's work time,
+    /// heartbeating every `heartbeat_ms` in a transaction of its own.
+    fn work_outside(&mut self, job: i64) -> Result<(), WorkerExit> {
+        let (queue, begin) = (self.queue, self.scenario.begin);
+        for (slice, beat) in self.work_slices() {
+            self.pause(slice)?;
+            if beat {
+                self.transaction(Step::Heartbeat, queue, begin, |w| w.heartbeat(job))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Simulated processing inside the open transaction, heartbeats included.
+    fn work_inside(&mut self, job: i64) -> Flow<()> {
+        for (slice, beat) in self.work_slices() {
+            self.pause(slice)?;
+            if beat {
+                self.heartbeat(job)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// One job's work time (drawn from `work_ms`) cut into slices of `heartbeat_ms`,
+    /// each with whether a heartbeat follows it.
+    fn work_slices(&mut self) -> Vec<(Duration, bool)> {
+        let s = self.scenario;
+        let total = u64::from(self.rng.between(s.work_ms.min, s.work_ms.max));
+        let beat = u64::from(s.heartbeat_ms);
+        if beat == 0 || total <= beat {
+            return vec![(Duration::from_millis(total), false)];
+        }
+        let mut slices = Vec::new();
+        let mut left = total;
+        while left > 0 {
+            let slice = left.min(beat);
+            left -= slice;
+            slices.push((Duration::from_millis(slice), left > 0));
+        }
+        slices
+    }
+
+    fn heartbeat(&mut self, job: i64) -> Flow<()> {
+        let (queue, worker, now) = (self.queue, self.id, self.clock.now_us() as i64);
+        self.sql(Step::Heartbeat, HEARTBEAT, || {
+            queue
+                .prepare_cached(HEARTBEAT)?
+                .execute(params![now, job, worker])
+        })?;
+        trace::emit(EventKind::Heartbeat { job });
+        Ok(())
+    }
+
+    /// Commit the results of `batch` (short style) and empty it.
+    fn write_results(&mut self, batch: &mut Vec<Finished>) -> Result<(), WorkerExit> {
+        let queue = self.queue;
+        if let Some(results) = self.results {
+            self.transaction(Step::Result, results, BeginMode::Immediate, |w| {
+                w.insert_results(results, batch)
+            })?;
+        }
+        let begin = self.scenario.begin;
+        self.transaction(Step::Result, queue, begin, |w| {
+            w.mark_done(Step::Result, batch)
+        })?;
+        self.announce_done(batch);
+        batch.clear();
+        Ok(())
+    }
+
+    /// The result statements of one transaction on the queue database (and, with
+    /// `separate_results_db`, one transaction of its own on the results database).
+    fn results_body(&mut self, step: Step, done: &[Finished]) -> Flow<()> {
+        if done.is_empty() {
+            return Ok(());
+        }
+        if let Some(results) = self.results {
+            self.sql(step, "BEGIN IMMEDIATE", || {
+                results.execute_batch("BEGIN IMMEDIATE")
+            })?;
+            let written = self
+                .insert_results(results, done)
+                .and_then(|()| self.commit(step, results));
+            if written.is_err() {
+                self.rollback(step, results);
+            }
+            written?;
+        }
+        self.mark_done(step, done)
+    }
+
+    fn insert_results(&mut self, results: &Connection, done: &[Finished]) -> Flow<()> {
+        let worker = self.id;
+        for f in done {
+            let text = result_text(f.job, worker);
+            self.sql(Step::Result, INSERT_RESULT, || {
+                results
+                    .prepare_cached(INSERT_RESULT)?
+                    .execute(params![f.job, worker, text])
+            })?;
+        }
+        Ok(())
+    }
+
+    fn mark_done(&mut self, step: Step, done: &[Finished]) -> Flow<()> {
+        let (queue, worker, now) = (self.queue, self.id, self.clock.now_us() as i64);
+        let elsewhere = self.results.is_some();
+        for f in done {
+            if elsewhere {
+                self.sql(step, MARK_DONE_RESULT_ELSEWHERE, || {
+                    queue
+                        .prepare_cached(MARK_DONE_RESULT_ELSEWHERE)?
+                        .execute(params![now, f.job, worker])
+                })?;
+            } else {
+                let text = result_text(f.job, worker);
+                self.sql(step, MARK_DONE, || {
+                    queue
+                        .prepare_cached(MARK_DONE)?
+                        .execute(params![text, now, f.job, worker])
+                })?;
+            }
+        }
+        if self.scenario.drop_table_while_reading {
+            self.drop_table_while_reading(step, done)?;
+        }
+        Ok(())
+    }
+
+    /// The SQLITE_LOCKED mistake: stage the batch in a scratch table, then drop the
+    /// table while a SELECT over it is still running on the same connection. SQLite
+    /// refuses at once with SQLITE_LOCKED (busy_timeout does not apply: the blocker
+    /// is this connection's own statement). The worker then finishes the SELECT and
+    /// drops the table as it should have, so the step still commits.
+    fn drop_table_while_reading(&mut self, step: Step, done: &[Finished]) -> Flow<()> {
+        let queue = self.queue;
+        let create = format!(
+            "CREATE TABLE IF NOT EXISTS scratch_w{}(job INTEGER)",
+            self.id
+        );
+        let insert = format!("INSERT INTO scratch_w{} VALUES (?1)", self.id);
+        let select = format!("SELECT job FROM scratch_w{}", self.id);
+        let drop_sql = format!("DROP TABLE scratch_w{}", self.id);
+        self.sql(step, &create, || queue.execute_batch(&create))?;
+        for f in done {
+            self.sql(step, &insert, || queue.execute(&insert, [f.job]))?;
+        }
+        let mut reading = self.sql(step, &select, || queue.prepare(&select))?;
+        let mut rows = self.sql(step, &select, || reading.query([]))?;
+        self.sql(step, &select, || rows.next().map(|_| ()))?;
+        match self.sql(step, &drop_sql, || queue.execute_batch(&drop_sql)) {
+            Err(Interrupt::Sql(code)) if result_code::primary(code) == 6 => {}
+            other => return other.map(|()| ()),
+        }
+        self.sql(step, &select, || {
+            while rows.next()?.is_some() {}
+            Ok(())
+        })?;
+        drop(rows);
+        drop(reading);
+        self.sql(step, &drop_sql, || queue.execute_batch(&drop_sql))
+    }
+
+    fn announce_done(&self, done: &[Finished]) {
+        let now = self.clock.now_us();
+        for f in done {
+            trace::emit(EventKind::JobDone {
+                job: f.job,
+                latency_us: now.saturating_sub(f.since_us),
+            });
+        }
+    }
+
+    /// A dashboard: read the queue's status counts in a read transaction held for
+    /// `reader_hold_ms`, again and again until the writers are done.
+    pub(super) fn read_loop(&mut self) -> Result<(), WorkerExit> {
+        let hold = Duration::from_millis(u64::from(self.scenario.reader_hold_ms));
+        while !self.control.writers_finished() {
+            let queue = self.queue;
+            self.transaction(Step::Read, queue, BeginMode::Deferred, |w| {
+                w.sql(Step::Read, DASHBOARD, || {
+                    let mut stmt = queue.prepare_cached(DASHBOARD)?;
+                    let rows = stmt.query_map([], |r| r.get::<_, i64>(1))?;
+                    rows.sum::<rusqlite::Result<i64>>()
+                })?;
+                w.pause(hold)?;
+                Ok(())
+            })?;
+            self.pause(READER_PAUSE)?;
+        }
+        Ok(())
+    }
+}
+
+fn result_text(job: i64, worker: u32) -> String {
+    format!("job {job} processed by worker {worker}")
+}

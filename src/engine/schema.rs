@@ -1,0 +1,113 @@
+//! The job-queue schema, the seeded jobs, and the audit after a run.
+//!
+//! Both hosts call these on a connection of their own before the workers start and
+//! after they end: the schema and the invariants are part of the core, not a host's.
+
+use crate::scenario::Scenario;
+use rusqlite::{params, Connection};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+const CREATE_JOBS: &str = "CREATE TABLE IF NOT EXISTS jobs(
+    id INTEGER PRIMARY KEY, queue TEXT, status TEXT, created_at INTEGER,
+    heartbeat_at INTEGER, worker INTEGER, result TEXT, error TEXT)";
+const CREATE_CLAIM_INDEX: &str = "CREATE INDEX IF NOT EXISTS idx_jobs_queue_status_created_at
+    ON jobs(queue, status, created_at)";
+const CREATE_RESULTS: &str =
+    "CREATE TABLE IF NOT EXISTS results(job_id INTEGER PRIMARY KEY, worker INTEGER, result TEXT)";
+
+/// Create the queue's schema and seed `scenario.jobs` QUEUED jobs, in one
+/// transaction; set the journal mode first so that WAL is in the file before any
+/// worker opens it. Returns what `PRAGMA journal_mode` answered.
+pub fn create_queue(conn: &Connection, scenario: &Scenario) -> rusqlite::Result<String> {
+    let mode: String = conn.query_row(
+        &format!("PRAGMA journal_mode = {}", scenario.journal_mode.word()),
+        [],
+        |r| r.get(0),
+    )?;
+    conn.execute_batch("BEGIN IMMEDIATE")?;
+    conn.execute_batch(CREATE_JOBS)?;
+    if scenario.claim_index {
+        conn.execute_batch(CREATE_CLAIM_INDEX)?;
+    }
+    {
+        let mut insert = conn.prepare(
+            "INSERT INTO jobs(id, queue, status, created_at) VALUES (?1, 'default', 'QUEUED', ?1)",
+        )?;
+        for id in 1..=i64::from(scenario.jobs) {
+            insert.execute(params![id])?;
+        }
+    }
+    conn.execute_batch("COMMIT")?;
+    Ok(mode)
+}
+
+pub fn create_results(conn: &Connection, scenario: &Scenario) -> rusqlite::Result<()> {
+    conn.query_row(
+        &format!("PRAGMA journal_mode = {}", scenario.journal_mode.word()),
+        [],
+        |r| r.get::<_, String>(0),
+    )?;
+    conn.execute_batch(CREATE_RESULTS)
+}
+
+/// The invariants of a run, read from the database after the workers ended and
+/// checked against what the workers said they committed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct JobAudit {
+    pub seeded: u64,
+    /// Jobs whose status is DONE in the database.
+    pub done: u64,
+    /// Jobs that more than one worker committed as done.
+    pub double_claimed: u64,
+    /// Jobs a worker committed as done that the database does not hold as done
+    /// (or, with a results database, whose result is missing).
+    pub lost: u64,
+}
+
+/// Audit the queue against the ids the workers committed (one entry per JobDone).
+pub fn audit(
+    queue: &Connection,
+    results: Option<&Connection>,
+    seeded: u64,
+    committed: &[i64],
+) -> rusqlite::Result<JobAudit> {
+    let done_ids: BTreeSet<i64> = queue
+        .prepare("SELECT id FROM jobs WHERE status = 'DONE'")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let with_result: Option<BTreeSet<i64>> = match results {
+        Some(conn) => Some(
+            conn.prepare("SELECT job_id FROM results")?
+                .query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?,
+        ),
+        None => None,
+    };
+    let mut times: BTreeMap<i64, u32> = BTreeMap::new();
+    for id in committed {
+        *times.entry(*id).or_default() += 1;
+    }
+    let double_claimed = times.values().filter(|n| **n > 1).count() as u64;
+    let lost = times
+        .keys()
+        .filter(|id| {
+            !done_ids.contains(id) || with_result.as_ref().is_some_and(|r| !r.contains(id))
+        })
+        .count() as u64;
+    Ok(JobAudit {
+        seeded,
+        done: done_ids.len() as u64,
+        double_claimed,
+        lost,
+    })
+}
+
+/// `PRAGMA integrity_check`: "ok", or SQLite's findings joined by "; ".
+pub fn integrity_check(conn: &Connection) -> rusqlite::Result<String> {
+    let lines: Vec<String> = conn
+        .prepare("PRAGMA integrity_check")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(lines.join("; "))
+}

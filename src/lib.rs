@@ -1,0 +1,24 @@
+//! locklab's core: scenarios, the job-queue engine, trace events, metrics and the
+//! run report. It compiles for the browser (wasm32) and natively; the two hosts
+//! around it live in `native` (threads, the CLI) and `web` (Web Workers, the page).
+//!
+//! Architecture invariant: nothing outside `native` and `web` knows which host it
+//! runs in; the engine never sees web-sys, threads or files.
+
+pub mod chrome_trace;
+pub mod clock;
+pub mod engine;
+pub mod lock;
+pub mod metrics;
+pub mod presets;
+pub mod report;
+pub mod result_code;
+pub mod scenario;
+pub mod text_timeline;
+pub mod trace;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod native;
+
+#[cfg(target_arch = "wasm32")]
+pub mod web;

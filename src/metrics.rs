@@ -1,0 +1,275 @@
+//! Metrics computed from trace events alone: the same code serves the CLI's report
+//! and the browser's live panel, so the two can never disagree.
+
+use crate::lock::{LockLevel, SHM_SLOTS, WAL_FIRST_READ_SLOT, WAL_WRITE_SLOT};
+use crate::trace::{DbFile, EventKind, Role, TraceEvent, WorkerId};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Time a worker held each lock on the queue database, in milliseconds.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LockTimes {
+    pub shared: f64,
+    pub reserved: f64,
+    pub pending: f64,
+    pub exclusive: f64,
+    /// Holding one of WAL's read marks (a WAL read transaction).
+    pub wal_read: f64,
+    /// Holding WAL's write lock (the one writer of a WAL database).
+    pub wal_write: f64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Percentiles {
+    pub count: u64,
+    pub p50: f64,
+    pub p95: f64,
+    pub p99: f64,
+    pub max: f64,
+    pub mean: f64,
+}
+
+impl Percentiles {
+    /// Nearest-rank percentiles of `values` (any order).
+    pub fn of(mut values: Vec<f64>) -> Percentiles {
+        if values.is_empty() {
+            return Percentiles::default();
+        }
+        values.sort_by(|a, b| a.total_cmp(b));
+        let rank =
+            |p: f64| values[((p * values.len() as f64).ceil() as usize).clamp(1, values.len()) - 1];
+        Percentiles {
+            count: values.len() as u64,
+            p50: rank(0.50),
+            p95: rank(0.95),
+            p99: rank(0.99),
+            max: values[values.len() - 1],
+            mean: values.iter().sum::<f64>() / values.len() as f64,
+        }
+    }
+}
+
+/// What one worker did, as the report shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WorkerMetrics {
+    pub id: WorkerId,
+    pub role: Role,
+    pub jobs_done: u64,
+    pub errors: BTreeMap<String, u64>,
+    pub busy_wait_ms: f64,
+    pub lock_ms: LockTimes,
+    pub lost_races: u64,
+}
+
+/// Everything the trace says about a run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Metrics {
+    pub committed: u64,
+    pub rolled_back: u64,
+    pub errors: BTreeMap<String, u64>,
+    pub busy_wait_ms: f64,
+    pub job_latency_ms: Percentiles,
+    /// How long each write lock was held: RESERVED and above in rollback mode, the
+    /// WAL write lock in WAL mode.
+    pub write_lock_hold_ms: Percentiles,
+    pub workers: Vec<WorkerMetrics>,
+    /// Job ids in the order their results were committed (one per JobDone).
+    pub committed_jobs: Vec<i64>,
+}
+
+/// One worker's lock state while the events are read.
+struct LockClock {
+    level: LockLevel,
+    level_since: u64,
+    shm_since: [Option<(u64, bool)>; SHM_SLOTS],
+    write_since: Option<u64>,
+}
+
+impl Metrics {
+    /// Read `events` (in time order per worker); a lock still held at the end of the
+    /// run counts until `end_us`.
+    pub fn from_events(events: &[TraceEvent], end_us: u64) -> Metrics {
+        let mut m = Metrics {
+            committed: 0,
+            rolled_back: 0,
+            errors: BTreeMap::new(),
+            busy_wait_ms: 0.0,
+            job_latency_ms: Percentiles::default(),
+            write_lock_hold_ms: Percentiles::default(),
+            workers: Vec::new(),
+            committed_jobs: Vec::new(),
+        };
+        let mut workers: BTreeMap<WorkerId, (WorkerMetrics, LockClock)> = BTreeMap::new();
+        let mut latencies = Vec::new();
+        let mut holds = Vec::new();
+        for e in events {
+            let (w, locks) = workers.entry(e.worker).or_insert_with(|| {
+                (
+                    WorkerMetrics {
+                        id: e.worker,
+                        role: Role::Writer,
+                        jobs_done: 0,
+                        errors: BTreeMap::new(),
+                        busy_wait_ms: 0.0,
+                        lock_ms: LockTimes::default(),
+                        lost_races: 0,
+                    },
+                    LockClock {
+                        level: LockLevel::None,
+                        level_since: e.t_us,
+                        shm_since: [None; SHM_SLOTS],
+                        write_since: None,
+                    },
+                )
+            });
+            match &e.kind {
+                EventKind::WorkerStart { role } => w.role = *role,
+                EventKind::Commit { .. } => m.committed += 1,
+                EventKind::Rollback { .. } => m.rolled_back += 1,
+                EventKind::JobDone { job, latency_us } => {
+                    w.jobs_done += 1;
+                    latencies.push(*latency_us as f64 / 1000.0);
+                    m.committed_jobs.push(*job);
+                }
+                EventKind::LostRace { .. } => w.lost_races += 1,
+                EventKind::BusyWait { dur_us, .. } => w.busy_wait_ms += *dur_us as f64 / 1000.0,
+                EventKind::Error { name, .. } => *w.errors.entry(name.clone()).or_default() += 1,
+                EventKind::Lock {
+                    db: DbFile::Queue,
+                    to,
+                    ..
+                } => {
+                    locks.close_level(e.t_us, &mut w.lock_ms);
+                    locks.level = *to;
+                    if to.is_write() && locks.write_since.is_none() {
+                        locks.write_since = Some(e.t_us);
+                    } else if !to.is_write() {
+                        if let Some(since) = locks.write_since.take() {
+                            holds.push(e.t_us.saturating_sub(since) as f64 / 1000.0);
+                        }
+                    }
+                }
+                EventKind::ShmLock {
+                    db: DbFile::Queue,
+                    slot,
+                    n,
+                    exclusive,
+                    acquire,
+                    ok: true,
+                } => {
+                    for s in *slot..slot.saturating_add(*n).min(SHM_SLOTS as u8) {
+                        locks.shm_change(
+                            s,
+                            e.t_us,
+                            *acquire,
+                            *exclusive,
+                            &mut w.lock_ms,
+                            &mut holds,
+                        );
+                    }
+                }
+                _ => {}
+            }
+        }
+        for (_, (mut w, mut locks)) in workers {
+            locks.close_level(end_us, &mut w.lock_ms);
+            for s in 0..SHM_SLOTS as u8 {
+                locks.shm_change(s, end_us, false, false, &mut w.lock_ms, &mut holds);
+            }
+            if let Some(since) = locks.write_since.take() {
+                holds.push(end_us.saturating_sub(since) as f64 / 1000.0);
+            }
+            for (name, n) in &w.errors {
+                *m.errors.entry(name.clone()).or_default() += n;
+            }
+            m.busy_wait_ms += w.busy_wait_ms;
+            m.workers.push(w);
+        }
+        m.job_latency_ms = Percentiles::of(latencies);
+        m.write_lock_hold_ms = Percentiles::of(holds);
+        m
+    }
+}
+
+impl LockClock {
+    fn close_level(&mut self, now: u64, times: &mut LockTimes) {
+        let ms = now.saturating_sub(self.level_since) as f64 / 1000.0;
+        match self.level {
+            LockLevel::None => {}
+            LockLevel::Shared => times.shared += ms,
+            LockLevel::Reserved => times.reserved += ms,
+            LockLevel::Pending => times.pending += ms,
+            LockLevel::Exclusive => times.exclusive += ms,
+        }
+        self.level_since = now;
+    }
+
+    fn shm_change(
+        &mut self,
+        slot: u8,
+        now: u64,
+        acquire: bool,
+        exclusive: bool,
+        times: &mut LockTimes,
+        holds: &mut Vec<f64>,
+    ) {
+        let held = &mut self.shm_since[slot as usize];
+        if acquire {
+            if held.is_none() {
+                *held = Some((now, exclusive));
+            }
+            return;
+        }
+        let Some((since, _)) = held.take() else {
+            return;
+        };
+        let ms = now.saturating_sub(since) as f64 / 1000.0;
+        if slot == WAL_WRITE_SLOT {
+            times.wal_write += ms;
+            holds.push(ms);
+        } else if slot >= WAL_FIRST_READ_SLOT {
+            times.wal_read += ms;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nearest_rank_percentiles() {
+        let p = Percentiles::of((1..=100).map(f64::from).collect());
+        assert_eq!(
+            (p.p50, p.p95, p.p99, p.max, p.count),
+            (50.0, 95.0, 99.0, 100.0, 100)
+        );
+        assert_eq!(Percentiles::of(vec![]).count, 0);
+    }
+
+    #[test]
+    fn lock_time_and_write_holds_from_lock_events() {
+        let ev = |t_us, from, to| TraceEvent {
+            t_us,
+            worker: 0,
+            kind: EventKind::Lock {
+                db: DbFile::Queue,
+                from,
+                to,
+            },
+        };
+        use LockLevel::*;
+        let events = [
+            ev(0, None, Shared),
+            ev(1000, Shared, Reserved),
+            ev(3000, Reserved, Exclusive),
+            ev(4000, Exclusive, Shared),
+            ev(5000, Shared, None),
+        ];
+        let m = Metrics::from_events(&events, 6000);
+        let t = &m.workers[0].lock_ms;
+        assert_eq!((t.shared, t.reserved, t.exclusive), (2.0, 2.0, 1.0));
+        assert_eq!(m.write_lock_hold_ms.count, 1);
+        assert_eq!(m.write_lock_hold_ms.max, 3.0);
+    }
+}

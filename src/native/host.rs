@@ -1,0 +1,219 @@
+//! One run, natively: a fresh database in a temporary directory, one thread per
+//! worker, each with its own connection, then the audit and the report.
+
+use super::tracing_vfs;
+use crate::clock::{Clock, SystemClock};
+use crate::engine::{schema, RunControl, Worker, WorkerExit};
+use crate::report::{Outcome, RunFacts, RunReport};
+use crate::scenario::Scenario;
+use crate::trace::{self, Role, TraceEvent, WorkerId};
+use rusqlite::{Connection, OpenFlags};
+use std::fmt;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::Arc;
+
+/// A run that could not take place (not a run with errors: those are its report).
+#[derive(Debug)]
+pub struct HostError(pub String);
+
+impl fmt::Display for HostError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for HostError {}
+
+fn context<E: fmt::Display>(what: &'static str) -> impl FnOnce(E) -> HostError {
+    move |e| HostError(format!("{what}: {e}"))
+}
+
+/// A finished run: its report and every trace event, in time order.
+pub struct Run {
+    pub report: RunReport,
+    pub events: Vec<TraceEvent>,
+}
+
+struct Control {
+    stop: Arc<AtomicBool>,
+    writers_left: AtomicU32,
+}
+
+impl RunControl for Control {
+    fn stop_requested(&self) -> bool {
+        self.stop.load(Ordering::Relaxed)
+    }
+    fn writers_finished(&self) -> bool {
+        self.writers_left.load(Ordering::Acquire) == 0
+    }
+}
+
+/// What one worker thread hands back.
+struct WorkerDone {
+    journal_mode: Option<String>,
+    exit: WorkerExit,
+    events: Vec<TraceEvent>,
+}
+
+/// Run `scenario`; setting `stop` makes every worker stop at its next step.
+pub fn run(scenario: &Scenario, stop: Arc<AtomicBool>) -> Result<Run, HostError> {
+    tracing_vfs::register().map_err(HostError)?;
+    let dir = tempfile::Builder::new()
+        .prefix("locklab-")
+        .tempdir()
+        .map_err(context("creating a temporary directory"))?;
+    let queue_path = dir.path().join("queue.db");
+    let results_path = scenario
+        .separate_results_db
+        .then(|| dir.path().join("results.db"));
+
+    {
+        let setup = open(&queue_path).map_err(context("opening the queue database"))?;
+        schema::create_queue(&setup, scenario).map_err(context("seeding the queue database"))?;
+        if let Some(path) = &results_path {
+            let results = open(path).map_err(context("opening the results database"))?;
+            schema::create_results(&results, scenario)
+                .map_err(context("creating the results database"))?;
+        }
+    }
+
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock::starting_now());
+    let control = Arc::new(Control {
+        stop,
+        writers_left: AtomicU32::new(scenario.workers),
+    });
+    let roles = (0..scenario.workers)
+        .map(|_| Role::Writer)
+        .chain((0..scenario.readers).map(|_| Role::Reader));
+    let threads: Vec<_> = roles
+        .enumerate()
+        .map(|(id, role)| {
+            let (scenario, clock, control) = (scenario.clone(), clock.clone(), control.clone());
+            let (queue_path, results_path) = (queue_path.clone(), results_path.clone());
+            std::thread::Builder::new()
+                .name(format!("worker-{id}"))
+                .spawn(move || {
+                    let id = id as WorkerId;
+                    trace::install(id, clock.clone());
+                    let (journal_mode, exit) = run_worker(
+                        id,
+                        role,
+                        &scenario,
+                        &queue_path,
+                        results_path.as_deref(),
+                        &*clock,
+                        &*control,
+                    );
+                    if role == Role::Writer {
+                        control.writers_left.fetch_sub(1, Ordering::AcqRel);
+                    }
+                    WorkerDone {
+                        journal_mode,
+                        exit,
+                        events: trace::uninstall(),
+                    }
+                })
+                .map_err(context("starting a worker thread"))
+        })
+        .collect::<Result<_, _>>()?;
+
+    let mut done = Vec::new();
+    for t in threads {
+        done.push(
+            t.join()
+                .map_err(|_| HostError("a worker thread panicked".to_string()))?,
+        );
+    }
+    let elapsed_us = clock.now_us();
+
+    let mut events: Vec<TraceEvent> = done
+        .iter_mut()
+        .flat_map(|d| std::mem::take(&mut d.events))
+        .collect();
+    events.sort_by_key(|e| (e.t_us, e.worker));
+    let journal_mode = done
+        .iter()
+        .find_map(|d| d.journal_mode.clone())
+        .unwrap_or_default();
+    let exits: Vec<WorkerExit> = done.iter().map(|d| d.exit).collect();
+
+    let audit_conn = open(&queue_path).map_err(context("reopening the queue database"))?;
+    let results_conn = match &results_path {
+        Some(p) => Some(open(p).map_err(context("reopening the results database"))?),
+        None => None,
+    };
+    let committed: Vec<i64> = events
+        .iter()
+        .filter_map(|e| match e.kind {
+            trace::EventKind::JobDone { job, .. } => Some(job),
+            _ => None,
+        })
+        .collect();
+    let audit = schema::audit(
+        &audit_conn,
+        results_conn.as_ref(),
+        u64::from(scenario.jobs),
+        &committed,
+    )
+    .map_err(context("auditing the queue"))?;
+    let mut integrity =
+        schema::integrity_check(&audit_conn).map_err(context("checking integrity"))?;
+    if let Some(conn) = &results_conn {
+        let results =
+            schema::integrity_check(conn).map_err(context("checking the results database"))?;
+        if results != "ok" {
+            integrity = format!("{integrity}; results.db: {results}");
+        }
+    }
+
+    let report = RunReport::new(
+        RunFacts {
+            scenario,
+            sqlite_version: rusqlite::version().to_string(),
+            vfs: format!("{} (traced unix)", tracing_vfs::NAME),
+            journal_mode,
+            elapsed_us,
+            outcome: Outcome::of(&exits),
+            audit,
+            integrity_check: integrity,
+        },
+        &events,
+    );
+    Ok(Run { report, events })
+}
+
+fn open(path: &Path) -> rusqlite::Result<Connection> {
+    Connection::open_with_flags_and_vfs(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        tracing_vfs::NAME,
+    )
+}
+
+/// One worker thread's life: open its connections, run the engine, close.
+fn run_worker(
+    id: WorkerId,
+    role: Role,
+    scenario: &Scenario,
+    queue_path: &Path,
+    results_path: Option<&Path>,
+    clock: &dyn Clock,
+    control: &dyn RunControl,
+) -> (Option<String>, WorkerExit) {
+    let opened = open(queue_path).and_then(|q| match results_path {
+        Some(p) => open(p).map(|r| (q, Some(r))),
+        None => Ok((q, None)),
+    });
+    match opened {
+        Ok((queue, results)) => {
+            Worker::new(id, role, scenario, &queue, results.as_ref(), clock, control).run()
+        }
+        Err(e) => {
+            trace::emit(crate::engine::error_event(trace::Step::Open, "open", &e, 0));
+            (None, WorkerExit::Completed)
+        }
+    }
+}

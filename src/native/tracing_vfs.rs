@@ -1,0 +1,294 @@
+//! A pass-through VFS around SQLite's own `unix` VFS that records what the unix VFS
+//! does: every lock change of every connection, refused locks, WAL shm locks, busy
+//! waits (xSleep) and syncs. The locks are the real ones (POSIX advisory locks taken
+//! by the unix VFS); this layer only watches them, so the native CLI is an oracle
+//! against which the shared VFS can be compared.
+//!
+//! The VFS is registered once under [`NAME`]. Its struct is a copy of unix's with
+//! `xOpen`, `xSleep` and the file size replaced; each file it opens holds the unix
+//! file right behind its own header and forwards every method to it.
+
+use crate::lock::LockLevel;
+use crate::trace::{self, DbFile, EventKind, FileRole};
+use rusqlite::ffi;
+use std::ffi::{c_char, c_int, c_void, CStr};
+use std::mem::size_of;
+use std::ptr;
+use std::sync::OnceLock;
+
+/// The name the VFS is registered under.
+pub const NAME: &str = "locklab-trace";
+const NAME_C: &CStr = c"locklab-trace";
+
+/// Our file: SQLite's `sqlite3_file` header first, then what we track, then (at
+/// [`REAL_OFFSET`]) the unix VFS's own file.
+#[repr(C)]
+struct TracedFile {
+    base: ffi::sqlite3_file,
+    real: *mut ffi::sqlite3_file,
+    db: DbFile,
+    role: FileRole,
+    level: LockLevel,
+}
+
+const REAL_OFFSET: usize = size_of::<TracedFile>().next_multiple_of(16);
+
+/// Whether registration succeeded; the registered struct itself is leaked on
+/// purpose: SQLite keeps a pointer to it for the life of the process.
+static REGISTERED: OnceLock<Result<(), String>> = OnceLock::new();
+
+/// Register the tracing VFS (once per process). Connections use it by opening with
+/// the VFS name [`NAME`].
+pub fn register() -> Result<(), String> {
+    REGISTERED
+        .get_or_init(|| {
+            // SAFETY: sqlite3_vfs_find initialises SQLite and returns a VFS that lives
+            // as long as the process; we copy it and register the copy once.
+            unsafe {
+                let unix = ffi::sqlite3_vfs_find(c"unix".as_ptr());
+                if unix.is_null() {
+                    return Err("SQLite has no unix VFS to wrap".to_string());
+                }
+                let mut vfs: ffi::sqlite3_vfs = ptr::read(unix);
+                vfs.szOsFile = (REAL_OFFSET + (*unix).szOsFile as usize) as c_int;
+                vfs.pNext = ptr::null_mut();
+                vfs.zName = NAME_C.as_ptr();
+                vfs.pAppData = unix.cast();
+                vfs.xOpen = Some(x_open);
+                vfs.xSleep = Some(x_sleep);
+                let vfs = Box::into_raw(Box::new(vfs));
+                let rc = ffi::sqlite3_vfs_register(vfs, 0);
+                if rc != ffi::SQLITE_OK {
+                    return Err(format!("sqlite3_vfs_register failed with code {rc}"));
+                }
+                Ok(())
+            }
+        })
+        .clone()
+}
+
+unsafe fn unix_vfs(vfs: *mut ffi::sqlite3_vfs) -> *mut ffi::sqlite3_vfs {
+    (*vfs).pAppData.cast()
+}
+
+unsafe extern "C" fn x_open(
+    vfs: *mut ffi::sqlite3_vfs,
+    name: *const c_char,
+    file: *mut ffi::sqlite3_file,
+    flags: c_int,
+    out_flags: *mut c_int,
+) -> c_int {
+    let unix = unix_vfs(vfs);
+    let real = file
+        .cast::<u8>()
+        .add(REAL_OFFSET)
+        .cast::<ffi::sqlite3_file>();
+    (*real).pMethods = ptr::null();
+    let rc = ((*unix).xOpen.expect("unix has xOpen"))(unix, name, real, flags, out_flags);
+    if rc != ffi::SQLITE_OK {
+        (*file).pMethods = ptr::null();
+        return rc;
+    }
+    let db = if !name.is_null() && CStr::from_ptr(name).to_bytes().ends_with(b"results.db") {
+        DbFile::Results
+    } else {
+        DbFile::Queue
+    };
+    let role = if flags & ffi::SQLITE_OPEN_MAIN_DB != 0 {
+        FileRole::Db
+    } else if flags & ffi::SQLITE_OPEN_MAIN_JOURNAL != 0 {
+        FileRole::Journal
+    } else if flags & ffi::SQLITE_OPEN_WAL != 0 {
+        FileRole::Wal
+    } else {
+        FileRole::Other
+    };
+    ptr::write(
+        file.cast::<TracedFile>(),
+        TracedFile {
+            base: ffi::sqlite3_file {
+                pMethods: &TRACED_IO,
+            },
+            real,
+            db,
+            role,
+            level: LockLevel::None,
+        },
+    );
+    ffi::SQLITE_OK
+}
+
+unsafe extern "C" fn x_sleep(vfs: *mut ffi::sqlite3_vfs, microseconds: c_int) -> c_int {
+    let unix = unix_vfs(vfs);
+    let start = trace::now_us();
+    let slept = ((*unix).xSleep.expect("unix has xSleep"))(unix, microseconds);
+    if let (Some(start), Some(end)) = (start, trace::now_us()) {
+        trace::emit_at(
+            start,
+            EventKind::BusyWait {
+                requested_us: microseconds.max(0) as u64,
+                dur_us: end - start,
+            },
+        );
+    }
+    slept
+}
+
+static TRACED_IO: ffi::sqlite3_io_methods = ffi::sqlite3_io_methods {
+    iVersion: 2,
+    xClose: Some(x_close),
+    xRead: Some(x_read),
+    xWrite: Some(x_write),
+    xTruncate: Some(x_truncate),
+    xSync: Some(x_sync),
+    xFileSize: Some(x_file_size),
+    xLock: Some(x_lock),
+    xUnlock: Some(x_unlock),
+    xCheckReservedLock: Some(x_check_reserved_lock),
+    xFileControl: Some(x_file_control),
+    xSectorSize: Some(x_sector_size),
+    xDeviceCharacteristics: Some(x_device_characteristics),
+    xShmMap: Some(x_shm_map),
+    xShmLock: Some(x_shm_lock),
+    xShmBarrier: Some(x_shm_barrier),
+    xShmUnmap: Some(x_shm_unmap),
+    xFetch: None,
+    xUnfetch: None,
+};
+
+/// Our file and the unix file's methods.
+///
+/// # Safety
+/// `file` must be a file opened by [`x_open`] and not yet closed.
+unsafe fn parts<'a>(
+    file: *mut ffi::sqlite3_file,
+) -> (
+    &'a mut TracedFile,
+    *mut ffi::sqlite3_file,
+    &'a ffi::sqlite3_io_methods,
+) {
+    let traced = &mut *file.cast::<TracedFile>();
+    let real = traced.real;
+    (traced, real, &*(*real).pMethods)
+}
+
+/// Forward a method to the unix file unchanged.
+macro_rules! forward {
+    ($name:ident, $method:ident ( $($arg:ident : $ty:ty),* )) => {
+        unsafe extern "C" fn $name(file: *mut ffi::sqlite3_file $(, $arg: $ty)*) -> c_int {
+            let (_, real, io) = parts(file);
+            (io.$method.expect(stringify!($method)))(real $(, $arg)*)
+        }
+    };
+}
+
+forward!(x_read, xRead(buf: *mut c_void, amount: c_int, offset: ffi::sqlite3_int64));
+forward!(x_write, xWrite(buf: *const c_void, amount: c_int, offset: ffi::sqlite3_int64));
+forward!(x_truncate, xTruncate(size: ffi::sqlite3_int64));
+forward!(x_file_size, xFileSize(size: *mut ffi::sqlite3_int64));
+forward!(x_check_reserved_lock, xCheckReservedLock(out: *mut c_int));
+forward!(x_file_control, xFileControl(op: c_int, arg: *mut c_void));
+forward!(x_sector_size, xSectorSize());
+forward!(x_device_characteristics, xDeviceCharacteristics());
+forward!(x_shm_map, xShmMap(region: c_int, size: c_int, extend: c_int, out: *mut *mut c_void));
+forward!(x_shm_unmap, xShmUnmap(delete: c_int));
+
+unsafe extern "C" fn x_shm_barrier(file: *mut ffi::sqlite3_file) {
+    let (_, real, io) = parts(file);
+    (io.xShmBarrier.expect("xShmBarrier"))(real)
+}
+
+unsafe extern "C" fn x_close(file: *mut ffi::sqlite3_file) -> c_int {
+    let (traced, real, io) = parts(file);
+    if traced.level != LockLevel::None {
+        trace::emit(EventKind::Lock {
+            db: traced.db,
+            from: traced.level,
+            to: LockLevel::None,
+        });
+        traced.level = LockLevel::None;
+    }
+    let rc = (io.xClose.expect("xClose"))(real);
+    (*file).pMethods = ptr::null();
+    rc
+}
+
+unsafe extern "C" fn x_sync(file: *mut ffi::sqlite3_file, flags: c_int) -> c_int {
+    let (traced, real, io) = parts(file);
+    let rc = (io.xSync.expect("xSync"))(real, flags);
+    trace::emit(EventKind::Sync {
+        db: traced.db,
+        file: traced.role,
+    });
+    rc
+}
+
+unsafe extern "C" fn x_lock(file: *mut ffi::sqlite3_file, level: c_int) -> c_int {
+    let (traced, real, io) = parts(file);
+    let rc = (io.xLock.expect("xLock"))(real, level);
+    let Some(wanted) = LockLevel::from_sqlite(level) else {
+        return rc;
+    };
+    let held = traced.level;
+    let now_held = if rc == ffi::SQLITE_OK {
+        held.max(wanted)
+    } else {
+        if rc & 0xff == ffi::SQLITE_BUSY {
+            trace::emit(EventKind::LockDenied {
+                db: traced.db,
+                held,
+                wanted,
+            });
+        }
+        // The unix VFS keeps the PENDING lock it took on its way to EXCLUSIVE.
+        if wanted == LockLevel::Exclusive && held == LockLevel::Reserved {
+            LockLevel::Pending
+        } else {
+            held
+        }
+    };
+    if now_held != held {
+        trace::emit(EventKind::Lock {
+            db: traced.db,
+            from: held,
+            to: now_held,
+        });
+        traced.level = now_held;
+    }
+    rc
+}
+
+unsafe extern "C" fn x_unlock(file: *mut ffi::sqlite3_file, level: c_int) -> c_int {
+    let (traced, real, io) = parts(file);
+    let rc = (io.xUnlock.expect("xUnlock"))(real, level);
+    if let Some(to) = LockLevel::from_sqlite(level) {
+        if rc == ffi::SQLITE_OK && to < traced.level {
+            trace::emit(EventKind::Lock {
+                db: traced.db,
+                from: traced.level,
+                to,
+            });
+            traced.level = to;
+        }
+    }
+    rc
+}
+
+unsafe extern "C" fn x_shm_lock(
+    file: *mut ffi::sqlite3_file,
+    offset: c_int,
+    n: c_int,
+    flags: c_int,
+) -> c_int {
+    let (traced, real, io) = parts(file);
+    let rc = (io.xShmLock.expect("xShmLock"))(real, offset, n, flags);
+    trace::emit(EventKind::ShmLock {
+        db: traced.db,
+        slot: offset as u8,
+        n: n as u8,
+        exclusive: flags & ffi::SQLITE_SHM_EXCLUSIVE != 0,
+        acquire: flags & ffi::SQLITE_SHM_LOCK != 0,
+        ok: rc == ffi::SQLITE_OK,
+    });
+    rc
+}

@@ -1,0 +1,161 @@
+//! Built-in scenarios: one per lesson of the article that the engine can show.
+//!
+//! Each preset is written as scenario JSON and goes through the same parser as a
+//! user's file, so a preset can never be something a user could not write.
+
+use crate::scenario::{Scenario, ScenarioError};
+use serde::Serialize;
+use serde_json::{json, Value};
+
+/// A named scenario with the lesson it teaches.
+#[derive(Clone, Debug, Serialize)]
+pub struct Preset {
+    pub name: &'static str,
+    pub lesson: &'static str,
+    /// What to look for when it runs, in a sentence or two.
+    pub expect: &'static str,
+    pub scenario: Value,
+}
+
+impl Preset {
+    pub fn scenario(&self) -> Result<Scenario, ScenarioError> {
+        Scenario::from_value(&self.scenario)
+    }
+}
+
+/// The preset a first-time visitor sees.
+pub const DEFAULT_PRESET: &str = "wall-of-red";
+
+pub fn find(name: &str) -> Option<Preset> {
+    all().into_iter().find(|p| p.name == name)
+}
+
+pub fn all() -> Vec<Preset> {
+    vec![
+        Preset {
+            name: "wall-of-red",
+            lesson: "1. The wall of red",
+            expect: "Long transactions, four workers and no busy_timeout: most attempts fail \
+                     with SQLITE_BUSY (database is locked), yet every job is done in the end.",
+            scenario: json!({"name": "wall-of-red", "workers": 4, "jobs": 60,
+                "transaction": "long", "begin": "deferred", "journal_mode": "delete",
+                "busy_timeout_ms": 0, "work_ms": [5, 15], "heartbeat_ms": 5}),
+        },
+        Preset {
+            name: "busy-or-locked",
+            lesson: "2. BUSY or LOCKED",
+            expect: "Each worker drops a table while its own SELECT is still running: \
+                     SQLITE_LOCKED every time, at once, although busy_timeout is 5 s. \
+                     Waiting cannot help when the blocker is your own statement.",
+            scenario: json!({"name": "busy-or-locked", "workers": 2, "jobs": 40,
+                "transaction": "short", "begin": "immediate", "journal_mode": "wal",
+                "busy_timeout_ms": 5000, "work_ms": [1, 3],
+                "drop_table_while_reading": true}),
+        },
+        Preset {
+            name: "readers-block-writer",
+            lesson: "3a. A reader blocks the writer (rollback journal)",
+            expect: "Two dashboard readers hold read transactions; in rollback-journal mode \
+                     the writer cannot commit while they read: SQLITE_BUSY at COMMIT.",
+            scenario: json!({"name": "readers-block-writer", "workers": 1, "readers": 2,
+                "jobs": 40, "transaction": "short", "begin": "immediate",
+                "journal_mode": "delete", "busy_timeout_ms": 0, "work_ms": [1, 3],
+                "reader_hold_ms": 40}),
+        },
+        Preset {
+            name: "wal-readers",
+            lesson: "3b. WAL lets readers and a writer run together",
+            expect: "The same readers and writer in WAL mode: no errors, and PRAGMA \
+                     journal_mode reports wal.",
+            scenario: json!({"name": "wal-readers", "workers": 1, "readers": 2,
+                "jobs": 40, "transaction": "short", "begin": "immediate",
+                "journal_mode": "wal", "busy_timeout_ms": 0, "work_ms": [1, 3],
+                "reader_hold_ms": 40}),
+        },
+        Preset {
+            name: "wal-one-writer",
+            lesson: "4. WAL does not fix writer against writer",
+            expect: "WAL with long write transactions and no busy_timeout: still one writer \
+                     at a time, still SQLITE_BUSY.",
+            scenario: json!({"name": "wal-one-writer", "workers": 4, "jobs": 60,
+                "transaction": "long", "begin": "immediate", "journal_mode": "wal",
+                "busy_timeout_ms": 0, "work_ms": [5, 15]}),
+        },
+        Preset {
+            name: "busy-timeout",
+            lesson: "5. busy_timeout turns errors into waits",
+            expect: "The wall of red with busy_timeout 5000 and BEGIN IMMEDIATE: the errors \
+                     become busy waits (SQLite's busy handler sleeping and retrying).",
+            scenario: json!({"name": "busy-timeout", "workers": 4, "jobs": 60,
+                "transaction": "long", "begin": "immediate", "journal_mode": "delete",
+                "busy_timeout_ms": 5000, "work_ms": [5, 15]}),
+        },
+        Preset {
+            name: "timeout-outlasted",
+            lesson: "6. ...but only if transactions are short",
+            expect: "Work of 40-60 ms inside each transaction and a busy_timeout of 100 ms: \
+                     a worker waits behind three others for longer than its timeout, and \
+                     SQLITE_BUSY comes back.",
+            scenario: json!({"name": "timeout-outlasted", "workers": 4, "jobs": 40,
+                "transaction": "long", "begin": "immediate", "journal_mode": "delete",
+                "busy_timeout_ms": 100, "work_ms": [40, 60]}),
+        },
+        Preset {
+            name: "short-transactions",
+            lesson: "7. Short transactions",
+            expect: "Claim and commit, work outside the transaction, write and commit; with \
+                     WAL, BEGIN IMMEDIATE and busy_timeout: zero errors, every job done once.",
+            scenario: json!({"name": "short-transactions", "workers": 4, "jobs": 200,
+                "transaction": "short", "begin": "immediate", "journal_mode": "wal",
+                "synchronous": "normal", "busy_timeout_ms": 5000, "work_ms": [5, 15],
+                "heartbeat_ms": 5}),
+        },
+        Preset {
+            name: "deferred-upgrade",
+            lesson: "8. BEGIN DEFERRED fails at once, despite busy_timeout",
+            expect: "A deferred transaction reads, then tries to write: when another worker \
+                     wrote first, SQLite refuses to wait into a deadlock and returns \
+                     SQLITE_BUSY or SQLITE_BUSY_SNAPSHOT at once although busy_timeout is 5 s.",
+            scenario: json!({"name": "deferred-upgrade", "workers": 8, "jobs": 400,
+                "transaction": "short", "begin": "deferred", "journal_mode": "wal",
+                "synchronous": "normal", "busy_timeout_ms": 5000, "work_ms": 0}),
+        },
+        Preset {
+            name: "no-claim-index",
+            lesson: "9. No index on the claim predicate",
+            expect: "Without an index on (queue, status, created_at) every claim scans and \
+                     sorts the whole queue while it holds the write lock: longer write-lock \
+                     holds, lower throughput.",
+            scenario: json!({"name": "no-claim-index", "workers": 4, "jobs": 20000,
+                "transaction": "short", "begin": "immediate", "journal_mode": "wal",
+                "synchronous": "normal", "busy_timeout_ms": 5000, "work_ms": 0,
+                "claim_index": false, "time_limit_ms": 5000}),
+        },
+        Preset {
+            name: "batched-results",
+            lesson: "11. Batch result writes, and keep results in their own database",
+            expect: "Results written 20 at a time into a separate results database: fewer \
+                     write transactions on the queue database.",
+            scenario: json!({"name": "batched-results", "workers": 4, "jobs": 400,
+                "transaction": "short", "begin": "immediate", "journal_mode": "wal",
+                "synchronous": "normal", "busy_timeout_ms": 5000, "work_ms": [0, 2],
+                "result_batch": 20, "separate_results_db": true}),
+        },
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_preset_is_a_valid_scenario_named_after_itself() {
+        for preset in all() {
+            let scenario = preset
+                .scenario()
+                .unwrap_or_else(|e| panic!("{}: {e}", preset.name));
+            assert_eq!(scenario.name, preset.name);
+        }
+        assert!(find(DEFAULT_PRESET).is_some());
+    }
+}

@@ -1,0 +1,169 @@
+//! The run report: the stable JSON a run ends with (docs/report.md), the same from
+//! the CLI's `--json` and the browser's `window.locklab.run()`.
+
+use crate::engine::schema::JobAudit;
+use crate::engine::WorkerExit;
+use crate::metrics::{Metrics, Percentiles, WorkerMetrics};
+use crate::scenario::Scenario;
+use crate::trace::TraceEvent;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Completed,
+    TimeLimit,
+    Stopped,
+}
+
+impl Outcome {
+    /// A run's outcome from its workers' exits: stopped if any was stopped, else
+    /// time_limit if any ran out of time, else completed.
+    pub fn of(exits: &[WorkerExit]) -> Outcome {
+        if exits.contains(&WorkerExit::Stopped) {
+            Outcome::Stopped
+        } else if exits.contains(&WorkerExit::TimeLimit) {
+            Outcome::TimeLimit
+        } else {
+            Outcome::Completed
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Jobs {
+    pub seeded: u64,
+    pub done: u64,
+    pub double_claimed: u64,
+    pub lost: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Transactions {
+    pub committed: u64,
+    pub rolled_back: u64,
+}
+
+/// The invariants of a run, each checked after it ended.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Invariants {
+    /// Every seeded job is done (required of a completed run only).
+    pub all_jobs_done: bool,
+    pub no_double_claims: bool,
+    pub no_lost_jobs: bool,
+    pub integrity_ok: bool,
+    /// `PRAGMA journal_mode` answered the mode the scenario asked for.
+    pub journal_mode_as_asked: bool,
+}
+
+impl Invariants {
+    pub fn all_hold(&self) -> bool {
+        self.all_jobs_done
+            && self.no_double_claims
+            && self.no_lost_jobs
+            && self.integrity_ok
+            && self.journal_mode_as_asked
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunReport {
+    /// The checked scenario, every default filled in.
+    pub scenario: Value,
+    pub sqlite_version: String,
+    pub vfs: String,
+    /// What `PRAGMA journal_mode` returned on the workers' connections.
+    pub journal_mode: String,
+    pub elapsed_ms: f64,
+    pub outcome: Outcome,
+    pub jobs: Jobs,
+    pub transactions: Transactions,
+    /// Error counts keyed by SQLite's name of the extended result code.
+    pub errors: BTreeMap<String, u64>,
+    pub busy_wait_ms: f64,
+    pub job_latency_ms: Percentiles,
+    pub write_lock_hold_ms: Percentiles,
+    pub throughput_jobs_per_s: f64,
+    pub integrity_check: String,
+    pub invariants: Invariants,
+    pub workers: Vec<WorkerMetrics>,
+}
+
+/// What a host measured around the engine, to be put into a report.
+pub struct RunFacts<'a> {
+    pub scenario: &'a Scenario,
+    pub sqlite_version: String,
+    pub vfs: String,
+    pub journal_mode: String,
+    pub elapsed_us: u64,
+    pub outcome: Outcome,
+    pub audit: JobAudit,
+    pub integrity_check: String,
+}
+
+impl RunReport {
+    pub fn new(facts: RunFacts<'_>, events: &[TraceEvent]) -> RunReport {
+        let metrics = Metrics::from_events(events, facts.elapsed_us);
+        RunReport::from_metrics(facts, metrics)
+    }
+
+    pub fn from_metrics(facts: RunFacts<'_>, metrics: Metrics) -> RunReport {
+        let a = &facts.audit;
+        let elapsed_s = facts.elapsed_us as f64 / 1e6;
+        let invariants = Invariants {
+            all_jobs_done: facts.outcome != Outcome::Completed || a.done == a.seeded,
+            no_double_claims: a.double_claimed == 0,
+            no_lost_jobs: a.lost == 0,
+            integrity_ok: facts.integrity_check == "ok",
+            journal_mode_as_asked: facts.journal_mode == facts.scenario.journal_mode.word(),
+        };
+        RunReport {
+            scenario: facts.scenario.to_value(),
+            sqlite_version: facts.sqlite_version,
+            vfs: facts.vfs,
+            journal_mode: facts.journal_mode,
+            elapsed_ms: facts.elapsed_us as f64 / 1000.0,
+            outcome: facts.outcome,
+            jobs: Jobs {
+                seeded: a.seeded,
+                done: a.done,
+                double_claimed: a.double_claimed,
+                lost: a.lost,
+            },
+            transactions: Transactions {
+                committed: metrics.committed,
+                rolled_back: metrics.rolled_back,
+            },
+            errors: metrics.errors,
+            busy_wait_ms: metrics.busy_wait_ms,
+            job_latency_ms: metrics.job_latency_ms,
+            write_lock_hold_ms: metrics.write_lock_hold_ms,
+            throughput_jobs_per_s: if elapsed_s > 0.0 {
+                a.done as f64 / elapsed_s
+            } else {
+                0.0
+            },
+            integrity_check: facts.integrity_check,
+            invariants,
+            workers: metrics.workers,
+        }
+    }
+
+    /// How many errors of this name (e.g. "SQLITE_BUSY") the run saw.
+    pub fn error_count(&self, name: &str) -> u64 {
+        self.errors.get(name).copied().unwrap_or(0)
+    }
+
+    /// Errors whose primary code is SQLITE_BUSY or SQLITE_LOCKED, all variants.
+    pub fn lock_errors(&self) -> u64 {
+        self.errors
+            .iter()
+            .filter(|(name, _)| {
+                name.starts_with("SQLITE_BUSY") || name.starts_with("SQLITE_LOCKED")
+            })
+            .map(|(_, n)| n)
+            .sum()
+    }
+}

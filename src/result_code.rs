@@ -1,0 +1,158 @@
+//! Names of SQLite's result codes, as the run report keys its error counts.
+//!
+//! SQLite reports an extended result code (the primary code in the low byte); the
+//! report and the timeline name both, with SQLite's own spelling, so that
+//! `SQLITE_BUSY_SNAPSHOT` can be looked up in SQLite's documentation as is.
+
+/// The primary code of an extended result code.
+pub fn primary(extended: i32) -> i32 {
+    extended & 0xff
+}
+
+/// SQLite's name for a result code, extended or primary ("SQLITE_BUSY_SNAPSHOT").
+/// An extended code this table does not know falls back to its primary name with the
+/// number, so nothing is ever unnamed.
+pub fn name(code: i32) -> String {
+    if let Some(name) = EXTENDED.iter().find(|(c, _)| *c == code).map(|(_, n)| *n) {
+        return name.to_string();
+    }
+    let base = PRIMARY
+        .get(usize::try_from(primary(code)).unwrap_or(usize::MAX))
+        .copied()
+        .unwrap_or("SQLITE_UNKNOWN");
+    if code == primary(code) {
+        base.to_string()
+    } else {
+        format!("{base}({code})")
+    }
+}
+
+/// Whether the code says another connection (BUSY) or this one (LOCKED) holds a lock
+/// that the statement needed: the errors a job-queue worker retries.
+pub fn is_lock_error(code: i32) -> bool {
+    matches!(primary(code), 5 | 6)
+}
+
+const PRIMARY: [&str; 29] = [
+    "SQLITE_OK",
+    "SQLITE_ERROR",
+    "SQLITE_INTERNAL",
+    "SQLITE_PERM",
+    "SQLITE_ABORT",
+    "SQLITE_BUSY",
+    "SQLITE_LOCKED",
+    "SQLITE_NOMEM",
+    "SQLITE_READONLY",
+    "SQLITE_INTERRUPT",
+    "SQLITE_IOERR",
+    "SQLITE_CORRUPT",
+    "SQLITE_NOTFOUND",
+    "SQLITE_FULL",
+    "SQLITE_CANTOPEN",
+    "SQLITE_PROTOCOL",
+    "SQLITE_EMPTY",
+    "SQLITE_SCHEMA",
+    "SQLITE_TOOBIG",
+    "SQLITE_CONSTRAINT",
+    "SQLITE_MISMATCH",
+    "SQLITE_MISUSE",
+    "SQLITE_NOLFS",
+    "SQLITE_AUTH",
+    "SQLITE_FORMAT",
+    "SQLITE_RANGE",
+    "SQLITE_NOTADB",
+    "SQLITE_NOTICE",
+    "SQLITE_WARNING",
+];
+
+const fn ext(primary: i32, n: i32) -> i32 {
+    primary | (n << 8)
+}
+
+const EXTENDED: &[(i32, &str)] = &[
+    (ext(1, 1), "SQLITE_ERROR_MISSING_COLLSEQ"),
+    (ext(1, 2), "SQLITE_ERROR_RETRY"),
+    (ext(1, 3), "SQLITE_ERROR_SNAPSHOT"),
+    (ext(5, 1), "SQLITE_BUSY_RECOVERY"),
+    (ext(5, 2), "SQLITE_BUSY_SNAPSHOT"),
+    (ext(5, 3), "SQLITE_BUSY_TIMEOUT"),
+    (ext(6, 1), "SQLITE_LOCKED_SHAREDCACHE"),
+    (ext(6, 2), "SQLITE_LOCKED_VTAB"),
+    (ext(8, 1), "SQLITE_READONLY_RECOVERY"),
+    (ext(8, 2), "SQLITE_READONLY_CANTLOCK"),
+    (ext(8, 3), "SQLITE_READONLY_ROLLBACK"),
+    (ext(8, 4), "SQLITE_READONLY_DBMOVED"),
+    (ext(8, 5), "SQLITE_READONLY_CANTINIT"),
+    (ext(8, 6), "SQLITE_READONLY_DIRECTORY"),
+    (ext(10, 1), "SQLITE_IOERR_READ"),
+    (ext(10, 2), "SQLITE_IOERR_SHORT_READ"),
+    (ext(10, 3), "SQLITE_IOERR_WRITE"),
+    (ext(10, 4), "SQLITE_IOERR_FSYNC"),
+    (ext(10, 5), "SQLITE_IOERR_DIR_FSYNC"),
+    (ext(10, 6), "SQLITE_IOERR_TRUNCATE"),
+    (ext(10, 7), "SQLITE_IOERR_FSTAT"),
+    (ext(10, 8), "SQLITE_IOERR_UNLOCK"),
+    (ext(10, 9), "SQLITE_IOERR_RDLOCK"),
+    (ext(10, 10), "SQLITE_IOERR_DELETE"),
+    (ext(10, 11), "SQLITE_IOERR_BLOCKED"),
+    (ext(10, 12), "SQLITE_IOERR_NOMEM"),
+    (ext(10, 13), "SQLITE_IOERR_ACCESS"),
+    (ext(10, 14), "SQLITE_IOERR_CHECKRESERVEDLOCK"),
+    (ext(10, 15), "SQLITE_IOERR_LOCK"),
+    (ext(10, 16), "SQLITE_IOERR_CLOSE"),
+    (ext(10, 17), "SQLITE_IOERR_DIR_CLOSE"),
+    (ext(10, 18), "SQLITE_IOERR_SHMOPEN"),
+    (ext(10, 19), "SQLITE_IOERR_SHMSIZE"),
+    (ext(10, 20), "SQLITE_IOERR_SHMLOCK"),
+    (ext(10, 21), "SQLITE_IOERR_SHMMAP"),
+    (ext(10, 22), "SQLITE_IOERR_SEEK"),
+    (ext(10, 23), "SQLITE_IOERR_DELETE_NOENT"),
+    (ext(10, 24), "SQLITE_IOERR_MMAP"),
+    (ext(10, 25), "SQLITE_IOERR_GETTEMPPATH"),
+    (ext(10, 26), "SQLITE_IOERR_CONVPATH"),
+    (ext(10, 27), "SQLITE_IOERR_VNODE"),
+    (ext(10, 28), "SQLITE_IOERR_AUTH"),
+    (ext(10, 29), "SQLITE_IOERR_BEGIN_ATOMIC"),
+    (ext(10, 30), "SQLITE_IOERR_COMMIT_ATOMIC"),
+    (ext(10, 31), "SQLITE_IOERR_ROLLBACK_ATOMIC"),
+    (ext(10, 32), "SQLITE_IOERR_DATA"),
+    (ext(10, 33), "SQLITE_IOERR_CORRUPTFS"),
+    (ext(10, 34), "SQLITE_IOERR_IN_PAGE"),
+    (ext(11, 1), "SQLITE_CORRUPT_VTAB"),
+    (ext(11, 2), "SQLITE_CORRUPT_SEQUENCE"),
+    (ext(11, 3), "SQLITE_CORRUPT_INDEX"),
+    (ext(14, 1), "SQLITE_CANTOPEN_NOTEMPDIR"),
+    (ext(14, 2), "SQLITE_CANTOPEN_ISDIR"),
+    (ext(14, 3), "SQLITE_CANTOPEN_FULLPATH"),
+    (ext(14, 4), "SQLITE_CANTOPEN_CONVPATH"),
+    (ext(14, 6), "SQLITE_CANTOPEN_SYMLINK"),
+    (ext(4, 2), "SQLITE_ABORT_ROLLBACK"),
+    (ext(19, 1), "SQLITE_CONSTRAINT_CHECK"),
+    (ext(19, 2), "SQLITE_CONSTRAINT_COMMITHOOK"),
+    (ext(19, 3), "SQLITE_CONSTRAINT_FOREIGNKEY"),
+    (ext(19, 4), "SQLITE_CONSTRAINT_FUNCTION"),
+    (ext(19, 5), "SQLITE_CONSTRAINT_NOTNULL"),
+    (ext(19, 6), "SQLITE_CONSTRAINT_PRIMARYKEY"),
+    (ext(19, 7), "SQLITE_CONSTRAINT_TRIGGER"),
+    (ext(19, 8), "SQLITE_CONSTRAINT_UNIQUE"),
+    (ext(19, 9), "SQLITE_CONSTRAINT_VTAB"),
+    (ext(19, 10), "SQLITE_CONSTRAINT_ROWID"),
+    (ext(19, 11), "SQLITE_CONSTRAINT_PINNED"),
+    (ext(19, 12), "SQLITE_CONSTRAINT_DATATYPE"),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_primary_and_extended_codes() {
+        assert_eq!(name(5), "SQLITE_BUSY");
+        assert_eq!(name(5 | (2 << 8)), "SQLITE_BUSY_SNAPSHOT");
+        assert_eq!(name(6), "SQLITE_LOCKED");
+        assert_eq!(name(10 | (4 << 8)), "SQLITE_IOERR_FSYNC");
+        assert_eq!(name(10 | (99 << 8)), "SQLITE_IOERR(25354)");
+        assert!(is_lock_error(5 | (3 << 8)));
+        assert!(!is_lock_error(11));
+    }
+}

@@ -1,0 +1,219 @@
+//! Trace events: everything a worker and its VFS did, with one clock for all workers.
+//!
+//! The engine writes transaction, statement, job and error events; the VFS layer
+//! writes lock changes, shm locks, busy waits and syncs. Both write to the recorder
+//! of the current thread (one worker per thread natively, one per wasm instance in
+//! the browser), so a VFS callback, which SQLite calls without any context of ours,
+//! still knows whose lock it is. The timeline, the metrics, the exports and the
+//! tests all read these events; nothing else is measured.
+
+use crate::clock::Clock;
+use crate::lock::LockLevel;
+use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
+use std::sync::Arc;
+
+pub type WorkerId = u32;
+
+/// One thing that happened, at `t_us` (microseconds since the run began) in `worker`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TraceEvent {
+    pub t_us: u64,
+    pub worker: WorkerId,
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+/// Which database file a VFS event concerns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DbFile {
+    /// The job queue.
+    Queue,
+    /// The separate results database (`separate_results_db`).
+    Results,
+}
+
+/// Which of a database's files a sync concerns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FileRole {
+    Db,
+    Journal,
+    Wal,
+    Other,
+}
+
+/// The step of the workload a statement or error belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    Open,
+    Claim,
+    Heartbeat,
+    Result,
+    /// A whole job in one transaction (the long style).
+    Job,
+    Read,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum EventKind {
+    WorkerStart {
+        role: Role,
+    },
+    WorkerEnd,
+    /// A transaction began (BEGIN returned).
+    Begin {
+        step: Step,
+        sql: String,
+    },
+    Commit {
+        step: Step,
+    },
+    Rollback {
+        step: Step,
+    },
+    /// A statement ran from `t_us` for `dur_us`, successfully.
+    Statement {
+        step: Step,
+        sql: String,
+        dur_us: u64,
+    },
+    JobClaimed {
+        job: i64,
+    },
+    /// The claim UPDATE changed no row: another worker took the job first.
+    LostRace {
+        job: i64,
+    },
+    Heartbeat {
+        job: i64,
+    },
+    /// The job's result is committed; `latency_us` runs from the first claim attempt.
+    JobDone {
+        job: i64,
+        latency_us: u64,
+    },
+    /// The connection's lock on a database file changed (the VFS saw it happen).
+    Lock {
+        db: DbFile,
+        from: LockLevel,
+        to: LockLevel,
+    },
+    /// A lock was asked for and refused with SQLITE_BUSY.
+    LockDenied {
+        db: DbFile,
+        held: LockLevel,
+        wanted: LockLevel,
+    },
+    /// A WAL shm lock (slots `slot..slot+n`) was taken or released.
+    ShmLock {
+        db: DbFile,
+        slot: u8,
+        n: u8,
+        exclusive: bool,
+        acquire: bool,
+        ok: bool,
+    },
+    /// The VFS's xSleep: SQLite's busy handler (or WAL's retry loop) waited.
+    BusyWait {
+        requested_us: u64,
+        dur_us: u64,
+    },
+    Sync {
+        db: DbFile,
+        file: FileRole,
+    },
+    /// A statement failed after `after_us`.
+    Error {
+        step: Step,
+        sql: String,
+        code: i32,
+        extended: i32,
+        name: String,
+        message: String,
+        after_us: u64,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Writer,
+    Reader,
+}
+
+struct Recorder {
+    worker: WorkerId,
+    clock: Arc<dyn Clock>,
+    events: Vec<TraceEvent>,
+}
+
+thread_local! {
+    static RECORDER: RefCell<Option<Recorder>> = const { RefCell::new(None) };
+}
+
+/// Make this thread record events for `worker`, timed by `clock`.
+pub fn install(worker: WorkerId, clock: Arc<dyn Clock>) {
+    RECORDER.with(|r| {
+        *r.borrow_mut() = Some(Recorder {
+            worker,
+            clock,
+            events: Vec::new(),
+        });
+    });
+}
+
+/// Stop recording on this thread and return what was not yet taken.
+pub fn uninstall() -> Vec<TraceEvent> {
+    RECORDER.with(|r| {
+        r.borrow_mut()
+            .take()
+            .map(|rec| rec.events)
+            .unwrap_or_default()
+    })
+}
+
+/// The events recorded so far on this thread (the recorder stays installed).
+pub fn take() -> Vec<TraceEvent> {
+    RECORDER.with(|r| {
+        r.borrow_mut()
+            .as_mut()
+            .map(|rec| std::mem::take(&mut rec.events))
+            .unwrap_or_default()
+    })
+}
+
+/// The current time of this thread's recorder, if one is installed.
+pub fn now_us() -> Option<u64> {
+    RECORDER.with(|r| r.borrow().as_ref().map(|rec| rec.clock.now_us()))
+}
+
+/// Record an event that happens now.
+pub fn emit(kind: EventKind) {
+    RECORDER.with(|r| {
+        if let Some(rec) = r.borrow_mut().as_mut() {
+            let t_us = rec.clock.now_us();
+            rec.events.push(TraceEvent {
+                t_us,
+                worker: rec.worker,
+                kind,
+            });
+        }
+    });
+}
+
+/// Record an event that began at `t_us` (a span: a statement, a wait).
+pub fn emit_at(t_us: u64, kind: EventKind) {
+    RECORDER.with(|r| {
+        if let Some(rec) = r.borrow_mut().as_mut() {
+            rec.events.push(TraceEvent {
+                t_us,
+                worker: rec.worker,
+                kind,
+            });
+        }
+    });
+}

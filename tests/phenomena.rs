@@ -1,0 +1,186 @@
+//! The lessons of DESIGN.md, shown by real SQLite under real contention (natively,
+//! one thread per worker, the unix VFS's real locks). Each test asserts counts.
+
+mod common;
+
+use common::{assert_every_job_done_once, error_durations, run};
+use serde_json::json;
+
+#[test]
+fn long_transactions_without_busy_timeout_hit_busy_yet_every_job_is_done_once() {
+    let run = run(
+        json!({"workers": 4, "jobs": 40, "transaction": "long", "begin": "deferred",
+        "journal_mode": "delete", "busy_timeout_ms": 0, "work_ms": [2, 6]}),
+    );
+    assert!(
+        run.report.error_count("SQLITE_BUSY") > 0,
+        "errors: {:?}",
+        run.report.errors
+    );
+    assert!(run.report.transactions.rolled_back > 0);
+    assert_every_job_done_once(&run);
+}
+
+#[test]
+fn short_immediate_transactions_in_wal_with_busy_timeout_see_no_lock_errors() {
+    let run = run(
+        json!({"workers": 4, "jobs": 120, "transaction": "short", "begin": "immediate",
+        "journal_mode": "wal", "busy_timeout_ms": 5000, "work_ms": [0, 3], "heartbeat_ms": 1}),
+    );
+    assert_eq!(
+        run.report.lock_errors(),
+        0,
+        "errors: {:?}",
+        run.report.errors
+    );
+    assert!(
+        run.report.errors.is_empty(),
+        "errors: {:?}",
+        run.report.errors
+    );
+    assert_eq!(run.report.journal_mode, "wal");
+    assert_every_job_done_once(&run);
+}
+
+#[test]
+fn deferred_read_then_write_fails_at_once_despite_busy_timeout() {
+    let run = run(
+        json!({"workers": 8, "jobs": 1000, "transaction": "short", "begin": "deferred",
+        "journal_mode": "wal", "synchronous": "normal", "busy_timeout_ms": 5000, "work_ms": 0}),
+    );
+    let busy =
+        run.report.error_count("SQLITE_BUSY") + run.report.error_count("SQLITE_BUSY_SNAPSHOT");
+    assert!(busy > 0, "errors: {:?}", run.report.errors);
+    // SQLite does not wait into a deadlock: these failures come back far sooner than
+    // the 5000 ms busy_timeout would allow.
+    let durations = error_durations(&run, &["SQLITE_BUSY", "SQLITE_BUSY_SNAPSHOT"]);
+    let slowest_ms = durations.iter().max().copied().unwrap_or(0) / 1000;
+    assert!(
+        slowest_ms < 500,
+        "slowest upgrade failure took {slowest_ms} ms"
+    );
+    assert_every_job_done_once(&run);
+}
+
+fn readers_and_one_writer(journal_mode: &str) -> locklab::native::Run {
+    run(
+        json!({"workers": 1, "readers": 2, "jobs": 30, "transaction": "short",
+        "begin": "immediate", "journal_mode": journal_mode, "busy_timeout_ms": 0,
+        "work_ms": [1, 2], "reader_hold_ms": 30}),
+    )
+}
+
+#[test]
+fn readers_block_the_writer_in_rollback_mode_but_not_in_wal() {
+    let rollback = readers_and_one_writer("delete");
+    let writer = &rollback.report.workers[0];
+    assert!(
+        writer.errors.get("SQLITE_BUSY").copied().unwrap_or(0) > 0,
+        "writer errors: {:?}",
+        writer.errors
+    );
+    assert_every_job_done_once(&rollback);
+
+    let wal = readers_and_one_writer("wal");
+    let writer = &wal.report.workers[0];
+    assert!(
+        writer.errors.is_empty(),
+        "writer errors in WAL: {:?}",
+        writer.errors
+    );
+    assert_eq!(wal.report.journal_mode, "wal");
+    // The readers really read while the writer wrote: they held WAL read marks.
+    assert!(wal.report.workers[1..]
+        .iter()
+        .all(|r| r.lock_ms.wal_read > 0.0));
+    assert_every_job_done_once(&wal);
+}
+
+#[test]
+fn busy_timeout_turns_errors_into_waits() {
+    let scenario = |busy_timeout_ms: u32| {
+        json!({"workers": 4, "jobs": 40, "transaction": "long", "begin": "immediate",
+            "journal_mode": "delete", "busy_timeout_ms": busy_timeout_ms, "work_ms": [2, 6]})
+    };
+    let without = run(scenario(0));
+    let with = run(scenario(5000));
+    let (errors_without, errors_with) = (without.report.lock_errors(), with.report.lock_errors());
+    assert!(errors_without > 0);
+    assert!(
+        errors_with * 10 <= errors_without,
+        "with timeout {errors_with}, without {errors_without}"
+    );
+    assert_eq!(without.report.busy_wait_ms, 0.0);
+    assert!(with.report.busy_wait_ms > 0.0);
+    assert_every_job_done_once(&without);
+    assert_every_job_done_once(&with);
+}
+
+#[test]
+fn without_the_claim_index_each_write_lock_is_held_longer() {
+    let scenario = |claim_index: bool| {
+        json!({"workers": 2, "jobs": 20000, "transaction": "short", "begin": "immediate",
+            "journal_mode": "delete", "synchronous": "off", "busy_timeout_ms": 5000,
+            "work_ms": 0, "claim_index": claim_index, "time_limit_ms": 1500})
+    };
+    let indexed = run(scenario(true));
+    let scanning = run(scenario(false));
+    let (fast, slow) = (
+        indexed.report.write_lock_hold_ms.mean,
+        scanning.report.write_lock_hold_ms.mean,
+    );
+    assert!(
+        indexed.report.write_lock_hold_ms.count > 0 && scanning.report.write_lock_hold_ms.count > 0
+    );
+    assert!(
+        slow > 2.0 * fast,
+        "write lock held {slow:.3} ms without the index, {fast:.3} ms with it"
+    );
+    assert!(indexed.report.jobs.done > scanning.report.jobs.done);
+    for r in [&indexed.report, &scanning.report] {
+        assert_eq!((r.jobs.double_claimed, r.jobs.lost), (0, 0));
+        assert_eq!(r.integrity_check, "ok");
+    }
+}
+
+#[test]
+fn dropping_a_table_under_a_running_select_is_locked_even_with_busy_timeout() {
+    let run = run(
+        json!({"workers": 2, "jobs": 20, "transaction": "short", "begin": "immediate",
+        "journal_mode": "wal", "busy_timeout_ms": 5000, "work_ms": [0, 2],
+        "drop_table_while_reading": true}),
+    );
+    assert_eq!(
+        run.report.error_count("SQLITE_LOCKED"),
+        20,
+        "errors: {:?}",
+        run.report.errors
+    );
+    // Waiting never helps with SQLITE_LOCKED, and SQLite does not try.
+    assert!(error_durations(&run, &["SQLITE_LOCKED"])
+        .iter()
+        .all(|us| *us < 100_000));
+    assert_every_job_done_once(&run);
+}
+
+#[test]
+fn batched_results_in_a_separate_database_commit_fewer_queue_transactions() {
+    let scenario = |batch: u32, separate: bool| {
+        json!({"workers": 2, "jobs": 100, "transaction": "short", "begin": "immediate",
+            "journal_mode": "wal", "busy_timeout_ms": 5000, "work_ms": 0,
+            "result_batch": batch, "separate_results_db": separate})
+    };
+    let single = run(scenario(1, false));
+    let batched = run(scenario(10, true));
+    assert_every_job_done_once(&single);
+    assert_every_job_done_once(&batched);
+    // 100 claims, 100 result commits and each worker's last claim that found the
+    // queue empty; against 100 claims, about 10 batches on the queue and as many on
+    // the results database.
+    assert_eq!(single.report.transactions.committed, 202);
+    assert!(
+        batched.report.transactions.committed < 150,
+        "{:?}",
+        batched.report.transactions
+    );
+}
