@@ -1,1 +1,183 @@
-pub fn start() {}
+//! The page (yew). For now: what locklab is, what this browser can do, the lessons,
+//! and a pipeline check that runs the real engine on real SQLite in a Web Worker.
+//! The live multi-worker timeline comes with the shared VFS.
+
+use super::protocol::{FromWorker, ToWorker};
+use crate::presets;
+use crate::report::RunReport;
+use js_sys::Reflect;
+use serde_json::json;
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
+use yew::prelude::*;
+
+pub fn start() {
+    yew::Renderer::<App>::new().render();
+}
+
+#[derive(Clone, PartialEq)]
+enum Check {
+    Idle,
+    Running,
+    Done(Rc<RunReport>),
+    Failed(String),
+}
+
+/// A worker and its message handler, kept alive together while the check runs.
+struct Running {
+    worker: Worker,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+}
+
+/// The scenario of the pipeline check: one writer, short transactions.
+fn check_scenario() -> serde_json::Value {
+    json!({"name": "pipeline-check", "workers": 1, "jobs": 40, "transaction": "short",
+        "begin": "immediate", "journal_mode": "delete", "busy_timeout_ms": 1000,
+        "work_ms": [0, 2], "heartbeat_ms": 1})
+}
+
+fn start_check(check: UseStateHandle<Check>, running: Rc<RefCell<Option<Running>>>) -> Result<(), String> {
+    let options = WorkerOptions::new();
+    options.set_type(WorkerType::Classic);
+    let worker = Worker::new_with_options("./worker_loader.js", &options)
+        .map_err(|e| format!("cannot start a Web Worker: {e:?}"))?;
+    let sender = worker.clone();
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+        let text = event.data().as_string().unwrap_or_default();
+        match serde_json::from_str::<FromWorker>(&text) {
+            Ok(FromWorker::Ready) => {
+                let message = ToWorker::RunAlone { scenario: check_scenario() };
+                if let Err(e) = sender.post_message(&JsValue::from_str(&message.to_json())) {
+                    check.set(Check::Failed(format!("cannot reach the worker: {e:?}")));
+                }
+            }
+            Ok(FromWorker::Report { report }) => check.set(Check::Done(Rc::new(*report))),
+            Ok(FromWorker::Failed { message }) => check.set(Check::Failed(message)),
+            Err(e) => check.set(Check::Failed(format!("unreadable answer from the worker: {e}"))),
+        }
+    });
+    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    if let Some(old) = running.borrow_mut().replace(Running { worker, _on_message: on_message }) {
+        old.worker.terminate();
+    }
+    Ok(())
+}
+
+fn global_flag(name: &str) -> bool {
+    Reflect::get(&js_sys::global(), &JsValue::from_str(name)).ok().and_then(|v| v.as_bool()).unwrap_or(false)
+}
+
+fn has_opfs() -> bool {
+    let Some(window) = web_sys::window() else { return false };
+    let storage = Reflect::get(&window.navigator(), &JsValue::from_str("storage")).unwrap_or(JsValue::UNDEFINED);
+    !storage.is_undefined()
+        && Reflect::get(&storage, &JsValue::from_str("getDirectory")).map(|f| f.is_function()).unwrap_or(false)
+}
+
+#[function_component(App)]
+fn app() -> Html {
+    let check = use_state(|| Check::Idle);
+    let running = use_mut_ref(|| None::<Running>);
+    let onclick = {
+        let (check, running) = (check.clone(), running.clone());
+        Callback::from(move |_| {
+            check.set(Check::Running);
+            if let Err(message) = start_check(check.clone(), running.clone()) {
+                check.set(Check::Failed(message));
+            }
+        })
+    };
+    html! {
+        <main>
+            <header>
+                <h1>{ "locklab" }</h1>
+                <p class="lede">
+                    { "\"database is locked\" is what anyone who runs SQLite with more than one worker meets \
+                       sooner or later. locklab runs real SQLite in several Web Workers, each a job-queue \
+                       worker with its own connection to one database, and shows who holds which lock, \
+                       who waits, and who fails." }
+                </p>
+            </header>
+            <Capabilities />
+            <section aria-labelledby="check-title">
+                <h2 id="check-title">{ "Pipeline check" }</h2>
+                <p>{ "Runs the job-queue engine with one worker inside a Web Worker, on SQLite compiled to \
+                      WebAssembly: claim a job, heartbeat, write the result, 40 times." }</p>
+                <button data-testid="run-check" {onclick} disabled={*check == Check::Running}>
+                    { "Run one worker in a Web Worker" }
+                </button>
+                <CheckResult check={(*check).clone()} />
+            </section>
+            <Lessons />
+        </main>
+    }
+}
+
+#[function_component(Capabilities)]
+fn capabilities() -> Html {
+    let isolated = global_flag("crossOriginIsolated");
+    let opfs = has_opfs();
+    let row = |ok: bool, what: &str, why: &str| {
+        html! {
+            <li class={if ok { "ok" } else { "missing" }}>
+                <strong>{ if ok { "yes: " } else { "missing: " } }{ what }</strong>{ " - " }{ why }
+            </li>
+        }
+    };
+    html! {
+        <section aria-labelledby="caps-title" data-testid="capabilities">
+            <h2 id="caps-title">{ "This browser" }</h2>
+            <ul>
+                { row(isolated, "cross-origin isolation (SharedArrayBuffer)",
+                    "workers share their lock table and sleep truly while SQLite's busy handler waits") }
+                { row(opfs, "Origin Private File System",
+                    "the shared database can live in a real file that survives a reload") }
+            </ul>
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct CheckResultProps {
+    check: Check,
+}
+
+#[function_component(CheckResult)]
+fn check_result(props: &CheckResultProps) -> Html {
+    match &props.check {
+        Check::Idle => html! { <p class="muted">{ "Not run yet." }</p> },
+        Check::Running => html! { <p data-testid="check-running">{ "Running..." }</p> },
+        Check::Failed(message) => html! { <p class="error" data-testid="check-failed">{ message }</p> },
+        Check::Done(r) => html! {
+            <dl class="report" data-testid="check-report" data-done={r.jobs.done.to_string()}
+                data-seeded={r.jobs.seeded.to_string()} data-integrity={r.integrity_check.clone()}
+                data-sqlite={r.sqlite_version.clone()}>
+                <dt>{ "SQLite" }</dt><dd>{ format!("{} via {}", r.sqlite_version, r.vfs) }</dd>
+                <dt>{ "jobs" }</dt><dd>{ format!("{} of {} done, {} double-claimed, {} lost",
+                    r.jobs.done, r.jobs.seeded, r.jobs.double_claimed, r.jobs.lost) }</dd>
+                <dt>{ "transactions" }</dt><dd>{ format!("{} committed, {} rolled back",
+                    r.transactions.committed, r.transactions.rolled_back) }</dd>
+                <dt>{ "throughput" }</dt><dd>{ format!("{:.0} jobs/s in {:.0} ms",
+                    r.throughput_jobs_per_s, r.elapsed_ms) }</dd>
+                <dt>{ "integrity_check" }</dt><dd>{ &r.integrity_check }</dd>
+            </dl>
+        },
+    }
+}
+
+#[function_component(Lessons)]
+fn lessons() -> Html {
+    html! {
+        <section aria-labelledby="lessons-title">
+            <h2 id="lessons-title">{ "The lessons" }</h2>
+            <p>{ "Each is a built-in scenario; the native CLI runs them today (locklab run --preset NAME)." }</p>
+            <ul class="lessons">
+                { for presets::all().into_iter().map(|p| html! {
+                    <li><strong>{ p.lesson }</strong>{ " (" }<code>{ p.name }</code>{ "): " }{ p.expect }</li>
+                }) }
+            </ul>
+        </section>
+    }
+}

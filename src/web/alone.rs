@@ -1,0 +1,60 @@
+//! A run of one writer inside one Web Worker, on SQLite's in-memory VFS of
+//! sqlite-wasm-rs: the whole engine, real SQLite in wasm, no shared VFS yet.
+
+use super::clock::{wall_ms, WebClock};
+use crate::clock::Clock;
+use crate::engine::{schema, RunControl, Worker};
+use crate::report::{Outcome, RunFacts, RunReport};
+use crate::scenario::Scenario;
+use crate::trace::{self, EventKind, Role};
+use rusqlite::Connection;
+use std::sync::Arc;
+
+struct Alone;
+
+impl RunControl for Alone {
+    fn stop_requested(&self) -> bool {
+        false
+    }
+    fn writers_finished(&self) -> bool {
+        true
+    }
+}
+
+/// Run `scenario` with its first writer only; readers and further writers need the
+/// shared VFS and are left out.
+pub fn run_alone(scenario: &Scenario) -> Result<RunReport, String> {
+    let name = format!("queue-{}.db", wall_ms() as u64);
+    let setup = Connection::open(&name).map_err(|e| format!("opening {name}: {e}"))?;
+    schema::create_queue(&setup, scenario).map_err(|e| format!("seeding the queue: {e}"))?;
+
+    let clock = WebClock::with_epoch(wall_ms());
+    trace::install(0, Arc::new(clock));
+    let conn = Connection::open(&name).map_err(|e| format!("opening {name}: {e}"))?;
+    let (journal_mode, exit) = Worker::new(0, Role::Writer, scenario, &conn, None, &clock, &Alone).run();
+    let elapsed_us = clock.now_us();
+    let events = trace::uninstall();
+
+    let committed: Vec<i64> = events
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::JobDone { job, .. } => Some(job),
+            _ => None,
+        })
+        .collect();
+    let audit = schema::audit(&setup, None, u64::from(scenario.jobs), &committed).map_err(|e| e.to_string())?;
+    let integrity = schema::integrity_check(&setup).map_err(|e| e.to_string())?;
+    Ok(RunReport::new(
+        RunFacts {
+            scenario,
+            sqlite_version: rusqlite::version().to_string(),
+            vfs: "memvfs (sqlite-wasm-rs, one connection at a time)".to_string(),
+            journal_mode: journal_mode.unwrap_or_default(),
+            elapsed_us,
+            outcome: Outcome::of(&[exit]),
+            audit,
+            integrity_check: integrity,
+        },
+        &events,
+    ))
+}
