@@ -13,10 +13,15 @@ wasm_bindgen_test_configure!(run_in_dedicated_worker);
 #[wasm_bindgen_test]
 fn rusqlite_opens_sqlite_in_a_worker_and_runs_a_query() {
     let conn = rusqlite::Connection::open("query.db").unwrap();
-    conn.execute_batch("CREATE TABLE t(x); INSERT INTO t VALUES (1), (2), (3);").unwrap();
-    let sum: i64 = conn.query_row("SELECT sum(x) FROM t", [], |r| r.get(0)).unwrap();
+    conn.execute_batch("CREATE TABLE t(x); INSERT INTO t VALUES (1), (2), (3);")
+        .unwrap();
+    let sum: i64 = conn
+        .query_row("SELECT sum(x) FROM t", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(sum, 6);
-    let version: String = conn.query_row("SELECT sqlite_version()", [], |r| r.get(0)).unwrap();
+    let version: String = conn
+        .query_row("SELECT sqlite_version()", [], |r| r.get(0))
+        .unwrap();
     assert!(version.starts_with("3."), "{version}");
 }
 

@@ -68,15 +68,20 @@ pub fn run(scenario: &Scenario, stop: Arc<AtomicBool>) -> Result<Run, HostError>
         .separate_results_db
         .then(|| dir.path().join("results.db"));
 
-    {
-        let setup = open(&queue_path).map_err(context("opening the queue database"))?;
-        schema::create_queue(&setup, scenario).map_err(context("seeding the queue database"))?;
-        if let Some(path) = &results_path {
+    // The setup connections stay open (idle, holding no lock) until the workers are
+    // done, as an application keeps its database open: in WAL mode the workers then
+    // find the wal-index built instead of racing to recover it.
+    let setup = open(&queue_path).map_err(context("opening the queue database"))?;
+    schema::create_queue(&setup, scenario).map_err(context("seeding the queue database"))?;
+    let setup_results = match &results_path {
+        Some(path) => {
             let results = open(path).map_err(context("opening the results database"))?;
             schema::create_results(&results, scenario)
                 .map_err(context("creating the results database"))?;
+            Some(results)
         }
-    }
+        None => None,
+    };
 
     let clock: Arc<dyn Clock> = Arc::new(SystemClock::starting_now());
     let control = Arc::new(Control {
@@ -138,11 +143,7 @@ pub fn run(scenario: &Scenario, stop: Arc<AtomicBool>) -> Result<Run, HostError>
         .unwrap_or_default();
     let exits: Vec<WorkerExit> = done.iter().map(|d| d.exit).collect();
 
-    let audit_conn = open(&queue_path).map_err(context("reopening the queue database"))?;
-    let results_conn = match &results_path {
-        Some(p) => Some(open(p).map_err(context("reopening the results database"))?),
-        None => None,
-    };
+    let (audit_conn, results_conn) = (setup, setup_results);
     let committed: Vec<i64> = events
         .iter()
         .filter_map(|e| match e.kind {

@@ -31,7 +31,8 @@ pub fn run_alone(scenario: &Scenario) -> Result<RunReport, String> {
     let clock = WebClock::with_epoch(wall_ms());
     trace::install(0, Arc::new(clock));
     let conn = Connection::open(&name).map_err(|e| format!("opening {name}: {e}"))?;
-    let (journal_mode, exit) = Worker::new(0, Role::Writer, scenario, &conn, None, &clock, &Alone).run();
+    let (journal_mode, exit) =
+        Worker::new(0, Role::Writer, scenario, &conn, None, &clock, &Alone).run();
     let elapsed_us = clock.now_us();
     let events = trace::uninstall();
 
@@ -42,7 +43,8 @@ pub fn run_alone(scenario: &Scenario) -> Result<RunReport, String> {
             _ => None,
         })
         .collect();
-    let audit = schema::audit(&setup, None, u64::from(scenario.jobs), &committed).map_err(|e| e.to_string())?;
+    let audit = schema::audit(&setup, None, u64::from(scenario.jobs), &committed)
+        .map_err(|e| e.to_string())?;
     let integrity = schema::integrity_check(&setup).map_err(|e| e.to_string())?;
     Ok(RunReport::new(
         RunFacts {

@@ -38,7 +38,10 @@ fn check_scenario() -> serde_json::Value {
         "work_ms": [0, 2], "heartbeat_ms": 1})
 }
 
-fn start_check(check: UseStateHandle<Check>, running: Rc<RefCell<Option<Running>>>) -> Result<(), String> {
+fn start_check(
+    check: UseStateHandle<Check>,
+    running: Rc<RefCell<Option<Running>>>,
+) -> Result<(), String> {
     let options = WorkerOptions::new();
     options.set_type(WorkerType::Classic);
     let worker = Worker::new_with_options("./worker_loader.js", &options)
@@ -48,32 +51,47 @@ fn start_check(check: UseStateHandle<Check>, running: Rc<RefCell<Option<Running>
         let text = event.data().as_string().unwrap_or_default();
         match serde_json::from_str::<FromWorker>(&text) {
             Ok(FromWorker::Ready) => {
-                let message = ToWorker::RunAlone { scenario: check_scenario() };
+                let message = ToWorker::RunAlone {
+                    scenario: check_scenario(),
+                };
                 if let Err(e) = sender.post_message(&JsValue::from_str(&message.to_json())) {
                     check.set(Check::Failed(format!("cannot reach the worker: {e:?}")));
                 }
             }
             Ok(FromWorker::Report { report }) => check.set(Check::Done(Rc::new(*report))),
             Ok(FromWorker::Failed { message }) => check.set(Check::Failed(message)),
-            Err(e) => check.set(Check::Failed(format!("unreadable answer from the worker: {e}"))),
+            Err(e) => check.set(Check::Failed(format!(
+                "unreadable answer from the worker: {e}"
+            ))),
         }
     });
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    if let Some(old) = running.borrow_mut().replace(Running { worker, _on_message: on_message }) {
+    if let Some(old) = running.borrow_mut().replace(Running {
+        worker,
+        _on_message: on_message,
+    }) {
         old.worker.terminate();
     }
     Ok(())
 }
 
 fn global_flag(name: &str) -> bool {
-    Reflect::get(&js_sys::global(), &JsValue::from_str(name)).ok().and_then(|v| v.as_bool()).unwrap_or(false)
+    Reflect::get(&js_sys::global(), &JsValue::from_str(name))
+        .ok()
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false)
 }
 
 fn has_opfs() -> bool {
-    let Some(window) = web_sys::window() else { return false };
-    let storage = Reflect::get(&window.navigator(), &JsValue::from_str("storage")).unwrap_or(JsValue::UNDEFINED);
+    let Some(window) = web_sys::window() else {
+        return false;
+    };
+    let storage = Reflect::get(&window.navigator(), &JsValue::from_str("storage"))
+        .unwrap_or(JsValue::UNDEFINED);
     !storage.is_undefined()
-        && Reflect::get(&storage, &JsValue::from_str("getDirectory")).map(|f| f.is_function()).unwrap_or(false)
+        && Reflect::get(&storage, &JsValue::from_str("getDirectory"))
+            .map(|f| f.is_function())
+            .unwrap_or(false)
 }
 
 #[function_component(App)]
@@ -149,7 +167,9 @@ fn check_result(props: &CheckResultProps) -> Html {
     match &props.check {
         Check::Idle => html! { <p class="muted">{ "Not run yet." }</p> },
         Check::Running => html! { <p data-testid="check-running">{ "Running..." }</p> },
-        Check::Failed(message) => html! { <p class="error" data-testid="check-failed">{ message }</p> },
+        Check::Failed(message) => {
+            html! { <p class="error" data-testid="check-failed">{ message }</p> }
+        }
         Check::Done(r) => html! {
             <dl class="report" data-testid="check-report" data-done={r.jobs.done.to_string()}
                 data-seeded={r.jobs.seeded.to_string()} data-integrity={r.integrity_check.clone()}

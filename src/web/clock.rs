@@ -9,9 +9,10 @@ use wasm_bindgen::{JsCast, JsValue};
 
 /// Milliseconds since the Unix epoch, from the performance clock of this global.
 pub fn wall_ms() -> f64 {
-    let performance: web_sys::Performance = Reflect::get(&js_sys::global(), &JsValue::from_str("performance"))
-        .expect("every browser global has performance")
-        .unchecked_into();
+    let performance: web_sys::Performance =
+        Reflect::get(&js_sys::global(), &JsValue::from_str("performance"))
+            .expect("every browser global has performance")
+            .unchecked_into();
     performance.time_origin() + performance.now()
 }
 
@@ -35,10 +36,11 @@ struct SleepCell;
 
 impl SleepCell {
     fn new() -> Option<Int32Array> {
-        let is_isolated = Reflect::get(&js_sys::global(), &JsValue::from_str("crossOriginIsolated"))
-            .ok()
-            .and_then(|v| v.as_bool())
-            .unwrap_or(false);
+        let is_isolated =
+            Reflect::get(&js_sys::global(), &JsValue::from_str("crossOriginIsolated"))
+                .ok()
+                .and_then(|v| v.as_bool())
+                .unwrap_or(false);
         is_isolated.then(|| Int32Array::new(&SharedArrayBuffer::new(4)))
     }
 }
@@ -63,4 +65,3 @@ impl Clock for WebClock {
         }
     }
 }
-

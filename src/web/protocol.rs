@@ -19,8 +19,12 @@ pub enum ToWorker {
 pub enum FromWorker {
     /// The worker's wasm is loaded and it listens.
     Ready,
-    Report { report: Box<RunReport> },
-    Failed { message: String },
+    Report {
+        report: Box<RunReport>,
+    },
+    Failed {
+        message: String,
+    },
 }
 
 impl ToWorker {

@@ -10,10 +10,18 @@ pub fn start() {
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     let reply_to = scope.clone();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-        let answer = match event.data().as_string().map(|text| serde_json::from_str::<ToWorker>(&text)) {
+        let answer = match event
+            .data()
+            .as_string()
+            .map(|text| serde_json::from_str::<ToWorker>(&text))
+        {
             Some(Ok(message)) => handle(message),
-            Some(Err(e)) => FromWorker::Failed { message: format!("unreadable message: {e}") },
-            None => FromWorker::Failed { message: "messages must be JSON text".to_string() },
+            Some(Err(e)) => FromWorker::Failed {
+                message: format!("unreadable message: {e}"),
+            },
+            None => FromWorker::Failed {
+                message: "messages must be JSON text".to_string(),
+            },
         };
         let _ = reply_to.post_message(&JsValue::from_str(&answer.to_json()));
     });
@@ -27,10 +35,14 @@ fn handle(message: ToWorker) -> FromWorker {
     match message {
         ToWorker::RunAlone { scenario } => match Scenario::from_value(&scenario) {
             Ok(scenario) => match run_alone(&scenario) {
-                Ok(report) => FromWorker::Report { report: Box::new(report) },
+                Ok(report) => FromWorker::Report {
+                    report: Box::new(report),
+                },
                 Err(message) => FromWorker::Failed { message },
             },
-            Err(e) => FromWorker::Failed { message: e.to_string() },
+            Err(e) => FromWorker::Failed {
+                message: e.to_string(),
+            },
         },
     }
 }
