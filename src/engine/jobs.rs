@@ -289,11 +289,15 @@ impl Worker<'_> {
             self.sql(step, &insert, || queue.execute(&insert, [f.job]))?;
         }
         let mut reading = self.sql(step, &select, || queue.prepare(&select))?;
-        let mut rows = self.sql(step, &select, || reading.query([]))?;
-        self.sql(step, &select, || rows.next().map(|_| ()))?;
+        // The SELECT has produced its first row and is still running.
+        let mut rows = self.sql(step, &select, || {
+            let mut rows = reading.query([])?;
+            rows.next()?;
+            Ok(rows)
+        })?;
         match self.sql(step, &drop_sql, || queue.execute_batch(&drop_sql)) {
             Err(Interrupt::Sql(code)) if result_code::primary(code) == 6 => {}
-            other => return other.map(|()| ()),
+            other => return other,
         }
         self.sql(step, &select, || {
             while rows.next()?.is_some() {}

@@ -169,30 +169,18 @@ impl<'a> Worker<'a> {
         begin: BeginMode,
         mut body: impl FnMut(&mut Self) -> Flow<T>,
     ) -> Result<T, WorkerExit> {
-        loop {
-            self.check_exit()?;
-            let attempt = self
-                .sql(step, begin.sql(), || conn.execute_batch(begin.sql()))
-                .and_then(|()| {
-                    trace::emit(EventKind::Begin {
-                        step,
-                        sql: begin.sql().to_string(),
-                    });
-                    let value = body(self)?;
-                    self.commit(step, conn)?;
-                    Ok(value)
-                });
-            match attempt {
-                Ok(value) => return Ok(value),
-                Err(interrupt) => {
-                    self.rollback(step, conn);
-                    match interrupt {
-                        Interrupt::Exit(exit) => return Err(exit),
-                        Interrupt::Sql(_) => self.pause(self.retry_delay())?,
-                    }
-                }
+        self.retrying(|w| {
+            w.sql(step, begin.sql(), || conn.execute_batch(begin.sql()))?;
+            trace::emit(EventKind::Begin {
+                step,
+                sql: begin.sql().to_string(),
+            });
+            let done = body(w).and_then(|value| w.commit(step, conn).map(|()| value));
+            if done.is_err() {
+                w.rollback(step, conn);
             }
-        }
+            done
+        })
     }
 
     /// COMMIT; while SQLite answers SQLITE_BUSY and keeps the transaction open, try
