@@ -5,8 +5,6 @@
 //!     cargo bench --bench throughput -- wall-of-red  # the presets named
 
 use locklab::{native, presets};
-use std::sync::atomic::AtomicBool;
-use std::sync::Arc;
 
 const RUNS: usize = 5;
 const DEFAULT_PRESETS: [&str; 3] = ["short-transactions", "batched-results", "wall-of-red"];
@@ -38,7 +36,7 @@ fn main() {
         let mut rates = Vec::new();
         let mut errors = 0;
         for _ in 0..RUNS {
-            let run = native::run(&scenario, Arc::new(AtomicBool::new(false)))
+            let run = native::run(&scenario, &native::RunOptions::default())
                 .expect("the run takes place");
             assert!(
                 run.report.invariants.all_hold(),

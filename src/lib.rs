@@ -16,6 +16,7 @@ pub mod result_code;
 pub mod scenario;
 pub mod text_timeline;
 pub mod trace;
+pub mod vfs;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod native;

@@ -78,6 +78,16 @@ impl Synchronous {
     }
 }
 
+/// Whether the VFS enforces locks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LockingMode {
+    Normal,
+    /// Every lock is granted, as on a network filesystem with broken locking: the
+    /// lesson of double claims and damage. Needs the shared VFS.
+    None,
+}
+
 /// Simulated processing per job, in milliseconds: fixed, or drawn uniformly from a range.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct WorkMs {
@@ -117,6 +127,7 @@ pub struct Scenario {
     pub time_limit_ms: u32,
     pub seed: u64,
     pub drop_table_while_reading: bool,
+    pub locking: LockingMode,
 }
 
 impl Default for Scenario {
@@ -141,6 +152,7 @@ impl Default for Scenario {
             time_limit_ms: 60_000,
             seed: 1,
             drop_table_while_reading: false,
+            locking: LockingMode::Normal,
         }
     }
 }
@@ -171,7 +183,7 @@ impl fmt::Display for ScenarioError {
 impl std::error::Error for ScenarioError {}
 
 /// The fields a scenario may have, in the order the documentation lists them.
-pub const FIELDS: [&str; 19] = [
+pub const FIELDS: [&str; 20] = [
     "name",
     "workers",
     "readers",
@@ -191,6 +203,7 @@ pub const FIELDS: [&str; 19] = [
     "time_limit_ms",
     "seed",
     "drop_table_while_reading",
+    "locking",
 ];
 
 impl Scenario {
@@ -288,6 +301,12 @@ impl Scenario {
             drop_table_while_reading: f
                 .flag("drop_table_while_reading")?
                 .unwrap_or(d.drop_table_while_reading),
+            locking: f
+                .word(
+                    "locking",
+                    &[("normal", LockingMode::Normal), ("none", LockingMode::None)],
+                )?
+                .unwrap_or(d.locking),
         })
     }
 

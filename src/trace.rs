@@ -107,6 +107,9 @@ pub enum EventKind {
         db: DbFile,
         held: LockLevel,
         wanted: LockLevel,
+        /// The worker in the way, when the VFS knows it (the shared VFS does).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<WorkerId>,
     },
     /// A WAL shm lock (slots `slot..slot+n`) was taken or released.
     ShmLock {
@@ -216,4 +219,21 @@ pub fn emit_at(t_us: u64, kind: EventKind) {
             });
         }
     });
+}
+
+/// The worker this thread records for, if any.
+pub fn current_worker() -> Option<WorkerId> {
+    RECORDER.with(|r| r.borrow().as_ref().map(|rec| rec.worker))
+}
+
+/// Sleep on this thread's recorder clock; `false` (and no sleep) without a recorder.
+pub fn sleep(d: std::time::Duration) -> bool {
+    let clock = RECORDER.with(|r| r.borrow().as_ref().map(|rec| rec.clock.clone()));
+    match clock {
+        Some(clock) => {
+            clock.sleep(d);
+            true
+        }
+        None => false,
+    }
 }

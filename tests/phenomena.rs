@@ -1,14 +1,40 @@
 //! The lessons of DESIGN.md, shown by real SQLite under real contention (natively,
-//! one thread per worker, the unix VFS's real locks). Each test asserts counts.
+//! one thread per worker). Each lesson runs twice: through SQLite's unix VFS (the
+//! oracle, real POSIX locks) and through locklab's shared VFS (what the browser
+//! uses); both must show the same phenomenon. Each test asserts counts.
 
 mod common;
 
-use common::{assert_every_job_done_once, error_durations, run};
-use serde_json::json;
+use common::{assert_every_job_done_once, error_durations};
+use locklab::native::{Run, Vfs};
+use serde_json::{json, Value};
 
-#[test]
-fn long_transactions_without_busy_timeout_hit_busy_yet_every_job_is_done_once() {
+/// Each lesson as a test per VFS: `unix::name` and `shared::name`.
+macro_rules! on_both_vfs {
+    ($($lesson:ident),* $(,)?) => {
+        mod unix {
+            $( #[test] fn $lesson() { super::$lesson(super::Vfs::Unix) } )*
+        }
+        mod shared {
+            $( #[test] fn $lesson() { super::$lesson(super::Vfs::Shared) } )*
+        }
+    };
+}
+
+on_both_vfs!(
+    long_transactions_without_busy_timeout_hit_busy_yet_every_job_is_done_once,
+    short_immediate_transactions_in_wal_with_busy_timeout_see_no_lock_errors,
+    deferred_read_then_write_fails_at_once_despite_busy_timeout,
+    readers_block_the_writer_in_rollback_mode_but_not_in_wal,
+    busy_timeout_turns_errors_into_waits,
+    without_the_claim_index_each_write_lock_is_held_longer,
+    dropping_a_table_under_a_running_select_is_locked_even_with_busy_timeout,
+    batched_results_in_a_separate_database_commit_fewer_queue_transactions,
+);
+
+fn long_transactions_without_busy_timeout_hit_busy_yet_every_job_is_done_once(vfs: Vfs) {
     let run = run(
+        vfs,
         json!({"workers": 4, "jobs": 40, "transaction": "long", "begin": "deferred",
         "journal_mode": "delete", "busy_timeout_ms": 0, "work_ms": [2, 6]}),
     );
@@ -21,9 +47,9 @@ fn long_transactions_without_busy_timeout_hit_busy_yet_every_job_is_done_once() 
     assert_every_job_done_once(&run);
 }
 
-#[test]
-fn short_immediate_transactions_in_wal_with_busy_timeout_see_no_lock_errors() {
+fn short_immediate_transactions_in_wal_with_busy_timeout_see_no_lock_errors(vfs: Vfs) {
     let run = run(
+        vfs,
         json!({"workers": 4, "jobs": 120, "transaction": "short", "begin": "immediate",
         "journal_mode": "wal", "busy_timeout_ms": 5000, "work_ms": [0, 3], "heartbeat_ms": 1}),
     );
@@ -42,9 +68,9 @@ fn short_immediate_transactions_in_wal_with_busy_timeout_see_no_lock_errors() {
     assert_every_job_done_once(&run);
 }
 
-#[test]
-fn deferred_read_then_write_fails_at_once_despite_busy_timeout() {
+fn deferred_read_then_write_fails_at_once_despite_busy_timeout(vfs: Vfs) {
     let run = run(
+        vfs,
         json!({"workers": 8, "jobs": 1000, "transaction": "short", "begin": "deferred",
         "journal_mode": "wal", "synchronous": "normal", "busy_timeout_ms": 5000, "work_ms": 0}),
     );
@@ -62,17 +88,17 @@ fn deferred_read_then_write_fails_at_once_despite_busy_timeout() {
     assert_every_job_done_once(&run);
 }
 
-fn readers_and_one_writer(journal_mode: &str) -> locklab::native::Run {
+fn readers_and_one_writer(vfs: Vfs, journal_mode: &str) -> Run {
     run(
+        vfs,
         json!({"workers": 1, "readers": 2, "jobs": 30, "transaction": "short",
         "begin": "immediate", "journal_mode": journal_mode, "busy_timeout_ms": 0,
         "work_ms": [1, 2], "reader_hold_ms": 30}),
     )
 }
 
-#[test]
-fn readers_block_the_writer_in_rollback_mode_but_not_in_wal() {
-    let rollback = readers_and_one_writer("delete");
+fn readers_block_the_writer_in_rollback_mode_but_not_in_wal(vfs: Vfs) {
+    let rollback = readers_and_one_writer(vfs, "delete");
     let writer = &rollback.report.workers[0];
     assert!(
         writer.errors.get("SQLITE_BUSY").copied().unwrap_or(0) > 0,
@@ -81,7 +107,7 @@ fn readers_block_the_writer_in_rollback_mode_but_not_in_wal() {
     );
     assert_every_job_done_once(&rollback);
 
-    let wal = readers_and_one_writer("wal");
+    let wal = readers_and_one_writer(vfs, "wal");
     let writer = &wal.report.workers[0];
     assert!(
         writer.errors.is_empty(),
@@ -96,14 +122,13 @@ fn readers_block_the_writer_in_rollback_mode_but_not_in_wal() {
     assert_every_job_done_once(&wal);
 }
 
-#[test]
-fn busy_timeout_turns_errors_into_waits() {
+fn busy_timeout_turns_errors_into_waits(vfs: Vfs) {
     let scenario = |busy_timeout_ms: u32| {
         json!({"workers": 4, "jobs": 40, "transaction": "long", "begin": "immediate",
             "journal_mode": "delete", "busy_timeout_ms": busy_timeout_ms, "work_ms": [2, 6]})
     };
-    let without = run(scenario(0));
-    let with = run(scenario(5000));
+    let without = run(vfs, scenario(0));
+    let with = run(vfs, scenario(5000));
     let (errors_without, errors_with) = (without.report.lock_errors(), with.report.lock_errors());
     assert!(errors_without > 0);
     assert!(
@@ -116,15 +141,14 @@ fn busy_timeout_turns_errors_into_waits() {
     assert_every_job_done_once(&with);
 }
 
-#[test]
-fn without_the_claim_index_each_write_lock_is_held_longer() {
+fn without_the_claim_index_each_write_lock_is_held_longer(vfs: Vfs) {
     let scenario = |claim_index: bool| {
         json!({"workers": 2, "jobs": 20000, "transaction": "short", "begin": "immediate",
             "journal_mode": "delete", "synchronous": "off", "busy_timeout_ms": 5000,
             "work_ms": 0, "claim_index": claim_index, "time_limit_ms": 1500})
     };
-    let indexed = run(scenario(true));
-    let scanning = run(scenario(false));
+    let indexed = run(vfs, scenario(true));
+    let scanning = run(vfs, scenario(false));
     let (fast, slow) = (
         indexed.report.write_lock_hold_ms.mean,
         scanning.report.write_lock_hold_ms.mean,
@@ -143,9 +167,9 @@ fn without_the_claim_index_each_write_lock_is_held_longer() {
     }
 }
 
-#[test]
-fn dropping_a_table_under_a_running_select_is_locked_even_with_busy_timeout() {
+fn dropping_a_table_under_a_running_select_is_locked_even_with_busy_timeout(vfs: Vfs) {
     let run = run(
+        vfs,
         json!({"workers": 2, "jobs": 20, "transaction": "short", "begin": "immediate",
         "journal_mode": "wal", "busy_timeout_ms": 5000, "work_ms": [0, 2],
         "drop_table_while_reading": true}),
@@ -163,15 +187,14 @@ fn dropping_a_table_under_a_running_select_is_locked_even_with_busy_timeout() {
     assert_every_job_done_once(&run);
 }
 
-#[test]
-fn batched_results_in_a_separate_database_commit_fewer_queue_transactions() {
+fn batched_results_in_a_separate_database_commit_fewer_queue_transactions(vfs: Vfs) {
     let scenario = |batch: u32, separate: bool| {
         json!({"workers": 2, "jobs": 100, "transaction": "short", "begin": "immediate",
             "journal_mode": "wal", "busy_timeout_ms": 5000, "work_ms": 0,
             "result_batch": batch, "separate_results_db": separate})
     };
-    let single = run(scenario(1, false));
-    let batched = run(scenario(10, true));
+    let single = run(vfs, scenario(1, false));
+    let batched = run(vfs, scenario(10, true));
     assert_every_job_done_once(&single);
     assert_every_job_done_once(&batched);
     // 100 claims, 100 result commits and each worker's last claim that found the
@@ -183,4 +206,8 @@ fn batched_results_in_a_separate_database_commit_fewer_queue_transactions() {
         "{:?}",
         batched.report.transactions
     );
+}
+
+fn run(vfs: Vfs, scenario: Value) -> Run {
+    common::run_on(vfs, scenario)
 }

@@ -28,7 +28,14 @@ fn the_stop_flag_ends_a_run_of_blocked_workers_within_a_bound() {
             Instant::now()
         })
     };
-    let run = native::run(&scenario, stop).unwrap();
+    let run = native::run(
+        &scenario,
+        &native::RunOptions {
+            vfs: native::Vfs::Unix,
+            stop,
+        },
+    )
+    .unwrap();
     let stopped_at = stopper.join().unwrap();
     let r = &run.report;
     assert_eq!(r.outcome, Outcome::Stopped);

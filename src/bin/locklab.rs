@@ -11,6 +11,7 @@ fn main() {}
 #[cfg(not(target_arch = "wasm32"))]
 mod cli {
     use clap::{Parser, Subcommand};
+    use locklab::native::{RunOptions, Vfs};
     use locklab::report::RunReport;
     use locklab::scenario::Scenario;
     use locklab::{chrome_trace, native, presets, text_timeline};
@@ -30,6 +31,12 @@ mod cli {
         command: Command,
     }
 
+    #[derive(Clone, Copy, clap::ValueEnum)]
+    enum VfsArg {
+        Unix,
+        Shared,
+    }
+
     #[derive(Subcommand)]
     enum Command {
         /// Run a scenario (a JSON file, or --preset NAME) and print what happened.
@@ -45,6 +52,10 @@ mod cli {
             /// Write the trace as Chrome Trace Event Format JSON (opens in Perfetto).
             #[arg(long, value_name = "FILE")]
             trace: Option<PathBuf>,
+            /// The VFS: `unix` (SQLite's own, traced: the oracle) or `shared` (locklab's
+            /// shared VFS, as the browser uses it, over memory shared by the threads).
+            #[arg(long, value_enum, default_value_t = VfsArg::Unix)]
+            vfs: VfsArg,
             /// Width of the terminal timeline in characters (0 hides it).
             #[arg(long, default_value_t = 100)]
             width: usize,
@@ -67,6 +78,7 @@ mod cli {
                 preset,
                 json,
                 trace,
+                vfs,
                 width,
             } => {
                 let scenario = match load(scenario, preset) {
@@ -76,7 +88,14 @@ mod cli {
                         return ExitCode::from(2);
                     }
                 };
-                match run(&scenario, json, trace, width) {
+                let options = RunOptions {
+                    vfs: match vfs {
+                        VfsArg::Unix => Vfs::Unix,
+                        VfsArg::Shared => Vfs::Shared,
+                    },
+                    stop: Arc::new(AtomicBool::new(false)),
+                };
+                match run(&scenario, &options, json, trace, width) {
                     Ok(()) => ExitCode::SUCCESS,
                     Err(message) => {
                         eprintln!("locklab: {message}");
@@ -112,12 +131,12 @@ mod cli {
 
     fn run(
         scenario: &Scenario,
+        options: &RunOptions,
         json: bool,
         trace: Option<PathBuf>,
         width: usize,
     ) -> Result<(), String> {
-        let run =
-            native::run(scenario, Arc::new(AtomicBool::new(false))).map_err(|e| e.to_string())?;
+        let run = native::run(scenario, options).map_err(|e| e.to_string())?;
         let end_us = (run.report.elapsed_ms * 1000.0) as u64;
         if let Some(path) = trace {
             let doc = chrome_trace::export(&run.events, end_us);

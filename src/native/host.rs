@@ -1,15 +1,13 @@
 //! One run, natively: a fresh database in a temporary directory, one thread per
 //! worker, each with its own connection, then the audit and the report.
 
-use super::tracing_vfs;
+use super::place::{Place, Vfs};
 use crate::clock::{Clock, SystemClock};
 use crate::engine::{schema, RunControl, Worker, WorkerExit};
 use crate::report::{Outcome, RunFacts, RunReport};
 use crate::scenario::Scenario;
 use crate::trace::{self, Role, TraceEvent, WorkerId};
-use rusqlite::{Connection, OpenFlags};
 use std::fmt;
-use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::Arc;
 
@@ -56,32 +54,38 @@ struct WorkerDone {
     events: Vec<TraceEvent>,
 }
 
-/// Run `scenario`; setting `stop` makes every worker stop at its next step.
-pub fn run(scenario: &Scenario, stop: Arc<AtomicBool>) -> Result<Run, HostError> {
-    tracing_vfs::register().map_err(HostError)?;
-    let dir = tempfile::Builder::new()
-        .prefix("locklab-")
-        .tempdir()
-        .map_err(context("creating a temporary directory"))?;
-    let queue_path = dir.path().join("queue.db");
-    let results_path = scenario
-        .separate_results_db
-        .then(|| dir.path().join("results.db"));
+/// How a native run is carried out.
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    pub vfs: Vfs,
+    /// Setting it makes every worker stop at its next step.
+    pub stop: Arc<AtomicBool>,
+}
+
+/// Run `scenario` with one thread per worker.
+pub fn run(scenario: &Scenario, options: &RunOptions) -> Result<Run, HostError> {
+    let place = Place::new(options.vfs, scenario)?;
+    let stop = options.stop.clone();
 
     // The setup connections stay open (idle, holding no lock) until the workers are
     // done, as an application keeps its database open: in WAL mode the workers then
     // find the wal-index built instead of racing to recover it.
-    let setup = open(&queue_path).map_err(context("opening the queue database"))?;
+    let setup = place
+        .open(&place.queue)
+        .map_err(context("opening the queue database"))?;
     schema::create_queue(&setup, scenario).map_err(context("seeding the queue database"))?;
-    let setup_results = match &results_path {
+    let setup_results = match &place.results {
         Some(path) => {
-            let results = open(path).map_err(context("opening the results database"))?;
+            let results = place
+                .open(path)
+                .map_err(context("opening the results database"))?;
             schema::create_results(&results, scenario)
                 .map_err(context("creating the results database"))?;
             Some(results)
         }
         None => None,
     };
+    let place = Arc::new(place);
 
     let clock: Arc<dyn Clock> = Arc::new(SystemClock::starting_now());
     let control = Arc::new(Control {
@@ -95,21 +99,14 @@ pub fn run(scenario: &Scenario, stop: Arc<AtomicBool>) -> Result<Run, HostError>
         .enumerate()
         .map(|(id, role)| {
             let (scenario, clock, control) = (scenario.clone(), clock.clone(), control.clone());
-            let (queue_path, results_path) = (queue_path.clone(), results_path.clone());
+            let place = place.clone();
             std::thread::Builder::new()
                 .name(format!("worker-{id}"))
                 .spawn(move || {
                     let id = id as WorkerId;
                     trace::install(id, clock.clone());
-                    let (journal_mode, exit) = run_worker(
-                        id,
-                        role,
-                        &scenario,
-                        &queue_path,
-                        results_path.as_deref(),
-                        &*clock,
-                        &*control,
-                    );
+                    let (journal_mode, exit) =
+                        run_worker(id, role, &scenario, &place, &*clock, &*control);
                     if role == Role::Writer {
                         control.writers_left.fetch_sub(1, Ordering::AcqRel);
                     }
@@ -172,7 +169,7 @@ pub fn run(scenario: &Scenario, stop: Arc<AtomicBool>) -> Result<Run, HostError>
         RunFacts {
             scenario,
             sqlite_version: rusqlite::version().to_string(),
-            vfs: format!("{} (traced unix)", tracing_vfs::NAME),
+            vfs: place.description.clone(),
             journal_mode,
             elapsed_us,
             outcome: Outcome::of(&exits),
@@ -184,28 +181,17 @@ pub fn run(scenario: &Scenario, stop: Arc<AtomicBool>) -> Result<Run, HostError>
     Ok(Run { report, events })
 }
 
-fn open(path: &Path) -> rusqlite::Result<Connection> {
-    Connection::open_with_flags_and_vfs(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_CREATE
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        tracing_vfs::NAME,
-    )
-}
-
 /// One worker thread's life: open its connections, run the engine, close.
 fn run_worker(
     id: WorkerId,
     role: Role,
     scenario: &Scenario,
-    queue_path: &Path,
-    results_path: Option<&Path>,
+    place: &Place,
     clock: &dyn Clock,
     control: &dyn RunControl,
 ) -> (Option<String>, WorkerExit) {
-    let opened = open(queue_path).and_then(|q| match results_path {
-        Some(p) => open(p).map(|r| (q, Some(r))),
+    let opened = place.open(&place.queue).and_then(|q| match &place.results {
+        Some(p) => place.open(p).map(|r| (q, Some(r))),
         None => Ok((q, None)),
     });
     match opened {

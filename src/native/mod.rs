@@ -1,7 +1,10 @@
 //! The native host: runs a scenario with one thread per worker against native SQLite
-//! (rusqlite `bundled`), through the tracing VFS. Nothing here compiles for wasm.
+//! (rusqlite `bundled`), through the traced unix VFS or the shared VFS. Nothing here
+//! compiles for wasm.
 
 mod host;
+pub mod place;
 pub mod tracing_vfs;
 
-pub use host::{run, HostError, Run};
+pub use host::{run, HostError, Run, RunOptions};
+pub use place::{Place, Vfs};

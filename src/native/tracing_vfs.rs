@@ -238,6 +238,7 @@ unsafe extern "C" fn x_lock(file: *mut ffi::sqlite3_file, level: c_int) -> c_int
                 db: traced.db,
                 held,
                 wanted,
+                by: None,
             });
         }
         // The unix VFS keeps the PENDING lock it took on its way to EXCLUSIVE.

@@ -1,16 +1,26 @@
 //! What every native test needs: run a scenario written as JSON, natively.
 #![allow(dead_code)]
 
-use locklab::native::{self, Run};
+use locklab::native::{self, Run, RunOptions, Vfs};
 use locklab::scenario::Scenario;
 use locklab::trace::EventKind;
 use serde_json::Value;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
+/// Run natively through SQLite's unix VFS (the oracle).
 pub fn run(scenario: Value) -> Run {
+    run_on(Vfs::Unix, scenario)
+}
+
+/// Run natively through the VFS named.
+pub fn run_on(vfs: Vfs, scenario: Value) -> Run {
     let scenario = Scenario::from_value(&scenario).expect("a valid scenario");
-    native::run(&scenario, Arc::new(AtomicBool::new(false))).expect("the run takes place")
+    let options = RunOptions {
+        vfs,
+        stop: Arc::new(AtomicBool::new(false)),
+    };
+    native::run(&scenario, &options).expect("the run takes place")
 }
 
 /// The invariants every correct run keeps, whatever its contention.

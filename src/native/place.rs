@@ -1,0 +1,125 @@
+//! Where a native run's databases live, and through which VFS they are opened:
+//! files in a temporary directory through the traced unix VFS (the oracle), or
+//! memory shared by the worker threads through the shared VFS.
+
+use super::{tracing_vfs, HostError};
+use crate::scenario::{LockingMode, Scenario};
+use crate::trace::DbFile;
+use crate::vfs::{self, storage::MemoryStorage, words::ProcessWords, Locking, SharedDatabase};
+use rusqlite::{Connection, OpenFlags};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// The VFS a native run uses.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Vfs {
+    /// SQLite's unix VFS (real POSIX locks), watched by the tracing VFS.
+    #[default]
+    Unix,
+    /// locklab's shared VFS over memory shared by the threads.
+    Shared,
+}
+
+/// The databases of one run.
+pub struct Place {
+    pub queue: String,
+    pub results: Option<String>,
+    /// The VFS as the run report names it.
+    pub description: String,
+    vfs_name: &'static str,
+    shared: Vec<Arc<SharedDatabase>>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+static RUNS: AtomicU64 = AtomicU64::new(0);
+
+impl Place {
+    pub fn new(vfs: Vfs, scenario: &Scenario) -> Result<Place, HostError> {
+        match vfs {
+            Vfs::Unix => {
+                if scenario.locking == LockingMode::None {
+                    return Err(HostError(
+                        "scenario field `locking`: \"none\" needs the shared VFS (--vfs shared); \
+                         the unix VFS always locks"
+                            .to_string(),
+                    ));
+                }
+                tracing_vfs::register().map_err(HostError)?;
+                let dir = tempfile::Builder::new()
+                    .prefix("locklab-")
+                    .tempdir()
+                    .map_err(|e| HostError(format!("creating a temporary directory: {e}")))?;
+                let path = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
+                Ok(Place {
+                    queue: path("queue.db"),
+                    results: scenario.separate_results_db.then(|| path("results.db")),
+                    description: format!("{} (traced unix)", tracing_vfs::NAME),
+                    vfs_name: tracing_vfs::NAME,
+                    shared: Vec::new(),
+                    _dir: Some(dir),
+                })
+            }
+            Vfs::Shared => {
+                vfs::register().map_err(HostError)?;
+                let run = RUNS.fetch_add(1, Ordering::Relaxed);
+                let prefix = format!("/locklab/{}-{run}", std::process::id());
+                let storage = Arc::new(MemoryStorage::new());
+                let locking = match scenario.locking {
+                    LockingMode::Normal => Locking::Normal,
+                    LockingMode::None => Locking::None,
+                };
+                let attach = |name: &str, db: DbFile| {
+                    vfs::attach(SharedDatabase {
+                        path: format!("{prefix}/{name}"),
+                        words: Arc::new(ProcessWords::zeroed(vfs::DATABASE_WORDS)),
+                        storage: storage.clone(),
+                        locking,
+                        db,
+                    })
+                };
+                let mut shared = vec![attach("queue.db", DbFile::Queue)];
+                if scenario.separate_results_db {
+                    shared.push(attach("results.db", DbFile::Results));
+                }
+                let locks = if locking == Locking::None {
+                    ", locking none"
+                } else {
+                    ""
+                };
+                Ok(Place {
+                    queue: shared[0].path.clone(),
+                    results: shared.get(1).map(|d| d.path.clone()),
+                    description: format!("{} (memory{locks})", vfs::NAME),
+                    vfs_name: vfs::NAME,
+                    shared,
+                    _dir: None,
+                })
+            }
+        }
+    }
+
+    /// A new connection to the database at `path` (one of this place's).
+    pub fn open(&self, path: &str) -> rusqlite::Result<Connection> {
+        Connection::open_with_flags_and_vfs(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            self.vfs_name,
+        )
+    }
+
+    /// The shared database behind the queue (shared VFS only): the host's handle
+    /// for releasing a dead worker's locks.
+    pub fn shared_queue(&self) -> Option<&Arc<SharedDatabase>> {
+        self.shared.first()
+    }
+}
+
+impl Drop for Place {
+    fn drop(&mut self) {
+        for database in &self.shared {
+            vfs::detach(&database.path);
+        }
+    }
+}

@@ -1,0 +1,74 @@
+//! A database the shared VFS serves: its shared words (lock table, then WAL index),
+//! its storage and its locking mode, attached under the database's path. Every
+//! worker attaches the same shared words under the same path before it opens a
+//! connection; the VFS finds them by the name SQLite opens (the database itself,
+//! or its `-journal` and `-wal` files).
+
+use super::lock_table::{LockTable, Locking};
+use super::shm;
+use super::storage::Storage;
+use super::words::SharedWords;
+use crate::trace::{DbFile, WorkerId};
+use std::sync::{Arc, Mutex};
+
+/// Words one database needs in shared memory.
+pub const DATABASE_WORDS: usize = LockTable::WORDS + shm::SHARED_WORDS;
+/// Where the WAL index starts in a database's words.
+pub const SHM_BASE: usize = LockTable::WORDS;
+
+/// Which worker a connection belongs to when its thread records no trace (the host).
+pub const HOST_OWNER: WorkerId = 10_000;
+
+pub struct SharedDatabase {
+    pub path: String,
+    pub words: Arc<dyn SharedWords>,
+    pub storage: Arc<dyn Storage>,
+    pub locking: Locking,
+    pub db: DbFile,
+}
+
+impl SharedDatabase {
+    pub fn locks(&self) -> LockTable<'_> {
+        LockTable::new(&*self.words, 0)
+    }
+
+    /// Release every lock held by the connections of `owner`, a worker that died
+    /// without closing them. The survivors then recover as SQLite does after a
+    /// crash (hot journal rollback, WAL recovery). Returns how many connections
+    /// the worker had.
+    pub fn release_owner(&self, owner: WorkerId) -> usize {
+        self.locks().release_owner(owner)
+    }
+}
+
+static ATTACHED: Mutex<Vec<Arc<SharedDatabase>>> = Mutex::new(Vec::new());
+
+fn attached() -> std::sync::MutexGuard<'static, Vec<Arc<SharedDatabase>>> {
+    ATTACHED
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Serve `database` under its path (replacing an earlier one of the same path).
+pub fn attach(database: SharedDatabase) -> Arc<SharedDatabase> {
+    let database = Arc::new(database);
+    let mut all = attached();
+    all.retain(|d| d.path != database.path);
+    all.push(database.clone());
+    database
+}
+
+/// Stop serving the database at `path`; open connections keep what they have.
+pub fn detach(path: &str) {
+    attached().retain(|d| d.path != path);
+}
+
+/// The database a file name belongs to: the database itself or one of its
+/// `-journal` and `-wal` files.
+pub fn find(name: &str) -> Option<Arc<SharedDatabase>> {
+    let base = name
+        .strip_suffix("-journal")
+        .or_else(|| name.strip_suffix("-wal"))
+        .unwrap_or(name);
+    attached().iter().find(|d| d.path == base).cloned()
+}

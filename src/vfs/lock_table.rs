@@ -1,0 +1,445 @@
+//! The lock table: SQLite's five lock levels and WAL's eight shm lock slots, across
+//! every connection of every worker, in shared memory.
+//!
+//! One record per open connection (per main-database file handle) holds its owner
+//! (the worker), its lock level and the shm slots it holds shared or exclusive. A
+//! request is decided under the table's spin lock by looking at all other records,
+//! with the rules of SQLite's unix VFS:
+//!
+//! - SHARED: refused while another holds PENDING or EXCLUSIVE;
+//! - RESERVED (from SHARED): refused while another holds RESERVED or above;
+//! - EXCLUSIVE: first PENDING (refused while another holds PENDING or above), then
+//!   EXCLUSIVE (refused while another holds SHARED or above). A refusal at the
+//!   second step leaves the connection at PENDING, which stops new SHARED locks;
+//! - an shm slot: shared while no other holds it exclusive; exclusive while no other
+//!   holds it at all.
+//!
+//! A request that cannot be granted is refused at once: waiting is the busy
+//! handler's job. With [`Locking::None`] every request is granted (the broken
+//! network-filesystem case), and the records still say who holds what.
+
+use super::words::{SharedWords, SpinGuard};
+use crate::lock::{LockLevel, SHM_SLOTS};
+
+/// Records in one table: 16 writers and 8 readers with two connections each fit.
+pub const SLOTS: usize = 48;
+const FIELDS: usize = 4;
+const OWNER: usize = 0;
+const LEVEL: usize = 1;
+const SHM_SHARED: usize = 2;
+const SHM_EXCLUSIVE: usize = 3;
+
+/// Whether locks are enforced.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Locking {
+    Normal,
+    /// Every lock is granted: what a network filesystem with broken locking does.
+    None,
+}
+
+/// Why a lock was not granted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LockError {
+    /// Another connection is in the way: `by` is its owner; the connection now
+    /// holds `held`.
+    Busy { held: LockLevel, by: u32 },
+    /// SQLite's pager never asks for this move.
+    Illegal { from: LockLevel, to: LockLevel },
+}
+
+/// A view of the lock table stored at `base` in `words`.
+pub struct LockTable<'a> {
+    words: &'a dyn SharedWords,
+    base: usize,
+}
+
+impl<'a> LockTable<'a> {
+    /// Words the table occupies.
+    pub const WORDS: usize = 1 + SLOTS * FIELDS;
+
+    pub fn new(words: &'a dyn SharedWords, base: usize) -> LockTable<'a> {
+        LockTable { words, base }
+    }
+
+    fn at(&self, slot: usize, field: usize) -> usize {
+        self.base + 1 + slot * FIELDS + field
+    }
+    fn get(&self, slot: usize, field: usize) -> i32 {
+        self.words.load(self.at(slot, field))
+    }
+    fn set(&self, slot: usize, field: usize, value: i32) {
+        self.words.store(self.at(slot, field), value)
+    }
+    fn guard(&self) -> SpinGuard<'a> {
+        SpinGuard::lock(self.words, self.base)
+    }
+
+    /// Take a free record for a connection of `owner`; `None` when all are taken.
+    pub fn claim(&self, owner: u32) -> Option<usize> {
+        let _g = self.guard();
+        let slot = (0..SLOTS).find(|&s| self.get(s, OWNER) == 0)?;
+        self.set(slot, LEVEL, 0);
+        self.set(slot, SHM_SHARED, 0);
+        self.set(slot, SHM_EXCLUSIVE, 0);
+        self.set(slot, OWNER, owner as i32 + 1);
+        Some(slot)
+    }
+
+    /// Give a record back, with every lock it held.
+    pub fn free(&self, slot: usize) {
+        let _g = self.guard();
+        for field in [LEVEL, SHM_SHARED, SHM_EXCLUSIVE, OWNER] {
+            self.set(slot, field, 0);
+        }
+    }
+
+    /// Release every lock of every connection of `owner` (a worker that died);
+    /// returns how many connections it had.
+    pub fn release_owner(&self, owner: u32) -> usize {
+        let _g = self.guard();
+        let mut released = 0;
+        for slot in (0..SLOTS).filter(|&s| self.get(s, OWNER) == owner as i32 + 1) {
+            for field in [LEVEL, SHM_SHARED, SHM_EXCLUSIVE, OWNER] {
+                self.set(slot, field, 0);
+            }
+            released += 1;
+        }
+        released
+    }
+
+    pub fn level(&self, slot: usize) -> LockLevel {
+        LockLevel::from_sqlite(self.get(slot, LEVEL)).unwrap_or(LockLevel::None)
+    }
+
+    /// The owner of the record `slot`, if taken.
+    pub fn owner(&self, slot: usize) -> Option<u32> {
+        let owner = self.get(slot, OWNER);
+        (owner > 0).then(|| owner as u32 - 1)
+    }
+
+    /// The owner of another taken record whose level is at least `level`.
+    fn other_at_least(&self, slot: usize, level: LockLevel) -> Option<u32> {
+        (0..SLOTS)
+            .filter(|&s| s != slot && self.get(s, OWNER) != 0)
+            .find(|&s| self.get(s, LEVEL) >= level as i32)
+            .map(|s| self.get(s, OWNER) as u32 - 1)
+    }
+
+    /// xLock: raise `slot` to `wanted`. Returns the level now held.
+    pub fn lock(
+        &self,
+        slot: usize,
+        wanted: LockLevel,
+        locking: Locking,
+    ) -> Result<LockLevel, LockError> {
+        let _g = self.guard();
+        let held = self.level(slot);
+        if wanted <= held {
+            return Ok(held);
+        }
+        let legal = match wanted {
+            LockLevel::Shared => held == LockLevel::None,
+            LockLevel::Reserved => held == LockLevel::Shared,
+            LockLevel::Exclusive => held >= LockLevel::Shared,
+            LockLevel::None | LockLevel::Pending => false,
+        };
+        if !legal {
+            return Err(LockError::Illegal {
+                from: held,
+                to: wanted,
+            });
+        }
+        let busy = |by: u32, held: LockLevel| Err(LockError::Busy { held, by });
+        if locking == Locking::Normal {
+            match wanted {
+                LockLevel::Shared => {
+                    if let Some(by) = self.other_at_least(slot, LockLevel::Pending) {
+                        return busy(by, held);
+                    }
+                }
+                LockLevel::Reserved => {
+                    if let Some(by) = self.other_at_least(slot, LockLevel::Reserved) {
+                        return busy(by, held);
+                    }
+                }
+                _ => {
+                    if held < LockLevel::Pending {
+                        if let Some(by) = self.other_at_least(slot, LockLevel::Pending) {
+                            return busy(by, held);
+                        }
+                        self.set(slot, LEVEL, LockLevel::Pending as i32);
+                    }
+                    if let Some(by) = self.other_at_least(slot, LockLevel::Shared) {
+                        return busy(by, LockLevel::Pending);
+                    }
+                }
+            }
+        }
+        self.set(slot, LEVEL, wanted as i32);
+        Ok(wanted)
+    }
+
+    /// xUnlock: lower `slot` to SHARED or NONE.
+    pub fn unlock(&self, slot: usize, to: LockLevel) -> Result<LockLevel, LockError> {
+        let _g = self.guard();
+        let held = self.level(slot);
+        if to > LockLevel::Shared {
+            return Err(LockError::Illegal { from: held, to });
+        }
+        let now = held.min(to);
+        self.set(slot, LEVEL, now as i32);
+        Ok(now)
+    }
+
+    /// xCheckReservedLock: does any connection (this one included) hold RESERVED
+    /// or above?
+    pub fn reserved(&self) -> bool {
+        (0..SLOTS)
+            .any(|s| self.get(s, OWNER) != 0 && self.get(s, LEVEL) >= LockLevel::Reserved as i32)
+    }
+
+    /// xShmLock with SQLITE_SHM_LOCK: take slots `first..first + n`.
+    pub fn shm_lock(
+        &self,
+        slot: usize,
+        first: usize,
+        n: usize,
+        exclusive: bool,
+        locking: Locking,
+    ) -> Result<(), u32> {
+        let mask = shm_mask(first, n);
+        let _g = self.guard();
+        if locking == Locking::Normal {
+            for other in (0..SLOTS).filter(|&s| s != slot && self.get(s, OWNER) != 0) {
+                let theirs = self.get(other, SHM_EXCLUSIVE)
+                    | if exclusive {
+                        self.get(other, SHM_SHARED)
+                    } else {
+                        0
+                    };
+                if theirs & mask != 0 {
+                    return Err(self.get(other, OWNER) as u32 - 1);
+                }
+            }
+        }
+        let field = if exclusive { SHM_EXCLUSIVE } else { SHM_SHARED };
+        self.set(slot, field, self.get(slot, field) | mask);
+        Ok(())
+    }
+
+    /// xShmLock with SQLITE_SHM_UNLOCK.
+    pub fn shm_unlock(&self, slot: usize, first: usize, n: usize, exclusive: bool) {
+        let mask = shm_mask(first, n);
+        let _g = self.guard();
+        let field = if exclusive { SHM_EXCLUSIVE } else { SHM_SHARED };
+        self.set(slot, field, self.get(slot, field) & !mask);
+    }
+
+    /// The shm slots `slot` holds: (shared mask, exclusive mask).
+    pub fn shm_held(&self, slot: usize) -> (u32, u32) {
+        (
+            self.get(slot, SHM_SHARED) as u32,
+            self.get(slot, SHM_EXCLUSIVE) as u32,
+        )
+    }
+}
+
+fn shm_mask(first: usize, n: usize) -> i32 {
+    let end = (first + n).min(SHM_SLOTS);
+    (first..end).fold(0, |m, k| m | (1 << k))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vfs::words::ProcessWords;
+    use LockLevel::*;
+
+    fn table(words: &ProcessWords) -> LockTable<'_> {
+        LockTable::new(words, 0)
+    }
+
+    fn busy(held: LockLevel, by: u32) -> Result<LockLevel, LockError> {
+        Err(LockError::Busy { held, by })
+    }
+
+    /// Two connections, a and b: each move of a against each level b holds.
+    #[test]
+    fn every_move_against_each_level_of_another_connection() {
+        // (b holds, a holds, a wants, expected result for a)
+        let cases: &[(
+            LockLevel,
+            LockLevel,
+            LockLevel,
+            Result<LockLevel, LockError>,
+        )] = &[
+            (None, None, Shared, Ok(Shared)),
+            (Shared, None, Shared, Ok(Shared)),
+            (Reserved, None, Shared, Ok(Shared)),
+            (Pending, None, Shared, busy(None, 2)),
+            (Exclusive, None, Shared, busy(None, 2)),
+            (None, Shared, Reserved, Ok(Reserved)),
+            (Shared, Shared, Reserved, Ok(Reserved)),
+            (Reserved, Shared, Reserved, busy(Shared, 2)),
+            (Pending, Shared, Reserved, busy(Shared, 2)),
+            (None, Reserved, Exclusive, Ok(Exclusive)),
+            (Shared, Reserved, Exclusive, busy(Pending, 2)),
+            (None, Shared, Exclusive, Ok(Exclusive)),
+            (Shared, Shared, Exclusive, busy(Pending, 2)),
+            (Reserved, Shared, Exclusive, busy(Pending, 2)),
+            (Pending, Shared, Exclusive, busy(Shared, 2)),
+            (None, Pending, Exclusive, Ok(Exclusive)),
+            (Shared, Pending, Exclusive, busy(Pending, 2)),
+            // Illegal moves: SQLite's pager never makes them.
+            (
+                None,
+                None,
+                Reserved,
+                Err(LockError::Illegal {
+                    from: None,
+                    to: Reserved,
+                }),
+            ),
+            (
+                None,
+                None,
+                Exclusive,
+                Err(LockError::Illegal {
+                    from: None,
+                    to: Exclusive,
+                }),
+            ),
+            (
+                None,
+                Shared,
+                Pending,
+                Err(LockError::Illegal {
+                    from: Shared,
+                    to: Pending,
+                }),
+            ),
+            // Asking for what is held already changes nothing.
+            (Shared, Exclusive, Shared, Ok(Exclusive)),
+            (Shared, Reserved, Reserved, Ok(Reserved)),
+        ];
+        for &(b_holds, a_holds, a_wants, expected) in cases {
+            let words = ProcessWords::zeroed(LockTable::WORDS);
+            let t = table(&words);
+            let (a, b) = (t.claim(1).unwrap(), t.claim(2).unwrap());
+            t.set(b, LEVEL, b_holds as i32);
+            t.set(a, LEVEL, a_holds as i32);
+            let got = t.lock(a, a_wants, Locking::Normal);
+            assert_eq!(
+                got, expected,
+                "b holds {b_holds:?}, a holds {a_holds:?}, a wants {a_wants:?}"
+            );
+            let now = match got {
+                Ok(level) | Err(LockError::Busy { held: level, .. }) => level,
+                Err(LockError::Illegal { from, .. }) => from,
+            };
+            assert_eq!(t.level(a), now, "the table holds what the answer says");
+            assert_eq!(t.level(b), b_holds, "b is untouched");
+        }
+    }
+
+    #[test]
+    fn three_connections_follow_a_whole_write() {
+        let words = ProcessWords::zeroed(LockTable::WORDS);
+        let t = table(&words);
+        let (a, b, c) = (
+            t.claim(0).unwrap(),
+            t.claim(1).unwrap(),
+            t.claim(2).unwrap(),
+        );
+        for s in [a, b, c] {
+            assert_eq!(t.lock(s, Shared, Locking::Normal), Ok(Shared));
+        }
+        assert_eq!(t.lock(a, Reserved, Locking::Normal), Ok(Reserved));
+        assert!(t.reserved());
+        assert_eq!(t.lock(b, Reserved, Locking::Normal), busy(Shared, 0));
+        // a's commit: PENDING is had, EXCLUSIVE is not while b and c read.
+        assert_eq!(t.lock(a, Exclusive, Locking::Normal), busy(Pending, 1));
+        // PENDING stops new readers...
+        assert_eq!(t.unlock(b, None), Ok(None));
+        assert_eq!(t.lock(b, Shared, Locking::Normal), busy(None, 0));
+        // ...and once the last reader leaves, EXCLUSIVE is granted.
+        assert_eq!(t.lock(a, Exclusive, Locking::Normal), busy(Pending, 2));
+        assert_eq!(t.unlock(c, None), Ok(None));
+        assert_eq!(t.lock(a, Exclusive, Locking::Normal), Ok(Exclusive));
+        assert_eq!(t.lock(c, Shared, Locking::Normal), busy(None, 0));
+        assert_eq!(t.unlock(a, Shared), Ok(Shared));
+        assert!(!t.reserved());
+        assert_eq!(t.lock(b, Shared, Locking::Normal), Ok(Shared));
+        assert_eq!(t.lock(c, Shared, Locking::Normal), Ok(Shared));
+        assert_eq!(
+            t.unlock(a, Reserved),
+            Err(LockError::Illegal {
+                from: Shared,
+                to: Reserved
+            })
+        );
+    }
+
+    #[test]
+    fn shm_slots_share_readers_and_exclude_writers() {
+        let words = ProcessWords::zeroed(LockTable::WORDS);
+        let t = table(&words);
+        let (a, b) = (t.claim(7).unwrap(), t.claim(8).unwrap());
+        assert_eq!(t.shm_lock(a, 3, 1, false, Locking::Normal), Ok(()));
+        assert_eq!(t.shm_lock(b, 3, 1, false, Locking::Normal), Ok(()));
+        assert_eq!(t.shm_lock(b, 3, 1, true, Locking::Normal), Err(7));
+        assert_eq!(t.shm_lock(a, 0, 1, true, Locking::Normal), Ok(()));
+        assert_eq!(t.shm_lock(b, 0, 1, true, Locking::Normal), Err(7));
+        assert_eq!(t.shm_lock(b, 0, 1, false, Locking::Normal), Err(7));
+        assert_eq!(t.shm_lock(b, 1, 2, true, Locking::Normal), Ok(()));
+        assert_eq!(t.shm_held(b), (1 << 3, 0b110));
+        t.shm_unlock(a, 0, 1, true);
+        assert_eq!(t.shm_lock(b, 0, 1, true, Locking::Normal), Ok(()));
+    }
+
+    #[test]
+    fn a_dead_owner_releases_every_lock_it_held() {
+        let words = ProcessWords::zeroed(LockTable::WORDS);
+        let t = table(&words);
+        let (dead, dead_too, alive) = (
+            t.claim(3).unwrap(),
+            t.claim(3).unwrap(),
+            t.claim(4).unwrap(),
+        );
+        t.lock(dead, Shared, Locking::Normal).unwrap();
+        t.lock(dead, Reserved, Locking::Normal).unwrap();
+        t.lock(dead, Exclusive, Locking::Normal).unwrap();
+        t.shm_lock(dead_too, 0, 1, true, Locking::Normal).unwrap();
+        assert_eq!(t.lock(alive, Shared, Locking::Normal), busy(None, 3));
+        assert_eq!(t.release_owner(3), 2);
+        assert_eq!(t.lock(alive, Shared, Locking::Normal), Ok(Shared));
+        assert_eq!(t.shm_lock(alive, 0, 1, true, Locking::Normal), Ok(()));
+        assert_eq!(t.owner(dead), Option::None);
+    }
+
+    #[test]
+    fn without_locking_everything_is_granted_and_recorded() {
+        let words = ProcessWords::zeroed(LockTable::WORDS);
+        let t = table(&words);
+        let (a, b) = (t.claim(0).unwrap(), t.claim(1).unwrap());
+        for s in [a, b] {
+            t.lock(s, Shared, Locking::None).unwrap();
+            t.lock(s, Reserved, Locking::None).unwrap();
+            assert_eq!(t.lock(s, Exclusive, Locking::None), Ok(Exclusive));
+            assert_eq!(t.shm_lock(s, 0, 1, true, Locking::None), Ok(()));
+        }
+        assert_eq!((t.level(a), t.level(b)), (Exclusive, Exclusive));
+    }
+
+    #[test]
+    fn records_run_out_cleanly() {
+        let words = ProcessWords::zeroed(LockTable::WORDS);
+        let t = table(&words);
+        for owner in 0..SLOTS as u32 {
+            assert!(t.claim(owner).is_some());
+        }
+        assert_eq!(t.claim(99), Option::None);
+        t.free(5);
+        assert_eq!(t.claim(99), Some(5));
+    }
+}

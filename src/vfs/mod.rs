@@ -1,0 +1,24 @@
+//! The shared VFS: SQLite's real lock protocol and a real WAL index across
+//! connections that share nothing but a block of shared words (Web Workers with
+//! SharedArrayBuffers; natively, threads that each keep private WAL-index copies as
+//! separate wasm instances would).
+//!
+//! - `words`: the shared memory abstraction (atomics natively, a SAB in the browser).
+//! - `lock_table`: the five lock levels and the eight shm slots, unix rules.
+//! - `shm`: private WAL-index regions kept coherent with the shared copy.
+//! - `storage`: file bytes behind one trait (memory; OPFS in the browser).
+//! - `database`: a database's shared words, storage and locking, attached by path.
+//! - `sqlite`: the C callbacks; all of the VFS's unsafe code.
+//!
+//! Architecture invariant: nothing outside this module touches the shared words.
+
+pub mod database;
+pub mod lock_table;
+pub mod shm;
+mod sqlite;
+pub mod storage;
+pub mod words;
+
+pub use database::{attach, detach, SharedDatabase, DATABASE_WORDS};
+pub use lock_table::Locking;
+pub use sqlite::{register, NAME};

@@ -1,0 +1,250 @@
+//! The WAL index (SQLite's "shm") kept coherent between private copies.
+//!
+//! SQLite reads and writes the WAL index through pointers that xShmMap returns, so
+//! each connection gets private 32 KiB regions in its own memory; the authoritative
+//! copy lives in shared words, with a shadow copy per connection of what it last saw
+//! there. After any shm lock is acquired (and in xShmMap) the words that changed in
+//! shared memory since the shadow are copied into private memory; before an
+//! exclusive shm lock is released (and in xShmBarrier) the words this connection
+//! changed since the shadow are copied into shared memory. xShmBarrier exchanges
+//! everything but the two header copies both ways (see [`ShmView::barrier`]). Each
+//! copy runs under a short spin lock.
+//!
+//! Why this is sound: the wal-index header is stored twice and checksummed, and
+//! SQLite re-reads it after taking its read lock; the checkpoint information is made
+//! of 4-byte words, each written under its own exclusive lock; and the hash tables
+//! change only under the exclusive WAL write lock, so no two connections ever change
+//! the same word between two synchronisations.
+
+use super::words::{SharedWords, SpinGuard};
+
+/// SQLite's WAL-index region size, in bytes and in words.
+pub const REGION_BYTES: usize = 32 * 1024;
+pub const REGION_WORDS: usize = REGION_BYTES / 4;
+/// The two 48-byte copies of the wal-index header, in words.
+const HEADER_COPIES_WORDS: usize = 96 / 4;
+/// The header copies and the checkpoint information with the read marks: nothing
+/// else in the WAL index changes in a way another connection must see unless one of
+/// these words changes too (hash-table entries count only below the header's
+/// mxFrame).
+const HEADER_WORDS: usize = 136 / 4;
+/// Regions one database may map: 16 regions index 65,536 WAL frames.
+pub const MAX_REGIONS: usize = 16;
+
+/// Words of the shared part: a spin lock, the number of regions, the regions.
+pub const SHARED_WORDS: usize = 2 + MAX_REGIONS * REGION_WORDS;
+const SPIN: usize = 0;
+const COUNT: usize = 1;
+const FIRST_REGION: usize = 2;
+
+/// Failures of xShmMap.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ShmError {
+    TooManyRegions,
+    WrongRegionSize,
+}
+
+struct Region {
+    private: Box<[u32]>,
+    shadow: Box<[u32]>,
+}
+
+/// One connection's view of the WAL index of one database.
+pub struct ShmView {
+    base: usize,
+    regions: Vec<Region>,
+}
+
+impl ShmView {
+    /// A view of the shared part stored at `base`.
+    pub fn new(base: usize) -> ShmView {
+        ShmView {
+            base,
+            regions: Vec::new(),
+        }
+    }
+
+    fn region_start(&self, index: usize) -> usize {
+        self.base + FIRST_REGION + index * REGION_WORDS
+    }
+
+    /// xShmMap: a pointer to private region `index`, mapping (and with `extend`,
+    /// creating) regions up to it. `Ok(None)` when the region does not exist and
+    /// `extend` is false.
+    pub fn map(
+        &mut self,
+        words: &dyn SharedWords,
+        index: usize,
+        size: usize,
+        extend: bool,
+    ) -> Result<Option<*mut u8>, ShmError> {
+        if size != REGION_BYTES {
+            return Err(ShmError::WrongRegionSize);
+        }
+        if index >= MAX_REGIONS {
+            return Err(ShmError::TooManyRegions);
+        }
+        let _g = SpinGuard::lock(words, self.base + SPIN);
+        let count = words.load(self.base + COUNT) as usize;
+        if index >= count {
+            if !extend {
+                return Ok(None);
+            }
+            words.store(self.base + COUNT, index as i32 + 1);
+        }
+        while self.regions.len() <= index {
+            let mut private = vec![0u32; REGION_WORDS].into_boxed_slice();
+            words.read(self.region_start(self.regions.len()), &mut private);
+            let shadow = private.clone();
+            self.regions.push(Region { private, shadow });
+        }
+        Ok(Some(self.regions[index].private.as_mut_ptr().cast()))
+    }
+
+    /// Copy into private memory what others changed in shared memory.
+    pub fn pull(&mut self, words: &dyn SharedWords) {
+        self.pull_from(words, 0);
+    }
+
+    /// xShmBarrier: exchange changes with shared memory in both directions, except
+    /// for the two copies of the wal-index header, which move only with the locks
+    /// (pulled after an shm lock is taken, pushed before an exclusive one is
+    /// released). SQLite writes the copies one after the other with a barrier in
+    /// between, and reads them the same way: moving them at a barrier would let
+    /// others see, or SQLite read, one old and one new copy (a "dirty read"), which
+    /// SQLite answers with a recovery attempt under the write lock.
+    pub fn barrier(&mut self, words: &dyn SharedWords) {
+        self.push_from(words, HEADER_COPIES_WORDS);
+        self.pull_from(words, HEADER_COPIES_WORDS);
+    }
+
+    /// Pull every word from `skip` on (counted from the start of region 0), unless
+    /// the shared header is what this connection last saw.
+    fn pull_from(&mut self, words: &dyn SharedWords, skip: usize) {
+        if self.regions.is_empty() {
+            return;
+        }
+        let mut fresh = vec![0u32; REGION_WORDS];
+        let _g = SpinGuard::lock(words, self.base + SPIN);
+        words.read(self.region_start(0), &mut fresh[..HEADER_WORDS]);
+        if fresh[..HEADER_WORDS] == self.regions[0].shadow[..HEADER_WORDS] {
+            return;
+        }
+        for index in 0..self.regions.len() {
+            words.read(self.region_start(index), &mut fresh);
+            let from = if index == 0 { skip } else { 0 };
+            let r = &mut self.regions[index];
+            for i in from..REGION_WORDS {
+                if fresh[i] != r.shadow[i] {
+                    r.shadow[i] = fresh[i];
+                    r.private[i] = fresh[i];
+                }
+            }
+        }
+    }
+
+    /// Copy into shared memory what this connection changed in private memory.
+    pub fn push(&mut self, words: &dyn SharedWords) {
+        self.push_from(words, 0);
+    }
+
+    /// Push every word from `skip` on (counted from the start of region 0), unless
+    /// this connection's header is unchanged.
+    fn push_from(&mut self, words: &dyn SharedWords, skip: usize) {
+        let Some(first) = self.regions.first() else {
+            return;
+        };
+        if first.private[..HEADER_WORDS] == first.shadow[..HEADER_WORDS] {
+            return;
+        }
+        let _g = SpinGuard::lock(words, self.base + SPIN);
+        for index in 0..self.regions.len() {
+            let start = self.region_start(index);
+            let r = &mut self.regions[index];
+            let mut i = if index == 0 { skip } else { 0 };
+            while i < REGION_WORDS {
+                if r.private[i] == r.shadow[i] {
+                    i += 1;
+                    continue;
+                }
+                let run_start = i;
+                while i < REGION_WORDS && r.private[i] != r.shadow[i] {
+                    r.shadow[i] = r.private[i];
+                    i += 1;
+                }
+                words.write(start + run_start, &r.private[run_start..i]);
+            }
+        }
+    }
+
+    /// xShmUnmap: forget the private copies; with `delete` (the last connection
+    /// closing), clear the shared WAL index too, as deleting the -shm file would.
+    pub fn unmap(&mut self, words: &dyn SharedWords, delete: bool) {
+        self.regions.clear();
+        if delete {
+            let _g = SpinGuard::lock(words, self.base + SPIN);
+            let count = words.load(self.base + COUNT) as usize;
+            let zeros = vec![0u32; REGION_WORDS];
+            for index in 0..count {
+                words.write(self.region_start(index), &zeros);
+            }
+            words.store(self.base + COUNT, 0);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vfs::words::ProcessWords;
+
+    unsafe fn word(p: *mut u8, i: usize) -> *mut u32 {
+        p.cast::<u32>().add(i)
+    }
+
+    #[test]
+    fn changes_travel_through_shared_memory_only_at_sync_points() {
+        let words = ProcessWords::zeroed(SHARED_WORDS);
+        let (mut a, mut b) = (ShmView::new(0), ShmView::new(0));
+        assert_eq!(b.map(&words, 0, REGION_BYTES, false), Ok(None));
+        let pa = a.map(&words, 0, REGION_BYTES, true).unwrap().unwrap();
+        let pb = b.map(&words, 0, REGION_BYTES, false).unwrap().unwrap();
+        unsafe {
+            *word(pa, 10) = 7;
+            *word(pa, 11) = 8;
+            b.pull(&words);
+            assert_eq!(*word(pb, 10), 0, "not pushed yet");
+            a.push(&words);
+            assert_eq!(*word(pb, 10), 0, "not pulled yet");
+            b.pull(&words);
+            assert_eq!((*word(pb, 10), *word(pb, 11)), (7, 8));
+            // b changes another word; a's own unpushed change survives a pull.
+            *word(pb, 20) = 5;
+            *word(pa, 30) = 9;
+            b.push(&words);
+            a.pull(&words);
+            assert_eq!((*word(pa, 20), *word(pa, 30)), (5, 9));
+            a.push(&words);
+            b.pull(&words);
+            assert_eq!(*word(pb, 30), 9);
+        }
+    }
+
+    #[test]
+    fn delete_on_unmap_clears_the_shared_index() {
+        let words = ProcessWords::zeroed(SHARED_WORDS);
+        let mut a = ShmView::new(0);
+        let pa = a.map(&words, 1, REGION_BYTES, true).unwrap().unwrap();
+        unsafe { *word(pa, 3) = 1 };
+        a.push(&words);
+        a.unmap(&words, true);
+        let mut b = ShmView::new(0);
+        assert_eq!(b.map(&words, 0, REGION_BYTES, false), Ok(None));
+        let pb = b.map(&words, 1, REGION_BYTES, true).unwrap().unwrap();
+        assert_eq!(unsafe { *word(pb, 3) }, 0);
+        assert_eq!(
+            b.map(&words, MAX_REGIONS, REGION_BYTES, true),
+            Err(ShmError::TooManyRegions)
+        );
+    }
+}

@@ -1,0 +1,514 @@
+//! The C face of the shared VFS: the `sqlite3_vfs` and `sqlite3_io_methods`
+//! callbacks, each a thin shell over the safe parts (`lock_table`, `shm`,
+//! `storage`). All of the VFS's unsafe code is here.
+//!
+//! Each file SQLite opens is a `SharedFile`: SQLite's `sqlite3_file` header followed
+//! by a pointer to our `OpenFile`, which owns everything else.
+
+use super::database::{self, SharedDatabase, HOST_OWNER, SHM_BASE};
+use super::lock_table::LockError;
+use super::shm::{ShmError, ShmView};
+use super::storage::{MemoryFile, StoredFile};
+use crate::lock::LockLevel;
+use crate::trace::{self, DbFile, EventKind, FileRole};
+use rusqlite::ffi;
+use std::ffi::{c_char, c_int, c_void, CStr};
+use std::mem::size_of;
+use std::ptr;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+/// The name the VFS is registered under.
+pub const NAME: &str = "locklab-shared";
+const NAME_C: &CStr = c"locklab-shared";
+
+#[repr(C)]
+struct SharedFile {
+    base: ffi::sqlite3_file,
+    open: *mut OpenFile,
+}
+
+struct OpenFile {
+    database: Option<Arc<SharedDatabase>>,
+    file: Box<dyn StoredFile>,
+    name: String,
+    delete_on_close: bool,
+    db: DbFile,
+    role: FileRole,
+    /// The connection's record in the lock table (main database files only).
+    lock_slot: Option<usize>,
+    level: LockLevel,
+    shm: Option<ShmView>,
+}
+
+static REGISTERED: OnceLock<Result<(), String>> = OnceLock::new();
+
+/// Register the VFS (once per process). Random numbers, time and the dynamic
+/// loader come from SQLite's default VFS.
+pub fn register() -> Result<(), String> {
+    REGISTERED
+        .get_or_init(|| {
+            // SAFETY: sqlite3_vfs_find initialises SQLite; the default VFS lives as
+            // long as the process. Our copy is leaked on purpose: SQLite keeps a
+            // pointer to it for the life of the process.
+            unsafe {
+                let default = ffi::sqlite3_vfs_find(ptr::null());
+                if default.is_null() {
+                    return Err("SQLite has no default VFS".to_string());
+                }
+                let mut vfs: ffi::sqlite3_vfs = ptr::read(default);
+                vfs.iVersion = vfs.iVersion.min(3);
+                vfs.szOsFile = size_of::<SharedFile>() as c_int;
+                vfs.mxPathname = 1024;
+                vfs.pNext = ptr::null_mut();
+                vfs.zName = NAME_C.as_ptr();
+                vfs.pAppData = ptr::null_mut();
+                vfs.xOpen = Some(x_open);
+                vfs.xDelete = Some(x_delete);
+                vfs.xAccess = Some(x_access);
+                vfs.xFullPathname = Some(x_full_pathname);
+                vfs.xSleep = Some(x_sleep);
+                vfs.xSetSystemCall = None;
+                vfs.xGetSystemCall = None;
+                vfs.xNextSystemCall = None;
+                let rc = ffi::sqlite3_vfs_register(Box::into_raw(Box::new(vfs)), 0);
+                if rc != ffi::SQLITE_OK {
+                    return Err(format!("sqlite3_vfs_register failed with code {rc}"));
+                }
+                Ok(())
+            }
+        })
+        .clone()
+}
+
+fn owner() -> u32 {
+    trace::current_worker().unwrap_or(HOST_OWNER)
+}
+
+/// # Safety
+/// `name` is null or a NUL-terminated string.
+unsafe fn name_of(name: *const c_char) -> Option<String> {
+    (!name.is_null()).then(|| CStr::from_ptr(name).to_string_lossy().into_owned())
+}
+
+unsafe extern "C" fn x_open(
+    _vfs: *mut ffi::sqlite3_vfs,
+    name: *const c_char,
+    file: *mut ffi::sqlite3_file,
+    flags: c_int,
+    out_flags: *mut c_int,
+) -> c_int {
+    (*file).pMethods = ptr::null();
+    let role = if flags & ffi::SQLITE_OPEN_MAIN_DB != 0 {
+        FileRole::Db
+    } else if flags & ffi::SQLITE_OPEN_MAIN_JOURNAL != 0 {
+        FileRole::Journal
+    } else if flags & ffi::SQLITE_OPEN_WAL != 0 {
+        FileRole::Wal
+    } else {
+        FileRole::Other
+    };
+    let create = flags & ffi::SQLITE_OPEN_CREATE != 0;
+    let open = match name_of(name) {
+        // A temporary file: private to this connection.
+        None => OpenFile {
+            database: None,
+            file: Box::new(MemoryFile::private()),
+            name: String::new(),
+            delete_on_close: false,
+            db: DbFile::Queue,
+            role,
+            lock_slot: None,
+            level: LockLevel::None,
+            shm: None,
+        },
+        Some(name) => {
+            let Some(database) = database::find(&name) else {
+                return ffi::SQLITE_CANTOPEN;
+            };
+            let stored = match database.storage.open(&name, create) {
+                Ok(stored) => stored,
+                Err(_) => return ffi::SQLITE_CANTOPEN,
+            };
+            let lock_slot = if role == FileRole::Db {
+                match database.locks().claim(owner()) {
+                    Some(slot) => Some(slot),
+                    None => return ffi::SQLITE_CANTOPEN,
+                }
+            } else {
+                None
+            };
+            OpenFile {
+                db: database.db,
+                database: Some(database),
+                file: stored,
+                name,
+                delete_on_close: flags & ffi::SQLITE_OPEN_DELETEONCLOSE != 0,
+                role,
+                lock_slot,
+                level: LockLevel::None,
+                shm: None,
+            }
+        }
+    };
+    if !out_flags.is_null() {
+        *out_flags = flags;
+    }
+    let shared = file.cast::<SharedFile>();
+    (*shared).open = Box::into_raw(Box::new(open));
+    (*shared).base.pMethods = &IO_METHODS;
+    ffi::SQLITE_OK
+}
+
+unsafe extern "C" fn x_delete(
+    _vfs: *mut ffi::sqlite3_vfs,
+    name: *const c_char,
+    _sync_dir: c_int,
+) -> c_int {
+    let Some(name) = name_of(name) else {
+        return ffi::SQLITE_IOERR_DELETE;
+    };
+    match database::find(&name) {
+        Some(database) if database.storage.exists(&name) => match database.storage.delete(&name) {
+            Ok(()) => ffi::SQLITE_OK,
+            Err(_) => ffi::SQLITE_IOERR_DELETE,
+        },
+        _ => ffi::SQLITE_IOERR_DELETE_NOENT,
+    }
+}
+
+unsafe extern "C" fn x_access(
+    _vfs: *mut ffi::sqlite3_vfs,
+    name: *const c_char,
+    _flags: c_int,
+    out: *mut c_int,
+) -> c_int {
+    let exists = name_of(name)
+        .and_then(|name| database::find(&name).map(|d| d.storage.exists(&name)))
+        .unwrap_or(false);
+    *out = exists as c_int;
+    ffi::SQLITE_OK
+}
+
+unsafe extern "C" fn x_full_pathname(
+    _vfs: *mut ffi::sqlite3_vfs,
+    name: *const c_char,
+    n_out: c_int,
+    out: *mut c_char,
+) -> c_int {
+    let bytes = CStr::from_ptr(name).to_bytes_with_nul();
+    if bytes.len() > n_out.max(0) as usize {
+        return ffi::SQLITE_CANTOPEN;
+    }
+    ptr::copy_nonoverlapping(bytes.as_ptr().cast::<c_char>(), out, bytes.len());
+    ffi::SQLITE_OK
+}
+
+/// SQLite's busy handler (and WAL's retry loop) sleeping: really block, on the
+/// worker's clock, and trace the wait.
+unsafe extern "C" fn x_sleep(_vfs: *mut ffi::sqlite3_vfs, microseconds: c_int) -> c_int {
+    let requested = Duration::from_micros(microseconds.max(0) as u64);
+    let start = trace::now_us();
+    if !trace::sleep(requested) {
+        fallback_sleep(requested);
+    }
+    if let (Some(start), Some(end)) = (start, trace::now_us()) {
+        trace::emit_at(
+            start,
+            EventKind::BusyWait {
+                requested_us: requested.as_micros() as u64,
+                dur_us: end - start,
+            },
+        );
+    }
+    microseconds
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn fallback_sleep(d: Duration) {
+    std::thread::sleep(d)
+}
+
+#[cfg(target_arch = "wasm32")]
+fn fallback_sleep(_d: Duration) {}
+
+static IO_METHODS: ffi::sqlite3_io_methods = ffi::sqlite3_io_methods {
+    iVersion: 2,
+    xClose: Some(x_close),
+    xRead: Some(x_read),
+    xWrite: Some(x_write),
+    xTruncate: Some(x_truncate),
+    xSync: Some(x_sync),
+    xFileSize: Some(x_file_size),
+    xLock: Some(x_lock),
+    xUnlock: Some(x_unlock),
+    xCheckReservedLock: Some(x_check_reserved_lock),
+    xFileControl: Some(x_file_control),
+    xSectorSize: Some(x_sector_size),
+    xDeviceCharacteristics: Some(x_device_characteristics),
+    xShmMap: Some(x_shm_map),
+    xShmLock: Some(x_shm_lock),
+    xShmBarrier: Some(x_shm_barrier),
+    xShmUnmap: Some(x_shm_unmap),
+    xFetch: None,
+    xUnfetch: None,
+};
+
+/// # Safety
+/// `file` was opened by [`x_open`] and is not yet closed.
+unsafe fn open_file<'a>(file: *mut ffi::sqlite3_file) -> &'a mut OpenFile {
+    &mut *(*file.cast::<SharedFile>()).open
+}
+
+unsafe extern "C" fn x_close(file: *mut ffi::sqlite3_file) -> c_int {
+    let shared = file.cast::<SharedFile>();
+    let open = Box::from_raw((*shared).open);
+    (*shared).open = ptr::null_mut();
+    (*shared).base.pMethods = ptr::null();
+    if let (Some(database), Some(slot)) = (&open.database, open.lock_slot) {
+        if open.level != LockLevel::None {
+            trace::emit(EventKind::Lock {
+                db: open.db,
+                from: open.level,
+                to: LockLevel::None,
+            });
+        }
+        database.locks().free(slot);
+    }
+    if open.delete_on_close {
+        if let Some(database) = &open.database {
+            let _ = database.storage.delete(&open.name);
+        }
+    }
+    ffi::SQLITE_OK
+}
+
+unsafe extern "C" fn x_read(
+    file: *mut ffi::sqlite3_file,
+    buf: *mut c_void,
+    amount: c_int,
+    offset: i64,
+) -> c_int {
+    let open = open_file(file);
+    let buf = std::slice::from_raw_parts_mut(buf.cast::<u8>(), amount.max(0) as usize);
+    match open.file.read_at(offset as u64, buf) {
+        Ok(n) if n == buf.len() => ffi::SQLITE_OK,
+        Ok(n) => {
+            buf[n..].fill(0);
+            ffi::SQLITE_IOERR_SHORT_READ
+        }
+        Err(_) => ffi::SQLITE_IOERR_READ,
+    }
+}
+
+unsafe extern "C" fn x_write(
+    file: *mut ffi::sqlite3_file,
+    buf: *const c_void,
+    amount: c_int,
+    offset: i64,
+) -> c_int {
+    let open = open_file(file);
+    let data = std::slice::from_raw_parts(buf.cast::<u8>(), amount.max(0) as usize);
+    match open.file.write_at(offset as u64, data) {
+        Ok(()) => ffi::SQLITE_OK,
+        Err(_) => ffi::SQLITE_IOERR_WRITE,
+    }
+}
+
+unsafe extern "C" fn x_truncate(file: *mut ffi::sqlite3_file, size: i64) -> c_int {
+    match open_file(file).file.truncate(size.max(0) as u64) {
+        Ok(()) => ffi::SQLITE_OK,
+        Err(_) => ffi::SQLITE_IOERR_TRUNCATE,
+    }
+}
+
+unsafe extern "C" fn x_sync(file: *mut ffi::sqlite3_file, _flags: c_int) -> c_int {
+    let open = open_file(file);
+    trace::emit(EventKind::Sync {
+        db: open.db,
+        file: open.role,
+    });
+    match open.file.sync() {
+        Ok(()) => ffi::SQLITE_OK,
+        Err(_) => ffi::SQLITE_IOERR_FSYNC,
+    }
+}
+
+unsafe extern "C" fn x_file_size(file: *mut ffi::sqlite3_file, out: *mut i64) -> c_int {
+    match open_file(file).file.size() {
+        Ok(size) => {
+            *out = size as i64;
+            ffi::SQLITE_OK
+        }
+        Err(_) => ffi::SQLITE_IOERR_FSTAT,
+    }
+}
+
+unsafe extern "C" fn x_lock(file: *mut ffi::sqlite3_file, level: c_int) -> c_int {
+    let open = open_file(file);
+    let (Some(database), Some(slot), Some(wanted)) = (
+        &open.database,
+        open.lock_slot,
+        LockLevel::from_sqlite(level),
+    ) else {
+        return ffi::SQLITE_OK;
+    };
+    let held = open.level;
+    let (rc, now) = match database.locks().lock(slot, wanted, database.locking) {
+        Ok(now) => (ffi::SQLITE_OK, now),
+        Err(LockError::Busy { held: now, by }) => {
+            trace::emit(EventKind::LockDenied {
+                db: open.db,
+                held,
+                wanted,
+                by: Some(by),
+            });
+            (ffi::SQLITE_BUSY, now)
+        }
+        Err(LockError::Illegal { .. }) => (ffi::SQLITE_IOERR_LOCK, held),
+    };
+    if now != held {
+        trace::emit(EventKind::Lock {
+            db: open.db,
+            from: held,
+            to: now,
+        });
+        open.level = now;
+    }
+    rc
+}
+
+unsafe extern "C" fn x_unlock(file: *mut ffi::sqlite3_file, level: c_int) -> c_int {
+    let open = open_file(file);
+    let (Some(database), Some(slot), Some(to)) = (
+        &open.database,
+        open.lock_slot,
+        LockLevel::from_sqlite(level),
+    ) else {
+        return ffi::SQLITE_OK;
+    };
+    match database.locks().unlock(slot, to) {
+        Ok(now) => {
+            if now != open.level {
+                trace::emit(EventKind::Lock {
+                    db: open.db,
+                    from: open.level,
+                    to: now,
+                });
+                open.level = now;
+            }
+            ffi::SQLITE_OK
+        }
+        Err(_) => ffi::SQLITE_IOERR_UNLOCK,
+    }
+}
+
+unsafe extern "C" fn x_check_reserved_lock(file: *mut ffi::sqlite3_file, out: *mut c_int) -> c_int {
+    let open = open_file(file);
+    *out = open.database.as_ref().is_some_and(|d| d.locks().reserved()) as c_int;
+    ffi::SQLITE_OK
+}
+
+unsafe extern "C" fn x_file_control(
+    _file: *mut ffi::sqlite3_file,
+    _op: c_int,
+    _arg: *mut c_void,
+) -> c_int {
+    ffi::SQLITE_NOTFOUND
+}
+
+unsafe extern "C" fn x_sector_size(_file: *mut ffi::sqlite3_file) -> c_int {
+    4096
+}
+
+unsafe extern "C" fn x_device_characteristics(_file: *mut ffi::sqlite3_file) -> c_int {
+    ffi::SQLITE_IOCAP_POWERSAFE_OVERWRITE
+}
+
+unsafe extern "C" fn x_shm_map(
+    file: *mut ffi::sqlite3_file,
+    region: c_int,
+    size: c_int,
+    extend: c_int,
+    out: *mut *mut c_void,
+) -> c_int {
+    let open = open_file(file);
+    *out = ptr::null_mut();
+    let Some(database) = open.database.clone() else {
+        return ffi::SQLITE_IOERR_SHMMAP;
+    };
+    let view = open.shm.get_or_insert_with(|| ShmView::new(SHM_BASE));
+    match view.map(
+        &*database.words,
+        region.max(0) as usize,
+        size.max(0) as usize,
+        extend != 0,
+    ) {
+        Ok(Some(pointer)) => {
+            view.pull(&*database.words);
+            *out = pointer.cast();
+            ffi::SQLITE_OK
+        }
+        Ok(None) => ffi::SQLITE_OK,
+        Err(ShmError::TooManyRegions | ShmError::WrongRegionSize) => ffi::SQLITE_IOERR_SHMSIZE,
+    }
+}
+
+unsafe extern "C" fn x_shm_lock(
+    file: *mut ffi::sqlite3_file,
+    offset: c_int,
+    n: c_int,
+    flags: c_int,
+) -> c_int {
+    let open = open_file(file);
+    let (Some(database), Some(slot), Some(view)) =
+        (open.database.clone(), open.lock_slot, open.shm.as_mut())
+    else {
+        return ffi::SQLITE_IOERR_SHMLOCK;
+    };
+    let (first, count) = (offset.max(0) as usize, n.max(0) as usize);
+    let exclusive = flags & ffi::SQLITE_SHM_EXCLUSIVE != 0;
+    let acquire = flags & ffi::SQLITE_SHM_LOCK != 0;
+    let locks = database.locks();
+    let rc = if acquire {
+        match locks.shm_lock(slot, first, count, exclusive, database.locking) {
+            Ok(()) => {
+                view.pull(&*database.words);
+                ffi::SQLITE_OK
+            }
+            Err(_) => ffi::SQLITE_BUSY,
+        }
+    } else {
+        if exclusive {
+            view.push(&*database.words);
+        }
+        locks.shm_unlock(slot, first, count, exclusive);
+        ffi::SQLITE_OK
+    };
+    trace::emit(EventKind::ShmLock {
+        db: open.db,
+        slot: first as u8,
+        n: count as u8,
+        exclusive,
+        acquire,
+        ok: rc == ffi::SQLITE_OK,
+    });
+    rc
+}
+
+/// A memory barrier: publish what this connection wrote, take in what others wrote
+/// (see `ShmView::barrier` for what it leaves alone and why).
+unsafe extern "C" fn x_shm_barrier(file: *mut ffi::sqlite3_file) {
+    let open = open_file(file);
+    if let (Some(database), Some(view)) = (&open.database, open.shm.as_mut()) {
+        view.barrier(&*database.words);
+    }
+}
+
+unsafe extern "C" fn x_shm_unmap(file: *mut ffi::sqlite3_file, delete: c_int) -> c_int {
+    let open = open_file(file);
+    if let (Some(database), Some(mut view)) = (&open.database, open.shm.take()) {
+        view.unmap(&*database.words, delete != 0);
+    }
+    ffi::SQLITE_OK
+}

@@ -1,0 +1,127 @@
+//! Where the shared VFS keeps file bytes: one trait, several backends. Locks and
+//! the WAL index do not live here (see `lock_table` and `shm`); only the bytes of
+//! the database, its journal and its WAL.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, Mutex, RwLock};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StorageError(pub String);
+
+impl fmt::Display for StorageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A set of named files.
+pub trait Storage: Send + Sync {
+    fn open(&self, name: &str, create: bool) -> Result<Box<dyn StoredFile>, StorageError>;
+    fn delete(&self, name: &str) -> Result<(), StorageError>;
+    fn exists(&self, name: &str) -> bool;
+    /// What the report calls this backend.
+    fn describe(&self) -> String;
+}
+
+/// One open file.
+pub trait StoredFile: Send {
+    /// Read at `offset` into `buf`; returns how many bytes the file had there.
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<usize, StorageError>;
+    fn write_at(&self, offset: u64, data: &[u8]) -> Result<(), StorageError>;
+    fn truncate(&self, size: u64) -> Result<(), StorageError>;
+    fn size(&self) -> Result<u64, StorageError>;
+    fn sync(&self) -> Result<(), StorageError>;
+}
+
+type Bytes = Arc<RwLock<Vec<u8>>>;
+
+/// Files in memory shared by every connection of the process (natively, the twin
+/// of the browser's SharedArrayBuffer backend). A deleted file lives on for the
+/// handles still open on it, as on POSIX.
+#[derive(Default)]
+pub struct MemoryStorage {
+    files: Mutex<HashMap<String, Bytes>>,
+}
+
+impl MemoryStorage {
+    pub fn new() -> MemoryStorage {
+        MemoryStorage::default()
+    }
+
+    fn files(&self) -> std::sync::MutexGuard<'_, HashMap<String, Bytes>> {
+        self.files
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl Storage for MemoryStorage {
+    fn open(&self, name: &str, create: bool) -> Result<Box<dyn StoredFile>, StorageError> {
+        let mut files = self.files();
+        let bytes = match files.get(name) {
+            Some(bytes) => bytes.clone(),
+            None if create => files.entry(name.to_string()).or_default().clone(),
+            None => return Err(StorageError(format!("no file named {name}"))),
+        };
+        Ok(Box::new(MemoryFile(bytes)))
+    }
+    fn delete(&self, name: &str) -> Result<(), StorageError> {
+        self.files().remove(name);
+        Ok(())
+    }
+    fn exists(&self, name: &str) -> bool {
+        self.files().contains_key(name)
+    }
+    fn describe(&self) -> String {
+        "memory".to_string()
+    }
+}
+
+/// A file of a [`MemoryStorage`], or a private temporary file.
+pub struct MemoryFile(Bytes);
+
+impl MemoryFile {
+    pub fn private() -> MemoryFile {
+        MemoryFile(Bytes::default())
+    }
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Vec<u8>> {
+        self.0
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Vec<u8>> {
+        self.0
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl StoredFile for MemoryFile {
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<usize, StorageError> {
+        let bytes = self.read();
+        let start = (offset as usize).min(bytes.len());
+        let n = buf.len().min(bytes.len() - start);
+        buf[..n].copy_from_slice(&bytes[start..start + n]);
+        Ok(n)
+    }
+    fn write_at(&self, offset: u64, data: &[u8]) -> Result<(), StorageError> {
+        let mut bytes = self.write();
+        let end = offset as usize + data.len();
+        if bytes.len() < end {
+            bytes.resize(end, 0);
+        }
+        bytes[offset as usize..end].copy_from_slice(data);
+        Ok(())
+    }
+    fn truncate(&self, size: u64) -> Result<(), StorageError> {
+        self.write().resize(size as usize, 0);
+        Ok(())
+    }
+    fn size(&self) -> Result<u64, StorageError> {
+        Ok(self.read().len() as u64)
+    }
+    fn sync(&self) -> Result<(), StorageError> {
+        Ok(())
+    }
+}

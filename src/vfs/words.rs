@@ -1,0 +1,97 @@
+//! Shared memory as the shared VFS sees it: an array of 32-bit words that every
+//! worker can read, write and compare-and-swap, plus bulk copies in and out.
+//!
+//! Natively the words are atomics behind an `Arc` (each thread plays one Web
+//! Worker); in the browser they are a SharedArrayBuffer seen through Atomics. The
+//! lock table and the WAL index are written against this trait only.
+
+use std::sync::atomic::{AtomicI32, Ordering};
+
+pub trait SharedWords: Send + Sync {
+    fn len(&self) -> usize;
+    fn load(&self, i: usize) -> i32;
+    fn store(&self, i: usize, value: i32);
+    /// Compare-and-swap; returns the value found (== `expected` on success).
+    fn compare_exchange(&self, i: usize, expected: i32, new: i32) -> i32;
+    /// Copy `out.len()` words starting at `start` out of shared memory.
+    fn read(&self, start: usize, out: &mut [u32]);
+    /// Copy `words` into shared memory starting at `start`.
+    fn write(&self, start: usize, words: &[u32]);
+
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Shared words in this process's memory (threads), the native twin of a
+/// SharedArrayBuffer.
+pub struct ProcessWords(Box<[AtomicI32]>);
+
+impl ProcessWords {
+    pub fn zeroed(len: usize) -> ProcessWords {
+        ProcessWords((0..len).map(|_| AtomicI32::new(0)).collect())
+    }
+}
+
+impl SharedWords for ProcessWords {
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+    fn load(&self, i: usize) -> i32 {
+        self.0[i].load(Ordering::SeqCst)
+    }
+    fn store(&self, i: usize, value: i32) {
+        self.0[i].store(value, Ordering::SeqCst)
+    }
+    fn compare_exchange(&self, i: usize, expected: i32, new: i32) -> i32 {
+        match self.0[i].compare_exchange(expected, new, Ordering::SeqCst, Ordering::SeqCst) {
+            Ok(v) | Err(v) => v,
+        }
+    }
+    fn read(&self, start: usize, out: &mut [u32]) {
+        for (o, w) in out.iter_mut().zip(&self.0[start..]) {
+            *o = w.load(Ordering::Relaxed) as u32;
+        }
+    }
+    fn write(&self, start: usize, words: &[u32]) {
+        for (w, v) in self.0[start..].iter().zip(words) {
+            w.store(*v as i32, Ordering::Relaxed);
+        }
+    }
+}
+
+/// A short lock over a word: held only while a few hundred words are compared or
+/// copied, so spinning (then yielding) is cheaper than anything that sleeps.
+pub struct SpinGuard<'a> {
+    words: &'a dyn SharedWords,
+    at: usize,
+}
+
+impl<'a> SpinGuard<'a> {
+    pub fn lock(words: &'a dyn SharedWords, at: usize) -> SpinGuard<'a> {
+        let mut spins = 0u32;
+        while words.compare_exchange(at, 0, 1) != 0 {
+            spins += 1;
+            if spins % 64 == 0 {
+                yield_now();
+            } else {
+                std::hint::spin_loop();
+            }
+        }
+        SpinGuard { words, at }
+    }
+}
+
+impl Drop for SpinGuard<'_> {
+    fn drop(&mut self) {
+        self.words.store(self.at, 0);
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn yield_now() {
+    std::thread::yield_now()
+}
+
+#[cfg(target_arch = "wasm32")]
+fn yield_now() {}
