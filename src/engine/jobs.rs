@@ -61,10 +61,10 @@ impl Worker<'_> {
             };
             let job = match claim {
                 Claim::Empty => break Ok(()),
-                Claim::Lost(job) => {
-                    trace::emit(EventKind::LostRace { job });
-                    continue;
-                }
+                Claim::Lost(job) => match self.lost_race(job) {
+                    Ok(()) => continue,
+                    Err(exit) => break Err(exit),
+                },
                 Claim::Got(job) => job,
             };
             trace::emit(EventKind::JobClaimed { job });
@@ -93,12 +93,21 @@ impl Worker<'_> {
         loop {
             let since_us = self.clock.now_us();
             let queue = self.queue;
-            let done = self.transaction(Step::Job, queue, begin, |w| {
+            let (done, queue_empty) = self.transaction(Step::Job, queue, begin, |w| {
                 let mut done = Vec::new();
+                let mut queue_empty = false;
                 while done.len() < per_tx {
                     match w.claim()? {
-                        Claim::Empty => break,
-                        Claim::Lost(job) => trace::emit(EventKind::LostRace { job }),
+                        Claim::Empty => {
+                            queue_empty = true;
+                            break;
+                        }
+                        // The snapshot would offer the same job again: end the
+                        // transaction with what it has.
+                        Claim::Lost(job) => {
+                            w.lost_race(job)?;
+                            break;
+                        }
                         Claim::Got(job) => {
                             trace::emit(EventKind::JobClaimed { job });
                             w.work_inside(job)?;
@@ -107,13 +116,20 @@ impl Worker<'_> {
                     }
                 }
                 w.results_body(Step::Job, &done)?;
-                Ok(done)
+                Ok((done, queue_empty))
             })?;
-            if done.is_empty() {
+            self.announce_done(&done);
+            if queue_empty {
                 return Ok(());
             }
-            self.announce_done(&done);
         }
+    }
+
+    /// Another worker claimed `job` first (possible only when locking is broken):
+    /// back off for `retry_delay_ms` before claiming again.
+    fn lost_race(&mut self, job: i64) -> Result<(), WorkerExit> {
+        trace::emit(EventKind::LostRace { job });
+        self.pause(self.retry_delay())
     }
 
     fn claim(&mut self) -> Flow<Claim> {

@@ -269,7 +269,7 @@ impl<'a> Worker<'a> {
         }
     }
 
-    fn retry_delay(&self) -> Duration {
+    pub(super) fn retry_delay(&self) -> Duration {
         Duration::from_millis(u64::from(self.scenario.retry_delay_ms))
     }
 }

@@ -103,10 +103,10 @@ pub fn audit(
     })
 }
 
-/// `PRAGMA integrity_check`: "ok", or SQLite's findings joined by "; ".
+/// `PRAGMA integrity_check`: "ok", or SQLite's first ten findings joined by "; ".
 pub fn integrity_check(conn: &Connection) -> rusqlite::Result<String> {
     let lines: Vec<String> = conn
-        .prepare("PRAGMA integrity_check")?
+        .prepare("PRAGMA integrity_check(10)")?
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     Ok(lines.join("; "))
