@@ -53,6 +53,8 @@ struct Region {
 pub struct ShmView {
     base: usize,
     regions: Vec<Region>,
+    /// Where a pull reads shared memory to, kept between pulls.
+    fresh: Box<[u32]>,
 }
 
 impl ShmView {
@@ -61,6 +63,7 @@ impl ShmView {
         ShmView {
             base,
             regions: Vec::new(),
+            fresh: vec![0u32; REGION_WORDS].into_boxed_slice(),
         }
     }
 
@@ -124,23 +127,23 @@ impl ShmView {
         if self.regions.is_empty() {
             return;
         }
-        let mut fresh = vec![0u32; REGION_WORDS];
+        let mut fresh = std::mem::take(&mut self.fresh);
         let _g = SpinGuard::lock(words, self.base + SPIN);
         words.read(self.region_start(0), &mut fresh[..HEADER_WORDS]);
         if fresh[..HEADER_WORDS] == self.regions[0].shadow[..HEADER_WORDS] {
+            self.fresh = fresh;
             return;
         }
         for index in 0..self.regions.len() {
             words.read(self.region_start(index), &mut fresh);
             let from = if index == 0 { skip } else { 0 };
             let r = &mut self.regions[index];
-            for i in from..REGION_WORDS {
-                if fresh[i] != r.shadow[i] {
-                    r.shadow[i] = fresh[i];
-                    r.private[i] = fresh[i];
-                }
-            }
+            let private = &mut r.private;
+            copy_changes(&fresh, &mut r.shadow, from, |at, run| {
+                private[at..at + run.len()].copy_from_slice(run)
+            });
         }
+        self.fresh = fresh;
     }
 
     /// Copy into shared memory what this connection changed in private memory.
@@ -160,20 +163,11 @@ impl ShmView {
         let _g = SpinGuard::lock(words, self.base + SPIN);
         for index in 0..self.regions.len() {
             let start = self.region_start(index);
+            let from = if index == 0 { skip } else { 0 };
             let r = &mut self.regions[index];
-            let mut i = if index == 0 { skip } else { 0 };
-            while i < REGION_WORDS {
-                if r.private[i] == r.shadow[i] {
-                    i += 1;
-                    continue;
-                }
-                let run_start = i;
-                while i < REGION_WORDS && r.private[i] != r.shadow[i] {
-                    r.shadow[i] = r.private[i];
-                    i += 1;
-                }
-                words.write(start + run_start, &r.private[run_start..i]);
-            }
+            copy_changes(&r.private, &mut r.shadow, from, |at, run| {
+                words.write(start + at, run)
+            });
         }
     }
 
@@ -190,6 +184,40 @@ impl ShmView {
             }
             words.store(self.base + COUNT, 0);
         }
+    }
+}
+
+/// Words compared at once before looking word by word: most of a region does not
+/// change between two synchronisations, and slice comparison is fast.
+const CHUNK: usize = 64;
+
+/// For each run of words from `from` on where `source` differs from `shadow`:
+/// update the shadow and hand the run (its offset and words) to `apply`.
+fn copy_changes(
+    source: &[u32],
+    shadow: &mut [u32],
+    from: usize,
+    mut apply: impl FnMut(usize, &[u32]),
+) {
+    let mut chunk_start = from;
+    while chunk_start < source.len() {
+        let chunk_end = (chunk_start + CHUNK - chunk_start % CHUNK).min(source.len());
+        if source[chunk_start..chunk_end] != shadow[chunk_start..chunk_end] {
+            let mut i = chunk_start;
+            while i < chunk_end {
+                if source[i] == shadow[i] {
+                    i += 1;
+                    continue;
+                }
+                let run_start = i;
+                while i < chunk_end && source[i] != shadow[i] {
+                    i += 1;
+                }
+                shadow[run_start..i].copy_from_slice(&source[run_start..i]);
+                apply(run_start, &source[run_start..i]);
+            }
+        }
+        chunk_start = chunk_end;
     }
 }
 
