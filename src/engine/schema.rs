@@ -5,7 +5,7 @@
 
 use crate::scenario::Scenario;
 use rusqlite::{params, Connection};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 const CREATE_JOBS: &str = "CREATE TABLE IF NOT EXISTS jobs(
@@ -53,7 +53,7 @@ pub fn create_results(conn: &Connection, scenario: &Scenario) -> rusqlite::Resul
 
 /// The invariants of a run, read from the database after the workers ended and
 /// checked against what the workers said they committed.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JobAudit {
     pub seeded: u64,
     /// Jobs whose status is DONE in the database.

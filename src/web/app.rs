@@ -14,6 +14,7 @@ use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
 use yew::prelude::*;
 
 pub fn start() {
+    super::host::install_api();
     yew::Renderer::<App>::new().render();
 }
 
@@ -60,6 +61,7 @@ fn start_check(
             }
             Ok(FromWorker::Report { report }) => check.set(Check::Done(Rc::new(*report))),
             Ok(FromWorker::Failed { message }) => check.set(Check::Failed(message)),
+            Ok(other) => check.set(Check::Failed(format!("unexpected answer: {}", other.to_json()))),
             Err(e) => check.set(Check::Failed(format!(
                 "unreadable answer from the worker: {e}"
             ))),

@@ -1,10 +1,15 @@
 //! The browser host (wasm32 only): the page, the Web Worker, and the parts of the
-//! platform they need (clock, protocol). Nothing outside this module sees web-sys.
+//! platform they need (clock, protocol, shared memory, storage). Nothing outside
+//! this module sees web-sys.
 
 mod alone;
 pub mod app;
 pub mod clock;
+pub mod host;
 pub mod protocol;
+pub mod sab_storage;
+pub mod sab_words;
+mod shared_run;
 pub mod worker;
 
 pub use alone::run_alone;

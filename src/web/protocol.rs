@@ -1,7 +1,11 @@
 //! The page/worker protocol: one serde enum each way, sent as JSON text through
-//! postMessage.
+//! postMessage. Messages that need shared memory carry it beside the text: the
+//! posted value is `{ json, buffers }`, with the SharedArrayBuffers in the order
+//! [`SharedBuffers`] documents.
 
+use crate::engine::schema::JobAudit;
 use crate::report::RunReport;
+use crate::trace::{Role, TraceEvent, WorkerId};
 use serde::{Deserialize, Serialize};
 
 /// From the page to a worker.
@@ -11,6 +15,13 @@ pub enum ToWorker {
     /// Run a whole scenario with a single writer on this worker's own in-memory
     /// database, and answer with its report (the pipeline check of the page).
     RunAlone { scenario: serde_json::Value },
+    /// Create and seed the shared database (sent to one worker, before `Run`). The
+    /// worker keeps its setup connection open until `Audit`.
+    Setup { scenario: serde_json::Value },
+    /// Run as `worker` with `role`, on the run's clock (epoch in ms since 1970).
+    Run { worker: WorkerId, role: Role, scenario: serde_json::Value, epoch_ms: f64 },
+    /// Check the invariants after the run, against the jobs the workers committed.
+    Audit { scenario: serde_json::Value, committed: Vec<i64> },
 }
 
 /// From a worker to the page.
@@ -19,12 +30,12 @@ pub enum ToWorker {
 pub enum FromWorker {
     /// The worker's wasm is loaded and it listens.
     Ready,
-    Report {
-        report: Box<RunReport>,
-    },
-    Failed {
-        message: String,
-    },
+    Report { report: Box<RunReport> },
+    SetupDone { sqlite_version: String },
+    /// A worker's run ended: why, what `PRAGMA journal_mode` said, what it did.
+    Finished { journal_mode: Option<String>, exit: String, events: Vec<TraceEvent> },
+    Audited { audit: JobAudit, integrity_check: String },
+    Failed { message: String },
 }
 
 impl ToWorker {
@@ -37,4 +48,21 @@ impl FromWorker {
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()
     }
+}
+
+/// The order of the SharedArrayBuffers that travel with `Setup`, `Run` and `Audit`:
+/// the run's control words (stop flag, writers still running), then per database
+/// (the queue; the results database when the scenario has one) its VFS words and
+/// the buffers of its file, `-journal` and `-wal`.
+pub struct SharedBuffers;
+
+impl SharedBuffers {
+    pub const CONTROL_WORDS: usize = 2;
+    pub const STOP: usize = 0;
+    pub const WRITERS_LEFT: usize = 1;
+    /// Buffers per database: VFS words, then three files.
+    pub const PER_DATABASE: usize = 4;
+    pub const FILE_SUFFIXES: [&'static str; 3] = ["", "-journal", "-wal"];
+    pub const QUEUE_PATH: &'static str = "/locklab/queue.db";
+    pub const RESULTS_PATH: &'static str = "/locklab/results.db";
 }

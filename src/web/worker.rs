@@ -1,8 +1,12 @@
 //! The Web Worker's entry point: listen for the page's messages and answer them.
+//!
+//! A message is JSON text, or `{ json, buffers }` when it carries shared memory.
 
 use super::alone::run_alone;
 use super::protocol::{FromWorker, ToWorker};
+use super::shared_run;
 use crate::scenario::Scenario;
+use js_sys::{Array, Reflect};
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
@@ -10,18 +14,18 @@ pub fn start() {
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     let reply_to = scope.clone();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-        let answer = match event
-            .data()
-            .as_string()
-            .map(|text| serde_json::from_str::<ToWorker>(&text))
-        {
-            Some(Ok(message)) => handle(message),
-            Some(Err(e)) => FromWorker::Failed {
-                message: format!("unreadable message: {e}"),
-            },
-            None => FromWorker::Failed {
-                message: "messages must be JSON text".to_string(),
-            },
+        let data = event.data();
+        let (text, buffers) = match data.as_string() {
+            Some(text) => (Some(text), Array::new()),
+            None => (
+                Reflect::get(&data, &"json".into()).ok().and_then(|v| v.as_string()),
+                Reflect::get(&data, &"buffers".into()).map(|v| Array::from(&v)).unwrap_or_default(),
+            ),
+        };
+        let answer = match text.map(|text| serde_json::from_str::<ToWorker>(&text)) {
+            Some(Ok(message)) => handle(message, &buffers),
+            Some(Err(e)) => FromWorker::Failed { message: format!("unreadable message: {e}") },
+            None => FromWorker::Failed { message: "messages must be JSON text".to_string() },
         };
         let _ = reply_to.post_message(&JsValue::from_str(&answer.to_json()));
     });
@@ -31,18 +35,18 @@ pub fn start() {
     let _ = scope.post_message(&JsValue::from_str(&FromWorker::Ready.to_json()));
 }
 
-fn handle(message: ToWorker) -> FromWorker {
-    match message {
-        ToWorker::RunAlone { scenario } => match Scenario::from_value(&scenario) {
-            Ok(scenario) => match run_alone(&scenario) {
-                Ok(report) => FromWorker::Report {
-                    report: Box::new(report),
-                },
-                Err(message) => FromWorker::Failed { message },
-            },
-            Err(e) => FromWorker::Failed {
-                message: e.to_string(),
-            },
-        },
-    }
+fn handle(message: ToWorker, buffers: &Array) -> FromWorker {
+    let checked = |value: &serde_json::Value| Scenario::from_value(value).map_err(|e| e.to_string());
+    let outcome = match message {
+        ToWorker::RunAlone { scenario } => checked(&scenario).map(|s| match run_alone(&s) {
+            Ok(report) => FromWorker::Report { report: Box::new(report) },
+            Err(message) => FromWorker::Failed { message },
+        }),
+        ToWorker::Setup { scenario } => checked(&scenario).map(|s| shared_run::setup(&s, buffers)),
+        ToWorker::Run { worker, role, scenario, epoch_ms } => {
+            checked(&scenario).map(|s| shared_run::run(worker, role, &s, epoch_ms, buffers))
+        }
+        ToWorker::Audit { scenario, committed } => checked(&scenario).map(|s| shared_run::audit(&s, &committed)),
+    };
+    outcome.unwrap_or_else(|message| FromWorker::Failed { message })
 }

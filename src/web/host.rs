@@ -1,0 +1,223 @@
+//! The browser host: runs a scenario with one Web Worker per scenario worker, all
+//! on one database through the shared VFS, with the shared memory (lock table, WAL
+//! index, file bytes) in SharedArrayBuffers that the page creates and hands out.
+//! Also installs the automation API, `window.locklab`.
+
+use super::clock::wall_ms;
+use super::protocol::{FromWorker, SharedBuffers, ToWorker};
+use super::sab_storage::new_file_buffer;
+use super::sab_words::SabWords;
+use crate::presets;
+use crate::report::{Outcome, RunFacts, RunReport};
+use crate::scenario::Scenario;
+use crate::trace::{EventKind, Role, TraceEvent, WorkerId};
+use crate::vfs::DATABASE_WORDS;
+use js_sys::{Array, Atomics, Function, Int32Array, Object, Promise, Reflect, SharedArrayBuffer, JSON};
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::{future_to_promise, JsFuture};
+use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
+
+/// Messages a worker sent that nobody has read yet, and whoever waits for one.
+#[derive(Default)]
+struct Mailbox {
+    queue: RefCell<VecDeque<FromWorker>>,
+    waiting: RefCell<Option<Function>>,
+}
+
+/// One Web Worker of a run; terminated when dropped.
+struct WorkerHandle {
+    worker: Worker,
+    mailbox: Rc<Mailbox>,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+}
+
+impl WorkerHandle {
+    fn spawn() -> Result<WorkerHandle, String> {
+        let options = WorkerOptions::new();
+        options.set_type(WorkerType::Classic);
+        let worker = Worker::new_with_options("./worker_loader.js", &options)
+            .map_err(|e| format!("cannot start a Web Worker: {e:?}"))?;
+        let mailbox = Rc::new(Mailbox::default());
+        let inbox = mailbox.clone();
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            let text = event.data().as_string().unwrap_or_default();
+            let message = serde_json::from_str(&text)
+                .unwrap_or_else(|e| FromWorker::Failed { message: format!("unreadable answer: {e}") });
+            inbox.queue.borrow_mut().push_back(message);
+            if let Some(wake) = inbox.waiting.borrow_mut().take() {
+                let _ = wake.call0(&JsValue::NULL);
+            }
+        });
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        Ok(WorkerHandle { worker, mailbox, _on_message: on_message })
+    }
+
+    fn send(&self, message: &ToWorker, buffers: &Array) -> Result<(), String> {
+        let data = Object::new();
+        let _ = Reflect::set(&data, &"json".into(), &JsValue::from_str(&message.to_json()));
+        let _ = Reflect::set(&data, &"buffers".into(), buffers);
+        self.worker.post_message(&data).map_err(|e| format!("cannot reach a worker: {e:?}"))
+    }
+
+    async fn recv(&self) -> Result<FromWorker, String> {
+        loop {
+            if let Some(message) = self.mailbox.queue.borrow_mut().pop_front() {
+                return match message {
+                    FromWorker::Failed { message } => Err(message),
+                    other => Ok(other),
+                };
+            }
+            let mailbox = self.mailbox.clone();
+            let woken = Promise::new(&mut |resolve, _reject| {
+                *mailbox.waiting.borrow_mut() = Some(resolve);
+            });
+            JsFuture::from(woken).await.map_err(|e| format!("{e:?}"))?;
+        }
+    }
+}
+
+impl Drop for WorkerHandle {
+    fn drop(&mut self) {
+        self.worker.terminate();
+    }
+}
+
+thread_local! {
+    /// The control words of the run in progress, for `stop()`.
+    static CURRENT: RefCell<Option<Int32Array>> = const { RefCell::new(None) };
+}
+
+/// Ask the run in progress to stop; its workers see it at their next step.
+pub fn stop() {
+    CURRENT.with(|c| {
+        if let Some(control) = c.borrow().as_ref() {
+            let _ = Atomics::store(control, SharedBuffers::STOP as u32, 1);
+        }
+    });
+}
+
+fn unexpected(message: FromWorker) -> String {
+    format!("unexpected answer from a worker: {}", message.to_json())
+}
+
+/// Run `scenario` to its report.
+pub async fn run(scenario: &Scenario) -> Result<RunReport, String> {
+    let isolated = Reflect::get(&js_sys::global(), &"crossOriginIsolated".into()).ok().and_then(|v| v.as_bool());
+    if isolated != Some(true) {
+        return Err("this page is not cross-origin isolated, so workers cannot share memory".to_string());
+    }
+    let scenario_json = scenario.to_value();
+    let buffers = Array::new();
+    let control_buffer = SharedArrayBuffer::new((SharedBuffers::CONTROL_WORDS * 4) as u32);
+    let control = Int32Array::new(&control_buffer);
+    let _ = Atomics::store(&control, SharedBuffers::WRITERS_LEFT as u32, scenario.workers as i32);
+    buffers.push(&control_buffer);
+    let databases = if scenario.separate_results_db { 2 } else { 1 };
+    for _ in 0..databases {
+        buffers.push(&SabWords::new_buffer(DATABASE_WORDS));
+        for _ in SharedBuffers::FILE_SUFFIXES {
+            let file = new_file_buffer().map_err(|e| format!("cannot make a shared file buffer: {e:?}"))?;
+            buffers.push(&file);
+        }
+    }
+    CURRENT.with(|c| *c.borrow_mut() = Some(control));
+
+    let count = (scenario.workers + scenario.readers) as usize;
+    let workers = (0..count).map(|_| WorkerHandle::spawn()).collect::<Result<Vec<_>, _>>()?;
+    for w in &workers {
+        match w.recv().await? {
+            FromWorker::Ready => {}
+            other => return Err(unexpected(other)),
+        }
+    }
+    let seeder = &workers[0];
+    seeder.send(&ToWorker::Setup { scenario: scenario_json.clone() }, &buffers)?;
+    let sqlite_version = match seeder.recv().await? {
+        FromWorker::SetupDone { sqlite_version } => sqlite_version,
+        other => return Err(unexpected(other)),
+    };
+
+    let epoch_ms = wall_ms();
+    for (id, w) in workers.iter().enumerate() {
+        let role = if id < scenario.workers as usize { Role::Writer } else { Role::Reader };
+        let message = ToWorker::Run { worker: id as WorkerId, role, scenario: scenario_json.clone(), epoch_ms };
+        w.send(&message, &buffers)?;
+    }
+    let mut events: Vec<TraceEvent> = Vec::new();
+    let mut journal_mode = None;
+    let mut exits = Vec::new();
+    for w in &workers {
+        match w.recv().await? {
+            FromWorker::Finished { journal_mode: mode, exit, events: mut theirs } => {
+                journal_mode = journal_mode.or(mode);
+                exits.push(exit);
+                events.append(&mut theirs);
+            }
+            other => return Err(unexpected(other)),
+        }
+    }
+    let elapsed_us = ((wall_ms() - epoch_ms) * 1000.0) as u64;
+    events.sort_by_key(|e| (e.t_us, e.worker));
+    let committed: Vec<i64> = events
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::JobDone { job, .. } => Some(job),
+            _ => None,
+        })
+        .collect();
+    seeder.send(&ToWorker::Audit { scenario: scenario_json, committed }, &buffers)?;
+    let (audit, integrity_check) = match seeder.recv().await? {
+        FromWorker::Audited { audit, integrity_check } => (audit, integrity_check),
+        other => return Err(unexpected(other)),
+    };
+    CURRENT.with(|c| *c.borrow_mut() = None);
+    let outcome = if exits.iter().any(|e| e == "stopped") {
+        Outcome::Stopped
+    } else if exits.iter().any(|e| e == "time_limit") {
+        Outcome::TimeLimit
+    } else {
+        Outcome::Completed
+    };
+    let locks = if scenario.locking == crate::scenario::LockingMode::None { ", locking none" } else { "" };
+    Ok(RunReport::new(
+        RunFacts {
+            scenario,
+            sqlite_version,
+            vfs: format!("{} (SharedArrayBuffer{locks})", crate::vfs::NAME),
+            journal_mode: journal_mode.unwrap_or_default(),
+            elapsed_us,
+            outcome,
+            audit,
+            integrity_check,
+        },
+        &events,
+    ))
+}
+
+/// `window.locklab`: `run(scenario)` resolves to the run report (the JSON of
+/// `locklab run --json`) or rejects with the reason; `presets()` lists the presets;
+/// `stop()` stops the run in progress.
+pub fn install_api() {
+    let api = Object::new();
+    let run_fn = Closure::<dyn FnMut(JsValue) -> Promise>::new(|scenario: JsValue| {
+        future_to_promise(async move {
+            let text = JSON::stringify(&scenario).map(String::from).unwrap_or_default();
+            let scenario = Scenario::from_json(&text).map_err(|e| JsValue::from_str(&e.to_string()))?;
+            let report = run(&scenario).await.map_err(|e| JsValue::from_str(&e))?;
+            let json = serde_json::to_string(&report).map_err(|e| JsValue::from_str(&e.to_string()))?;
+            JSON::parse(&json)
+        })
+    });
+    let presets_fn = Closure::<dyn FnMut() -> JsValue>::new(|| {
+        let json = serde_json::to_string(&presets::all()).unwrap_or_else(|_| "[]".to_string());
+        JSON::parse(&json).unwrap_or(JsValue::NULL)
+    });
+    let stop_fn = Closure::<dyn FnMut()>::new(stop);
+    let _ = Reflect::set(&api, &"run".into(), &run_fn.into_js_value());
+    let _ = Reflect::set(&api, &"presets".into(), &presets_fn.into_js_value());
+    let _ = Reflect::set(&api, &"stop".into(), &stop_fn.into_js_value());
+    let _ = Reflect::set(&js_sys::global(), &"locklab".into(), &api);
+}

@@ -1,0 +1,146 @@
+//! A worker's part in a run on the shared VFS: attach the shared memory the page
+//! sent, seed the database (one worker), run the engine, audit (the seeding worker).
+
+use super::clock::WebClock;
+use super::protocol::{FromWorker, SharedBuffers};
+use super::sab_storage::SabStorage;
+use super::sab_words::SabWords;
+use crate::engine::{schema, RunControl, Worker, WorkerExit};
+use crate::scenario::Scenario;
+use crate::trace::{self, DbFile, Role, WorkerId};
+use crate::vfs::{self, Locking, SharedDatabase};
+use js_sys::{Array, Atomics, Int32Array, SharedArrayBuffer};
+use rusqlite::{Connection, OpenFlags};
+use std::cell::RefCell;
+use std::sync::Arc;
+use wasm_bindgen::JsCast;
+
+thread_local! {
+    /// The seeding worker's connections, kept open (idle) until the audit, as an
+    /// application keeps its database open.
+    static SETUP: RefCell<Option<(Connection, Option<Connection>)>> = const { RefCell::new(None) };
+}
+
+/// The stop flag and the count of running writers, in the page's control buffer.
+struct SabControl(Int32Array);
+
+// SAFETY: one thread per wasm instance (see `SabWords`).
+unsafe impl Send for SabControl {}
+unsafe impl Sync for SabControl {}
+
+impl RunControl for SabControl {
+    fn stop_requested(&self) -> bool {
+        Atomics::load(&self.0, SharedBuffers::STOP as u32).unwrap_or(0) != 0
+    }
+    fn writers_finished(&self) -> bool {
+        Atomics::load(&self.0, SharedBuffers::WRITERS_LEFT as u32).unwrap_or(0) <= 0
+    }
+}
+
+fn buffer(buffers: &Array, i: usize) -> Result<SharedArrayBuffer, String> {
+    buffers.get(i as u32).dyn_into().map_err(|_| format!("shared buffer {i} is missing"))
+}
+
+/// Serve the run's databases from the buffers the page sent; returns the control.
+fn attach(scenario: &Scenario, buffers: &Array) -> Result<SabControl, String> {
+    vfs::register()?;
+    let locking = match scenario.locking {
+        crate::scenario::LockingMode::Normal => Locking::Normal,
+        crate::scenario::LockingMode::None => Locking::None,
+    };
+    let mut databases = vec![(SharedBuffers::QUEUE_PATH, DbFile::Queue)];
+    if scenario.separate_results_db {
+        databases.push((SharedBuffers::RESULTS_PATH, DbFile::Results));
+    }
+    for (n, (path, db)) in databases.into_iter().enumerate() {
+        let first = 1 + n * SharedBuffers::PER_DATABASE;
+        let words = SabWords::over(&buffer(buffers, first)?);
+        let files = SharedBuffers::FILE_SUFFIXES
+            .iter()
+            .enumerate()
+            .map(|(k, suffix)| Ok((format!("{path}{suffix}"), buffer(buffers, first + 1 + k)?)))
+            .collect::<Result<Vec<_>, String>>()?;
+        vfs::attach(SharedDatabase {
+            path: path.to_string(),
+            words: Arc::new(words),
+            storage: Arc::new(SabStorage::new(files)),
+            locking,
+            db,
+        });
+    }
+    let control = buffer(buffers, 0)?;
+    Ok(SabControl(Int32Array::new(&control)))
+}
+
+fn open(path: &str) -> rusqlite::Result<Connection> {
+    Connection::open_with_flags_and_vfs(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+        vfs::NAME,
+    )
+}
+
+pub fn setup(scenario: &Scenario, buffers: &Array) -> FromWorker {
+    let seeded = attach(scenario, buffers).and_then(|_| {
+        let queue = open(SharedBuffers::QUEUE_PATH).map_err(|e| format!("opening the queue: {e}"))?;
+        schema::create_queue(&queue, scenario).map_err(|e| format!("seeding the queue: {e}"))?;
+        let results = if scenario.separate_results_db {
+            let results = open(SharedBuffers::RESULTS_PATH).map_err(|e| format!("opening results: {e}"))?;
+            schema::create_results(&results, scenario).map_err(|e| format!("creating results: {e}"))?;
+            Some(results)
+        } else {
+            None
+        };
+        SETUP.with(|s| *s.borrow_mut() = Some((queue, results)));
+        Ok(())
+    });
+    match seeded {
+        Ok(()) => FromWorker::SetupDone { sqlite_version: rusqlite::version().to_string() },
+        Err(message) => FromWorker::Failed { message },
+    }
+}
+
+pub fn run(worker: WorkerId, role: Role, scenario: &Scenario, epoch_ms: f64, buffers: &Array) -> FromWorker {
+    let control = match attach(scenario, buffers) {
+        Ok(control) => control,
+        Err(message) => return FromWorker::Failed { message },
+    };
+    let clock = WebClock::with_epoch(epoch_ms);
+    trace::install(worker, Arc::new(clock));
+    let opened = open(SharedBuffers::QUEUE_PATH).and_then(|q| {
+        let r = if scenario.separate_results_db { Some(open(SharedBuffers::RESULTS_PATH)?) } else { None };
+        Ok((q, r))
+    });
+    let (journal_mode, exit) = match &opened {
+        Ok((queue, results)) => Worker::new(worker, role, scenario, queue, results.as_ref(), &clock, &control).run(),
+        Err(e) => {
+            trace::emit(crate::engine::error_event(trace::Step::Open, "open", e, 0));
+            (None, WorkerExit::Completed)
+        }
+    };
+    if role == Role::Writer {
+        let _ = Atomics::sub(&control.0, SharedBuffers::WRITERS_LEFT as u32, 1);
+    }
+    drop(opened);
+    let exit = match exit {
+        WorkerExit::Completed => "completed",
+        WorkerExit::TimeLimit => "time_limit",
+        WorkerExit::Stopped => "stopped",
+    };
+    FromWorker::Finished { journal_mode, exit: exit.to_string(), events: trace::uninstall() }
+}
+
+pub fn audit(scenario: &Scenario, committed: &[i64]) -> FromWorker {
+    let audited = SETUP.with(|s| {
+        let setup = s.borrow_mut().take().ok_or("this worker did not seed the database")?;
+        let (queue, results) = &setup;
+        let audit = schema::audit(queue, results.as_ref(), u64::from(scenario.jobs), committed)
+            .map_err(|e| format!("auditing: {e}"))?;
+        let integrity = schema::integrity_check(queue).map_err(|e| format!("integrity_check: {e}"))?;
+        Ok::<_, String>((audit, integrity))
+    });
+    match audited {
+        Ok((audit, integrity_check)) => FromWorker::Audited { audit, integrity_check },
+        Err(message) => FromWorker::Failed { message },
+    }
+}

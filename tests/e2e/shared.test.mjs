@@ -1,0 +1,64 @@
+// Several real Web Workers on one database through the shared VFS, with the shared
+// memory in SharedArrayBuffers: window.locklab.run() resolves to the run report.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
+import { serve } from "./serve.mjs";
+import { launch } from "./browser.mjs";
+
+const dist = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "dist");
+let site, browser, page;
+
+before(async () => {
+  site = await serve(dist);
+  browser = await launch();
+  page = await browser.newPage();
+  await page.goto(site.url);
+  await page.waitForFunction(() => window.locklab !== undefined);
+});
+
+after(async () => {
+  await browser?.close();
+  site?.server.close();
+});
+
+const run = (scenario) => page.evaluate((s) => window.locklab.run(s), scenario);
+const count = (report, name) => report.errors[name] ?? 0;
+
+function assertEveryJobDoneOnce(report) {
+  assert.equal(report.jobs.done, report.jobs.seeded);
+  assert.equal(report.jobs.double_claimed, 0);
+  assert.equal(report.jobs.lost, 0);
+  assert.equal(report.integrity_check, "ok");
+  assert.equal(report.outcome, "completed");
+}
+
+test("long transactions without busy_timeout: real SQLITE_BUSY between workers", async () => {
+  const report = await run({ workers: 4, jobs: 40, transaction: "long", begin: "deferred",
+    journal_mode: "delete", busy_timeout_ms: 0, work_ms: [2, 6] });
+  assert.match(report.vfs, /^locklab-shared \(SharedArrayBuffer\)/);
+  assert.equal(report.workers.length, 4);
+  assert.ok(count(report, "SQLITE_BUSY") > 0, JSON.stringify(report.errors));
+  assertEveryJobDoneOnce(report);
+});
+
+test("short IMMEDIATE transactions in WAL with busy_timeout: no lock errors, and real waits", async () => {
+  const report = await run({ workers: 4, jobs: 120, transaction: "short", begin: "immediate",
+    journal_mode: "wal", busy_timeout_ms: 5000, work_ms: [0, 3] });
+  assert.deepEqual(report.errors, {});
+  assert.equal(report.journal_mode, "wal");
+  assertEveryJobDoneOnce(report);
+});
+
+test("WAL lets readers read while the writer writes; rollback mode does not", async () => {
+  const scenario = (journal_mode) => ({ workers: 1, readers: 2, jobs: 30, transaction: "short",
+    begin: "immediate", journal_mode, busy_timeout_ms: 0, work_ms: [1, 2], reader_hold_ms: 30 });
+  const wal = await run(scenario("wal"));
+  assert.deepEqual(wal.workers[0].errors, {});
+  assert.ok(wal.workers[1].lock_ms.wal_read > 0 && wal.workers[2].lock_ms.wal_read > 0);
+  assertEveryJobDoneOnce(wal);
+  const rollback = await run(scenario("delete"));
+  assert.ok((rollback.workers[0].errors.SQLITE_BUSY ?? 0) > 0, JSON.stringify(rollback.workers[0].errors));
+  assertEveryJobDoneOnce(rollback);
+});
