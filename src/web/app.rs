@@ -61,7 +61,10 @@ fn start_check(
             }
             Ok(FromWorker::Report { report }) => check.set(Check::Done(Rc::new(*report))),
             Ok(FromWorker::Failed { message }) => check.set(Check::Failed(message)),
-            Ok(other) => check.set(Check::Failed(format!("unexpected answer: {}", other.to_json()))),
+            Ok(other) => check.set(Check::Failed(format!(
+                "unexpected answer: {}",
+                other.to_json()
+            ))),
             Err(e) => check.set(Check::Failed(format!(
                 "unreadable answer from the worker: {e}"
             ))),

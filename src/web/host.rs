@@ -4,7 +4,7 @@
 //! Also installs the automation API, `window.locklab`.
 
 use super::clock::wall_ms;
-use super::protocol::{FromWorker, SharedBuffers, ToWorker};
+use super::protocol::{FromWorker, SharedBuffers, StorageKind, ToWorker};
 use super::sab_storage::new_file_buffer;
 use super::sab_words::SabWords;
 use crate::presets;
@@ -12,7 +12,9 @@ use crate::report::{Outcome, RunFacts, RunReport};
 use crate::scenario::Scenario;
 use crate::trace::{EventKind, Role, TraceEvent, WorkerId};
 use crate::vfs::DATABASE_WORDS;
-use js_sys::{Array, Atomics, Function, Int32Array, Object, Promise, Reflect, SharedArrayBuffer, JSON};
+use js_sys::{
+    Array, Atomics, Function, Int32Array, Object, Promise, Reflect, SharedArrayBuffer, JSON,
+};
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
@@ -44,22 +46,33 @@ impl WorkerHandle {
         let inbox = mailbox.clone();
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
             let text = event.data().as_string().unwrap_or_default();
-            let message = serde_json::from_str(&text)
-                .unwrap_or_else(|e| FromWorker::Failed { message: format!("unreadable answer: {e}") });
+            let message = serde_json::from_str(&text).unwrap_or_else(|e| FromWorker::Failed {
+                message: format!("unreadable answer: {e}"),
+            });
             inbox.queue.borrow_mut().push_back(message);
             if let Some(wake) = inbox.waiting.borrow_mut().take() {
                 let _ = wake.call0(&JsValue::NULL);
             }
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        Ok(WorkerHandle { worker, mailbox, _on_message: on_message })
+        Ok(WorkerHandle {
+            worker,
+            mailbox,
+            _on_message: on_message,
+        })
     }
 
     fn send(&self, message: &ToWorker, buffers: &Array) -> Result<(), String> {
         let data = Object::new();
-        let _ = Reflect::set(&data, &"json".into(), &JsValue::from_str(&message.to_json()));
+        let _ = Reflect::set(
+            &data,
+            &"json".into(),
+            &JsValue::from_str(&message.to_json()),
+        );
         let _ = Reflect::set(&data, &"buffers".into(), buffers);
-        self.worker.post_message(&data).map_err(|e| format!("cannot reach a worker: {e:?}"))
+        self.worker
+            .post_message(&data)
+            .map_err(|e| format!("cannot reach a worker: {e:?}"))
     }
 
     async fn recv(&self) -> Result<FromWorker, String> {
@@ -88,6 +101,44 @@ impl Drop for WorkerHandle {
 thread_local! {
     /// The control words of the run in progress, for `stop()`.
     static CURRENT: RefCell<Option<Int32Array>> = const { RefCell::new(None) };
+    /// The shared buffers and storage of the last run, for `reopen()`.
+    static LAST: RefCell<Option<(Array, StorageKind)>> = const { RefCell::new(None) };
+}
+
+/// OPFS where the browser has it; its shared handles are confirmed when the first
+/// worker opens them, and a refusal falls back to memory.
+pub fn default_storage() -> StorageKind {
+    let storage = web_sys::window().map(|w| w.navigator().storage());
+    let has_opfs = storage
+        .and_then(|s| Reflect::get(&s, &"getDirectory".into()).ok())
+        .is_some_and(|f| f.is_function());
+    if has_opfs {
+        StorageKind::Opfs
+    } else {
+        StorageKind::Memory
+    }
+}
+
+fn new_buffers(scenario: &Scenario) -> Result<Array, String> {
+    let buffers = Array::new();
+    let control_buffer = SharedArrayBuffer::new((SharedBuffers::CONTROL_WORDS * 4) as u32);
+    let control = Int32Array::new(&control_buffer);
+    let _ = Atomics::store(
+        &control,
+        SharedBuffers::WRITERS_LEFT as u32,
+        scenario.workers as i32,
+    );
+    buffers.push(&control_buffer);
+    let databases = if scenario.separate_results_db { 2 } else { 1 };
+    for _ in 0..databases {
+        buffers.push(&SabWords::new_buffer(DATABASE_WORDS));
+        for _ in SharedBuffers::FILE_SUFFIXES {
+            let file = new_file_buffer()
+                .map_err(|e| format!("cannot make a shared file buffer: {e:?}"))?;
+            buffers.push(&file);
+        }
+    }
+    Ok(buffers)
 }
 
 /// Ask the run in progress to stop; its workers see it at their next step.
@@ -103,30 +154,39 @@ fn unexpected(message: FromWorker) -> String {
     format!("unexpected answer from a worker: {}", message.to_json())
 }
 
-/// Run `scenario` to its report.
-pub async fn run(scenario: &Scenario) -> Result<RunReport, String> {
-    let isolated = Reflect::get(&js_sys::global(), &"crossOriginIsolated".into()).ok().and_then(|v| v.as_bool());
+/// Run `scenario` to its report, on `storage` (or the default: OPFS where the
+/// browser shares OPFS handles between workers, else memory).
+pub async fn run(scenario: &Scenario, storage: Option<StorageKind>) -> Result<RunReport, String> {
+    let chosen = storage.unwrap_or_else(default_storage);
+    match run_on(scenario, chosen).await {
+        Err(why) if storage.is_none() && chosen == StorageKind::Opfs && why.contains("OPFS") => {
+            web_sys::console::warn_1(
+                &format!("OPFS cannot be shared here ({why}); using memory").into(),
+            );
+            run_on(scenario, StorageKind::Memory).await
+        }
+        other => other,
+    }
+}
+
+async fn run_on(scenario: &Scenario, storage: StorageKind) -> Result<RunReport, String> {
+    let isolated = Reflect::get(&js_sys::global(), &"crossOriginIsolated".into())
+        .ok()
+        .and_then(|v| v.as_bool());
     if isolated != Some(true) {
-        return Err("this page is not cross-origin isolated, so workers cannot share memory".to_string());
+        return Err(
+            "this page is not cross-origin isolated, so workers cannot share memory".to_string(),
+        );
     }
     let scenario_json = scenario.to_value();
-    let buffers = Array::new();
-    let control_buffer = SharedArrayBuffer::new((SharedBuffers::CONTROL_WORDS * 4) as u32);
-    let control = Int32Array::new(&control_buffer);
-    let _ = Atomics::store(&control, SharedBuffers::WRITERS_LEFT as u32, scenario.workers as i32);
-    buffers.push(&control_buffer);
-    let databases = if scenario.separate_results_db { 2 } else { 1 };
-    for _ in 0..databases {
-        buffers.push(&SabWords::new_buffer(DATABASE_WORDS));
-        for _ in SharedBuffers::FILE_SUFFIXES {
-            let file = new_file_buffer().map_err(|e| format!("cannot make a shared file buffer: {e:?}"))?;
-            buffers.push(&file);
-        }
-    }
+    let buffers = new_buffers(scenario)?;
+    let control: Int32Array = Int32Array::new(&buffers.get(0));
     CURRENT.with(|c| *c.borrow_mut() = Some(control));
 
     let count = (scenario.workers + scenario.readers) as usize;
-    let workers = (0..count).map(|_| WorkerHandle::spawn()).collect::<Result<Vec<_>, _>>()?;
+    let workers = (0..count)
+        .map(|_| WorkerHandle::spawn())
+        .collect::<Result<Vec<_>, _>>()?;
     for w in &workers {
         match w.recv().await? {
             FromWorker::Ready => {}
@@ -134,7 +194,13 @@ pub async fn run(scenario: &Scenario) -> Result<RunReport, String> {
         }
     }
     let seeder = &workers[0];
-    seeder.send(&ToWorker::Setup { scenario: scenario_json.clone() }, &buffers)?;
+    seeder.send(
+        &ToWorker::Setup {
+            scenario: scenario_json.clone(),
+            storage,
+        },
+        &buffers,
+    )?;
     let sqlite_version = match seeder.recv().await? {
         FromWorker::SetupDone { sqlite_version } => sqlite_version,
         other => return Err(unexpected(other)),
@@ -142,8 +208,18 @@ pub async fn run(scenario: &Scenario) -> Result<RunReport, String> {
 
     let epoch_ms = wall_ms();
     for (id, w) in workers.iter().enumerate() {
-        let role = if id < scenario.workers as usize { Role::Writer } else { Role::Reader };
-        let message = ToWorker::Run { worker: id as WorkerId, role, scenario: scenario_json.clone(), epoch_ms };
+        let role = if id < scenario.workers as usize {
+            Role::Writer
+        } else {
+            Role::Reader
+        };
+        let message = ToWorker::Run {
+            worker: id as WorkerId,
+            role,
+            scenario: scenario_json.clone(),
+            storage,
+            epoch_ms,
+        };
         w.send(&message, &buffers)?;
     }
     let mut events: Vec<TraceEvent> = Vec::new();
@@ -151,7 +227,11 @@ pub async fn run(scenario: &Scenario) -> Result<RunReport, String> {
     let mut exits = Vec::new();
     for w in &workers {
         match w.recv().await? {
-            FromWorker::Finished { journal_mode: mode, exit, events: mut theirs } => {
+            FromWorker::Finished {
+                journal_mode: mode,
+                exit,
+                events: mut theirs,
+            } => {
                 journal_mode = journal_mode.or(mode);
                 exits.push(exit);
                 events.append(&mut theirs);
@@ -168,12 +248,24 @@ pub async fn run(scenario: &Scenario) -> Result<RunReport, String> {
             _ => None,
         })
         .collect();
-    seeder.send(&ToWorker::Audit { scenario: scenario_json, committed }, &buffers)?;
+    seeder.send(
+        &ToWorker::Audit {
+            scenario: scenario_json,
+            storage,
+            committed,
+        },
+        &buffers,
+    )?;
     let (audit, integrity_check) = match seeder.recv().await? {
-        FromWorker::Audited { audit, integrity_check } => (audit, integrity_check),
+        FromWorker::Audited {
+            audit,
+            integrity_check,
+        } => (audit, integrity_check),
         other => return Err(unexpected(other)),
     };
     CURRENT.with(|c| *c.borrow_mut() = None);
+    drop(workers);
+    LAST.with(|l| *l.borrow_mut() = Some((buffers, storage)));
     let outcome = if exits.iter().any(|e| e == "stopped") {
         Outcome::Stopped
     } else if exits.iter().any(|e| e == "time_limit") {
@@ -181,12 +273,23 @@ pub async fn run(scenario: &Scenario) -> Result<RunReport, String> {
     } else {
         Outcome::Completed
     };
-    let locks = if scenario.locking == crate::scenario::LockingMode::None { ", locking none" } else { "" };
+    let locks = if scenario.locking == crate::scenario::LockingMode::None {
+        ", locking none"
+    } else {
+        ""
+    };
     Ok(RunReport::new(
         RunFacts {
             scenario,
             sqlite_version,
-            vfs: format!("{} (SharedArrayBuffer{locks})", crate::vfs::NAME),
+            vfs: format!(
+                "{} ({}{locks})",
+                crate::vfs::NAME,
+                match storage {
+                    StorageKind::Opfs => "OPFS",
+                    StorageKind::Memory => "SharedArrayBuffer",
+                }
+            ),
             journal_mode: journal_mode.unwrap_or_default(),
             elapsed_us,
             outcome,
@@ -197,25 +300,86 @@ pub async fn run(scenario: &Scenario) -> Result<RunReport, String> {
     ))
 }
 
-/// `window.locklab`: `run(scenario)` resolves to the run report (the JSON of
-/// `locklab run --json`) or rejects with the reason; `presets()` lists the presets;
-/// `stop()` stops the run in progress.
+/// Open the last run's database with a new worker (its workers are gone) and count
+/// its jobs: `{jobs, done, integrity_check}`.
+pub async fn reopen() -> Result<(u64, u64, String), String> {
+    let (buffers, storage) = LAST
+        .with(|l| l.borrow().clone())
+        .ok_or("no run has taken place on this page yet")?;
+    let worker = WorkerHandle::spawn()?;
+    match worker.recv().await? {
+        FromWorker::Ready => {}
+        other => return Err(unexpected(other)),
+    }
+    worker.send(
+        &ToWorker::Inspect {
+            scenario: serde_json::json!({}),
+            storage,
+        },
+        &buffers,
+    )?;
+    match worker.recv().await? {
+        FromWorker::Inspected {
+            jobs,
+            done,
+            integrity_check,
+        } => Ok((jobs, done, integrity_check)),
+        other => Err(unexpected(other)),
+    }
+}
+
+/// `window.locklab`: `run(scenario, {storage})` resolves to the run report (the JSON
+/// of `locklab run --json`) or rejects with the reason (`storage`: "opfs" or
+/// "memory"; by default OPFS where the browser can share it); `presets()` lists the
+/// presets; `stop()` stops the run in progress; `reopen()` counts the last run's
+/// database with a fresh worker.
 pub fn install_api() {
     let api = Object::new();
-    let run_fn = Closure::<dyn FnMut(JsValue) -> Promise>::new(|scenario: JsValue| {
-        future_to_promise(async move {
-            let text = JSON::stringify(&scenario).map(String::from).unwrap_or_default();
-            let scenario = Scenario::from_json(&text).map_err(|e| JsValue::from_str(&e.to_string()))?;
-            let report = run(&scenario).await.map_err(|e| JsValue::from_str(&e))?;
-            let json = serde_json::to_string(&report).map_err(|e| JsValue::from_str(&e.to_string()))?;
-            JSON::parse(&json)
-        })
-    });
+    let run_fn = Closure::<dyn FnMut(JsValue, JsValue) -> Promise>::new(
+        |scenario: JsValue, options: JsValue| {
+            future_to_promise(async move {
+                let text = JSON::stringify(&scenario)
+                    .map(String::from)
+                    .unwrap_or_default();
+                let scenario =
+                    Scenario::from_json(&text).map_err(|e| JsValue::from_str(&e.to_string()))?;
+                let storage = match Reflect::get(&options, &"storage".into())
+                    .ok()
+                    .and_then(|v| v.as_string())
+                {
+                    None => None,
+                    Some(word) if word == "opfs" => Some(StorageKind::Opfs),
+                    Some(word) if word == "memory" => Some(StorageKind::Memory),
+                    Some(word) => {
+                        return Err(JsValue::from_str(&format!(
+                            "option `storage`: expected \"opfs\" or \"memory\", got \"{word}\""
+                        )))
+                    }
+                };
+                let report = run(&scenario, storage)
+                    .await
+                    .map_err(|e| JsValue::from_str(&e))?;
+                let json = serde_json::to_string(&report)
+                    .map_err(|e| JsValue::from_str(&e.to_string()))?;
+                JSON::parse(&json)
+            })
+        },
+    );
     let presets_fn = Closure::<dyn FnMut() -> JsValue>::new(|| {
         let json = serde_json::to_string(&presets::all()).unwrap_or_else(|_| "[]".to_string());
         JSON::parse(&json).unwrap_or(JsValue::NULL)
     });
     let stop_fn = Closure::<dyn FnMut()>::new(stop);
+    let reopen_fn = Closure::<dyn FnMut() -> Promise>::new(|| {
+        future_to_promise(async move {
+            let (jobs, done, integrity) = reopen().await.map_err(|e| JsValue::from_str(&e))?;
+            JSON::parse(
+                &serde_json::json!({"jobs": jobs, "done": done, "integrity_check": integrity})
+                    .to_string(),
+            )
+        })
+    });
+    let _ = Reflect::set(&api, &"reopen".into(), &reopen_fn.into_js_value());
     let _ = Reflect::set(&api, &"run".into(), &run_fn.into_js_value());
     let _ = Reflect::set(&api, &"presets".into(), &presets_fn.into_js_value());
     let _ = Reflect::set(&api, &"stop".into(), &stop_fn.into_js_value());

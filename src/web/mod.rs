@@ -6,6 +6,7 @@ mod alone;
 pub mod app;
 pub mod clock;
 pub mod host;
+pub mod opfs_storage;
 pub mod protocol;
 pub mod sab_storage;
 pub mod sab_words;

@@ -8,6 +8,16 @@ use crate::report::RunReport;
 use crate::trace::{Role, TraceEvent, WorkerId};
 use serde::{Deserialize, Serialize};
 
+/// Where the shared database's bytes live.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StorageKind {
+    /// OPFS files shared through "readwrite-unsafe" handles: persistent, Chromium.
+    Opfs,
+    /// SharedArrayBuffers: every cross-origin isolated browser; gone with the page.
+    Memory,
+}
+
 /// From the page to a worker.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -17,11 +27,29 @@ pub enum ToWorker {
     RunAlone { scenario: serde_json::Value },
     /// Create and seed the shared database (sent to one worker, before `Run`). The
     /// worker keeps its setup connection open until `Audit`.
-    Setup { scenario: serde_json::Value },
+    Setup {
+        scenario: serde_json::Value,
+        storage: StorageKind,
+    },
     /// Run as `worker` with `role`, on the run's clock (epoch in ms since 1970).
-    Run { worker: WorkerId, role: Role, scenario: serde_json::Value, epoch_ms: f64 },
+    Run {
+        worker: WorkerId,
+        role: Role,
+        scenario: serde_json::Value,
+        storage: StorageKind,
+        epoch_ms: f64,
+    },
     /// Check the invariants after the run, against the jobs the workers committed.
-    Audit { scenario: serde_json::Value, committed: Vec<i64> },
+    Audit {
+        scenario: serde_json::Value,
+        storage: StorageKind,
+        committed: Vec<i64>,
+    },
+    /// Open the database as it was left (by workers since closed) and count it.
+    Inspect {
+        scenario: serde_json::Value,
+        storage: StorageKind,
+    },
 }
 
 /// From a worker to the page.
@@ -30,12 +58,30 @@ pub enum ToWorker {
 pub enum FromWorker {
     /// The worker's wasm is loaded and it listens.
     Ready,
-    Report { report: Box<RunReport> },
-    SetupDone { sqlite_version: String },
+    Report {
+        report: Box<RunReport>,
+    },
+    SetupDone {
+        sqlite_version: String,
+    },
     /// A worker's run ended: why, what `PRAGMA journal_mode` said, what it did.
-    Finished { journal_mode: Option<String>, exit: String, events: Vec<TraceEvent> },
-    Audited { audit: JobAudit, integrity_check: String },
-    Failed { message: String },
+    Finished {
+        journal_mode: Option<String>,
+        exit: String,
+        events: Vec<TraceEvent>,
+    },
+    Audited {
+        audit: JobAudit,
+        integrity_check: String,
+    },
+    Inspected {
+        jobs: u64,
+        done: u64,
+        integrity_check: String,
+    },
+    Failed {
+        message: String,
+    },
 }
 
 impl ToWorker {

@@ -29,8 +29,16 @@ unsafe impl Sync for SabStorage {}
 
 /// A new growable buffer for one file (the page makes these).
 pub fn new_file_buffer() -> Result<SharedArrayBuffer, JsValue> {
-    let make = Function::new_with_args("n, max", "return new SharedArrayBuffer(n, { maxByteLength: max })");
-    make.call2(&JsValue::NULL, &JsValue::from(64 * 1024), &JsValue::from(MAX_FILE_BYTES))?.dyn_into()
+    let make = Function::new_with_args(
+        "n, max",
+        "return new SharedArrayBuffer(n, { maxByteLength: max })",
+    );
+    make.call2(
+        &JsValue::NULL,
+        &JsValue::from(64 * 1024),
+        &JsValue::from(MAX_FILE_BYTES),
+    )?
+    .dyn_into()
 }
 
 impl SabStorage {
@@ -50,7 +58,9 @@ fn words(buffer: &SharedArrayBuffer) -> Int32Array {
 
 impl Storage for SabStorage {
     fn open(&self, name: &str, create: bool) -> Result<Box<dyn StoredFile>, StorageError> {
-        let buffer = self.buffer(name).ok_or_else(|| StorageError(format!("no buffer for {name}")))?;
+        let buffer = self
+            .buffer(name)
+            .ok_or_else(|| StorageError(format!("no buffer for {name}")))?;
         let w = words(buffer);
         if Atomics::load(&w, EXISTS).unwrap_or(0) == 0 {
             if !create {
@@ -59,7 +69,9 @@ impl Storage for SabStorage {
             let _ = Atomics::store(&w, SIZE, 0);
             let _ = Atomics::store(&w, EXISTS, 1);
         }
-        Ok(Box::new(SabFile { buffer: buffer.clone() }))
+        Ok(Box::new(SabFile {
+            buffer: buffer.clone(),
+        }))
     }
     fn delete(&self, name: &str) -> Result<(), StorageError> {
         if let Some(buffer) = self.buffer(name) {
@@ -70,7 +82,8 @@ impl Storage for SabStorage {
         Ok(())
     }
     fn exists(&self, name: &str) -> bool {
-        self.buffer(name).is_some_and(|b| Atomics::load(&words(b), EXISTS).unwrap_or(0) != 0)
+        self.buffer(name)
+            .is_some_and(|b| Atomics::load(&words(b), EXISTS).unwrap_or(0) != 0)
     }
     fn describe(&self) -> String {
         "SharedArrayBuffer".to_string()
@@ -116,7 +129,11 @@ impl StoredFile for SabFile {
             return Ok(0);
         }
         let n = (buf.len() as u64).min(size - offset) as usize;
-        let view = Uint8Array::new_with_byte_offset_and_length(&self.buffer, HEADER_BYTES + offset as u32, n as u32);
+        let view = Uint8Array::new_with_byte_offset_and_length(
+            &self.buffer,
+            HEADER_BYTES + offset as u32,
+            n as u32,
+        );
         view.copy_to(&mut buf[..n]);
         Ok(n)
     }
@@ -127,11 +144,18 @@ impl StoredFile for SabFile {
         // longer life of the file.
         let old = self.size_now();
         if offset > old {
-            Uint8Array::new_with_byte_offset_and_length(&self.buffer, HEADER_BYTES + old as u32, (offset - old) as u32)
-                .fill(0, 0, (offset - old) as u32);
+            Uint8Array::new_with_byte_offset_and_length(
+                &self.buffer,
+                HEADER_BYTES + old as u32,
+                (offset - old) as u32,
+            )
+            .fill(0, 0, (offset - old) as u32);
         }
-        let view =
-            Uint8Array::new_with_byte_offset_and_length(&self.buffer, HEADER_BYTES + offset as u32, data.len() as u32);
+        let view = Uint8Array::new_with_byte_offset_and_length(
+            &self.buffer,
+            HEADER_BYTES + offset as u32,
+            data.len() as u32,
+        );
         view.copy_from(data);
         if end > self.size_now() {
             let _ = Atomics::store(&words(&self.buffer), SIZE, end as i32);
@@ -142,8 +166,12 @@ impl StoredFile for SabFile {
         self.ensure_capacity(size)?;
         let old = self.size_now();
         if size > old {
-            Uint8Array::new_with_byte_offset_and_length(&self.buffer, HEADER_BYTES + old as u32, (size - old) as u32)
-                .fill(0, 0, (size - old) as u32);
+            Uint8Array::new_with_byte_offset_and_length(
+                &self.buffer,
+                HEADER_BYTES + old as u32,
+                (size - old) as u32,
+            )
+            .fill(0, 0, (size - old) as u32);
         }
         let _ = Atomics::store(&words(&self.buffer), SIZE, size as i32);
         Ok(())

@@ -19,7 +19,10 @@ unsafe impl Sync for SabWords {}
 impl SabWords {
     /// Words over an existing buffer (from the page).
     pub fn over(buffer: &SharedArrayBuffer) -> SabWords {
-        SabWords { atomic: Int32Array::new(buffer), plain: Uint32Array::new(buffer) }
+        SabWords {
+            atomic: Int32Array::new(buffer),
+            plain: Uint32Array::new(buffer),
+        }
     }
 
     /// A new zeroed buffer of `len` words (the page makes these).
@@ -42,9 +45,13 @@ impl SharedWords for SabWords {
         Atomics::compare_exchange(&self.atomic, i as u32, expected, new).unwrap_or(!expected)
     }
     fn read(&self, start: usize, out: &mut [u32]) {
-        self.plain.subarray(start as u32, (start + out.len()) as u32).copy_to(out);
+        self.plain
+            .subarray(start as u32, (start + out.len()) as u32)
+            .copy_to(out);
     }
     fn write(&self, start: usize, words: &[u32]) {
-        self.plain.subarray(start as u32, (start + words.len()) as u32).copy_from(words);
+        self.plain
+            .subarray(start as u32, (start + words.len()) as u32)
+            .copy_from(words);
     }
 }

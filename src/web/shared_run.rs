@@ -2,12 +2,14 @@
 //! sent, seed the database (one worker), run the engine, audit (the seeding worker).
 
 use super::clock::WebClock;
-use super::protocol::{FromWorker, SharedBuffers};
+use super::opfs_storage::{self, OpfsStorage};
+use super::protocol::{FromWorker, SharedBuffers, StorageKind};
 use super::sab_storage::SabStorage;
 use super::sab_words::SabWords;
 use crate::engine::{schema, RunControl, Worker, WorkerExit};
 use crate::scenario::Scenario;
 use crate::trace::{self, DbFile, Role, WorkerId};
+use crate::vfs::storage::Storage;
 use crate::vfs::{self, Locking, SharedDatabase};
 use js_sys::{Array, Atomics, Int32Array, SharedArrayBuffer};
 use rusqlite::{Connection, OpenFlags};
@@ -16,6 +18,9 @@ use std::sync::Arc;
 use wasm_bindgen::JsCast;
 
 thread_local! {
+    /// This worker's OPFS handles, by database path: opened once, kept while the
+    /// worker lives.
+    static OPFS: RefCell<Vec<(String, Arc<OpfsStorage>)>> = const { RefCell::new(Vec::new()) };
     /// The seeding worker's connections, kept open (idle) until the audit, as an
     /// application keeps its database open.
     static SETUP: RefCell<Option<(Connection, Option<Connection>)>> = const { RefCell::new(None) };
@@ -38,11 +43,18 @@ impl RunControl for SabControl {
 }
 
 fn buffer(buffers: &Array, i: usize) -> Result<SharedArrayBuffer, String> {
-    buffers.get(i as u32).dyn_into().map_err(|_| format!("shared buffer {i} is missing"))
+    buffers
+        .get(i as u32)
+        .dyn_into()
+        .map_err(|_| format!("shared buffer {i} is missing"))
 }
 
 /// Serve the run's databases from the buffers the page sent; returns the control.
-fn attach(scenario: &Scenario, buffers: &Array) -> Result<SabControl, String> {
+async fn attach(
+    scenario: &Scenario,
+    storage: StorageKind,
+    buffers: &Array,
+) -> Result<SabControl, String> {
     vfs::register()?;
     let locking = match scenario.locking {
         crate::scenario::LockingMode::Normal => Locking::Normal,
@@ -55,21 +67,53 @@ fn attach(scenario: &Scenario, buffers: &Array) -> Result<SabControl, String> {
     for (n, (path, db)) in databases.into_iter().enumerate() {
         let first = 1 + n * SharedBuffers::PER_DATABASE;
         let words = SabWords::over(&buffer(buffers, first)?);
-        let files = SharedBuffers::FILE_SUFFIXES
+        let names: Vec<String> = SharedBuffers::FILE_SUFFIXES
             .iter()
-            .enumerate()
-            .map(|(k, suffix)| Ok((format!("{path}{suffix}"), buffer(buffers, first + 1 + k)?)))
+            .map(|s| format!("{path}{s}"))
+            .collect();
+        let file_buffers = (0..names.len())
+            .map(|k| buffer(buffers, first + 1 + k))
             .collect::<Result<Vec<_>, String>>()?;
+        let storage: Arc<dyn Storage> = match storage {
+            StorageKind::Memory => Arc::new(SabStorage::new(
+                names.into_iter().zip(file_buffers).collect(),
+            )),
+            StorageKind::Opfs => opfs(path, &names, &file_buffers).await?,
+        };
         vfs::attach(SharedDatabase {
             path: path.to_string(),
             words: Arc::new(words),
-            storage: Arc::new(SabStorage::new(files)),
+            storage,
             locking,
             db,
         });
     }
     let control = buffer(buffers, 0)?;
     Ok(SabControl(Int32Array::new(&control)))
+}
+
+/// This worker's OPFS storage for the database at `path`, opened on first use.
+async fn opfs(
+    path: &str,
+    names: &[String],
+    flags: &[SharedArrayBuffer],
+) -> Result<Arc<OpfsStorage>, String> {
+    if let Some(open) = OPFS.with(|o| {
+        o.borrow()
+            .iter()
+            .find(|(p, _)| p == path)
+            .map(|(_, s)| s.clone())
+    }) {
+        return Ok(open);
+    }
+    let storage = Arc::new(opfs_storage::open(names, flags).await?);
+    OPFS.with(|o| o.borrow_mut().push((path.to_string(), storage.clone())));
+    Ok(storage)
+}
+
+/// Start the OPFS files of a run empty (the memory buffers start empty anyway).
+fn reset_opfs() -> Result<(), String> {
+    OPFS.with(|o| o.borrow().iter().try_for_each(|(_, s)| s.reset()))
 }
 
 fn open(path: &str) -> rusqlite::Result<Connection> {
@@ -80,13 +124,18 @@ fn open(path: &str) -> rusqlite::Result<Connection> {
     )
 }
 
-pub fn setup(scenario: &Scenario, buffers: &Array) -> FromWorker {
-    let seeded = attach(scenario, buffers).and_then(|_| {
-        let queue = open(SharedBuffers::QUEUE_PATH).map_err(|e| format!("opening the queue: {e}"))?;
+pub async fn setup(scenario: &Scenario, storage: StorageKind, buffers: &Array) -> FromWorker {
+    let attached = attach(scenario, storage, buffers).await;
+    let seeded = attached.and_then(|_| {
+        reset_opfs()?;
+        let queue =
+            open(SharedBuffers::QUEUE_PATH).map_err(|e| format!("opening the queue: {e}"))?;
         schema::create_queue(&queue, scenario).map_err(|e| format!("seeding the queue: {e}"))?;
         let results = if scenario.separate_results_db {
-            let results = open(SharedBuffers::RESULTS_PATH).map_err(|e| format!("opening results: {e}"))?;
-            schema::create_results(&results, scenario).map_err(|e| format!("creating results: {e}"))?;
+            let results =
+                open(SharedBuffers::RESULTS_PATH).map_err(|e| format!("opening results: {e}"))?;
+            schema::create_results(&results, scenario)
+                .map_err(|e| format!("creating results: {e}"))?;
             Some(results)
         } else {
             None
@@ -95,24 +144,46 @@ pub fn setup(scenario: &Scenario, buffers: &Array) -> FromWorker {
         Ok(())
     });
     match seeded {
-        Ok(()) => FromWorker::SetupDone { sqlite_version: rusqlite::version().to_string() },
+        Ok(()) => FromWorker::SetupDone {
+            sqlite_version: rusqlite::version().to_string(),
+        },
         Err(message) => FromWorker::Failed { message },
     }
 }
 
-pub fn run(worker: WorkerId, role: Role, scenario: &Scenario, epoch_ms: f64, buffers: &Array) -> FromWorker {
-    let control = match attach(scenario, buffers) {
+pub async fn run(
+    worker: WorkerId,
+    role: Role,
+    scenario: &Scenario,
+    storage: StorageKind,
+    epoch_ms: f64,
+    buffers: &Array,
+) -> FromWorker {
+    let control = match attach(scenario, storage, buffers).await {
         Ok(control) => control,
         Err(message) => return FromWorker::Failed { message },
     };
     let clock = WebClock::with_epoch(epoch_ms);
     trace::install(worker, Arc::new(clock));
     let opened = open(SharedBuffers::QUEUE_PATH).and_then(|q| {
-        let r = if scenario.separate_results_db { Some(open(SharedBuffers::RESULTS_PATH)?) } else { None };
+        let r = if scenario.separate_results_db {
+            Some(open(SharedBuffers::RESULTS_PATH)?)
+        } else {
+            None
+        };
         Ok((q, r))
     });
     let (journal_mode, exit) = match &opened {
-        Ok((queue, results)) => Worker::new(worker, role, scenario, queue, results.as_ref(), &clock, &control).run(),
+        Ok((queue, results)) => Worker::new(
+            worker,
+            role,
+            scenario,
+            queue,
+            results.as_ref(),
+            &clock,
+            &control,
+        )
+        .run(),
         Err(e) => {
             trace::emit(crate::engine::error_event(trace::Step::Open, "open", e, 0));
             (None, WorkerExit::Completed)
@@ -127,20 +198,58 @@ pub fn run(worker: WorkerId, role: Role, scenario: &Scenario, epoch_ms: f64, buf
         WorkerExit::TimeLimit => "time_limit",
         WorkerExit::Stopped => "stopped",
     };
-    FromWorker::Finished { journal_mode, exit: exit.to_string(), events: trace::uninstall() }
+    FromWorker::Finished {
+        journal_mode,
+        exit: exit.to_string(),
+        events: trace::uninstall(),
+    }
 }
 
 pub fn audit(scenario: &Scenario, committed: &[i64]) -> FromWorker {
     let audited = SETUP.with(|s| {
-        let setup = s.borrow_mut().take().ok_or("this worker did not seed the database")?;
+        let setup = s
+            .borrow_mut()
+            .take()
+            .ok_or("this worker did not seed the database")?;
         let (queue, results) = &setup;
         let audit = schema::audit(queue, results.as_ref(), u64::from(scenario.jobs), committed)
             .map_err(|e| format!("auditing: {e}"))?;
-        let integrity = schema::integrity_check(queue).map_err(|e| format!("integrity_check: {e}"))?;
+        let integrity =
+            schema::integrity_check(queue).map_err(|e| format!("integrity_check: {e}"))?;
         Ok::<_, String>((audit, integrity))
     });
     match audited {
-        Ok((audit, integrity_check)) => FromWorker::Audited { audit, integrity_check },
+        Ok((audit, integrity_check)) => FromWorker::Audited {
+            audit,
+            integrity_check,
+        },
         Err(message) => FromWorker::Failed { message },
     }
+}
+
+/// Open the database as the last workers left it and count its jobs.
+pub async fn inspect(scenario: &Scenario, storage: StorageKind, buffers: &Array) -> FromWorker {
+    let counted = async {
+        attach(scenario, storage, buffers).await?;
+        OPFS.with(|o| o.borrow().iter().for_each(|(_, s)| s.adopt_existing()));
+        let queue =
+            open(SharedBuffers::QUEUE_PATH).map_err(|e| format!("opening the queue: {e}"))?;
+        let count = |sql: &str| {
+            queue
+                .query_row(sql, [], |r| r.get::<_, i64>(0))
+                .map_err(|e| format!("{sql}: {e}"))
+        };
+        let jobs = count("SELECT count(*) FROM jobs")? as u64;
+        let done = count("SELECT count(*) FROM jobs WHERE status = 'DONE'")? as u64;
+        let integrity_check =
+            schema::integrity_check(&queue).map_err(|e| format!("integrity_check: {e}"))?;
+        Ok::<_, String>(FromWorker::Inspected {
+            jobs,
+            done,
+            integrity_check,
+        })
+    };
+    counted
+        .await
+        .unwrap_or_else(|message| FromWorker::Failed { message })
 }

@@ -18,16 +18,27 @@ pub fn start() {
         let (text, buffers) = match data.as_string() {
             Some(text) => (Some(text), Array::new()),
             None => (
-                Reflect::get(&data, &"json".into()).ok().and_then(|v| v.as_string()),
-                Reflect::get(&data, &"buffers".into()).map(|v| Array::from(&v)).unwrap_or_default(),
+                Reflect::get(&data, &"json".into())
+                    .ok()
+                    .and_then(|v| v.as_string()),
+                Reflect::get(&data, &"buffers".into())
+                    .map(|v| Array::from(&v))
+                    .unwrap_or_default(),
             ),
         };
-        let answer = match text.map(|text| serde_json::from_str::<ToWorker>(&text)) {
-            Some(Ok(message)) => handle(message, &buffers),
-            Some(Err(e)) => FromWorker::Failed { message: format!("unreadable message: {e}") },
-            None => FromWorker::Failed { message: "messages must be JSON text".to_string() },
-        };
-        let _ = reply_to.post_message(&JsValue::from_str(&answer.to_json()));
+        let reply_to = reply_to.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let answer = match text.map(|text| serde_json::from_str::<ToWorker>(&text)) {
+                Some(Ok(message)) => handle(message, &buffers).await,
+                Some(Err(e)) => FromWorker::Failed {
+                    message: format!("unreadable message: {e}"),
+                },
+                None => FromWorker::Failed {
+                    message: "messages must be JSON text".to_string(),
+                },
+            };
+            let _ = reply_to.post_message(&JsValue::from_str(&answer.to_json()));
+        });
     });
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     // The worker lives as long as the page keeps it; so does its handler.
@@ -35,18 +46,36 @@ pub fn start() {
     let _ = scope.post_message(&JsValue::from_str(&FromWorker::Ready.to_json()));
 }
 
-fn handle(message: ToWorker, buffers: &Array) -> FromWorker {
-    let checked = |value: &serde_json::Value| Scenario::from_value(value).map_err(|e| e.to_string());
-    let outcome = match message {
-        ToWorker::RunAlone { scenario } => checked(&scenario).map(|s| match run_alone(&s) {
-            Ok(report) => FromWorker::Report { report: Box::new(report) },
-            Err(message) => FromWorker::Failed { message },
-        }),
-        ToWorker::Setup { scenario } => checked(&scenario).map(|s| shared_run::setup(&s, buffers)),
-        ToWorker::Run { worker, role, scenario, epoch_ms } => {
-            checked(&scenario).map(|s| shared_run::run(worker, role, &s, epoch_ms, buffers))
-        }
-        ToWorker::Audit { scenario, committed } => checked(&scenario).map(|s| shared_run::audit(&s, &committed)),
+async fn handle(message: ToWorker, buffers: &Array) -> FromWorker {
+    let checked =
+        |value: &serde_json::Value| Scenario::from_value(value).map_err(|e| e.to_string());
+    let scenario = match &message {
+        ToWorker::RunAlone { scenario }
+        | ToWorker::Setup { scenario, .. }
+        | ToWorker::Run { scenario, .. }
+        | ToWorker::Audit { scenario, .. }
+        | ToWorker::Inspect { scenario, .. } => checked(scenario),
     };
-    outcome.unwrap_or_else(|message| FromWorker::Failed { message })
+    let s = match scenario {
+        Ok(s) => s,
+        Err(message) => return FromWorker::Failed { message },
+    };
+    match message {
+        ToWorker::RunAlone { .. } => match run_alone(&s) {
+            Ok(report) => FromWorker::Report {
+                report: Box::new(report),
+            },
+            Err(message) => FromWorker::Failed { message },
+        },
+        ToWorker::Setup { storage, .. } => shared_run::setup(&s, storage, buffers).await,
+        ToWorker::Run {
+            worker,
+            role,
+            storage,
+            epoch_ms,
+            ..
+        } => shared_run::run(worker, role, &s, storage, epoch_ms, buffers).await,
+        ToWorker::Audit { committed, .. } => shared_run::audit(&s, &committed),
+        ToWorker::Inspect { storage, .. } => shared_run::inspect(&s, storage, buffers).await,
+    }
 }

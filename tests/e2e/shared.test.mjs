@@ -23,7 +23,6 @@ after(async () => {
   site?.server.close();
 });
 
-const run = (scenario) => page.evaluate((s) => window.locklab.run(s), scenario);
 const count = (report, name) => report.errors[name] ?? 0;
 
 function assertEveryJobDoneOnce(report) {
@@ -34,31 +33,50 @@ function assertEveryJobDoneOnce(report) {
   assert.equal(report.outcome, "completed");
 }
 
-test("long transactions without busy_timeout: real SQLITE_BUSY between workers", async () => {
-  const report = await run({ workers: 4, jobs: 40, transaction: "long", begin: "deferred",
-    journal_mode: "delete", busy_timeout_ms: 0, work_ms: [2, 6] });
-  assert.match(report.vfs, /^locklab-shared \(SharedArrayBuffer\)/);
-  assert.equal(report.workers.length, 4);
-  assert.ok(count(report, "SQLITE_BUSY") > 0, JSON.stringify(report.errors));
-  assertEveryJobDoneOnce(report);
-});
+// Every test runs on both storage backends: OPFS files shared through
+// "readwrite-unsafe" handles, and SharedArrayBuffers.
+for (const [storage, label] of [["opfs", "OPFS"], ["memory", "SharedArrayBuffer"]]) {
+  const run = (scenario) => page.evaluate(([s, o]) => window.locklab.run(s, o), [scenario, { storage }]);
 
-test("short IMMEDIATE transactions in WAL with busy_timeout: no lock errors, and real waits", async () => {
-  const report = await run({ workers: 4, jobs: 120, transaction: "short", begin: "immediate",
-    journal_mode: "wal", busy_timeout_ms: 5000, work_ms: [0, 3] });
-  assert.deepEqual(report.errors, {});
-  assert.equal(report.journal_mode, "wal");
-  assertEveryJobDoneOnce(report);
-});
+  test(`${label}: long transactions without busy_timeout give real SQLITE_BUSY between workers`, async () => {
+    const report = await run({ workers: 4, jobs: 40, transaction: "long", begin: "deferred",
+      journal_mode: "delete", busy_timeout_ms: 0, work_ms: [2, 6] });
+    assert.equal(report.vfs, `locklab-shared (${label})`);
+    assert.equal(report.workers.length, 4);
+    assert.ok(count(report, "SQLITE_BUSY") > 0, JSON.stringify(report.errors));
+    assertEveryJobDoneOnce(report);
+  });
 
-test("WAL lets readers read while the writer writes; rollback mode does not", async () => {
-  const scenario = (journal_mode) => ({ workers: 1, readers: 2, jobs: 30, transaction: "short",
-    begin: "immediate", journal_mode, busy_timeout_ms: 0, work_ms: [1, 2], reader_hold_ms: 30 });
-  const wal = await run(scenario("wal"));
-  assert.deepEqual(wal.workers[0].errors, {});
-  assert.ok(wal.workers[1].lock_ms.wal_read > 0 && wal.workers[2].lock_ms.wal_read > 0);
-  assertEveryJobDoneOnce(wal);
-  const rollback = await run(scenario("delete"));
-  assert.ok((rollback.workers[0].errors.SQLITE_BUSY ?? 0) > 0, JSON.stringify(rollback.workers[0].errors));
-  assertEveryJobDoneOnce(rollback);
+  test(`${label}: short IMMEDIATE transactions in WAL with busy_timeout see no lock errors`, async () => {
+    const report = await run({ workers: 4, jobs: 120, transaction: "short", begin: "immediate",
+      journal_mode: "wal", busy_timeout_ms: 5000, work_ms: [0, 3] });
+    assert.deepEqual(report.errors, {});
+    assert.equal(report.journal_mode, "wal");
+    assertEveryJobDoneOnce(report);
+  });
+
+  test(`${label}: WAL lets readers read while the writer writes; rollback mode does not`, async () => {
+    const scenario = (journal_mode) => ({ workers: 1, readers: 2, jobs: 30, transaction: "short",
+      begin: "immediate", journal_mode, busy_timeout_ms: 0, work_ms: [1, 2], reader_hold_ms: 30 });
+    const wal = await run(scenario("wal"));
+    assert.deepEqual(wal.workers[0].errors, {});
+    assert.ok(wal.workers[1].lock_ms.wal_read > 0 && wal.workers[2].lock_ms.wal_read > 0);
+    assertEveryJobDoneOnce(wal);
+    const rollback = await run(scenario("delete"));
+    assert.ok((rollback.workers[0].errors.SQLITE_BUSY ?? 0) > 0, JSON.stringify(rollback.workers[0].errors));
+    assertEveryJobDoneOnce(rollback);
+  });
+
+  test(`${label}: the data is still there when new workers reopen the database`, async () => {
+    const report = await run({ workers: 3, jobs: 90, transaction: "short", begin: "immediate",
+      journal_mode: "wal", busy_timeout_ms: 5000, work_ms: 0 });
+    assertEveryJobDoneOnce(report);
+    const reopened = await page.evaluate(() => window.locklab.reopen());
+    assert.deepEqual(reopened, { jobs: 90, done: 90, integrity_check: "ok" });
+  });
+}
+
+test("a bad storage option is refused by name", async () => {
+  const refusal = await page.evaluate(() => window.locklab.run({}, { storage: "tape" }).catch((e) => String(e)));
+  assert.match(refusal, /option `storage`/);
 });
