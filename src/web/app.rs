@@ -158,6 +158,14 @@ fn capabilities() -> Html {
                 { row(opfs, "Origin Private File System",
                     "the shared database can live in a real file that survives a reload") }
             </ul>
+            <p data-testid="storage-choice">
+                { if opfs {
+                    "Runs keep the database in OPFS, shared by every worker through \"readwrite-unsafe\" \
+                     handles (Chromium 121+); where those are refused, in SharedArrayBuffers instead."
+                } else {
+                    "Runs keep the database in SharedArrayBuffers: shared by every worker, gone with the page."
+                } }
+            </p>
         </section>
     }
 }
