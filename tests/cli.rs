@@ -128,12 +128,27 @@ fn presets_lists_every_lesson() {
 
 #[test]
 fn run_through_the_shared_vfs_names_it_in_the_report() {
-    let out = locklab(&["run", "--preset", "wal-one-writer", "--vfs", "shared", "--json"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = locklab(&[
+        "run",
+        "--preset",
+        "wal-one-writer",
+        "--vfs",
+        "shared",
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["vfs"], "locklab-shared (memory)");
     assert_eq!(report["journal_mode"], "wal");
-    assert!(report["errors"]["SQLITE_BUSY"].as_u64().unwrap_or(0) > 0, "{}", report["errors"]);
+    assert!(
+        report["errors"]["SQLITE_BUSY"].as_u64().unwrap_or(0) > 0,
+        "{}",
+        report["errors"]
+    );
     assert_eq!(report["jobs"]["done"], report["jobs"]["seeded"]);
     assert_eq!(report["invariants"]["integrity_ok"], true);
 }

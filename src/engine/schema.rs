@@ -84,11 +84,7 @@ pub fn audit(
         ),
         None => None,
     };
-    let mut times: BTreeMap<i64, u32> = BTreeMap::new();
-    for id in committed {
-        *times.entry(*id).or_default() += 1;
-    }
-    let double_claimed = times.values().filter(|n| **n > 1).count() as u64;
+    let times = times_committed(committed);
     let lost = times
         .keys()
         .filter(|id| {
@@ -98,9 +94,60 @@ pub fn audit(
     Ok(JobAudit {
         seeded,
         done: done_ids.len() as u64,
-        double_claimed,
+        double_claimed: double_claimed(&times),
         lost,
     })
+}
+
+/// The audit of a database too damaged to read: nothing is known done, so every
+/// job a worker committed is lost.
+pub fn audit_unreadable(seeded: u64, committed: &[i64]) -> JobAudit {
+    let times = times_committed(committed);
+    JobAudit {
+        seeded,
+        done: 0,
+        double_claimed: double_claimed(&times),
+        lost: times.len() as u64,
+    }
+}
+
+/// Everything a host checks after a run: the audit of the jobs (or, for a database
+/// too damaged to read, [`audit_unreadable`]) and the integrity of the queue and
+/// results databases. Never fails: damage is what it reports.
+pub fn check_after_run(
+    queue: &Connection,
+    results: Option<&Connection>,
+    seeded: u64,
+    committed: &[i64],
+) -> (JobAudit, String) {
+    let audit = audit(queue, results, seeded, committed)
+        .unwrap_or_else(|_| audit_unreadable(seeded, committed));
+    let mut integrity = integrity_report(queue);
+    if let Some(results) = results {
+        let theirs = integrity_report(results);
+        if theirs != "ok" {
+            integrity = format!("{integrity}; results.db: {theirs}");
+        }
+    }
+    (audit, integrity)
+}
+
+fn times_committed(committed: &[i64]) -> BTreeMap<i64, u32> {
+    let mut times: BTreeMap<i64, u32> = BTreeMap::new();
+    for id in committed {
+        *times.entry(*id).or_default() += 1;
+    }
+    times
+}
+
+fn double_claimed(times: &BTreeMap<i64, u32>) -> u64 {
+    times.values().filter(|n| **n > 1).count() as u64
+}
+
+/// `PRAGMA integrity_check` as the report shows it: "ok", SQLite's findings, or
+/// why the check itself could not run (a database too damaged to read).
+pub fn integrity_report(conn: &Connection) -> String {
+    integrity_check(conn).unwrap_or_else(|e| format!("integrity_check failed: {e}"))
 }
 
 /// `PRAGMA integrity_check`: "ok", or SQLite's first ten findings joined by "; ".

@@ -148,22 +148,12 @@ pub fn run(scenario: &Scenario, options: &RunOptions) -> Result<Run, HostError> 
             _ => None,
         })
         .collect();
-    let audit = schema::audit(
+    let (audit, integrity) = schema::check_after_run(
         &audit_conn,
         results_conn.as_ref(),
         u64::from(scenario.jobs),
         &committed,
-    )
-    .map_err(context("auditing the queue"))?;
-    let mut integrity =
-        schema::integrity_check(&audit_conn).map_err(context("checking integrity"))?;
-    if let Some(conn) = &results_conn {
-        let results =
-            schema::integrity_check(conn).map_err(context("checking the results database"))?;
-        if results != "ok" {
-            integrity = format!("{integrity}; results.db: {results}");
-        }
-    }
+    );
 
     let report = RunReport::new(
         RunFacts {

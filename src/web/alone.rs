@@ -43,9 +43,8 @@ pub fn run_alone(scenario: &Scenario) -> Result<RunReport, String> {
             _ => None,
         })
         .collect();
-    let audit = schema::audit(&setup, None, u64::from(scenario.jobs), &committed)
-        .map_err(|e| e.to_string())?;
-    let integrity = schema::integrity_check(&setup).map_err(|e| e.to_string())?;
+    let (audit, integrity) =
+        schema::check_after_run(&setup, None, u64::from(scenario.jobs), &committed);
     Ok(RunReport::new(
         RunFacts {
             scenario,
