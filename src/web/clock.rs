@@ -4,6 +4,7 @@
 
 use crate::clock::Clock;
 use js_sys::{Atomics, Int32Array, Reflect, SharedArrayBuffer};
+use std::cell::RefCell;
 use std::time::Duration;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -28,21 +29,35 @@ impl WebClock {
     }
 }
 
-thread_local! {
-    static SLEEP_CELL: Option<Int32Array> = SleepCell::new();
+/// The word a sleep waits on: while it is 0 the sleep lasts its full time; once it
+/// is not (the run's stop flag, set and notified by the page) sleeps end at once.
+struct SleepCell {
+    words: Int32Array,
+    index: u32,
 }
 
-struct SleepCell;
+thread_local! {
+    static SLEEP_CELL: RefCell<Option<SleepCell>> = RefCell::new(private_cell());
+}
 
-impl SleepCell {
-    fn new() -> Option<Int32Array> {
-        let is_isolated =
-            Reflect::get(&js_sys::global(), &JsValue::from_str("crossOriginIsolated"))
-                .ok()
-                .and_then(|v| v.as_bool())
-                .unwrap_or(false);
-        is_isolated.then(|| Int32Array::new(&SharedArrayBuffer::new(4)))
-    }
+/// A word of this worker's own, which nobody ever sets; none without cross-origin
+/// isolation (no SharedArrayBuffer).
+fn private_cell() -> Option<SleepCell> {
+    let is_isolated = Reflect::get(&js_sys::global(), &JsValue::from_str("crossOriginIsolated"))
+        .ok()
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false);
+    is_isolated.then(|| SleepCell {
+        words: Int32Array::new(&SharedArrayBuffer::new(4)),
+        index: 0,
+    })
+}
+
+/// Make this worker's sleeps (the engine's pauses and SQLite's busy waits through
+/// xSleep) end as soon as `words[index]` becomes non-zero: a stop takes effect even
+/// while a worker waits for a lock.
+pub fn wake_on(words: Int32Array, index: u32) {
+    SLEEP_CELL.with(|cell| *cell.borrow_mut() = Some(SleepCell { words, index }));
 }
 
 impl Clock for WebClock {
@@ -55,8 +70,8 @@ impl Clock for WebClock {
     /// so in its capability banner).
     fn sleep(&self, d: Duration) {
         let ms = d.as_secs_f64() * 1000.0;
-        let waited = SLEEP_CELL.with(|cell| match cell {
-            Some(cell) => Atomics::wait_with_timeout(cell, 0, 0, ms).is_ok(),
+        let waited = SLEEP_CELL.with(|cell| match cell.borrow().as_ref() {
+            Some(c) => Atomics::wait_with_timeout(&c.words, c.index, 0, ms).is_ok(),
             None => false,
         });
         if !waited {

@@ -146,6 +146,8 @@ pub fn stop() {
     CURRENT.with(|c| {
         if let Some(control) = c.borrow().as_ref() {
             let _ = Atomics::store(control, SharedBuffers::STOP as u32, 1);
+            // Wake every worker sleeping on the flag (busy waits and pauses).
+            let _ = Atomics::notify(control, SharedBuffers::STOP as u32);
         }
     });
 }

@@ -164,6 +164,7 @@ pub async fn run(
         Err(message) => return FromWorker::Failed { message },
     };
     let clock = WebClock::with_epoch(epoch_ms);
+    super::clock::wake_on(control.0.clone(), SharedBuffers::STOP as u32);
     trace::install(worker, Arc::new(clock));
     let opened = open(SharedBuffers::QUEUE_PATH).and_then(|q| {
         let r = if scenario.separate_results_db {
