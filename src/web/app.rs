@@ -1,8 +1,11 @@
-//! The page (yew). For now: what locklab is, what this browser can do, the lessons,
-//! and a pipeline check that runs the real engine on real SQLite in a Web Worker.
-//! The live multi-worker timeline comes with the shared VFS.
+//! The page (yew): what locklab is, what this browser can do, the scenario panel
+//! with Run and Stop, the finished run (metrics, errors explained, a timeline), the
+//! lessons, and a pipeline check of one worker alone.
 
+use super::host::{self, BrowserRun};
 use super::protocol::{FromWorker, ToWorker};
+use super::run_view::RunView;
+use super::scenario_panel::{check, draft_of, Draft, ScenarioPanel};
 use crate::presets;
 use crate::report::RunReport;
 use js_sys::Reflect;
@@ -99,19 +102,67 @@ fn has_opfs() -> bool {
             .unwrap_or(false)
 }
 
+/// Where the page's run is.
+#[derive(Clone, PartialEq)]
+enum RunState {
+    Idle,
+    Running,
+    Done(Rc<BrowserRun>),
+    Failed(String),
+}
+
 #[function_component(App)]
 fn app() -> Html {
-    let check = use_state(|| Check::Idle);
-    let running = use_mut_ref(|| None::<Running>);
-    let onclick = {
-        let (check, running) = (check.clone(), running.clone());
+    let check_state = use_state(|| Check::Idle);
+    let running_check = use_mut_ref(|| None::<Running>);
+    let preset = use_state(|| presets::DEFAULT_PRESET.to_string());
+    let draft = use_state(|| draft_of(presets::DEFAULT_PRESET));
+    let run_state = use_state(|| RunState::Idle);
+    let checked = check(&draft);
+    let on_check = {
+        let (check_state, running_check) = (check_state.clone(), running_check.clone());
         Callback::from(move |_| {
-            check.set(Check::Running);
-            if let Err(message) = start_check(check.clone(), running.clone()) {
-                check.set(Check::Failed(message));
+            check_state.set(Check::Running);
+            if let Err(message) = start_check(check_state.clone(), running_check.clone()) {
+                check_state.set(Check::Failed(message));
             }
         })
     };
+    let on_preset = {
+        let (preset, draft) = (preset.clone(), draft.clone());
+        Callback::from(move |name: String| {
+            draft.set(draft_of(&name));
+            preset.set(name);
+        })
+    };
+    let on_edit = {
+        let draft = draft.clone();
+        Callback::from(move |(field, value): (String, Option<serde_json::Value>)| {
+            let mut next: Draft = (*draft).clone();
+            match value {
+                Some(v) => next.insert(field, v),
+                None => next.remove(&field),
+            };
+            draft.set(next);
+        })
+    };
+    let on_run = {
+        let (run_state, scenario) = (run_state.clone(), checked.clone().ok());
+        Callback::from(move |_| {
+            let Some(scenario) = scenario.clone() else {
+                return;
+            };
+            let run_state = run_state.clone();
+            run_state.set(RunState::Running);
+            wasm_bindgen_futures::spawn_local(async move {
+                match host::run(&scenario, None).await {
+                    Ok(run) => run_state.set(RunState::Done(Rc::new(run))),
+                    Err(message) => run_state.set(RunState::Failed(message)),
+                }
+            });
+        })
+    };
+    let running = *run_state == RunState::Running;
     html! {
         <main>
             <header>
@@ -124,16 +175,35 @@ fn app() -> Html {
                 </p>
             </header>
             <Capabilities />
+            <ScenarioPanel preset={(*preset).clone()} draft={(*draft).clone()}
+                error={checked.clone().err()} {on_preset} {on_edit} />
+            <div class="controls">
+                <button data-testid="run" onclick={on_run} disabled={checked.is_err() || running}>
+                    { if running { "Running..." } else { "Run" } }
+                </button>
+                <button data-testid="stop" onclick={Callback::from(|_| host::stop())} disabled={!running}>
+                    { "Stop" }
+                </button>
+                if let Err(e) = &checked {
+                    <span class="error" data-testid="scenario-error">{ format!("Fix `{}` to run.", e.field) }</span>
+                }
+            </div>
+            { match &*run_state {
+                RunState::Idle => html! { <p class="muted">{ "Press Run: the workers start, contend, and report here." }</p> },
+                RunState::Running => html! { <p data-testid="run-running">{ "The workers are running..." }</p> },
+                RunState::Failed(message) => html! { <p class="error" data-testid="run-failed">{ message }</p> },
+                RunState::Done(run) => html! { <RunView run={run.clone()} /> },
+            } }
+            <Lessons />
             <section aria-labelledby="check-title">
                 <h2 id="check-title">{ "Pipeline check" }</h2>
                 <p>{ "Runs the job-queue engine with one worker inside a Web Worker, on SQLite compiled to \
                       WebAssembly: claim a job, heartbeat, write the result, 40 times." }</p>
-                <button data-testid="run-check" {onclick} disabled={*check == Check::Running}>
+                <button data-testid="run-check" onclick={on_check} disabled={*check_state == Check::Running}>
                     { "Run one worker in a Web Worker" }
                 </button>
-                <CheckResult check={(*check).clone()} />
+                <CheckResult check={(*check_state).clone()} />
             </section>
-            <Lessons />
         </main>
     }
 }
@@ -205,7 +275,7 @@ fn lessons() -> Html {
     html! {
         <section aria-labelledby="lessons-title">
             <h2 id="lessons-title">{ "The lessons" }</h2>
-            <p>{ "Each is a built-in scenario; the native CLI runs them today (locklab run --preset NAME)." }</p>
+            <p>{ "Each is a built-in scenario: pick it above, or run it natively with locklab run --preset NAME." }</p>
             <ul class="lessons">
                 { for presets::all().into_iter().map(|p| html! {
                     <li><strong>{ p.lesson }</strong>{ " (" }<code>{ p.name }</code>{ "): " }{ p.expect }</li>

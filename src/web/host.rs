@@ -156,9 +156,15 @@ fn unexpected(message: FromWorker) -> String {
     format!("unexpected answer from a worker: {}", message.to_json())
 }
 
+/// A finished run in the browser: its report and every trace event, in time order.
+pub struct BrowserRun {
+    pub report: RunReport,
+    pub events: Vec<TraceEvent>,
+}
+
 /// Run `scenario` to its report, on `storage` (or the default: OPFS where the
 /// browser shares OPFS handles between workers, else memory).
-pub async fn run(scenario: &Scenario, storage: Option<StorageKind>) -> Result<RunReport, String> {
+pub async fn run(scenario: &Scenario, storage: Option<StorageKind>) -> Result<BrowserRun, String> {
     let chosen = storage.unwrap_or_else(default_storage);
     match run_on(scenario, chosen).await {
         Err(why) if storage.is_none() && chosen == StorageKind::Opfs && why.contains("OPFS") => {
@@ -171,7 +177,7 @@ pub async fn run(scenario: &Scenario, storage: Option<StorageKind>) -> Result<Ru
     }
 }
 
-async fn run_on(scenario: &Scenario, storage: StorageKind) -> Result<RunReport, String> {
+async fn run_on(scenario: &Scenario, storage: StorageKind) -> Result<BrowserRun, String> {
     let isolated = Reflect::get(&js_sys::global(), &"crossOriginIsolated".into())
         .ok()
         .and_then(|v| v.as_bool());
@@ -280,7 +286,7 @@ async fn run_on(scenario: &Scenario, storage: StorageKind) -> Result<RunReport, 
     } else {
         ""
     };
-    Ok(RunReport::new(
+    let report = RunReport::new(
         RunFacts {
             scenario,
             sqlite_version,
@@ -299,7 +305,8 @@ async fn run_on(scenario: &Scenario, storage: StorageKind) -> Result<RunReport, 
             integrity_check,
         },
         &events,
-    ))
+    );
+    Ok(BrowserRun { report, events })
 }
 
 /// Open the last run's database with a new worker (its workers are gone) and count
@@ -360,6 +367,7 @@ pub fn install_api() {
                 };
                 let report = run(&scenario, storage)
                     .await
+                    .map(|r| r.report)
                     .map_err(|e| JsValue::from_str(&e))?;
                 let json = serde_json::to_string(&report)
                     .map_err(|e| JsValue::from_str(&e.to_string()))?;

@@ -8,8 +8,10 @@ pub mod clock;
 pub mod host;
 pub mod opfs_storage;
 pub mod protocol;
+mod run_view;
 pub mod sab_storage;
 pub mod sab_words;
+mod scenario_panel;
 mod shared_run;
 pub mod worker;
 

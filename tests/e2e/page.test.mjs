@@ -1,0 +1,52 @@
+// The page as a person uses it: pick a lesson, press Run, read what happened.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdir } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
+import { serve } from "./serve.mjs";
+import { launch } from "./browser.mjs";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const dist = join(here, "..", "..", "dist");
+const artifacts = join(here, "artifacts");
+let site, browser, page;
+
+before(async () => {
+  site = await serve(dist);
+  browser = await launch();
+  page = await browser.newPage();
+  await mkdir(artifacts, { recursive: true });
+  await page.goto(site.url);
+});
+
+after(async () => {
+  await browser?.close();
+  site?.server.close();
+});
+
+test("the default lesson runs from the Run button and shows the wall of red", async () => {
+  await page.getByTestId("run").click();
+  const report = page.getByTestId("run-report");
+  await report.waitFor({ timeout: 60_000 });
+  assert.equal(await report.getAttribute("data-outcome"), "completed");
+  assert.match(await page.getByTestId("jobs").innerText(), /^60 of 60 done, 0 double-claimed, 0 lost$/);
+  assert.match(await page.getByTestId("errors").innerText(), /SQLITE_BUSY x\d+/);
+  const lanes = (await page.getByTestId("timeline").innerText()).trim().split("\n");
+  assert.equal(lanes.length, 4, "one lane per worker");
+  assert.ok(lanes.some((lane) => lane.includes("!")), "errors are marked on the lanes");
+  await page.getByText("SQLITE_BUSY", { exact: true }).click();
+  await page.getByText("Waiting helps").waitFor();
+  await page.screenshot({ path: join(artifacts, "wall-of-red.png"), fullPage: true });
+});
+
+test("invalid input is refused at the field and Run stays disabled", async () => {
+  const workers = page.locator("#field-workers");
+  await workers.fill("40");
+  const field = page.getByTestId("field-workers");
+  await field.getByRole("alert").waitFor();
+  assert.match(await field.getByRole("alert").innerText(), /from 1 to 16, got 40/);
+  assert.equal(await page.getByTestId("run").isDisabled(), true);
+  await workers.fill("3");
+  assert.equal(await page.getByTestId("run").isDisabled(), false);
+});
