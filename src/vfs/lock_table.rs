@@ -53,6 +53,41 @@ pub struct LockTable<'a> {
     base: usize,
 }
 
+/// The records, copied out of shared memory under the table's spin lock: every
+/// decision reads them all, and in a browser each shared-memory access is a call
+/// into JavaScript, so one bulk copy each way beats two hundred single loads.
+struct Records([u32; SLOTS * FIELDS]);
+
+impl Records {
+    fn get(&self, slot: usize, field: usize) -> i32 {
+        self.0[slot * FIELDS + field] as i32
+    }
+    fn set(&mut self, slot: usize, field: usize, value: i32) {
+        self.0[slot * FIELDS + field] = value as u32;
+    }
+    fn taken(&self, slot: usize) -> bool {
+        self.get(slot, OWNER) != 0
+    }
+    fn owner(&self, slot: usize) -> u32 {
+        self.get(slot, OWNER) as u32 - 1
+    }
+    fn level(&self, slot: usize) -> LockLevel {
+        LockLevel::from_sqlite(self.get(slot, LEVEL)).unwrap_or(LockLevel::None)
+    }
+    fn clear(&mut self, slot: usize) {
+        for field in [LEVEL, SHM_SHARED, SHM_EXCLUSIVE, OWNER] {
+            self.set(slot, field, 0);
+        }
+    }
+    /// The owner of another taken record whose level is at least `level`.
+    fn other_at_least(&self, slot: usize, level: LockLevel) -> Option<u32> {
+        (0..SLOTS)
+            .filter(|&s| s != slot && self.taken(s))
+            .find(|&s| self.get(s, LEVEL) >= level as i32)
+            .map(|s| self.owner(s))
+    }
+}
+
 impl<'a> LockTable<'a> {
     /// Words the table occupies.
     pub const WORDS: usize = 1 + SLOTS * FIELDS;
@@ -61,68 +96,58 @@ impl<'a> LockTable<'a> {
         LockTable { words, base }
     }
 
-    fn at(&self, slot: usize, field: usize) -> usize {
-        self.base + 1 + slot * FIELDS + field
-    }
-    fn get(&self, slot: usize, field: usize) -> i32 {
-        self.words.load(self.at(slot, field))
-    }
-    fn set(&self, slot: usize, field: usize, value: i32) {
-        self.words.store(self.at(slot, field), value)
-    }
-    fn guard(&self) -> SpinGuard<'a> {
-        SpinGuard::lock(self.words, self.base)
+    /// Run `decide` on the records under the spin lock, then write back the words it
+    /// changed.
+    fn with_records<R>(&self, decide: impl FnOnce(&mut Records) -> R) -> R {
+        let _g = SpinGuard::lock(self.words, self.base);
+        let mut records = Records([0; SLOTS * FIELDS]);
+        self.words.read(self.base + 1, &mut records.0);
+        let before = records.0;
+        let result = decide(&mut records);
+        for (i, (now, was)) in records.0.iter().zip(before.iter()).enumerate() {
+            if now != was {
+                self.words.store(self.base + 1 + i, *now as i32);
+            }
+        }
+        result
     }
 
     /// Take a free record for a connection of `owner`; `None` when all are taken.
     pub fn claim(&self, owner: u32) -> Option<usize> {
-        let _g = self.guard();
-        let slot = (0..SLOTS).find(|&s| self.get(s, OWNER) == 0)?;
-        self.set(slot, LEVEL, 0);
-        self.set(slot, SHM_SHARED, 0);
-        self.set(slot, SHM_EXCLUSIVE, 0);
-        self.set(slot, OWNER, owner as i32 + 1);
-        Some(slot)
+        self.with_records(|r| {
+            let slot = (0..SLOTS).find(|&s| !r.taken(s))?;
+            r.clear(slot);
+            r.set(slot, OWNER, owner as i32 + 1);
+            Some(slot)
+        })
     }
 
     /// Give a record back, with every lock it held.
     pub fn free(&self, slot: usize) {
-        let _g = self.guard();
-        for field in [LEVEL, SHM_SHARED, SHM_EXCLUSIVE, OWNER] {
-            self.set(slot, field, 0);
-        }
+        self.with_records(|r| r.clear(slot))
     }
 
     /// Release every lock of every connection of `owner` (a worker that died);
     /// returns how many connections it had.
     pub fn release_owner(&self, owner: u32) -> usize {
-        let _g = self.guard();
-        let mut released = 0;
-        for slot in (0..SLOTS).filter(|&s| self.get(s, OWNER) == owner as i32 + 1) {
-            for field in [LEVEL, SHM_SHARED, SHM_EXCLUSIVE, OWNER] {
-                self.set(slot, field, 0);
+        self.with_records(|r| {
+            let theirs: Vec<usize> = (0..SLOTS)
+                .filter(|&s| r.taken(s) && r.owner(s) == owner)
+                .collect();
+            for &slot in &theirs {
+                r.clear(slot);
             }
-            released += 1;
-        }
-        released
+            theirs.len()
+        })
     }
 
     pub fn level(&self, slot: usize) -> LockLevel {
-        LockLevel::from_sqlite(self.get(slot, LEVEL)).unwrap_or(LockLevel::None)
+        self.with_records(|r| r.level(slot))
     }
 
     /// The owner of the record `slot`, if taken.
     pub fn owner(&self, slot: usize) -> Option<u32> {
-        let owner = self.get(slot, OWNER);
-        (owner > 0).then(|| owner as u32 - 1)
-    }
-
-    /// The owner of another taken record whose level is at least `level`.
-    fn other_at_least(&self, slot: usize, level: LockLevel) -> Option<u32> {
-        (0..SLOTS)
-            .filter(|&s| s != slot && self.get(s, OWNER) != 0)
-            .find(|&s| self.get(s, LEVEL) >= level as i32)
-            .map(|s| self.get(s, OWNER) as u32 - 1)
+        self.with_records(|r| r.taken(slot).then(|| r.owner(slot)))
     }
 
     /// xLock: raise `slot` to `wanted`. Returns the level now held.
@@ -132,70 +157,73 @@ impl<'a> LockTable<'a> {
         wanted: LockLevel,
         locking: Locking,
     ) -> Result<LockLevel, LockError> {
-        let _g = self.guard();
-        let held = self.level(slot);
-        if wanted <= held {
-            return Ok(held);
-        }
-        let legal = match wanted {
-            LockLevel::Shared => held == LockLevel::None,
-            LockLevel::Reserved => held == LockLevel::Shared,
-            LockLevel::Exclusive => held >= LockLevel::Shared,
-            LockLevel::None | LockLevel::Pending => false,
-        };
-        if !legal {
-            return Err(LockError::Illegal {
-                from: held,
-                to: wanted,
-            });
-        }
-        let busy = |by: u32, held: LockLevel| Err(LockError::Busy { held, by });
-        if locking == Locking::Normal {
-            match wanted {
-                LockLevel::Shared => {
-                    if let Some(by) = self.other_at_least(slot, LockLevel::Pending) {
-                        return busy(by, held);
-                    }
-                }
-                LockLevel::Reserved => {
-                    if let Some(by) = self.other_at_least(slot, LockLevel::Reserved) {
-                        return busy(by, held);
-                    }
-                }
-                _ => {
-                    if held < LockLevel::Pending {
-                        if let Some(by) = self.other_at_least(slot, LockLevel::Pending) {
+        self.with_records(|r| {
+            let held = r.level(slot);
+            if wanted <= held {
+                return Ok(held);
+            }
+            let legal = match wanted {
+                LockLevel::Shared => held == LockLevel::None,
+                LockLevel::Reserved => held == LockLevel::Shared,
+                LockLevel::Exclusive => held >= LockLevel::Shared,
+                LockLevel::None | LockLevel::Pending => false,
+            };
+            if !legal {
+                return Err(LockError::Illegal {
+                    from: held,
+                    to: wanted,
+                });
+            }
+            let busy = |by: u32, held: LockLevel| Err(LockError::Busy { held, by });
+            if locking == Locking::Normal {
+                match wanted {
+                    LockLevel::Shared => {
+                        if let Some(by) = r.other_at_least(slot, LockLevel::Pending) {
                             return busy(by, held);
                         }
-                        self.set(slot, LEVEL, LockLevel::Pending as i32);
                     }
-                    if let Some(by) = self.other_at_least(slot, LockLevel::Shared) {
-                        return busy(by, LockLevel::Pending);
+                    LockLevel::Reserved => {
+                        if let Some(by) = r.other_at_least(slot, LockLevel::Reserved) {
+                            return busy(by, held);
+                        }
+                    }
+                    _ => {
+                        if held < LockLevel::Pending {
+                            if let Some(by) = r.other_at_least(slot, LockLevel::Pending) {
+                                return busy(by, held);
+                            }
+                            r.set(slot, LEVEL, LockLevel::Pending as i32);
+                        }
+                        if let Some(by) = r.other_at_least(slot, LockLevel::Shared) {
+                            return busy(by, LockLevel::Pending);
+                        }
                     }
                 }
             }
-        }
-        self.set(slot, LEVEL, wanted as i32);
-        Ok(wanted)
+            r.set(slot, LEVEL, wanted as i32);
+            Ok(wanted)
+        })
     }
 
     /// xUnlock: lower `slot` to SHARED or NONE.
     pub fn unlock(&self, slot: usize, to: LockLevel) -> Result<LockLevel, LockError> {
-        let _g = self.guard();
-        let held = self.level(slot);
-        if to > LockLevel::Shared {
-            return Err(LockError::Illegal { from: held, to });
-        }
-        let now = held.min(to);
-        self.set(slot, LEVEL, now as i32);
-        Ok(now)
+        self.with_records(|r| {
+            let held = r.level(slot);
+            if to > LockLevel::Shared {
+                return Err(LockError::Illegal { from: held, to });
+            }
+            let now = held.min(to);
+            r.set(slot, LEVEL, now as i32);
+            Ok(now)
+        })
     }
 
     /// xCheckReservedLock: does any connection (this one included) hold RESERVED
     /// or above?
     pub fn reserved(&self) -> bool {
-        (0..SLOTS)
-            .any(|s| self.get(s, OWNER) != 0 && self.get(s, LEVEL) >= LockLevel::Reserved as i32)
+        self.with_records(|r| {
+            (0..SLOTS).any(|s| r.taken(s) && r.get(s, LEVEL) >= LockLevel::Reserved as i32)
+        })
     }
 
     /// xShmLock with SQLITE_SHM_LOCK: take slots `first..first + n`.
@@ -208,39 +236,49 @@ impl<'a> LockTable<'a> {
         locking: Locking,
     ) -> Result<(), u32> {
         let mask = shm_mask(first, n);
-        let _g = self.guard();
-        if locking == Locking::Normal {
-            for other in (0..SLOTS).filter(|&s| s != slot && self.get(s, OWNER) != 0) {
-                let theirs = self.get(other, SHM_EXCLUSIVE)
-                    | if exclusive {
-                        self.get(other, SHM_SHARED)
-                    } else {
-                        0
-                    };
-                if theirs & mask != 0 {
-                    return Err(self.get(other, OWNER) as u32 - 1);
+        self.with_records(|r| {
+            if locking == Locking::Normal {
+                for other in (0..SLOTS).filter(|&s| s != slot && r.taken(s)) {
+                    let theirs = r.get(other, SHM_EXCLUSIVE)
+                        | if exclusive {
+                            r.get(other, SHM_SHARED)
+                        } else {
+                            0
+                        };
+                    if theirs & mask != 0 {
+                        return Err(r.owner(other));
+                    }
                 }
             }
-        }
-        let field = if exclusive { SHM_EXCLUSIVE } else { SHM_SHARED };
-        self.set(slot, field, self.get(slot, field) | mask);
-        Ok(())
+            let field = if exclusive { SHM_EXCLUSIVE } else { SHM_SHARED };
+            r.set(slot, field, r.get(slot, field) | mask);
+            Ok(())
+        })
     }
 
     /// xShmLock with SQLITE_SHM_UNLOCK.
     pub fn shm_unlock(&self, slot: usize, first: usize, n: usize, exclusive: bool) {
         let mask = shm_mask(first, n);
-        let _g = self.guard();
-        let field = if exclusive { SHM_EXCLUSIVE } else { SHM_SHARED };
-        self.set(slot, field, self.get(slot, field) & !mask);
+        self.with_records(|r| {
+            let field = if exclusive { SHM_EXCLUSIVE } else { SHM_SHARED };
+            r.set(slot, field, r.get(slot, field) & !mask);
+        })
     }
 
     /// The shm slots `slot` holds: (shared mask, exclusive mask).
     pub fn shm_held(&self, slot: usize) -> (u32, u32) {
-        (
-            self.get(slot, SHM_SHARED) as u32,
-            self.get(slot, SHM_EXCLUSIVE) as u32,
-        )
+        self.with_records(|r| {
+            (
+                r.get(slot, SHM_SHARED) as u32,
+                r.get(slot, SHM_EXCLUSIVE) as u32,
+            )
+        })
+    }
+
+    /// Set a field directly (tests put connections at a level).
+    #[cfg(test)]
+    fn set(&self, slot: usize, field: usize, value: i32) {
+        self.with_records(|r| r.set(slot, field, value))
     }
 }
 

@@ -8,13 +8,22 @@ use std::cell::RefCell;
 use std::time::Duration;
 use wasm_bindgen::{JsCast, JsValue};
 
+thread_local! {
+    /// This global's performance object and its time origin, looked up once: the
+    /// clock is read for every trace event.
+    static PERFORMANCE: (web_sys::Performance, f64) = {
+        let performance: web_sys::Performance =
+            Reflect::get(&js_sys::global(), &JsValue::from_str("performance"))
+                .expect("every browser global has performance")
+                .unchecked_into();
+        let origin = performance.time_origin();
+        (performance, origin)
+    };
+}
+
 /// Milliseconds since the Unix epoch, from the performance clock of this global.
 pub fn wall_ms() -> f64 {
-    let performance: web_sys::Performance =
-        Reflect::get(&js_sys::global(), &JsValue::from_str("performance"))
-            .expect("every browser global has performance")
-            .unchecked_into();
-    performance.time_origin() + performance.now()
+    PERFORMANCE.with(|(performance, origin)| origin + performance.now())
 }
 
 /// The clock of one run: time 0 is the run's epoch, shared by every worker.

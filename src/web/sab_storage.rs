@@ -71,6 +71,7 @@ impl Storage for SabStorage {
         }
         Ok(Box::new(SabFile {
             buffer: buffer.clone(),
+            words: w,
         }))
     }
     fn delete(&self, name: &str) -> Result<(), StorageError> {
@@ -92,6 +93,8 @@ impl Storage for SabStorage {
 
 struct SabFile {
     buffer: SharedArrayBuffer,
+    /// The file's header words (exists, size), viewed once.
+    words: Int32Array,
 }
 
 // SAFETY: see `SabStorage`.
@@ -99,7 +102,7 @@ unsafe impl Send for SabFile {}
 
 impl SabFile {
     fn size_now(&self) -> u64 {
-        Atomics::load(&words(&self.buffer), SIZE).unwrap_or(0) as u32 as u64
+        Atomics::load(&self.words, SIZE).unwrap_or(0) as u32 as u64
     }
 
     fn ensure_capacity(&self, bytes: u64) -> Result<(), StorageError> {
@@ -158,7 +161,7 @@ impl StoredFile for SabFile {
         );
         view.copy_from(data);
         if end > self.size_now() {
-            let _ = Atomics::store(&words(&self.buffer), SIZE, end as i32);
+            let _ = Atomics::store(&self.words, SIZE, end as i32);
         }
         Ok(())
     }
@@ -173,7 +176,7 @@ impl StoredFile for SabFile {
             )
             .fill(0, 0, (size - old) as u32);
         }
-        let _ = Atomics::store(&words(&self.buffer), SIZE, size as i32);
+        let _ = Atomics::store(&self.words, SIZE, size as i32);
         Ok(())
     }
     fn size(&self) -> Result<u64, StorageError> {
