@@ -148,6 +148,34 @@ pub enum Role {
     Reader,
 }
 
+/// The jobs whose results were committed, one entry per JobDone, in event order:
+/// what the audit checks the database against.
+pub fn committed_jobs(events: &[TraceEvent]) -> Vec<i64> {
+    events
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::JobDone { job, .. } => Some(job),
+            _ => None,
+        })
+        .collect()
+}
+
+impl FileRole {
+    /// The role of a file SQLite opens, from its `SQLITE_OPEN_*` flags.
+    pub fn from_open_flags(flags: i32) -> FileRole {
+        use rusqlite::ffi;
+        if flags & ffi::SQLITE_OPEN_MAIN_DB != 0 {
+            FileRole::Db
+        } else if flags & ffi::SQLITE_OPEN_MAIN_JOURNAL != 0 {
+            FileRole::Journal
+        } else if flags & ffi::SQLITE_OPEN_WAL != 0 {
+            FileRole::Wal
+        } else {
+            FileRole::Other
+        }
+    }
+}
+
 struct Recorder {
     worker: WorkerId,
     clock: Arc<dyn Clock>,

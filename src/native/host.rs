@@ -141,13 +141,7 @@ pub fn run(scenario: &Scenario, options: &RunOptions) -> Result<Run, HostError> 
     let exits: Vec<WorkerExit> = done.iter().map(|d| d.exit).collect();
 
     let (audit_conn, results_conn) = (setup, setup_results);
-    let committed: Vec<i64> = events
-        .iter()
-        .filter_map(|e| match e.kind {
-            trace::EventKind::JobDone { job, .. } => Some(job),
-            _ => None,
-        })
-        .collect();
+    let committed = trace::committed_jobs(&events);
     let (audit, integrity) = schema::check_after_run(
         &audit_conn,
         results_conn.as_ref(),

@@ -94,15 +94,7 @@ unsafe extern "C" fn x_open(
     } else {
         DbFile::Queue
     };
-    let role = if flags & ffi::SQLITE_OPEN_MAIN_DB != 0 {
-        FileRole::Db
-    } else if flags & ffi::SQLITE_OPEN_MAIN_JOURNAL != 0 {
-        FileRole::Journal
-    } else if flags & ffi::SQLITE_OPEN_WAL != 0 {
-        FileRole::Wal
-    } else {
-        FileRole::Other
-    };
+    let role = FileRole::from_open_flags(flags);
     ptr::write(
         file.cast::<TracedFile>(),
         TracedFile {

@@ -99,15 +99,7 @@ unsafe extern "C" fn x_open(
     out_flags: *mut c_int,
 ) -> c_int {
     (*file).pMethods = ptr::null();
-    let role = if flags & ffi::SQLITE_OPEN_MAIN_DB != 0 {
-        FileRole::Db
-    } else if flags & ffi::SQLITE_OPEN_MAIN_JOURNAL != 0 {
-        FileRole::Journal
-    } else if flags & ffi::SQLITE_OPEN_WAL != 0 {
-        FileRole::Wal
-    } else {
-        FileRole::Other
-    };
+    let role = FileRole::from_open_flags(flags);
     let create = flags & ffi::SQLITE_OPEN_CREATE != 0;
     let open = match name_of(name) {
         // A temporary file: private to this connection.

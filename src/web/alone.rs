@@ -6,7 +6,7 @@ use crate::clock::Clock;
 use crate::engine::{schema, RunControl, Worker};
 use crate::report::{Outcome, RunFacts, RunReport};
 use crate::scenario::Scenario;
-use crate::trace::{self, EventKind, Role};
+use crate::trace::{self, Role};
 use rusqlite::Connection;
 use std::sync::Arc;
 
@@ -36,13 +36,7 @@ pub fn run_alone(scenario: &Scenario) -> Result<RunReport, String> {
     let elapsed_us = clock.now_us();
     let events = trace::uninstall();
 
-    let committed: Vec<i64> = events
-        .iter()
-        .filter_map(|e| match e.kind {
-            EventKind::JobDone { job, .. } => Some(job),
-            _ => None,
-        })
-        .collect();
+    let committed = trace::committed_jobs(&events);
     let (audit, integrity) =
         schema::check_after_run(&setup, None, u64::from(scenario.jobs), &committed);
     Ok(RunReport::new(

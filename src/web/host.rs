@@ -10,7 +10,7 @@ use super::sab_words::SabWords;
 use crate::presets;
 use crate::report::{Outcome, RunFacts, RunReport};
 use crate::scenario::Scenario;
-use crate::trace::{EventKind, Role, TraceEvent, WorkerId};
+use crate::trace::{self, Role, TraceEvent, WorkerId};
 use crate::vfs::DATABASE_WORDS;
 use js_sys::{
     Array, Atomics, Function, Int32Array, Object, Promise, Reflect, SharedArrayBuffer, JSON,
@@ -249,13 +249,7 @@ async fn run_on(scenario: &Scenario, storage: StorageKind) -> Result<BrowserRun,
     }
     let elapsed_us = ((wall_ms() - epoch_ms) * 1000.0) as u64;
     events.sort_by_key(|e| (e.t_us, e.worker));
-    let committed: Vec<i64> = events
-        .iter()
-        .filter_map(|e| match e.kind {
-            EventKind::JobDone { job, .. } => Some(job),
-            _ => None,
-        })
-        .collect();
+    let committed = trace::committed_jobs(&events);
     seeder.send(
         &ToWorker::Audit {
             scenario: scenario_json,
