@@ -178,7 +178,8 @@ fn app() -> Html {
             <ScenarioPanel preset={(*preset).clone()} draft={(*draft).clone()}
                 error={checked.clone().err()} {on_preset} {on_edit} />
             <div class="controls">
-                <button data-testid="run" onclick={on_run} disabled={checked.is_err() || running}>
+                <button data-testid="run" onclick={on_run}
+                    disabled={checked.is_err() || running || !global_flag("crossOriginIsolated")}>
                     { if running { "Running..." } else { "Run" } }
                 </button>
                 <button data-testid="stop" onclick={Callback::from(|_| host::stop())} disabled={!running}>
@@ -221,6 +222,17 @@ fn capabilities() -> Html {
     };
     html! {
         <section aria-labelledby="caps-title" data-testid="capabilities">
+            if !isolated {
+                <div class="banner" role="alert" data-testid="not-isolated">
+                    <strong>{ "This page is not cross-origin isolated, so its workers cannot share memory." }</strong>
+                    { " Runs with several workers need a shared lock table and a busy handler that \
+                       really sleeps (SharedArrayBuffer and Atomics.wait), so Run is off. Serve the page \
+                       with the headers Cross-Origin-Opener-Policy: same-origin and \
+                       Cross-Origin-Embedder-Policy: require-corp (scripts/serve.sh does). What still \
+                       works: the lessons below, the pipeline check of one worker, and the native \
+                       command, locklab run --preset NAME." }
+                </div>
+            }
             <h2 id="caps-title">{ "This browser" }</h2>
             <ul>
                 { row(isolated, "cross-origin isolation (SharedArrayBuffer)",

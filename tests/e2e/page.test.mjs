@@ -50,3 +50,23 @@ test("invalid input is refused at the field and Run stays disabled", async () =>
   await workers.fill("3");
   assert.equal(await page.getByTestId("run").isDisabled(), false);
 });
+
+test("without cross-origin isolation a banner says what is missing and Run is off", async () => {
+  const plain = await serve(dist, { isolated: false });
+  const other = await browser.newPage();
+  try {
+    await other.goto(plain.url);
+    const banner = other.getByTestId("not-isolated");
+    await banner.waitFor();
+    assert.match(await banner.innerText(), /not cross-origin isolated/);
+    assert.match(await banner.innerText(), /What still works/);
+    assert.equal(await other.getByTestId("run").isDisabled(), true);
+  } finally {
+    await other.close();
+    plain.server.close();
+  }
+});
+
+test("with cross-origin isolation there is no banner", async () => {
+  assert.equal(await page.getByTestId("not-isolated").count(), 0);
+});

@@ -12,16 +12,19 @@ const TYPES = {
   ".json": "application/json",
 };
 
-/** Serve `root` on 127.0.0.1 at a free port; resolves to { server, url }. */
-export function serve(root) {
+/** Serve `root` on 127.0.0.1 at a free port; resolves to { server, url }. With
+ *  `isolated: false` the COOP/COEP headers are left out, as a careless server would. */
+export function serve(root, { isolated = true } = {}) {
   const server = createServer(async (req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname));
     const file = join(root, path === "/" ? "index.html" : path);
-    const headers = {
-      "Cross-Origin-Opener-Policy": "same-origin",
-      "Cross-Origin-Embedder-Policy": "require-corp",
-      "Cache-Control": "no-store",
-    };
+    const headers = isolated
+      ? {
+          "Cross-Origin-Opener-Policy": "same-origin",
+          "Cross-Origin-Embedder-Policy": "require-corp",
+          "Cache-Control": "no-store",
+        }
+      : { "Cache-Control": "no-store" };
     try {
       const body = await readFile(file);
       res.writeHead(200, { ...headers, "Content-Type": TYPES[extname(file)] ?? "application/octet-stream" });
