@@ -167,6 +167,7 @@ pub struct BrowserRun {
 pub async fn run(scenario: &Scenario, storage: Option<StorageKind>) -> Result<BrowserRun, String> {
     let chosen = storage.unwrap_or_else(default_storage);
     match run_on(scenario, chosen).await {
+        // Every error of `opfs_storage::open` names OPFS.
         Err(why) if storage.is_none() && chosen == StorageKind::Opfs && why.contains("OPFS") => {
             web_sys::console::warn_1(
                 &format!("OPFS cannot be shared here ({why}); using memory").into(),

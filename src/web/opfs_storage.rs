@@ -87,7 +87,7 @@ pub async fn open(names: &[String], flags: &[SharedArrayBuffer]) -> Result<OpfsS
             .await
             .map_err(|e| {
                 js_error(
-                    &format!("cannot share {opfs_name} (needs Chromium 121+)"),
+                    &format!("cannot share {opfs_name} in OPFS (needs Chromium 121+)"),
                     e,
                 )
             })?
