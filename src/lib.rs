@@ -15,6 +15,7 @@ pub mod report;
 pub mod result_code;
 pub mod scenario;
 pub mod text_timeline;
+pub mod timeline;
 pub mod trace;
 pub mod vfs;
 

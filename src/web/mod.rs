@@ -13,6 +13,7 @@ pub mod sab_storage;
 pub mod sab_words;
 mod scenario_panel;
 mod shared_run;
+mod timeline_view;
 pub mod worker;
 
 pub use alone::run_alone;

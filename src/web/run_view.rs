@@ -3,6 +3,7 @@
 //! with one lane per worker.
 
 use super::host::BrowserRun;
+use super::timeline_view::Timeline;
 use crate::report::RunReport;
 use crate::text_timeline;
 use yew::prelude::*;
@@ -81,8 +82,12 @@ pub fn run_view(props: &RunViewProps) -> Html {
                 </ul>
             }
             <h3>{ "Timeline" }</h3>
-            <pre class="timeline" data-testid="timeline">{ timeline }</pre>
-            <p class="legend">{ text_timeline::LEGEND }</p>
+            <Timeline run={props.run.clone()} />
+            <details>
+                <summary>{ "As text" }</summary>
+                <pre class="timeline" data-testid="timeline">{ timeline }</pre>
+                <p class="legend">{ text_timeline::LEGEND }</p>
+            </details>
         </section>
     }
 }
