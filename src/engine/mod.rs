@@ -26,6 +26,9 @@ pub trait RunControl: Send + Sync {
     fn stop_requested(&self) -> bool;
     /// Every writer has finished; readers stop when they see this.
     fn writers_finished(&self) -> bool;
+    /// Called between steps (at least every 20 ms while a worker pauses): where a
+    /// host hands on the trace recorded so far, so its timeline can grow live.
+    fn between_steps(&self) {}
 }
 
 /// Why a worker stopped.
@@ -245,6 +248,7 @@ impl<'a> Worker<'a> {
     }
 
     fn check_exit(&self) -> Result<(), WorkerExit> {
+        self.control.between_steps();
         if self.control.stop_requested() {
             Err(WorkerExit::Stopped)
         } else if self.clock.now_us() >= self.deadline_us {

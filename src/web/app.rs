@@ -2,10 +2,11 @@
 //! with Run and Stop, the finished run (metrics, errors explained, a timeline), the
 //! lessons, and a pipeline check of one worker alone.
 
-use super::host::{self, BrowserRun};
+use super::host::{self, BrowserRun, LiveTrace};
 use super::protocol::{FromWorker, ToWorker};
 use super::run_view::RunView;
 use super::scenario_panel::{check, draft_of, Draft, ScenarioPanel};
+use super::timeline_view::Timeline;
 use crate::presets;
 use crate::report::RunReport;
 use js_sys::Reflect;
@@ -118,6 +119,10 @@ fn app() -> Html {
     let preset = use_state(|| presets::DEFAULT_PRESET.to_string());
     let draft = use_state(|| draft_of(presets::DEFAULT_PRESET));
     let run_state = use_state(|| RunState::Idle);
+    // The live trace of the run in progress, and a counter that redraws its timeline.
+    let live_events = use_mut_ref(Vec::new);
+    let live_version = use_state(|| 0u64);
+    let live_started = use_mut_ref(|| 0.0f64);
     let checked = check(&draft);
     let on_check = {
         let (check_state, running_check) = (check_state.clone(), running_check.clone());
@@ -148,14 +153,35 @@ fn app() -> Html {
     };
     let on_run = {
         let (run_state, scenario) = (run_state.clone(), checked.clone().ok());
+        let (live_events, live_version, live_started) = (
+            live_events.clone(),
+            live_version.clone(),
+            live_started.clone(),
+        );
         Callback::from(move |_| {
             let Some(scenario) = scenario.clone() else {
                 return;
             };
             let run_state = run_state.clone();
             run_state.set(RunState::Running);
+            live_events.borrow_mut().clear();
+            *live_started.borrow_mut() = super::clock::wall_ms();
+            // Redraw at most every 200 ms, however often the workers post.
+            let last_draw = Rc::new(std::cell::Cell::new(0.0));
+            let version = live_version.clone();
+            let on_update: Rc<dyn Fn()> = Rc::new(move || {
+                let now = super::clock::wall_ms();
+                if now - last_draw.get() >= 200.0 {
+                    last_draw.set(now);
+                    version.set(now as u64);
+                }
+            });
+            let live = LiveTrace {
+                events: live_events.clone(),
+                on_update: Some(on_update),
+            };
             wasm_bindgen_futures::spawn_local(async move {
-                match host::run(&scenario, None).await {
+                match host::run(&scenario, None, live).await {
                     Ok(run) => run_state.set(RunState::Done(Rc::new(run))),
                     Err(message) => run_state.set(RunState::Failed(message)),
                 }
@@ -191,7 +217,13 @@ fn app() -> Html {
             </div>
             { match &*run_state {
                 RunState::Idle => html! { <p class="muted">{ "Press Run: the workers start, contend, and report here." }</p> },
-                RunState::Running => html! { <p data-testid="run-running">{ "The workers are running..." }</p> },
+                RunState::Running => html! {
+                    <section class="run" data-testid="run-running">
+                        <h2>{ "The workers are running..." }</h2>
+                        <Timeline events={live_events.clone()} version={*live_version}
+                            end_us={((super::clock::wall_ms() - *live_started.borrow()) * 1000.0).max(1.0) as u64} />
+                    </section>
+                },
                 RunState::Failed(message) => html! { <p class="error" data-testid="run-failed">{ message }</p> },
                 RunState::Done(run) => html! { <RunView run={run.clone()} /> },
             } }

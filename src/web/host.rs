@@ -36,8 +36,16 @@ struct WorkerHandle {
     _on_message: Closure<dyn FnMut(MessageEvent)>,
 }
 
+/// The trace of the run in progress, as the workers post it, and who to tell when
+/// it grows (the page's timeline).
+#[derive(Clone, Default)]
+pub struct LiveTrace {
+    pub events: Rc<RefCell<Vec<TraceEvent>>>,
+    pub on_update: Option<Rc<dyn Fn()>>,
+}
+
 impl WorkerHandle {
-    fn spawn() -> Result<WorkerHandle, String> {
+    fn spawn(live: LiveTrace) -> Result<WorkerHandle, String> {
         let options = WorkerOptions::new();
         options.set_type(WorkerType::Classic);
         let worker = Worker::new_with_options("./worker_loader.js", &options)
@@ -49,6 +57,13 @@ impl WorkerHandle {
             let message = serde_json::from_str(&text).unwrap_or_else(|e| FromWorker::Failed {
                 message: format!("unreadable answer: {e}"),
             });
+            if let FromWorker::Events { events } = message {
+                live.events.borrow_mut().extend(events);
+                if let Some(update) = &live.on_update {
+                    update();
+                }
+                return;
+            }
             inbox.queue.borrow_mut().push_back(message);
             if let Some(wake) = inbox.waiting.borrow_mut().take() {
                 let _ = wake.call0(&JsValue::NULL);
@@ -164,21 +179,30 @@ pub struct BrowserRun {
 
 /// Run `scenario` to its report, on `storage` (or the default: OPFS where the
 /// browser shares OPFS handles between workers, else memory).
-pub async fn run(scenario: &Scenario, storage: Option<StorageKind>) -> Result<BrowserRun, String> {
+pub async fn run(
+    scenario: &Scenario,
+    storage: Option<StorageKind>,
+    live: LiveTrace,
+) -> Result<BrowserRun, String> {
     let chosen = storage.unwrap_or_else(default_storage);
-    match run_on(scenario, chosen).await {
+    match run_on(scenario, chosen, live.clone()).await {
         // Every error of `opfs_storage::open` names OPFS.
         Err(why) if storage.is_none() && chosen == StorageKind::Opfs && why.contains("OPFS") => {
             web_sys::console::warn_1(
                 &format!("OPFS cannot be shared here ({why}); using memory").into(),
             );
-            run_on(scenario, StorageKind::Memory).await
+            live.events.borrow_mut().clear();
+            run_on(scenario, StorageKind::Memory, live).await
         }
         other => other,
     }
 }
 
-async fn run_on(scenario: &Scenario, storage: StorageKind) -> Result<BrowserRun, String> {
+async fn run_on(
+    scenario: &Scenario,
+    storage: StorageKind,
+    live: LiveTrace,
+) -> Result<BrowserRun, String> {
     let isolated = Reflect::get(&js_sys::global(), &"crossOriginIsolated".into())
         .ok()
         .and_then(|v| v.as_bool());
@@ -194,7 +218,7 @@ async fn run_on(scenario: &Scenario, storage: StorageKind) -> Result<BrowserRun,
 
     let count = (scenario.workers + scenario.readers) as usize;
     let workers = (0..count)
-        .map(|_| WorkerHandle::spawn())
+        .map(|_| WorkerHandle::spawn(live.clone()))
         .collect::<Result<Vec<_>, _>>()?;
     for w in &workers {
         match w.recv().await? {
@@ -231,7 +255,7 @@ async fn run_on(scenario: &Scenario, storage: StorageKind) -> Result<BrowserRun,
         };
         w.send(&message, &buffers)?;
     }
-    let mut events: Vec<TraceEvent> = Vec::new();
+    let mut finished: Vec<TraceEvent> = Vec::new();
     let mut journal_mode = None;
     let mut exits = Vec::new();
     for w in &workers {
@@ -243,12 +267,13 @@ async fn run_on(scenario: &Scenario, storage: StorageKind) -> Result<BrowserRun,
             } => {
                 journal_mode = journal_mode.or(mode);
                 exits.push(exit);
-                events.append(&mut theirs);
+                finished.append(&mut theirs);
             }
             other => return Err(unexpected(other)),
         }
     }
     let elapsed_us = ((wall_ms() - epoch_ms) * 1000.0) as u64;
+    let mut events: Vec<TraceEvent> = live.events.borrow_mut().drain(..).chain(finished).collect();
     events.sort_by_key(|e| (e.t_us, e.worker));
     let committed = trace::committed_jobs(&events);
     seeder.send(
@@ -310,7 +335,7 @@ pub async fn reopen() -> Result<(u64, u64, String), String> {
     let (buffers, storage) = LAST
         .with(|l| l.borrow().clone())
         .ok_or("no run has taken place on this page yet")?;
-    let worker = WorkerHandle::spawn()?;
+    let worker = WorkerHandle::spawn(LiveTrace::default())?;
     match worker.recv().await? {
         FromWorker::Ready => {}
         other => return Err(unexpected(other)),
@@ -360,7 +385,7 @@ pub fn install_api() {
                         )))
                     }
                 };
-                let report = run(&scenario, storage)
+                let report = run(&scenario, storage, LiveTrace::default())
                     .await
                     .map(|r| r.report)
                     .map_err(|e| JsValue::from_str(&e))?;

@@ -64,7 +64,12 @@ pub enum FromWorker {
     SetupDone {
         sqlite_version: String,
     },
-    /// A worker's run ended: why, what `PRAGMA journal_mode` said, what it did.
+    /// Trace events recorded so far in a run (sent every 100 ms or so).
+    Events {
+        events: Vec<TraceEvent>,
+    },
+    /// A worker's run ended: why, what `PRAGMA journal_mode` said, what it did
+    /// since its last `Events`.
     Finished {
         journal_mode: Option<String>,
         exit: String,

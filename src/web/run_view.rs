@@ -6,6 +6,8 @@ use super::host::BrowserRun;
 use super::timeline_view::Timeline;
 use crate::report::RunReport;
 use crate::text_timeline;
+use std::cell::RefCell;
+use std::rc::Rc;
 use yew::prelude::*;
 
 /// What an error means and what helps, by SQLite's name.
@@ -34,7 +36,7 @@ fn explain(name: &str) -> &'static str {
 
 #[derive(Properties, PartialEq)]
 pub struct RunViewProps {
-    pub run: std::rc::Rc<BrowserRun>,
+    pub run: Rc<BrowserRun>,
 }
 
 impl PartialEq for BrowserRun {
@@ -82,7 +84,7 @@ pub fn run_view(props: &RunViewProps) -> Html {
                 </ul>
             }
             <h3>{ "Timeline" }</h3>
-            <Timeline run={props.run.clone()} />
+            <Timeline events={Rc::new(RefCell::new(props.run.events.clone()))} end_us={end_us} version={0} />
             <details>
                 <summary>{ "As text" }</summary>
                 <pre class="timeline" data-testid="timeline">{ timeline }</pre>

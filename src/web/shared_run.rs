@@ -26,8 +26,12 @@ thread_local! {
     static SETUP: RefCell<Option<(Connection, Option<Connection>)>> = const { RefCell::new(None) };
 }
 
-/// The stop flag and the count of running writers, in the page's control buffer.
-struct SabControl(Int32Array);
+/// The stop flag and the count of running writers, in the page's control buffer;
+/// also posts the trace to the page as the run goes on.
+struct SabControl(Int32Array, std::cell::Cell<f64>);
+
+/// How often a worker posts its trace while it runs.
+const POST_EVERY_MS: f64 = 100.0;
 
 // SAFETY: one thread per wasm instance (see `SabWords`).
 unsafe impl Send for SabControl {}
@@ -39,6 +43,19 @@ impl RunControl for SabControl {
     }
     fn writers_finished(&self) -> bool {
         Atomics::load(&self.0, SharedBuffers::WRITERS_LEFT as u32).unwrap_or(0) <= 0
+    }
+    fn between_steps(&self) {
+        let now = super::clock::wall_ms();
+        if now - self.1.get() < POST_EVERY_MS {
+            return;
+        }
+        self.1.set(now);
+        let events = trace::take();
+        if !events.is_empty() {
+            let scope: web_sys::DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+            let message = FromWorker::Events { events }.to_json();
+            let _ = scope.post_message(&wasm_bindgen::JsValue::from_str(&message));
+        }
     }
 }
 
@@ -89,7 +106,10 @@ async fn attach(
         });
     }
     let control = buffer(buffers, 0)?;
-    Ok(SabControl(Int32Array::new(&control)))
+    Ok(SabControl(
+        Int32Array::new(&control),
+        std::cell::Cell::new(0.0),
+    ))
 }
 
 /// This worker's OPFS storage for the database at `path`, opened on first use.

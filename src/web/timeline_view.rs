@@ -3,9 +3,9 @@
 //! zoom and pan, a legend, and details on hover. Colours are the Okabe-Ito palette,
 //! which stays distinguishable for colour-blind readers; errors are black marks.
 
-use super::host::BrowserRun;
 use crate::timeline::{self, Cell};
-use crate::trace::Role;
+use crate::trace::{Role, TraceEvent};
+use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -41,22 +41,35 @@ fn explain(cell: Cell) -> &'static str {
     }
 }
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties)]
 pub struct TimelineProps {
-    pub run: Rc<BrowserRun>,
+    /// The events so far (growing while the run goes on).
+    pub events: Rc<RefCell<Vec<TraceEvent>>>,
+    /// The run's time so far, in µs.
+    pub end_us: u64,
+    /// Changes whenever `events` grew, so that the view draws again.
+    pub version: u64,
+}
+
+impl PartialEq for TimelineProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.events, &other.events)
+            && self.end_us == other.end_us
+            && self.version == other.version
+    }
 }
 
 #[function_component(Timeline)]
 pub fn timeline_view(props: &TimelineProps) -> Html {
-    let end_us = ((props.run.report.elapsed_ms * 1000.0) as u64).max(1);
-    // The window shown, in µs since the run began.
-    let window = use_state(|| (0u64, end_us));
-    let (start, stop) = *window;
+    let end_us = props.end_us.max(1);
+    // The window shown, in µs since the run began; none: the whole run so far.
+    let window = use_state(|| None::<(u64, u64)>);
+    let (start, stop) = window.unwrap_or((0, end_us));
     let span = (stop - start).max(1);
-    let set = |w: UseStateHandle<(u64, u64)>, f: fn(u64, u64, u64) -> (u64, u64)| {
+    let set = |w: UseStateHandle<Option<(u64, u64)>>, f: fn(u64, u64, u64) -> (u64, u64)| {
         Callback::from(move |_| {
-            let (s, e) = *w;
-            w.set(f(s, e, end_us));
+            let (s, e) = w.unwrap_or((0, end_us));
+            w.set(Some(f(s, e, end_us)));
         })
     };
     let zoom_in = set(window.clone(), |s, e, _| {
@@ -79,8 +92,11 @@ pub fn timeline_view(props: &TimelineProps) -> Html {
         let step = ((e - s) / 4).min(end - e);
         (s + step, e + step)
     });
-    let whole = set(window.clone(), |_, _, end| (0, end));
-    let lanes = timeline::lanes(&props.run.events, start, stop, SLICES);
+    let whole = {
+        let window = window.clone();
+        Callback::from(move |_| window.set(None))
+    };
+    let lanes = timeline::lanes(&props.events.borrow(), start, stop, SLICES);
     let height = lanes.len() * LANE_HEIGHT + 24;
     let ms = |slice: usize| (start + span * slice as u64 / SLICES as u64) as f64 / 1000.0;
     html! {

@@ -82,3 +82,15 @@ test("without cross-origin isolation a banner says what is missing and Run is of
 test("with cross-origin isolation there is no banner", async () => {
   assert.equal(await page.getByTestId("not-isolated").count(), 0);
 });
+
+test("the timeline grows while the run goes on", async () => {
+  await page.getByTestId("preset").selectOption("timeout-outlasted");
+  await page.getByTestId("run").click();
+  const live = page.getByTestId("run-running");
+  await live.locator("g.lane").first().waitFor({ timeout: 30_000 });
+  const lanesWhileRunning = await live.locator("g.lane").count();
+  assert.ok(lanesWhileRunning >= 1, "lanes appear before the run ends");
+  assert.equal(await page.getByTestId("run-report").count(), 0, "the run is still going");
+  await page.getByTestId("run-report").waitFor({ timeout: 60_000 });
+  assert.equal(await page.getByTestId("timeline-svg").locator("g.lane").count(), 4);
+});
