@@ -7,6 +7,7 @@ use super::protocol::{FromWorker, ToWorker};
 use super::run_view::RunView;
 use super::scenario_panel::{check, draft_of, Draft, ScenarioPanel};
 use super::timeline_view::Timeline;
+use crate::metrics::Metrics;
 use crate::presets;
 use crate::report::RunReport;
 use js_sys::Reflect;
@@ -217,13 +218,16 @@ fn app() -> Html {
             </div>
             { match &*run_state {
                 RunState::Idle => html! { <p class="muted">{ "Press Run: the workers start, contend, and report here." }</p> },
-                RunState::Running => html! {
-                    <section class="run" data-testid="run-running">
-                        <h2>{ "The workers are running..." }</h2>
-                        <Timeline events={live_events.clone()} version={*live_version}
-                            end_us={((super::clock::wall_ms() - *live_started.borrow()) * 1000.0).max(1.0) as u64} />
-                    </section>
-                },
+                RunState::Running => {
+                    let end_us = ((super::clock::wall_ms() - *live_started.borrow()) * 1000.0).max(1.0) as u64;
+                    html! {
+                        <section class="run" data-testid="run-running">
+                            <h2>{ "The workers are running..." }</h2>
+                            <LiveNumbers metrics={Rc::new(Metrics::from_events(&live_events.borrow(), end_us))} />
+                            <Timeline events={live_events.clone()} version={*live_version} {end_us} />
+                        </section>
+                    }
+                }
                 RunState::Failed(message) => html! { <p class="error" data-testid="run-failed">{ message }</p> },
                 RunState::Done(run) => html! { <RunView run={run.clone()} /> },
             } }
@@ -238,6 +242,29 @@ fn app() -> Html {
                 <CheckResult check={(*check_state).clone()} />
             </section>
         </main>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct LiveNumbersProps {
+    metrics: Rc<Metrics>,
+}
+
+/// The numbers of the run so far, from the trace the workers posted.
+#[function_component(LiveNumbers)]
+fn live_numbers(props: &LiveNumbersProps) -> Html {
+    let m = &props.metrics;
+    let errors: Vec<String> = m
+        .errors
+        .iter()
+        .map(|(name, n)| format!("{name} x{n}"))
+        .collect();
+    html! {
+        <p class="live" data-testid="live-numbers">
+            { format!("{} jobs done so far, {} transactions committed, {} rolled back; errors: {}; busy wait {:.0} ms",
+                m.committed_jobs.len(), m.committed, m.rolled_back,
+                if errors.is_empty() { "none".to_string() } else { errors.join(", ") }, m.busy_wait_ms) }
+        </p>
     }
 }
 

@@ -90,6 +90,7 @@ test("the timeline grows while the run goes on", async () => {
   await live.locator("g.lane").first().waitFor({ timeout: 30_000 });
   const lanesWhileRunning = await live.locator("g.lane").count();
   assert.ok(lanesWhileRunning >= 1, "lanes appear before the run ends");
+  assert.match(await page.getByTestId("live-numbers").innerText(), /jobs done so far/);
   assert.equal(await page.getByTestId("run-report").count(), 0, "the run is still going");
   await page.getByTestId("run-report").waitFor({ timeout: 60_000 });
   assert.equal(await page.getByTestId("timeline-svg").locator("g.lane").count(), 4);
