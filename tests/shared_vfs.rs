@@ -5,7 +5,7 @@ mod common;
 
 use common::{assert_every_job_done_once, run_on};
 use locklab::clock::SystemClock;
-use locklab::engine::{schema, RunControl, Worker, WorkerExit};
+use locklab::engine::{schema, Unstoppable, Worker, WorkerExit};
 use locklab::lock::LockLevel;
 use locklab::native::{Place, Vfs};
 use locklab::report::Outcome;
@@ -97,17 +97,6 @@ fn locking_none_is_refused_on_the_unix_vfs() {
 
 // ---- Dead workers ---------------------------------------------------------------
 
-struct Running;
-
-impl RunControl for Running {
-    fn stop_requested(&self) -> bool {
-        false
-    }
-    fn writers_finished(&self) -> bool {
-        true
-    }
-}
-
 /// Which lock the dead worker holds when it dies.
 #[derive(Clone, Copy, Debug)]
 enum DiesHolding {
@@ -197,7 +186,8 @@ fn dead_worker_case(dies: DiesHolding) {
                     trace::install(id, Arc::new(*clock));
                     let conn = place.open(&place.queue).unwrap();
                     let (_, exit) =
-                        Worker::new(id, Role::Writer, scenario, &conn, None, clock, &Running).run();
+                        Worker::new(id, Role::Writer, scenario, &conn, None, clock, &Unstoppable)
+                            .run();
                     assert_eq!(exit, WorkerExit::Completed);
                     trace::uninstall()
                 })

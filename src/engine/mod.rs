@@ -31,6 +31,19 @@ pub trait RunControl: Send + Sync {
     fn between_steps(&self) {}
 }
 
+/// The control of a worker that nobody stops and that waits for no writers: a
+/// single worker on its own, or a test's workers.
+pub struct Unstoppable;
+
+impl RunControl for Unstoppable {
+    fn stop_requested(&self) -> bool {
+        false
+    }
+    fn writers_finished(&self) -> bool {
+        true
+    }
+}
+
 /// Why a worker stopped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum WorkerExit {

@@ -3,23 +3,12 @@
 
 use super::clock::{wall_ms, WebClock};
 use crate::clock::Clock;
-use crate::engine::{schema, RunControl, Worker};
+use crate::engine::{schema, Unstoppable, Worker};
 use crate::report::{Outcome, RunFacts, RunReport};
 use crate::scenario::Scenario;
 use crate::trace::{self, Role};
 use rusqlite::Connection;
 use std::sync::Arc;
-
-struct Alone;
-
-impl RunControl for Alone {
-    fn stop_requested(&self) -> bool {
-        false
-    }
-    fn writers_finished(&self) -> bool {
-        true
-    }
-}
 
 /// Run `scenario` with its first writer only; readers and further writers need the
 /// shared VFS and are left out.
@@ -32,7 +21,7 @@ pub fn run_alone(scenario: &Scenario) -> Result<RunReport, String> {
     trace::install(0, Arc::new(clock));
     let conn = Connection::open(&name).map_err(|e| format!("opening {name}: {e}"))?;
     let (journal_mode, exit) =
-        Worker::new(0, Role::Writer, scenario, &conn, None, &clock, &Alone).run();
+        Worker::new(0, Role::Writer, scenario, &conn, None, &clock, &Unstoppable).run();
     let elapsed_us = clock.now_us();
     let events = trace::uninstall();
 

@@ -3,7 +3,7 @@
 //! lessons, and a pipeline check of one worker alone.
 
 use super::host::{self, BrowserRun, LiveTrace};
-use super::protocol::{FromWorker, ToWorker};
+use super::protocol::StorageKind;
 use super::run_view::RunView;
 use super::scenario_panel::{check, draft_of, Draft, ScenarioPanel};
 use super::timeline_view::Timeline;
@@ -12,10 +12,8 @@ use crate::presets;
 use crate::report::RunReport;
 use js_sys::Reflect;
 use serde_json::json;
-use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
 use yew::prelude::*;
 
 pub fn start() {
@@ -31,58 +29,11 @@ enum Check {
     Failed(String),
 }
 
-/// A worker and its message handler, kept alive together while the check runs.
-struct Running {
-    worker: Worker,
-    _on_message: Closure<dyn FnMut(MessageEvent)>,
-}
-
 /// The scenario of the pipeline check: one writer, short transactions.
 fn check_scenario() -> serde_json::Value {
     json!({"name": "pipeline-check", "workers": 1, "jobs": 40, "transaction": "short",
         "begin": "immediate", "journal_mode": "delete", "busy_timeout_ms": 1000,
         "work_ms": [0, 2], "heartbeat_ms": 1})
-}
-
-fn start_check(
-    check: UseStateHandle<Check>,
-    running: Rc<RefCell<Option<Running>>>,
-) -> Result<(), String> {
-    let options = WorkerOptions::new();
-    options.set_type(WorkerType::Classic);
-    let worker = Worker::new_with_options("./worker_loader.js", &options)
-        .map_err(|e| format!("cannot start a Web Worker: {e:?}"))?;
-    let sender = worker.clone();
-    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-        let text = event.data().as_string().unwrap_or_default();
-        match serde_json::from_str::<FromWorker>(&text) {
-            Ok(FromWorker::Ready) => {
-                let message = ToWorker::RunAlone {
-                    scenario: check_scenario(),
-                };
-                if let Err(e) = sender.post_message(&JsValue::from_str(&message.to_json())) {
-                    check.set(Check::Failed(format!("cannot reach the worker: {e:?}")));
-                }
-            }
-            Ok(FromWorker::Report { report }) => check.set(Check::Done(Rc::new(*report))),
-            Ok(FromWorker::Failed { message }) => check.set(Check::Failed(message)),
-            Ok(other) => check.set(Check::Failed(format!(
-                "unexpected answer: {}",
-                other.to_json()
-            ))),
-            Err(e) => check.set(Check::Failed(format!(
-                "unreadable answer from the worker: {e}"
-            ))),
-        }
-    });
-    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    if let Some(old) = running.borrow_mut().replace(Running {
-        worker,
-        _on_message: on_message,
-    }) {
-        old.worker.terminate();
-    }
-    Ok(())
 }
 
 fn global_flag(name: &str) -> bool {
@@ -93,15 +44,7 @@ fn global_flag(name: &str) -> bool {
 }
 
 fn has_opfs() -> bool {
-    let Some(window) = web_sys::window() else {
-        return false;
-    };
-    let storage = Reflect::get(&window.navigator(), &JsValue::from_str("storage"))
-        .unwrap_or(JsValue::UNDEFINED);
-    !storage.is_undefined()
-        && Reflect::get(&storage, &JsValue::from_str("getDirectory"))
-            .map(|f| f.is_function())
-            .unwrap_or(false)
+    host::default_storage() == StorageKind::Opfs
 }
 
 /// Where the page's run is.
@@ -116,7 +59,6 @@ enum RunState {
 #[function_component(App)]
 fn app() -> Html {
     let check_state = use_state(|| Check::Idle);
-    let running_check = use_mut_ref(|| None::<Running>);
     let preset = use_state(|| presets::DEFAULT_PRESET.to_string());
     let draft = use_state(|| draft_of(presets::DEFAULT_PRESET));
     let run_state = use_state(|| RunState::Idle);
@@ -126,12 +68,16 @@ fn app() -> Html {
     let live_started = use_mut_ref(|| 0.0f64);
     let checked = check(&draft);
     let on_check = {
-        let (check_state, running_check) = (check_state.clone(), running_check.clone());
+        let check_state = check_state.clone();
         Callback::from(move |_| {
+            let check_state = check_state.clone();
             check_state.set(Check::Running);
-            if let Err(message) = start_check(check_state.clone(), running_check.clone()) {
-                check_state.set(Check::Failed(message));
-            }
+            wasm_bindgen_futures::spawn_local(async move {
+                match host::run_alone(check_scenario()).await {
+                    Ok(report) => check_state.set(Check::Done(Rc::new(report))),
+                    Err(message) => check_state.set(Check::Failed(message)),
+                }
+            });
         })
     };
     let on_preset = {

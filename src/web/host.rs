@@ -329,6 +329,21 @@ async fn run_on(
     Ok(BrowserRun { report, events })
 }
 
+/// The page's pipeline check: `scenario`'s first writer alone in one Web Worker, on
+/// sqlite-wasm-rs's in-memory VFS.
+pub async fn run_alone(scenario: serde_json::Value) -> Result<RunReport, String> {
+    let worker = WorkerHandle::spawn(LiveTrace::default())?;
+    match worker.recv().await? {
+        FromWorker::Ready => {}
+        other => return Err(unexpected(other)),
+    }
+    worker.send(&ToWorker::RunAlone { scenario }, &Array::new())?;
+    match worker.recv().await? {
+        FromWorker::Report { report } => Ok(*report),
+        other => Err(unexpected(other)),
+    }
+}
+
 /// Open the last run's database with a new worker (its workers are gone) and count
 /// its jobs: `{jobs, done, integrity_check}`.
 pub async fn reopen() -> Result<(u64, u64, String), String> {

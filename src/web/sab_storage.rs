@@ -105,6 +105,23 @@ impl SabFile {
         Atomics::load(&self.words, SIZE).unwrap_or(0) as u32 as u64
     }
 
+    /// A view of `len` bytes of the file from `offset`.
+    fn bytes(&self, offset: u64, len: u64) -> Uint8Array {
+        Uint8Array::new_with_byte_offset_and_length(
+            &self.buffer,
+            HEADER_BYTES + offset as u32,
+            len as u32,
+        )
+    }
+
+    /// Zero the bytes from `from` to `to`: what a file holds past its old end when it
+    /// grows, not bytes of an earlier, longer life of the file.
+    fn zero(&self, from: u64, to: u64) {
+        if to > from {
+            self.bytes(from, to - from).fill(0, 0, (to - from) as u32);
+        }
+    }
+
     fn ensure_capacity(&self, bytes: u64) -> Result<(), StorageError> {
         let needed = bytes + u64::from(HEADER_BYTES);
         if needed > u64::from(MAX_FILE_BYTES) {
@@ -132,50 +149,23 @@ impl StoredFile for SabFile {
             return Ok(0);
         }
         let n = (buf.len() as u64).min(size - offset) as usize;
-        let view = Uint8Array::new_with_byte_offset_and_length(
-            &self.buffer,
-            HEADER_BYTES + offset as u32,
-            n as u32,
-        );
-        view.copy_to(&mut buf[..n]);
+        self.bytes(offset, n as u64).copy_to(&mut buf[..n]);
         Ok(n)
     }
     fn write_at(&self, offset: u64, data: &[u8]) -> Result<(), StorageError> {
         let end = offset + data.len() as u64;
         self.ensure_capacity(end)?;
-        // A write past the end leaves zeros in the gap, not bytes of an earlier,
-        // longer life of the file.
         let old = self.size_now();
-        if offset > old {
-            Uint8Array::new_with_byte_offset_and_length(
-                &self.buffer,
-                HEADER_BYTES + old as u32,
-                (offset - old) as u32,
-            )
-            .fill(0, 0, (offset - old) as u32);
-        }
-        let view = Uint8Array::new_with_byte_offset_and_length(
-            &self.buffer,
-            HEADER_BYTES + offset as u32,
-            data.len() as u32,
-        );
-        view.copy_from(data);
-        if end > self.size_now() {
+        self.zero(old, offset);
+        self.bytes(offset, data.len() as u64).copy_from(data);
+        if end > old {
             let _ = Atomics::store(&self.words, SIZE, end as i32);
         }
         Ok(())
     }
     fn truncate(&self, size: u64) -> Result<(), StorageError> {
         self.ensure_capacity(size)?;
-        let old = self.size_now();
-        if size > old {
-            Uint8Array::new_with_byte_offset_and_length(
-                &self.buffer,
-                HEADER_BYTES + old as u32,
-                (size - old) as u32,
-            )
-            .fill(0, 0, (size - old) as u32);
-        }
+        self.zero(self.size_now(), size);
         let _ = Atomics::store(&self.words, SIZE, size as i32);
         Ok(())
     }
