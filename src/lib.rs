@@ -16,6 +16,7 @@ pub mod result_code;
 pub mod scenario;
 pub mod text_timeline;
 pub mod timeline;
+pub mod timeline_paint;
 pub mod trace;
 pub mod vfs;
 

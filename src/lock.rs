@@ -13,9 +13,12 @@ use serde::{Deserialize, Serialize};
 /// EXCLUSIVE leaves a connection); any level -> SHARED or NONE on unlock. Many
 /// connections may hold SHARED; one may hold RESERVED beside them; PENDING stops new
 /// SHARED locks; EXCLUSIVE needs every other SHARED gone.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum LockLevel {
+    #[default]
     None = 0,
     Shared = 1,
     Reserved = 2,

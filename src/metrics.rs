@@ -78,6 +78,7 @@ pub struct Metrics {
 }
 
 /// One worker's lock state while the events are read.
+#[derive(Clone, Debug)]
 struct LockClock {
     level: LockLevel,
     level_since: u64,
@@ -85,93 +86,127 @@ struct LockClock {
     write_since: Option<u64>,
 }
 
+/// Metrics read one event at a time: the browser's live panel adds each batch the
+/// workers post, and asks for the metrics so far whenever it draws.
+#[derive(Clone, Debug, Default)]
+pub struct Tally {
+    committed: u64,
+    rolled_back: u64,
+    workers: BTreeMap<WorkerId, (WorkerMetrics, LockClock)>,
+    latencies: Vec<f64>,
+    holds: Vec<f64>,
+    committed_jobs: Vec<i64>,
+}
+
 impl Metrics {
     /// Read `events` (in time order per worker); a lock still held at the end of the
     /// run counts until `end_us`.
     pub fn from_events(events: &[TraceEvent], end_us: u64) -> Metrics {
+        let mut tally = Tally::default();
+        tally.extend(events);
+        tally.metrics(end_us)
+    }
+}
+
+impl Tally {
+    pub fn extend(&mut self, events: &[TraceEvent]) {
+        for e in events {
+            self.add(e);
+        }
+    }
+
+    /// Read one more event; events of one worker come in the order it recorded them.
+    pub fn add(&mut self, e: &TraceEvent) {
+        let (w, locks) = self.workers.entry(e.worker).or_insert_with(|| {
+            (
+                WorkerMetrics {
+                    id: e.worker,
+                    role: Role::Writer,
+                    jobs_done: 0,
+                    errors: BTreeMap::new(),
+                    busy_wait_ms: 0.0,
+                    lock_ms: LockTimes::default(),
+                    lost_races: 0,
+                },
+                LockClock {
+                    level: LockLevel::None,
+                    level_since: e.t_us,
+                    shm_since: [None; SHM_SLOTS],
+                    write_since: None,
+                },
+            )
+        });
+        match &e.kind {
+            EventKind::WorkerStart { role } => w.role = *role,
+            EventKind::Commit { .. } => self.committed += 1,
+            EventKind::Rollback { .. } => self.rolled_back += 1,
+            EventKind::JobDone { job, latency_us } => {
+                w.jobs_done += 1;
+                self.latencies.push(*latency_us as f64 / 1000.0);
+                self.committed_jobs.push(*job);
+            }
+            EventKind::LostRace { .. } => w.lost_races += 1,
+            EventKind::BusyWait { dur_us, .. } => w.busy_wait_ms += *dur_us as f64 / 1000.0,
+            EventKind::Error { name, .. } => *w.errors.entry(name.clone()).or_default() += 1,
+            EventKind::Lock {
+                db: DbFile::Queue,
+                to,
+                ..
+            } => {
+                locks.close_level(e.t_us, &mut w.lock_ms);
+                locks.level = *to;
+                if to.is_write() && locks.write_since.is_none() {
+                    locks.write_since = Some(e.t_us);
+                } else if !to.is_write() {
+                    if let Some(since) = locks.write_since.take() {
+                        self.holds
+                            .push(e.t_us.saturating_sub(since) as f64 / 1000.0);
+                    }
+                }
+            }
+            EventKind::ShmLock {
+                db: DbFile::Queue,
+                slot,
+                n,
+                exclusive,
+                acquire,
+                ok: true,
+            } => {
+                for s in *slot..slot.saturating_add(*n).min(SHM_SLOTS as u8) {
+                    locks.shm_change(
+                        s,
+                        e.t_us,
+                        *acquire,
+                        *exclusive,
+                        &mut w.lock_ms,
+                        &mut self.holds,
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// How many jobs were done so far.
+    pub fn jobs_done(&self) -> usize {
+        self.committed_jobs.len()
+    }
+
+    /// The metrics so far; a lock still held counts until `end_us`.
+    pub fn metrics(&self, end_us: u64) -> Metrics {
         let mut m = Metrics {
-            committed: 0,
-            rolled_back: 0,
+            committed: self.committed,
+            rolled_back: self.rolled_back,
             errors: BTreeMap::new(),
             busy_wait_ms: 0.0,
-            job_latency_ms: Percentiles::default(),
+            job_latency_ms: Percentiles::of(self.latencies.clone()),
             write_lock_hold_ms: Percentiles::default(),
             workers: Vec::new(),
-            committed_jobs: Vec::new(),
+            committed_jobs: self.committed_jobs.clone(),
         };
-        let mut workers: BTreeMap<WorkerId, (WorkerMetrics, LockClock)> = BTreeMap::new();
-        let mut latencies = Vec::new();
-        let mut holds = Vec::new();
-        for e in events {
-            let (w, locks) = workers.entry(e.worker).or_insert_with(|| {
-                (
-                    WorkerMetrics {
-                        id: e.worker,
-                        role: Role::Writer,
-                        jobs_done: 0,
-                        errors: BTreeMap::new(),
-                        busy_wait_ms: 0.0,
-                        lock_ms: LockTimes::default(),
-                        lost_races: 0,
-                    },
-                    LockClock {
-                        level: LockLevel::None,
-                        level_since: e.t_us,
-                        shm_since: [None; SHM_SLOTS],
-                        write_since: None,
-                    },
-                )
-            });
-            match &e.kind {
-                EventKind::WorkerStart { role } => w.role = *role,
-                EventKind::Commit { .. } => m.committed += 1,
-                EventKind::Rollback { .. } => m.rolled_back += 1,
-                EventKind::JobDone { job, latency_us } => {
-                    w.jobs_done += 1;
-                    latencies.push(*latency_us as f64 / 1000.0);
-                    m.committed_jobs.push(*job);
-                }
-                EventKind::LostRace { .. } => w.lost_races += 1,
-                EventKind::BusyWait { dur_us, .. } => w.busy_wait_ms += *dur_us as f64 / 1000.0,
-                EventKind::Error { name, .. } => *w.errors.entry(name.clone()).or_default() += 1,
-                EventKind::Lock {
-                    db: DbFile::Queue,
-                    to,
-                    ..
-                } => {
-                    locks.close_level(e.t_us, &mut w.lock_ms);
-                    locks.level = *to;
-                    if to.is_write() && locks.write_since.is_none() {
-                        locks.write_since = Some(e.t_us);
-                    } else if !to.is_write() {
-                        if let Some(since) = locks.write_since.take() {
-                            holds.push(e.t_us.saturating_sub(since) as f64 / 1000.0);
-                        }
-                    }
-                }
-                EventKind::ShmLock {
-                    db: DbFile::Queue,
-                    slot,
-                    n,
-                    exclusive,
-                    acquire,
-                    ok: true,
-                } => {
-                    for s in *slot..slot.saturating_add(*n).min(SHM_SLOTS as u8) {
-                        locks.shm_change(
-                            s,
-                            e.t_us,
-                            *acquire,
-                            *exclusive,
-                            &mut w.lock_ms,
-                            &mut holds,
-                        );
-                    }
-                }
-                _ => {}
-            }
-        }
-        for (_, (mut w, mut locks)) in workers {
+        let mut holds = self.holds.clone();
+        for (w, locks) in self.workers.values() {
+            let (mut w, mut locks) = (w.clone(), locks.clone());
             locks.close_level(end_us, &mut w.lock_ms);
             for s in 0..SHM_SLOTS as u8 {
                 locks.shm_change(s, end_us, false, false, &mut w.lock_ms, &mut holds);
@@ -185,7 +220,6 @@ impl Metrics {
             m.busy_wait_ms += w.busy_wait_ms;
             m.workers.push(w);
         }
-        m.job_latency_ms = Percentiles::of(latencies);
         m.write_lock_hold_ms = Percentiles::of(holds);
         m
     }
@@ -271,5 +305,54 @@ mod tests {
         assert_eq!((t.shared, t.reserved, t.exclusive), (2.0, 2.0, 1.0));
         assert_eq!(m.write_lock_hold_ms.count, 1);
         assert_eq!(m.write_lock_hold_ms.max, 3.0);
+    }
+
+    #[test]
+    fn a_tally_read_in_batches_gives_the_metrics_of_the_whole_trace() {
+        let ev = |t_us, worker, kind| TraceEvent { t_us, worker, kind };
+        let lock = |from, to| EventKind::Lock {
+            db: DbFile::Queue,
+            from,
+            to,
+        };
+        use LockLevel::*;
+        let events = [
+            ev(0, 0, lock(None, Reserved)),
+            ev(
+                0,
+                1,
+                EventKind::BusyWait {
+                    requested_us: 1000,
+                    dur_us: 1000,
+                },
+            ),
+            ev(
+                2000,
+                0,
+                EventKind::JobDone {
+                    job: 7,
+                    latency_us: 2000,
+                },
+            ),
+            ev(
+                2000,
+                0,
+                EventKind::Commit {
+                    step: crate::trace::Step::Result,
+                },
+            ),
+            ev(2500, 0, lock(Reserved, None)),
+        ];
+        let mut tally = Tally::default();
+        tally.extend(&events[..2]);
+        let early = tally.metrics(1000);
+        assert_eq!((early.committed, early.busy_wait_ms), (0, 1.0));
+        assert_eq!(
+            early.write_lock_hold_ms.max, 1.0,
+            "a lock still held counts until now"
+        );
+        tally.extend(&events[2..]);
+        assert_eq!(tally.metrics(3000), Metrics::from_events(&events, 3000));
+        assert_eq!(tally.jobs_done(), 1);
     }
 }

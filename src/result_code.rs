@@ -33,6 +33,30 @@ pub fn is_lock_error(code: i32) -> bool {
     matches!(primary(code), 5 | 6)
 }
 
+/// What an error means and what helps, by SQLite's name.
+pub fn explain(name: &str) -> &'static str {
+    if name.starts_with("SQLITE_BUSY_SNAPSHOT") {
+        "SQLITE_BUSY_SNAPSHOT: in WAL mode, a transaction read an older snapshot and then \
+         tried to write after another connection committed. Waiting cannot fix it, so SQLite \
+         does not wait: roll back and start again, or begin with BEGIN IMMEDIATE."
+    } else if name.starts_with("SQLITE_BUSY") {
+        "SQLITE_BUSY (\"database is locked\"): another connection holds a lock this statement \
+         needs. Waiting helps: busy_timeout makes SQLite's busy handler retry for that long. \
+         It cannot help when the holder keeps its transaction longer than the timeout, or \
+         when waiting would deadlock (a read-to-write upgrade under BEGIN DEFERRED)."
+    } else if name.starts_with("SQLITE_LOCKED") {
+        "SQLITE_LOCKED (\"database table is locked\"): the conflict is inside this very \
+         connection, such as a statement still running. No other connection can release it, \
+         so waiting never helps and busy_timeout does not apply: finish or reset the \
+         statement first."
+    } else if name.starts_with("SQLITE_CORRUPT") {
+        "SQLITE_CORRUPT: the database file is damaged. Here that follows from broken locking: \
+         two writers wrote at once."
+    } else {
+        "An error SQLite reported; its name is SQLite's result code."
+    }
+}
+
 const PRIMARY: [&str; 29] = [
     "SQLITE_OK",
     "SQLITE_ERROR",

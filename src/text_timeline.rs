@@ -1,7 +1,7 @@
 //! A timeline for terminals: one text lane per worker, one character per slice of
 //! time (see `timeline` for what a slice shows).
 
-use crate::timeline::{self, Cell};
+use crate::timeline::{Cell, Mark, Timeline, View};
 use crate::trace::{Role, TraceEvent};
 
 /// The characters, weakest first; a slice shows the strongest that touched it.
@@ -18,20 +18,27 @@ fn char_of(cell: Cell) -> char {
         Cell::Pending => 'P',
         Cell::Exclusive => 'X',
         Cell::BusyWait => '~',
-        Cell::Error => '!',
     }
 }
 
 /// Render `events` of a run that lasted `end_us` as lanes `width` characters wide.
 pub fn render(events: &[TraceEvent], end_us: u64, width: usize) -> String {
+    let timeline = Timeline::from_events(events);
+    let view = View::new(0, end_us, width.max(10));
     let mut out = String::new();
-    for lane in timeline::lanes(events, 0, end_us, width.max(10)) {
+    for lane in timeline.lanes() {
         let role = match lane.role {
-            Role::Writer => 'w',
-            Role::Reader => 'r',
+            Some(Role::Reader) => 'r',
+            _ => 'w',
         };
-        let cells: String = lane.cells.iter().map(|c| char_of(*c)).collect();
-        out.push_str(&format!("{role}{:<3}|{cells}|\n", lane.worker));
+        let mut chars: Vec<char> = lane.cells(&view, end_us).into_iter().map(char_of).collect();
+        for m in lane.marks(&view) {
+            if let Mark::Error { .. } = m.mark {
+                chars[view.column(m.t_us)] = '!';
+            }
+        }
+        let chars: String = chars.into_iter().collect();
+        out.push_str(&format!("{role}{:<3}|{chars}|\n", lane.worker));
     }
     out
 }

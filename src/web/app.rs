@@ -3,13 +3,16 @@
 //! lessons, and a pipeline check of one worker alone.
 
 use super::host::{self, BrowserRun, LiveTrace};
+use super::metrics_panel::{MetricsPanel, Numbers};
 use super::protocol::StorageKind;
 use super::run_view::RunView;
 use super::scenario_panel::{check, draft_of, Draft, ScenarioPanel};
-use super::timeline_view::Timeline;
-use crate::metrics::Metrics;
+use super::timeline_view::TimelineView;
+use crate::metrics::Tally;
 use crate::presets;
 use crate::report::RunReport;
+use crate::timeline::Timeline;
+use crate::trace::TraceEvent;
 use js_sys::Reflect;
 use serde_json::json;
 use std::rc::Rc;
@@ -62,10 +65,12 @@ fn app() -> Html {
     let preset = use_state(|| presets::DEFAULT_PRESET.to_string());
     let draft = use_state(|| draft_of(presets::DEFAULT_PRESET));
     let run_state = use_state(|| RunState::Idle);
-    // The live trace of the run in progress, and a counter that redraws its timeline.
-    let live_events = use_mut_ref(Vec::new);
-    let live_version = use_state(|| 0u64);
+    // The run in progress as the workers post it: its lanes, its metrics so far, when
+    // it began, and a counter that redraws them.
+    let live_timeline = use_mut_ref(Timeline::default);
+    let live_tally = use_mut_ref(Tally::default);
     let live_started = use_mut_ref(|| 0.0f64);
+    let live_version = use_state(|| 0u64);
     let checked = check(&draft);
     let on_check = {
         let check_state = check_state.clone();
@@ -100,8 +105,9 @@ fn app() -> Html {
     };
     let on_run = {
         let (run_state, scenario) = (run_state.clone(), checked.clone().ok());
-        let (live_events, live_version, live_started) = (
-            live_events.clone(),
+        let (live_timeline, live_tally, live_version, live_started) = (
+            live_timeline.clone(),
+            live_tally.clone(),
             live_version.clone(),
             live_started.clone(),
         );
@@ -111,21 +117,29 @@ fn app() -> Html {
             };
             let run_state = run_state.clone();
             run_state.set(RunState::Running);
-            live_events.borrow_mut().clear();
+            *live_timeline.borrow_mut() = Timeline::default();
+            *live_tally.borrow_mut() = Tally::default();
             *live_started.borrow_mut() = super::clock::wall_ms();
-            // Redraw at most every 200 ms, however often the workers post.
+            // Each batch is read once, as it comes; the page redraws at most every
+            // 100 ms, however often the workers post.
             let last_draw = Rc::new(std::cell::Cell::new(0.0));
-            let version = live_version.clone();
-            let on_update: Rc<dyn Fn()> = Rc::new(move || {
+            let (timeline, tally, version) = (
+                live_timeline.clone(),
+                live_tally.clone(),
+                live_version.clone(),
+            );
+            let on_batch: Rc<dyn Fn(&[TraceEvent])> = Rc::new(move |batch: &[TraceEvent]| {
+                timeline.borrow_mut().extend(batch);
+                tally.borrow_mut().extend(batch);
                 let now = super::clock::wall_ms();
-                if now - last_draw.get() >= 200.0 {
+                if now - last_draw.get() >= 100.0 {
                     last_draw.set(now);
                     version.set(now as u64);
                 }
             });
             let live = LiveTrace {
-                events: live_events.clone(),
-                on_update: Some(on_update),
+                on_batch: Some(on_batch),
+                ..LiveTrace::default()
             };
             wasm_bindgen_futures::spawn_local(async move {
                 match host::run(&scenario, None, live).await {
@@ -165,12 +179,15 @@ fn app() -> Html {
             { match &*run_state {
                 RunState::Idle => html! { <p class="muted">{ "Press Run: the workers start, contend, and report here." }</p> },
                 RunState::Running => {
-                    let end_us = ((super::clock::wall_ms() - *live_started.borrow()) * 1000.0).max(1.0) as u64;
+                    let elapsed_ms = super::clock::wall_ms() - *live_started.borrow();
+                    let now_us = (elapsed_ms * 1000.0).max(1.0) as u64;
+                    let seeded = checked.as_ref().map_or(0, |s| s.jobs as u64);
+                    let numbers = Numbers::so_far(&live_tally.borrow().metrics(now_us), seeded, elapsed_ms);
                     html! {
                         <section class="run" data-testid="run-running">
                             <h2>{ "The workers are running..." }</h2>
-                            <LiveNumbers metrics={Rc::new(Metrics::from_events(&live_events.borrow(), end_us))} />
-                            <Timeline events={live_events.clone()} version={*live_version} {end_us} />
+                            <MetricsPanel {numbers} />
+                            <TimelineView timeline={live_timeline.clone()} version={*live_version} {now_us} />
                         </section>
                     }
                 }
@@ -188,29 +205,6 @@ fn app() -> Html {
                 <CheckResult check={(*check_state).clone()} />
             </section>
         </main>
-    }
-}
-
-#[derive(Properties, PartialEq)]
-struct LiveNumbersProps {
-    metrics: Rc<Metrics>,
-}
-
-/// The numbers of the run so far, from the trace the workers posted.
-#[function_component(LiveNumbers)]
-fn live_numbers(props: &LiveNumbersProps) -> Html {
-    let m = &props.metrics;
-    let errors: Vec<String> = m
-        .errors
-        .iter()
-        .map(|(name, n)| format!("{name} x{n}"))
-        .collect();
-    html! {
-        <p class="live" data-testid="live-numbers">
-            { format!("{} jobs done so far, {} transactions committed, {} rolled back; errors: {}; busy wait {:.0} ms",
-                m.committed_jobs.len(), m.committed, m.rolled_back,
-                if errors.is_empty() { "none".to_string() } else { errors.join(", ") }, m.busy_wait_ms) }
-        </p>
     }
 }
 

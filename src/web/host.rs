@@ -36,12 +36,12 @@ struct WorkerHandle {
     _on_message: Closure<dyn FnMut(MessageEvent)>,
 }
 
-/// The trace of the run in progress, as the workers post it, and who to tell when
-/// it grows (the page's timeline).
+/// The trace of the run in progress, as the workers post it, and who to hand each
+/// new batch to (the page's live timeline and metrics).
 #[derive(Clone, Default)]
 pub struct LiveTrace {
     pub events: Rc<RefCell<Vec<TraceEvent>>>,
-    pub on_update: Option<Rc<dyn Fn()>>,
+    pub on_batch: Option<Rc<dyn Fn(&[TraceEvent])>>,
 }
 
 impl WorkerHandle {
@@ -58,10 +58,10 @@ impl WorkerHandle {
                 message: format!("unreadable answer: {e}"),
             });
             if let FromWorker::Events { events } = message {
-                live.events.borrow_mut().extend(events);
-                if let Some(update) = &live.on_update {
-                    update();
+                if let Some(on_batch) = &live.on_batch {
+                    on_batch(&events);
                 }
+                live.events.borrow_mut().extend(events);
                 return;
             }
             inbox.queue.borrow_mut().push_back(message);

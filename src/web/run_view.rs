@@ -3,36 +3,14 @@
 //! with one lane per worker.
 
 use super::host::BrowserRun;
-use super::timeline_view::Timeline;
-use crate::report::RunReport;
+use super::metrics_panel::{MetricsPanel, Numbers};
+use super::timeline_view::TimelineView;
+use crate::report::{Outcome, RunReport};
 use crate::text_timeline;
+use crate::timeline::Timeline;
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
-
-/// What an error means and what helps, by SQLite's name.
-fn explain(name: &str) -> &'static str {
-    if name.starts_with("SQLITE_BUSY_SNAPSHOT") {
-        "SQLITE_BUSY_SNAPSHOT: in WAL mode, a transaction read an older snapshot and then \
-         tried to write after another connection committed. Waiting cannot fix it, so SQLite \
-         does not wait: roll back and start again, or begin with BEGIN IMMEDIATE."
-    } else if name.starts_with("SQLITE_BUSY") {
-        "SQLITE_BUSY (\"database is locked\"): another connection holds a lock this statement \
-         needs. Waiting helps: busy_timeout makes SQLite's busy handler retry for that long. \
-         It cannot help when the holder keeps its transaction longer than the timeout, or \
-         when waiting would deadlock (a read-to-write upgrade under BEGIN DEFERRED)."
-    } else if name.starts_with("SQLITE_LOCKED") {
-        "SQLITE_LOCKED (\"database table is locked\"): the conflict is inside this very \
-         connection, such as a statement still running. No other connection can release it, \
-         so waiting never helps and busy_timeout does not apply: finish or reset the \
-         statement first."
-    } else if name.starts_with("SQLITE_CORRUPT") {
-        "SQLITE_CORRUPT: the database file is damaged. Here that follows from broken locking: \
-         two writers wrote at once."
-    } else {
-        "An error SQLite reported; its name is SQLite's result code."
-    }
-}
 
 #[derive(Properties, PartialEq)]
 pub struct RunViewProps {
@@ -49,48 +27,48 @@ impl PartialEq for BrowserRun {
 pub fn run_view(props: &RunViewProps) -> Html {
     let r = &props.run.report;
     let end_us = (r.elapsed_ms * 1000.0) as u64;
-    let timeline = text_timeline::render(&props.run.events, end_us, 100);
+    let timeline = use_memo(props.run.clone(), |run| {
+        Rc::new(RefCell::new(Timeline::from_events(&run.events)))
+    });
+    let text = text_timeline::render(&props.run.events, end_us, 100);
+    let alarm = r.jobs.double_claimed > 0 || r.jobs.lost > 0;
     html! {
         <section class="run" aria-labelledby="run-title" data-testid="run-report"
             data-outcome={format!("{:?}", r.outcome).to_lowercase()}>
-            <h2 id="run-title">{ "The run" }</h2>
+            <h2 id="run-title">{ format!("The run: {}", outcome(r)) }</h2>
             <Invariants report={r.clone()} />
+            <MetricsPanel numbers={Numbers::of_report(r)} />
             <dl class="report">
-                <dt>{ "jobs" }</dt>
-                <dd data-testid="jobs">{ format!("{} of {} done, {} double-claimed, {} lost", r.jobs.done,
-                    r.jobs.seeded, r.jobs.double_claimed, r.jobs.lost) }</dd>
-                <dt>{ "throughput" }</dt><dd>{ format!("{:.0} jobs/s in {:.0} ms ({:?})",
-                    r.throughput_jobs_per_s, r.elapsed_ms, r.outcome) }</dd>
-                <dt>{ "SQLite" }</dt><dd>{ format!("{} through {}", r.sqlite_version, r.vfs) }</dd>
+                <dt>{ "double claims, lost jobs" }</dt>
+                <dd data-testid="jobs" class={classes!(alarm.then_some("alarm"))}>
+                    { format!("{} of {} done, {} double-claimed, {} lost", r.jobs.done,
+                        r.jobs.seeded, r.jobs.double_claimed, r.jobs.lost) }
+                    if alarm {
+                        <strong role="alert">{ " Two workers did one job, or a committed job is gone: \
+                            the locking is broken." }</strong>
+                    }
+                </dd>
+                <dt>{ "integrity_check" }</dt><dd data-testid="integrity">{ &r.integrity_check }</dd>
                 <dt>{ "journal_mode" }</dt><dd>{ format!("{} (what PRAGMA journal_mode answered)", r.journal_mode) }</dd>
-                <dt>{ "transactions" }</dt><dd>{ format!("{} committed, {} rolled back",
-                    r.transactions.committed, r.transactions.rolled_back) }</dd>
-                <dt>{ "busy wait" }</dt><dd>{ format!("{:.0} ms in SQLite's busy handler", r.busy_wait_ms) }</dd>
-                <dt>{ "job latency" }</dt><dd>{ format!("p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
-                    r.job_latency_ms.p50, r.job_latency_ms.p95, r.job_latency_ms.p99, r.job_latency_ms.max) }</dd>
-                <dt>{ "integrity_check" }</dt><dd>{ &r.integrity_check }</dd>
+                <dt>{ "SQLite" }</dt><dd>{ format!("{} through {}", r.sqlite_version, r.vfs) }</dd>
             </dl>
-            <h3>{ "Errors" }</h3>
-            if r.errors.is_empty() {
-                <p data-testid="no-errors">{ "None." }</p>
-            } else {
-                <ul class="errors" data-testid="errors">
-                    { for r.errors.iter().map(|(name, n)| html! {
-                        <li><details>
-                            <summary><code>{ name }</code>{ format!(" x{n}") }</summary>
-                            <p>{ explain(name) }</p>
-                        </details></li>
-                    }) }
-                </ul>
-            }
             <h3>{ "Timeline" }</h3>
-            <Timeline events={Rc::new(RefCell::new(props.run.events.clone()))} end_us={end_us} version={0} />
+            <TimelineView timeline={(*timeline).clone()} now_us={end_us} version={0} />
             <details>
                 <summary>{ "As text" }</summary>
-                <pre class="timeline" data-testid="timeline">{ timeline }</pre>
+                <pre class="timeline" data-testid="timeline">{ text }</pre>
                 <p class="legend">{ text_timeline::LEGEND }</p>
             </details>
         </section>
+    }
+}
+
+/// How the run ended, in words.
+fn outcome(r: &RunReport) -> &'static str {
+    match r.outcome {
+        Outcome::Completed => "completed",
+        Outcome::Stopped => "stopped",
+        Outcome::TimeLimit => "stopped at its time limit",
     }
 }
 

@@ -1,161 +1,424 @@
-//! The page's timeline: one lane per worker, drawn as SVG from the timeline model
-//! (a fixed number of slices per lane, so 100k events draw as fast as 100), with
-//! zoom and pan, a legend, and details on hover. Colours are the Okabe-Ito palette,
-//! which stays distinguishable for colour-blind readers; errors are black marks.
+//! The page's timeline: one lane per worker on a canvas. The core paints the lanes
+//! into pixels (`timeline_paint`) and this view puts them on the canvas in one
+//! call, adds the lane names and the time axis, and turns the mouse and the
+//! keyboard into a window of time and a cursor. Details of what is under the
+//! pointer or the cursor come from the core too (`Timeline::details`).
 
-use crate::timeline::{self, Cell};
-use crate::trace::{Role, TraceEvent};
+use crate::timeline::{pan, zoom, Cell, ErrorKind, Timeline, View};
+use crate::timeline_paint::{self, Cursor, Raster, LANE_HEIGHT};
 use std::cell::RefCell;
 use std::rc::Rc;
+use wasm_bindgen::{Clamped, JsCast};
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 use yew::prelude::*;
 
-const SLICES: usize = 800;
-const LABEL_WIDTH: usize = 70;
-const LANE_HEIGHT: usize = 22;
-
-fn colour(cell: Cell) -> &'static str {
-    match cell {
-        Cell::Idle => "#f1f1ec",
-        Cell::Shared => "#56B4E9",
-        Cell::WalRead => "#9AD0EE",
-        Cell::Reserved => "#E69F00",
-        Cell::WalWrite => "#F0E442",
-        Cell::Pending => "#CC79A7",
-        Cell::Exclusive => "#D55E00",
-        Cell::BusyWait => "#999999",
-        Cell::Error => "#000000",
-    }
-}
-
-fn explain(cell: Cell) -> &'static str {
-    match cell {
-        Cell::Idle => "holds no lock",
-        Cell::Shared => "reading: other readers may share the database, a writer cannot commit",
-        Cell::WalRead => "a WAL read transaction: reads a snapshot, blocks nobody",
-        Cell::Reserved => "the one writer: others may still read",
-        Cell::WalWrite => "the one writer of a WAL database: readers go on reading",
-        Cell::Pending => "waiting to commit: no new readers may start",
-        Cell::Exclusive => "committing: nobody else may read or write",
-        Cell::BusyWait => "SQLite's busy handler sleeping, waiting for a lock (busy_timeout)",
-        Cell::Error => "a statement failed (SQLITE_BUSY, SQLITE_LOCKED, ...)",
-    }
-}
-
+const LABEL_WIDTH: usize = 76;
+const AXIS_HEIGHT: usize = 18;
 #[derive(Properties)]
 pub struct TimelineProps {
-    /// The events so far (growing while the run goes on).
-    pub events: Rc<RefCell<Vec<TraceEvent>>>,
-    /// The run's time so far, in µs.
-    pub end_us: u64,
-    /// Changes whenever `events` grew, so that the view draws again.
+    /// The lanes so far (growing while the run goes on).
+    pub timeline: Rc<RefCell<Timeline>>,
+    /// The run's time so far, in µs: what is still held is drawn until then.
+    pub now_us: u64,
+    /// Changes whenever `timeline` grew, so that the view draws again.
     pub version: u64,
 }
 
 impl PartialEq for TimelineProps {
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.events, &other.events)
-            && self.end_us == other.end_us
+        Rc::ptr_eq(&self.timeline, &other.timeline)
+            && self.now_us == other.now_us
             && self.version == other.version
     }
 }
 
-#[function_component(Timeline)]
+/// A window of the run, in µs; `None` follows the whole run so far.
+type Window = Option<(u64, u64)>;
+
+fn context(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
+    canvas.get_context("2d").ok()??.dyn_into().ok()
+}
+
+/// The window shown and the columns of the canvas.
+fn view_of(canvas: &HtmlCanvasElement, window: Window, now_us: u64) -> View {
+    let (start, end) = window.unwrap_or((0, now_us.max(1)));
+    let width = (canvas.client_width().max(300) as usize).saturating_sub(LABEL_WIDTH);
+    View::new(start, end, width)
+}
+
+fn ms(us: u64) -> String {
+    format!("{:.1} ms", us as f64 / 1000.0)
+}
+
+fn draw(
+    canvas: &HtmlCanvasElement,
+    timeline: &Timeline,
+    view: &View,
+    now_us: u64,
+    cursor: Option<Cursor>,
+    raster: &mut Raster,
+) {
+    timeline_paint::paint(timeline, view, now_us, cursor, raster);
+    let (width, height) = (LABEL_WIDTH + raster.width, raster.height + AXIS_HEIGHT);
+    if canvas.width() != width as u32 || canvas.height() != height as u32 {
+        canvas.set_width(width as u32);
+        canvas.set_height(height as u32);
+    }
+    let Some(ctx) = context(canvas) else { return };
+    ctx.clear_rect(0.0, 0.0, width as f64, height as f64);
+    if raster.height > 0 {
+        if let Ok(image) = ImageData::new_with_u8_clamped_array_and_sh(
+            Clamped(&raster.rgba),
+            raster.width as u32,
+            raster.height as u32,
+        ) {
+            let _ = ctx.put_image_data(&image, LABEL_WIDTH as f64, 0.0);
+        }
+    }
+    ctx.set_fill_style_str("#1d1d1f");
+    ctx.set_font("11px ui-monospace, monospace");
+    for (i, lane) in timeline.lanes().enumerate() {
+        let _ = ctx.fill_text(&lane.name(), 2.0, (i * LANE_HEIGHT + 17) as f64);
+    }
+    ctx.set_fill_style_str("#5f6368");
+    let ticks = 5;
+    for k in 0..=ticks {
+        let column = (view.width - 1) * k / ticks;
+        let label = ms(view.time_at(column));
+        let x = (LABEL_WIDTH + column) as f64;
+        ctx.set_text_align(match k {
+            0 => "left",
+            k if k == ticks => "right",
+            _ => "center",
+        });
+        let _ = ctx.fill_text(&label, x, (raster.height + 13) as f64);
+        ctx.fill_rect(x, raster.height as f64, 1.0, 4.0);
+    }
+    ctx.set_text_align("left");
+}
+
+#[function_component(TimelineView)]
 pub fn timeline_view(props: &TimelineProps) -> Html {
-    let end_us = props.end_us.max(1);
-    // The window shown, in µs since the run began; none: the whole run so far.
+    let canvas_ref = use_node_ref();
+    let raster = use_mut_ref(Raster::default);
     let window = use_state(|| None::<(u64, u64)>);
-    let (start, stop) = window.unwrap_or((0, end_us));
-    let span = (stop - start).max(1);
-    let set = |w: UseStateHandle<Option<(u64, u64)>>, f: fn(u64, u64, u64) -> (u64, u64)| {
-        Callback::from(move |_| {
-            let (s, e) = w.unwrap_or((0, end_us));
-            w.set(Some(f(s, e, end_us)));
+    let cursor = use_state(|| None::<Cursor>);
+    let details = use_state(Vec::<String>::new);
+    // Where a drag began: the pointer's x and the window then.
+    let drag = use_mut_ref(|| None::<(i32, (u64, u64))>);
+    // Bumped when the page is resized, so that the canvas fits again.
+    let resized = use_state(|| 0u32);
+    let now_us = props.now_us.max(1);
+
+    {
+        let resized = resized.clone();
+        use_effect_with((), move |_| {
+            let on_resize =
+                wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || resized.set(*resized + 1));
+            let window = web_sys::window();
+            if let Some(w) = &window {
+                let _ = w
+                    .add_event_listener_with_callback("resize", on_resize.as_ref().unchecked_ref());
+            }
+            move || {
+                if let Some(w) = window {
+                    let _ = w.remove_event_listener_with_callback(
+                        "resize",
+                        on_resize.as_ref().unchecked_ref(),
+                    );
+                }
+            }
+        });
+    }
+    {
+        let (canvas_ref, timeline, raster) =
+            (canvas_ref.clone(), props.timeline.clone(), raster.clone());
+        use_effect_with(
+            (props.version, now_us, *window, *cursor, *resized),
+            move |(_, now_us, window, cursor, _)| {
+                if let Some(canvas) = canvas_ref.cast::<HtmlCanvasElement>() {
+                    let view = view_of(&canvas, *window, *now_us);
+                    draw(
+                        &canvas,
+                        &timeline.borrow(),
+                        &view,
+                        *now_us,
+                        *cursor,
+                        &mut raster.borrow_mut(),
+                    );
+                }
+            },
+        );
+    }
+
+    let current = move |w: &UseStateHandle<Window>| w.unwrap_or((0, now_us));
+    let button = |f: fn((u64, u64), u64) -> Window| {
+        let window = window.clone();
+        Callback::from(move |_: MouseEvent| window.set(f(current(&window), now_us)))
+    };
+    let zoom_in = button(|w, now| Some(zoom(w, (w.0 + w.1) / 2, 0.5, now)));
+    let zoom_out = button(|w, now| Some(zoom(w, (w.0 + w.1) / 2, 2.0, now)));
+    let earlier = button(|w, now| Some(pan(w, -(((w.1 - w.0) / 4) as i64), now)));
+    let later = button(|w, now| Some(pan(w, ((w.1 - w.0) / 4) as i64, now)));
+    let whole = button(|_, _| None);
+
+    // Where the pointer is: a lane and a time, if it is over the lanes.
+    let point = {
+        let (canvas_ref, window) = (canvas_ref.clone(), window.clone());
+        move |x: i32, y: i32| -> Option<(usize, (u64, u64), View)> {
+            let canvas = canvas_ref.cast::<HtmlCanvasElement>()?;
+            let view = view_of(&canvas, *window, now_us);
+            let column = usize::try_from(x).ok()?.checked_sub(LABEL_WIDTH)?;
+            let column = column.min(view.width - 1);
+            let lane = usize::try_from(y).ok()? / LANE_HEIGHT;
+            let times = (
+                view.time_at(column),
+                view.time_at(column + 1).saturating_sub(1),
+            );
+            Some((lane, times, view))
+        }
+    };
+    // The details of the column under the pointer, with the marks whose shapes
+    // (9 px wide) reach it.
+    let details_at = {
+        let (timeline, point) = (props.timeline.clone(), point.clone());
+        move |x: i32, y: i32| -> Option<(Cursor, Vec<String>)> {
+            let (lane, column, view) = point(x, y)?;
+            let slack = 5 * view.us_per_column();
+            let lines = timeline.borrow().details(lane, column, slack, now_us);
+            Some((
+                Cursor {
+                    lane,
+                    t_us: column.0,
+                },
+                lines,
+            ))
+        }
+    };
+    let on_move = {
+        let (details, drag, window, cursor, point, details_at) = (
+            details.clone(),
+            drag.clone(),
+            window.clone(),
+            cursor.clone(),
+            point.clone(),
+            details_at.clone(),
+        );
+        Callback::from(move |e: MouseEvent| {
+            if let Some((x0, from)) = *drag.borrow() {
+                let dx = x0 - e.offset_x();
+                if let Some((_, _, view)) = point(e.offset_x(), 0).filter(|_| dx.abs() > 2) {
+                    window.set(Some(pan(
+                        from,
+                        dx as i64 * view.us_per_column() as i64,
+                        now_us,
+                    )));
+                }
+                return;
+            }
+            // A clicked or keyed cursor keeps its details until Escape.
+            if cursor.is_some() {
+                return;
+            }
+            let lines = details_at(e.offset_x(), e.offset_y())
+                .map(|(_, l)| l)
+                .unwrap_or_default();
+            if lines != *details {
+                details.set(lines);
+            }
         })
     };
-    let zoom_in = set(window.clone(), |s, e, _| {
-        let quarter = (e - s) / 4;
-        if e - s > 400 {
-            (s + quarter, e - quarter)
-        } else {
-            (s, e)
-        }
-    });
-    let zoom_out = set(window.clone(), |s, e, end| {
-        let half = (e - s) / 2;
-        (s.saturating_sub(half), (e + half).min(end))
-    });
-    let left = set(window.clone(), |s, e, _| {
-        let step = ((e - s) / 4).min(s);
-        (s - step, e - step)
-    });
-    let right = set(window.clone(), |s, e, end| {
-        let step = ((e - s) / 4).min(end - e);
-        (s + step, e + step)
-    });
-    let whole = {
-        let window = window.clone();
-        Callback::from(move |_| window.set(None))
+    let on_click = {
+        let (details, drag, cursor) = (details.clone(), drag.clone(), cursor.clone());
+        Callback::from(move |e: MouseEvent| {
+            let dragged = drag
+                .borrow()
+                .is_some_and(|(x0, _)| (x0 - e.offset_x()).abs() > 2);
+            *drag.borrow_mut() = None;
+            if !dragged {
+                if let Some((c, lines)) = details_at(e.offset_x(), e.offset_y()) {
+                    cursor.set(Some(c));
+                    details.set(lines);
+                }
+            }
+        })
     };
-    let lanes = timeline::lanes(&props.events.borrow(), start, stop, SLICES);
-    let height = lanes.len() * LANE_HEIGHT + 24;
-    let ms = |slice: usize| (start + span * slice as u64 / SLICES as u64) as f64 / 1000.0;
+    let on_down = {
+        let (drag, window) = (drag.clone(), window.clone());
+        Callback::from(move |e: MouseEvent| {
+            *drag.borrow_mut() = Some((e.offset_x(), current(&window)));
+        })
+    };
+    let on_wheel = {
+        let (window, point) = (window.clone(), point.clone());
+        Callback::from(move |e: WheelEvent| {
+            let w = current(&window);
+            if e.ctrl_key() || e.meta_key() {
+                e.prevent_default();
+                let at = point(e.offset_x(), 0).map_or((w.0 + w.1) / 2, |(_, (t, _), _)| t);
+                let factor = if e.delta_y() < 0.0 { 0.8 } else { 1.25 };
+                window.set(Some(zoom(w, at, factor, now_us)));
+            } else if e.shift_key() || e.delta_x().abs() > e.delta_y().abs() {
+                e.prevent_default();
+                let step = if e.delta_x() != 0.0 {
+                    e.delta_x()
+                } else {
+                    e.delta_y()
+                };
+                let delta = (step.signum() * (w.1 - w.0) as f64 / 10.0) as i64;
+                window.set(Some(pan(w, delta, now_us)));
+            }
+        })
+    };
+    let on_key = {
+        let (timeline, details, window, cursor) = (
+            props.timeline.clone(),
+            details.clone(),
+            window.clone(),
+            cursor.clone(),
+        );
+        Callback::from(move |e: KeyboardEvent| {
+            let t = timeline.borrow();
+            let lanes = t.lanes().len();
+            if lanes == 0 {
+                return;
+            }
+            let w = current(&window);
+            let c = cursor.unwrap_or(Cursor { lane: 0, t_us: w.0 });
+            let next = match e.key().as_str() {
+                "ArrowRight" | "ArrowLeft" => {
+                    let forward = e.key() == "ArrowRight";
+                    let lane = t.lane(c.lane);
+                    let t_us = lane.and_then(|l| l.next_element(c.t_us, forward));
+                    Some(Cursor {
+                        t_us: t_us.unwrap_or(c.t_us),
+                        ..c
+                    })
+                }
+                "ArrowUp" => Some(Cursor {
+                    lane: c.lane.saturating_sub(1),
+                    ..c
+                }),
+                "ArrowDown" => Some(Cursor {
+                    lane: (c.lane + 1).min(lanes - 1),
+                    ..c
+                }),
+                "+" | "=" => {
+                    window.set(Some(zoom(w, c.t_us, 0.5, now_us)));
+                    None
+                }
+                "-" => {
+                    window.set(Some(zoom(w, c.t_us, 2.0, now_us)));
+                    None
+                }
+                "Home" => {
+                    window.set(None);
+                    None
+                }
+                "Escape" => {
+                    cursor.set(None);
+                    details.set(Vec::new());
+                    None
+                }
+                _ => return,
+            };
+            e.prevent_default();
+            if let Some(c) = next {
+                // Keep the cursor in the window.
+                if c.t_us < w.0 || c.t_us > w.1 {
+                    let half = (w.1 - w.0) / 2;
+                    window.set(Some(pan(w, c.t_us as i64 - (w.0 + half) as i64, now_us)));
+                }
+                let slack = (w.1 - w.0) / 200;
+                details.set(t.details(c.lane, (c.t_us, c.t_us), slack, now_us));
+                cursor.set(Some(c));
+            }
+        })
+    };
+    let on_leave = {
+        let (details, drag, cursor) = (details.clone(), drag.clone(), cursor.clone());
+        Callback::from(move |_: MouseEvent| {
+            *drag.borrow_mut() = None;
+            if cursor.is_none() {
+                details.set(Vec::new());
+            }
+        })
+    };
+
+    let (start, end) = current(&window);
+    let t = props.timeline.borrow();
     html! {
-        <div class="timeline-view" data-testid="timeline-svg">
+        <div class="timeline-view" data-testid="timeline-view" data-lanes={t.lanes().len().to_string()}
+            data-events={t.events().to_string()} data-window={format!("{start}-{end}")}>
             <div class="zoom">
                 <button onclick={zoom_in} aria-label="Zoom in">{ "+" }</button>
                 <button onclick={zoom_out} aria-label="Zoom out">{ "−" }</button>
-                <button onclick={left} aria-label="Earlier">{ "◀" }</button>
-                <button onclick={right} aria-label="Later">{ "▶" }</button>
+                <button onclick={earlier} aria-label="Earlier">{ "◀" }</button>
+                <button onclick={later} aria-label="Later">{ "▶" }</button>
                 <button onclick={whole}>{ "Whole run" }</button>
-                <span class="muted">{ format!("{:.1} ms to {:.1} ms", start as f64 / 1000.0, stop as f64 / 1000.0) }</span>
+                <span class="muted" data-testid="window">{ format!("{} to {}", ms(start), ms(end)) }</span>
             </div>
-            <svg width="100%" viewBox={format!("0 0 {} {height}", LABEL_WIDTH + SLICES)} role="img"
-                aria-label="One lane per worker: the lock it held over time, its busy waits and its errors">
-                { for lanes.iter().enumerate().map(|(i, lane)| {
-                    let y = i * LANE_HEIGHT;
-                    let role = match lane.role { Role::Writer => "worker", Role::Reader => "reader" };
-                    let mut runs = Vec::new();
-                    let mut at = 0;
-                    while at < lane.cells.len() {
-                        let cell = lane.cells[at];
-                        let from = at;
-                        while at < lane.cells.len() && lane.cells[at] == cell {
-                            at += 1;
-                        }
-                        if cell != Cell::Idle {
-                            runs.push((from, at, cell));
-                        }
-                    }
-                    html! {
-                        <g class="lane" data-worker={lane.worker.to_string()}>
-                            <text x="0" y={(y + 15).to_string()} class="lane-label">{ format!("{role} {}", lane.worker) }</text>
-                            <rect x={LABEL_WIDTH.to_string()} y={(y + 2).to_string()} width={SLICES.to_string()}
-                                height={(LANE_HEIGHT - 4).to_string()} fill={colour(Cell::Idle)} />
-                            { for runs.into_iter().map(|(from, to, cell)| {
-                                let (h, dy) = if cell == Cell::Error { (LANE_HEIGHT - 4, 2) } else { (LANE_HEIGHT - 8, 4) };
-                                html! {
-                                    <rect x={(LABEL_WIDTH + from).to_string()} y={(y + dy).to_string()}
-                                        width={(to - from).max(1).to_string()} height={h.to_string()} fill={colour(cell)}
-                                        tabindex="0" class={format!("cell {}", cell.label().replace(' ', "-"))}>
-                                        <title>{ format!("{role} {}: {} from {:.2} to {:.2} ms ({})",
-                                            lane.worker, cell.label(), ms(from), ms(to), explain(cell)) }</title>
-                                    </rect>
-                                }
-                            }) }
-                        </g>
-                    }
-                }) }
-                <text x={LABEL_WIDTH.to_string()} y={(height - 4).to_string()} class="axis">
-                    { format!("{:.1} ms", start as f64 / 1000.0) }</text>
-                <text x={(LABEL_WIDTH + SLICES).to_string()} y={(height - 4).to_string()} class="axis" text-anchor="end">
-                    { format!("{:.1} ms", stop as f64 / 1000.0) }</text>
-            </svg>
-            <ul class="legend" data-testid="legend">
-                { for Cell::ALL.iter().skip(1).map(|cell| html! {
-                    <li><span class="swatch" style={format!("background:{}", colour(*cell))}></span>
-                        <strong>{ cell.label() }</strong>{ ": " }{ explain(*cell) }</li>
-                }) }
-            </ul>
+            <canvas ref={canvas_ref} tabindex="0" data-testid="timeline-canvas"
+                role="img" aria-label="One lane per worker: its transactions, the lock it held over time, \
+                its busy waits, its jobs and its errors. Focus it and use the arrow keys to step through \
+                the events; + and - zoom."
+                onmousemove={on_move} onmousedown={on_down} onclick={on_click} onmouseleave={on_leave}
+                onwheel={on_wheel} onkeydown={on_key} />
+            <div class="details" aria-live="polite" data-testid="timeline-details">
+                if details.is_empty() {
+                    <span class="muted">{ "Point at a lane for details, click to keep them (Esc lets go), \
+                        or focus the timeline and step with the arrow keys. Drag to pan; Ctrl + wheel zooms." }</span>
+                } else {
+                    { for details.iter().map(|line| html! { <div>{ line }</div> }) }
+                }
+            </div>
+            <Legend />
         </div>
+    }
+}
+
+/// What each colour and shape means.
+#[function_component(Legend)]
+fn legend() -> Html {
+    let swatch = |rgb| format!("background:{}", timeline_paint::hex(rgb));
+    html! {
+        <ul class="legend" data-testid="legend">
+            <li><span class="swatch tx"></span><strong>{ "transaction" }</strong>
+                { ": the line above a lane runs from BEGIN to COMMIT; dashed when it rolled back" }</li>
+            { for Cell::ALL.iter().skip(1).map(|cell| html! {
+                <li><span class={classes!("swatch", (*cell == Cell::BusyWait).then_some("hatched"))}
+                    style={swatch(timeline_paint::cell_colour(*cell))}></span>
+                    <strong>{ cell.label() }</strong>{ ": " }{ cell.explain() }</li>
+            }) }
+            <li><span class="swatch job"></span><strong>{ "jobs" }</strong>
+                { ": a short tick under the lane when a job is claimed, a tall one when it is done" }</li>
+            <li><strong>{ "errors" }</strong>{ " are marked under the lane, one shape and colour per kind; \
+                click one for what it means" }</li>
+            { for ErrorKind::ALL.iter().map(|kind| html! {
+                <li><ErrorShape kind={*kind} /><strong>{ kind.label() }</strong>{ ": " }{ kind.explain() }</li>
+            }) }
+        </ul>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ErrorShapeProps {
+    kind: ErrorKind,
+}
+
+/// An error's shape as in the lanes, drawn from the same pixels.
+#[function_component(ErrorShape)]
+fn error_shape(props: &ErrorShapeProps) -> Html {
+    let fill = timeline_paint::hex(timeline_paint::error_colour(props.kind));
+    let rows = timeline_paint::error_shape(props.kind);
+    html! {
+        <svg class="shape" width="13" height="13" viewBox="-2 -2 13 13" aria-hidden="true">
+            { for rows.iter().enumerate().flat_map(|(y, row)| {
+                let fill = fill.clone();
+                row.bytes().enumerate().filter(|(_, c)| *c == b'#').map(move |(x, _)| html! {
+                    <rect x={x.to_string()} y={y.to_string()} width="1" height="1" fill={fill.clone()} />
+                })
+            }) }
+        </svg>
     }
 }

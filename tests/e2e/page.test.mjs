@@ -25,31 +25,98 @@ after(async () => {
   site?.server.close();
 });
 
+// The first pixel (x, y) of the timeline canvas with colour `hex`, looking at the
+// rows `dy` of every lane (lanes are 34 px high, after 76 px of names); null if none.
+function find(page, hex, dy) {
+  return page.getByTestId("timeline-canvas").evaluate((canvas, [hex, dy]) => {
+    const { width, height } = canvas;
+    const data = canvas.getContext("2d").getImageData(0, 0, width, height).data;
+    const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+    for (let lane = 0; lane * 34 < height - 18; lane++) {
+      for (const y of dy.map((d) => lane * 34 + d)) {
+        for (let x = 76; x < width; x++) {
+          const i = (y * width + x) * 4;
+          if (data[i] === r && data[i + 1] === g && data[i + 2] === b) return { x, y };
+        }
+      }
+    }
+    return null;
+  }, [hex, dy]);
+}
+
+// Wait until `locator`'s text matches `pattern`, and return it.
+async function textMatching(locator, pattern) {
+  for (let i = 0; i < 50; i++) {
+    const text = await locator.innerText();
+    if (pattern.test(text)) return text;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.match(await locator.innerText(), pattern);
+}
+
+const EXCLUSIVE = "#d55e00";
+const BUSY = "#000000";
+
 test("the default lesson runs from the Run button and shows the wall of red", async () => {
   await page.getByTestId("run").click();
   const report = page.getByTestId("run-report");
   await report.waitFor({ timeout: 60_000 });
   assert.equal(await report.getAttribute("data-outcome"), "completed");
   assert.match(await page.getByTestId("jobs").innerText(), /^60 of 60 done, 0 double-claimed, 0 lost$/);
+  assert.equal(await page.getByTestId("integrity").innerText(), "ok");
   assert.match(await page.getByTestId("errors").innerText(), /SQLITE_BUSY x\d+/);
   const lanes = (await page.getByTestId("timeline").textContent()).trim().split("\n");
   assert.equal(lanes.length, 4, "one lane per worker in the text timeline");
   assert.ok(lanes.some((lane) => lane.includes("!")), "errors are marked on the lanes");
-  const svg = page.getByTestId("timeline-svg");
-  assert.equal(await svg.locator("g.lane").count(), 4, "one SVG lane per worker");
-  assert.ok((await svg.locator("rect.cell.error").count()) > 0, "errors drawn as marks");
-  assert.ok((await svg.locator("rect.cell.EXCLUSIVE").count()) > 0, "EXCLUSIVE drawn");
-  const title = await svg.locator("rect.cell.EXCLUSIVE title").first().textContent();
-  assert.match(title, /EXCLUSIVE from [\d.]+ to [\d.]+ ms/);
-  const shown = () => svg.locator(".zoom .muted").innerText();
+
+  const view = page.getByTestId("timeline-view");
+  assert.equal(await view.getAttribute("data-lanes"), "4", "one canvas lane per worker");
+  const canvas = page.getByTestId("timeline-canvas");
+  await canvas.scrollIntoViewIfNeeded();
+  const box = await canvas.boundingBox();
+  const exclusive = await find(page, EXCLUSIVE, [10]);
+  assert.ok(exclusive, "EXCLUSIVE is painted in a lane's bar");
+  const busy = await find(page, BUSY, [24]);
+  assert.ok(busy, "an SQLITE_BUSY mark is painted under a lane");
+  const details = page.getByTestId("timeline-details");
+  await page.mouse.move(box.x + exclusive.x, box.y + exclusive.y);
+  const held = await textMatching(details, /EXCLUSIVE from [\d.]+ ms to [\d.]+ ms: committing/);
+  assert.match(held, /transaction \(whole job\): BEGIN/);
+  await page.mouse.move(box.x + busy.x, box.y + busy.y + 2);
+  await textMatching(details, /SQLITE_BUSY at [\d.]+ ms in [a-z ]+: `[^`]+` failed after [\d.]+ ms: database is locked/);
+
+  // The keyboard reaches the same details.
+  await canvas.focus();
+  await page.keyboard.press("ArrowRight");
+  await textMatching(details, /^worker 0 at [\d.]+ ms/);
+
+  const shown = () => page.getByTestId("window").innerText();
   const before = await shown();
-  await svg.getByRole("button", { name: "Zoom in" }).click();
+  await view.getByRole("button", { name: "Zoom in" }).click();
   assert.notEqual(await shown(), before, "zooming changes the window");
-  await svg.getByRole("button", { name: "Whole run" }).click();
+  await view.getByRole("button", { name: "Whole run" }).click();
   assert.equal(await shown(), before);
-  await page.getByText("SQLITE_BUSY", { exact: true }).click();
-  await page.getByText("Waiting helps").waitFor();
+  // Clicking an error mark pins its details, with what the error means.
+  await page.mouse.click(box.x + busy.x, box.y + busy.y + 2);
+  await textMatching(details, /Waiting helps: busy_timeout/);
+  await page.mouse.move(box.x + exclusive.x, box.y + exclusive.y);
+  await textMatching(details, /Waiting helps: busy_timeout/);
+  await page.getByTestId("errors").getByText("SQLITE_BUSY", { exact: true }).click();
+  await page.getByTestId("errors").getByText("Waiting helps").waitFor();
   await page.screenshot({ path: join(artifacts, "wall-of-red.png"), fullPage: true });
+  await report.screenshot({ path: join(artifacts, "wall-of-red-report.png") });
+});
+
+test("short transactions in WAL with a timeout run without errors", async () => {
+  await page.getByTestId("preset").selectOption("short-transactions");
+  await page.getByTestId("run").click();
+  const report = page.getByTestId("run-report");
+  await report.waitFor({ timeout: 60_000 });
+  await page.waitForFunction(() => document.querySelector('[data-testid="run-report"]')?.textContent.includes("journal_mode"));
+  assert.match(await page.getByTestId("jobs").innerText(), /^(\d+) of \1 done, 0 double-claimed, 0 lost$/);
+  assert.equal(await page.getByTestId("no-errors").innerText(), "none");
+  assert.match(await report.innerText(), /wal \(what PRAGMA journal_mode answered\)/);
+  assert.equal(await page.getByTestId("integrity").innerText(), "ok");
 });
 
 test("invalid input is refused at the field and Run stays disabled", async () => {
@@ -83,15 +150,24 @@ test("with cross-origin isolation there is no banner", async () => {
   assert.equal(await page.getByTestId("not-isolated").count(), 0);
 });
 
-test("the timeline grows while the run goes on", async () => {
+test("the lanes appear and grow, and the metrics fill in, while the run goes on", async () => {
   await page.getByTestId("preset").selectOption("timeout-outlasted");
+  await page.locator("#field-jobs").fill("80");
   await page.getByTestId("run").click();
   const live = page.getByTestId("run-running");
-  await live.locator("g.lane").first().waitFor({ timeout: 30_000 });
-  const lanesWhileRunning = await live.locator("g.lane").count();
-  assert.ok(lanesWhileRunning >= 1, "lanes appear before the run ends");
-  assert.match(await page.getByTestId("live-numbers").innerText(), /jobs done so far/);
-  assert.equal(await page.getByTestId("run-report").count(), 0, "the run is still going");
+  const view = live.getByTestId("timeline-view");
+  const running = '[data-testid="run-running"] ';
+  await page.waitForFunction((running) => Number(document.querySelector(running + '[data-testid="timeline-view"]')?.dataset.lanes) === 4, running, { timeout: 30_000 });
+  const filling = await page.waitForFunction((running) => {
+    const done = document.querySelector(running + '[data-testid="jobs-done"]');
+    return done && !done.textContent.startsWith("0 ") ? done.textContent : null;
+  }, running, { timeout: 30_000 });
+  assert.match(await filling.jsonValue(), /^[1-9]\d* of 80/, "jobs done so far, of those seeded");
+  const first = Number(await view.getAttribute("data-events"));
+  await page.waitForFunction(([running, n]) => Number(document.querySelector(running + '[data-testid="timeline-view"]')?.dataset.events) > n, [running, first], { timeout: 30_000 });
+  const writeLock = (await find(page, "#e69f00", [10])) ?? (await find(page, EXCLUSIVE, [10]));
+  assert.ok(writeLock, "a write lock is painted while the run goes on");
   await page.getByTestId("run-report").waitFor({ timeout: 60_000 });
-  assert.equal(await page.getByTestId("timeline-svg").locator("g.lane").count(), 4);
+  assert.equal(await page.getByTestId("timeline-view").getAttribute("data-lanes"), "4");
+  assert.match(await page.getByTestId("jobs").innerText(), /^80 of 80 done/);
 });

@@ -1,0 +1,308 @@
+//! Painting the timeline into pixels: the page's canvas shows this raster, put in
+//! one call, so a frame costs one pass over the view's spans and columns and never
+//! a JS call per element.
+//!
+//! Each lane has four rows: the transaction (a dark line, dashed when it rolled
+//! back), the main bar (lock level, WAL lock or busy wait), the jobs (a short tick
+//! per claim, a tall one per completion), and the errors (one shape and colour per
+//! kind). Colours come from the Okabe-Ito palette, which stays distinguishable for
+//! colour-blind readers; busy waits are hatched and errors differ by shape too, so
+//! nothing depends on colour alone.
+
+use crate::timeline::{Cell, ErrorKind, Mark, Timeline, TxEnd, View};
+
+pub type Rgb = [u8; 3];
+
+pub const LANE_HEIGHT: usize = 34;
+const TX_ROW: (usize, usize) = (1, 4);
+const BAR_ROW: (usize, usize) = (6, 20);
+const JOB_ROW: (usize, usize) = (21, 24);
+const ERROR_ROW: usize = 24;
+const SPRITE: usize = 9;
+
+const RULE: Rgb = [0xe4, 0xe4, 0xe0];
+const TX: Rgb = [0x44, 0x44, 0x44];
+const CLAIM: Rgb = [0x88, 0x88, 0x88];
+const DONE: Rgb = [0x22, 0x22, 0x22];
+const HATCH: Rgb = [0x60, 0x60, 0x60];
+const CURSOR: Rgb = [0x00, 0x00, 0x00];
+
+pub fn cell_colour(cell: Cell) -> Rgb {
+    match cell {
+        Cell::Idle => [0xf1, 0xf1, 0xec],
+        Cell::Shared => [0x56, 0xb4, 0xe9],
+        Cell::WalRead => [0x9a, 0xd0, 0xee],
+        Cell::Reserved => [0xe6, 0x9f, 0x00],
+        Cell::WalWrite => [0xf0, 0xe4, 0x42],
+        Cell::Pending => [0xcc, 0x79, 0xa7],
+        Cell::Exclusive => [0xd5, 0x5e, 0x00],
+        Cell::BusyWait => [0xa8, 0xa8, 0xa8],
+    }
+}
+
+pub fn error_colour(kind: ErrorKind) -> Rgb {
+    match kind {
+        ErrorKind::Busy => [0x00, 0x00, 0x00],
+        ErrorKind::BusySnapshot => [0x00, 0x72, 0xb2],
+        ErrorKind::Locked => [0x00, 0x9e, 0x73],
+        ErrorKind::Other => [0xd5, 0x5e, 0x00],
+    }
+}
+
+/// The shape of each error kind, 9 by 9: BUSY a downward triangle, BUSY_SNAPSHOT a
+/// diamond, LOCKED a hollow square, any other error a cross.
+pub fn error_shape(kind: ErrorKind) -> [&'static str; SPRITE] {
+    match kind {
+        ErrorKind::Busy => [
+            "#########",
+            ".#######.",
+            ".#######.",
+            "..#####..",
+            "..#####..",
+            "...###...",
+            "...###...",
+            "....#....",
+            "....#....",
+        ],
+        ErrorKind::BusySnapshot => [
+            "....#....",
+            "...###...",
+            "..#####..",
+            ".#######.",
+            "#########",
+            ".#######.",
+            "..#####..",
+            "...###...",
+            "....#....",
+        ],
+        ErrorKind::Locked => [
+            "#########",
+            "#########",
+            "##.....##",
+            "##.....##",
+            "##.....##",
+            "##.....##",
+            "##.....##",
+            "#########",
+            "#########",
+        ],
+        ErrorKind::Other => [
+            "##.....##",
+            "###...###",
+            ".###.###.",
+            "..#####..",
+            "...###...",
+            "..#####..",
+            ".###.###.",
+            "###...###",
+            "##.....##",
+        ],
+    }
+}
+
+/// "#rrggbb", for the legend and the page's styles.
+pub fn hex(rgb: Rgb) -> String {
+    format!("#{:02x}{:02x}{:02x}", rgb[0], rgb[1], rgb[2])
+}
+
+/// An RGBA image, reused from frame to frame.
+#[derive(Default)]
+pub struct Raster {
+    pub width: usize,
+    pub height: usize,
+    pub rgba: Vec<u8>,
+}
+
+impl Raster {
+    fn reset(&mut self, width: usize, height: usize) {
+        self.width = width;
+        self.height = height;
+        self.rgba.clear();
+        // Opaque white.
+        self.rgba.resize(width * height * 4, 0xff);
+    }
+
+    fn put(&mut self, x: usize, y: usize, rgb: Rgb) {
+        if x < self.width && y < self.height {
+            let at = (y * self.width + x) * 4;
+            self.rgba[at..at + 3].copy_from_slice(&rgb);
+        }
+    }
+
+    fn fill(&mut self, x: usize, rows: (usize, usize), y0: usize, rgb: Rgb) {
+        for y in rows.0..rows.1 {
+            self.put(x, y0 + y, rgb);
+        }
+    }
+
+    /// The colour at (`x`, `y`): what the tests read back.
+    pub fn at(&self, x: usize, y: usize) -> Rgb {
+        let at = (y * self.width + x) * 4;
+        [self.rgba[at], self.rgba[at + 1], self.rgba[at + 2]]
+    }
+}
+
+/// Where the keyboard cursor stands: a lane and a time.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Cursor {
+    pub lane: usize,
+    pub t_us: u64,
+}
+
+/// Paint every lane of `timeline` over `view` into `raster` (`view.width` pixels
+/// wide, `LANE_HEIGHT` per lane); what is still open is drawn until `now_us`.
+pub fn paint(
+    timeline: &Timeline,
+    view: &View,
+    now_us: u64,
+    cursor: Option<Cursor>,
+    raster: &mut Raster,
+) {
+    raster.reset(view.width, timeline.lanes().len() * LANE_HEIGHT);
+    for (i, lane) in timeline.lanes().enumerate() {
+        let y0 = i * LANE_HEIGHT;
+        for x in 0..view.width {
+            raster.put(x, y0 + LANE_HEIGHT - 1, RULE);
+        }
+        for (x, end) in lane.transactions(view, now_us).into_iter().enumerate() {
+            let dashed_gap = (x / 3) % 2 == 1;
+            match end {
+                Some(TxEnd::RolledBack) if dashed_gap => {}
+                Some(_) => raster.fill(x, TX_ROW, y0, TX),
+                None => {}
+            }
+        }
+        for (x, cell) in lane.cells(view, now_us).into_iter().enumerate() {
+            for y in BAR_ROW.0..BAR_ROW.1 {
+                let hatched = cell == Cell::BusyWait && (x + y) % 4 == 0;
+                raster.put(x, y0 + y, if hatched { HATCH } else { cell_colour(cell) });
+            }
+        }
+        let marks = lane.marks(view);
+        let mut jobs: Vec<Option<bool>> = vec![None; view.width];
+        let mut errors: Vec<Option<ErrorKind>> = vec![None; view.width];
+        for m in marks {
+            let x = view.column(m.t_us);
+            match &m.mark {
+                Mark::Claimed { .. } => jobs[x] = jobs[x].max(Some(false)),
+                Mark::Done { .. } => jobs[x] = Some(true),
+                Mark::Error { kind, .. } => errors[x] = errors[x].max(Some(*kind)),
+            }
+        }
+        for (x, job) in jobs.into_iter().enumerate() {
+            match job {
+                Some(true) => raster.fill(x, JOB_ROW, y0, DONE),
+                Some(false) => raster.fill(x, (JOB_ROW.0 + 2, JOB_ROW.1), y0, CLAIM),
+                None => {}
+            }
+        }
+        for (x, kind) in errors.into_iter().enumerate() {
+            let Some(kind) = kind else { continue };
+            for (dy, row) in error_shape(kind).iter().enumerate() {
+                for (dx, c) in row.bytes().enumerate() {
+                    if c == b'#' {
+                        let px = (x + dx).checked_sub(SPRITE / 2);
+                        if let Some(px) = px {
+                            raster.put(px, y0 + ERROR_ROW + dy, error_colour(kind));
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(c) = cursor.filter(|c| c.lane == i && view.shows(c.t_us)) {
+            raster.fill(view.column(c.t_us), (0, LANE_HEIGHT - 1), y0, CURSOR);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lock::LockLevel;
+    use crate::trace::{DbFile, EventKind, Step, TraceEvent};
+
+    const WHITE: Rgb = [0xff, 0xff, 0xff];
+
+    fn at(t_us: u64, worker: u32, kind: EventKind) -> TraceEvent {
+        TraceEvent { t_us, worker, kind }
+    }
+
+    #[test]
+    fn each_row_shows_its_element_in_its_colour_and_shape() {
+        let lock = |from, to| EventKind::Lock {
+            db: DbFile::Queue,
+            from,
+            to,
+        };
+        let events = [
+            at(
+                0,
+                0,
+                EventKind::Begin {
+                    step: Step::Claim,
+                    sql: "BEGIN IMMEDIATE".into(),
+                },
+            ),
+            at(0, 0, lock(LockLevel::None, LockLevel::Reserved)),
+            at(50, 0, EventKind::JobClaimed { job: 1 }),
+            at(60, 0, lock(LockLevel::Reserved, LockLevel::Exclusive)),
+            at(90, 0, lock(LockLevel::Exclusive, LockLevel::None)),
+            at(90, 0, EventKind::Commit { step: Step::Claim }),
+            at(
+                10,
+                1,
+                EventKind::BusyWait {
+                    requested_us: 50,
+                    dur_us: 50,
+                },
+            ),
+            at(
+                70,
+                1,
+                EventKind::Error {
+                    step: Step::Claim,
+                    sql: "BEGIN IMMEDIATE".into(),
+                    code: 5,
+                    extended: 5,
+                    name: "SQLITE_BUSY".into(),
+                    message: "database is locked".into(),
+                    after_us: 60,
+                },
+            ),
+        ];
+        let timeline = Timeline::from_events(&events);
+        let view = View::new(0, 99, 100);
+        let mut r = Raster::default();
+        paint(&timeline, &view, 99, None, &mut r);
+        assert_eq!((r.width, r.height), (100, 2 * LANE_HEIGHT));
+        let bar = BAR_ROW.0 + 2;
+        assert_eq!(r.at(20, bar), cell_colour(Cell::Reserved));
+        assert_eq!(r.at(75, bar), cell_colour(Cell::Exclusive));
+        assert_eq!(r.at(95, bar), cell_colour(Cell::Idle));
+        assert_eq!(r.at(20, TX_ROW.0), TX, "the transaction row");
+        assert_eq!(r.at(95, TX_ROW.0), WHITE, "no transaction after COMMIT");
+        assert_eq!(r.at(50, JOB_ROW.1 - 1), CLAIM, "the claim's tick");
+        // Worker 1: hatched grey while it waits, and a black triangle for SQLITE_BUSY.
+        let y1 = LANE_HEIGHT;
+        let wait: Vec<Rgb> = (0..4).map(|dx| r.at(30 + dx, y1 + bar)).collect();
+        assert!(wait.contains(&cell_colour(Cell::BusyWait)) && wait.contains(&HATCH));
+        assert_eq!(r.at(70, y1 + ERROR_ROW), error_colour(ErrorKind::Busy));
+        assert_eq!(r.at(70, y1 + ERROR_ROW + 8), error_colour(ErrorKind::Busy));
+        assert_eq!(r.at(66, y1 + ERROR_ROW + 8), WHITE, "a triangle's point");
+    }
+
+    #[test]
+    fn the_cursor_is_a_line_across_its_lane_only() {
+        let events = [
+            at(0, 0, EventKind::JobClaimed { job: 1 }),
+            at(0, 1, EventKind::WorkerEnd),
+        ];
+        let timeline = Timeline::from_events(&events);
+        let view = View::new(0, 99, 100);
+        let mut r = Raster::default();
+        let cursor = Cursor { lane: 1, t_us: 40 };
+        paint(&timeline, &view, 99, Some(cursor), &mut r);
+        assert_eq!(r.at(40, LANE_HEIGHT + 10), CURSOR);
+        assert_ne!(r.at(40, 10), CURSOR);
+    }
+}

@@ -1,0 +1,112 @@
+//! The metrics of a run, the same panel while it goes on (from the trace the
+//! workers posted so far) and when it is over (from the run report): jobs, rate,
+//! transactions, errors by code with what each means one click away, busy wait,
+//! job latency and write-lock hold.
+
+use crate::metrics::{Metrics, Percentiles};
+use crate::report::RunReport;
+use crate::result_code::explain;
+use std::collections::BTreeMap;
+use yew::prelude::*;
+
+/// The numbers the panel shows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Numbers {
+    pub done: u64,
+    pub seeded: u64,
+    pub elapsed_ms: f64,
+    pub committed: u64,
+    pub rolled_back: u64,
+    pub errors: BTreeMap<String, u64>,
+    pub busy_wait_ms: f64,
+    pub job_latency_ms: Percentiles,
+    pub write_lock_hold_ms: Percentiles,
+}
+
+impl Numbers {
+    /// The numbers of a run in progress.
+    pub fn so_far(m: &Metrics, seeded: u64, elapsed_ms: f64) -> Numbers {
+        Numbers {
+            done: m.committed_jobs.len() as u64,
+            seeded,
+            elapsed_ms,
+            committed: m.committed,
+            rolled_back: m.rolled_back,
+            errors: m.errors.clone(),
+            busy_wait_ms: m.busy_wait_ms,
+            job_latency_ms: m.job_latency_ms.clone(),
+            write_lock_hold_ms: m.write_lock_hold_ms.clone(),
+        }
+    }
+
+    /// The numbers of a finished run.
+    pub fn of_report(r: &RunReport) -> Numbers {
+        Numbers {
+            done: r.jobs.done,
+            seeded: r.jobs.seeded,
+            elapsed_ms: r.elapsed_ms,
+            committed: r.transactions.committed,
+            rolled_back: r.transactions.rolled_back,
+            errors: r.errors.clone(),
+            busy_wait_ms: r.busy_wait_ms,
+            job_latency_ms: r.job_latency_ms.clone(),
+            write_lock_hold_ms: r.write_lock_hold_ms.clone(),
+        }
+    }
+}
+
+fn percentiles(p: &Percentiles) -> String {
+    if p.count == 0 {
+        return "none yet".to_string();
+    }
+    format!(
+        "p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms, max {:.1} ms (n={})",
+        p.p50, p.p95, p.p99, p.max, p.count
+    )
+}
+
+#[derive(Properties, PartialEq)]
+pub struct MetricsPanelProps {
+    pub numbers: Numbers,
+}
+
+#[function_component(MetricsPanel)]
+pub fn metrics_panel(props: &MetricsPanelProps) -> Html {
+    let n = &props.numbers;
+    let rate = if n.elapsed_ms > 0.0 {
+        n.done as f64 * 1000.0 / n.elapsed_ms
+    } else {
+        0.0
+    };
+    let errors: u64 = n.errors.values().sum();
+    html! {
+        <div class="metrics" data-testid="metrics" data-done={n.done.to_string()}
+            data-errors={errors.to_string()}>
+            <dl class="report">
+                <dt>{ "jobs done" }</dt>
+                <dd data-testid="jobs-done">{ format!("{} of {}", n.done, n.seeded) }
+                    <meter min="0" max={n.seeded.max(1).to_string()} value={n.done.to_string()}></meter></dd>
+                <dt>{ "throughput" }</dt><dd>{ format!("{rate:.0} jobs/s over {:.0} ms", n.elapsed_ms) }</dd>
+                <dt>{ "transactions" }</dt><dd>{ format!("{} committed, {} rolled back", n.committed, n.rolled_back) }</dd>
+                <dt>{ "busy wait" }</dt><dd>{ format!("{:.0} ms in SQLite's busy handler, all workers together", n.busy_wait_ms) }</dd>
+                <dt>{ "job latency" }</dt><dd>{ percentiles(&n.job_latency_ms) }</dd>
+                <dt>{ "write lock held" }</dt><dd>{ percentiles(&n.write_lock_hold_ms) }</dd>
+                <dt>{ "errors" }</dt>
+                <dd>
+                    if n.errors.is_empty() {
+                        <span data-testid="no-errors">{ "none" }</span>
+                    } else {
+                        <ul class="errors" data-testid="errors">
+                            { for n.errors.iter().map(|(name, count)| html! {
+                                <li><details>
+                                    <summary><code>{ name }</code>{ format!(" x{count}") }</summary>
+                                    <p>{ explain(name) }</p>
+                                </details></li>
+                            }) }
+                        </ul>
+                    }
+                </dd>
+            </dl>
+        </div>
+    }
+}
