@@ -213,18 +213,22 @@ impl View {
         }
     }
 
-    /// The column that shows time `t_us` (clamped to the window).
+    /// The column that shows time `t_us` (clamped to the window). Integer maths in
+    /// u64: a frame calls this for every span in view, and u128 division is slow in
+    /// wasm; a run would have to last years to overflow it.
     pub fn column(&self, t_us: u64) -> usize {
         let t = t_us.clamp(self.start_us, self.end_us) - self.start_us;
-        let span = (self.end_us - self.start_us) as u128 + 1;
-        ((t as u128 * self.width as u128 / span) as usize).min(self.width - 1)
+        let span = self.end_us - self.start_us + 1;
+        ((t.saturating_mul(self.width as u64) / span) as usize).min(self.width - 1)
     }
 
     /// The first time that `column` shows.
     pub fn time_at(&self, column: usize) -> u64 {
-        let span = (self.end_us - self.start_us) as u128 + 1;
-        let width = self.width as u128;
-        self.start_us + ((column as u128 * span).div_ceil(width)) as u64
+        let span = self.end_us - self.start_us + 1;
+        self.start_us
+            + (column as u64)
+                .saturating_mul(span)
+                .div_ceil(self.width as u64)
     }
 
     /// How much time one column covers, at least 1 µs.

@@ -135,6 +135,16 @@ impl Raster {
         }
     }
 
+    /// Copy `line` (one RGBA row) into rows `rows` below `y0`: dense rows are
+    /// painted once and copied, not pixel by pixel.
+    fn copy_line(&mut self, line: &[u8], rows: (usize, usize), y0: usize) {
+        let stride = self.width * 4;
+        for y in rows.0..rows.1 {
+            let at = (y0 + y) * stride;
+            self.rgba[at..at + stride].copy_from_slice(line);
+        }
+    }
+
     /// The colour at (`x`, `y`): what the tests read back.
     pub fn at(&self, x: usize, y: usize) -> Rgb {
         let at = (y * self.width + x) * 4;
@@ -159,23 +169,36 @@ pub fn paint(
     raster: &mut Raster,
 ) {
     raster.reset(view.width, timeline.lanes().len() * LANE_HEIGHT);
+    let mut line = vec![0xff; view.width * 4];
+    let set = |line: &mut [u8], x: usize, rgb: Rgb| line[x * 4..x * 4 + 3].copy_from_slice(&rgb);
     for (i, lane) in timeline.lanes().enumerate() {
         let y0 = i * LANE_HEIGHT;
+        line.fill(0xff);
         for x in 0..view.width {
-            raster.put(x, y0 + LANE_HEIGHT - 1, RULE);
+            set(&mut line, x, RULE);
         }
+        raster.copy_line(&line, (LANE_HEIGHT - 1, LANE_HEIGHT), y0);
+        line.fill(0xff);
         for (x, end) in lane.transactions(view, now_us).into_iter().enumerate() {
             let dashed_gap = (x / 3) % 2 == 1;
             match end {
                 Some(TxEnd::RolledBack) if dashed_gap => {}
-                Some(_) => raster.fill(x, TX_ROW, y0, TX),
+                Some(_) => set(&mut line, x, TX),
                 None => {}
             }
         }
+        raster.copy_line(&line, TX_ROW, y0);
+        let mut waits = Vec::new();
         for (x, cell) in lane.cells(view, now_us).into_iter().enumerate() {
-            for y in BAR_ROW.0..BAR_ROW.1 {
-                let hatched = cell == Cell::BusyWait && (x + y) % 4 == 0;
-                raster.put(x, y0 + y, if hatched { HATCH } else { cell_colour(cell) });
+            set(&mut line, x, cell_colour(cell));
+            if cell == Cell::BusyWait {
+                waits.push(x);
+            }
+        }
+        raster.copy_line(&line, BAR_ROW, y0);
+        for y in BAR_ROW.0..BAR_ROW.1 {
+            for x in waits.iter().filter(|x| (*x + y) % 4 == 0) {
+                raster.put(*x, y0 + y, HATCH);
             }
         }
         let marks = lane.marks(view);

@@ -3,15 +3,12 @@
 //! lessons, and a pipeline check of one worker alone.
 
 use super::host::{self, BrowserRun, LiveTrace};
-use super::metrics_panel::{MetricsPanel, Numbers};
+use super::live_view::{LiveRun, LiveView};
 use super::protocol::StorageKind;
 use super::run_view::RunView;
 use super::scenario_panel::{check, draft_of, Draft, ScenarioPanel};
-use super::timeline_view::TimelineView;
-use crate::metrics::Tally;
 use crate::presets;
 use crate::report::RunReport;
-use crate::timeline::Timeline;
 use crate::trace::TraceEvent;
 use js_sys::Reflect;
 use serde_json::json;
@@ -65,12 +62,8 @@ fn app() -> Html {
     let preset = use_state(|| presets::DEFAULT_PRESET.to_string());
     let draft = use_state(|| draft_of(presets::DEFAULT_PRESET));
     let run_state = use_state(|| RunState::Idle);
-    // The run in progress as the workers post it: its lanes, its metrics so far, when
-    // it began, and a counter that redraws them.
-    let live_timeline = use_mut_ref(Timeline::default);
-    let live_tally = use_mut_ref(Tally::default);
-    let live_started = use_mut_ref(|| 0.0f64);
-    let live_version = use_state(|| 0u64);
+    // The run in progress, as the workers post it.
+    let live = use_memo((), |_| LiveRun::default());
     let checked = check(&draft);
     let on_check = {
         let check_state = check_state.clone();
@@ -105,40 +98,17 @@ fn app() -> Html {
     };
     let on_run = {
         let (run_state, scenario) = (run_state.clone(), checked.clone().ok());
-        let (live_timeline, live_tally, live_version, live_started) = (
-            live_timeline.clone(),
-            live_tally.clone(),
-            live_version.clone(),
-            live_started.clone(),
-        );
+        let live = live.clone();
         Callback::from(move |_| {
             let Some(scenario) = scenario.clone() else {
                 return;
             };
             let run_state = run_state.clone();
             run_state.set(RunState::Running);
-            *live_timeline.borrow_mut() = Timeline::default();
-            *live_tally.borrow_mut() = Tally::default();
-            *live_started.borrow_mut() = super::clock::wall_ms();
-            // Each batch is read once, as it comes; the page redraws at most every
-            // 100 ms, however often the workers post.
-            let last_draw = Rc::new(std::cell::Cell::new(0.0));
-            let (timeline, tally, version) = (
-                live_timeline.clone(),
-                live_tally.clone(),
-                live_version.clone(),
-            );
-            let on_batch: Rc<dyn Fn(&[TraceEvent])> = Rc::new(move |batch: &[TraceEvent]| {
-                timeline.borrow_mut().extend(batch);
-                tally.borrow_mut().extend(batch);
-                let now = super::clock::wall_ms();
-                if now - last_draw.get() >= 100.0 {
-                    last_draw.set(now);
-                    version.set(now as u64);
-                }
-            });
+            live.begin(scenario.jobs as u64);
+            let run = live.clone();
             let live = LiveTrace {
-                on_batch: Some(on_batch),
+                on_batch: Some(Rc::new(move |batch: &[TraceEvent]| run.add(batch))),
                 ..LiveTrace::default()
             };
             wasm_bindgen_futures::spawn_local(async move {
@@ -178,19 +148,7 @@ fn app() -> Html {
             </div>
             { match &*run_state {
                 RunState::Idle => html! { <p class="muted">{ "Press Run: the workers start, contend, and report here." }</p> },
-                RunState::Running => {
-                    let elapsed_ms = super::clock::wall_ms() - *live_started.borrow();
-                    let now_us = (elapsed_ms * 1000.0).max(1.0) as u64;
-                    let seeded = checked.as_ref().map_or(0, |s| s.jobs as u64);
-                    let numbers = Numbers::so_far(&live_tally.borrow().metrics(now_us), seeded, elapsed_ms);
-                    html! {
-                        <section class="run" data-testid="run-running">
-                            <h2>{ "The workers are running..." }</h2>
-                            <MetricsPanel {numbers} />
-                            <TimelineView timeline={live_timeline.clone()} version={*live_version} {now_us} />
-                        </section>
-                    }
-                }
+                RunState::Running => html! { <LiveView run={live.clone()} /> },
                 RunState::Failed(message) => html! { <p class="error" data-testid="run-failed">{ message }</p> },
                 RunState::Done(run) => html! { <RunView run={run.clone()} /> },
             } }

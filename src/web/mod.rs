@@ -6,6 +6,7 @@ mod alone;
 pub mod app;
 pub mod clock;
 pub mod host;
+mod live_view;
 mod metrics_panel;
 pub mod opfs_storage;
 pub mod protocol;

@@ -39,11 +39,18 @@ fn context(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
     canvas.get_context("2d").ok()??.dyn_into().ok()
 }
 
-/// The window shown and the columns of the canvas.
-fn view_of(canvas: &HtmlCanvasElement, window: Window, now_us: u64) -> View {
+/// The window shown and the columns of a canvas `width` pixels wide.
+fn view_of(width: usize, window: Window, now_us: u64) -> View {
     let (start, end) = window.unwrap_or((0, now_us.max(1)));
-    let width = (canvas.client_width().max(300) as usize).saturating_sub(LABEL_WIDTH);
-    View::new(start, end, width)
+    View::new(start, end, width.max(300).saturating_sub(LABEL_WIDTH))
+}
+
+/// The canvas's width on the page, measured once and again after each resize:
+/// reading it forces a layout, which a frame should not pay for.
+fn measure(canvas: &HtmlCanvasElement, known: &RefCell<Option<usize>>) -> usize {
+    *known
+        .borrow_mut()
+        .get_or_insert_with(|| canvas.client_width().max(0) as usize)
 }
 
 fn ms(us: u64) -> String {
@@ -108,13 +115,16 @@ pub fn timeline_view(props: &TimelineProps) -> Html {
     let drag = use_mut_ref(|| None::<(i32, (u64, u64))>);
     // Bumped when the page is resized, so that the canvas fits again.
     let resized = use_state(|| 0u32);
+    let width = use_mut_ref(|| None::<usize>);
     let now_us = props.now_us.max(1);
 
     {
-        let resized = resized.clone();
+        let (resized, width) = (resized.clone(), width.clone());
         use_effect_with((), move |_| {
-            let on_resize =
-                wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || resized.set(*resized + 1));
+            let on_resize = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
+                *width.borrow_mut() = None;
+                resized.set(*resized + 1)
+            });
             let window = web_sys::window();
             if let Some(w) = &window {
                 let _ = w
@@ -131,13 +141,17 @@ pub fn timeline_view(props: &TimelineProps) -> Html {
         });
     }
     {
-        let (canvas_ref, timeline, raster) =
-            (canvas_ref.clone(), props.timeline.clone(), raster.clone());
+        let (canvas_ref, timeline, raster, width) = (
+            canvas_ref.clone(),
+            props.timeline.clone(),
+            raster.clone(),
+            width.clone(),
+        );
         use_effect_with(
             (props.version, now_us, *window, *cursor, *resized),
             move |(_, now_us, window, cursor, _)| {
                 if let Some(canvas) = canvas_ref.cast::<HtmlCanvasElement>() {
-                    let view = view_of(&canvas, *window, *now_us);
+                    let view = view_of(measure(&canvas, &width), *window, *now_us);
                     draw(
                         &canvas,
                         &timeline.borrow(),
@@ -167,7 +181,7 @@ pub fn timeline_view(props: &TimelineProps) -> Html {
         let (canvas_ref, window) = (canvas_ref.clone(), window.clone());
         move |x: i32, y: i32| -> Option<(usize, (u64, u64), View)> {
             let canvas = canvas_ref.cast::<HtmlCanvasElement>()?;
-            let view = view_of(&canvas, *window, now_us);
+            let view = view_of(measure(&canvas, &width), *window, now_us);
             let column = usize::try_from(x).ok()?.checked_sub(LABEL_WIDTH)?;
             let column = column.min(view.width - 1);
             let lane = usize::try_from(y).ok()? / LANE_HEIGHT;
