@@ -119,6 +119,19 @@ fn app() -> Html {
             });
         })
     };
+    let reset_said = use_state(|| None::<String>);
+    let on_reset = {
+        let reset_said = reset_said.clone();
+        Callback::from(move |_| {
+            let reset_said = reset_said.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let said = host::reset_database()
+                    .await
+                    .unwrap_or_else(|e| format!("Reset failed: {e}"));
+                reset_said.set(Some(said));
+            });
+        })
+    };
     let running = *run_state == RunState::Running;
     html! {
         <main>
@@ -142,10 +155,17 @@ fn app() -> Html {
                 <button data-testid="stop" onclick={Callback::from(|_| host::stop())} disabled={!running}>
                     { "Stop" }
                 </button>
+                <button data-testid="reset" onclick={on_reset} disabled={running}
+                    title="Remove the last run's database files, from OPFS or from memory">
+                    { "Reset database" }
+                </button>
                 if let Err(e) = &checked {
                     <span class="error" data-testid="scenario-error">{ format!("Fix `{}` to run.", e.field) }</span>
                 }
             </div>
+            if let Some(said) = &*reset_said {
+                <p class="muted" data-testid="reset-said" role="status">{ said }</p>
+            }
             { match &*run_state {
                 RunState::Idle => html! { <p class="muted">{ "Press Run: the workers start, contend, and report here." }</p> },
                 RunState::Running => html! { <LiveView run={live.clone()} /> },

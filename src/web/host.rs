@@ -344,12 +344,36 @@ pub async fn run_alone(scenario: serde_json::Value) -> Result<RunReport, String>
     }
 }
 
+/// Reset database: forget the last run's database, in shared memory and in OPFS,
+/// so that nothing of it is left. Refused while a run goes on (its workers hold
+/// the files). Says what was removed.
+pub async fn reset_database() -> Result<String, String> {
+    if CURRENT.with(|c| c.borrow().is_some()) {
+        return Err("a run is going on: stop it before resetting the database".to_string());
+    }
+    LAST.with(|l| *l.borrow_mut() = None);
+    if default_storage() != StorageKind::Opfs {
+        return Ok(
+            "The database is reset: the last run's files lived in this page's memory \
+                   and are gone."
+                .to_string(),
+        );
+    }
+    let (files, bytes) = super::opfs_storage::remove_all().await?;
+    Ok(format!(
+        "The database is reset: {files} file{} ({:.1} KB) removed from OPFS. The next run \
+         seeds a new queue.",
+        if files == 1 { "" } else { "s" },
+        bytes / 1024.0
+    ))
+}
+
 /// Open the last run's database with a new worker (its workers are gone) and count
 /// its jobs: `{jobs, done, integrity_check}`.
 pub async fn reopen() -> Result<(u64, u64, String), String> {
     let (buffers, storage) = LAST
         .with(|l| l.borrow().clone())
-        .ok_or("no run has taken place on this page yet")?;
+        .ok_or("no database to reopen: no run since the page loaded or since the last reset")?;
     let worker = WorkerHandle::spawn(LiveTrace::default())?;
     match worker.recv().await? {
         FromWorker::Ready => {}
@@ -376,7 +400,7 @@ pub async fn reopen() -> Result<(u64, u64, String), String> {
 /// of `locklab run --json`) or rejects with the reason (`storage`: "opfs" or
 /// "memory"; by default OPFS where the browser can share it); `presets()` lists the
 /// presets; `stop()` stops the run in progress; `reopen()` counts the last run's
-/// database with a fresh worker.
+/// database with a fresh worker; `reset()` removes it.
 pub fn install_api() {
     let api = Object::new();
     let run_fn = Closure::<dyn FnMut(JsValue, JsValue) -> Promise>::new(
@@ -424,6 +448,15 @@ pub fn install_api() {
             )
         })
     });
+    let reset_fn = Closure::<dyn FnMut() -> Promise>::new(|| {
+        future_to_promise(async move {
+            reset_database()
+                .await
+                .map(|said| JsValue::from_str(&said))
+                .map_err(|e| JsValue::from_str(&e))
+        })
+    });
+    let _ = Reflect::set(&api, &"reset".into(), &reset_fn.into_js_value());
     let _ = Reflect::set(&api, &"reopen".into(), &reopen_fn.into_js_value());
     let _ = Reflect::set(&api, &"run".into(), &run_fn.into_js_value());
     let _ = Reflect::set(&api, &"presets".into(), &presets_fn.into_js_value());

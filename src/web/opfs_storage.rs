@@ -210,3 +210,68 @@ impl StoredFile for OpfsFile {
             .map_err(|e| StorageError(js_error("flush", e)))
     }
 }
+
+/// Remove locklab's OPFS directory with every database in it, from the page (no
+/// worker may hold a handle on them then). Returns how many files and bytes went.
+pub async fn remove_all() -> Result<(u32, f64), String> {
+    let storage = web_sys::window().ok_or("no window")?.navigator().storage();
+    let root: FileSystemDirectoryHandle = JsFuture::from(storage.get_directory())
+        .await
+        .map_err(|e| js_error("OPFS is not available", e))?
+        .unchecked_into();
+    let dir = match JsFuture::from(root.get_directory_handle(DIRECTORY)).await {
+        Ok(dir) => dir,
+        // Nothing stored yet.
+        Err(_) => return Ok((0, 0.0)),
+    };
+    let (files, bytes) = measure(&dir).await?;
+    let options = Object::new();
+    let _ = Reflect::set(&options, &"recursive".into(), &true.into());
+    let remove: js_sys::Function = Reflect::get(&root, &"removeEntry".into())
+        .and_then(|f| f.dyn_into())
+        .map_err(|_| "this browser cannot remove OPFS entries".to_string())?;
+    let promise: js_sys::Promise = remove
+        .call2(&root, &DIRECTORY.into(), &options)
+        .map_err(|e| js_error("removeEntry", e))?
+        .unchecked_into();
+    JsFuture::from(promise)
+        .await
+        .map_err(|e| js_error("cannot remove the database files", e))?;
+    Ok((files, bytes))
+}
+
+/// How many files `dir` holds and their size, through its async iterator (outside
+/// web-sys's stable API).
+async fn measure(dir: &JsValue) -> Result<(u32, f64), String> {
+    let call = |target: &JsValue, name: &str| -> Result<JsValue, String> {
+        Reflect::get(target, &name.into())
+            .and_then(|f| f.dyn_into::<js_sys::Function>())
+            .and_then(|f| f.call0(target))
+            .map_err(|e| js_error(name, e))
+    };
+    let entries = call(dir, "values")?;
+    let (mut files, mut bytes) = (0, 0.0);
+    loop {
+        let step = JsFuture::from(js_sys::Promise::from(call(&entries, "next")?))
+            .await
+            .map_err(|e| js_error("cannot list the OPFS directory", e))?;
+        if Reflect::get(&step, &"done".into()).is_ok_and(|d| d.is_truthy()) {
+            return Ok((files, bytes));
+        }
+        let handle = Reflect::get(&step, &"value".into()).unwrap_or(JsValue::NULL);
+        if Reflect::get(&handle, &"kind".into())
+            .ok()
+            .and_then(|k| k.as_string())
+            == Some("file".to_string())
+        {
+            let file = JsFuture::from(js_sys::Promise::from(call(&handle, "getFile")?))
+                .await
+                .map_err(|e| js_error("getFile", e))?;
+            files += 1;
+            bytes += Reflect::get(&file, &"size".into())
+                .ok()
+                .and_then(|s| s.as_f64())
+                .unwrap_or(0.0);
+        }
+    }
+}

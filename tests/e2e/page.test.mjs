@@ -119,6 +119,27 @@ test("short transactions in WAL with a timeout run without errors", async () => 
   assert.equal(await page.getByTestId("integrity").innerText(), "ok");
 });
 
+test("Reset database removes the last run's files", async () => {
+  const stored = () => page.evaluate(async () => {
+    const root = await navigator.storage.getDirectory();
+    try {
+      const dir = await root.getDirectoryHandle("locklab");
+      const names = [];
+      for await (const name of dir.keys()) names.push(name);
+      return names;
+    } catch {
+      return null;
+    }
+  });
+  assert.ok((await stored()).includes("queue.db"), "the last run's database is in OPFS");
+  await page.getByTestId("reset").click();
+  const said = await textMatching(page.getByTestId("reset-said"), /reset/);
+  assert.match(said, /^The database is reset: [1-9]\d* files? \([\d.]+ KB\) removed from OPFS/);
+  assert.equal(await stored(), null, "nothing is left in OPFS");
+  const reopened = await page.evaluate(() => window.locklab.reopen().catch((e) => String(e)));
+  assert.match(reopened, /no database to reopen/);
+});
+
 test("invalid input is refused at the field and Run stays disabled", async () => {
   const workers = page.locator("#field-workers");
   await workers.fill("40");
