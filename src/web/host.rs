@@ -29,11 +29,21 @@ struct Mailbox {
     waiting: RefCell<Option<Function>>,
 }
 
+impl Mailbox {
+    fn post(&self, message: FromWorker) {
+        self.queue.borrow_mut().push_back(message);
+        if let Some(wake) = self.waiting.borrow_mut().take() {
+            let _ = wake.call0(&JsValue::NULL);
+        }
+    }
+}
+
 /// One Web Worker of a run; terminated when dropped.
 struct WorkerHandle {
     worker: Worker,
     mailbox: Rc<Mailbox>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_error: Closure<dyn FnMut(web_sys::ErrorEvent)>,
 }
 
 /// The trace of the run in progress, as the workers post it, and who to hand each
@@ -64,16 +74,25 @@ impl WorkerHandle {
                 live.events.borrow_mut().extend(events);
                 return;
             }
-            inbox.queue.borrow_mut().push_back(message);
-            if let Some(wake) = inbox.waiting.borrow_mut().take() {
-                let _ = wake.call0(&JsValue::NULL);
-            }
+            inbox.post(message);
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        // A worker that dies (a trap, an exception outside our code) posts nothing
+        // more: its error becomes its last message, so nobody waits for it forever.
+        let inbox = mailbox.clone();
+        let on_error =
+            Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |event: web_sys::ErrorEvent| {
+                event.prevent_default();
+                inbox.post(FromWorker::Failed {
+                    message: format!("the Web Worker stopped unexpectedly: {}", event.message()),
+                });
+            });
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         Ok(WorkerHandle {
             worker,
             mailbox,
             _on_message: on_message,
+            _on_error: on_error,
         })
     }
 
@@ -110,6 +129,23 @@ impl WorkerHandle {
 impl Drop for WorkerHandle {
     fn drop(&mut self) {
         self.worker.terminate();
+    }
+}
+
+/// A run in progress, for `stop()` and `reset_database()`, from `begin` until
+/// dropped, however the run ends.
+struct InProgress;
+
+impl InProgress {
+    fn begin(control: Int32Array) -> InProgress {
+        CURRENT.with(|c| *c.borrow_mut() = Some(control));
+        InProgress
+    }
+}
+
+impl Drop for InProgress {
+    fn drop(&mut self) {
+        CURRENT.with(|c| *c.borrow_mut() = None);
     }
 }
 
@@ -214,7 +250,7 @@ async fn run_on(
     let scenario_json = scenario.to_value();
     let buffers = new_buffers(scenario)?;
     let control: Int32Array = Int32Array::new(&buffers.get(0));
-    CURRENT.with(|c| *c.borrow_mut() = Some(control));
+    let in_progress = InProgress::begin(control);
 
     let count = (scenario.workers + scenario.readers) as usize;
     let workers = (0..count)
@@ -258,8 +294,8 @@ async fn run_on(
     let mut finished: Vec<TraceEvent> = Vec::new();
     let mut journal_mode = None;
     let mut exits = Vec::new();
-    for w in &workers {
-        match w.recv().await? {
+    for (id, w) in workers.iter().enumerate() {
+        match w.recv().await.map_err(|e| format!("worker {id}: {e}"))? {
             FromWorker::Finished {
                 journal_mode: mode,
                 exit,
@@ -291,7 +327,7 @@ async fn run_on(
         } => (audit, integrity_check),
         other => return Err(unexpected(other)),
     };
-    CURRENT.with(|c| *c.borrow_mut() = None);
+    drop(in_progress);
     drop(workers);
     LAST.with(|l| *l.borrow_mut() = Some((buffers, storage)));
     let outcome = if exits.iter().any(|e| e == "stopped") {
