@@ -23,7 +23,11 @@ fn char_of(cell: Cell) -> char {
 
 /// Render `events` of a run that lasted `end_us` as lanes `width` characters wide.
 pub fn render(events: &[TraceEvent], end_us: u64, width: usize) -> String {
-    let timeline = Timeline::from_events(events);
+    render_timeline(&Timeline::from_events(events), end_us, width)
+}
+
+/// Render the lanes of `timeline` (a run that lasted `end_us`), `width` wide.
+pub fn render_timeline(timeline: &Timeline, end_us: u64, width: usize) -> String {
     let view = View::new(0, end_us, width.max(10));
     let mut out = String::new();
     for lane in timeline.lanes() {

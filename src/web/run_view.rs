@@ -30,7 +30,7 @@ pub fn run_view(props: &RunViewProps) -> Html {
     let timeline = use_memo(props.run.clone(), |run| {
         Rc::new(RefCell::new(Timeline::from_events(&run.events)))
     });
-    let text = text_timeline::render(&props.run.events, end_us, 100);
+    let text = text_timeline::render_timeline(&timeline.borrow(), end_us, 100);
     let alarm = r.jobs.double_claimed > 0 || r.jobs.lost > 0;
     html! {
         <section class="run" aria-labelledby="run-title" data-testid="run-report"

@@ -16,6 +16,9 @@ before(async () => {
   site = await serve(dist);
   browser = await launch();
   page = await browser.newPage();
+  // What the page complains about goes into the test log, for whoever reads a failure.
+  page.on("console", (m) => ["error", "warning"].includes(m.type()) && console.log(`page ${m.type()}: ${m.text()}`));
+  page.on("pageerror", (e) => console.log(`page error: ${e.message}`));
   await mkdir(artifacts, { recursive: true });
   await page.goto(site.url);
 });
@@ -192,3 +195,18 @@ test("the lanes appear and grow, and the metrics fill in, while the run goes on"
   assert.equal(await page.getByTestId("timeline-view").getAttribute("data-lanes"), "4");
   assert.match(await page.getByTestId("jobs").innerText(), /^80 of 80 done/);
 });
+
+test("Stop ends a run whose workers wait on locks, and the page says it was stopped", async () => {
+  await page.getByTestId("preset").selectOption("busy-timeout");
+  await page.locator("#field-jobs").fill("5000");
+  await page.getByTestId("run").click();
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="run-running"] [data-testid="metrics"]')?.dataset.done) > 0, null, { timeout: 30_000 });
+  await page.getByTestId("stop").click();
+  const report = page.getByTestId("run-report");
+  await report.waitFor({ timeout: 10_000 });
+  assert.equal(await report.getAttribute("data-outcome"), "stopped");
+  assert.match(await report.locator("h2").innerText(), /The run: stopped/);
+  assert.match(await page.getByTestId("jobs").innerText(), /^\d+ of 5000 done, 0 double-claimed, 0 lost$/);
+  assert.equal(await page.getByTestId("integrity").innerText(), "ok");
+});
+
