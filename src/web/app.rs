@@ -210,6 +210,16 @@ fn capabilities() -> Html {
                        command, locklab run --preset NAME." }
                 </div>
             }
+            if isolated && !opfs {
+                <div class="banner notice" role="status" data-testid="no-opfs">
+                    <strong>{ "This browser has no Origin Private File System (OPFS)." }</strong>
+                    { " Runs keep the shared database in SharedArrayBuffers instead. Everything on \
+                       this page works the same, the locks and their timelines included; what is \
+                       missing is a real file: the database is gone when the page closes, and \
+                       nothing is written to disk. Chromium 121 or later shares OPFS files between \
+                       workers." }
+                </div>
+            }
             <h2 id="caps-title">{ "This browser" }</h2>
             <ul>
                 { row(isolated, "cross-origin isolation (SharedArrayBuffer)",

@@ -170,7 +170,27 @@ test("without cross-origin isolation a banner says what is missing and Run is of
   }
 });
 
-test("with cross-origin isolation there is no banner", async () => {
+test("without OPFS a banner says runs use shared memory, and a run still works", async () => {
+  const other = await browser.newPage();
+  try {
+    await other.addInitScript(() => {
+      Object.defineProperty(StorageManager.prototype, "getDirectory", { value: undefined });
+    });
+    await other.goto(site.url);
+    const banner = other.getByTestId("no-opfs");
+    await banner.waitFor();
+    assert.match(await banner.innerText(), /no Origin Private File System/);
+    assert.match(await banner.innerText(), /SharedArrayBuffers/);
+    const report = await other.evaluate(() => window.locklab.run({ workers: 2, jobs: 20, work_ms: 0 }));
+    assert.match(report.vfs, /SharedArrayBuffer/);
+    assert.equal(report.jobs.done, 20);
+  } finally {
+    await other.close();
+  }
+});
+
+test("with cross-origin isolation and OPFS there is no banner", async () => {
+  assert.equal(await page.getByTestId("no-opfs").count(), 0);
   assert.equal(await page.getByTestId("not-isolated").count(), 0);
 });
 
