@@ -6,7 +6,7 @@ use super::host::{self, BrowserRun, LiveTrace};
 use super::live_view::{LiveRun, LiveView};
 use super::protocol::StorageKind;
 use super::run_view::RunView;
-use super::scenario_panel::{check, draft_of, Draft, ScenarioPanel};
+use super::scenario_panel::{check, draft_of, Draft, Knobs, LessonPicker};
 use crate::presets;
 use crate::report::RunReport;
 use crate::trace::TraceEvent;
@@ -144,9 +144,8 @@ fn app() -> Html {
                        who waits, and who fails." }
                 </p>
             </header>
-            <Capabilities />
-            <ScenarioPanel preset={(*preset).clone()} draft={(*draft).clone()}
-                error={checked.clone().err()} {on_preset} {on_edit} />
+            <Banners />
+            <LessonPicker preset={(*preset).clone()} {on_preset} />
             <div class="controls">
                 <button data-testid="run" onclick={on_run}
                     disabled={checked.is_err() || running || !global_flag("crossOriginIsolated")}>
@@ -172,7 +171,9 @@ fn app() -> Html {
                 RunState::Failed(message) => html! { <p class="error" data-testid="run-failed">{ message }</p> },
                 RunState::Done(run) => html! { <RunView run={run.clone()} /> },
             } }
+            <Knobs draft={(*draft).clone()} error={checked.clone().err()} {on_edit} />
             <Lessons />
+            <Capabilities />
             <section aria-labelledby="check-title">
                 <h2 id="check-title">{ "Pipeline check" }</h2>
                 <p>{ "Runs the job-queue engine with one worker inside a Web Worker, on SQLite compiled to \
@@ -186,19 +187,13 @@ fn app() -> Html {
     }
 }
 
-#[function_component(Capabilities)]
-fn capabilities() -> Html {
+/// What this browser lacks, and what still works without it, before anything else.
+#[function_component(Banners)]
+fn banners() -> Html {
     let isolated = global_flag("crossOriginIsolated");
     let opfs = has_opfs();
-    let row = |ok: bool, what: &str, why: &str| {
-        html! {
-            <li class={if ok { "ok" } else { "missing" }}>
-                <strong>{ if ok { "yes: " } else { "missing: " } }{ what }</strong>{ " - " }{ why }
-            </li>
-        }
-    };
     html! {
-        <section aria-labelledby="caps-title" data-testid="capabilities">
+        <>
             if !isolated {
                 <div class="banner" role="alert" data-testid="not-isolated">
                     <strong>{ "This page is not cross-origin isolated, so its workers cannot share memory." }</strong>
@@ -220,6 +215,23 @@ fn capabilities() -> Html {
                        workers." }
                 </div>
             }
+        </>
+    }
+}
+
+#[function_component(Capabilities)]
+fn capabilities() -> Html {
+    let isolated = global_flag("crossOriginIsolated");
+    let opfs = has_opfs();
+    let row = |ok: bool, what: &str, why: &str| {
+        html! {
+            <li class={if ok { "ok" } else { "missing" }}>
+                <strong>{ if ok { "yes: " } else { "missing: " } }{ what }</strong>{ " - " }{ why }
+            </li>
+        }
+    };
+    html! {
+        <section aria-labelledby="caps-title" data-testid="capabilities">
             <h2 id="caps-title">{ "This browser" }</h2>
             <ul>
                 { row(isolated, "cross-origin isolation (SharedArrayBuffer)",

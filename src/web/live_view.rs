@@ -83,8 +83,8 @@ pub fn live_view(props: &LiveViewProps) -> Html {
     html! {
         <section class="run" data-testid="run-running">
             <h2>{ "The workers are running..." }</h2>
-            <MetricsPanel {numbers} />
             <TimelineView timeline={run.timeline.clone()} version={*version} {now_us} />
+            <MetricsPanel {numbers} />
         </section>
     }
 }

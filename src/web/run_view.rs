@@ -1,6 +1,6 @@
-//! A finished run as the page shows it: the outcome, the invariants (with an alarm
-//! when one fails), the metrics, each error kind with what it means, and a timeline
-//! with one lane per worker.
+//! A finished run as the page shows it: the outcome, the timeline with one lane per
+//! worker, the invariants (with an alarm when one fails), the metrics with each
+//! error kind explained, the audit, and the timeline as text.
 
 use super::host::BrowserRun;
 use super::metrics_panel::{MetricsPanel, Numbers};
@@ -36,6 +36,8 @@ pub fn run_view(props: &RunViewProps) -> Html {
         <section class="run" aria-labelledby="run-title" data-testid="run-report"
             data-outcome={format!("{:?}", r.outcome).to_lowercase()}>
             <h2 id="run-title">{ format!("The run: {}", outcome(r)) }</h2>
+            <TimelineView timeline={(*timeline).clone()} now_us={end_us} version={0} />
+            <h3>{ "Invariants and metrics" }</h3>
             <Invariants report={r.clone()} />
             <MetricsPanel numbers={Numbers::of_report(r)} />
             <dl class="report">
@@ -52,8 +54,6 @@ pub fn run_view(props: &RunViewProps) -> Html {
                 <dt>{ "journal_mode" }</dt><dd>{ format!("{} (what PRAGMA journal_mode answered)", r.journal_mode) }</dd>
                 <dt>{ "SQLite" }</dt><dd>{ format!("{} through {}", r.sqlite_version, r.vfs) }</dd>
             </dl>
-            <h3>{ "Timeline" }</h3>
-            <TimelineView timeline={(*timeline).clone()} now_us={end_us} version={0} />
             <details>
                 <summary>{ "As text" }</summary>
                 <pre class="timeline" data-testid="timeline">{ text }</pre>

@@ -1,6 +1,7 @@
-//! The scenario panel: a preset to start from, then every field of the scenario
-//! with its default, its range and what it changes. Edits are checked by the same
-//! parser as the CLI's; an error shows at its field.
+//! The scenario panel: the lesson to start from (`LessonPicker`, at the top of the
+//! page) and every field of the scenario with its default, its range and what it
+//! changes (`Knobs`, below the run). Edits are checked by the same parser as the
+//! CLI's; an error shows at its field.
 
 use crate::presets;
 use crate::scenario::{Scenario, ScenarioError};
@@ -99,16 +100,14 @@ fn parsed(kind: &Kind, text: &str) -> Option<Value> {
 }
 
 #[derive(Properties, PartialEq)]
-pub struct ScenarioPanelProps {
+pub struct LessonPickerProps {
     pub preset: String,
-    pub draft: Draft,
-    pub error: Option<ScenarioError>,
     pub on_preset: Callback<String>,
-    pub on_edit: Callback<(String, Option<Value>)>,
 }
 
-#[function_component(ScenarioPanel)]
-pub fn scenario_panel(props: &ScenarioPanelProps) -> Html {
+/// The lesson to start from, and what it should show.
+#[function_component(LessonPicker)]
+pub fn lesson_picker(props: &LessonPickerProps) -> Html {
     let on_preset = {
         let cb = props.on_preset.clone();
         Callback::from(move |e: Event| {
@@ -124,8 +123,7 @@ pub fn scenario_panel(props: &ScenarioPanelProps) -> Html {
         .map(|p| p.expect)
         .unwrap_or_default();
     html! {
-        <section class="scenario" aria-labelledby="scenario-title">
-            <h2 id="scenario-title">{ "Scenario" }</h2>
+        <div class="lesson-picker">
             <label class="preset">
                 { "Start from a lesson: " }
                 <select data-testid="preset" onchange={on_preset}>
@@ -135,6 +133,25 @@ pub fn scenario_panel(props: &ScenarioPanelProps) -> Html {
                 </select>
             </label>
             <p class="expect">{ lesson }</p>
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct KnobsProps {
+    pub draft: Draft,
+    pub error: Option<ScenarioError>,
+    pub on_edit: Callback<(String, Option<Value>)>,
+}
+
+/// Every field of the scenario, with its default, range and help; a bad value is
+/// shown at its field.
+#[function_component(Knobs)]
+pub fn knobs(props: &KnobsProps) -> Html {
+    html! {
+        <section class="scenario" aria-labelledby="scenario-title">
+            <h2 id="scenario-title">{ "Every knob of the scenario" }</h2>
+            <p class="muted">{ "The lesson above fills these in; change any and press Run again." }</p>
             <div class="fields">
                 { for FIELDS.iter().map(|(name, kind, default, help)| {
                     let error = props.error.as_ref().filter(|e| e.field == *name);
