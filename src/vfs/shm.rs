@@ -53,8 +53,11 @@ struct Region {
 pub struct ShmView {
     base: usize,
     regions: Vec<Region>,
-    /// Where a pull reads shared memory to, kept between pulls.
-    fresh: Box<[u32]>,
+    /// Where a pull reads shared memory to (every mapped region, one after the
+    /// other, as in shared memory), kept between pulls.
+    fresh: Vec<u32>,
+    /// The runs a push found (region, first word, words), kept between pushes.
+    runs: Vec<(usize, usize, usize)>,
 }
 
 impl ShmView {
@@ -63,7 +66,8 @@ impl ShmView {
         ShmView {
             base,
             regions: Vec::new(),
-            fresh: vec![0u32; REGION_WORDS].into_boxed_slice(),
+            fresh: Vec::new(),
+            runs: Vec::new(),
         }
     }
 
@@ -122,24 +126,33 @@ impl ShmView {
     }
 
     /// Pull every word from `skip` on (counted from the start of region 0), unless
-    /// the shared header is what this connection last saw.
+    /// the shared header is what this connection last saw. Only the copy out of
+    /// shared memory runs under the spin lock; the comparison runs on the copy.
     fn pull_from(&mut self, words: &dyn SharedWords, skip: usize) {
         if self.regions.is_empty() {
             return;
         }
+        let all = self.regions.len() * REGION_WORDS;
         let mut fresh = std::mem::take(&mut self.fresh);
-        let _g = SpinGuard::lock(words, self.base + SPIN);
-        words.read(self.region_start(0), &mut fresh[..HEADER_WORDS]);
-        if fresh[..HEADER_WORDS] == self.regions[0].shadow[..HEADER_WORDS] {
-            self.fresh = fresh;
-            return;
+        fresh.resize(all, 0);
+        {
+            let _g = SpinGuard::lock(words, self.base + SPIN);
+            words.read(self.region_start(0), &mut fresh[..HEADER_WORDS]);
+            if same(
+                &fresh[..HEADER_WORDS],
+                &self.regions[0].shadow[..HEADER_WORDS],
+            ) {
+                self.fresh = fresh;
+                return;
+            }
+            // The regions are contiguous in shared memory: one copy for all.
+            words.read(self.region_start(0), &mut fresh);
         }
-        for index in 0..self.regions.len() {
-            words.read(self.region_start(index), &mut fresh);
+        for (index, r) in self.regions.iter_mut().enumerate() {
             let from = if index == 0 { skip } else { 0 };
-            let r = &mut self.regions[index];
+            let region = &fresh[index * REGION_WORDS..(index + 1) * REGION_WORDS];
             let private = &mut r.private;
-            copy_changes(&fresh, &mut r.shadow, from, |at, run| {
+            copy_changes(region, &mut r.shadow, from, |at, run| {
                 private[at..at + run.len()].copy_from_slice(run)
             });
         }
@@ -152,23 +165,37 @@ impl ShmView {
     }
 
     /// Push every word from `skip` on (counted from the start of region 0), unless
-    /// this connection's header is unchanged.
+    /// this connection's header is unchanged. The changes are found before the spin
+    /// lock is taken (only this connection writes its private copy); under the lock
+    /// only the changed runs are written.
     fn push_from(&mut self, words: &dyn SharedWords, skip: usize) {
         let Some(first) = self.regions.first() else {
             return;
         };
-        if first.private[..HEADER_WORDS] == first.shadow[..HEADER_WORDS] {
+        if same(
+            &first.private[..HEADER_WORDS],
+            &first.shadow[..HEADER_WORDS],
+        ) {
             return;
         }
-        let _g = SpinGuard::lock(words, self.base + SPIN);
-        for index in 0..self.regions.len() {
-            let start = self.region_start(index);
+        let mut runs = std::mem::take(&mut self.runs);
+        runs.clear();
+        for (index, r) in self.regions.iter_mut().enumerate() {
             let from = if index == 0 { skip } else { 0 };
-            let r = &mut self.regions[index];
             copy_changes(&r.private, &mut r.shadow, from, |at, run| {
-                words.write(start + at, run)
+                runs.push((index, at, run.len()))
             });
         }
+        if !runs.is_empty() {
+            let _g = SpinGuard::lock(words, self.base + SPIN);
+            for &(index, at, len) in &runs {
+                words.write(
+                    self.region_start(index) + at,
+                    &self.regions[index].private[at..at + len],
+                );
+            }
+        }
+        self.runs = runs;
     }
 
     /// xShmUnmap: forget the private copies; with `delete` (the last connection
@@ -188,8 +215,26 @@ impl ShmView {
 }
 
 /// Words compared at once before looking word by word: most of a region does not
-/// change between two synchronisations, and slice comparison is fast.
+/// change between two synchronisations.
 const CHUNK: usize = 64;
+
+/// Whether two equally long word slices are equal. Not `==`: on slices of
+/// integers that calls memcmp, which in wasm compares byte by byte, and every
+/// commit compares whole 32 KiB regions several times. Eight words per step,
+/// folded with xor/or, compile to plain word loads in every target.
+fn same(a: &[u32], b: &[u32]) -> bool {
+    debug_assert_eq!(a.len(), b.len());
+    let (a8, b8) = (a.chunks_exact(8), b.chunks_exact(8));
+    let tail_same = a8
+        .remainder()
+        .iter()
+        .zip(b8.remainder())
+        .all(|(p, q)| p == q);
+    tail_same
+        && a8
+            .zip(b8)
+            .all(|(x, y)| x.iter().zip(y).fold(0, |d, (p, q)| d | (p ^ q)) == 0)
+}
 
 /// For each run of words from `from` on where `source` differs from `shadow`:
 /// update the shadow and hand the run (its offset and words) to `apply`.
@@ -202,7 +247,10 @@ fn copy_changes(
     let mut chunk_start = from;
     while chunk_start < source.len() {
         let chunk_end = (chunk_start + CHUNK - chunk_start % CHUNK).min(source.len());
-        if source[chunk_start..chunk_end] != shadow[chunk_start..chunk_end] {
+        if !same(
+            &source[chunk_start..chunk_end],
+            &shadow[chunk_start..chunk_end],
+        ) {
             let mut i = chunk_start;
             while i < chunk_end {
                 if source[i] == shadow[i] {
