@@ -128,6 +128,13 @@ impl ShmView {
     /// Pull every word from `skip` on (counted from the start of region 0), unless
     /// the shared header is what this connection last saw. Only the copy out of
     /// shared memory runs under the spin lock; the comparison runs on the copy.
+    ///
+    /// The header is first looked at without the spin lock: most pulls find it
+    /// unchanged, and then need no lock at all. A look that overlaps a push may see
+    /// some words old and some new; if every word it saw is the one last pulled,
+    /// what it saw is the state before that push, a state a locked pull could have
+    /// seen too (the pusher still holds the exclusive shm lock it pushes under, so
+    /// nothing orders this pull after the push). Any difference takes the lock.
     fn pull_from(&mut self, words: &dyn SharedWords, skip: usize) {
         if self.regions.is_empty() {
             return;
@@ -135,16 +142,16 @@ impl ShmView {
         let all = self.regions.len() * REGION_WORDS;
         let mut fresh = std::mem::take(&mut self.fresh);
         fresh.resize(all, 0);
+        words.read(self.region_start(0), &mut fresh[..HEADER_WORDS]);
+        if same(
+            &fresh[..HEADER_WORDS],
+            &self.regions[0].shadow[..HEADER_WORDS],
+        ) {
+            self.fresh = fresh;
+            return;
+        }
         {
             let _g = SpinGuard::lock(words, self.base + SPIN);
-            words.read(self.region_start(0), &mut fresh[..HEADER_WORDS]);
-            if same(
-                &fresh[..HEADER_WORDS],
-                &self.regions[0].shadow[..HEADER_WORDS],
-            ) {
-                self.fresh = fresh;
-                return;
-            }
             // The regions are contiguous in shared memory: one copy for all.
             words.read(self.region_start(0), &mut fresh);
         }
