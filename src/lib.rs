@@ -17,6 +17,7 @@ pub mod scenario;
 pub mod text_timeline;
 pub mod timeline;
 pub mod trace;
+pub mod trace_wire;
 pub mod vfs;
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -53,10 +53,10 @@ impl WorkerHandle {
         let mailbox = Rc::new(Mailbox::default());
         let inbox = mailbox.clone();
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-            let text = event.data().as_string().unwrap_or_default();
-            let message = serde_json::from_str(&text).unwrap_or_else(|e| FromWorker::Failed {
-                message: format!("unreadable answer: {e}"),
-            });
+            let message =
+                FromWorker::from_posted(&event.data()).unwrap_or_else(|e| FromWorker::Failed {
+                    message: format!("unreadable answer: {e}"),
+                });
             if let FromWorker::Events { events } = message {
                 live.events.borrow_mut().extend(events);
                 if let Some(update) = &live.on_update {
