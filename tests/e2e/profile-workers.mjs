@@ -10,7 +10,7 @@
 //   env: THREADS (threads shown), TOP (rows), INCLUSIVE (regex: inclusive time of
 //   the matching functions), FLAGS (extra Chromium flags), SAVE (write the trace),
 //   CONSOLE (print console messages)
-import { chromium } from "playwright-core";
+import { launch } from "./browser.mjs";
 import { writeFileSync } from "node:fs";
 import { serve } from "./serve.mjs";
 
@@ -23,12 +23,10 @@ const scenario = JSON.parse(process.argv[4] ?? JSON.stringify({
 const TOP = Number(process.env.TOP ?? 25);
 
 const site = await serve(dist);
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  headless: true,
-  args: ["--no-sandbox", "--disable-gpu", "--no-first-run", ...(process.env.FLAGS ? process.env.FLAGS.split(" ") : [])],
-});
-const page = await browser.newPage();
+// A persistent profile, as bench-browser.mjs uses: OPFS of an incognito context
+// lives in the browser process, behind a round trip per call.
+const context = await launch(process.env.FLAGS ? process.env.FLAGS.split(" ") : []);
+const page = await context.newPage();
 // CONSOLE=1: print what the page and its workers log.
 if (process.env.CONSOLE) page.on("console", (m) => console.log(`console: ${m.text()}`));
 await page.goto(site.url);
@@ -36,13 +34,25 @@ await page.waitForFunction(() => window.locklab !== undefined);
 // A warm-up run: workers compile their wasm, OPFS files exist.
 await page.evaluate(([s, o]) => window.locklab.run(s, o), [scenario, { storage }]);
 
-await browser.startTracing(page, {
-  categories: ["disabled-by-default-v8.cpu_profiler", "v8.execute", "toplevel"],
+const cdp = await context.newCDPSession(page);
+await cdp.send("Tracing.start", {
+  transferMode: "ReturnAsStream",
+  traceConfig: { includedCategories: ["disabled-by-default-v8.cpu_profiler", "v8.execute", "toplevel", "__metadata"] },
 });
 const report = await page.evaluate(([s, o]) => window.locklab.run(s, o), [scenario, { storage }]);
-const trace = JSON.parse((await browser.stopTracing()).toString());
+const complete = new Promise((resolve) => cdp.once("Tracing.tracingComplete", resolve));
+await cdp.send("Tracing.end");
+const { stream } = await complete;
+let text = "";
+for (;;) {
+  const chunk = await cdp.send("IO.read", { handle: stream, size: 1 << 20 });
+  text += chunk.base64Encoded ? Buffer.from(chunk.data, "base64").toString() : chunk.data;
+  if (chunk.eof) break;
+}
+await cdp.send("IO.close", { handle: stream });
+const trace = JSON.parse(text);
 if (process.env.SAVE) writeFileSync(process.env.SAVE, JSON.stringify(trace));
-await browser.close();
+await context.close();
 site.server.close();
 
 console.log(`${report.throughput_jobs_per_s.toFixed(0)} jobs/s, ${report.jobs.done} done, integrity ${report.integrity_check}`);
