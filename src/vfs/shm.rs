@@ -8,7 +8,9 @@
 //! exclusive shm lock is released (and in xShmBarrier) the words this connection
 //! changed since the shadow are copied into shared memory. xShmBarrier exchanges
 //! everything but the two header copies both ways (see [`ShmView::barrier`]). Each
-//! copy runs under a short spin lock.
+//! copy runs under a short spin lock. A connection that has not held the WAL write
+//! lock since its last push looks only at the header words for changes to push:
+//! nothing else can have changed (below).
 //!
 //! Why this is sound: the wal-index header is stored twice and checksummed, and
 //! SQLite re-reads it after taking its read lock; the checkpoint information is made
@@ -58,6 +60,11 @@ pub struct ShmView {
     fresh: Vec<u32>,
     /// The runs a push found (region, first word, words), kept between pushes.
     runs: Vec<(usize, usize, usize)>,
+    /// Whether this connection held the WAL write lock since its last full push.
+    /// SQLite changes the hash tables only under that lock (appending frames,
+    /// truncating them, recovering the index), so without it a push need look at
+    /// the header words only, not at every word of every region.
+    wrote_index: bool,
 }
 
 impl ShmView {
@@ -68,6 +75,7 @@ impl ShmView {
             regions: Vec::new(),
             fresh: Vec::new(),
             runs: Vec::new(),
+            wrote_index: false,
         }
     }
 
@@ -171,6 +179,19 @@ impl ShmView {
         self.push_from(words, 0);
     }
 
+    /// The connection took the WAL write lock: its pushes look at every word until
+    /// it has given the lock back.
+    pub fn took_write_lock(&mut self) {
+        self.wrote_index = true;
+    }
+
+    /// Push before the WAL write lock is given back: the last push that needs to
+    /// look past the header until the lock is taken again.
+    pub fn push_releasing_write_lock(&mut self, words: &dyn SharedWords) {
+        self.push_from(words, 0);
+        self.wrote_index = false;
+    }
+
     /// Push every word from `skip` on (counted from the start of region 0), unless
     /// this connection's header is unchanged. The changes are found before the spin
     /// lock is taken (only this connection writes its private copy); under the lock
@@ -187,9 +208,19 @@ impl ShmView {
         }
         let mut runs = std::mem::take(&mut self.runs);
         runs.clear();
-        for (index, r) in self.regions.iter_mut().enumerate() {
+        let regions = if self.wrote_index {
+            self.regions.len()
+        } else {
+            1
+        };
+        for (index, r) in self.regions[..regions].iter_mut().enumerate() {
             let from = if index == 0 { skip } else { 0 };
-            copy_changes(&r.private, &mut r.shadow, from, |at, run| {
+            let to = if self.wrote_index {
+                REGION_WORDS
+            } else {
+                HEADER_WORDS
+            };
+            copy_changes(&r.private[..to], &mut r.shadow[..to], from, |at, run| {
                 runs.push((index, at, run.len()))
             });
         }
@@ -227,8 +258,9 @@ const CHUNK: usize = 64;
 
 /// Whether two equally long word slices are equal. Not `==`: on slices of
 /// integers that calls memcmp, which in wasm compares byte by byte, and every
-/// commit compares whole 32 KiB regions several times. Eight words per step,
-/// folded with xor/or, compile to plain word loads in every target.
+/// commit compares whole 32 KiB regions twice. Eight words per step, written out
+/// so that they compile to straight loads and xors even where loops are not
+/// unrolled (the release build optimises for size).
 fn same(a: &[u32], b: &[u32]) -> bool {
     debug_assert_eq!(a.len(), b.len());
     let (a8, b8) = (a.chunks_exact(8), b.chunks_exact(8));
@@ -238,9 +270,19 @@ fn same(a: &[u32], b: &[u32]) -> bool {
         .zip(b8.remainder())
         .all(|(p, q)| p == q);
     tail_same
-        && a8
-            .zip(b8)
-            .all(|(x, y)| x.iter().zip(y).fold(0, |d, (p, q)| d | (p ^ q)) == 0)
+        && a8.zip(b8).all(|(x, y)| {
+            let [x0, x1, x2, x3, x4, x5, x6, x7] = <[u32; 8]>::try_from(x).unwrap_or_default();
+            let [y0, y1, y2, y3, y4, y5, y6, y7] = <[u32; 8]>::try_from(y).unwrap_or_default();
+            (x0 ^ y0)
+                | (x1 ^ y1)
+                | (x2 ^ y2)
+                | (x3 ^ y3)
+                | (x4 ^ y4)
+                | (x5 ^ y5)
+                | (x6 ^ y6)
+                | (x7 ^ y7)
+                == 0
+        })
 }
 
 /// For each run of words from `from` on where `source` differs from `shadow`:
@@ -310,6 +352,39 @@ mod tests {
             a.push(&words);
             b.pull(&words);
             assert_eq!(*word(pb, 30), 9);
+        }
+    }
+
+    #[test]
+    fn only_the_write_lock_holder_pushes_past_the_header() {
+        let words = ProcessWords::zeroed(SHARED_WORDS);
+        let (mut a, mut b) = (ShmView::new(0), ShmView::new(0));
+        let pa = a.map(&words, 0, REGION_BYTES, true).unwrap().unwrap();
+        let pb = b.map(&words, 0, REGION_BYTES, false).unwrap().unwrap();
+        unsafe {
+            // A read mark (in the header words) goes out with any exclusive lock...
+            *word(pa, 30) = 4;
+            *word(pa, 500) = 6;
+            a.push(&words);
+            b.pull(&words);
+            assert_eq!((*word(pb, 30), *word(pb, 500)), (4, 0));
+            // ...a hash-table word only from the holder of the write lock.
+            a.took_write_lock();
+            *word(pa, 0) = 1;
+            a.push_releasing_write_lock(&words);
+            b.pull(&words);
+            assert_eq!((*word(pb, 0), *word(pb, 500)), (1, 6));
+        }
+    }
+
+    #[test]
+    fn same_sees_a_difference_anywhere() {
+        let a: Vec<u32> = (0..37).collect();
+        assert!(same(&a, &a.clone()));
+        for i in 0..a.len() {
+            let mut b = a.clone();
+            b[i] ^= 1 << (i % 32);
+            assert!(!same(&a, &b), "difference at {i}");
         }
     }
 

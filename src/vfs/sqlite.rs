@@ -9,7 +9,7 @@ use super::database::{self, SharedDatabase, HOST_OWNER, SHM_BASE};
 use super::lock_table::LockError;
 use super::shm::{ShmError, ShmView};
 use super::storage::{MemoryFile, StoredFile};
-use crate::lock::LockLevel;
+use crate::lock::{LockLevel, WAL_WRITE_SLOT};
 use crate::trace::{self, DbFile, EventKind, FileRole};
 use rusqlite::ffi;
 use std::ffi::{c_char, c_int, c_void, CStr};
@@ -462,16 +462,22 @@ unsafe extern "C" fn x_shm_lock(
     let exclusive = flags & ffi::SQLITE_SHM_EXCLUSIVE != 0;
     let acquire = flags & ffi::SQLITE_SHM_LOCK != 0;
     let locks = database.locks();
+    let write_lock = exclusive && (first..first + count).contains(&usize::from(WAL_WRITE_SLOT));
     let rc = if acquire {
         match locks.shm_lock(slot, first, count, exclusive, database.locking) {
             Ok(()) => {
+                if write_lock {
+                    view.took_write_lock();
+                }
                 view.pull(&*database.words);
                 ffi::SQLITE_OK
             }
             Err(_) => ffi::SQLITE_BUSY,
         }
     } else {
-        if exclusive {
+        if write_lock {
+            view.push_releasing_write_lock(&*database.words);
+        } else if exclusive {
             view.push(&*database.words);
         }
         locks.shm_unlock(slot, first, count, exclusive);
