@@ -7,6 +7,7 @@
 //! bytes follow from byte 8. Growing a growable SharedArrayBuffer is seen by every
 //! worker. SQLite's locks decide who writes; the size words are atomics.
 
+use super::typed_copy;
 use crate::vfs::storage::{Storage, StorageError, StoredFile};
 use js_sys::{Atomics, Function, Int32Array, Reflect, SharedArrayBuffer, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
@@ -149,7 +150,7 @@ impl StoredFile for SabFile {
             return Ok(0);
         }
         let n = (buf.len() as u64).min(size - offset) as usize;
-        self.bytes(offset, n as u64).copy_to(&mut buf[..n]);
+        typed_copy::read_bytes(&self.bytes(offset, n as u64), &mut buf[..n]);
         Ok(n)
     }
     fn write_at(&self, offset: u64, data: &[u8]) -> Result<(), StorageError> {
@@ -157,7 +158,7 @@ impl StoredFile for SabFile {
         self.ensure_capacity(end)?;
         let old = self.size_now();
         self.zero(old, offset);
-        self.bytes(offset, data.len() as u64).copy_from(data);
+        typed_copy::write_bytes(&self.bytes(offset, data.len() as u64), data);
         if end > old {
             let _ = Atomics::store(&self.words, SIZE, end as i32);
         }

@@ -6,6 +6,7 @@
 //! records, the WAL-index header, the WAL-index regions) are made once and kept,
 //! and short writes store word by word instead of making a view.
 
+use super::typed_copy;
 use crate::vfs::words::SharedWords;
 use js_sys::{Atomics, Int32Array, SharedArrayBuffer, Uint32Array};
 use std::cell::RefCell;
@@ -76,7 +77,7 @@ impl SharedWords for SabWords {
         Atomics::compare_exchange(&self.atomic, i as u32, expected, new).unwrap_or(!expected)
     }
     fn read(&self, start: usize, out: &mut [u32]) {
-        self.with_view(start, out.len(), |view| view.copy_to(out));
+        self.with_view(start, out.len(), |view| typed_copy::read_words(view, out));
     }
     fn write(&self, start: usize, words: &[u32]) {
         if words.len() <= SHORT_WRITE {
@@ -84,9 +85,10 @@ impl SharedWords for SabWords {
                 self.plain.set_index((start + i) as u32, *w);
             }
         } else {
-            self.plain
-                .subarray(start as u32, (start + words.len()) as u32)
-                .copy_from(words);
+            let view = self
+                .plain
+                .subarray(start as u32, (start + words.len()) as u32);
+            typed_copy::write_words(&view, words);
         }
     }
 }
