@@ -12,6 +12,7 @@
 
 use crate::vfs::storage::{Storage, StorageError, StoredFile};
 use js_sys::{Atomics, Int32Array, Object, Reflect, SharedArrayBuffer};
+use std::cell::RefCell;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
@@ -141,6 +142,9 @@ impl Storage for OpfsStorage {
         }
         Ok(Box::new(OpfsFile {
             handle: entry.handle.clone(),
+            options: FileSystemReadWriteOptions::new(),
+            frame_headers_wait: name.ends_with("-wal"),
+            waiting: RefCell::new(None),
         }))
     }
     fn delete(&self, name: &str) -> Result<(), StorageError> {
@@ -160,30 +164,40 @@ impl Storage for OpfsStorage {
     }
 }
 
+/// The size of a WAL frame's header: SQLite writes it, then at once the frame's
+/// page right after it.
+const FRAME_HEADER_BYTES: usize = 24;
+
 struct OpfsFile {
     handle: FileSystemSyncAccessHandle,
+    /// The position of every read and write, set anew each time (one options
+    /// object per file rather than one per call).
+    options: FileSystemReadWriteOptions,
+    /// Whether this is a WAL file, whose frame headers wait for their page.
+    frame_headers_wait: bool,
+    /// A frame header not yet written: SQLite writes each WAL frame as two writes,
+    /// the 24-byte header and then the page right after it, and each write to an
+    /// OPFS handle costs a call into the browser's file system. The header waits
+    /// here for its page and goes out with it in one write. Any other call on this
+    /// file writes it first, so nothing but that next write ever passes it. (Only
+    /// WAL frame headers wait: a rollback journal's small writes can be the last
+    /// thing before the journal is deleted through another path.)
+    waiting: RefCell<Option<(u64, Vec<u8>)>>,
 }
 
 // SAFETY: see `OpfsStorage`.
 unsafe impl Send for OpfsFile {}
 
-fn at(offset: u64) -> FileSystemReadWriteOptions {
-    let options = FileSystemReadWriteOptions::new();
-    options.set_at(offset as f64);
-    options
-}
-
-impl StoredFile for OpfsFile {
-    fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<usize, StorageError> {
-        self.handle
-            .read_with_u8_array_and_options(buf, &at(offset))
-            .map(|n| n as usize)
-            .map_err(|e| StorageError(js_error("read", e)))
+impl OpfsFile {
+    fn at(&self, offset: u64) -> &FileSystemReadWriteOptions {
+        self.options.set_at(offset as f64);
+        &self.options
     }
-    fn write_at(&self, offset: u64, data: &[u8]) -> Result<(), StorageError> {
+
+    fn write_now(&self, offset: u64, data: &[u8]) -> Result<(), StorageError> {
         let written = self
             .handle
-            .write_with_u8_array_and_options(data, &at(offset))
+            .write_with_u8_array_and_options(data, self.at(offset))
             .map_err(|e| StorageError(js_error("write", e)))?;
         if written as usize != data.len() {
             return Err(StorageError(format!(
@@ -193,18 +207,60 @@ impl StoredFile for OpfsFile {
         }
         Ok(())
     }
+
+    /// Write the waiting frame header, if any.
+    fn write_waiting(&self) -> Result<(), StorageError> {
+        match self.waiting.borrow_mut().take() {
+            Some((offset, header)) => self.write_now(offset, &header),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for OpfsFile {
+    fn drop(&mut self) {
+        let _ = self.write_waiting();
+    }
+}
+
+impl StoredFile for OpfsFile {
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<usize, StorageError> {
+        self.write_waiting()?;
+        self.handle
+            .read_with_u8_array_and_options(buf, self.at(offset))
+            .map(|n| n as usize)
+            .map_err(|e| StorageError(js_error("read", e)))
+    }
+    fn write_at(&self, offset: u64, data: &[u8]) -> Result<(), StorageError> {
+        let waiting = self.waiting.borrow_mut().take();
+        if let Some((at, mut header)) = waiting {
+            if at + header.len() as u64 == offset {
+                header.extend_from_slice(data);
+                return self.write_now(at, &header);
+            }
+            self.write_now(at, &header)?;
+        }
+        if self.frame_headers_wait && data.len() == FRAME_HEADER_BYTES {
+            *self.waiting.borrow_mut() = Some((offset, data.to_vec()));
+            return Ok(());
+        }
+        self.write_now(offset, data)
+    }
     fn truncate(&self, size: u64) -> Result<(), StorageError> {
+        self.write_waiting()?;
         self.handle
             .truncate_with_f64(size as f64)
             .map_err(|e| StorageError(js_error("truncate", e)))
     }
     fn size(&self) -> Result<u64, StorageError> {
+        self.write_waiting()?;
         self.handle
             .get_size()
             .map(|s| s as u64)
             .map_err(|e| StorageError(js_error("size", e)))
     }
     fn sync(&self) -> Result<(), StorageError> {
+        self.write_waiting()?;
         self.handle
             .flush()
             .map_err(|e| StorageError(js_error("flush", e)))
