@@ -128,8 +128,18 @@ impl ShmView {
     /// between, and reads them the same way: moving them at a barrier would let
     /// others see, or SQLite read, one old and one new copy (a "dirty read"), which
     /// SQLite answers with a recovery attempt under the write lock.
+    ///
+    /// The holder of the WAL write lock does not push at a barrier: all it can have
+    /// changed since its last push is hash-table entries for frames past the
+    /// published mxFrame, which no other connection reads (readers stop at their
+    /// snapshot's mxFrame, checkpoints at the shared header's), and the header that
+    /// publishes them moves only when the lock is released, with a full push. What
+    /// it changes under other exclusive locks (read marks, nBackfill) goes out when
+    /// those are released. Skipping it saves comparing every region at every commit.
     pub fn barrier(&mut self, words: &dyn SharedWords) {
-        self.push_from(words, HEADER_COPIES_WORDS);
+        if !self.wrote_index {
+            self.push_from(words, HEADER_COPIES_WORDS);
+        }
         self.pull_from(words, HEADER_COPIES_WORDS);
     }
 
