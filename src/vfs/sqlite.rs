@@ -379,6 +379,9 @@ unsafe extern "C" fn x_unlock(file: *mut ffi::sqlite3_file, level: c_int) -> c_i
     ) else {
         return ffi::SQLITE_OK;
     };
+    if database.storage.write_held_back().is_err() {
+        return ffi::SQLITE_IOERR_UNLOCK;
+    }
     match database.locks().unlock(slot, to) {
         Ok(now) => {
             if now != open.level {
@@ -475,6 +478,8 @@ unsafe extern "C" fn x_shm_lock(
             Err(_) => ffi::SQLITE_BUSY,
         }
     } else {
+        // Bytes held back must be written before a lock lets others read them.
+        let _ = database.storage.write_held_back();
         if write_lock {
             view.push_releasing_write_lock(&*database.words);
         } else if exclusive {
