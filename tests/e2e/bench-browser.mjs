@@ -2,7 +2,8 @@
 // on OPFS and on SharedArrayBuffers) and natively (threads, unix VFS and shared VFS),
 // jobs/s of each and the ratio. Needs `trunk build --release` and
 // `cargo build --release` first; scripts/bench-browser.sh does both. Names given as
-// arguments (e.g. `short-wal-work0`) run only those scenarios; RUNS=n sets the runs.
+// arguments (e.g. `short-wal-work0`) run only those scenarios; RUNS=n sets the runs,
+// DIST=dir benchmarks another build of the page (e.g. one kept from before a change).
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
@@ -40,7 +41,7 @@ function native(name, scenario, vfs) {
   return median(rates);
 }
 
-const site = await serve(join(root, "dist"));
+const site = await serve(process.env.DIST ?? join(root, "dist"));
 const browser = await launch();
 const page = await browser.newPage();
 await page.goto(site.url);
