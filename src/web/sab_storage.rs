@@ -10,6 +10,7 @@
 use super::typed_copy;
 use crate::vfs::storage::{Storage, StorageError, StoredFile};
 use js_sys::{Atomics, Function, Int32Array, Reflect, SharedArrayBuffer, Uint8Array};
+use std::cell::Cell;
 use wasm_bindgen::{JsCast, JsValue};
 
 const HEADER_BYTES: u32 = 8;
@@ -73,6 +74,7 @@ impl Storage for SabStorage {
         Ok(Box::new(SabFile {
             buffer: buffer.clone(),
             words: w,
+            known_capacity: Cell::new(0),
         }))
     }
     fn delete(&self, name: &str) -> Result<(), StorageError> {
@@ -96,6 +98,10 @@ struct SabFile {
     buffer: SharedArrayBuffer,
     /// The file's header words (exists, size), viewed once.
     words: Int32Array,
+    /// Bytes the buffer is known to hold: a growable SharedArrayBuffer never
+    /// shrinks, so a write within them need not ask JavaScript again (asking cost
+    /// about a microsecond per write).
+    known_capacity: Cell<u64>,
 }
 
 // SAFETY: see `SabStorage`.
@@ -128,7 +134,11 @@ impl SabFile {
         if needed > u64::from(MAX_FILE_BYTES) {
             return Err(StorageError("file larger than 1 GiB".to_string()));
         }
+        if needed <= self.known_capacity.get() {
+            return Ok(());
+        }
         let have = u64::from(self.buffer.byte_length());
+        self.known_capacity.set(have);
         if needed <= have {
             return Ok(());
         }
@@ -138,8 +148,9 @@ impl SabFile {
             .and_then(|f| f.dyn_into())
             .map_err(|_| StorageError("this SharedArrayBuffer cannot grow".to_string()))?;
         grow.call1(&self.buffer, &JsValue::from(target as f64))
-            .map(|_| ())
-            .map_err(|e| StorageError(format!("growing a file failed: {e:?}")))
+            .map_err(|e| StorageError(format!("growing a file failed: {e:?}")))?;
+        self.known_capacity.set(target);
+        Ok(())
     }
 }
 
