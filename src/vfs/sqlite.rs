@@ -379,9 +379,7 @@ unsafe extern "C" fn x_unlock(file: *mut ffi::sqlite3_file, level: c_int) -> c_i
     ) else {
         return ffi::SQLITE_OK;
     };
-    if database.storage.write_held_back().is_err() {
-        return ffi::SQLITE_IOERR_UNLOCK;
-    }
+    write_held_back(&database);
     match database.locks().unlock(slot, to) {
         Ok(now) => {
             if now != open.level {
@@ -396,6 +394,14 @@ unsafe extern "C" fn x_unlock(file: *mut ffi::sqlite3_file, level: c_int) -> c_i
         }
         Err(_) => ffi::SQLITE_IOERR_UNLOCK,
     }
+}
+
+/// Bytes a storage holds back must be written before a lock lets others read them.
+/// An error is not SQLite's to see here: a commit's held-back bytes go out inside
+/// the xWrite of its last frame (which reports the error), so what can fail here
+/// is only frames of a transaction that never committed, which nobody reads.
+fn write_held_back(database: &SharedDatabase) {
+    let _ = database.storage.write_held_back();
 }
 
 unsafe extern "C" fn x_check_reserved_lock(file: *mut ffi::sqlite3_file, out: *mut c_int) -> c_int {
@@ -478,8 +484,7 @@ unsafe extern "C" fn x_shm_lock(
             Err(_) => ffi::SQLITE_BUSY,
         }
     } else {
-        // Bytes held back must be written before a lock lets others read them.
-        let _ = database.storage.write_held_back();
+        write_held_back(&database);
         if write_lock {
             view.push_releasing_write_lock(&*database.words);
         } else if exclusive {
