@@ -18,6 +18,7 @@ pub mod text_timeline;
 pub mod timeline;
 pub mod timeline_paint;
 pub mod trace;
+pub mod trace_wire;
 pub mod vfs;
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -207,12 +207,17 @@ pub fn uninstall() -> Vec<TraceEvent> {
     })
 }
 
-/// The events recorded so far on this thread (the recorder stays installed).
+/// The events recorded so far on this thread (the recorder stays installed). The
+/// recorder starts again with room for as many events, so that a worker taking its
+/// events every 100 ms does not grow a vector from nothing each time.
 pub fn take() -> Vec<TraceEvent> {
     RECORDER.with(|r| {
         r.borrow_mut()
             .as_mut()
-            .map(|rec| std::mem::take(&mut rec.events))
+            .map(|rec| {
+                let room = Vec::with_capacity(rec.events.len());
+                std::mem::replace(&mut rec.events, room)
+            })
             .unwrap_or_default()
     })
 }

@@ -8,7 +8,9 @@
 //! exclusive shm lock is released (and in xShmBarrier) the words this connection
 //! changed since the shadow are copied into shared memory. xShmBarrier exchanges
 //! everything but the two header copies both ways (see [`ShmView::barrier`]). Each
-//! copy runs under a short spin lock.
+//! copy runs under a short spin lock. A connection that has not held the WAL write
+//! lock since its last push looks only at the header words for changes to push:
+//! nothing else can have changed (below).
 //!
 //! Why this is sound: the wal-index header is stored twice and checksummed, and
 //! SQLite re-reads it after taking its read lock; the checkpoint information is made
@@ -53,8 +55,16 @@ struct Region {
 pub struct ShmView {
     base: usize,
     regions: Vec<Region>,
-    /// Where a pull reads shared memory to, kept between pulls.
-    fresh: Box<[u32]>,
+    /// Where a pull reads shared memory to (every mapped region, one after the
+    /// other, as in shared memory), kept between pulls.
+    fresh: Vec<u32>,
+    /// The runs a push found (region, first word, words), kept between pushes.
+    runs: Vec<(usize, usize, usize)>,
+    /// Whether this connection held the WAL write lock since its last full push.
+    /// SQLite changes the hash tables only under that lock (appending frames,
+    /// truncating them, recovering the index), so without it a push need look at
+    /// the header words only, not at every word of every region.
+    wrote_index: bool,
 }
 
 impl ShmView {
@@ -63,7 +73,9 @@ impl ShmView {
         ShmView {
             base,
             regions: Vec::new(),
-            fresh: vec![0u32; REGION_WORDS].into_boxed_slice(),
+            fresh: Vec::new(),
+            runs: Vec::new(),
+            wrote_index: false,
         }
     }
 
@@ -116,30 +128,56 @@ impl ShmView {
     /// between, and reads them the same way: moving them at a barrier would let
     /// others see, or SQLite read, one old and one new copy (a "dirty read"), which
     /// SQLite answers with a recovery attempt under the write lock.
+    ///
+    /// The holder of the WAL write lock does not push at a barrier: all it can have
+    /// changed since its last push is hash-table entries for frames past the
+    /// published mxFrame, which no other connection reads (readers stop at their
+    /// snapshot's mxFrame, checkpoints at the shared header's), and the header that
+    /// publishes them moves only when the lock is released, with a full push. What
+    /// it changes under other exclusive locks (read marks, nBackfill) goes out when
+    /// those are released. Skipping it saves comparing every region at every commit.
     pub fn barrier(&mut self, words: &dyn SharedWords) {
-        self.push_from(words, HEADER_COPIES_WORDS);
+        if !self.wrote_index {
+            self.push_from(words, HEADER_COPIES_WORDS);
+        }
         self.pull_from(words, HEADER_COPIES_WORDS);
     }
 
     /// Pull every word from `skip` on (counted from the start of region 0), unless
-    /// the shared header is what this connection last saw.
+    /// the shared header is what this connection last saw. Only the copy out of
+    /// shared memory runs under the spin lock; the comparison runs on the copy.
+    ///
+    /// The header is first looked at without the spin lock: most pulls find it
+    /// unchanged, and then need no lock at all. A look that overlaps a push may see
+    /// some words old and some new; if every word it saw is the one last pulled,
+    /// what it saw is the state before that push, a state a locked pull could have
+    /// seen too (the pusher still holds the exclusive shm lock it pushes under, so
+    /// nothing orders this pull after the push). Any difference takes the lock.
     fn pull_from(&mut self, words: &dyn SharedWords, skip: usize) {
         if self.regions.is_empty() {
             return;
         }
+        let all = self.regions.len() * REGION_WORDS;
         let mut fresh = std::mem::take(&mut self.fresh);
-        let _g = SpinGuard::lock(words, self.base + SPIN);
+        fresh.resize(all, 0);
         words.read(self.region_start(0), &mut fresh[..HEADER_WORDS]);
-        if fresh[..HEADER_WORDS] == self.regions[0].shadow[..HEADER_WORDS] {
+        if same(
+            &fresh[..HEADER_WORDS],
+            &self.regions[0].shadow[..HEADER_WORDS],
+        ) {
             self.fresh = fresh;
             return;
         }
-        for index in 0..self.regions.len() {
-            words.read(self.region_start(index), &mut fresh);
+        {
+            let _g = SpinGuard::lock(words, self.base + SPIN);
+            // The regions are contiguous in shared memory: one copy for all.
+            words.read(self.region_start(0), &mut fresh);
+        }
+        for (index, r) in self.regions.iter_mut().enumerate() {
             let from = if index == 0 { skip } else { 0 };
-            let r = &mut self.regions[index];
+            let region = &fresh[index * REGION_WORDS..(index + 1) * REGION_WORDS];
             let private = &mut r.private;
-            copy_changes(&fresh, &mut r.shadow, from, |at, run| {
+            copy_changes(region, &mut r.shadow, from, |at, run| {
                 private[at..at + run.len()].copy_from_slice(run)
             });
         }
@@ -151,24 +189,61 @@ impl ShmView {
         self.push_from(words, 0);
     }
 
+    /// The connection took the WAL write lock: its pushes look at every word until
+    /// it has given the lock back.
+    pub fn took_write_lock(&mut self) {
+        self.wrote_index = true;
+    }
+
+    /// Push before the WAL write lock is given back: the last push that needs to
+    /// look past the header until the lock is taken again.
+    pub fn push_releasing_write_lock(&mut self, words: &dyn SharedWords) {
+        self.push_from(words, 0);
+        self.wrote_index = false;
+    }
+
     /// Push every word from `skip` on (counted from the start of region 0), unless
-    /// this connection's header is unchanged.
+    /// this connection's header is unchanged. The changes are found before the spin
+    /// lock is taken (only this connection writes its private copy); under the lock
+    /// only the changed runs are written.
     fn push_from(&mut self, words: &dyn SharedWords, skip: usize) {
         let Some(first) = self.regions.first() else {
             return;
         };
-        if first.private[..HEADER_WORDS] == first.shadow[..HEADER_WORDS] {
+        if same(
+            &first.private[..HEADER_WORDS],
+            &first.shadow[..HEADER_WORDS],
+        ) {
             return;
         }
-        let _g = SpinGuard::lock(words, self.base + SPIN);
-        for index in 0..self.regions.len() {
-            let start = self.region_start(index);
+        let mut runs = std::mem::take(&mut self.runs);
+        runs.clear();
+        let regions = if self.wrote_index {
+            self.regions.len()
+        } else {
+            1
+        };
+        for (index, r) in self.regions[..regions].iter_mut().enumerate() {
             let from = if index == 0 { skip } else { 0 };
-            let r = &mut self.regions[index];
-            copy_changes(&r.private, &mut r.shadow, from, |at, run| {
-                words.write(start + at, run)
+            let to = if self.wrote_index {
+                REGION_WORDS
+            } else {
+                HEADER_WORDS
+            };
+            copy_changes(&r.private[..to], &mut r.shadow[..to], from, |at, run| {
+                runs.push((index, at, run.len()))
             });
         }
+        if !runs.is_empty() {
+            let _g = SpinGuard::lock(words, self.base + SPIN);
+            for &(index, at, len) in &runs {
+                words.write(
+                    self.region_start(index) + at,
+                    &self.regions[index].private[at..at + len],
+                );
+            }
+        }
+        self.runs = runs;
     }
 
     /// xShmUnmap: forget the private copies; with `delete` (the last connection
@@ -188,8 +263,37 @@ impl ShmView {
 }
 
 /// Words compared at once before looking word by word: most of a region does not
-/// change between two synchronisations, and slice comparison is fast.
+/// change between two synchronisations.
 const CHUNK: usize = 64;
+
+/// Whether two equally long word slices are equal. Not `==`: on slices of
+/// integers that calls memcmp, which in wasm compares byte by byte, and every
+/// commit compares whole 32 KiB regions twice. Eight words per step, written out
+/// so that they compile to straight loads and xors even where loops are not
+/// unrolled (the release build optimises for size).
+fn same(a: &[u32], b: &[u32]) -> bool {
+    debug_assert_eq!(a.len(), b.len());
+    let (a8, b8) = (a.chunks_exact(8), b.chunks_exact(8));
+    let tail_same = a8
+        .remainder()
+        .iter()
+        .zip(b8.remainder())
+        .all(|(p, q)| p == q);
+    tail_same
+        && a8.zip(b8).all(|(x, y)| {
+            let [x0, x1, x2, x3, x4, x5, x6, x7] = <[u32; 8]>::try_from(x).unwrap_or_default();
+            let [y0, y1, y2, y3, y4, y5, y6, y7] = <[u32; 8]>::try_from(y).unwrap_or_default();
+            (x0 ^ y0)
+                | (x1 ^ y1)
+                | (x2 ^ y2)
+                | (x3 ^ y3)
+                | (x4 ^ y4)
+                | (x5 ^ y5)
+                | (x6 ^ y6)
+                | (x7 ^ y7)
+                == 0
+        })
+}
 
 /// For each run of words from `from` on where `source` differs from `shadow`:
 /// update the shadow and hand the run (its offset and words) to `apply`.
@@ -202,7 +306,10 @@ fn copy_changes(
     let mut chunk_start = from;
     while chunk_start < source.len() {
         let chunk_end = (chunk_start + CHUNK - chunk_start % CHUNK).min(source.len());
-        if source[chunk_start..chunk_end] != shadow[chunk_start..chunk_end] {
+        if !same(
+            &source[chunk_start..chunk_end],
+            &shadow[chunk_start..chunk_end],
+        ) {
             let mut i = chunk_start;
             while i < chunk_end {
                 if source[i] == shadow[i] {
@@ -255,6 +362,39 @@ mod tests {
             a.push(&words);
             b.pull(&words);
             assert_eq!(*word(pb, 30), 9);
+        }
+    }
+
+    #[test]
+    fn only_the_write_lock_holder_pushes_past_the_header() {
+        let words = ProcessWords::zeroed(SHARED_WORDS);
+        let (mut a, mut b) = (ShmView::new(0), ShmView::new(0));
+        let pa = a.map(&words, 0, REGION_BYTES, true).unwrap().unwrap();
+        let pb = b.map(&words, 0, REGION_BYTES, false).unwrap().unwrap();
+        unsafe {
+            // A read mark (in the header words) goes out with any exclusive lock...
+            *word(pa, 30) = 4;
+            *word(pa, 500) = 6;
+            a.push(&words);
+            b.pull(&words);
+            assert_eq!((*word(pb, 30), *word(pb, 500)), (4, 0));
+            // ...a hash-table word only from the holder of the write lock.
+            a.took_write_lock();
+            *word(pa, 0) = 1;
+            a.push_releasing_write_lock(&words);
+            b.pull(&words);
+            assert_eq!((*word(pb, 0), *word(pb, 500)), (1, 6));
+        }
+    }
+
+    #[test]
+    fn same_sees_a_difference_anywhere() {
+        let a: Vec<u32> = (0..37).collect();
+        assert!(same(&a, &a.clone()));
+        for i in 0..a.len() {
+            let mut b = a.clone();
+            b[i] ^= 1 << (i % 32);
+            assert!(!same(&a, &b), "difference at {i}");
         }
     }
 

@@ -9,7 +9,7 @@ use super::database::{self, SharedDatabase, HOST_OWNER, SHM_BASE};
 use super::lock_table::LockError;
 use super::shm::{ShmError, ShmView};
 use super::storage::{MemoryFile, StoredFile};
-use crate::lock::LockLevel;
+use crate::lock::{LockLevel, WAL_WRITE_SLOT};
 use crate::trace::{self, DbFile, EventKind, FileRole};
 use rusqlite::ffi;
 use std::ffi::{c_char, c_int, c_void, CStr};
@@ -379,6 +379,7 @@ unsafe extern "C" fn x_unlock(file: *mut ffi::sqlite3_file, level: c_int) -> c_i
     ) else {
         return ffi::SQLITE_OK;
     };
+    write_held_back(&database);
     match database.locks().unlock(slot, to) {
         Ok(now) => {
             if now != open.level {
@@ -393,6 +394,14 @@ unsafe extern "C" fn x_unlock(file: *mut ffi::sqlite3_file, level: c_int) -> c_i
         }
         Err(_) => ffi::SQLITE_IOERR_UNLOCK,
     }
+}
+
+/// Bytes a storage holds back must be written before a lock lets others read them.
+/// An error is not SQLite's to see here: a commit's held-back bytes go out inside
+/// the xWrite of its last frame (which reports the error), so what can fail here
+/// is only frames of a transaction that never committed, which nobody reads.
+fn write_held_back(database: &SharedDatabase) {
+    let _ = database.storage.write_held_back();
 }
 
 unsafe extern "C" fn x_check_reserved_lock(file: *mut ffi::sqlite3_file, out: *mut c_int) -> c_int {
@@ -462,16 +471,23 @@ unsafe extern "C" fn x_shm_lock(
     let exclusive = flags & ffi::SQLITE_SHM_EXCLUSIVE != 0;
     let acquire = flags & ffi::SQLITE_SHM_LOCK != 0;
     let locks = database.locks();
+    let write_lock = exclusive && (first..first + count).contains(&usize::from(WAL_WRITE_SLOT));
     let rc = if acquire {
         match locks.shm_lock(slot, first, count, exclusive, database.locking) {
             Ok(()) => {
+                if write_lock {
+                    view.took_write_lock();
+                }
                 view.pull(&*database.words);
                 ffi::SQLITE_OK
             }
             Err(_) => ffi::SQLITE_BUSY,
         }
     } else {
-        if exclusive {
+        write_held_back(&database);
+        if write_lock {
+            view.push_releasing_write_lock(&*database.words);
+        } else if exclusive {
             view.push(&*database.words);
         }
         locks.shm_unlock(slot, first, count, exclusive);

@@ -22,6 +22,12 @@ pub trait Storage: Send + Sync {
     fn exists(&self, name: &str) -> bool;
     /// What the report calls this backend.
     fn describe(&self) -> String;
+    /// Make the writes this worker's files hold back (OPFS gathers a commit's WAL
+    /// frames into one write). The VFS calls it before it releases a lock, so that
+    /// no connection is let read bytes that are not written yet.
+    fn write_held_back(&self) -> Result<(), StorageError> {
+        Ok(())
+    }
 }
 
 /// One open file.

@@ -17,6 +17,10 @@ pub trait SharedWords: Send + Sync {
     fn read(&self, start: usize, out: &mut [u32]);
     /// Copy `words` into shared memory starting at `start`.
     fn write(&self, start: usize, words: &[u32]);
+    /// Let whoever holds word `i` (while it still holds `value`) run: a spin lock
+    /// that has spun a while calls this, since its holder has most likely lost its
+    /// core to another thread.
+    fn pause(&self, i: usize, value: i32);
 
     fn is_empty(&self) -> bool {
         self.len() == 0
@@ -58,10 +62,15 @@ impl SharedWords for ProcessWords {
             w.store(*v as i32, Ordering::Relaxed);
         }
     }
+    fn pause(&self, _i: usize, _value: i32) {
+        std::thread::yield_now()
+    }
 }
 
 /// A short lock over a word: held only while a few hundred words are compared or
-/// copied, so spinning (then yielding) is cheaper than anything that sleeps.
+/// copied, so spinning is cheaper than anything that sleeps; after a while the
+/// spinner pauses (see [`SharedWords::pause`]) so that a holder without a core
+/// can finish.
 pub struct SpinGuard<'a> {
     words: &'a dyn SharedWords,
     at: usize,
@@ -73,7 +82,7 @@ impl<'a> SpinGuard<'a> {
         while words.compare_exchange(at, 0, 1) != 0 {
             spins += 1;
             if spins % 64 == 0 {
-                yield_now();
+                words.pause(at, 1);
             } else {
                 std::hint::spin_loop();
             }
@@ -87,11 +96,3 @@ impl Drop for SpinGuard<'_> {
         self.words.store(self.at, 0);
     }
 }
-
-#[cfg(not(target_arch = "wasm32"))]
-fn yield_now() {
-    std::thread::yield_now()
-}
-
-#[cfg(target_arch = "wasm32")]
-fn yield_now() {}

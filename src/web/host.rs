@@ -63,10 +63,10 @@ impl WorkerHandle {
         let mailbox = Rc::new(Mailbox::default());
         let inbox = mailbox.clone();
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-            let text = event.data().as_string().unwrap_or_default();
-            let message = serde_json::from_str(&text).unwrap_or_else(|e| FromWorker::Failed {
-                message: format!("unreadable answer: {e}"),
-            });
+            let message =
+                FromWorker::from_posted(&event.data()).unwrap_or_else(|e| FromWorker::Failed {
+                    message: format!("unreadable answer: {e}"),
+                });
             if let FromWorker::Events { events } = message {
                 if let Some(on_batch) = &live.on_batch {
                     on_batch(&events);

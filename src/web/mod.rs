@@ -16,6 +16,7 @@ pub mod sab_words;
 mod scenario_panel;
 mod shared_run;
 mod timeline_view;
+mod typed_copy;
 pub mod worker;
 
 pub use alone::run_alone;

@@ -1,12 +1,16 @@
 //! The page/worker protocol: one serde enum each way, sent as JSON text through
 //! postMessage. Messages that need shared memory carry it beside the text: the
 //! posted value is `{ json, buffers }`, with the SharedArrayBuffers in the order
-//! [`SharedBuffers`] documents.
+//! [`SharedBuffers`] documents. Messages with trace events carry them beside the
+//! text too, as bytes (`crate::trace_wire`): the posted value is `{ json, trace }`.
 
 use crate::engine::schema::JobAudit;
 use crate::report::RunReport;
 use crate::trace::{Role, TraceEvent, WorkerId};
+use crate::trace_wire;
+use js_sys::{Object, Reflect, Uint8Array};
 use serde::{Deserialize, Serialize};
+use wasm_bindgen::JsValue;
 
 /// Where the shared database's bytes live.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,6 +70,8 @@ pub enum FromWorker {
     },
     /// Trace events recorded so far in a run (sent every 100 ms or so).
     Events {
+        /// Beside the JSON, as bytes.
+        #[serde(skip)]
         events: Vec<TraceEvent>,
     },
     /// A worker's run ended: why, what `PRAGMA journal_mode` said, what it did
@@ -73,6 +79,8 @@ pub enum FromWorker {
     Finished {
         journal_mode: Option<String>,
         exit: String,
+        /// Beside the JSON, as bytes.
+        #[serde(skip)]
         events: Vec<TraceEvent>,
     },
     Audited {
@@ -96,8 +104,50 @@ impl ToWorker {
 }
 
 impl FromWorker {
+    /// The JSON part (without the trace events), also what error messages show.
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()
+    }
+
+    fn events_mut(&mut self) -> Option<&mut Vec<TraceEvent>> {
+        match self {
+            FromWorker::Events { events } | FromWorker::Finished { events, .. } => Some(events),
+            _ => None,
+        }
+    }
+
+    /// What a worker posts: the JSON text, or `{ json, trace }` with the events.
+    pub fn to_posted(&self) -> JsValue {
+        let json = JsValue::from_str(&self.to_json());
+        let (FromWorker::Events { events } | FromWorker::Finished { events, .. }) = self else {
+            return json;
+        };
+        let posted = Object::new();
+        let _ = Reflect::set(&posted, &"json".into(), &json);
+        let trace = Uint8Array::from(trace_wire::encode(events).as_slice());
+        let _ = Reflect::set(&posted, &"trace".into(), &trace);
+        posted.into()
+    }
+
+    /// What the page received, back as a message.
+    pub fn from_posted(data: &JsValue) -> Result<FromWorker, String> {
+        let (json, trace) = match data.as_string() {
+            Some(json) => (json, None),
+            None => (
+                Reflect::get(data, &"json".into())
+                    .ok()
+                    .and_then(|v| v.as_string())
+                    .ok_or("a message without JSON")?,
+                Reflect::get(data, &"trace".into())
+                    .ok()
+                    .filter(|v| !v.is_undefined()),
+            ),
+        };
+        let mut message: FromWorker = serde_json::from_str(&json).map_err(|e| e.to_string())?;
+        if let (Some(trace), Some(events)) = (trace, message.events_mut()) {
+            *events = trace_wire::decode(&Uint8Array::new(&trace).to_vec())?;
+        }
+        Ok(message)
     }
 }
 

@@ -7,8 +7,10 @@
 //! bytes follow from byte 8. Growing a growable SharedArrayBuffer is seen by every
 //! worker. SQLite's locks decide who writes; the size words are atomics.
 
+use super::typed_copy;
 use crate::vfs::storage::{Storage, StorageError, StoredFile};
 use js_sys::{Atomics, Function, Int32Array, Reflect, SharedArrayBuffer, Uint8Array};
+use std::cell::Cell;
 use wasm_bindgen::{JsCast, JsValue};
 
 const HEADER_BYTES: u32 = 8;
@@ -72,6 +74,7 @@ impl Storage for SabStorage {
         Ok(Box::new(SabFile {
             buffer: buffer.clone(),
             words: w,
+            known_capacity: Cell::new(0),
         }))
     }
     fn delete(&self, name: &str) -> Result<(), StorageError> {
@@ -95,6 +98,10 @@ struct SabFile {
     buffer: SharedArrayBuffer,
     /// The file's header words (exists, size), viewed once.
     words: Int32Array,
+    /// Bytes the buffer is known to hold: a growable SharedArrayBuffer never
+    /// shrinks, so a write within them need not ask JavaScript again (asking cost
+    /// about a microsecond per write).
+    known_capacity: Cell<u64>,
 }
 
 // SAFETY: see `SabStorage`.
@@ -127,7 +134,11 @@ impl SabFile {
         if needed > u64::from(MAX_FILE_BYTES) {
             return Err(StorageError("file larger than 1 GiB".to_string()));
         }
+        if needed <= self.known_capacity.get() {
+            return Ok(());
+        }
         let have = u64::from(self.buffer.byte_length());
+        self.known_capacity.set(have);
         if needed <= have {
             return Ok(());
         }
@@ -137,8 +148,9 @@ impl SabFile {
             .and_then(|f| f.dyn_into())
             .map_err(|_| StorageError("this SharedArrayBuffer cannot grow".to_string()))?;
         grow.call1(&self.buffer, &JsValue::from(target as f64))
-            .map(|_| ())
-            .map_err(|e| StorageError(format!("growing a file failed: {e:?}")))
+            .map_err(|e| StorageError(format!("growing a file failed: {e:?}")))?;
+        self.known_capacity.set(target);
+        Ok(())
     }
 }
 
@@ -149,7 +161,7 @@ impl StoredFile for SabFile {
             return Ok(0);
         }
         let n = (buf.len() as u64).min(size - offset) as usize;
-        self.bytes(offset, n as u64).copy_to(&mut buf[..n]);
+        typed_copy::read_bytes(&self.bytes(offset, n as u64), &mut buf[..n]);
         Ok(n)
     }
     fn write_at(&self, offset: u64, data: &[u8]) -> Result<(), StorageError> {
@@ -157,7 +169,7 @@ impl StoredFile for SabFile {
         self.ensure_capacity(end)?;
         let old = self.size_now();
         self.zero(old, offset);
-        self.bytes(offset, data.len() as u64).copy_from(data);
+        typed_copy::write_bytes(&self.bytes(offset, data.len() as u64), data);
         if end > old {
             let _ = Atomics::store(&self.words, SIZE, end as i32);
         }

@@ -53,8 +53,7 @@ impl RunControl for SabControl {
         let events = trace::take();
         if !events.is_empty() {
             let scope: web_sys::DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
-            let message = FromWorker::Events { events }.to_json();
-            let _ = scope.post_message(&wasm_bindgen::JsValue::from_str(&message));
+            let _ = scope.post_message(&FromWorker::Events { events }.to_posted());
         }
     }
 }

@@ -37,13 +37,13 @@ pub fn start() {
                     message: "messages must be JSON text".to_string(),
                 },
             };
-            let _ = reply_to.post_message(&JsValue::from_str(&answer.to_json()));
+            let _ = reply_to.post_message(&answer.to_posted());
         });
     });
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     // The worker lives as long as the page keeps it; so does its handler.
     on_message.forget();
-    let _ = scope.post_message(&JsValue::from_str(&FromWorker::Ready.to_json()));
+    let _ = scope.post_message(&FromWorker::Ready.to_posted());
 }
 
 async fn handle(message: ToWorker, buffers: &Array) -> FromWorker {

@@ -1,7 +1,9 @@
 // Benchmark, not a test: the same scenarios in the browser (Web Workers, shared VFS
 // on OPFS and on SharedArrayBuffers) and natively (threads, unix VFS and shared VFS),
 // jobs/s of each and the ratio. Needs `trunk build --release` and
-// `cargo build --release` first; scripts/bench-browser.sh does both.
+// `cargo build --release` first; scripts/bench-browser.sh does both. Names given as
+// arguments (e.g. `short-wal-work0`) run only those scenarios; RUNS=n sets the runs,
+// DIST=dir benchmarks another build of the page (e.g. one kept from before a change).
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
@@ -9,7 +11,7 @@ import { serve } from "./serve.mjs";
 import { launch } from "./browser.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const RUNS = 3;
+const RUNS = Number(process.env.RUNS ?? 3);
 const scenarios = {
   "short-wal-work0": { workers: 4, jobs: 2000, transaction: "short", begin: "immediate",
     journal_mode: "wal", synchronous: "normal", busy_timeout_ms: 5000, work_ms: 0 },
@@ -39,7 +41,7 @@ function native(name, scenario, vfs) {
   return median(rates);
 }
 
-const site = await serve(join(root, "dist"));
+const site = await serve(process.env.DIST ?? join(root, "dist"));
 const browser = await launch();
 const page = await browser.newPage();
 await page.goto(site.url);
@@ -48,7 +50,12 @@ const presets = await page.evaluate(() => window.locklab.presets());
 
 console.log(`median of ${RUNS} runs, jobs/s`);
 console.log("scenario              native-unix native-shared  browser-opfs browser-memory  opfs/unix memory/unix");
+const only = process.argv.slice(2);
+for (const name of only) {
+  if (!(name in scenarios)) throw new Error(`no scenario ${name}; known: ${Object.keys(scenarios).join(", ")}`);
+}
 for (const [name, given] of Object.entries(scenarios)) {
+  if (only.length > 0 && !only.includes(name)) continue;
   const scenario = given ?? presets.find((p) => p.name === name).scenario;
   const inBrowser = async (storage) => {
     const rates = [];

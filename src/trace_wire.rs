@@ -1,0 +1,602 @@
+//! Trace events as bytes, for their trip from a Web Worker to the page.
+//!
+//! A short transaction records a dozen events, so a run of a few thousand jobs
+//! sends tens of thousands of them while it goes on. As JSON each cost about a
+//! microsecond to write in the worker and more to read on the page (the events'
+//! tagged, flattened serde form is read through a buffer), on the same two or
+//! four cores the workers run on. Here an event is a tag byte and its fields as
+//! bytes and variable-length integers; a text (a statement's SQL, an error's
+//! name and message) is written once per batch and then named by its number.
+//!
+//! The format lives only between `encode` and `decode` of the same build; the
+//! trace's public form (the run report, the Chrome trace) is unchanged.
+
+use crate::lock::LockLevel;
+use crate::trace::{DbFile, EventKind, FileRole, Role, Step, TraceEvent};
+use std::collections::HashMap;
+
+/// The events as bytes.
+pub fn encode(events: &[TraceEvent]) -> Vec<u8> {
+    let mut w = Writer {
+        bytes: Vec::with_capacity(events.len() * 8),
+        texts: HashMap::new(),
+    };
+    w.uint(events.len() as u64);
+    for e in events {
+        w.uint(e.t_us);
+        w.uint(u64::from(e.worker));
+        w.event(&e.kind);
+    }
+    w.bytes
+}
+
+/// The events back from bytes that `encode` wrote.
+pub fn decode(bytes: &[u8]) -> Result<Vec<TraceEvent>, String> {
+    let mut r = Reader {
+        bytes,
+        at: 0,
+        texts: Vec::new(),
+    };
+    let n = r.uint()? as usize;
+    // Each event takes at least three bytes: do not trust a count beyond that.
+    let mut events = Vec::with_capacity(n.min(bytes.len() / 3));
+    for _ in 0..n {
+        let t_us = r.uint()?;
+        let worker = u32::try_from(r.uint()?).map_err(|_| "worker id out of range")?;
+        let kind = r.event()?;
+        events.push(TraceEvent { t_us, worker, kind });
+    }
+    if r.at != bytes.len() {
+        return Err(format!(
+            "{} bytes left after the events",
+            bytes.len() - r.at
+        ));
+    }
+    Ok(events)
+}
+
+// Each enum's byte is its place in the list; `*_code` matches exhaustively, so a
+// new variant cannot be forgotten here (the tests check both agree).
+const ROLES: [Role; 2] = [Role::Writer, Role::Reader];
+const STEPS: [Step; 6] = [
+    Step::Open,
+    Step::Claim,
+    Step::Heartbeat,
+    Step::Result,
+    Step::Job,
+    Step::Read,
+];
+const DBS: [DbFile; 2] = [DbFile::Queue, DbFile::Results];
+const FILES: [FileRole; 4] = [
+    FileRole::Db,
+    FileRole::Journal,
+    FileRole::Wal,
+    FileRole::Other,
+];
+
+fn role_code(r: Role) -> u8 {
+    match r {
+        Role::Writer => 0,
+        Role::Reader => 1,
+    }
+}
+fn step_code(s: Step) -> u8 {
+    match s {
+        Step::Open => 0,
+        Step::Claim => 1,
+        Step::Heartbeat => 2,
+        Step::Result => 3,
+        Step::Job => 4,
+        Step::Read => 5,
+    }
+}
+fn db_code(d: DbFile) -> u8 {
+    match d {
+        DbFile::Queue => 0,
+        DbFile::Results => 1,
+    }
+}
+fn file_code(f: FileRole) -> u8 {
+    match f {
+        FileRole::Db => 0,
+        FileRole::Journal => 1,
+        FileRole::Wal => 2,
+        FileRole::Other => 3,
+    }
+}
+
+// Event tags.
+const WORKER_START: u8 = 0;
+const WORKER_END: u8 = 1;
+const BEGIN: u8 = 2;
+const COMMIT: u8 = 3;
+const ROLLBACK: u8 = 4;
+const STATEMENT: u8 = 5;
+const JOB_CLAIMED: u8 = 6;
+const LOST_RACE: u8 = 7;
+const HEARTBEAT: u8 = 8;
+const JOB_DONE: u8 = 9;
+const LOCK: u8 = 10;
+const LOCK_DENIED: u8 = 11;
+const SHM_LOCK: u8 = 12;
+const BUSY_WAIT: u8 = 13;
+const SYNC: u8 = 14;
+const ERROR: u8 = 15;
+
+struct Writer<'a> {
+    bytes: Vec<u8>,
+    /// Texts written so far in this batch, by number.
+    texts: HashMap<&'a str, u64>,
+}
+
+impl<'a> Writer<'a> {
+    fn byte(&mut self, b: u8) {
+        self.bytes.push(b);
+    }
+    /// LEB128: seven bits a byte, low bits first.
+    fn uint(&mut self, mut v: u64) {
+        while v >= 0x80 {
+            self.bytes.push((v as u8) | 0x80);
+            v >>= 7;
+        }
+        self.bytes.push(v as u8);
+    }
+    /// Zigzag, so that small negative numbers stay short.
+    fn int(&mut self, v: i64) {
+        self.uint(((v << 1) ^ (v >> 63)) as u64);
+    }
+    /// A text seen before in this batch is its number; a new one is the next
+    /// number, its length and its bytes.
+    fn text(&mut self, s: &'a str) {
+        if let Some(&n) = self.texts.get(s) {
+            self.uint(n);
+            return;
+        }
+        let n = self.texts.len() as u64;
+        self.texts.insert(s, n);
+        self.uint(n);
+        self.uint(s.len() as u64);
+        self.bytes.extend_from_slice(s.as_bytes());
+    }
+
+    fn event(&mut self, kind: &'a EventKind) {
+        match kind {
+            EventKind::WorkerStart { role } => {
+                self.byte(WORKER_START);
+                self.byte(role_code(*role));
+            }
+            EventKind::WorkerEnd => self.byte(WORKER_END),
+            EventKind::Begin { step, sql } => {
+                self.byte(BEGIN);
+                self.byte(step_code(*step));
+                self.text(sql);
+            }
+            EventKind::Commit { step } => {
+                self.byte(COMMIT);
+                self.byte(step_code(*step));
+            }
+            EventKind::Rollback { step } => {
+                self.byte(ROLLBACK);
+                self.byte(step_code(*step));
+            }
+            EventKind::Statement { step, sql, dur_us } => {
+                self.byte(STATEMENT);
+                self.byte(step_code(*step));
+                self.text(sql);
+                self.uint(*dur_us);
+            }
+            EventKind::JobClaimed { job } => {
+                self.byte(JOB_CLAIMED);
+                self.int(*job);
+            }
+            EventKind::LostRace { job } => {
+                self.byte(LOST_RACE);
+                self.int(*job);
+            }
+            EventKind::Heartbeat { job } => {
+                self.byte(HEARTBEAT);
+                self.int(*job);
+            }
+            EventKind::JobDone { job, latency_us } => {
+                self.byte(JOB_DONE);
+                self.int(*job);
+                self.uint(*latency_us);
+            }
+            EventKind::Lock { db, from, to } => {
+                self.byte(LOCK);
+                self.byte(db_code(*db));
+                self.byte(*from as u8);
+                self.byte(*to as u8);
+            }
+            EventKind::LockDenied {
+                db,
+                held,
+                wanted,
+                by,
+            } => {
+                self.byte(LOCK_DENIED);
+                self.byte(db_code(*db));
+                self.byte(*held as u8);
+                self.byte(*wanted as u8);
+                // 0 for nobody known, else the worker id + 1.
+                self.uint(by.map_or(0, |w| u64::from(w) + 1));
+            }
+            EventKind::ShmLock {
+                db,
+                slot,
+                n,
+                exclusive,
+                acquire,
+                ok,
+            } => {
+                self.byte(SHM_LOCK);
+                self.byte(db_code(*db));
+                self.byte(*slot);
+                self.byte(*n);
+                self.byte(u8::from(*exclusive) | u8::from(*acquire) << 1 | u8::from(*ok) << 2);
+            }
+            EventKind::BusyWait {
+                requested_us,
+                dur_us,
+            } => {
+                self.byte(BUSY_WAIT);
+                self.uint(*requested_us);
+                self.uint(*dur_us);
+            }
+            EventKind::Sync { db, file } => {
+                self.byte(SYNC);
+                self.byte(db_code(*db));
+                self.byte(file_code(*file));
+            }
+            EventKind::Error {
+                step,
+                sql,
+                code,
+                extended,
+                name,
+                message,
+                after_us,
+            } => {
+                self.byte(ERROR);
+                self.byte(step_code(*step));
+                self.text(sql);
+                self.int(i64::from(*code));
+                self.int(i64::from(*extended));
+                self.text(name);
+                self.text(message);
+                self.uint(*after_us);
+            }
+        }
+    }
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+    texts: Vec<String>,
+}
+
+impl Reader<'_> {
+    fn byte(&mut self) -> Result<u8, String> {
+        let b = *self.bytes.get(self.at).ok_or("the events end early")?;
+        self.at += 1;
+        Ok(b)
+    }
+    fn uint(&mut self) -> Result<u64, String> {
+        let mut v = 0u64;
+        for shift in (0..64).step_by(7) {
+            let b = self.byte()?;
+            v |= u64::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                return Ok(v);
+            }
+        }
+        Err("a number longer than 64 bits".to_string())
+    }
+    fn int(&mut self) -> Result<i64, String> {
+        let z = self.uint()?;
+        Ok((z >> 1) as i64 ^ -((z & 1) as i64))
+    }
+    fn int32(&mut self) -> Result<i32, String> {
+        i32::try_from(self.int()?).map_err(|_| "a code out of range".to_string())
+    }
+    fn text(&mut self) -> Result<String, String> {
+        let n = self.uint()? as usize;
+        if let Some(known) = self.texts.get(n) {
+            return Ok(known.clone());
+        }
+        if n != self.texts.len() {
+            return Err(format!("text {n} named before it was written"));
+        }
+        let len = self.uint()? as usize;
+        let end = self.at.checked_add(len).filter(|&e| e <= self.bytes.len());
+        let end = end.ok_or("a text runs past the end")?;
+        let text = std::str::from_utf8(&self.bytes[self.at..end])
+            .map_err(|e| format!("a text is not UTF-8: {e}"))?
+            .to_string();
+        self.at = end;
+        self.texts.push(text.clone());
+        Ok(text)
+    }
+    fn pick<T: Copy>(&mut self, all: &[T], what: &str) -> Result<T, String> {
+        let b = self.byte()?;
+        all.get(usize::from(b))
+            .copied()
+            .ok_or_else(|| format!("no {what} numbered {b}"))
+    }
+    fn role(&mut self) -> Result<Role, String> {
+        self.pick(&ROLES, "role")
+    }
+    fn step(&mut self) -> Result<Step, String> {
+        self.pick(&STEPS, "step")
+    }
+    fn db(&mut self) -> Result<DbFile, String> {
+        self.pick(&DBS, "database file")
+    }
+    fn file(&mut self) -> Result<FileRole, String> {
+        self.pick(&FILES, "file role")
+    }
+    fn level(&mut self) -> Result<LockLevel, String> {
+        self.pick(&LockLevel::ALL, "lock level")
+    }
+
+    fn event(&mut self) -> Result<EventKind, String> {
+        Ok(match self.byte()? {
+            WORKER_START => EventKind::WorkerStart { role: self.role()? },
+            WORKER_END => EventKind::WorkerEnd,
+            BEGIN => EventKind::Begin {
+                step: self.step()?,
+                sql: self.text()?,
+            },
+            COMMIT => EventKind::Commit { step: self.step()? },
+            ROLLBACK => EventKind::Rollback { step: self.step()? },
+            STATEMENT => EventKind::Statement {
+                step: self.step()?,
+                sql: self.text()?,
+                dur_us: self.uint()?,
+            },
+            JOB_CLAIMED => EventKind::JobClaimed { job: self.int()? },
+            LOST_RACE => EventKind::LostRace { job: self.int()? },
+            HEARTBEAT => EventKind::Heartbeat { job: self.int()? },
+            JOB_DONE => EventKind::JobDone {
+                job: self.int()?,
+                latency_us: self.uint()?,
+            },
+            LOCK => EventKind::Lock {
+                db: self.db()?,
+                from: self.level()?,
+                to: self.level()?,
+            },
+            LOCK_DENIED => EventKind::LockDenied {
+                db: self.db()?,
+                held: self.level()?,
+                wanted: self.level()?,
+                by: match self.uint()? {
+                    0 => None,
+                    w => Some(u32::try_from(w - 1).map_err(|_| "worker id out of range")?),
+                },
+            },
+            SHM_LOCK => {
+                let (db, slot, n) = (self.db()?, self.byte()?, self.byte()?);
+                let bits = self.byte()?;
+                EventKind::ShmLock {
+                    db,
+                    slot,
+                    n,
+                    exclusive: bits & 1 != 0,
+                    acquire: bits & 2 != 0,
+                    ok: bits & 4 != 0,
+                }
+            }
+            BUSY_WAIT => EventKind::BusyWait {
+                requested_us: self.uint()?,
+                dur_us: self.uint()?,
+            },
+            SYNC => EventKind::Sync {
+                db: self.db()?,
+                file: self.file()?,
+            },
+            ERROR => EventKind::Error {
+                step: self.step()?,
+                sql: self.text()?,
+                code: self.int32()?,
+                extended: self.int32()?,
+                name: self.text()?,
+                message: self.text()?,
+                after_us: self.uint()?,
+            },
+            tag => return Err(format!("no event tagged {tag}")),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(t_us: u64, worker: u32, kind: EventKind) -> TraceEvent {
+        TraceEvent { t_us, worker, kind }
+    }
+
+    /// One event of every kind, with edge values, and texts used twice.
+    fn every_kind() -> Vec<TraceEvent> {
+        let sql = "UPDATE jobs SET status = 'DONE' WHERE id = ?1".to_string();
+        vec![
+            at(0, 0, EventKind::WorkerStart { role: Role::Reader }),
+            at(
+                1,
+                3,
+                EventKind::Begin {
+                    step: Step::Claim,
+                    sql: sql.clone(),
+                },
+            ),
+            at(
+                2,
+                3,
+                EventKind::Statement {
+                    step: Step::Result,
+                    sql: sql.clone(),
+                    dur_us: 300,
+                },
+            ),
+            at(
+                3,
+                3,
+                EventKind::Statement {
+                    step: Step::Read,
+                    sql: "SELECT 'é'".into(),
+                    dur_us: 0,
+                },
+            ),
+            at(4, 3, EventKind::Commit { step: Step::Job }),
+            at(
+                5,
+                3,
+                EventKind::Rollback {
+                    step: Step::Heartbeat,
+                },
+            ),
+            at(6, 7, EventKind::JobClaimed { job: -1 }),
+            at(7, 7, EventKind::LostRace { job: i64::MAX }),
+            at(8, 7, EventKind::Heartbeat { job: i64::MIN }),
+            at(
+                9,
+                7,
+                EventKind::JobDone {
+                    job: 42,
+                    latency_us: u64::MAX,
+                },
+            ),
+            at(
+                10,
+                1,
+                EventKind::Lock {
+                    db: DbFile::Results,
+                    from: LockLevel::Pending,
+                    to: LockLevel::Exclusive,
+                },
+            ),
+            at(
+                11,
+                1,
+                EventKind::LockDenied {
+                    db: DbFile::Queue,
+                    held: LockLevel::Shared,
+                    wanted: LockLevel::Reserved,
+                    by: Some(0),
+                },
+            ),
+            at(
+                12,
+                1,
+                EventKind::LockDenied {
+                    db: DbFile::Queue,
+                    held: LockLevel::None,
+                    wanted: LockLevel::Shared,
+                    by: None,
+                },
+            ),
+            at(
+                13,
+                2,
+                EventKind::ShmLock {
+                    db: DbFile::Queue,
+                    slot: 7,
+                    n: 1,
+                    exclusive: true,
+                    acquire: false,
+                    ok: true,
+                },
+            ),
+            at(
+                14,
+                2,
+                EventKind::ShmLock {
+                    db: DbFile::Results,
+                    slot: 0,
+                    n: 8,
+                    exclusive: false,
+                    acquire: true,
+                    ok: false,
+                },
+            ),
+            at(
+                15,
+                2,
+                EventKind::BusyWait {
+                    requested_us: 1000,
+                    dur_us: 1234,
+                },
+            ),
+            at(
+                16,
+                2,
+                EventKind::Sync {
+                    db: DbFile::Queue,
+                    file: FileRole::Wal,
+                },
+            ),
+            at(
+                17,
+                2,
+                EventKind::Sync {
+                    db: DbFile::Results,
+                    file: FileRole::Other,
+                },
+            ),
+            at(
+                18,
+                9,
+                EventKind::Error {
+                    step: Step::Open,
+                    sql: sql.clone(),
+                    code: 5,
+                    extended: -517,
+                    name: "SQLITE_BUSY".into(),
+                    message: "database is locked".into(),
+                    after_us: 77,
+                },
+            ),
+            at(u64::MAX, u32::MAX, EventKind::WorkerEnd),
+        ]
+    }
+
+    #[test]
+    fn every_kind_of_event_comes_back_as_it_went() {
+        let events = every_kind();
+        assert_eq!(decode(&encode(&events)), Ok(events));
+        assert_eq!(decode(&encode(&[])), Ok(Vec::new()));
+    }
+
+    #[test]
+    fn enum_codes_are_places_in_the_lists() {
+        for (i, r) in ROLES.iter().enumerate() {
+            assert_eq!(usize::from(role_code(*r)), i);
+        }
+        for (i, s) in STEPS.iter().enumerate() {
+            assert_eq!(usize::from(step_code(*s)), i);
+        }
+        for (i, d) in DBS.iter().enumerate() {
+            assert_eq!(usize::from(db_code(*d)), i);
+        }
+        for (i, f) in FILES.iter().enumerate() {
+            assert_eq!(usize::from(file_code(*f)), i);
+        }
+        for (i, l) in LockLevel::ALL.iter().enumerate() {
+            assert_eq!(*l as usize, i);
+        }
+    }
+
+    #[test]
+    fn damaged_bytes_are_an_error_not_a_panic() {
+        let bytes = encode(&every_kind());
+        for cut in 0..bytes.len() {
+            assert!(decode(&bytes[..cut]).is_err(), "cut at {cut}");
+        }
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert!(decode(&longer).is_err());
+        assert!(decode(&[1, 0, 0, 99]).is_err(), "unknown tag");
+    }
+}
