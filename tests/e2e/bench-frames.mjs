@@ -29,7 +29,7 @@ const summary = (xs) =>
 
 await page.evaluate(() => {
   window.__longTasks = [];
-  new PerformanceObserver((list) => window.__longTasks.push(...list.getEntries().map((e) => e.duration)))
+  new PerformanceObserver((list) => window.__longTasks.push(...list.getEntries()))
     .observe({ type: "longtask" });
 });
 
@@ -46,6 +46,7 @@ await page.evaluate(() => {
     window.__frames.push(now - last);
     last = now;
     if (!document.querySelector('[data-testid="run-report"]')) requestAnimationFrame(tick);
+    else window.__reportAt = now;
   };
   requestAnimationFrame(tick);
 });
@@ -56,10 +57,13 @@ await page.getByTestId("run-report").waitFor({ timeout: 300_000 });
 const wall = Date.now() - started;
 const busyDuring = (await busy()) - busyBefore;
 const streaming = await page.evaluate(() => window.__frames.slice(2));
-const longTasks = await page.evaluate(() => window.__longTasks.splice(0));
+// Each long task: how long, and how long before the finished run showed.
+const longTasks = await page.evaluate(() =>
+  window.__longTasks.splice(0).map((e) => [e.duration, window.__reportAt - e.startTime]));
 console.log(`${workers} workers streaming: frames ${summary(streaming)}`);
 console.log(`  main thread busy ${(busyDuring / 1000).toFixed(1)} s of ${(wall / 1000).toFixed(1)} s; ` +
-  `${longTasks.length} long tasks${longTasks.length ? `, ${summary(longTasks)}` : ""}`);
+  `${longTasks.length} long tasks: ` +
+  longTasks.map(([d, before]) => `${d.toFixed(0)} ms, ${before.toFixed(0)} ms before the report showed`).join("; "));
 
 // 2. Zoom and pan over the finished run's timeline: one action every frame.
 const report = await page.getByTestId("jobs").innerText();
