@@ -18,6 +18,8 @@ const scenarios = {
   "short-delete-work0": { workers: 4, jobs: 2000, transaction: "short", begin: "immediate",
     journal_mode: "delete", synchronous: "normal", busy_timeout_ms: 5000, work_ms: 0 },
   "wall-of-red": null,
+  "busy-timeout": null,
+  "wal-readers": null,
   "short-transactions": null,
 };
 
