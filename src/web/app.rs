@@ -64,6 +64,8 @@ fn app() -> Html {
     let run_state = use_state(|| RunState::Idle);
     // The run in progress, as the workers post it.
     let live = use_memo((), |_| LiveRun::default());
+    // What the last Reset database said, until the next run.
+    let reset_said = use_state(|| None::<String>);
     let checked = check(&draft);
     let on_check = {
         let check_state = check_state.clone();
@@ -98,13 +100,14 @@ fn app() -> Html {
     };
     let on_run = {
         let (run_state, scenario) = (run_state.clone(), checked.clone().ok());
-        let live = live.clone();
+        let (live, reset_said) = (live.clone(), reset_said.clone());
         Callback::from(move |_| {
             let Some(scenario) = scenario.clone() else {
                 return;
             };
             let run_state = run_state.clone();
             run_state.set(RunState::Running);
+            reset_said.set(None);
             live.begin(scenario.jobs as u64);
             let run = live.clone();
             let live = LiveTrace {
@@ -119,7 +122,6 @@ fn app() -> Html {
             });
         })
     };
-    let reset_said = use_state(|| None::<String>);
     let on_reset = {
         let reset_said = reset_said.clone();
         Callback::from(move |_| {
