@@ -309,12 +309,7 @@ mod tests {
 
     #[test]
     fn a_tally_read_in_batches_gives_the_metrics_of_the_whole_trace() {
-        let ev = |t_us, worker, kind| TraceEvent { t_us, worker, kind };
-        let lock = |from, to| EventKind::Lock {
-            db: DbFile::Queue,
-            from,
-            to,
-        };
+        use crate::trace::samples::{at as ev, lock};
         use LockLevel::*;
         let events = [
             ev(0, 0, lock(None, Reserved)),

@@ -242,21 +242,13 @@ pub fn paint(
 mod tests {
     use super::*;
     use crate::lock::LockLevel;
-    use crate::trace::{DbFile, EventKind, Step, TraceEvent};
+    use crate::trace::samples::{at, busy, lock};
+    use crate::trace::{EventKind, Step};
 
     const WHITE: Rgb = [0xff, 0xff, 0xff];
 
-    fn at(t_us: u64, worker: u32, kind: EventKind) -> TraceEvent {
-        TraceEvent { t_us, worker, kind }
-    }
-
     #[test]
     fn each_row_shows_its_element_in_its_colour_and_shape() {
-        let lock = |from, to| EventKind::Lock {
-            db: DbFile::Queue,
-            from,
-            to,
-        };
         let events = [
             at(
                 0,
@@ -279,19 +271,7 @@ mod tests {
                     dur_us: 50,
                 },
             ),
-            at(
-                70,
-                1,
-                EventKind::Error {
-                    step: Step::Claim,
-                    sql: "BEGIN IMMEDIATE".into(),
-                    code: 5,
-                    extended: 5,
-                    name: "SQLITE_BUSY".into(),
-                    message: "database is locked".into(),
-                    after_us: 60,
-                },
-            ),
+            at(70, 1, busy(60)),
         ];
         let timeline = Timeline::from_events(&events);
         let view = View::new(0, 99, 100);

@@ -270,3 +270,36 @@ pub fn sleep(d: std::time::Duration) -> bool {
         None => false,
     }
 }
+
+/// Events written by hand, for the unit tests of what reads traces.
+#[cfg(test)]
+pub(crate) mod samples {
+    use super::{DbFile, EventKind, Step, TraceEvent, WorkerId};
+    use crate::lock::LockLevel;
+
+    pub fn at(t_us: u64, worker: WorkerId, kind: EventKind) -> TraceEvent {
+        TraceEvent { t_us, worker, kind }
+    }
+
+    /// A lock change on the queue database.
+    pub fn lock(from: LockLevel, to: LockLevel) -> EventKind {
+        EventKind::Lock {
+            db: DbFile::Queue,
+            from,
+            to,
+        }
+    }
+
+    /// A claim's BEGIN IMMEDIATE refused with SQLITE_BUSY after `after_us`.
+    pub fn busy(after_us: u64) -> EventKind {
+        EventKind::Error {
+            step: Step::Claim,
+            sql: "BEGIN IMMEDIATE".into(),
+            code: 5,
+            extended: 5,
+            name: "SQLITE_BUSY".into(),
+            message: "database is locked".into(),
+            after_us,
+        }
+    }
+}

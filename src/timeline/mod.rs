@@ -1,0 +1,517 @@
+//! The timeline model: one lane per worker, built from trace events as they arrive
+//! (each event costs the same, however many came before), and read through a view
+//! (a window of time cut into columns).
+//!
+//! A lane keeps its tracks as sorted spans and points in time: lock levels, WAL read
+//! and write locks, busy waits, transactions, statements, and marks (job claims,
+//! completions, errors). A view finds the spans it shows by binary search, so
+//! drawing costs the spans in the window plus its columns, never the whole run.
+//! The page's canvas (`timeline_paint`) and the terminal timeline both read it.
+
+use crate::lock::{LockLevel, SHM_SLOTS, WAL_FIRST_READ_SLOT, WAL_WRITE_SLOT};
+use crate::trace::{DbFile, EventKind, Role, Step, TraceEvent, WorkerId};
+use std::collections::{BTreeMap, HashMap};
+
+/// Something that lasted from `from_us` to `to_us`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Span<T> {
+    pub from_us: u64,
+    pub to_us: u64,
+    pub what: T,
+}
+
+/// What a lane's main bar shows in a column, weakest first: a column shows the
+/// strongest state that touched it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Cell {
+    Idle,
+    Shared,
+    WalRead,
+    Reserved,
+    WalWrite,
+    Pending,
+    Exclusive,
+    BusyWait,
+}
+
+impl Cell {
+    pub const ALL: [Cell; 8] = [
+        Cell::Idle,
+        Cell::Shared,
+        Cell::WalRead,
+        Cell::Reserved,
+        Cell::WalWrite,
+        Cell::Pending,
+        Cell::Exclusive,
+        Cell::BusyWait,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Cell::Idle => "no lock",
+            Cell::Shared => "SHARED",
+            Cell::WalRead => "WAL read",
+            Cell::Reserved => "RESERVED",
+            Cell::WalWrite => "WAL write",
+            Cell::Pending => "PENDING",
+            Cell::Exclusive => "EXCLUSIVE",
+            Cell::BusyWait => "busy wait",
+        }
+    }
+
+    /// What holding this state means for the other workers.
+    pub fn explain(self) -> &'static str {
+        match self {
+            Cell::Idle => "holds no lock",
+            Cell::Shared => "reading: other readers may share the database, a writer cannot commit",
+            Cell::WalRead => "a WAL read transaction: reads a snapshot, blocks nobody",
+            Cell::Reserved => "the one writer: others may still read",
+            Cell::WalWrite => "the one writer of a WAL database: readers go on reading",
+            Cell::Pending => "waiting to commit: no new readers may start",
+            Cell::Exclusive => "committing: nobody else may read or write",
+            Cell::BusyWait => "SQLite's busy handler sleeping, waiting for a lock (busy_timeout)",
+        }
+    }
+
+    fn of_level(level: LockLevel) -> Cell {
+        match level {
+            LockLevel::None => Cell::Idle,
+            LockLevel::Shared => Cell::Shared,
+            LockLevel::Reserved => Cell::Reserved,
+            LockLevel::Pending => Cell::Pending,
+            LockLevel::Exclusive => Cell::Exclusive,
+        }
+    }
+}
+
+/// The kinds of error the timeline tells apart, each with its own colour and shape.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ErrorKind {
+    Busy,
+    BusySnapshot,
+    Locked,
+    Other,
+}
+
+impl ErrorKind {
+    pub const ALL: [ErrorKind; 4] = [
+        ErrorKind::Busy,
+        ErrorKind::BusySnapshot,
+        ErrorKind::Locked,
+        ErrorKind::Other,
+    ];
+
+    /// The kind of an extended result code.
+    pub fn of(extended: i32) -> ErrorKind {
+        match (crate::result_code::primary(extended), extended) {
+            (5, 517) => ErrorKind::BusySnapshot,
+            (5, _) => ErrorKind::Busy,
+            (6, _) => ErrorKind::Locked,
+            _ => ErrorKind::Other,
+        }
+    }
+
+    /// In one line: what the error says and whether waiting helps.
+    pub fn explain(self) -> &'static str {
+        match self {
+            ErrorKind::Busy => "another connection holds the lock; waiting (busy_timeout) helps",
+            ErrorKind::BusySnapshot => {
+                "a WAL read snapshot went stale before the write; waiting cannot help, start again"
+            }
+            ErrorKind::Locked => "the connection blocks itself; waiting cannot help",
+            ErrorKind::Other => "any other error SQLite reported",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ErrorKind::Busy => "SQLITE_BUSY",
+            ErrorKind::BusySnapshot => "SQLITE_BUSY_SNAPSHOT",
+            ErrorKind::Locked => "SQLITE_LOCKED",
+            ErrorKind::Other => "other error",
+        }
+    }
+}
+
+/// How a transaction ended, weakest first (a column shows the strongest).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TxEnd {
+    Open,
+    Committed,
+    RolledBack,
+}
+
+/// A transaction: the step it served and the BEGIN that opened it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Tx {
+    pub step: Step,
+    pub begin: String,
+    pub end: TxEnd,
+}
+
+/// Something that happened at one moment of a lane.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Mark {
+    Claimed {
+        job: i64,
+    },
+    Done {
+        job: i64,
+        latency_us: u64,
+    },
+    Error {
+        kind: ErrorKind,
+        step: Step,
+        sql: String,
+        name: String,
+        message: String,
+        after_us: u64,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct MarkAt {
+    pub t_us: u64,
+    pub mark: Mark,
+}
+
+/// One worker's lane.
+#[derive(Clone, Debug, Default)]
+pub struct Lane {
+    pub worker: WorkerId,
+    pub role: Option<Role>,
+    levels: Vec<Span<LockLevel>>,
+    level: (LockLevel, u64),
+    wal_read: Vec<Span<()>>,
+    wal_write: Vec<Span<()>>,
+    /// The shm slots held now (bit per slot), and since when a read mark and the
+    /// write lock are held.
+    shm_held: u8,
+    read_since: Option<u64>,
+    write_since: Option<u64>,
+    waits: Vec<Span<u64>>,
+    txs: Vec<Span<Tx>>,
+    open_tx: Option<(u64, Tx)>,
+    statements: Vec<Span<(Step, u32)>>,
+    marks: Vec<MarkAt>,
+}
+
+mod details;
+mod view;
+
+pub use details::step_name;
+pub use view::{pan, zoom, View, MIN_WINDOW_US};
+
+/// Every lane of a run, and the SQL its statements ran (each text stored once).
+#[derive(Clone, Debug, Default)]
+pub struct Timeline {
+    lanes: BTreeMap<WorkerId, Lane>,
+    sql: Vec<String>,
+    sql_ids: HashMap<String, u32>,
+    events: usize,
+    last_us: u64,
+}
+
+impl Timeline {
+    pub fn from_events(events: &[TraceEvent]) -> Timeline {
+        let mut t = Timeline::default();
+        t.extend(events);
+        t
+    }
+
+    pub fn extend(&mut self, events: &[TraceEvent]) {
+        for e in events {
+            self.add(e);
+        }
+    }
+
+    /// Read one more event. Events of one worker come in the order it recorded
+    /// them; those of different workers may interleave in any order.
+    pub fn add(&mut self, e: &TraceEvent) {
+        self.events += 1;
+        let end = match &e.kind {
+            EventKind::Statement { dur_us, .. } | EventKind::BusyWait { dur_us, .. } => {
+                e.t_us + dur_us
+            }
+            _ => e.t_us,
+        };
+        self.last_us = self.last_us.max(end);
+        let sql_id = match &e.kind {
+            EventKind::Statement { sql, .. } => Some(self.sql_id(sql)),
+            _ => None,
+        };
+        let lane = self.lanes.entry(e.worker).or_insert_with(|| Lane {
+            worker: e.worker,
+            level: (LockLevel::None, e.t_us),
+            ..Lane::default()
+        });
+        lane.add(e, sql_id);
+    }
+
+    fn sql_id(&mut self, sql: &str) -> u32 {
+        if let Some(id) = self.sql_ids.get(sql) {
+            return *id;
+        }
+        let id = self.sql.len() as u32;
+        self.sql.push(sql.to_string());
+        self.sql_ids.insert(sql.to_string(), id);
+        id
+    }
+
+    /// The lanes, in worker order.
+    pub fn lanes(&self) -> impl ExactSizeIterator<Item = &Lane> {
+        self.lanes.values()
+    }
+
+    pub fn lane(&self, index: usize) -> Option<&Lane> {
+        self.lanes.values().nth(index)
+    }
+
+    /// How many events were read.
+    pub fn events(&self) -> usize {
+        self.events
+    }
+
+    /// The latest time any event reached.
+    pub fn last_us(&self) -> u64 {
+        self.last_us
+    }
+}
+
+/// The spans of a sorted, non-overlapping track that touch `[from, to]`.
+fn within<T>(track: &[Span<T>], from: u64, to: u64) -> &[Span<T>] {
+    let first = track.partition_point(|s| s.to_us < from);
+    let last = track.partition_point(|s| s.from_us <= to).max(first);
+    &track[first..last]
+}
+
+/// Add `span` in start order (a span recorded late, such as a statement, may start
+/// before the last one of its track).
+fn push_sorted<T>(track: &mut Vec<Span<T>>, span: Span<T>) {
+    if track.last().is_none_or(|last| last.from_us <= span.from_us) {
+        track.push(span);
+    } else {
+        let at = track.partition_point(|s| s.from_us <= span.from_us);
+        track.insert(at, span);
+    }
+}
+
+impl Lane {
+    fn add(&mut self, e: &TraceEvent, sql_id: Option<u32>) {
+        let t = e.t_us;
+        match &e.kind {
+            EventKind::WorkerStart { role } => self.role = Some(*role),
+            EventKind::Lock {
+                db: DbFile::Queue,
+                to,
+                ..
+            } => {
+                let (level, since) = self.level;
+                if level != LockLevel::None {
+                    push_sorted(
+                        &mut self.levels,
+                        Span {
+                            from_us: since,
+                            to_us: t,
+                            what: level,
+                        },
+                    );
+                }
+                self.level = (*to, t);
+            }
+            EventKind::ShmLock {
+                db: DbFile::Queue,
+                slot,
+                n,
+                acquire,
+                ok: true,
+                ..
+            } => {
+                let end = slot.saturating_add(*n).min(SHM_SLOTS as u8);
+                let bits = (*slot..end).fold(0u8, |b, s| b | 1 << s);
+                if *acquire {
+                    self.shm_held |= bits;
+                } else {
+                    self.shm_held &= !bits;
+                }
+                let reading = self.shm_held >> WAL_FIRST_READ_SLOT != 0;
+                let writing = self.shm_held & (1 << WAL_WRITE_SLOT) != 0;
+                track_held(&mut self.wal_read, &mut self.read_since, reading, t);
+                track_held(&mut self.wal_write, &mut self.write_since, writing, t);
+            }
+            EventKind::BusyWait {
+                requested_us,
+                dur_us,
+            } => push_sorted(
+                &mut self.waits,
+                Span {
+                    from_us: t,
+                    to_us: t + dur_us,
+                    what: *requested_us,
+                },
+            ),
+            EventKind::Begin { step, sql } => {
+                self.open_tx = Some((
+                    t,
+                    Tx {
+                        step: *step,
+                        begin: sql.clone(),
+                        end: TxEnd::Open,
+                    },
+                ));
+            }
+            EventKind::Commit { .. } | EventKind::Rollback { .. } => {
+                if let Some((from, mut tx)) = self.open_tx.take() {
+                    tx.end = match e.kind {
+                        EventKind::Commit { .. } => TxEnd::Committed,
+                        _ => TxEnd::RolledBack,
+                    };
+                    push_sorted(
+                        &mut self.txs,
+                        Span {
+                            from_us: from,
+                            to_us: t,
+                            what: tx,
+                        },
+                    );
+                }
+            }
+            EventKind::Statement { step, dur_us, .. } => push_sorted(
+                &mut self.statements,
+                Span {
+                    from_us: t,
+                    to_us: t + dur_us,
+                    what: (*step, sql_id.unwrap_or(0)),
+                },
+            ),
+            EventKind::JobClaimed { job } => self.mark(t, Mark::Claimed { job: *job }),
+            EventKind::JobDone { job, latency_us } => self.mark(
+                t,
+                Mark::Done {
+                    job: *job,
+                    latency_us: *latency_us,
+                },
+            ),
+            EventKind::Error {
+                step,
+                sql,
+                extended,
+                name,
+                message,
+                after_us,
+                ..
+            } => self.mark(
+                t,
+                Mark::Error {
+                    kind: ErrorKind::of(*extended),
+                    step: *step,
+                    sql: sql.clone(),
+                    name: name.clone(),
+                    message: message.clone(),
+                    after_us: *after_us,
+                },
+            ),
+            _ => {}
+        }
+    }
+
+    fn mark(&mut self, t_us: u64, mark: Mark) {
+        let at = if self.marks.last().is_none_or(|m| m.t_us <= t_us) {
+            self.marks.len()
+        } else {
+            self.marks.partition_point(|m| m.t_us <= t_us)
+        };
+        self.marks.insert(at, MarkAt { t_us, mark });
+    }
+
+    /// "worker 2" or "reader 5".
+    pub fn name(&self) -> String {
+        match self.role {
+            Some(Role::Reader) => format!("reader {}", self.worker),
+            _ => format!("worker {}", self.worker),
+        }
+    }
+
+    /// The main bar over `view`: the strongest of lock level, WAL lock and busy wait
+    /// in each column; what is still held counts until `now_us`.
+    pub fn cells(&self, view: &View, now_us: u64) -> Vec<Cell> {
+        let mut cells = vec![Cell::Idle; view.width];
+        let mut paint = |from: u64, to: u64, cell: Cell| {
+            if cell == Cell::Idle || !view.touches(from, to) {
+                return;
+            }
+            for slot in &mut cells[view.column(from)..=view.column(to.max(from))] {
+                *slot = (*slot).max(cell);
+            }
+        };
+        for s in within(&self.levels, view.start_us, view.end_us) {
+            paint(s.from_us, s.to_us, Cell::of_level(s.what));
+        }
+        let (level, since) = self.level;
+        paint(since, now_us, Cell::of_level(level));
+        let wal = [
+            (&self.wal_read, self.read_since, Cell::WalRead),
+            (&self.wal_write, self.write_since, Cell::WalWrite),
+        ];
+        for (track, since, cell) in wal {
+            for s in within(track, view.start_us, view.end_us) {
+                paint(s.from_us, s.to_us, cell);
+            }
+            if let Some(since) = since {
+                paint(since, now_us, cell);
+            }
+        }
+        for s in within(&self.waits, view.start_us, view.end_us) {
+            paint(s.from_us, s.to_us, Cell::BusyWait);
+        }
+        cells
+    }
+
+    /// The transaction row over `view`: how the transaction in each column ended.
+    pub fn transactions(&self, view: &View, now_us: u64) -> Vec<Option<TxEnd>> {
+        let mut row = vec![None; view.width];
+        let mut paint = |from: u64, to: u64, end: TxEnd| {
+            if view.touches(from, to) {
+                for slot in &mut row[view.column(from)..=view.column(to.max(from))] {
+                    *slot = (*slot).max(Some(end));
+                }
+            }
+        };
+        for s in within(&self.txs, view.start_us, view.end_us) {
+            paint(s.from_us, s.to_us, s.what.end);
+        }
+        if let Some((from, _)) = &self.open_tx {
+            paint(*from, now_us, TxEnd::Open);
+        }
+        row
+    }
+
+    /// The marks inside `view`, in time order.
+    pub fn marks(&self, view: &View) -> &[MarkAt] {
+        let first = self.marks.partition_point(|m| m.t_us < view.start_us);
+        let last = self.marks.partition_point(|m| m.t_us <= view.end_us);
+        &self.marks[first..last.max(first)]
+    }
+}
+
+/// Open or close a span of a "held" track as `held` changes.
+fn track_held(track: &mut Vec<Span<()>>, since: &mut Option<u64>, held: bool, t_us: u64) {
+    match (held, *since) {
+        (true, None) => *since = Some(t_us),
+        (false, Some(from)) => {
+            *since = None;
+            push_sorted(
+                track,
+                Span {
+                    from_us: from,
+                    to_us: t_us,
+                    what: (),
+                },
+            );
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,220 @@
+//! The timeline model against small traces written by hand.
+
+use super::*;
+use crate::trace::samples::{at, busy, lock};
+
+fn write_then_wait() -> Vec<TraceEvent> {
+    use LockLevel::*;
+    vec![
+        at(0, 0, EventKind::WorkerStart { role: Role::Writer }),
+        at(0, 0, lock(None, Shared)),
+        at(100, 0, lock(Shared, Reserved)),
+        at(200, 0, lock(Reserved, Exclusive)),
+        at(300, 0, lock(Exclusive, None)),
+        at(0, 1, EventKind::WorkerStart { role: Role::Reader }),
+        at(
+            0,
+            1,
+            EventKind::BusyWait {
+                requested_us: 100,
+                dur_us: 150,
+            },
+        ),
+        at(350, 1, busy(0)),
+    ]
+}
+
+#[test]
+fn each_column_shows_the_strongest_state_that_touched_it() {
+    let t = Timeline::from_events(&write_then_wait());
+    let view = View::new(0, 399, 4);
+    let lanes: Vec<&Lane> = t.lanes().collect();
+    use Cell::*;
+    assert_eq!(
+        lanes[0].cells(&view, 399),
+        vec![Shared, Reserved, Exclusive, Exclusive]
+    );
+    assert_eq!(
+        lanes[1].cells(&view, 399),
+        vec![BusyWait, BusyWait, Idle, Idle]
+    );
+    assert_eq!(lanes[1].marks(&view).len(), 1, "the error is a mark");
+    // A window shows only its part of the run.
+    let zoomed = View::new(200, 299, 2);
+    assert_eq!(lanes[0].cells(&zoomed, 399), vec![Exclusive, Exclusive]);
+    assert_eq!(lanes[1].cells(&zoomed, 399), vec![Idle, Idle]);
+    assert!(lanes[1].marks(&zoomed).is_empty());
+}
+
+#[test]
+fn a_lock_still_held_counts_until_now() {
+    let events = [at(0, 0, lock(LockLevel::None, LockLevel::Reserved))];
+    let t = Timeline::from_events(&events);
+    let lane = t.lane(0).unwrap();
+    let view = View::new(0, 99, 10);
+    assert_eq!(lane.cells(&view, 49)[4], Cell::Reserved);
+    assert_eq!(lane.cells(&view, 49)[6], Cell::Idle, "not beyond now");
+}
+
+#[test]
+fn wal_locks_are_spans_of_their_own() {
+    let shm = |slot, acquire| EventKind::ShmLock {
+        db: DbFile::Queue,
+        slot,
+        n: 1,
+        exclusive: slot == 0,
+        acquire,
+        ok: true,
+    };
+    let events = [
+        at(0, 0, lock(LockLevel::None, LockLevel::Shared)),
+        at(10, 0, shm(3, true)),
+        at(40, 0, shm(0, true)),
+        at(60, 0, shm(0, false)),
+        at(80, 0, shm(3, false)),
+    ];
+    let t = Timeline::from_events(&events);
+    let cells = t.lane(0).unwrap().cells(&View::new(0, 99, 10), 99);
+    use Cell::*;
+    assert_eq!(
+        cells,
+        vec![
+            Shared, WalRead, WalRead, WalRead, WalWrite, WalWrite, WalWrite, WalRead, WalRead,
+            Shared
+        ]
+    );
+}
+
+#[test]
+fn events_read_in_batches_make_the_same_timeline_as_all_at_once() {
+    let events = write_then_wait();
+    let whole = Timeline::from_events(&events);
+    let mut batched = Timeline::default();
+    // Worker 1's events first, then worker 0's: batches from different workers
+    // interleave in any order.
+    let (w0, w1): (Vec<_>, Vec<_>) = events.into_iter().partition(|e| e.worker == 0);
+    batched.extend(&w1);
+    batched.extend(&w0[..2]);
+    batched.extend(&w0[2..]);
+    let view = View::new(0, 399, 40);
+    for (a, b) in whole.lanes().zip(batched.lanes()) {
+        assert_eq!(a.cells(&view, 399), b.cells(&view, 399));
+        assert_eq!(a.marks(&view), b.marks(&view));
+    }
+    assert_eq!((whole.events(), whole.last_us()), (8, 350));
+}
+
+#[test]
+fn details_name_the_state_the_transaction_the_statement_and_the_error() {
+    let events = [
+        at(0, 0, EventKind::WorkerStart { role: Role::Writer }),
+        at(
+            1000,
+            0,
+            EventKind::Begin {
+                step: Step::Claim,
+                sql: "BEGIN IMMEDIATE".into(),
+            },
+        ),
+        at(1000, 0, lock(LockLevel::None, LockLevel::Reserved)),
+        at(
+            1200,
+            0,
+            EventKind::Statement {
+                step: Step::Claim,
+                sql: "UPDATE jobs SET state = 'RUNNING'".into(),
+                dur_us: 300,
+            },
+        ),
+        at(1400, 0, busy(250)),
+        at(1600, 0, EventKind::Rollback { step: Step::Claim }),
+        at(1600, 0, lock(LockLevel::Reserved, LockLevel::None)),
+    ];
+    let t = Timeline::from_events(&events);
+    let lines = t.details(0, (1300, 1300), 200, 2000);
+    assert_eq!(lines[0], "worker 0 at 1.30 ms");
+    assert!(
+        lines[1].starts_with("RESERVED from 1.00 ms to 1.60 ms: the one writer"),
+        "{lines:?}"
+    );
+    assert_eq!(
+        lines[2],
+        "transaction (claim): BEGIN IMMEDIATE at 1.00 ms, rolled back at 1.60 ms"
+    );
+    assert_eq!(
+        lines[3],
+        "statement (claim) from 1.20 ms to 1.50 ms: UPDATE jobs SET state = 'RUNNING'"
+    );
+    assert_eq!(
+        lines[4],
+        "SQLITE_BUSY at 1.40 ms in claim: `BEGIN IMMEDIATE` failed after 0.25 ms: database is locked"
+    );
+    assert_eq!(
+        t.details(0, (1300, 1300), 50, 2000).len(),
+        4,
+        "the error is out of reach"
+    );
+    assert!(t.details(7, (0, 0), 0, 0).is_empty(), "no such lane");
+}
+
+#[test]
+fn the_keyboard_steps_from_element_to_element() {
+    let t = Timeline::from_events(&write_then_wait());
+    let lane = t.lane(0).unwrap();
+    assert_eq!(lane.next_element(0, true), Some(100));
+    assert_eq!(lane.next_element(100, true), Some(200));
+    assert_eq!(
+        lane.next_element(200, true),
+        None,
+        "nothing starts after EXCLUSIVE"
+    );
+    assert_eq!(lane.next_element(200, false), Some(100));
+    assert_eq!(lane.next_element(0, false), None);
+    assert_eq!(
+        t.lane(1).unwrap().next_element(0, true),
+        Some(350),
+        "the error"
+    );
+}
+
+#[test]
+fn error_kinds_follow_the_extended_code() {
+    assert_eq!(ErrorKind::of(5), ErrorKind::Busy);
+    assert_eq!(ErrorKind::of(517), ErrorKind::BusySnapshot);
+    assert_eq!(ErrorKind::of(261), ErrorKind::Busy, "BUSY_RECOVERY");
+    assert_eq!(ErrorKind::of(6), ErrorKind::Locked);
+    assert_eq!(ErrorKind::of(11), ErrorKind::Other);
+}
+
+#[test]
+fn a_view_maps_time_to_columns_and_back() {
+    let v = View::new(1000, 1999, 10);
+    assert_eq!(
+        (v.column(0), v.column(1000), v.column(1999), v.column(5000)),
+        (0, 0, 9, 9)
+    );
+    assert_eq!(v.time_at(5), 1500);
+    for width in [7, 100, 883] {
+        let v = View::new(0, 652_123, width);
+        for c in 0..width {
+            assert_eq!(v.column(v.time_at(c)), c, "column {c} of {width}");
+            assert_eq!(v.column(v.time_at(c + 1) - 1), c);
+        }
+    }
+    assert_eq!(v.us_per_column(), 99);
+}
+
+#[test]
+fn zoom_keeps_the_time_under_the_pointer_and_stays_inside_the_run() {
+    assert_eq!(zoom((0, 1000), 500, 0.5, 1000), (250, 750));
+    assert_eq!(zoom((0, 1000), 0, 0.5, 1000), (0, 500));
+    assert_eq!(
+        zoom((250, 750), 500, 4.0, 1000),
+        (0, 1000),
+        "never wider than the run"
+    );
+    let (s, e) = zoom((0, 300), 100, 0.1, 1000);
+    assert_eq!(e - s, MIN_WINDOW_US);
+    assert_eq!(pan((0, 100), -50, 1000), (0, 100));
+    assert_eq!(pan((0, 100), 950, 1000), (900, 1000));
+}
