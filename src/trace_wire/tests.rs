@@ -1,0 +1,186 @@
+//! Trace events through the wire format and back, and damaged bytes refused.
+
+use super::*;
+use crate::trace::samples::at;
+
+/// One event of every kind, with edge values, and texts used twice.
+fn every_kind() -> Vec<TraceEvent> {
+    let sql = "UPDATE jobs SET status = 'DONE' WHERE id = ?1".to_string();
+    vec![
+        at(0, 0, EventKind::WorkerStart { role: Role::Reader }),
+        at(
+            1,
+            3,
+            EventKind::Begin {
+                step: Step::Claim,
+                sql: sql.clone(),
+            },
+        ),
+        at(
+            2,
+            3,
+            EventKind::Statement {
+                step: Step::Result,
+                sql: sql.clone(),
+                dur_us: 300,
+            },
+        ),
+        at(
+            3,
+            3,
+            EventKind::Statement {
+                step: Step::Read,
+                sql: "SELECT 'é'".into(),
+                dur_us: 0,
+            },
+        ),
+        at(4, 3, EventKind::Commit { step: Step::Job }),
+        at(
+            5,
+            3,
+            EventKind::Rollback {
+                step: Step::Heartbeat,
+            },
+        ),
+        at(6, 7, EventKind::JobClaimed { job: -1 }),
+        at(7, 7, EventKind::LostRace { job: i64::MAX }),
+        at(8, 7, EventKind::Heartbeat { job: i64::MIN }),
+        at(
+            9,
+            7,
+            EventKind::JobDone {
+                job: 42,
+                latency_us: u64::MAX,
+            },
+        ),
+        at(
+            10,
+            1,
+            EventKind::Lock {
+                db: DbFile::Results,
+                from: LockLevel::Pending,
+                to: LockLevel::Exclusive,
+            },
+        ),
+        at(
+            11,
+            1,
+            EventKind::LockDenied {
+                db: DbFile::Queue,
+                held: LockLevel::Shared,
+                wanted: LockLevel::Reserved,
+                by: Some(0),
+            },
+        ),
+        at(
+            12,
+            1,
+            EventKind::LockDenied {
+                db: DbFile::Queue,
+                held: LockLevel::None,
+                wanted: LockLevel::Shared,
+                by: None,
+            },
+        ),
+        at(
+            13,
+            2,
+            EventKind::ShmLock {
+                db: DbFile::Queue,
+                slot: 7,
+                n: 1,
+                exclusive: true,
+                acquire: false,
+                ok: true,
+            },
+        ),
+        at(
+            14,
+            2,
+            EventKind::ShmLock {
+                db: DbFile::Results,
+                slot: 0,
+                n: 8,
+                exclusive: false,
+                acquire: true,
+                ok: false,
+            },
+        ),
+        at(
+            15,
+            2,
+            EventKind::BusyWait {
+                requested_us: 1000,
+                dur_us: 1234,
+            },
+        ),
+        at(
+            16,
+            2,
+            EventKind::Sync {
+                db: DbFile::Queue,
+                file: FileRole::Wal,
+            },
+        ),
+        at(
+            17,
+            2,
+            EventKind::Sync {
+                db: DbFile::Results,
+                file: FileRole::Other,
+            },
+        ),
+        at(
+            18,
+            9,
+            EventKind::Error {
+                step: Step::Open,
+                sql: sql.clone(),
+                code: 5,
+                extended: -517,
+                name: "SQLITE_BUSY".into(),
+                message: "database is locked".into(),
+                after_us: 77,
+            },
+        ),
+        at(u64::MAX, u32::MAX, EventKind::WorkerEnd),
+    ]
+}
+
+#[test]
+fn every_kind_of_event_comes_back_as_it_went() {
+    let events = every_kind();
+    assert_eq!(decode(&encode(&events)), Ok(events));
+    assert_eq!(decode(&encode(&[])), Ok(Vec::new()));
+}
+
+#[test]
+fn enum_codes_are_places_in_the_lists() {
+    for (i, r) in ROLES.iter().enumerate() {
+        assert_eq!(usize::from(role_code(*r)), i);
+    }
+    for (i, s) in STEPS.iter().enumerate() {
+        assert_eq!(usize::from(step_code(*s)), i);
+    }
+    for (i, d) in DBS.iter().enumerate() {
+        assert_eq!(usize::from(db_code(*d)), i);
+    }
+    for (i, f) in FILES.iter().enumerate() {
+        assert_eq!(usize::from(file_code(*f)), i);
+    }
+    for (i, l) in LockLevel::ALL.iter().enumerate() {
+        assert_eq!(*l as usize, i);
+    }
+}
+
+#[test]
+fn damaged_bytes_are_an_error_not_a_panic() {
+    let bytes = encode(&every_kind());
+    for cut in 0..bytes.len() {
+        assert!(decode(&bytes[..cut]).is_err(), "cut at {cut}");
+    }
+    let mut longer = bytes.clone();
+    longer.push(0);
+    assert!(decode(&longer).is_err());
+    assert!(decode(&[1, 0, 0, 99]).is_err(), "unknown tag");
+}
