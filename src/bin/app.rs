@@ -2,7 +2,7 @@
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
-    locklab::web::app::start();
+    locklab::web::page::app::start();
 }
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -3,7 +3,7 @@
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
-    locklab::web::worker::start();
+    locklab::web::worker::entry::start();
 }
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -1,22 +1,14 @@
-//! The browser host (wasm32 only): the page, the Web Worker, and the parts of the
-//! platform they need (clock, protocol, shared memory, storage). Nothing outside
-//! this module sees web-sys.
+//! The browser host (wasm32 only), in three sides and the clock they share:
+//!
+//! - `page`: the yew page (components only; each owns its state, the app composes);
+//! - `host`: the page's side of a run: starts the Web Workers, owns the shared
+//!   buffers and the run's files, speaks the protocol, installs `window.locklab`;
+//! - `worker`: the Web Worker's side: attaches the shared buffers as shared VFS
+//!   databases (memory or OPFS), seeds, runs the engine, audits.
+//!
+//! Nothing outside this module sees web-sys.
 
-mod alone;
-pub mod app;
 pub mod clock;
 pub mod host;
-mod live_view;
-mod metrics_panel;
-pub mod opfs_storage;
-pub mod protocol;
-mod run_view;
-pub mod sab_storage;
-pub mod sab_words;
-mod scenario_panel;
-mod shared_run;
-mod timeline_view;
-mod typed_copy;
+pub mod page;
 pub mod worker;
-
-pub use alone::run_alone;

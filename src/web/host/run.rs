@@ -1,136 +1,19 @@
 //! The browser host: runs a scenario with one Web Worker per scenario worker, all
 //! on one database through the shared VFS, with the shared memory (lock table, WAL
 //! index, file bytes) in SharedArrayBuffers that the page creates and hands out.
-//! Also installs the automation API, `window.locklab`.
 
-use super::clock::wall_ms;
 use super::protocol::{FromWorker, SharedBuffers, StorageKind, ToWorker};
-use super::sab_storage::new_file_buffer;
-use super::sab_words::SabWords;
-use crate::presets;
+pub use super::worker_handle::LiveTrace;
+use super::worker_handle::WorkerHandle;
 use crate::report::{Outcome, RunFacts, RunReport};
 use crate::scenario::Scenario;
 use crate::trace::{self, Role, TraceEvent, WorkerId};
 use crate::vfs::DATABASE_WORDS;
-use js_sys::{
-    Array, Atomics, Function, Int32Array, Object, Promise, Reflect, SharedArrayBuffer, JSON,
-};
+use crate::web::clock::wall_ms;
+use crate::web::worker::sab_storage::new_file_buffer;
+use crate::web::worker::sab_words::SabWords;
+use js_sys::{Array, Atomics, Int32Array, Reflect, SharedArrayBuffer};
 use std::cell::RefCell;
-use std::collections::VecDeque;
-use std::rc::Rc;
-use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::{future_to_promise, JsFuture};
-use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
-
-/// Messages a worker sent that nobody has read yet, and whoever waits for one.
-#[derive(Default)]
-struct Mailbox {
-    queue: RefCell<VecDeque<FromWorker>>,
-    waiting: RefCell<Option<Function>>,
-}
-
-impl Mailbox {
-    fn post(&self, message: FromWorker) {
-        self.queue.borrow_mut().push_back(message);
-        if let Some(wake) = self.waiting.borrow_mut().take() {
-            let _ = wake.call0(&JsValue::NULL);
-        }
-    }
-}
-
-/// One Web Worker of a run; terminated when dropped.
-struct WorkerHandle {
-    worker: Worker,
-    mailbox: Rc<Mailbox>,
-    _on_message: Closure<dyn FnMut(MessageEvent)>,
-    _on_error: Closure<dyn FnMut(web_sys::ErrorEvent)>,
-}
-
-/// The trace of the run in progress, as the workers post it, and who to hand each
-/// new batch to (the page's live timeline and metrics).
-#[derive(Clone, Default)]
-pub struct LiveTrace {
-    pub events: Rc<RefCell<Vec<TraceEvent>>>,
-    pub on_batch: Option<Rc<dyn Fn(&[TraceEvent])>>,
-}
-
-impl WorkerHandle {
-    fn spawn(live: LiveTrace) -> Result<WorkerHandle, String> {
-        let options = WorkerOptions::new();
-        options.set_type(WorkerType::Classic);
-        let worker = Worker::new_with_options("./worker_loader.js", &options)
-            .map_err(|e| format!("cannot start a Web Worker: {e:?}"))?;
-        let mailbox = Rc::new(Mailbox::default());
-        let inbox = mailbox.clone();
-        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-            let message =
-                FromWorker::from_posted(&event.data()).unwrap_or_else(|e| FromWorker::Failed {
-                    message: format!("unreadable answer: {e}"),
-                });
-            if let FromWorker::Events { events } = message {
-                if let Some(on_batch) = &live.on_batch {
-                    on_batch(&events);
-                }
-                live.events.borrow_mut().extend(events);
-                return;
-            }
-            inbox.post(message);
-        });
-        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        // A worker that dies (a trap, an exception outside our code) posts nothing
-        // more: its error becomes its last message, so nobody waits for it forever.
-        let inbox = mailbox.clone();
-        let on_error =
-            Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |event: web_sys::ErrorEvent| {
-                event.prevent_default();
-                inbox.post(FromWorker::Failed {
-                    message: format!("the Web Worker stopped unexpectedly: {}", event.message()),
-                });
-            });
-        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        Ok(WorkerHandle {
-            worker,
-            mailbox,
-            _on_message: on_message,
-            _on_error: on_error,
-        })
-    }
-
-    fn send(&self, message: &ToWorker, buffers: &Array) -> Result<(), String> {
-        let data = Object::new();
-        let _ = Reflect::set(
-            &data,
-            &"json".into(),
-            &JsValue::from_str(&message.to_json()),
-        );
-        let _ = Reflect::set(&data, &"buffers".into(), buffers);
-        self.worker
-            .post_message(&data)
-            .map_err(|e| format!("cannot reach a worker: {e:?}"))
-    }
-
-    async fn recv(&self) -> Result<FromWorker, String> {
-        loop {
-            if let Some(message) = self.mailbox.queue.borrow_mut().pop_front() {
-                return match message {
-                    FromWorker::Failed { message } => Err(message),
-                    other => Ok(other),
-                };
-            }
-            let mailbox = self.mailbox.clone();
-            let woken = Promise::new(&mut |resolve, _reject| {
-                *mailbox.waiting.borrow_mut() = Some(resolve);
-            });
-            JsFuture::from(woken).await.map_err(|e| format!("{e:?}"))?;
-        }
-    }
-}
-
-impl Drop for WorkerHandle {
-    fn drop(&mut self) {
-        self.worker.terminate();
-    }
-}
 
 /// A run in progress, for `stop()` and `reset_database()`, from `begin` until
 /// dropped, however the run ends.
@@ -395,7 +278,7 @@ pub async fn reset_database() -> Result<String, String> {
                 .to_string(),
         );
     }
-    let (files, bytes) = super::opfs_storage::remove_all().await?;
+    let (files, bytes) = crate::web::worker::opfs_storage::remove_all().await?;
     Ok(format!(
         "The database is reset: {files} file{} ({:.1} KB) removed from OPFS. The next run \
          seeds a new queue.",
@@ -430,72 +313,4 @@ pub async fn reopen() -> Result<(u64, u64, String), String> {
         } => Ok((jobs, done, integrity_check)),
         other => Err(unexpected(other)),
     }
-}
-
-/// `window.locklab`: `run(scenario, {storage})` resolves to the run report (the JSON
-/// of `locklab run --json`) or rejects with the reason (`storage`: "opfs" or
-/// "memory"; by default OPFS where the browser can share it); `presets()` lists the
-/// presets; `stop()` stops the run in progress; `reopen()` counts the last run's
-/// database with a fresh worker; `reset()` removes it.
-pub fn install_api() {
-    let api = Object::new();
-    let run_fn = Closure::<dyn FnMut(JsValue, JsValue) -> Promise>::new(
-        |scenario: JsValue, options: JsValue| {
-            future_to_promise(async move {
-                let text = JSON::stringify(&scenario)
-                    .map(String::from)
-                    .unwrap_or_default();
-                let scenario =
-                    Scenario::from_json(&text).map_err(|e| JsValue::from_str(&e.to_string()))?;
-                let storage = match Reflect::get(&options, &"storage".into())
-                    .ok()
-                    .and_then(|v| v.as_string())
-                {
-                    None => None,
-                    Some(word) if word == "opfs" => Some(StorageKind::Opfs),
-                    Some(word) if word == "memory" => Some(StorageKind::Memory),
-                    Some(word) => {
-                        return Err(JsValue::from_str(&format!(
-                            "option `storage`: expected \"opfs\" or \"memory\", got \"{word}\""
-                        )))
-                    }
-                };
-                let report = run(&scenario, storage, LiveTrace::default())
-                    .await
-                    .map(|r| r.report)
-                    .map_err(|e| JsValue::from_str(&e))?;
-                let json = serde_json::to_string(&report)
-                    .map_err(|e| JsValue::from_str(&e.to_string()))?;
-                JSON::parse(&json)
-            })
-        },
-    );
-    let presets_fn = Closure::<dyn FnMut() -> JsValue>::new(|| {
-        let json = serde_json::to_string(&presets::all()).unwrap_or_else(|_| "[]".to_string());
-        JSON::parse(&json).unwrap_or(JsValue::NULL)
-    });
-    let stop_fn = Closure::<dyn FnMut()>::new(stop);
-    let reopen_fn = Closure::<dyn FnMut() -> Promise>::new(|| {
-        future_to_promise(async move {
-            let (jobs, done, integrity) = reopen().await.map_err(|e| JsValue::from_str(&e))?;
-            JSON::parse(
-                &serde_json::json!({"jobs": jobs, "done": done, "integrity_check": integrity})
-                    .to_string(),
-            )
-        })
-    });
-    let reset_fn = Closure::<dyn FnMut() -> Promise>::new(|| {
-        future_to_promise(async move {
-            reset_database()
-                .await
-                .map(|said| JsValue::from_str(&said))
-                .map_err(|e| JsValue::from_str(&e))
-        })
-    });
-    let _ = Reflect::set(&api, &"reset".into(), &reset_fn.into_js_value());
-    let _ = Reflect::set(&api, &"reopen".into(), &reopen_fn.into_js_value());
-    let _ = Reflect::set(&api, &"run".into(), &run_fn.into_js_value());
-    let _ = Reflect::set(&api, &"presets".into(), &presets_fn.into_js_value());
-    let _ = Reflect::set(&api, &"stop".into(), &stop_fn.into_js_value());
-    let _ = Reflect::set(&js_sys::global(), &"locklab".into(), &api);
 }

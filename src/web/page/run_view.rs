@@ -2,12 +2,12 @@
 //! worker, the invariants (with an alarm when one fails), the metrics with each
 //! error kind explained, the audit, and the timeline as text.
 
-use super::host::BrowserRun;
 use super::metrics_panel::{MetricsPanel, Numbers};
 use super::timeline_view::TimelineView;
 use crate::report::{Outcome, RunReport};
 use crate::text_timeline;
 use crate::timeline::Timeline;
+use crate::web::host::run::BrowserRun;
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;

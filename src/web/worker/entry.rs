@@ -3,9 +3,9 @@
 //! A message is JSON text, or `{ json, buffers }` when it carries shared memory.
 
 use super::alone::run_alone;
-use super::protocol::{FromWorker, ToWorker};
 use super::shared_run;
 use crate::scenario::Scenario;
+use crate::web::host::protocol::{FromWorker, ToWorker};
 use js_sys::{Array, Reflect};
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};

@@ -2,12 +2,12 @@
 //! batches arrive. Only this part of the page draws again during a run; the rest
 //! (the scenario panel, the lessons) stays as it is.
 
-use super::clock::wall_ms;
 use super::metrics_panel::{MetricsPanel, Numbers};
 use super::timeline_view::TimelineView;
 use crate::metrics::Tally;
 use crate::timeline::Timeline;
 use crate::trace::TraceEvent;
+use crate::web::clock::wall_ms;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use yew::prelude::*;

@@ -1,12 +1,12 @@
 //! A run of one writer inside one Web Worker, on SQLite's in-memory VFS of
 //! sqlite-wasm-rs: the whole engine, real SQLite in wasm, no shared VFS yet.
 
-use super::clock::{wall_ms, WebClock};
 use crate::clock::Clock;
 use crate::engine::{schema, Unstoppable, Worker};
 use crate::report::{Outcome, RunFacts, RunReport};
 use crate::scenario::Scenario;
 use crate::trace::{self, Role};
+use crate::web::clock::{wall_ms, WebClock};
 use rusqlite::Connection;
 use std::sync::Arc;
 

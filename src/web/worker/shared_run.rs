@@ -1,9 +1,7 @@
 //! A worker's part in a run on the shared VFS: attach the shared memory the page
 //! sent, seed the database (one worker), run the engine, audit (the seeding worker).
 
-use super::clock::WebClock;
 use super::opfs_storage::{self, OpfsStorage};
-use super::protocol::{FromWorker, SharedBuffers, StorageKind};
 use super::sab_storage::SabStorage;
 use super::sab_words::SabWords;
 use crate::engine::{schema, RunControl, Worker, WorkerExit};
@@ -11,6 +9,8 @@ use crate::scenario::Scenario;
 use crate::trace::{self, DbFile, Role, WorkerId};
 use crate::vfs::storage::Storage;
 use crate::vfs::{self, Locking, SharedDatabase};
+use crate::web::clock::WebClock;
+use crate::web::host::protocol::{FromWorker, SharedBuffers, StorageKind};
 use js_sys::{Array, Atomics, Int32Array, SharedArrayBuffer};
 use rusqlite::{Connection, OpenFlags};
 use std::cell::RefCell;
@@ -45,7 +45,7 @@ impl RunControl for SabControl {
         Atomics::load(&self.0, SharedBuffers::WRITERS_LEFT as u32).unwrap_or(0) <= 0
     }
     fn between_steps(&self) {
-        let now = super::clock::wall_ms();
+        let now = crate::web::clock::wall_ms();
         if now - self.1.get() < POST_EVERY_MS {
             return;
         }
@@ -183,7 +183,7 @@ pub async fn run(
         Err(message) => return FromWorker::Failed { message },
     };
     let clock = WebClock::with_epoch(epoch_ms);
-    super::clock::wake_on(control.0.clone(), SharedBuffers::STOP as u32);
+    crate::web::clock::wake_on(control.0.clone(), SharedBuffers::STOP as u32);
     trace::install(worker, Arc::new(clock));
     let opened = open(SharedBuffers::QUEUE_PATH).and_then(|q| {
         let r = if scenario.separate_results_db {

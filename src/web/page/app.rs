@@ -2,14 +2,14 @@
 //! with Run and Stop, the finished run (metrics, errors explained, a timeline), the
 //! lessons, and a pipeline check of one worker alone.
 
-use super::host::{self, BrowserRun, LiveTrace};
 use super::live_view::{LiveRun, LiveView};
-use super::protocol::StorageKind;
 use super::run_view::RunView;
 use super::scenario_panel::{check, draft_of, Draft, Knobs, LessonPicker};
 use crate::presets;
 use crate::report::RunReport;
 use crate::trace::TraceEvent;
+use crate::web::host::protocol::StorageKind;
+use crate::web::host::run::{self as host, BrowserRun, LiveTrace};
 use js_sys::Reflect;
 use serde_json::json;
 use std::rc::Rc;
@@ -17,7 +17,7 @@ use wasm_bindgen::prelude::*;
 use yew::prelude::*;
 
 pub fn start() {
-    super::host::install_api();
+    crate::web::host::api::install();
     yew::Renderer::<App>::new().render();
 }
 

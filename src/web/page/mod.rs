@@ -1,0 +1,9 @@
+//! The page: yew components. They show runs and start them through `host`; none
+//! of them touches a Web Worker or a shared buffer.
+
+pub mod app;
+mod live_view;
+mod metrics_panel;
+mod run_view;
+mod scenario_panel;
+mod timeline_view;

@@ -1,0 +1,13 @@
+//! The Web Worker's side of a run: its entry point, the shared buffers attached as
+//! shared VFS databases, its storage (OPFS or SharedArrayBuffers) and shared words,
+//! and its part in a run (seed, run the engine, audit).
+
+mod alone;
+pub mod entry;
+pub mod opfs_storage;
+pub mod sab_storage;
+pub mod sab_words;
+mod shared_run;
+mod typed_copy;
+
+pub use alone::run_alone;
