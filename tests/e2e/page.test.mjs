@@ -122,11 +122,11 @@ test("short transactions in WAL with a timeout run without errors", async () => 
   assert.equal(await page.getByTestId("integrity").innerText(), "ok");
 });
 
-test("Reset database removes the last run's files", async () => {
+test("Reset database removes the finished runs' files", async () => {
   const stored = () => page.evaluate(async () => {
     const root = await navigator.storage.getDirectory();
     try {
-      const dir = await root.getDirectoryHandle("locklab");
+      const dir = await root.getDirectoryHandle("locklab-runs");
       const names = [];
       for await (const name of dir.keys()) names.push(name);
       return names;
@@ -134,13 +134,14 @@ test("Reset database removes the last run's files", async () => {
       return null;
     }
   });
-  assert.ok((await stored()).includes("queue.db"), "the last run's database is in OPFS");
+  const { run } = await page.evaluate(() => window.locklab.reopen());
+  assert.ok((await stored()).includes(run), "the last run's database is in OPFS, in its own directory");
   await page.getByTestId("reset").click();
-  const said = await textMatching(page.getByTestId("reset-said"), /reset/);
-  assert.match(said, /^The database is reset: [1-9]\d* files? \([\d.]+ KB\) removed from OPFS/);
-  assert.equal(await stored(), null, "nothing is left in OPFS");
+  const said = await textMatching(page.getByTestId("reset-said"), /Reset/);
+  assert.match(said, /^Reset: [1-9]\d* finished runs? removed from OPFS \([1-9]\d* files?, [\d.]+ KB\)/);
+  assert.deepEqual(await stored(), [], "nothing is left in OPFS");
   const reopened = await page.evaluate(() => window.locklab.reopen().catch((e) => String(e)));
-  assert.match(reopened, /no database to reopen/);
+  assert.match(reopened, /no run to reopen/);
 });
 
 test("invalid input is refused at the field and Run stays disabled", async () => {

@@ -71,7 +71,8 @@ for (const [storage, label] of [["opfs", "OPFS"], ["memory", "SharedArrayBuffer"
     const report = await run({ workers: 3, jobs: 90, transaction: "short", begin: "immediate",
       journal_mode: "wal", busy_timeout_ms: 5000, work_ms: 0 });
     assertEveryJobDoneOnce(report);
-    const reopened = await page.evaluate(() => window.locklab.reopen());
+    const { run: id, ...reopened } = await page.evaluate(() => window.locklab.reopen());
+    assert.match(id, /^run-\d{13}-[0-9a-f]{4}$/);
     assert.deepEqual(reopened, { jobs: 90, done: 90, integrity_check: "ok" });
   });
 }
@@ -88,7 +89,12 @@ test("stop ends a run whose workers are blocked on locks, and loses nothing", as
     const running = window.locklab.run({ workers: 6, readers: 2, jobs: 10000, transaction: "long",
       begin: "immediate", journal_mode: "delete", busy_timeout_ms: 60000, work_ms: [20, 40] },
       { storage: "memory" });
-    await new Promise((resolve) => setTimeout(resolve, 800));
+    // Stop once workers have committed jobs and some wait in the busy handler.
+    for (;;) {
+      const [progress] = await window.locklab.progress();
+      if (progress?.jobs_done > 2) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     const stoppedAt = performance.now();
     window.locklab.stop();
     const report = await running;

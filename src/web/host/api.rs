@@ -1,78 +1,180 @@
-//! `window.locklab`, the automation API: every call checks its arguments and
-//! settles, resolving to JSON or rejecting with a message that names what is wrong.
+//! `window.locklab`, the automation API. Every function checks its arguments
+//! before it does anything and always settles: it resolves to JSON, or rejects
+//! with a message that names the argument, option or scenario field that is wrong
+//! and what it was given. Nothing a caller passes can make a call hang or panic.
 
+use super::js_json::{self, Refused};
+use super::kept_runs;
 use super::protocol::StorageKind;
-use super::run::{reopen, reset_database, run, stop, LiveTrace};
+use super::run::{run, LiveTrace};
 use crate::presets;
-use crate::scenario::Scenario;
+use crate::scenario::{Scenario, ScenarioError};
 use js_sys::{Object, Promise, Reflect, JSON};
+use serde_json::Value;
+use std::future::Future;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-/// `window.locklab`: `run(scenario, {storage})` resolves to the run report (the JSON
-/// of `locklab run --json`) or rejects with the reason (`storage`: "opfs" or
-/// "memory"; by default OPFS where the browser can share it); `presets()` lists the
-/// presets; `stop()` stops the run in progress; `reopen()` counts the last run's
-/// database with a fresh worker; `reset()` removes it.
+/// Settle a call: its future's answer as JSON, or its error as a message.
+fn settle(answer: impl Future<Output = Result<Value, String>> + 'static) -> Promise {
+    future_to_promise(async move {
+        match answer.await {
+            Ok(value) => JSON::parse(&value.to_string()),
+            Err(message) => Err(JsValue::from_str(&message)),
+        }
+    })
+}
+
+/// What scenario field `field` allows, in the parser's own words: what it says
+/// when given something no field takes.
+fn allowed(field: &str) -> String {
+    let mut probe = serde_json::Map::new();
+    probe.insert(field.to_string(), serde_json::json!([[[]]]));
+    match Scenario::from_value(&Value::Object(probe)) {
+        Err(ScenarioError { allowed, .. }) => allowed,
+        Ok(_) => "a value as docs/scenario.md describes".to_string(),
+    }
+}
+
+/// The scenario a caller passed, checked: a plain object whose fields are JSON
+/// values, then the scenario parser's rules.
+fn scenario_of(value: &JsValue) -> Result<Scenario, String> {
+    if value.is_undefined() {
+        return Err(
+            "locklab.run(scenario, options): `scenario` is missing: pass an object \
+                    such as {workers: 4, jobs: 100}, or {} for every default"
+                .to_string(),
+        );
+    }
+    let json = match js_json::to_json(value) {
+        Ok(json) => json.unwrap_or(Value::Null),
+        Err(Refused { path, given }) if path.is_empty() => {
+            return Err(format!(
+                "locklab.run(scenario, options): `scenario` must be an object such as \
+                 {{workers: 4}}, got {given}"
+            ))
+        }
+        Err(Refused { path, given }) => {
+            let field = path.split(['.', '[']).next().unwrap_or(&path);
+            return Err(format!(
+                "scenario field `{path}`: expected {}, got {given}",
+                allowed(field)
+            ));
+        }
+    };
+    if !json.is_object() {
+        return Err(format!(
+            "locklab.run(scenario, options): `scenario` must be an object such as \
+             {{workers: 4}}, got {}",
+            js_json::describe(value)
+        ));
+    }
+    Scenario::from_value(&json).map_err(|e| e.to_string())
+}
+
+/// The options of `run`: `{storage}`, or nothing.
+fn storage_of(options: &JsValue) -> Result<Option<StorageKind>, String> {
+    if options.is_undefined() || options.is_null() {
+        return Ok(None);
+    }
+    let json = js_json::to_json(options).map_err(|Refused { path, given }| {
+        if path.is_empty() {
+            format!("locklab.run(scenario, options): `options` must be an object such as {{storage: \"memory\"}}, got {given}")
+        } else {
+            format!("option `{path}`: got {given}")
+        }
+    })?;
+    let Some(Value::Object(fields)) = json else {
+        return Err(format!(
+            "locklab.run(scenario, options): `options` must be an object such as \
+             {{storage: \"memory\"}}, got {}",
+            js_json::describe(options)
+        ));
+    };
+    if let Some(unknown) = fields.keys().find(|k| *k != "storage") {
+        return Err(format!(
+            "option `{unknown}`: unknown; locklab.run knows one option, `storage`"
+        ));
+    }
+    match fields.get("storage") {
+        None => Ok(None),
+        Some(Value::String(s)) if s == "opfs" => Ok(Some(StorageKind::Opfs)),
+        Some(Value::String(s)) if s == "memory" => Ok(Some(StorageKind::Memory)),
+        Some(other) => Err(format!(
+            "option `storage`: expected \"opfs\" or \"memory\", got {other}"
+        )),
+    }
+}
+
+/// A worker id for `kill`: a whole number from 0 to 31.
+fn worker_of(value: &JsValue) -> Result<u32, String> {
+    match value.as_f64() {
+        Some(n) if n.fract() == 0.0 && (0.0..32.0).contains(&n) => Ok(n as u32),
+        _ => Err(format!(
+            "locklab.kill(worker): `worker` must be a worker's number (0, 1, ...), got {}",
+            js_json::describe(value)
+        )),
+    }
+}
+
+fn set(api: &Object, name: &str, f: JsValue) {
+    let _ = Reflect::set(api, &name.into(), &f);
+}
+
+/// Install `window.locklab`:
+/// - `run(scenario, {storage})`: the run report (docs/report.md);
+/// - `presets()`: the built-in presets;
+/// - `stop()`: stops this tab's runs in progress; resolves to how many;
+/// - `kill(worker)`: kills that worker of this tab's run in progress, as a crash
+///   would; resolves to whether a run was there;
+/// - `progress()`: this tab's runs in progress, `[{run, events, jobs_done}]`;
+/// - `reopen()`: counts the last finished run's database with a fresh worker;
+/// - `reset()`: removes the finished runs' databases; says what it removed.
 pub fn install() {
     let api = Object::new();
     let run_fn = Closure::<dyn FnMut(JsValue, JsValue) -> Promise>::new(
         |scenario: JsValue, options: JsValue| {
-            future_to_promise(async move {
-                let text = JSON::stringify(&scenario)
-                    .map(String::from)
-                    .unwrap_or_default();
-                let scenario =
-                    Scenario::from_json(&text).map_err(|e| JsValue::from_str(&e.to_string()))?;
-                let storage = match Reflect::get(&options, &"storage".into())
-                    .ok()
-                    .and_then(|v| v.as_string())
-                {
-                    None => None,
-                    Some(word) if word == "opfs" => Some(StorageKind::Opfs),
-                    Some(word) if word == "memory" => Some(StorageKind::Memory),
-                    Some(word) => {
-                        return Err(JsValue::from_str(&format!(
-                            "option `storage`: expected \"opfs\" or \"memory\", got \"{word}\""
-                        )))
-                    }
-                };
-                let report = run(&scenario, storage, LiveTrace::default())
-                    .await
-                    .map(|r| r.report)
-                    .map_err(|e| JsValue::from_str(&e))?;
-                let json = serde_json::to_string(&report)
-                    .map_err(|e| JsValue::from_str(&e.to_string()))?;
-                JSON::parse(&json)
+            let checked = scenario_of(&scenario).and_then(|s| Ok((s, storage_of(&options)?)));
+            settle(async move {
+                let (scenario, storage) = checked?;
+                let report = run(&scenario, storage, LiveTrace::default()).await?.report;
+                serde_json::to_value(&report).map_err(|e| e.to_string())
             })
         },
     );
-    let presets_fn = Closure::<dyn FnMut() -> JsValue>::new(|| {
-        let json = serde_json::to_string(&presets::all()).unwrap_or_else(|_| "[]".to_string());
-        JSON::parse(&json).unwrap_or(JsValue::NULL)
+    let presets_fn = Closure::<dyn FnMut() -> Promise>::new(|| {
+        settle(async { serde_json::to_value(presets::all()).map_err(|e| e.to_string()) })
     });
-    let stop_fn = Closure::<dyn FnMut()>::new(stop);
+    let stop_fn = Closure::<dyn FnMut() -> Promise>::new(|| {
+        let stopped = kept_runs::stop();
+        settle(async move { Ok(Value::from(stopped)) })
+    });
+    let kill_fn = Closure::<dyn FnMut(JsValue) -> Promise>::new(|worker: JsValue| {
+        let asked = worker_of(&worker).map(kept_runs::kill);
+        settle(async move { Ok(Value::from(asked?)) })
+    });
+    let progress_fn = Closure::<dyn FnMut() -> Promise>::new(|| {
+        let progress = kept_runs::progress();
+        settle(async move { Ok(progress) })
+    });
     let reopen_fn = Closure::<dyn FnMut() -> Promise>::new(|| {
-        future_to_promise(async move {
-            let (jobs, done, integrity) = reopen().await.map_err(|e| JsValue::from_str(&e))?;
-            JSON::parse(
-                &serde_json::json!({"jobs": jobs, "done": done, "integrity_check": integrity})
-                    .to_string(),
+        settle(async {
+            let r = kept_runs::reopen().await?;
+            Ok(
+                serde_json::json!({"run": r.run, "jobs": r.jobs, "done": r.done,
+                "integrity_check": r.integrity_check}),
             )
         })
     });
     let reset_fn = Closure::<dyn FnMut() -> Promise>::new(|| {
-        future_to_promise(async move {
-            reset_database()
-                .await
-                .map(|said| JsValue::from_str(&said))
-                .map_err(|e| JsValue::from_str(&e))
-        })
+        settle(async { kept_runs::reset().await.map(Value::from) })
     });
-    let _ = Reflect::set(&api, &"reset".into(), &reset_fn.into_js_value());
-    let _ = Reflect::set(&api, &"reopen".into(), &reopen_fn.into_js_value());
-    let _ = Reflect::set(&api, &"run".into(), &run_fn.into_js_value());
-    let _ = Reflect::set(&api, &"presets".into(), &presets_fn.into_js_value());
-    let _ = Reflect::set(&api, &"stop".into(), &stop_fn.into_js_value());
+    set(&api, "run", run_fn.into_js_value());
+    set(&api, "presets", presets_fn.into_js_value());
+    set(&api, "stop", stop_fn.into_js_value());
+    set(&api, "kill", kill_fn.into_js_value());
+    set(&api, "progress", progress_fn.into_js_value());
+    set(&api, "reopen", reopen_fn.into_js_value());
+    set(&api, "reset", reset_fn.into_js_value());
     let _ = Reflect::set(&js_sys::global(), &"locklab".into(), &api);
 }

@@ -1,7 +1,11 @@
 //! The page's side of a run: the shared buffers, the Web Workers, the protocol
-//! they speak, the run's files, and the automation API (`window.locklab`).
+//! they speak, the run's files, the runs this tab keeps, and the automation API
+//! (`window.locklab`).
 
 pub mod api;
+mod js_json;
+pub mod kept_runs;
 pub mod protocol;
 pub mod run;
+pub mod run_files;
 mod worker_handle;

@@ -1,16 +1,25 @@
 //! The page/worker protocol: one serde enum each way, sent as JSON text through
-//! postMessage. Messages that need shared memory carry it beside the text: the
-//! posted value is `{ json, buffers }`, with the SharedArrayBuffers in the order
-//! [`SharedBuffers`] documents. Messages with trace events carry them beside the
-//! text too, as bytes (`crate::trace_wire`): the posted value is `{ json, trace }`.
+//! postMessage. Every message from the page says which protocol it speaks, and
+//! the worker's first message does too, so a worker file left in a cache by an
+//! older build (worker file names are not hashed) fails the run with a message
+//! instead of misreading the buffers. Messages that need shared memory carry it
+//! beside the text: the posted value is `{ protocol, json, buffers }`, with the
+//! SharedArrayBuffers in the order [`SharedBuffers`] documents, and the worker
+//! checks their number and sizes before it touches them. Messages with trace
+//! events carry them beside the text too, as bytes (`crate::trace_wire`): the
+//! posted value is `{ json, trace }`.
 
 use crate::engine::schema::JobAudit;
 use crate::report::RunReport;
 use crate::trace::{Role, TraceEvent, WorkerId};
 use crate::trace_wire;
-use js_sys::{Object, Reflect, Uint8Array};
+use crate::vfs::DATABASE_WORDS;
+use js_sys::{Array, Object, Reflect, SharedArrayBuffer, Uint8Array};
 use serde::{Deserialize, Serialize};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
+
+/// The protocol's version: raise it whenever a message or the buffers change.
+pub const PROTOCOL: u32 = 2;
 
 /// Where the shared database's bytes live.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,28 +38,32 @@ pub enum ToWorker {
     /// Run a whole scenario with a single writer on this worker's own in-memory
     /// database, and answer with its report (the pipeline check of the page).
     RunAlone { scenario: serde_json::Value },
-    /// Create and seed the shared database (sent to one worker, before `Run`). The
-    /// worker keeps its setup connection open until `Audit`.
+    /// Create and seed run `run`'s database (sent to the run's keeper before any
+    /// `Run`). The keeper keeps its connection open until `Audit`, as an
+    /// application keeps its database open.
     Setup {
+        run: String,
         scenario: serde_json::Value,
         storage: StorageKind,
     },
     /// Run as `worker` with `role`, on the run's clock (epoch in ms since 1970).
     Run {
+        run: String,
         worker: WorkerId,
         role: Role,
         scenario: serde_json::Value,
         storage: StorageKind,
         epoch_ms: f64,
     },
-    /// Check the invariants after the run, against the jobs the workers committed.
+    /// Check the invariants after the run (the keeper), against the jobs the
+    /// workers committed.
     Audit {
         scenario: serde_json::Value,
-        storage: StorageKind,
         committed: Vec<i64>,
     },
-    /// Open the database as it was left (by workers since closed) and count it.
+    /// Open run `run`'s database as it was left (by workers since gone) and count it.
     Inspect {
+        run: String,
         scenario: serde_json::Value,
         storage: StorageKind,
     },
@@ -60,8 +73,10 @@ pub enum ToWorker {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum FromWorker {
-    /// The worker's wasm is loaded and it listens.
-    Ready,
+    /// The worker's wasm is loaded and it listens, speaking `protocol`.
+    Ready {
+        protocol: u32,
+    },
     Report {
         report: Box<RunReport>,
     },
@@ -74,11 +89,14 @@ pub enum FromWorker {
         #[serde(skip)]
         events: Vec<TraceEvent>,
     },
-    /// A worker's run ended: why, what `PRAGMA journal_mode` said, what it did
-    /// since its last `Events`.
+    /// A worker's run ended: why (`exit`, with what failed when it failed), what
+    /// `PRAGMA journal_mode` said, what it did since its last `Events`. A worker
+    /// killed by a fault sends this with exit "killed" and then stops doing
+    /// anything, holding whatever it held, until the page terminates it.
     Finished {
         journal_mode: Option<String>,
         exit: String,
+        failure: Option<serde_json::Value>,
         /// Beside the JSON, as bytes.
         #[serde(skip)]
         events: Vec<TraceEvent>,
@@ -100,6 +118,41 @@ pub enum FromWorker {
 impl ToWorker {
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// What the page posts: `{ protocol, json, buffers }`.
+    pub fn to_posted(&self, buffers: &Array) -> JsValue {
+        let posted = Object::new();
+        let _ = Reflect::set(&posted, &"protocol".into(), &PROTOCOL.into());
+        let _ = Reflect::set(&posted, &"json".into(), &self.to_json().into());
+        let _ = Reflect::set(&posted, &"buffers".into(), buffers);
+        posted.into()
+    }
+
+    /// What a worker received, back as a message and its buffers; an error names
+    /// what is wrong (another protocol, no JSON, unreadable JSON).
+    pub fn from_posted(data: &JsValue) -> Result<(ToWorker, Array), String> {
+        let protocol = Reflect::get(data, &"protocol".into())
+            .ok()
+            .and_then(|v| v.as_f64());
+        if protocol != Some(f64::from(PROTOCOL)) {
+            return Err(format!(
+                "the page speaks protocol {}, this worker {PROTOCOL}: they come from different \
+                 builds of locklab (a cached worker file?); reload the page",
+                protocol.map_or("none".to_string(), |p| p.to_string())
+            ));
+        }
+        let json = Reflect::get(data, &"json".into())
+            .ok()
+            .and_then(|v| v.as_string())
+            .ok_or("a message without JSON")?;
+        let message =
+            serde_json::from_str(&json).map_err(|e| format!("unreadable message: {e}"))?;
+        let buffers = Reflect::get(data, &"buffers".into())
+            .ok()
+            .and_then(|v| v.dyn_into::<Array>().ok())
+            .unwrap_or_default();
+        Ok((message, buffers))
     }
 }
 
@@ -151,19 +204,95 @@ impl FromWorker {
     }
 }
 
-/// The order of the SharedArrayBuffers that travel with `Setup`, `Run` and `Audit`:
-/// the run's control words (stop flag, writers still running), then per database
-/// (the queue; the results database when the scenario has one) its VFS words and
-/// the buffers of its file, `-journal` and `-wal`.
+/// The SharedArrayBuffers that travel with `Setup`, `Run` and `Inspect`, in this
+/// order: the run's control words, then per database (the queue; the results
+/// database when the scenario has one) its VFS words and the buffers of its file,
+/// `-journal` and `-wal`. With OPFS the file buffers hold only the word that says
+/// whether the file exists.
 pub struct SharedBuffers;
 
 impl SharedBuffers {
-    pub const CONTROL_WORDS: usize = 2;
-    pub const STOP: usize = 0;
-    pub const WRITERS_LEFT: usize = 1;
+    /// Control words: the layout's version, the stop flag, the writers still
+    /// running, and one bit per worker that the page asks to die.
+    pub const CONTROL_WORDS: usize = 4;
+    pub const VERSION: usize = 0;
+    pub const STOP: usize = 1;
+    pub const WRITERS_LEFT: usize = 2;
+    pub const KILL: usize = 3;
     /// Buffers per database: VFS words, then three files.
     pub const PER_DATABASE: usize = 4;
     pub const FILE_SUFFIXES: [&'static str; 3] = ["", "-journal", "-wal"];
-    pub const QUEUE_PATH: &'static str = "/locklab/queue.db";
-    pub const RESULTS_PATH: &'static str = "/locklab/results.db";
+    pub const DATABASES: [&'static str; 2] = ["queue.db", "results.db"];
+
+    /// The path SQLite opens database `n` of run `run` under (also where it lives
+    /// in OPFS: the run's own directory).
+    pub fn path(run: &str, n: usize) -> String {
+        format!(
+            "/{}/{run}/{}",
+            super::run_files::RUNS_DIR,
+            Self::DATABASES[n]
+        )
+    }
+
+    /// How many buffers a run of `databases` databases sends.
+    pub fn count(databases: usize) -> usize {
+        1 + databases * Self::PER_DATABASE
+    }
+
+    /// Check what the page sent for `databases` databases: how many buffers, each a
+    /// SharedArrayBuffer of the size this build expects, and the control words'
+    /// version. Names the buffer that is wrong.
+    pub fn check(buffers: &Array, databases: usize) -> Result<(), String> {
+        let expected = Self::count(databases);
+        if buffers.length() as usize != expected {
+            return Err(format!(
+                "the page sent {} shared buffers, this worker expects {expected}: {}",
+                buffers.length(),
+                DIFFERENT_BUILDS
+            ));
+        }
+        let size = |i: usize| -> Result<u32, String> {
+            buffers
+                .get(i as u32)
+                .dyn_into::<SharedArrayBuffer>()
+                .map(|b| b.byte_length())
+                .map_err(|_| format!("shared buffer {i} is not a SharedArrayBuffer"))
+        };
+        let sized = |i: usize, what: &str, bytes: usize| -> Result<(), String> {
+            let got = size(i)?;
+            if got as usize == bytes {
+                Ok(())
+            } else {
+                Err(format!(
+                    "shared buffer {i} ({what}) holds {got} bytes, this worker expects {bytes}: \
+                     {DIFFERENT_BUILDS}"
+                ))
+            }
+        };
+        sized(0, "the run's control words", Self::CONTROL_WORDS * 4)?;
+        let control = js_sys::Int32Array::new(&buffers.get(0));
+        let version = js_sys::Atomics::load(&control, Self::VERSION as u32).unwrap_or(0);
+        if version != PROTOCOL as i32 {
+            return Err(format!(
+                "the run's control words are of version {version}, this worker's {PROTOCOL}: \
+                 {DIFFERENT_BUILDS}"
+            ));
+        }
+        for n in 0..databases {
+            let first = 1 + n * Self::PER_DATABASE;
+            let name = Self::DATABASES[n];
+            sized(
+                first,
+                &format!("{name}'s lock table and WAL index"),
+                DATABASE_WORDS * 4,
+            )?;
+            for k in 1..Self::PER_DATABASE {
+                size(first + k)?;
+            }
+        }
+        Ok(())
+    }
 }
+
+const DIFFERENT_BUILDS: &str =
+    "the page and the worker come from different builds of locklab; reload the page";

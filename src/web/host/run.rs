@@ -1,43 +1,38 @@
 //! The browser host: runs a scenario with one Web Worker per scenario worker, all
 //! on one database through the shared VFS, with the shared memory (lock table, WAL
-//! index, file bytes) in SharedArrayBuffers that the page creates and hands out.
+//! index, file bytes) in SharedArrayBuffers that the page creates and hands out,
+//! and the files (with OPFS) in the run's own directory.
+//!
+//! A run has a keeper besides its workers: a Web Worker that seeds the database,
+//! keeps it open while the workers run and audits it afterwards, as the native
+//! host's own thread does. So any worker may die or be killed and the audit still
+//! reads the database.
+//!
+//! The host reads one inbox for the whole run, so it reacts to whichever worker
+//! speaks first: a worker that dies has its locks released at once and fails the
+//! run; the others are told to stop and, if they do not within a second, are
+//! terminated too; the audit then says what the database holds.
 
-use super::protocol::{FromWorker, SharedBuffers, StorageKind, ToWorker};
-pub use super::worker_handle::LiveTrace;
-use super::worker_handle::WorkerHandle;
+use super::kept_runs::{self, InProgress, KeptRun};
+use super::protocol::{FromWorker, SharedBuffers, StorageKind, ToWorker, PROTOCOL};
+use super::run_files::{self, RunLock};
+use super::worker_handle::{check_ready, unexpected, Arrival, Inbox, Member, WorkerHandle};
 use crate::report::{Outcome, RunFacts, RunReport};
 use crate::scenario::Scenario;
 use crate::trace::{self, Role, TraceEvent, WorkerId};
+use crate::vfs::lock_table::LockTable;
 use crate::vfs::DATABASE_WORDS;
 use crate::web::clock::wall_ms;
 use crate::web::worker::sab_storage::new_file_buffer;
 use crate::web::worker::sab_words::SabWords;
 use js_sys::{Array, Atomics, Int32Array, Reflect, SharedArrayBuffer};
-use std::cell::RefCell;
+use std::rc::Rc;
 
-/// A run in progress, for `stop()` and `reset_database()`, from `begin` until
-/// dropped, however the run ends.
-struct InProgress;
+pub use super::worker_handle::{LiveTrace, RunWatcher};
 
-impl InProgress {
-    fn begin(control: Int32Array) -> InProgress {
-        CURRENT.with(|c| *c.borrow_mut() = Some(control));
-        InProgress
-    }
-}
-
-impl Drop for InProgress {
-    fn drop(&mut self) {
-        CURRENT.with(|c| *c.borrow_mut() = None);
-    }
-}
-
-thread_local! {
-    /// The control words of the run in progress, for `stop()`.
-    static CURRENT: RefCell<Option<Int32Array>> = const { RefCell::new(None) };
-    /// The shared buffers and storage of the last run, for `reopen()`.
-    static LAST: RefCell<Option<(Array, StorageKind)>> = const { RefCell::new(None) };
-}
+/// How long workers have to stop once a run has failed, before they are
+/// terminated where they are.
+const STOP_GRACE_MS: u32 = 1000;
 
 /// OPFS where the browser has it; its shared handles are confirmed when the first
 /// worker opens them, and a refusal falls back to memory.
@@ -53,18 +48,19 @@ pub fn default_storage() -> StorageKind {
     }
 }
 
+/// The shared buffers of a new run (see [`SharedBuffers`] for their order).
 fn new_buffers(scenario: &Scenario) -> Result<Array, String> {
     let buffers = Array::new();
     let control_buffer = SharedArrayBuffer::new((SharedBuffers::CONTROL_WORDS * 4) as u32);
     let control = Int32Array::new(&control_buffer);
+    let _ = Atomics::store(&control, SharedBuffers::VERSION as u32, PROTOCOL as i32);
     let _ = Atomics::store(
         &control,
         SharedBuffers::WRITERS_LEFT as u32,
         scenario.workers as i32,
     );
     buffers.push(&control_buffer);
-    let databases = if scenario.separate_results_db { 2 } else { 1 };
-    for _ in 0..databases {
+    for _ in 0..databases(scenario) {
         buffers.push(&SabWords::new_buffer(DATABASE_WORDS));
         for _ in SharedBuffers::FILE_SUFFIXES {
             let file = new_file_buffer()
@@ -75,23 +71,18 @@ fn new_buffers(scenario: &Scenario) -> Result<Array, String> {
     Ok(buffers)
 }
 
-/// Ask the run in progress to stop; its workers see it at their next step.
-pub fn stop() {
-    CURRENT.with(|c| {
-        if let Some(control) = c.borrow().as_ref() {
-            let _ = Atomics::store(control, SharedBuffers::STOP as u32, 1);
-            // Wake every worker sleeping on the flag (busy waits and pauses).
-            let _ = Atomics::notify(control, SharedBuffers::STOP as u32);
-        }
-    });
+fn databases(scenario: &Scenario) -> usize {
+    if scenario.separate_results_db {
+        2
+    } else {
+        1
+    }
 }
 
-fn unexpected(message: FromWorker) -> String {
-    format!("unexpected answer from a worker: {}", message.to_json())
-}
-
-/// A finished run in the browser: its report and every trace event, in time order.
+/// A finished run in the browser: its id, its report and every trace event, in
+/// time order.
 pub struct BrowserRun {
+    pub id: String,
     pub report: RunReport,
     pub events: Vec<TraceEvent>,
 }
@@ -117,6 +108,29 @@ pub async fn run(
     }
 }
 
+/// The page's side of one run: its id, its buffers, its Web Workers.
+struct Run {
+    id: String,
+    scenario: Scenario,
+    storage: StorageKind,
+    buffers: Array,
+    control: Int32Array,
+    inbox: Rc<Inbox>,
+    keeper: WorkerHandle,
+    workers: Vec<Option<WorkerHandle>>,
+}
+
+/// How each worker's part ended, as the host saw it.
+#[derive(Default)]
+struct Ends {
+    exits: Vec<crate::engine::WorkerExit>,
+    journal_mode: Option<String>,
+    /// The first thing that failed the run.
+    failure: Option<String>,
+    /// Workers that are gone: finished, killed or dead.
+    gone: usize,
+}
+
 async fn run_on(
     scenario: &Scenario,
     storage: StorageKind,
@@ -130,187 +144,259 @@ async fn run_on(
             "this page is not cross-origin isolated, so workers cannot share memory".to_string(),
         );
     }
-    let scenario_json = scenario.to_value();
+    let id = run_files::new_run_id();
+    // Held until the run's report is made: no tab's clean-up removes its files.
+    let lock = RunLock::hold(&id).await?;
     let buffers = new_buffers(scenario)?;
-    let control: Int32Array = Int32Array::new(&buffers.get(0));
-    let in_progress = InProgress::begin(control);
-
+    let control = Int32Array::new(&buffers.get(0));
+    let _in_progress = InProgress::begin(&id, control.clone(), live.events.clone());
+    let inbox = Rc::new(Inbox::default());
     let count = (scenario.workers + scenario.readers) as usize;
+    let keeper = WorkerHandle::spawn(Member::Keeper, &inbox, &live)?;
     let workers = (0..count)
-        .map(|_| WorkerHandle::spawn(live.clone()))
+        .map(|id| WorkerHandle::spawn(Member::Worker(id as WorkerId), &inbox, &live).map(Some))
         .collect::<Result<Vec<_>, _>>()?;
-    for w in &workers {
-        match w.recv().await? {
-            FromWorker::Ready => {}
-            other => return Err(unexpected(other)),
-        }
-    }
-    let seeder = &workers[0];
-    seeder.send(
-        &ToWorker::Setup {
-            scenario: scenario_json.clone(),
-            storage,
-        },
-        &buffers,
-    )?;
-    let sqlite_version = match seeder.recv().await? {
-        FromWorker::SetupDone { sqlite_version } => sqlite_version,
-        other => return Err(unexpected(other)),
+    let mut run = Run {
+        id,
+        scenario: scenario.clone(),
+        storage,
+        buffers,
+        control,
+        inbox,
+        keeper,
+        workers,
     };
-
+    for _ in 0..=count {
+        let (member, arrival) = run.inbox.next().await;
+        check_ready(member, arrival)?;
+    }
+    let sqlite_version = run.setup().await?;
     let epoch_ms = wall_ms();
-    for (id, w) in workers.iter().enumerate() {
-        let role = if id < scenario.workers as usize {
-            Role::Writer
-        } else {
-            Role::Reader
-        };
-        let message = ToWorker::Run {
-            worker: id as WorkerId,
-            role,
-            scenario: scenario_json.clone(),
-            storage,
-            epoch_ms,
-        };
-        w.send(&message, &buffers)?;
+    if let Some(watcher) = &live.watcher {
+        watcher.started(epoch_ms);
     }
-    let mut finished: Vec<TraceEvent> = Vec::new();
-    let mut journal_mode = None;
-    let mut exits = Vec::new();
-    for (id, w) in workers.iter().enumerate() {
-        match w.recv().await.map_err(|e| format!("worker {id}: {e}"))? {
-            FromWorker::Finished {
-                journal_mode: mode,
-                exit,
-                events: mut theirs,
-            } => {
-                journal_mode = journal_mode.or(mode);
-                exits.push(exit);
-                finished.append(&mut theirs);
-            }
-            other => return Err(unexpected(other)),
-        }
-    }
+    run.start(epoch_ms)?;
+    let ends = run.wait_for_workers().await?;
     let elapsed_us = ((wall_ms() - epoch_ms) * 1000.0) as u64;
-    let mut events: Vec<TraceEvent> = live.events.borrow_mut().drain(..).chain(finished).collect();
+    if let Some(watcher) = &live.watcher {
+        watcher.ended(elapsed_us);
+    }
+    let mut events: Vec<TraceEvent> = live.events.borrow_mut().drain(..).collect();
     events.sort_by_key(|e| (e.t_us, e.worker));
-    let committed = trace::committed_jobs(&events);
-    seeder.send(
-        &ToWorker::Audit {
-            scenario: scenario_json,
-            storage,
-            committed,
-        },
-        &buffers,
-    )?;
-    let (audit, integrity_check) = match seeder.recv().await? {
-        FromWorker::Audited {
-            audit,
-            integrity_check,
-        } => (audit, integrity_check),
-        other => return Err(unexpected(other)),
-    };
-    drop(in_progress);
-    drop(workers);
-    LAST.with(|l| *l.borrow_mut() = Some((buffers, storage)));
-    let outcome = if exits.iter().any(|e| e == "stopped") {
-        Outcome::Stopped
-    } else if exits.iter().any(|e| e == "time_limit") {
-        Outcome::TimeLimit
-    } else {
-        Outcome::Completed
-    };
-    let locks = if scenario.locking == crate::scenario::LockingMode::None {
-        ", locking none"
-    } else {
-        ""
-    };
+    let (audit, integrity_check) = run.audit(&events).await?;
+    if let Some(failure) = ends.failure {
+        return Err(failure);
+    }
     let report = RunReport::new(
         RunFacts {
             scenario,
             sqlite_version,
-            vfs: format!(
-                "{} ({}{locks})",
-                crate::vfs::NAME,
-                match storage {
-                    StorageKind::Opfs => "OPFS",
-                    StorageKind::Memory => "SharedArrayBuffer",
-                }
-            ),
-            journal_mode: journal_mode.unwrap_or_default(),
+            vfs: run.vfs_name(),
+            journal_mode: ends.journal_mode.unwrap_or_default(),
             elapsed_us,
-            outcome,
+            outcome: Outcome::of(&ends.exits),
             audit,
             integrity_check,
         },
         &events,
     );
-    Ok(BrowserRun { report, events })
+    let Run {
+        id,
+        storage,
+        buffers,
+        ..
+    } = run;
+    kept_runs::keep(KeptRun {
+        id: id.clone(),
+        scenario: scenario.to_value(),
+        storage,
+        buffers,
+    });
+    drop(lock);
+    if storage == StorageKind::Opfs {
+        if let Err(why) = run_files::prune().await {
+            web_sys::console::warn_1(&format!("cleaning up old runs: {why}").into());
+        }
+    }
+    Ok(BrowserRun { id, report, events })
+}
+
+impl Run {
+    /// The keeper seeds the database; returns SQLite's version.
+    async fn setup(&self) -> Result<String, String> {
+        self.keeper.send(
+            &ToWorker::Setup {
+                run: self.id.clone(),
+                scenario: self.scenario.to_value(),
+                storage: self.storage,
+            },
+            &self.buffers,
+        )?;
+        match self.inbox.next().await {
+            (Member::Keeper, Arrival::Message(FromWorker::SetupDone { sqlite_version })) => {
+                Ok(sqlite_version)
+            }
+            (member, other) => Err(unexpected(member, other)),
+        }
+    }
+
+    /// Every worker starts, on the clock of `epoch_ms`.
+    fn start(&self, epoch_ms: f64) -> Result<(), String> {
+        for (id, w) in self.workers.iter().enumerate() {
+            let Some(w) = w else { continue };
+            w.send(
+                &ToWorker::Run {
+                    run: self.id.clone(),
+                    worker: id as WorkerId,
+                    role: self.role(id as WorkerId),
+                    scenario: self.scenario.to_value(),
+                    storage: self.storage,
+                    epoch_ms,
+                },
+                &self.buffers,
+            )?;
+        }
+        Ok(())
+    }
+
+    fn role(&self, worker: WorkerId) -> Role {
+        if worker < self.scenario.workers {
+            Role::Writer
+        } else {
+            Role::Reader
+        }
+    }
+
+    /// Read the inbox until every worker has ended, one way or another.
+    async fn wait_for_workers(&mut self) -> Result<Ends, String> {
+        let mut ends = Ends::default();
+        while ends.gone < self.workers.len() {
+            let (member, arrival) = self.inbox.next().await;
+            let Member::Worker(id) = member else {
+                if let Arrival::Deadline = arrival {
+                    self.terminate_the_rest(&mut ends);
+                    continue;
+                }
+                // Without the keeper there is nobody to audit the database.
+                return Err(unexpected(member, arrival));
+            };
+            match arrival {
+                Arrival::Message(FromWorker::Finished {
+                    journal_mode, exit, ..
+                }) => {
+                    ends.journal_mode = ends.journal_mode.or(journal_mode);
+                    ends.exits.push(match exit.as_str() {
+                        "stopped" => crate::engine::WorkerExit::Stopped,
+                        "time_limit" => crate::engine::WorkerExit::TimeLimit,
+                        _ => crate::engine::WorkerExit::Completed,
+                    });
+                    self.workers[id as usize] = None;
+                    ends.gone += 1;
+                }
+                Arrival::Message(FromWorker::Events { .. }) => {}
+                other => {
+                    let why = unexpected(member, other);
+                    self.worker_lost(id, &mut ends);
+                    self.fail(why, &mut ends);
+                }
+            }
+        }
+        Ok(ends)
+    }
+
+    /// Worker `id` is gone without finishing (dead, or terminated): its Web Worker
+    /// is stopped where it is, and its locks are released so that the others (and
+    /// the audit) can go on, as after a crash.
+    fn worker_lost(&mut self, id: WorkerId, ends: &mut Ends) {
+        let Some(handle) = self.workers[id as usize].take() else {
+            return;
+        };
+        handle.terminate();
+        for n in 0..databases(&self.scenario) {
+            let words = SabWords::over(
+                &self
+                    .buffers
+                    .get((1 + n * SharedBuffers::PER_DATABASE) as u32)
+                    .into(),
+            );
+            LockTable::new(&words, 0).release_owner(id);
+        }
+        if self.role(id) == Role::Writer {
+            let _ = Atomics::sub(&self.control, SharedBuffers::WRITERS_LEFT as u32, 1);
+        }
+        ends.gone += 1;
+    }
+
+    /// The run fails (the first reason is kept): every worker is told to stop, and
+    /// whoever has not within [`STOP_GRACE_MS`] is terminated.
+    fn fail(&self, why: String, ends: &mut Ends) {
+        if ends.failure.is_none() {
+            ends.failure = Some(why);
+            kept_runs::stop_control(&self.control);
+            self.inbox.deadline_in(STOP_GRACE_MS);
+        }
+    }
+
+    fn terminate_the_rest(&mut self, ends: &mut Ends) {
+        for id in 0..self.workers.len() {
+            if self.workers[id].is_some() {
+                self.worker_lost(id as WorkerId, ends);
+            }
+        }
+    }
+
+    /// The keeper checks the invariants against the jobs the workers committed.
+    async fn audit(
+        &self,
+        events: &[TraceEvent],
+    ) -> Result<(crate::engine::schema::JobAudit, String), String> {
+        self.keeper.send(
+            &ToWorker::Audit {
+                scenario: self.scenario.to_value(),
+                committed: trace::committed_jobs(events),
+            },
+            &Array::new(),
+        )?;
+        loop {
+            match self.inbox.next().await {
+                (
+                    Member::Keeper,
+                    Arrival::Message(FromWorker::Audited {
+                        audit,
+                        integrity_check,
+                    }),
+                ) => return Ok((audit, integrity_check)),
+                // A late word from a worker already accounted for.
+                (Member::Worker(_), _) | (_, Arrival::Deadline) => {}
+                (member, other) => return Err(unexpected(member, other)),
+            }
+        }
+    }
+
+    fn vfs_name(&self) -> String {
+        let locks = if self.scenario.locking == crate::scenario::LockingMode::None {
+            ", locking none"
+        } else {
+            ""
+        };
+        let storage = match self.storage {
+            StorageKind::Opfs => "OPFS",
+            StorageKind::Memory => "SharedArrayBuffer",
+        };
+        format!("{} ({storage}{locks})", crate::vfs::NAME)
+    }
 }
 
 /// The page's pipeline check: `scenario`'s first writer alone in one Web Worker, on
 /// sqlite-wasm-rs's in-memory VFS.
 pub async fn run_alone(scenario: serde_json::Value) -> Result<RunReport, String> {
-    let worker = WorkerHandle::spawn(LiveTrace::default())?;
-    match worker.recv().await? {
-        FromWorker::Ready => {}
-        other => return Err(unexpected(other)),
-    }
+    let inbox = Rc::new(Inbox::default());
+    let worker = WorkerHandle::spawn(Member::Worker(0), &inbox, &LiveTrace::default())?;
+    let (member, arrival) = inbox.next().await;
+    check_ready(member, arrival)?;
     worker.send(&ToWorker::RunAlone { scenario }, &Array::new())?;
-    match worker.recv().await? {
-        FromWorker::Report { report } => Ok(*report),
-        other => Err(unexpected(other)),
-    }
-}
-
-/// Reset database: forget the last run's database, in shared memory and in OPFS,
-/// so that nothing of it is left. Refused while a run goes on (its workers hold
-/// the files). Says what was removed.
-pub async fn reset_database() -> Result<String, String> {
-    if CURRENT.with(|c| c.borrow().is_some()) {
-        return Err("a run is going on: stop it before resetting the database".to_string());
-    }
-    LAST.with(|l| *l.borrow_mut() = None);
-    if default_storage() != StorageKind::Opfs {
-        return Ok(
-            "The database is reset: the last run's files lived in this page's memory \
-                   and are gone."
-                .to_string(),
-        );
-    }
-    let (files, bytes) = crate::web::worker::opfs_storage::remove_all().await?;
-    Ok(format!(
-        "The database is reset: {files} file{} ({:.1} KB) removed from OPFS. The next run \
-         seeds a new queue.",
-        if files == 1 { "" } else { "s" },
-        bytes / 1024.0
-    ))
-}
-
-/// Open the last run's database with a new worker (its workers are gone) and count
-/// its jobs: `{jobs, done, integrity_check}`.
-pub async fn reopen() -> Result<(u64, u64, String), String> {
-    let (buffers, storage) = LAST
-        .with(|l| l.borrow().clone())
-        .ok_or("no database to reopen: no run since the page loaded or since the last reset")?;
-    let worker = WorkerHandle::spawn(LiveTrace::default())?;
-    match worker.recv().await? {
-        FromWorker::Ready => {}
-        other => return Err(unexpected(other)),
-    }
-    worker.send(
-        &ToWorker::Inspect {
-            scenario: serde_json::json!({}),
-            storage,
-        },
-        &buffers,
-    )?;
-    match worker.recv().await? {
-        FromWorker::Inspected {
-            jobs,
-            done,
-            integrity_check,
-        } => Ok((jobs, done, integrity_check)),
-        other => Err(unexpected(other)),
+    match inbox.next().await {
+        (_, Arrival::Message(FromWorker::Report { report })) => Ok(*report),
+        (member, other) => Err(unexpected(member, other)),
     }
 }

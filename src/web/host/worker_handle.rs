@@ -1,9 +1,12 @@
-//! One Web Worker of a run as the page sees it: start it, post it messages with
-//! the run's shared buffers, read its answers in order; terminated when dropped.
+//! The Web Workers of a run as the page sees them: start one, post it messages
+//! with the run's shared buffers, terminate it. What they answer arrives in one
+//! inbox per run, in order, each with who sent it, so the page can react to
+//! whichever worker speaks (or dies) first. Trace batches do not queue: they go
+//! straight to the run's live trace.
 
-use super::protocol::{FromWorker, ToWorker};
-use crate::trace::TraceEvent;
-use js_sys::{Array, Function, Object, Promise, Reflect};
+use super::protocol::{FromWorker, ToWorker, PROTOCOL};
+use crate::trace::{TraceEvent, WorkerId};
+use js_sys::{Array, Function, Promise};
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
@@ -11,112 +14,205 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
 
-/// Messages a worker sent that nobody has read yet, and whoever waits for one.
-#[derive(Default)]
-struct Mailbox {
-    queue: RefCell<VecDeque<FromWorker>>,
-    waiting: RefCell<Option<Function>>,
+/// Who in a run a message is from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Member {
+    /// The worker that seeds the database, keeps it open, and audits it.
+    Keeper,
+    Worker(WorkerId),
 }
 
-impl Mailbox {
-    fn post(&self, message: FromWorker) {
-        self.queue.borrow_mut().push_back(message);
-        if let Some(wake) = self.waiting.borrow_mut().take() {
-            let _ = wake.call0(&JsValue::NULL);
+impl Member {
+    pub fn name(self) -> String {
+        match self {
+            Member::Keeper => "the keeper (seeds and audits the database)".to_string(),
+            Member::Worker(id) => format!("worker {id}"),
         }
     }
 }
 
+/// What arrives in a run's inbox.
+#[derive(Debug)]
+pub enum Arrival {
+    Message(FromWorker),
+    /// The Web Worker died (a trap, an exception outside our code): it will post
+    /// nothing more.
+    Died(String),
+    /// A deadline the host set has passed.
+    Deadline,
+}
+
+/// Who watches a run as it goes: the page's live timeline and metrics.
+pub trait RunWatcher {
+    /// The workers start now, on a clock whose time 0 is `epoch_ms`.
+    fn started(&self, _epoch_ms: f64) {}
+    /// A worker posted these events.
+    fn batch(&self, _events: &[TraceEvent]) {}
+    /// The last worker ended `elapsed_us` after the epoch.
+    fn ended(&self, _elapsed_us: u64) {}
+}
+
+/// The trace of a run in progress as the workers post it, and who watches it.
+#[derive(Clone, Default)]
+pub struct LiveTrace {
+    pub events: Rc<RefCell<Vec<TraceEvent>>>,
+    pub watcher: Option<Rc<dyn RunWatcher>>,
+}
+
+impl LiveTrace {
+    /// Take in a batch of events.
+    pub fn add(&self, events: Vec<TraceEvent>) {
+        if let Some(watcher) = &self.watcher {
+            watcher.batch(&events);
+        }
+        self.events.borrow_mut().extend(events);
+    }
+}
+
+/// A run's inbox: what its workers said, in order, and whoever waits for it.
+#[derive(Default)]
+pub struct Inbox {
+    queue: RefCell<VecDeque<(Member, Arrival)>>,
+    waiting: RefCell<Option<Function>>,
+}
+
+impl Inbox {
+    pub fn post(&self, from: Member, arrival: Arrival) {
+        self.queue.borrow_mut().push_back((from, arrival));
+        if let Some(wake) = self.waiting.borrow_mut().take() {
+            let _ = wake.call0(&JsValue::NULL);
+        }
+    }
+
+    /// The next arrival, waiting for one if none is there.
+    pub async fn next(self: &Rc<Self>) -> (Member, Arrival) {
+        loop {
+            if let Some(arrival) = self.queue.borrow_mut().pop_front() {
+                return arrival;
+            }
+            let inbox = self.clone();
+            let woken = Promise::new(&mut |resolve, _reject| {
+                *inbox.waiting.borrow_mut() = Some(resolve);
+            });
+            let _ = JsFuture::from(woken).await;
+        }
+    }
+
+    /// Post a [`Arrival::Deadline`] after `ms`.
+    pub fn deadline_in(self: &Rc<Self>, ms: u32) {
+        let inbox = self.clone();
+        gloo_timers::callback::Timeout::new(ms, move || {
+            inbox.post(Member::Keeper, Arrival::Deadline)
+        })
+        .forget();
+    }
+}
+
 /// One Web Worker of a run; terminated when dropped.
-pub(super) struct WorkerHandle {
+pub struct WorkerHandle {
+    pub member: Member,
     worker: Worker,
-    mailbox: Rc<Mailbox>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_error: Closure<dyn FnMut(web_sys::ErrorEvent)>,
 }
 
-/// The trace of the run in progress, as the workers post it, and who to hand each
-/// new batch to (the page's live timeline and metrics).
-#[derive(Clone, Default)]
-pub struct LiveTrace {
-    pub events: Rc<RefCell<Vec<TraceEvent>>>,
-    pub on_batch: Option<Rc<dyn Fn(&[TraceEvent])>>,
-}
-
 impl WorkerHandle {
-    pub(super) fn spawn(live: LiveTrace) -> Result<WorkerHandle, String> {
+    /// Start a Web Worker as `member` of a run whose answers go to `inbox` and whose
+    /// trace goes to `live`.
+    pub fn spawn(member: Member, inbox: &Rc<Inbox>, live: &LiveTrace) -> Result<Self, String> {
         let options = WorkerOptions::new();
         options.set_type(WorkerType::Classic);
         let worker = Worker::new_with_options("./worker_loader.js", &options)
             .map_err(|e| format!("cannot start a Web Worker: {e:?}"))?;
-        let mailbox = Rc::new(Mailbox::default());
-        let inbox = mailbox.clone();
+        let (to, live) = (inbox.clone(), live.clone());
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-            let message =
-                FromWorker::from_posted(&event.data()).unwrap_or_else(|e| FromWorker::Failed {
-                    message: format!("unreadable answer: {e}"),
-                });
-            if let FromWorker::Events { events } = message {
-                if let Some(on_batch) = &live.on_batch {
-                    on_batch(&events);
+            let message = match FromWorker::from_posted(&event.data()) {
+                Ok(FromWorker::Events { events }) => return live.add(events),
+                Ok(FromWorker::Finished {
+                    journal_mode,
+                    exit,
+                    failure,
+                    events,
+                }) => {
+                    // The worker's last events join the live trace like every batch.
+                    live.add(events);
+                    FromWorker::Finished {
+                        journal_mode,
+                        exit,
+                        failure,
+                        events: Vec::new(),
+                    }
                 }
-                live.events.borrow_mut().extend(events);
-                return;
-            }
-            inbox.post(message);
+                Ok(message) => message,
+                Err(e) => FromWorker::Failed {
+                    message: format!("unreadable answer: {e}"),
+                },
+            };
+            to.post(member, Arrival::Message(message));
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        // A worker that dies (a trap, an exception outside our code) posts nothing
-        // more: its error becomes its last message, so nobody waits for it forever.
-        let inbox = mailbox.clone();
+        // A worker that dies posts nothing more: its error arrives instead.
+        let to = inbox.clone();
         let on_error =
             Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |event: web_sys::ErrorEvent| {
                 event.prevent_default();
-                inbox.post(FromWorker::Failed {
-                    message: format!("the Web Worker stopped unexpectedly: {}", event.message()),
-                });
+                to.post(member, Arrival::Died(event.message()));
             });
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         Ok(WorkerHandle {
+            member,
             worker,
-            mailbox,
             _on_message: on_message,
             _on_error: on_error,
         })
     }
 
-    pub(super) fn send(&self, message: &ToWorker, buffers: &Array) -> Result<(), String> {
-        let data = Object::new();
-        let _ = Reflect::set(
-            &data,
-            &"json".into(),
-            &JsValue::from_str(&message.to_json()),
-        );
-        let _ = Reflect::set(&data, &"buffers".into(), buffers);
+    pub fn send(&self, message: &ToWorker, buffers: &Array) -> Result<(), String> {
         self.worker
-            .post_message(&data)
-            .map_err(|e| format!("cannot reach a worker: {e:?}"))
+            .post_message(&message.to_posted(buffers))
+            .map_err(|e| format!("cannot reach {}: {e:?}", self.member.name()))
     }
 
-    pub(super) async fn recv(&self) -> Result<FromWorker, String> {
-        loop {
-            if let Some(message) = self.mailbox.queue.borrow_mut().pop_front() {
-                return match message {
-                    FromWorker::Failed { message } => Err(message),
-                    other => Ok(other),
-                };
-            }
-            let mailbox = self.mailbox.clone();
-            let woken = Promise::new(&mut |resolve, _reject| {
-                *mailbox.waiting.borrow_mut() = Some(resolve);
-            });
-            JsFuture::from(woken).await.map_err(|e| format!("{e:?}"))?;
-        }
+    /// Stop the worker where it is: no unwinding, no closing (as a crash would).
+    pub fn terminate(&self) {
+        self.worker.terminate();
     }
 }
 
 impl Drop for WorkerHandle {
     fn drop(&mut self) {
         self.worker.terminate();
+    }
+}
+
+/// Check a worker's first message: it must be `Ready` in this page's protocol.
+pub fn check_ready(member: Member, arrival: Arrival) -> Result<(), String> {
+    match arrival {
+        Arrival::Message(FromWorker::Ready { protocol }) if protocol == PROTOCOL => Ok(()),
+        Arrival::Message(FromWorker::Ready { protocol }) => Err(format!(
+            "{} speaks protocol {protocol}, the page {PROTOCOL}: they come from different \
+             builds of locklab (a cached worker file?); reload the page",
+            member.name()
+        )),
+        other => Err(unexpected(member, other)),
+    }
+}
+
+/// An answer the host did not expect at this point of a run, in words.
+pub fn unexpected(member: Member, arrival: Arrival) -> String {
+    match arrival {
+        Arrival::Message(FromWorker::Failed { message }) => {
+            format!("{}: {message}", member.name())
+        }
+        Arrival::Died(why) => format!(
+            "{}: the Web Worker stopped unexpectedly: {why}",
+            member.name()
+        ),
+        Arrival::Deadline => format!("{} did not answer in time", member.name()),
+        Arrival::Message(other) => format!(
+            "unexpected answer from {}: {}",
+            member.name(),
+            other.to_json()
+        ),
     }
 }

@@ -7,7 +7,6 @@ use super::run_view::RunView;
 use super::scenario_panel::{check, draft_of, Draft, Knobs, LessonPicker};
 use crate::presets;
 use crate::report::RunReport;
-use crate::trace::TraceEvent;
 use crate::web::host::protocol::StorageKind;
 use crate::web::host::run::{self as host, BrowserRun, LiveTrace};
 use js_sys::Reflect;
@@ -109,9 +108,8 @@ fn app() -> Html {
             run_state.set(RunState::Running);
             reset_said.set(None);
             live.begin(scenario.jobs as u64);
-            let run = live.clone();
             let live = LiveTrace {
-                on_batch: Some(Rc::new(move |batch: &[TraceEvent]| run.add(batch))),
+                watcher: Some(live.clone()),
                 ..LiveTrace::default()
             };
             wasm_bindgen_futures::spawn_local(async move {
@@ -127,7 +125,7 @@ fn app() -> Html {
         Callback::from(move |_| {
             let reset_said = reset_said.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                let said = host::reset_database()
+                let said = crate::web::host::kept_runs::reset()
                     .await
                     .unwrap_or_else(|e| format!("Reset failed: {e}"));
                 reset_said.set(Some(said));
@@ -153,7 +151,7 @@ fn app() -> Html {
                     disabled={checked.is_err() || running || !global_flag("crossOriginIsolated")}>
                     { if running { "Running..." } else { "Run" } }
                 </button>
-                <button data-testid="stop" onclick={Callback::from(|_| host::stop())} disabled={!running}>
+                <button data-testid="stop" onclick={Callback::from(|_| { crate::web::host::kept_runs::stop(); })} disabled={!running}>
                     { "Stop" }
                 </button>
                 <button data-testid="reset" onclick={on_reset} disabled={running}

@@ -8,6 +8,7 @@ use crate::metrics::Tally;
 use crate::timeline::Timeline;
 use crate::trace::TraceEvent;
 use crate::web::clock::wall_ms;
+use crate::web::host::run::RunWatcher;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -15,12 +16,17 @@ use yew::prelude::*;
 /// How often, at most, the live view draws again, in ms.
 const REDRAW_MS: f64 = 100.0;
 
-/// What the page knows of the run in progress, read batch by batch.
+/// What the page knows of the run in progress, read batch by batch, on the run's
+/// own clock: time 0 is the epoch the workers start at, and the clock stops when
+/// the last worker ends, so the numbers shown last are the report's.
 #[derive(Default)]
 pub struct LiveRun {
     timeline: Rc<RefCell<Timeline>>,
     tally: RefCell<Tally>,
-    started_ms: Cell<f64>,
+    /// The run's epoch, once the workers start.
+    epoch_ms: Cell<Option<f64>>,
+    /// How long the run lasted, once its last worker ended.
+    ended_us: Cell<Option<u64>>,
     seeded: Cell<u64>,
     last_draw_ms: Cell<f64>,
     /// The view to wake when there is something new to draw.
@@ -28,26 +34,52 @@ pub struct LiveRun {
 }
 
 impl LiveRun {
-    /// Forget the last run: a new one of `seeded` jobs begins now.
+    /// Forget the last run: a new one of `seeded` jobs is being set up.
     pub fn begin(&self, seeded: u64) {
         *self.timeline.borrow_mut() = Timeline::default();
         *self.tally.borrow_mut() = Tally::default();
-        self.started_ms.set(wall_ms());
+        self.epoch_ms.set(None);
+        self.ended_us.set(None);
         self.seeded.set(seeded);
         self.last_draw_ms.set(0.0);
     }
 
+    fn wake(&self) {
+        if let Some(redraw) = self.redraw.borrow().as_ref() {
+            redraw.emit(self.timeline.borrow().events() as u64);
+        }
+    }
+
+    /// The run's time now, in µs: 0 before the workers start, frozen once they end.
+    fn now_us(&self) -> u64 {
+        match (self.epoch_ms.get(), self.ended_us.get()) {
+            (_, Some(ended)) => ended,
+            (Some(epoch), None) => ((wall_ms() - epoch) * 1000.0).max(0.0) as u64,
+            (None, None) => 0,
+        }
+    }
+}
+
+impl RunWatcher for LiveRun {
+    fn started(&self, epoch_ms: f64) {
+        self.epoch_ms.set(Some(epoch_ms));
+        self.wake();
+    }
+
     /// Read one batch a worker posted; draw again if the last draw is old enough.
-    pub fn add(&self, batch: &[TraceEvent]) {
+    fn batch(&self, batch: &[TraceEvent]) {
         self.timeline.borrow_mut().extend(batch);
         self.tally.borrow_mut().extend(batch);
         let now = wall_ms();
         if now - self.last_draw_ms.get() >= REDRAW_MS {
             self.last_draw_ms.set(now);
-            if let Some(redraw) = self.redraw.borrow().as_ref() {
-                redraw.emit(self.timeline.borrow().events() as u64);
-            }
+            self.wake();
         }
+    }
+
+    fn ended(&self, elapsed_us: u64) {
+        self.ended_us.set(Some(elapsed_us));
+        self.wake();
     }
 }
 
@@ -73,17 +105,25 @@ pub fn live_view(props: &LiveViewProps) -> Html {
         });
     }
     let run = &props.run;
-    let elapsed_ms = wall_ms() - run.started_ms.get();
-    let now_us = (elapsed_ms * 1000.0).max(1.0) as u64;
+    let now_us = run.now_us();
     let numbers = Numbers::so_far(
-        &run.tally.borrow().metrics(now_us),
+        &run.tally.borrow().metrics(now_us.max(1)),
         run.seeded.get(),
-        elapsed_ms,
+        now_us as f64 / 1000.0,
     );
+    let heading = match (run.epoch_ms.get(), run.ended_us.get()) {
+        (None, _) => format!(
+            "Starting the workers and seeding {} jobs...",
+            run.seeded.get()
+        ),
+        (Some(_), None) => "The workers are running...".to_string(),
+        (Some(_), Some(_)) => "The workers are done; checking the database...".to_string(),
+    };
     html! {
-        <section class="run" data-testid="run-running">
-            <h2>{ "The workers are running..." }</h2>
-            <TimelineView timeline={run.timeline.clone()} version={*version} {now_us} />
+        <section class="run" data-testid="run-running" data-live-ms={format!("{:.3}", now_us as f64 / 1000.0)}
+            data-live-done={numbers.done.to_string()}>
+            <h2>{ heading }</h2>
+            <TimelineView timeline={run.timeline.clone()} version={*version} now_us={now_us.max(1)} />
             <MetricsPanel {numbers} />
         </section>
     }

@@ -3,6 +3,7 @@
 //! and its part in a run (seed, run the engine, audit).
 
 mod alone;
+mod attach;
 pub mod entry;
 pub mod opfs_storage;
 pub mod sab_storage;

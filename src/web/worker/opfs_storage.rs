@@ -4,6 +4,9 @@
 //! one handle per file). What one worker writes, the others read; SQLite's locks
 //! (in shared memory, not in OPFS) decide who writes.
 //!
+//! Each run has a directory of its own (`host::run_files`), so runs in two tabs
+//! never share a file.
+//!
 //! Handles can only be created asynchronously, but SQLite opens files
 //! synchronously, so a worker opens the handles of a database's fixed set of files
 //! (the database, `-journal`, `-wal`) before SQLite needs them. Whether a file
@@ -17,13 +20,9 @@ use std::rc::{Rc, Weak};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
-    FileSystemDirectoryHandle, FileSystemFileHandle, FileSystemGetDirectoryOptions,
-    FileSystemGetFileOptions, FileSystemReadWriteOptions, FileSystemSyncAccessHandle,
-    WorkerGlobalScope,
+    FileSystemDirectoryHandle, FileSystemFileHandle, FileSystemGetFileOptions,
+    FileSystemReadWriteOptions, FileSystemSyncAccessHandle,
 };
-
-/// The OPFS directory locklab keeps its databases in.
-pub const DIRECTORY: &str = "locklab";
 
 /// One file: its name as SQLite knows it, its handle, its shared "exists" word.
 struct OpfsEntry {
@@ -51,22 +50,14 @@ fn js_error(what: &str, e: JsValue) -> String {
     format!("{what}: {text}")
 }
 
-/// Open sync access handles ("readwrite-unsafe") on the files named, creating them.
-/// `flags[i]` is the shared buffer whose first word says whether file i exists.
-pub async fn open(names: &[String], flags: &[SharedArrayBuffer]) -> Result<OpfsStorage, String> {
-    let scope: WorkerGlobalScope = js_sys::global().unchecked_into();
-    let root: FileSystemDirectoryHandle =
-        JsFuture::from(scope.navigator().storage().get_directory())
-            .await
-            .map_err(|e| js_error("OPFS is not available", e))?
-            .unchecked_into();
-    let dir_options = FileSystemGetDirectoryOptions::new();
-    dir_options.set_create(true);
-    let dir: FileSystemDirectoryHandle =
-        JsFuture::from(root.get_directory_handle_with_options(DIRECTORY, &dir_options))
-            .await
-            .map_err(|e| js_error("cannot open the OPFS directory", e))?
-            .unchecked_into();
+/// Open sync access handles ("readwrite-unsafe") on the files named, creating
+/// them in `dir` (the run's own directory). `flags[i]` is the shared buffer whose
+/// first word says whether file i exists.
+pub async fn open(
+    dir: &FileSystemDirectoryHandle,
+    names: &[String],
+    flags: &[SharedArrayBuffer],
+) -> Result<OpfsStorage, String> {
     let mut files = Vec::new();
     for (name, flag) in names.iter().zip(flags) {
         let file_options = FileSystemGetFileOptions::new();
@@ -114,17 +105,6 @@ impl OpfsStorage {
             .iter()
             .find(|f| f.name == name)
             .ok_or_else(|| StorageError(format!("no OPFS file for {name}")))
-    }
-
-    /// Empty every file and mark it absent: a fresh database for a new run.
-    pub fn reset(&self) -> Result<(), String> {
-        for f in &self.files {
-            f.handle
-                .truncate_with_f64(0.0)
-                .map_err(|e| js_error("truncate", e))?;
-            let _ = Atomics::store(&f.exists, 0, 0);
-        }
-        Ok(())
     }
 
     /// Mark files that hold bytes as existing (a database kept from an earlier run).
@@ -322,70 +302,5 @@ impl StoredFile for OpfsFile {
         open.handle
             .flush()
             .map_err(|e| StorageError(js_error("flush", e)))
-    }
-}
-
-/// Remove locklab's OPFS directory with every database in it, from the page (no
-/// worker may hold a handle on them then). Returns how many files and bytes went.
-pub async fn remove_all() -> Result<(u32, f64), String> {
-    let storage = web_sys::window().ok_or("no window")?.navigator().storage();
-    let root: FileSystemDirectoryHandle = JsFuture::from(storage.get_directory())
-        .await
-        .map_err(|e| js_error("OPFS is not available", e))?
-        .unchecked_into();
-    let dir = match JsFuture::from(root.get_directory_handle(DIRECTORY)).await {
-        Ok(dir) => dir,
-        // Nothing stored yet.
-        Err(_) => return Ok((0, 0.0)),
-    };
-    let (files, bytes) = measure(&dir).await?;
-    let options = Object::new();
-    let _ = Reflect::set(&options, &"recursive".into(), &true.into());
-    let remove: js_sys::Function = Reflect::get(&root, &"removeEntry".into())
-        .and_then(|f| f.dyn_into())
-        .map_err(|_| "this browser cannot remove OPFS entries".to_string())?;
-    let promise: js_sys::Promise = remove
-        .call2(&root, &DIRECTORY.into(), &options)
-        .map_err(|e| js_error("removeEntry", e))?
-        .unchecked_into();
-    JsFuture::from(promise)
-        .await
-        .map_err(|e| js_error("cannot remove the database files", e))?;
-    Ok((files, bytes))
-}
-
-/// How many files `dir` holds and their size, through its async iterator (outside
-/// web-sys's stable API).
-async fn measure(dir: &JsValue) -> Result<(u32, f64), String> {
-    let call = |target: &JsValue, name: &str| -> Result<JsValue, String> {
-        Reflect::get(target, &name.into())
-            .and_then(|f| f.dyn_into::<js_sys::Function>())
-            .and_then(|f| f.call0(target))
-            .map_err(|e| js_error(name, e))
-    };
-    let entries = call(dir, "values")?;
-    let (mut files, mut bytes) = (0, 0.0);
-    loop {
-        let step = JsFuture::from(js_sys::Promise::from(call(&entries, "next")?))
-            .await
-            .map_err(|e| js_error("cannot list the OPFS directory", e))?;
-        if Reflect::get(&step, &"done".into()).is_ok_and(|d| d.is_truthy()) {
-            return Ok((files, bytes));
-        }
-        let handle = Reflect::get(&step, &"value".into()).unwrap_or(JsValue::NULL);
-        if Reflect::get(&handle, &"kind".into())
-            .ok()
-            .and_then(|k| k.as_string())
-            == Some("file".to_string())
-        {
-            let file = JsFuture::from(js_sys::Promise::from(call(&handle, "getFile")?))
-                .await
-                .map_err(|e| js_error("getFile", e))?;
-            files += 1;
-            bytes += Reflect::get(&file, &"size".into())
-                .ok()
-                .and_then(|s| s.as_f64())
-                .unwrap_or(0.0);
-        }
     }
 }

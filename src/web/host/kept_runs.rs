@@ -1,0 +1,246 @@
+//! The runs this tab knows: those in progress (for `stop()`), and the last few
+//! finished ones (for `reopen()`, the SQL console, and Reset). A finished run in
+//! memory lives only here, in its SharedArrayBuffers; one in OPFS lives in its
+//! directory, which `run_files` keeps or removes for every tab alike.
+
+use super::protocol::{FromWorker, SharedBuffers, StorageKind, ToWorker};
+use super::run_files;
+use super::worker_handle::{
+    check_ready, unexpected, Arrival, Inbox, LiveTrace, Member, WorkerHandle,
+};
+use crate::trace::{self, TraceEvent};
+use js_sys::{Array, Atomics, Int32Array};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+/// Finished runs in memory this tab keeps (their buffers hold the database).
+const KEEP_IN_TAB: usize = 4;
+
+/// A finished run this tab can reopen.
+#[derive(Clone)]
+pub struct KeptRun {
+    pub id: String,
+    /// The checked scenario (every default filled in).
+    pub scenario: serde_json::Value,
+    pub storage: StorageKind,
+    pub buffers: Array,
+}
+
+thread_local! {
+    /// This tab's runs in progress.
+    static IN_PROGRESS: RefCell<Vec<Running>> = const { RefCell::new(Vec::new()) };
+    /// This tab's finished runs, oldest first.
+    static FINISHED: RefCell<Vec<KeptRun>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A run in progress in this tab: its id, its control words, its trace so far.
+struct Running {
+    id: String,
+    control: Int32Array,
+    events: Rc<RefCell<Vec<TraceEvent>>>,
+}
+
+/// A run in progress in this tab, from `begin` until dropped, however it ends.
+pub struct InProgress(String);
+
+impl InProgress {
+    pub fn begin(
+        id: &str,
+        control: Int32Array,
+        events: Rc<RefCell<Vec<TraceEvent>>>,
+    ) -> InProgress {
+        IN_PROGRESS.with(|runs| {
+            runs.borrow_mut().push(Running {
+                id: id.to_string(),
+                control,
+                events,
+            })
+        });
+        InProgress(id.to_string())
+    }
+}
+
+impl Drop for InProgress {
+    fn drop(&mut self) {
+        IN_PROGRESS.with(|runs| runs.borrow_mut().retain(|r| r.id != self.0));
+    }
+}
+
+/// This tab's runs in progress as `locklab.progress()` shows them: id, trace
+/// events so far, jobs whose result is committed so far.
+pub fn progress() -> serde_json::Value {
+    IN_PROGRESS.with(|runs| {
+        runs.borrow()
+            .iter()
+            .map(|r| {
+                let events = r.events.borrow();
+                serde_json::json!({"run": r.id, "events": events.len(),
+                    "jobs_done": trace::committed_jobs(&events).len()})
+            })
+            .collect()
+    })
+}
+
+/// Whether this tab has a run in progress.
+pub fn running_here() -> bool {
+    IN_PROGRESS.with(|runs| !runs.borrow().is_empty())
+}
+
+/// Set a run's stop flag and wake every worker sleeping on it.
+pub fn stop_control(control: &Int32Array) {
+    let _ = Atomics::store(control, SharedBuffers::STOP as u32, 1);
+    let _ = Atomics::notify(control, SharedBuffers::STOP as u32);
+}
+
+/// Ask every run in progress in this tab to stop; says how many there were.
+pub fn stop() -> usize {
+    IN_PROGRESS.with(|runs| {
+        let runs = runs.borrow();
+        runs.iter().for_each(|r| stop_control(&r.control));
+        runs.len()
+    })
+}
+
+/// Ask worker `worker` of this tab's runs in progress to die at its next step.
+/// Nobody is woken for it: a wake would cut short the busy waits of every worker
+/// of the run, and SQLite's busy handler would count time it never waited.
+pub fn kill(worker: u32) -> bool {
+    if worker >= 32 {
+        return false;
+    }
+    IN_PROGRESS.with(|runs| {
+        let runs = runs.borrow();
+        for r in runs.iter() {
+            let _ = Atomics::or(&r.control, SharedBuffers::KILL as u32, 1 << worker);
+        }
+        !runs.is_empty()
+    })
+}
+
+/// Keep a finished run; the oldest memory runs beyond [`KEEP_IN_TAB`] are let go.
+pub fn keep(run: KeptRun) {
+    FINISHED.with(|kept| {
+        let mut kept = kept.borrow_mut();
+        kept.push(run);
+        let in_memory = kept
+            .iter()
+            .filter(|r| r.storage == StorageKind::Memory)
+            .count();
+        if in_memory > KEEP_IN_TAB {
+            if let Some(oldest) = kept.iter().position(|r| r.storage == StorageKind::Memory) {
+                kept.remove(oldest);
+            }
+        }
+    });
+}
+
+/// The last run this tab finished.
+pub fn last() -> Option<KeptRun> {
+    FINISHED.with(|kept| kept.borrow().last().cloned())
+}
+
+/// What `reopen()` found in a run's database.
+pub struct Reopened {
+    pub run: String,
+    pub jobs: u64,
+    pub done: u64,
+    pub integrity_check: String,
+}
+
+/// Open the last run's database with a new worker (its workers are gone) and
+/// count its jobs.
+pub async fn reopen() -> Result<Reopened, String> {
+    let run = last().ok_or(
+        "no run to reopen: none finished in this tab since it loaded or since the last reset",
+    )?;
+    if run.storage == StorageKind::Opfs && !run_files::exists(&run.id).await? {
+        return Err(format!(
+            "{} is no longer stored: Reset removed it, or newer runs did (the last {} finished \
+             runs are kept)",
+            run.id,
+            run_files::KEEP_FINISHED
+        ));
+    }
+    let inbox = Rc::new(Inbox::default());
+    let worker = WorkerHandle::spawn(Member::Keeper, &inbox, &LiveTrace::default())?;
+    let (member, arrival) = inbox.next().await;
+    check_ready(member, arrival)?;
+    worker.send(
+        &ToWorker::Inspect {
+            run: run.id.clone(),
+            scenario: run.scenario.clone(),
+            storage: run.storage,
+        },
+        &run.buffers,
+    )?;
+    match inbox.next().await {
+        (
+            _,
+            Arrival::Message(FromWorker::Inspected {
+                jobs,
+                done,
+                integrity_check,
+            }),
+        ) => Ok(Reopened {
+            run: run.id,
+            jobs,
+            done,
+            integrity_check,
+        }),
+        (member, other) => Err(unexpected(member, other)),
+    }
+}
+
+/// Reset: remove every finished run (this tab's in memory; every tab's in OPFS)
+/// and leave those in progress, in any tab, alone. Says what it removed.
+pub async fn reset() -> Result<String, String> {
+    let forgotten = FINISHED.with(|kept| {
+        let mut kept = kept.borrow_mut();
+        let n = kept
+            .iter()
+            .filter(|r| r.storage == StorageKind::Memory)
+            .count();
+        kept.clear();
+        n
+    });
+    let mut said = Vec::new();
+    if super::run::default_storage() == StorageKind::Opfs {
+        let removed = run_files::remove_finished().await?;
+        said.push(format!(
+            "{} finished run{} removed from OPFS ({} file{}, {:.1} KB)",
+            removed.runs,
+            plural(removed.runs as usize),
+            removed.files,
+            plural(removed.files as usize),
+            removed.bytes / 1024.0
+        ));
+        if removed.in_progress > 0 {
+            said.push(format!(
+                "{} run{} in progress (in this tab or another) kept",
+                removed.in_progress,
+                plural(removed.in_progress as usize)
+            ));
+        }
+        for why in &removed.failed {
+            said.push(format!("not removed: {why}"));
+        }
+    }
+    if forgotten > 0 || said.is_empty() {
+        said.push(format!(
+            "{forgotten} finished run{} in this page's memory forgotten",
+            plural(forgotten)
+        ));
+    }
+    Ok(format!(
+        "Reset: {}. The next run seeds a new queue.",
+        said.join("; ")
+    ))
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}

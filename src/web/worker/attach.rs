@@ -1,0 +1,165 @@
+//! A worker's view of a run's shared memory: the buffers the page sent, checked,
+//! then attached as shared VFS databases (their lock table and WAL index, and
+//! their files in SharedArrayBuffers or in the run's OPFS directory), and the
+//! run's control words (stop, writers left, kill) as the engine's `RunControl`.
+
+use super::opfs_storage::{self, OpfsStorage};
+use super::sab_storage::SabStorage;
+use super::sab_words::SabWords;
+use crate::engine::RunControl;
+use crate::scenario::{LockingMode, Scenario};
+use crate::trace::{self, DbFile, WorkerId};
+use crate::vfs::storage::Storage;
+use crate::vfs::{self, Locking, SharedDatabase};
+use crate::web::host::protocol::{FromWorker, SharedBuffers, StorageKind};
+use crate::web::host::run_files;
+use js_sys::{Array, Atomics, Int32Array, SharedArrayBuffer};
+use std::cell::{Cell, RefCell};
+use std::sync::Arc;
+use wasm_bindgen::JsCast;
+
+thread_local! {
+    /// This worker's OPFS handles, by database path: opened once, kept while the
+    /// worker lives (a worker serves one run).
+    static OPFS: RefCell<Vec<(String, Arc<OpfsStorage>)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// How often a worker posts its trace while it runs.
+const POST_EVERY_MS: f64 = 100.0;
+
+/// The run's control words as the engine sees them; also posts the trace to the
+/// page as the run goes on.
+pub struct SabControl {
+    pub words: Int32Array,
+    last_post_ms: Cell<f64>,
+}
+
+// SAFETY: locklab's wasm has no threads (see `SabWords`): the engine's `RunControl`
+// must be Send + Sync for native threads, but here it never leaves this worker's
+// one thread.
+unsafe impl Send for SabControl {}
+unsafe impl Sync for SabControl {}
+
+impl SabControl {
+    fn word(&self, index: usize) -> i32 {
+        Atomics::load(&self.words, index as u32).unwrap_or(0)
+    }
+
+    /// Whether the page asked `worker` to die (its Kill button).
+    pub fn kill_asked(&self, worker: WorkerId) -> bool {
+        worker < 32 && self.word(SharedBuffers::KILL) & (1 << worker) != 0
+    }
+
+    /// One writer fewer is running.
+    pub fn writer_finished(&self) {
+        let _ = Atomics::sub(&self.words, SharedBuffers::WRITERS_LEFT as u32, 1);
+    }
+}
+
+impl RunControl for SabControl {
+    fn stop_requested(&self) -> bool {
+        self.word(SharedBuffers::STOP) != 0
+    }
+    fn writers_finished(&self) -> bool {
+        self.word(SharedBuffers::WRITERS_LEFT) <= 0
+    }
+    fn between_steps(&self) {
+        let now = crate::web::clock::wall_ms();
+        if now - self.last_post_ms.get() < POST_EVERY_MS {
+            return;
+        }
+        self.last_post_ms.set(now);
+        let events = trace::take();
+        if !events.is_empty() {
+            let scope: web_sys::DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+            let _ = scope.post_message(&FromWorker::Events { events }.to_posted());
+        }
+    }
+}
+
+fn buffer(buffers: &Array, i: usize) -> SharedArrayBuffer {
+    // `SharedBuffers::check` made sure every buffer is there and shared.
+    buffers.get(i as u32).unchecked_into()
+}
+
+/// The databases of a run of `scenario`: (path, which one).
+pub fn databases(run: &str, scenario: &Scenario) -> Vec<(String, DbFile)> {
+    let mut databases = vec![(SharedBuffers::path(run, 0), DbFile::Queue)];
+    if scenario.separate_results_db {
+        databases.push((SharedBuffers::path(run, 1), DbFile::Results));
+    }
+    databases
+}
+
+/// Check the buffers the page sent for run `run`, then serve its databases from
+/// them; returns the run's control words.
+pub async fn attach(
+    run: &str,
+    scenario: &Scenario,
+    storage: StorageKind,
+    buffers: &Array,
+) -> Result<SabControl, String> {
+    let databases = databases(run, scenario);
+    SharedBuffers::check(buffers, databases.len())?;
+    vfs::register()?;
+    let locking = match scenario.locking {
+        LockingMode::Normal => Locking::Normal,
+        LockingMode::None => Locking::None,
+    };
+    for (n, (path, db)) in databases.into_iter().enumerate() {
+        let first = 1 + n * SharedBuffers::PER_DATABASE;
+        let words = SabWords::over(&buffer(buffers, first));
+        let names: Vec<String> = SharedBuffers::FILE_SUFFIXES
+            .iter()
+            .map(|s| format!("{path}{s}"))
+            .collect();
+        let file_buffers: Vec<SharedArrayBuffer> = (0..names.len())
+            .map(|k| buffer(buffers, first + 1 + k))
+            .collect();
+        let storage: Arc<dyn Storage> = match storage {
+            StorageKind::Memory => Arc::new(SabStorage::new(
+                names.into_iter().zip(file_buffers).collect(),
+            )),
+            StorageKind::Opfs => opfs(run, &path, &names, &file_buffers).await?,
+        };
+        vfs::attach(SharedDatabase {
+            path,
+            words: Arc::new(words),
+            storage,
+            locking,
+            db,
+        });
+    }
+    Ok(SabControl {
+        words: Int32Array::new(&buffer(buffers, 0)),
+        last_post_ms: Cell::new(0.0),
+    })
+}
+
+/// This worker's OPFS storage for the database at `path`, opened on first use in
+/// run `run`'s directory.
+async fn opfs(
+    run: &str,
+    path: &str,
+    names: &[String],
+    flags: &[SharedArrayBuffer],
+) -> Result<Arc<OpfsStorage>, String> {
+    if let Some(open) = OPFS.with(|o| {
+        o.borrow()
+            .iter()
+            .find(|(p, _)| p == path)
+            .map(|(_, s)| s.clone())
+    }) {
+        return Ok(open);
+    }
+    let dir = run_files::directory(run).await?;
+    let storage = Arc::new(opfs_storage::open(&dir, names, flags).await?);
+    OPFS.with(|o| o.borrow_mut().push((path.to_string(), storage.clone())));
+    Ok(storage)
+}
+
+/// Mark the OPFS files that hold bytes as existing: a database left by workers
+/// since gone (`reopen()`), whose "exists" words are new.
+pub fn adopt_existing_files() {
+    OPFS.with(|o| o.borrow().iter().for_each(|(_, s)| s.adopt_existing()));
+}
