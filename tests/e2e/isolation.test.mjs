@@ -104,3 +104,24 @@ test("storage does not grow with the number of runs", async () => {
   }
   assert.equal((await storedRuns(tabs[0])).length, 8, "the newest 8 finished runs are kept");
 });
+
+test("a person runs a lesson in two tabs at once: both finish whole, and the second says it shared the cores", async () => {
+  for (const tab of tabs) {
+    await tab.getByTestId("preset").selectOption("busy-timeout");
+    await tab.locator("#field-jobs").fill("300");
+  }
+  await tabs[0].getByTestId("run").click();
+  // Tab 1 starts once tab 0's workers have committed jobs, so both surely overlap.
+  await tabs[0].waitForFunction(() => Number(document.querySelector('[data-testid="run-running"]')?.dataset.liveDone) > 0, null, { timeout: 60_000 });
+  await tabs[1].getByTestId("run").click();
+  await tabs[1].getByTestId("alongside").waitFor({ timeout: 60_000 });
+  assert.match(await tabs[1].getByTestId("alongside").innerText(), /^1 other run .* was going on when this one started: .* share this machine's \d+ cores/);
+  for (const tab of tabs) {
+    const report = tab.getByTestId("run-report");
+    await report.waitFor({ timeout: 120_000 });
+    assert.equal(await report.getAttribute("data-outcome"), "completed");
+    assert.match(await tab.getByTestId("jobs").innerText(), /^300 of 300 done, 0 double-claimed, 0 lost$/);
+    assert.equal(await tab.getByTestId("integrity").innerText(), "ok");
+  }
+  await tabs[1].screenshot({ path: join(dirname(fileURLToPath(import.meta.url)), "artifacts", "second-tab.png"), fullPage: false });
+});

@@ -5,7 +5,7 @@
 
 use super::js_json::{self, Refused};
 use super::kept_runs;
-use super::protocol::StorageKind;
+use super::protocol::{SharedBuffers, StorageKind};
 use super::run::{run, LiveTrace};
 use crate::presets;
 use crate::scenario::{Scenario, ScenarioError};
@@ -106,12 +106,12 @@ fn storage_of(options: &JsValue) -> Result<Option<StorageKind>, String> {
     }
 }
 
-/// A worker id for `kill`: a whole number from 0 to 31.
-fn worker_of(value: &JsValue) -> Result<u32, String> {
+/// A worker id for `kill` and `crash`: a whole number from 0 to 31.
+fn worker_of(call: &str, value: &JsValue) -> Result<u32, String> {
     match value.as_f64() {
         Some(n) if n.fract() == 0.0 && (0.0..32.0).contains(&n) => Ok(n as u32),
         _ => Err(format!(
-            "locklab.kill(worker): `worker` must be a worker's number (0, 1, ...), got {}",
+            "locklab.{call}(worker): `worker` must be a worker's number (0, 1, ...), got {}",
             js_json::describe(value)
         )),
     }
@@ -125,8 +125,11 @@ fn set(api: &Object, name: &str, f: JsValue) {
 /// - `run(scenario, {storage})`: the run report (docs/report.md);
 /// - `presets()`: the built-in presets;
 /// - `stop()`: stops this tab's runs in progress; resolves to how many;
-/// - `kill(worker)`: kills that worker of this tab's run in progress, as a crash
-///   would; resolves to whether a run was there;
+/// - `kill(worker)`: kills that worker of this tab's run in progress at its next
+///   step, as a crash would (it stops where it is, holding its locks, which the
+///   page then releases); resolves to whether a run was there;
+/// - `crash(worker)`: makes that worker trap at its next step, as a bug would:
+///   the run fails, and says so;
 /// - `progress()`: this tab's runs in progress, `[{run, events, jobs_done}]`;
 /// - `reopen()`: counts the last finished run's database with a fresh worker;
 /// - `reset()`: removes the finished runs' databases; says what it removed.
@@ -149,10 +152,14 @@ pub fn install() {
         let stopped = kept_runs::stop();
         settle(async move { Ok(Value::from(stopped)) })
     });
-    let kill_fn = Closure::<dyn FnMut(JsValue) -> Promise>::new(|worker: JsValue| {
-        let asked = worker_of(&worker).map(kept_runs::kill);
-        settle(async move { Ok(Value::from(asked?)) })
-    });
+    let ask = |word: usize, call: &'static str| {
+        Closure::<dyn FnMut(JsValue) -> Promise>::new(move |worker: JsValue| {
+            let asked = worker_of(call, &worker).map(|w| kept_runs::ask_worker(word, w));
+            settle(async move { Ok(Value::from(asked?)) })
+        })
+    };
+    let kill_fn = ask(SharedBuffers::KILL, "kill");
+    let crash_fn = ask(SharedBuffers::TRAP, "crash");
     let progress_fn = Closure::<dyn FnMut() -> Promise>::new(|| {
         let progress = kept_runs::progress();
         settle(async move { Ok(progress) })
@@ -173,6 +180,7 @@ pub fn install() {
     set(&api, "presets", presets_fn.into_js_value());
     set(&api, "stop", stop_fn.into_js_value());
     set(&api, "kill", kill_fn.into_js_value());
+    set(&api, "crash", crash_fn.into_js_value());
     set(&api, "progress", progress_fn.into_js_value());
     set(&api, "reopen", reopen_fn.into_js_value());
     set(&api, "reset", reset_fn.into_js_value());

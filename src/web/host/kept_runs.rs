@@ -101,17 +101,18 @@ pub fn stop() -> usize {
     })
 }
 
-/// Ask worker `worker` of this tab's runs in progress to die at its next step.
+/// Ask worker `worker` of this tab's runs in progress to die at its next step, as
+/// a crash would (`SharedBuffers::KILL`) or as a bug would (`SharedBuffers::TRAP`).
 /// Nobody is woken for it: a wake would cut short the busy waits of every worker
 /// of the run, and SQLite's busy handler would count time it never waited.
-pub fn kill(worker: u32) -> bool {
+pub fn ask_worker(word: usize, worker: u32) -> bool {
     if worker >= 32 {
         return false;
     }
     IN_PROGRESS.with(|runs| {
         let runs = runs.borrow();
         for r in runs.iter() {
-            let _ = Atomics::or(&r.control, SharedBuffers::KILL as u32, 1 << worker);
+            let _ = Atomics::or(&r.control, word as u32, 1 << worker);
         }
         !runs.is_empty()
     })

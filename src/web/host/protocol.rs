@@ -213,12 +213,15 @@ pub struct SharedBuffers;
 
 impl SharedBuffers {
     /// Control words: the layout's version, the stop flag, the writers still
-    /// running, and one bit per worker that the page asks to die.
-    pub const CONTROL_WORDS: usize = 4;
+    /// running, one bit per worker that the page asks to die as a crash would
+    /// (killed: it stops, holding what it holds), and one bit per worker that the
+    /// page asks to trap (a bug: its wasm stops with an error).
+    pub const CONTROL_WORDS: usize = 5;
     pub const VERSION: usize = 0;
     pub const STOP: usize = 1;
     pub const WRITERS_LEFT: usize = 2;
     pub const KILL: usize = 3;
+    pub const TRAP: usize = 4;
     /// Buffers per database: VFS words, then three files.
     pub const PER_DATABASE: usize = 4;
     pub const FILE_SUFFIXES: [&'static str; 3] = ["", "-journal", "-wal"];

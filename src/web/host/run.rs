@@ -83,6 +83,9 @@ fn databases(scenario: &Scenario) -> usize {
 /// time order.
 pub struct BrowserRun {
     pub id: String,
+    /// How many other runs (in this tab or others) were in progress when this
+    /// one started: they shared the machine's cores.
+    pub alongside: usize,
     pub report: RunReport,
     pub events: Vec<TraceEvent>,
 }
@@ -171,9 +174,12 @@ async fn run_on(
         check_ready(member, arrival)?;
     }
     let sqlite_version = run.setup().await?;
+    let alongside = run_files::in_progress()
+        .await
+        .map_or(0, |runs| runs.len().saturating_sub(1));
     let epoch_ms = wall_ms();
     if let Some(watcher) = &live.watcher {
-        watcher.started(epoch_ms);
+        watcher.started(epoch_ms, alongside);
     }
     run.start(epoch_ms)?;
     let ends = run.wait_for_workers().await?;
@@ -218,7 +224,12 @@ async fn run_on(
             web_sys::console::warn_1(&format!("cleaning up old runs: {why}").into());
         }
     }
-    Ok(BrowserRun { id, report, events })
+    Ok(BrowserRun {
+        id,
+        alongside,
+        report,
+        events,
+    })
 }
 
 impl Run {

@@ -28,6 +28,8 @@ pub struct LiveRun {
     /// How long the run lasted, once its last worker ended.
     ended_us: Cell<Option<u64>>,
     seeded: Cell<u64>,
+    /// Other runs in progress when this one started.
+    alongside: Cell<usize>,
     last_draw_ms: Cell<f64>,
     /// The view to wake when there is something new to draw.
     redraw: RefCell<Option<Callback<u64>>>,
@@ -61,8 +63,9 @@ impl LiveRun {
 }
 
 impl RunWatcher for LiveRun {
-    fn started(&self, epoch_ms: f64) {
+    fn started(&self, epoch_ms: f64, alongside: usize) {
         self.epoch_ms.set(Some(epoch_ms));
+        self.alongside.set(alongside);
         self.wake();
     }
 
@@ -123,8 +126,40 @@ pub fn live_view(props: &LiveViewProps) -> Html {
         <section class="run" data-testid="run-running" data-live-ms={format!("{:.3}", now_us as f64 / 1000.0)}
             data-live-done={numbers.done.to_string()}>
             <h2>{ heading }</h2>
+            <Alongside runs={run.alongside.get()} />
             <TimelineView timeline={run.timeline.clone()} version={*version} now_us={now_us.max(1)} />
             <MetricsPanel {numbers} />
         </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct AlongsideProps {
+    /// Other runs in progress when this one started.
+    pub runs: usize,
+}
+
+/// Says that other runs (another tab, a script) ran at the same time as this one:
+/// their workers shared this machine's cores, so its timings are slower.
+#[function_component(Alongside)]
+pub fn alongside(props: &AlongsideProps) -> Html {
+    if props.runs == 0 {
+        return html! {};
+    }
+    let cores = web_sys::window()
+        .map(|w| w.navigator().hardware_concurrency())
+        .unwrap_or(0.0);
+    html! {
+        <p class="banner notice" data-testid="alongside" role="status">
+            { format!(
+                "{} other run{} (in another tab or from a script) {} going on when this one started: \
+                 their workers and this run's share this machine's {} cores, so this run's times are \
+                 longer than alone. Each run has files and locks of its own.",
+                props.runs,
+                if props.runs == 1 { "" } else { "s" },
+                if props.runs == 1 { "was" } else { "were" },
+                cores
+            ) }
+        </p>
     }
 }

@@ -2,6 +2,7 @@
 //! worker, the invariants (with an alarm when one fails), the metrics with each
 //! error kind explained, the audit, and the timeline as text.
 
+use super::live_view::Alongside;
 use super::metrics_panel::{MetricsPanel, Numbers};
 use super::timeline_view::TimelineView;
 use crate::report::{Outcome, RunReport};
@@ -36,6 +37,7 @@ pub fn run_view(props: &RunViewProps) -> Html {
         <section class="run" aria-labelledby="run-title" data-testid="run-report"
             data-outcome={format!("{:?}", r.outcome).to_lowercase()}>
             <h2 id="run-title">{ format!("The run: {}", outcome(r)) }</h2>
+            <Alongside runs={props.run.alongside} />
             <TimelineView timeline={(*timeline).clone()} now_us={end_us} version={0} />
             <h3>{ "Invariants and metrics" }</h3>
             <Invariants report={r.clone()} />

@@ -31,6 +31,8 @@ const POST_EVERY_MS: f64 = 100.0;
 /// page as the run goes on.
 pub struct SabControl {
     pub words: Int32Array,
+    /// The worker this control is for (`None` for the keeper).
+    worker: Option<WorkerId>,
     last_post_ms: Cell<f64>,
 }
 
@@ -45,9 +47,15 @@ impl SabControl {
         Atomics::load(&self.words, index as u32).unwrap_or(0)
     }
 
-    /// Whether the page asked `worker` to die (its Kill button).
-    pub fn kill_asked(&self, worker: WorkerId) -> bool {
-        worker < 32 && self.word(SharedBuffers::KILL) & (1 << worker) != 0
+    /// Whether the page asked this worker to do what `bit` says (KILL or TRAP).
+    fn asked(&self, bit: usize) -> bool {
+        self.worker
+            .is_some_and(|w| w < 32 && self.word(bit) & (1 << w) != 0)
+    }
+
+    /// Whether the page asked this worker to die (its Kill button).
+    pub fn kill_asked(&self) -> bool {
+        self.asked(SharedBuffers::KILL)
     }
 
     /// One writer fewer is running.
@@ -64,6 +72,10 @@ impl RunControl for SabControl {
         self.word(SharedBuffers::WRITERS_LEFT) <= 0
     }
     fn between_steps(&self) {
+        if self.asked(SharedBuffers::TRAP) {
+            // What a bug in the worker does: the wasm instance stops with a trap.
+            std::process::abort();
+        }
         let now = crate::web::clock::wall_ms();
         if now - self.last_post_ms.get() < POST_EVERY_MS {
             return;
@@ -92,9 +104,10 @@ pub fn databases(run: &str, scenario: &Scenario) -> Vec<(String, DbFile)> {
 }
 
 /// Check the buffers the page sent for run `run`, then serve its databases from
-/// them; returns the run's control words.
+/// them; returns the run's control words as `worker` (or the keeper) sees them.
 pub async fn attach(
     run: &str,
+    worker: Option<WorkerId>,
     scenario: &Scenario,
     storage: StorageKind,
     buffers: &Array,
@@ -132,6 +145,7 @@ pub async fn attach(
     }
     Ok(SabControl {
         words: Int32Array::new(&buffer(buffers, 0)),
+        worker,
         last_post_ms: Cell::new(0.0),
     })
 }

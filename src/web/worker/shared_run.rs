@@ -40,7 +40,7 @@ pub async fn setup(
     storage: StorageKind,
     buffers: &Array,
 ) -> FromWorker {
-    if let Err(message) = attach(run, scenario, storage, buffers).await {
+    if let Err(message) = attach(run, None, scenario, storage, buffers).await {
         return failed(message);
     }
     let seeded = || -> Result<Vec<Connection>, String> {
@@ -77,7 +77,7 @@ pub async fn run(
     epoch_ms: f64,
     buffers: &Array,
 ) -> FromWorker {
-    let control = match attach(run, scenario, storage, buffers).await {
+    let control = match attach(run, Some(worker), scenario, storage, buffers).await {
         Ok(control) => control,
         Err(message) => return failed(message),
     };
@@ -146,7 +146,7 @@ pub async fn inspect(
     buffers: &Array,
 ) -> FromWorker {
     let counted = async {
-        attach(run, scenario, storage, buffers).await?;
+        attach(run, None, scenario, storage, buffers).await?;
         attach::adopt_existing_files();
         let queue =
             open(&SharedBuffers::path(run, 0)).map_err(|e| format!("opening the queue: {e}"))?;
