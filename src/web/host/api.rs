@@ -154,7 +154,7 @@ pub fn install() {
     });
     let ask = |word: usize, call: &'static str| {
         Closure::<dyn FnMut(JsValue) -> Promise>::new(move |worker: JsValue| {
-            let asked = worker_of(call, &worker).map(|w| kept_runs::ask_worker(word, w));
+            let asked = worker_of(call, &worker).map(|w| kept_runs::ask_worker(word, w, None));
             settle(async move { Ok(Value::from(asked?)) })
         })
     };

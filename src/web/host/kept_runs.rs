@@ -101,20 +101,23 @@ pub fn stop() -> usize {
     })
 }
 
-/// Ask worker `worker` of this tab's runs in progress to die at its next step, as
-/// a crash would (`SharedBuffers::KILL`) or as a bug would (`SharedBuffers::TRAP`).
-/// Nobody is woken for it: a wake would cut short the busy waits of every worker
-/// of the run, and SQLite's busy handler would count time it never waited.
-pub fn ask_worker(word: usize, worker: u32) -> bool {
+/// Ask worker `worker` of run `run` (or of every run in progress in this tab) to
+/// die at its next step, as a crash would (`SharedBuffers::KILL`) or as a bug
+/// would (`SharedBuffers::TRAP`). Nobody is woken for it: a wake would cut short
+/// the busy waits of every worker of the run, and SQLite's busy handler would
+/// count time it never waited. Says whether a run was there to ask.
+pub fn ask_worker(word: usize, worker: u32, run: Option<&str>) -> bool {
     if worker >= 32 {
         return false;
     }
     IN_PROGRESS.with(|runs| {
         let runs = runs.borrow();
-        for r in runs.iter() {
+        let mut asked = false;
+        for r in runs.iter().filter(|r| run.is_none_or(|id| id == r.id)) {
             let _ = Atomics::or(&r.control, word as u32, 1 << worker);
+            asked = true;
         }
-        !runs.is_empty()
+        asked
     })
 }
 

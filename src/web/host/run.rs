@@ -179,7 +179,7 @@ async fn run_on(
         .map_or(0, |runs| runs.len().saturating_sub(1));
     let epoch_ms = wall_ms();
     if let Some(watcher) = &live.watcher {
-        watcher.started(epoch_ms, alongside);
+        watcher.started(&run.id, epoch_ms, alongside);
     }
     run.start(epoch_ms)?;
     let ends = run.wait_for_workers().await?;
@@ -206,18 +206,16 @@ async fn run_on(
         },
         &events,
     );
-    let Run {
-        id,
-        storage,
-        buffers,
-        ..
-    } = run;
     kept_runs::keep(KeptRun {
-        id: id.clone(),
+        id: run.id.clone(),
         scenario: scenario.to_value(),
         storage,
-        buffers,
+        buffers: run.buffers.clone(),
     });
+    let id = run.id.clone();
+    // Every Web Worker of the run goes (and with it its OPFS handles) before the
+    // run's files may be cleaned up by any tab.
+    drop(run);
     drop(lock);
     if storage == StorageKind::Opfs {
         if let Err(why) = run_files::prune().await {

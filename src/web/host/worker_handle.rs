@@ -44,9 +44,9 @@ pub enum Arrival {
 
 /// Who watches a run as it goes: the page's live timeline and metrics.
 pub trait RunWatcher {
-    /// The workers start now, on a clock whose time 0 is `epoch_ms`, while
-    /// `alongside` other runs (in this tab or others) are in progress.
-    fn started(&self, _epoch_ms: f64, _alongside: usize) {}
+    /// The workers of run `run` start now, on a clock whose time 0 is `epoch_ms`,
+    /// while `alongside` other runs (in this tab or others) are in progress.
+    fn started(&self, _run: &str, _epoch_ms: f64, _alongside: usize) {}
     /// A worker posted these events.
     fn batch(&self, _events: &[TraceEvent]) {}
     /// The last worker ended `elapsed_us` after the epoch.

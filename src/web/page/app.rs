@@ -107,7 +107,7 @@ fn app() -> Html {
             let run_state = run_state.clone();
             run_state.set(RunState::Running);
             reset_said.set(None);
-            live.begin(scenario.jobs as u64);
+            live.begin(scenario.jobs as u64, scenario.workers + scenario.readers);
             let live = LiveTrace {
                 watcher: Some(live.clone()),
                 ..LiveTrace::default()

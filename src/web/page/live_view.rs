@@ -2,6 +2,7 @@
 //! batches arrive. Only this part of the page draws again during a run; the rest
 //! (the scenario panel, the lessons) stays as it is.
 
+use super::kill_buttons::KillButtons;
 use super::metrics_panel::{MetricsPanel, Numbers};
 use super::timeline_view::TimelineView;
 use crate::metrics::Tally;
@@ -28,6 +29,10 @@ pub struct LiveRun {
     /// How long the run lasted, once its last worker ended.
     ended_us: Cell<Option<u64>>,
     seeded: Cell<u64>,
+    /// The run's workers and readers.
+    lanes: Cell<u32>,
+    /// The run's id, once its workers start.
+    run: RefCell<Option<String>>,
     /// Other runs in progress when this one started.
     alongside: Cell<usize>,
     last_draw_ms: Cell<f64>,
@@ -36,8 +41,11 @@ pub struct LiveRun {
 }
 
 impl LiveRun {
-    /// Forget the last run: a new one of `seeded` jobs is being set up.
-    pub fn begin(&self, seeded: u64) {
+    /// Forget the last run: a new one of `seeded` jobs and `lanes` workers and
+    /// readers is being set up.
+    pub fn begin(&self, seeded: u64, lanes: u32) {
+        self.lanes.set(lanes);
+        *self.run.borrow_mut() = None;
         *self.timeline.borrow_mut() = Timeline::default();
         *self.tally.borrow_mut() = Tally::default();
         self.epoch_ms.set(None);
@@ -63,7 +71,8 @@ impl LiveRun {
 }
 
 impl RunWatcher for LiveRun {
-    fn started(&self, epoch_ms: f64, alongside: usize) {
+    fn started(&self, run: &str, epoch_ms: f64, alongside: usize) {
+        *self.run.borrow_mut() = Some(run.to_string());
         self.epoch_ms.set(Some(epoch_ms));
         self.alongside.set(alongside);
         self.wake();
@@ -129,6 +138,9 @@ pub fn live_view(props: &LiveViewProps) -> Html {
             <Alongside runs={run.alongside.get()} />
             <TimelineView timeline={run.timeline.clone()} version={*version} now_us={now_us.max(1)} />
             <MetricsPanel {numbers} />
+            if let (Some(id), None) = (run.run.borrow().clone(), run.ended_us.get()) {
+                <KillButtons run={id} lanes={run.lanes.get()} />
+            }
         </section>
     }
 }
