@@ -1,7 +1,7 @@
 //! Bad scenarios are refused with an error that names the field, what it allows and
 //! what it was given; good ones get every default filled in.
 
-use locklab::scenario::{JournalMode, Scenario, WorkMs};
+use locklab::scenario::{Fault, Holding, JournalMode, Scenario, WorkMs};
 
 /// `input` must be refused for `field`, with `allowed` in the message and the value
 /// given shown as `given`.
@@ -140,8 +140,112 @@ fn an_empty_scenario_gets_every_default() {
     let filled = s.to_value();
     for field in locklab::scenario::FIELDS {
         assert!(
-            filled.get(field).is_some(),
-            "{field} is missing from the filled scenario"
+            filled.get(field.name).is_some(),
+            "{} is missing from the filled scenario",
+            field.name
         );
     }
+}
+
+#[test]
+fn null_is_refused_at_its_field_not_taken_as_the_default() {
+    check_refused(
+        r#"{"workers": null}"#,
+        "workers",
+        "left out for its default",
+        "null",
+    );
+    check_refused(
+        r#"{"journal_mode": null}"#,
+        "journal_mode",
+        r#""wal""#,
+        "null",
+    );
+    check_refused(r#"{"faults": null}"#, "faults", "at most 16", "null");
+}
+
+#[test]
+fn faults_are_refused_at_the_fault_and_key_that_is_wrong() {
+    let base = r#""workers": 2, "readers": 1, "time_limit_ms": 1000"#;
+    let with = |faults: &str| format!(r#"{{{base}, "faults": {faults}}}"#);
+    check_refused(
+        &with(r#"{"kill": 1}"#),
+        "faults",
+        "a list of at most 16",
+        r#"{"kill":1}"#,
+    );
+    check_refused(
+        &with(r#"[{"kill": 3, "at_ms": 0}]"#),
+        "faults[0].kill",
+        "from 0 to 2",
+        "got 3",
+    );
+    check_refused(
+        &with(r#"[{"kill": 0, "at_ms": 5}, {"kill": 1, "at_ms": 1001}]"#),
+        "faults[1].at_ms",
+        "from 0 to 1000",
+        "got 1001",
+    );
+    check_refused(
+        &with(r#"[{"at_ms": 5}]"#),
+        "faults[0].kill",
+        "from 0 to 2",
+        "required",
+    );
+    check_refused(
+        &with(r#"[{"kill": 0, "at_ms": 5, "holding": "shared"}]"#),
+        "faults[0].holding",
+        r#""reserved", "exclusive", "wal_write""#,
+        r#""shared""#,
+    );
+    check_refused(
+        &with(r#"[{"kill": 0, "at_ms": 5, "when": 1}]"#),
+        "faults[0].when",
+        "kill, at_ms, holding",
+        "unknown key",
+    );
+    check_refused(&with("[1]"), "faults[0]", "an object", "got 1");
+    let seventeen = vec![r#"{"kill": 0, "at_ms": 1}"#; 17].join(",");
+    check_refused(
+        &with(&format!("[{seventeen}]")),
+        "faults",
+        "at most 16",
+        "17 faults",
+    );
+}
+
+#[test]
+fn faults_stale_after_ms_and_cache_pages_read_as_written() {
+    let s = Scenario::from_json(
+        r#"{"workers": 3, "stale_after_ms": 250, "cache_pages": 4,
+            "faults": [{"kill": 2, "at_ms": 300, "holding": "wal_write"}, {"kill": 0, "at_ms": 0}]}"#,
+    )
+    .unwrap();
+    assert_eq!((s.stale_after_ms, s.cache_pages), (250, 4));
+    assert_eq!(
+        s.faults,
+        vec![
+            Fault {
+                kill: 2,
+                at_ms: 300,
+                holding: Some(Holding::WalWrite)
+            },
+            Fault {
+                kill: 0,
+                at_ms: 0,
+                holding: None
+            },
+        ]
+    );
+    let filled = s.to_value();
+    assert_eq!(filled["faults"][0]["holding"], "wal_write");
+    assert!(filled["faults"][1].get("holding").is_none());
+    check_refused(
+        r#"{"stale_after_ms": 3600001}"#,
+        "stale_after_ms",
+        "from 0 to 3600000",
+        "3600001",
+    );
+    let d = Scenario::default();
+    assert_eq!((d.stale_after_ms, d.cache_pages, d.faults.len()), (0, 0, 0));
 }

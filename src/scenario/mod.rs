@@ -1,0 +1,301 @@
+//! The scenario format: what a run does, parsed once from JSON into a checked form.
+//!
+//! Every field is optional and has a documented default (docs/scenario.md); the
+//! fields, their ranges, defaults and help are one table (`fields`). Parsing rejects
+//! unknown fields, `null` and out-of-range values with an error that names the
+//! field, the allowed values and the value given. Nothing downstream re-checks a
+//! field: a `Scenario` is valid by construction.
+
+mod faults;
+pub mod fields;
+mod read;
+
+pub use faults::{Fault, Holding};
+pub use fields::{Edit, Field, FIELDS};
+
+use read::Fields;
+pub(crate) use read::{describe, int_in};
+use serde::Serialize;
+use serde_json::Value;
+use std::fmt;
+
+/// A choice field's values and the words that name them (the same words as the
+/// field's `Edit::Choice` in the table; a test keeps the two in step).
+pub trait Word: Copy + 'static {
+    const ALL: &'static [Self];
+    fn word(self) -> &'static str;
+}
+
+/// For each choice: its values and the words that name them, as an inherent
+/// `word()` and as [`Word`].
+macro_rules! words {
+    ($ty:ident { $($variant:ident => $word:literal),* $(,)? }) => {
+        impl $ty {
+            /// The word a scenario writes for this value (for the journal mode,
+            /// also what `PRAGMA journal_mode` takes and returns).
+            pub fn word(self) -> &'static str {
+                match self {
+                    $($ty::$variant => $word),*
+                }
+            }
+        }
+        impl Word for $ty {
+            const ALL: &'static [Self] = &[$($ty::$variant),*];
+            fn word(self) -> &'static str {
+                $ty::word(self)
+            }
+        }
+    };
+}
+
+words!(TransactionStyle { Short => "short", Long => "long" });
+words!(BeginMode { Deferred => "deferred", Immediate => "immediate", Exclusive => "exclusive" });
+words!(JournalMode { Delete => "delete", Truncate => "truncate", Persist => "persist", Wal => "wal" });
+words!(Synchronous { Off => "off", Normal => "normal", Full => "full" });
+words!(LockingMode { Normal => "normal", None => "none" });
+
+/// Whether a job runs in several short transactions or one long one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TransactionStyle {
+    /// Claim and commit; work outside any transaction; heartbeat and write the result
+    /// in transactions of their own.
+    Short,
+    /// Claim, work, heartbeats and the result write all inside one transaction.
+    Long,
+}
+
+/// How each transaction begins.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BeginMode {
+    Deferred,
+    Immediate,
+    Exclusive,
+}
+
+impl BeginMode {
+    pub fn sql(self) -> &'static str {
+        match self {
+            BeginMode::Deferred => "BEGIN DEFERRED",
+            BeginMode::Immediate => "BEGIN IMMEDIATE",
+            BeginMode::Exclusive => "BEGIN EXCLUSIVE",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum JournalMode {
+    Delete,
+    Truncate,
+    Persist,
+    Wal,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Synchronous {
+    Off,
+    Normal,
+    Full,
+}
+
+/// Whether the VFS enforces locks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LockingMode {
+    Normal,
+    /// Every lock is granted, as on a network filesystem with broken locking: the
+    /// lesson of double claims and damage. Needs the shared VFS.
+    None,
+}
+
+/// Simulated processing per job, in milliseconds: fixed, or drawn uniformly from a range.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WorkMs {
+    pub min: u32,
+    pub max: u32,
+}
+
+impl Serialize for WorkMs {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.min == self.max {
+            s.serialize_u32(self.min)
+        } else {
+            [self.min, self.max].serialize(s)
+        }
+    }
+}
+
+/// A checked scenario. Build it with [`Scenario::from_json`] or [`Scenario::from_value`].
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Scenario {
+    pub name: String,
+    pub workers: u32,
+    pub readers: u32,
+    pub jobs: u32,
+    pub transaction: TransactionStyle,
+    pub begin: BeginMode,
+    pub journal_mode: JournalMode,
+    pub synchronous: Synchronous,
+    pub busy_timeout_ms: u32,
+    pub work_ms: WorkMs,
+    pub heartbeat_ms: u32,
+    pub claim_index: bool,
+    pub result_batch: u32,
+    pub separate_results_db: bool,
+    pub reader_hold_ms: u32,
+    pub retry_delay_ms: u32,
+    pub time_limit_ms: u32,
+    pub seed: u64,
+    pub drop_table_while_reading: bool,
+    pub locking: LockingMode,
+    /// A claim also takes a RUNNING job whose heartbeat is older than this; 0: never.
+    pub stale_after_ms: u32,
+    /// `PRAGMA cache_size` in pages on the workers' connections; 0: SQLite's default.
+    pub cache_pages: u32,
+    /// Workers killed during the run, as a crash would kill them.
+    pub faults: Vec<Fault>,
+}
+
+impl Default for Scenario {
+    /// Every field at its default: the parse of `{}` (the defaults live in
+    /// [`FIELDS`], and a test parses `{}`).
+    fn default() -> Self {
+        Scenario::from_value(&Value::Object(Default::default()))
+            .expect("the defaults of the field table are valid")
+    }
+}
+/// A scenario that cannot run, and why: the field, what it allows, what it was given.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScenarioError {
+    /// The offending field, or "" when the document as a whole is wrong.
+    pub field: String,
+    pub allowed: String,
+    pub given: String,
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.field.is_empty() {
+            write!(f, "scenario: expected {}, got {}", self.allowed, self.given)
+        } else {
+            write!(
+                f,
+                "scenario field `{}`: expected {}, got {}",
+                self.field, self.allowed, self.given
+            )
+        }
+    }
+}
+
+impl std::error::Error for ScenarioError {}
+
+impl Scenario {
+    pub fn from_json(text: &str) -> Result<Scenario, ScenarioError> {
+        let value: Value = serde_json::from_str(text).map_err(|e| ScenarioError {
+            field: String::new(),
+            allowed: "a JSON object".to_string(),
+            given: format!("invalid JSON ({e})"),
+        })?;
+        Scenario::from_value(&value)
+    }
+
+    pub fn from_value(value: &Value) -> Result<Scenario, ScenarioError> {
+        let Value::Object(map) = value else {
+            return Err(ScenarioError {
+                field: String::new(),
+                allowed: "a JSON object".to_string(),
+                given: describe(value),
+            });
+        };
+        if let Some(unknown) = map.keys().find(|k| fields::field(k).is_none()) {
+            let known: Vec<&str> = FIELDS.iter().map(|f| f.name).collect();
+            return Err(ScenarioError {
+                field: unknown.clone(),
+                allowed: format!("one of the known fields ({})", known.join(", ")),
+                given: "an unknown field".to_string(),
+            });
+        }
+        let f = Fields(map);
+        let mut s = Scenario {
+            name: f.text("name")?,
+            workers: f.number("workers")?,
+            readers: f.number("readers")?,
+            jobs: f.number("jobs")?,
+            transaction: f.choice("transaction")?,
+            begin: f.choice("begin")?,
+            journal_mode: f.choice("journal_mode")?,
+            synchronous: f.choice("synchronous")?,
+            busy_timeout_ms: f.number("busy_timeout_ms")?,
+            work_ms: f.range("work_ms")?,
+            heartbeat_ms: f.number("heartbeat_ms")?,
+            claim_index: f.flag("claim_index")?,
+            result_batch: f.number("result_batch")?,
+            separate_results_db: f.flag("separate_results_db")?,
+            reader_hold_ms: f.number("reader_hold_ms")?,
+            retry_delay_ms: f.number("retry_delay_ms")?,
+            time_limit_ms: f.number("time_limit_ms")?,
+            seed: f.seed("seed")?,
+            drop_table_while_reading: f.flag("drop_table_while_reading")?,
+            locking: f.choice("locking")?,
+            stale_after_ms: f.number("stale_after_ms")?,
+            cache_pages: f.number("cache_pages")?,
+            faults: Vec::new(),
+        };
+        // Faults name workers and times, so they are read against the rest.
+        s.faults = faults::parse(
+            f.get("faults")?,
+            f.max_items("faults"),
+            s.workers + s.readers,
+            s.time_limit_ms,
+        )?;
+        Ok(s)
+    }
+
+    /// The scenario as JSON with every default filled in (what the run report shows).
+    pub fn to_value(&self) -> Value {
+        serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+
+    /// How many workers the run has: writers, then readers (their ids in that order).
+    pub fn all_workers(&self) -> u32 {
+        self.workers + self.readers
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words_of(field: &str) -> Vec<&'static str> {
+        match fields::field(field).map(|f| f.edit) {
+            Some(Edit::Choice { words, .. }) => words.to_vec(),
+            other => panic!("{field} is not a choice: {other:?}"),
+        }
+    }
+
+    fn all_words<T: Word>() -> Vec<&'static str> {
+        T::ALL.iter().map(|t| t.word()).collect()
+    }
+
+    /// The table's words and the enums' words are the same lists.
+    #[test]
+    fn every_choice_of_the_table_names_a_value() {
+        assert_eq!(words_of("transaction"), all_words::<TransactionStyle>());
+        assert_eq!(words_of("begin"), all_words::<BeginMode>());
+        assert_eq!(words_of("journal_mode"), all_words::<JournalMode>());
+        assert_eq!(words_of("synchronous"), all_words::<Synchronous>());
+        assert_eq!(words_of("locking"), all_words::<LockingMode>());
+    }
+
+    #[test]
+    fn the_filled_scenario_reads_back_as_itself() {
+        let s = Scenario::from_value(&serde_json::json!({"workers": 3, "readers": 1,
+            "faults": [{"kill": 3, "at_ms": 10}, {"kill": 0, "at_ms": 0, "holding": "wal_write"}],
+            "stale_after_ms": 200, "cache_pages": 2, "work_ms": [1, 4]}))
+        .unwrap();
+        assert_eq!(Scenario::from_value(&s.to_value()).unwrap(), s);
+    }
+}
