@@ -14,6 +14,7 @@ pub mod presets;
 pub mod report;
 pub mod result_code;
 pub mod scenario;
+pub mod sqlite_log;
 pub mod text_timeline;
 pub mod timeline;
 pub mod timeline_paint;

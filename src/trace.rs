@@ -8,7 +8,7 @@
 //! tests all read these events; nothing else is measured.
 
 use crate::clock::Clock;
-use crate::lock::LockLevel;
+use crate::lock::{LockLevel, WAL_WRITE_SLOT};
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::sync::Arc;
@@ -139,6 +139,27 @@ pub enum EventKind {
         message: String,
         after_us: u64,
     },
+    /// The worker died as a crash would (a fault of the scenario, or the host's
+    /// kill): no rollback, no close. Its last event; the host releases its locks.
+    WorkerKilled,
+    /// A claim took a RUNNING job whose heartbeat was older than `stale_after_ms`
+    /// (recorded besides its JobClaimed); `from` is the worker that had it.
+    JobReclaimed {
+        job: i64,
+        from: Option<WorkerId>,
+    },
+    /// A heartbeat or result write changed no row: another worker reclaimed the
+    /// job, so this worker's lease on it is gone and it is not this worker's to do.
+    LeaseLost {
+        job: i64,
+    },
+    /// A message of SQLite's error log (`sqlite3_log`) on this worker's thread:
+    /// recovery notices (SQLITE_NOTICE_RECOVER_ROLLBACK, SQLITE_NOTICE_RECOVER_WAL),
+    /// warnings, and the details SQLite logs with some errors.
+    SqliteLog {
+        code: i32,
+        message: String,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -176,10 +197,50 @@ impl FileRole {
     }
 }
 
+/// The locks a connection of this thread holds on one database, as the VFS events
+/// that passed through the recorder say.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Held {
+    pub level: LockLevel,
+    /// WAL's write lock (shm slot 0, exclusive).
+    pub wal_write: bool,
+}
+
 struct Recorder {
     worker: WorkerId,
     clock: Arc<dyn Clock>,
     events: Vec<TraceEvent>,
+    /// What the worker holds, per database file (queue, results).
+    held: [Held; 2],
+}
+
+impl Recorder {
+    /// Keep what the worker holds up to date with an event on its way in.
+    fn note(&mut self, kind: &EventKind) {
+        match *kind {
+            EventKind::Lock { db, to, .. } => self.held[db as usize].level = to,
+            EventKind::ShmLock {
+                db,
+                slot,
+                n,
+                exclusive: true,
+                acquire,
+                ok: true,
+            } if (slot..slot.saturating_add(n)).contains(&WAL_WRITE_SLOT) => {
+                self.held[db as usize].wal_write = acquire;
+            }
+            _ => {}
+        }
+    }
+
+    fn push(&mut self, t_us: u64, kind: EventKind) {
+        self.note(&kind);
+        self.events.push(TraceEvent {
+            t_us,
+            worker: self.worker,
+            kind,
+        });
+    }
 }
 
 thread_local! {
@@ -193,6 +254,7 @@ pub fn install(worker: WorkerId, clock: Arc<dyn Clock>) {
             worker,
             clock,
             events: Vec::new(),
+            held: [Held::default(); 2],
         });
     });
 }
@@ -232,11 +294,7 @@ pub fn emit(kind: EventKind) {
     RECORDER.with(|r| {
         if let Some(rec) = r.borrow_mut().as_mut() {
             let t_us = rec.clock.now_us();
-            rec.events.push(TraceEvent {
-                t_us,
-                worker: rec.worker,
-                kind,
-            });
+            rec.push(t_us, kind);
         }
     });
 }
@@ -245,13 +303,19 @@ pub fn emit(kind: EventKind) {
 pub fn emit_at(t_us: u64, kind: EventKind) {
     RECORDER.with(|r| {
         if let Some(rec) = r.borrow_mut().as_mut() {
-            rec.events.push(TraceEvent {
-                t_us,
-                worker: rec.worker,
-                kind,
-            });
+            rec.push(t_us, kind);
         }
     });
+}
+
+/// What this thread's connections hold on `db`, as far as its recorder saw (no
+/// recorder: nothing).
+pub fn held(db: DbFile) -> Held {
+    RECORDER.with(|r| {
+        r.borrow()
+            .as_ref()
+            .map_or(Held::default(), |rec| rec.held[db as usize])
+    })
 }
 
 /// The worker this thread records for, if any.
@@ -301,5 +365,50 @@ pub(crate) mod samples {
             message: "database is locked".into(),
             after_us,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::SystemClock;
+
+    #[test]
+    fn the_recorder_remembers_what_each_database_holds() {
+        std::thread::spawn(|| {
+            assert_eq!(held(DbFile::Queue), Held::default(), "no recorder");
+            install(3, Arc::new(SystemClock::starting_now()));
+            let shm = |slot, n, acquire, ok| EventKind::ShmLock {
+                db: DbFile::Queue,
+                slot,
+                n,
+                exclusive: true,
+                acquire,
+                ok,
+            };
+            emit(samples::lock(LockLevel::None, LockLevel::Reserved));
+            emit(EventKind::Lock {
+                db: DbFile::Results,
+                from: LockLevel::None,
+                to: LockLevel::Shared,
+            });
+            assert_eq!(held(DbFile::Queue).level, LockLevel::Reserved);
+            assert_eq!(held(DbFile::Results).level, LockLevel::Shared);
+            emit(shm(0, 1, true, false));
+            assert!(!held(DbFile::Queue).wal_write, "a refused lock is not held");
+            emit(shm(3, 1, true, true));
+            assert!(
+                !held(DbFile::Queue).wal_write,
+                "a read mark is not the write lock"
+            );
+            emit(shm(0, 1, true, true));
+            assert!(held(DbFile::Queue).wal_write);
+            assert!(!held(DbFile::Results).wal_write);
+            emit(shm(0, 8, false, true));
+            assert!(!held(DbFile::Queue).wal_write);
+            assert_eq!(uninstall().len(), 6);
+        })
+        .join()
+        .unwrap();
     }
 }

@@ -122,6 +122,10 @@ const SHM_LOCK: u8 = 12;
 const BUSY_WAIT: u8 = 13;
 const SYNC: u8 = 14;
 const ERROR: u8 = 15;
+const WORKER_KILLED: u8 = 16;
+const JOB_RECLAIMED: u8 = 17;
+const LEASE_LOST: u8 = 18;
+const SQLITE_LOG: u8 = 19;
 
 struct Writer<'a> {
     bytes: Vec<u8>,
@@ -266,6 +270,22 @@ impl<'a> Writer<'a> {
                 self.text(message);
                 self.uint(*after_us);
             }
+            EventKind::WorkerKilled => self.byte(WORKER_KILLED),
+            EventKind::JobReclaimed { job, from } => {
+                self.byte(JOB_RECLAIMED);
+                self.int(*job);
+                // 0 for nobody known, else the worker id + 1.
+                self.uint(from.map_or(0, |w| u64::from(w) + 1));
+            }
+            EventKind::LeaseLost { job } => {
+                self.byte(LEASE_LOST);
+                self.int(*job);
+            }
+            EventKind::SqliteLog { code, message } => {
+                self.byte(SQLITE_LOG);
+                self.int(i64::from(*code));
+                self.text(message);
+            }
         }
     }
 }
@@ -299,6 +319,15 @@ impl Reader<'_> {
     }
     fn int32(&mut self) -> Result<i32, String> {
         i32::try_from(self.int()?).map_err(|_| "a code out of range".to_string())
+    }
+    /// A worker id written as id + 1, or 0 for none.
+    fn worker_or_none(&mut self) -> Result<Option<u32>, String> {
+        match self.uint()? {
+            0 => Ok(None),
+            w => Ok(Some(
+                u32::try_from(w - 1).map_err(|_| "worker id out of range")?,
+            )),
+        }
     }
     fn text(&mut self) -> Result<String, String> {
         let n = self.uint()? as usize;
@@ -371,10 +400,7 @@ impl Reader<'_> {
                 db: self.db()?,
                 held: self.level()?,
                 wanted: self.level()?,
-                by: match self.uint()? {
-                    0 => None,
-                    w => Some(u32::try_from(w - 1).map_err(|_| "worker id out of range")?),
-                },
+                by: self.worker_or_none()?,
             },
             SHM_LOCK => {
                 let (db, slot, n) = (self.db()?, self.byte()?, self.byte()?);
@@ -404,6 +430,16 @@ impl Reader<'_> {
                 name: self.text()?,
                 message: self.text()?,
                 after_us: self.uint()?,
+            },
+            WORKER_KILLED => EventKind::WorkerKilled,
+            JOB_RECLAIMED => EventKind::JobReclaimed {
+                job: self.int()?,
+                from: self.worker_or_none()?,
+            },
+            LEASE_LOST => EventKind::LeaseLost { job: self.int()? },
+            SQLITE_LOG => EventKind::SqliteLog {
+                code: self.int32()?,
+                message: self.text()?,
             },
             tag => return Err(format!("no event tagged {tag}")),
         })

@@ -143,8 +143,51 @@ fn every_kind() -> Vec<TraceEvent> {
                 after_us: 77,
             },
         ),
+        at(19, 4, EventKind::WorkerKilled),
+        at(
+            20,
+            5,
+            EventKind::JobReclaimed {
+                job: 3,
+                from: Some(4),
+            },
+        ),
+        at(
+            21,
+            5,
+            EventKind::JobReclaimed {
+                job: -3,
+                from: None,
+            },
+        ),
+        at(22, 5, EventKind::LeaseLost { job: i64::MAX }),
+        at(
+            23,
+            6,
+            EventKind::SqliteLog {
+                code: 283,
+                message: "recovered 4 pages from /locklab/queue.db-journal".into(),
+            },
+        ),
+        at(
+            24,
+            6,
+            EventKind::SqliteLog {
+                code: -1,
+                message: sql.clone(),
+            },
+        ),
         at(u64::MAX, u32::MAX, EventKind::WorkerEnd),
     ]
+}
+
+#[test]
+fn the_samples_hold_one_event_of_every_tag() {
+    let kinds: std::collections::HashSet<_> = every_kind()
+        .iter()
+        .map(|e| std::mem::discriminant(&e.kind))
+        .collect();
+    assert_eq!(kinds.len(), usize::from(SQLITE_LOG) + 1);
 }
 
 #[test]
