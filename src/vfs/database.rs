@@ -7,8 +7,8 @@
 use super::lock_table::{LockTable, Locking};
 use super::shm;
 use super::storage::Storage;
-use super::words::SharedWords;
-use crate::trace::{DbFile, WorkerId};
+use super::words::{free_spin_of, SharedWords};
+use crate::trace::{self, DbFile, WorkerId};
 use std::sync::{Arc, Mutex};
 
 /// Words one database needs in shared memory.
@@ -18,6 +18,12 @@ pub const SHM_BASE: usize = LockTable::WORDS;
 
 /// Which worker a connection belongs to when its thread records no trace (the host).
 pub const HOST_OWNER: WorkerId = 10_000;
+
+/// Who this thread's connections and spin locks belong to: the worker whose trace
+/// it records, else the host.
+pub fn current_owner() -> WorkerId {
+    trace::current_worker().unwrap_or(HOST_OWNER)
+}
 
 pub struct SharedDatabase {
     pub path: String,
@@ -33,10 +39,14 @@ impl SharedDatabase {
     }
 
     /// Release every lock held by the connections of `owner`, a worker that died
-    /// without closing them. The survivors then recover as SQLite does after a
-    /// crash (hot journal rollback, WAL recovery). Returns how many connections
-    /// the worker had.
+    /// without closing them, and the spin locks (the lock table's and the WAL
+    /// index's) if it died inside one. The survivors then recover as SQLite does
+    /// after a crash (hot journal rollback, WAL recovery). Returns how many
+    /// connections the worker had.
     pub fn release_owner(&self, owner: WorkerId) -> usize {
+        // The spin locks first: releasing the table's records takes the table's.
+        free_spin_of(&*self.words, 0, owner);
+        free_spin_of(&*self.words, SHM_BASE + shm::SPIN, owner);
         self.locks().release_owner(owner)
     }
 }
@@ -71,4 +81,37 @@ pub fn find(name: &str) -> Option<Arc<SharedDatabase>> {
         .or_else(|| name.strip_suffix("-wal"))
         .unwrap_or(name);
     attached().iter().find(|d| d.path == base).cloned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vfs::storage::MemoryStorage;
+    use crate::vfs::words::{ProcessWords, SpinGuard};
+
+    /// A worker that died inside the lock table's or the WAL index's spin lock
+    /// (a Web Worker terminated mid-copy) no longer wedges the others once the
+    /// host releases it; another owner's spin lock is left alone.
+    #[test]
+    fn release_owner_frees_the_spin_locks_a_dead_worker_held() {
+        let database = SharedDatabase {
+            path: "/test/spin.db".into(),
+            words: Arc::new(ProcessWords::zeroed(DATABASE_WORDS)),
+            storage: Arc::new(MemoryStorage::new()),
+            locking: Locking::Normal,
+            db: DbFile::Queue,
+        };
+        let slot = database.locks().claim(7).unwrap();
+        let shm_spin = SHM_BASE + shm::SPIN;
+        std::mem::forget(SpinGuard::lock_as(&*database.words, 0, 7));
+        std::mem::forget(SpinGuard::lock_as(&*database.words, shm_spin, 7));
+        assert_eq!(database.release_owner(7), 1);
+        assert_eq!(database.words.load(0), 0);
+        assert_eq!(database.words.load(shm_spin), 0);
+        assert_eq!(database.locks().owner(slot), None, "its record is free");
+
+        std::mem::forget(SpinGuard::lock_as(&*database.words, shm_spin, 8));
+        database.release_owner(7);
+        assert_eq!(database.words.load(shm_spin), 9, "owner 8's lock stands");
+    }
 }

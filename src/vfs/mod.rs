@@ -8,11 +8,13 @@
 //! - `shm`: private WAL-index regions kept coherent with the shared copy.
 //! - `storage`: file bytes behind one trait (memory; OPFS in the browser).
 //! - `database`: a database's shared words, storage and locking, attached by path.
+//! - `detail`: the VFS's own words about its last failure, per thread.
 //! - `sqlite`: the C callbacks; all of the VFS's unsafe code.
 //!
 //! Architecture invariant: nothing outside this module touches the shared words.
 
 pub mod database;
+mod detail;
 pub mod lock_table;
 pub mod shm;
 mod sqlite;
@@ -20,5 +22,6 @@ pub mod storage;
 pub mod words;
 
 pub use database::{attach, detach, SharedDatabase, DATABASE_WORDS};
+pub use detail::{note_error_detail, take_error_detail};
 pub use lock_table::Locking;
 pub use sqlite::{register, NAME};

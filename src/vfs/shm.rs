@@ -30,20 +30,47 @@ const HEADER_COPIES_WORDS: usize = 96 / 4;
 /// these words changes too (hash-table entries count only below the header's
 /// mxFrame).
 const HEADER_WORDS: usize = 136 / 4;
-/// Regions one database may map: 16 regions index 65,536 WAL frames.
+/// Regions one database may map: 16 regions index 65,502 WAL frames (4,062 in
+/// the first, 4,096 in each other), about 256 MiB of WAL with 4 KiB pages. A WAL
+/// grows that long only when checkpoints cannot restart it (a reader that always
+/// holds an old snapshot). Every database's shared words hold all of them from the
+/// start (512 KiB in each host), so the cap is a memory trade, not a protocol limit.
 pub const MAX_REGIONS: usize = 16;
 
 /// Words of the shared part: a spin lock, the number of regions, the regions.
 pub const SHARED_WORDS: usize = 2 + MAX_REGIONS * REGION_WORDS;
-const SPIN: usize = 0;
+/// The WAL index's spin lock, counted from its base.
+pub const SPIN: usize = 0;
 const COUNT: usize = 1;
 const FIRST_REGION: usize = 2;
 
 /// Failures of xShmMap.
 #[derive(Debug, PartialEq, Eq)]
 pub enum ShmError {
-    TooManyRegions,
-    WrongRegionSize,
+    /// SQLite asked for region `asked` (counted from 0), past [`MAX_REGIONS`].
+    TooManyRegions { asked: usize },
+    /// SQLite asked for regions of `size` bytes, not [`REGION_BYTES`].
+    WrongRegionSize { size: usize },
+}
+
+impl std::fmt::Display for ShmError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ShmError::TooManyRegions { asked } => write!(
+                f,
+                "WAL index full: SQLite asked for region {} but the shared VFS keeps at most \
+                 {MAX_REGIONS} regions of 32 KiB per database (65,502 WAL frames); the WAL grew \
+                 that long because no checkpoint could restart it, as when a reader always \
+                 holds an old snapshot",
+                asked + 1
+            ),
+            ShmError::WrongRegionSize { size } => write!(
+                f,
+                "WAL index: SQLite asked for regions of {size} bytes; the shared VFS maps \
+                 regions of {REGION_BYTES}"
+            ),
+        }
+    }
 }
 
 struct Region {
@@ -94,10 +121,10 @@ impl ShmView {
         extend: bool,
     ) -> Result<Option<*mut u8>, ShmError> {
         if size != REGION_BYTES {
-            return Err(ShmError::WrongRegionSize);
+            return Err(ShmError::WrongRegionSize { size });
         }
         if index >= MAX_REGIONS {
-            return Err(ShmError::TooManyRegions);
+            return Err(ShmError::TooManyRegions { asked: index });
         }
         let _g = SpinGuard::lock(words, self.base + SPIN);
         let count = words.load(self.base + COUNT) as usize;
@@ -410,9 +437,15 @@ mod tests {
         assert_eq!(b.map(&words, 0, REGION_BYTES, false), Ok(None));
         let pb = b.map(&words, 1, REGION_BYTES, true).unwrap().unwrap();
         assert_eq!(unsafe { *word(pb, 3) }, 0);
+        let refused = b.map(&words, MAX_REGIONS, REGION_BYTES, true);
         assert_eq!(
-            b.map(&words, MAX_REGIONS, REGION_BYTES, true),
-            Err(ShmError::TooManyRegions)
+            refused,
+            Err(ShmError::TooManyRegions { asked: MAX_REGIONS })
+        );
+        let said = refused.unwrap_err().to_string();
+        assert!(
+            said.contains("region 17") && said.contains("at most 16 regions"),
+            "{said}"
         );
     }
 }

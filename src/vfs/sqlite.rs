@@ -5,10 +5,11 @@
 //! Each file SQLite opens is a `SharedFile`: SQLite's `sqlite3_file` header followed
 //! by a pointer to our `OpenFile`, which owns everything else.
 
-use super::database::{self, SharedDatabase, HOST_OWNER, SHM_BASE};
-use super::lock_table::LockError;
-use super::shm::{ShmError, ShmView};
-use super::storage::{MemoryFile, StoredFile};
+use super::database::{self, current_owner, SharedDatabase, SHM_BASE};
+use super::detail::note_error_detail;
+use super::lock_table::{LockError, SLOTS};
+use super::shm::ShmView;
+use super::storage::{MemoryFile, StorageError, StorageErrorKind, StoredFile};
 use crate::lock::{LockLevel, WAL_WRITE_SLOT};
 use crate::trace::{self, DbFile, EventKind, FileRole};
 use rusqlite::ffi;
@@ -48,6 +49,8 @@ static REGISTERED: OnceLock<Result<(), String>> = OnceLock::new();
 pub fn register() -> Result<(), String> {
     REGISTERED
         .get_or_init(|| {
+            // SQLite's log must be configured before SQLite initialises.
+            crate::sqlite_log::install();
             // SAFETY: sqlite3_vfs_find initialises SQLite; the default VFS lives as
             // long as the process. Our copy is leaked on purpose: SQLite keeps a
             // pointer to it for the life of the process.
@@ -81,8 +84,20 @@ pub fn register() -> Result<(), String> {
         .clone()
 }
 
-fn owner() -> u32 {
-    trace::current_worker().unwrap_or(HOST_OWNER)
+/// A storage failure as SQLite's result code: SQLITE_FULL for a full storage,
+/// else `io_code`. The storage's own words are noted for the engine's message.
+fn storage_failed(e: StorageError, io_code: c_int) -> c_int {
+    note_error_detail(format!("storage: {}", e.message));
+    match e.kind {
+        StorageErrorKind::Full => ffi::SQLITE_FULL,
+        StorageErrorKind::Io => io_code,
+    }
+}
+
+/// A failure of the VFS itself (not of its storage), with what to say about it.
+fn vfs_failed(detail: String, code: c_int) -> c_int {
+    note_error_detail(detail);
+    code
 }
 
 /// # Safety
@@ -116,16 +131,27 @@ unsafe extern "C" fn x_open(
         },
         Some(name) => {
             let Some(database) = database::find(&name) else {
-                return ffi::SQLITE_CANTOPEN;
+                return vfs_failed(
+                    format!("shared VFS: no database is attached at {name}"),
+                    ffi::SQLITE_CANTOPEN,
+                );
             };
             let stored = match database.storage.open(&name, create) {
                 Ok(stored) => stored,
-                Err(_) => return ffi::SQLITE_CANTOPEN,
+                Err(e) => return storage_failed(e, ffi::SQLITE_CANTOPEN),
             };
             let lock_slot = if role == FileRole::Db {
-                match database.locks().claim(owner()) {
+                match database.locks().claim(current_owner()) {
                     Some(slot) => Some(slot),
-                    None => return ffi::SQLITE_CANTOPEN,
+                    None => {
+                        return vfs_failed(
+                            format!(
+                                "shared VFS: the lock table of {name} is full \
+                                 ({SLOTS} connections at most)"
+                            ),
+                            ffi::SQLITE_CANTOPEN,
+                        )
+                    }
                 }
             } else {
                 None
@@ -163,7 +189,7 @@ unsafe extern "C" fn x_delete(
     match database::find(&name) {
         Some(database) if database.storage.exists(&name) => match database.storage.delete(&name) {
             Ok(()) => ffi::SQLITE_OK,
-            Err(_) => ffi::SQLITE_IOERR_DELETE,
+            Err(e) => storage_failed(e, ffi::SQLITE_IOERR_DELETE),
         },
         _ => ffi::SQLITE_IOERR_DELETE_NOENT,
     }
@@ -289,7 +315,7 @@ unsafe extern "C" fn x_read(
             buf[n..].fill(0);
             ffi::SQLITE_IOERR_SHORT_READ
         }
-        Err(_) => ffi::SQLITE_IOERR_READ,
+        Err(e) => storage_failed(e, ffi::SQLITE_IOERR_READ),
     }
 }
 
@@ -303,14 +329,14 @@ unsafe extern "C" fn x_write(
     let data = std::slice::from_raw_parts(buf.cast::<u8>(), amount.max(0) as usize);
     match open.file.write_at(offset as u64, data) {
         Ok(()) => ffi::SQLITE_OK,
-        Err(_) => ffi::SQLITE_IOERR_WRITE,
+        Err(e) => storage_failed(e, ffi::SQLITE_IOERR_WRITE),
     }
 }
 
 unsafe extern "C" fn x_truncate(file: *mut ffi::sqlite3_file, size: i64) -> c_int {
     match open_file(file).file.truncate(size.max(0) as u64) {
         Ok(()) => ffi::SQLITE_OK,
-        Err(_) => ffi::SQLITE_IOERR_TRUNCATE,
+        Err(e) => storage_failed(e, ffi::SQLITE_IOERR_TRUNCATE),
     }
 }
 
@@ -322,7 +348,7 @@ unsafe extern "C" fn x_sync(file: *mut ffi::sqlite3_file, _flags: c_int) -> c_in
     });
     match open.file.sync() {
         Ok(()) => ffi::SQLITE_OK,
-        Err(_) => ffi::SQLITE_IOERR_FSYNC,
+        Err(e) => storage_failed(e, ffi::SQLITE_IOERR_FSYNC),
     }
 }
 
@@ -332,7 +358,7 @@ unsafe extern "C" fn x_file_size(file: *mut ffi::sqlite3_file, out: *mut i64) ->
             *out = size as i64;
             ffi::SQLITE_OK
         }
-        Err(_) => ffi::SQLITE_IOERR_FSTAT,
+        Err(e) => storage_failed(e, ffi::SQLITE_IOERR_FSTAT),
     }
 }
 
@@ -357,7 +383,17 @@ unsafe extern "C" fn x_lock(file: *mut ffi::sqlite3_file, level: c_int) -> c_int
             });
             (ffi::SQLITE_BUSY, now)
         }
-        Err(LockError::Illegal { .. }) => (ffi::SQLITE_IOERR_LOCK, held),
+        Err(LockError::Illegal { from, to }) => (
+            vfs_failed(
+                format!(
+                    "shared VFS: a lock move from {} to {} that SQLite never makes",
+                    from.name(),
+                    to.name()
+                ),
+                ffi::SQLITE_IOERR_LOCK,
+            ),
+            held,
+        ),
     };
     if now != held {
         trace::emit(EventKind::Lock {
@@ -379,7 +415,7 @@ unsafe extern "C" fn x_unlock(file: *mut ffi::sqlite3_file, level: c_int) -> c_i
     ) else {
         return ffi::SQLITE_OK;
     };
-    write_held_back(&database);
+    write_held_back(database);
     match database.locks().unlock(slot, to) {
         Ok(now) => {
             if now != open.level {
@@ -451,7 +487,7 @@ unsafe extern "C" fn x_shm_map(
             ffi::SQLITE_OK
         }
         Ok(None) => ffi::SQLITE_OK,
-        Err(ShmError::TooManyRegions | ShmError::WrongRegionSize) => ffi::SQLITE_IOERR_SHMSIZE,
+        Err(e) => vfs_failed(e.to_string(), ffi::SQLITE_IOERR_SHMSIZE),
     }
 }
 

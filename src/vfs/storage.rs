@@ -6,12 +6,43 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex, RwLock};
 
+/// What kind of failure a storage met: SQLite answers each with its own code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StorageErrorKind {
+    /// Reading or writing failed (SQLITE_IOERR_*).
+    Io,
+    /// The storage is full or over its quota (SQLITE_FULL).
+    Full,
+}
+
+/// A storage failure in the storage's own words ("OPFS write: QuotaExceededError
+/// ..."); the VFS hands the words on with SQLite's error code, so the user reads
+/// more than "disk I/O error".
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StorageError(pub String);
+pub struct StorageError {
+    pub kind: StorageErrorKind,
+    pub message: String,
+}
+
+impl StorageError {
+    pub fn io(message: impl Into<String>) -> StorageError {
+        StorageError {
+            kind: StorageErrorKind::Io,
+            message: message.into(),
+        }
+    }
+
+    pub fn full(message: impl Into<String>) -> StorageError {
+        StorageError {
+            kind: StorageErrorKind::Full,
+            message: message.into(),
+        }
+    }
+}
 
 impl fmt::Display for StorageError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.message)
     }
 }
 
@@ -68,7 +99,7 @@ impl Storage for MemoryStorage {
         let bytes = match files.get(name) {
             Some(bytes) => bytes.clone(),
             None if create => files.entry(name.to_string()).or_default().clone(),
-            None => return Err(StorageError(format!("no file named {name}"))),
+            None => return Err(StorageError::io(format!("no file named {name}"))),
         };
         Ok(Box::new(MemoryFile(bytes)))
     }

@@ -71,28 +71,81 @@ impl SharedWords for ProcessWords {
 /// copied, so spinning is cheaper than anything that sleeps; after a while the
 /// spinner pauses (see [`SharedWords::pause`]) so that a holder without a core
 /// can finish.
+///
+/// The word holds its holder's owner id + 1 (0: free), so that a holder that dies
+/// inside (a Web Worker terminated mid-copy) can be found, and its lock freed by
+/// the host ([`free_spin_of`]) instead of wedging every survivor.
 pub struct SpinGuard<'a> {
     words: &'a dyn SharedWords,
     at: usize,
 }
 
 impl<'a> SpinGuard<'a> {
+    /// Take the spin lock at word `at` for the worker this thread records for (or
+    /// the host).
     pub fn lock(words: &'a dyn SharedWords, at: usize) -> SpinGuard<'a> {
+        SpinGuard::lock_as(words, at, super::database::current_owner())
+    }
+
+    /// Take the spin lock at word `at` for `owner`.
+    pub fn lock_as(words: &'a dyn SharedWords, at: usize, owner: u32) -> SpinGuard<'a> {
+        let mark = owner as i32 + 1;
         let mut spins = 0u32;
-        while words.compare_exchange(at, 0, 1) != 0 {
+        loop {
+            let found = words.compare_exchange(at, 0, mark);
+            if found == 0 {
+                return SpinGuard { words, at };
+            }
             spins += 1;
-            if spins % 64 == 0 {
-                words.pause(at, 1);
+            if spins.is_multiple_of(64) {
+                words.pause(at, found);
             } else {
                 std::hint::spin_loop();
             }
         }
-        SpinGuard { words, at }
     }
 }
 
 impl Drop for SpinGuard<'_> {
     fn drop(&mut self) {
         self.words.store(self.at, 0);
+    }
+}
+
+/// Free the spin lock at word `at` if `owner` holds it: the owner died inside
+/// it. Returns whether it did.
+pub fn free_spin_of(words: &dyn SharedWords, at: usize, owner: u32) -> bool {
+    let mark = owner as i32 + 1;
+    words.compare_exchange(at, mark, 0) == mark
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    #[test]
+    fn a_spin_lock_left_by_a_dead_owner_is_freed_for_the_others() {
+        let words = ProcessWords::zeroed(2);
+        // Owner 3 takes the lock and dies inside it.
+        std::mem::forget(SpinGuard::lock_as(&words, 1, 3));
+        assert_eq!(words.load(1), 4, "the word names its holder");
+        // Another owner now spins...
+        let got = AtomicBool::new(false);
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                let _g = SpinGuard::lock_as(&words, 1, 5);
+                got.store(true, Ordering::SeqCst);
+            });
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            assert!(!got.load(Ordering::SeqCst), "the dead owner still holds it");
+            // ...until the host frees what the dead owner held. Freeing for a
+            // different owner does nothing.
+            assert!(!free_spin_of(&words, 1, 5));
+            assert!(free_spin_of(&words, 1, 3));
+        });
+        assert!(got.load(Ordering::SeqCst));
+        assert_eq!(words.load(1), 0, "the survivor released it in turn");
+        assert!(!free_spin_of(&words, 1, 3), "nothing left to free");
     }
 }

@@ -104,7 +104,7 @@ impl OpfsStorage {
         self.files
             .iter()
             .find(|f| f.name == name)
-            .ok_or_else(|| StorageError(format!("no OPFS file for {name}")))
+            .ok_or_else(|| StorageError::io(format!("no OPFS file for {name}")))
     }
 
     /// Mark files that hold bytes as existing (a database kept from an earlier run).
@@ -122,7 +122,7 @@ impl Storage for OpfsStorage {
         let entry = self.entry(name)?;
         if Atomics::load(&entry.exists, 0).unwrap_or(0) == 0 {
             if !create {
-                return Err(StorageError(format!("no file named {name}")));
+                return Err(StorageError::io(format!("no file named {name}")));
             }
             let _ = Atomics::store(&entry.exists, 0, 1);
         }
@@ -148,7 +148,7 @@ impl Storage for OpfsStorage {
         entry
             .handle
             .truncate_with_f64(0.0)
-            .map_err(|e| StorageError(js_error("truncate", e)))
+            .map_err(|e| StorageError::io(js_error("truncate", e)))
     }
     fn exists(&self, name: &str) -> bool {
         self.entry(name)
@@ -213,9 +213,9 @@ impl OpenHandle {
         let written = self
             .handle
             .write_with_u8_array_and_options(data, self.at(offset))
-            .map_err(|e| StorageError(js_error("write", e)))?;
+            .map_err(|e| StorageError::io(js_error("write", e)))?;
         if written as usize != data.len() {
-            return Err(StorageError(format!(
+            return Err(StorageError::io(format!(
                 "short write: {written} of {} bytes",
                 data.len()
             )));
@@ -246,7 +246,7 @@ impl StoredFile for OpfsFile {
         open.handle
             .read_with_u8_array_and_options(buf, open.at(offset))
             .map(|n| n as usize)
-            .map_err(|e| StorageError(js_error("read", e)))
+            .map_err(|e| StorageError::io(js_error("read", e)))
     }
     fn write_at(&self, offset: u64, data: &[u8]) -> Result<(), StorageError> {
         let open = &self.open;
@@ -286,7 +286,7 @@ impl StoredFile for OpfsFile {
         open.write_waiting()?;
         open.handle
             .truncate_with_f64(size as f64)
-            .map_err(|e| StorageError(js_error("truncate", e)))
+            .map_err(|e| StorageError::io(js_error("truncate", e)))
     }
     fn size(&self) -> Result<u64, StorageError> {
         let open = &self.open;
@@ -294,13 +294,13 @@ impl StoredFile for OpfsFile {
         open.handle
             .get_size()
             .map(|s| s as u64)
-            .map_err(|e| StorageError(js_error("size", e)))
+            .map_err(|e| StorageError::io(js_error("size", e)))
     }
     fn sync(&self) -> Result<(), StorageError> {
         let open = &self.open;
         open.write_waiting()?;
         open.handle
             .flush()
-            .map_err(|e| StorageError(js_error("flush", e)))
+            .map_err(|e| StorageError::io(js_error("flush", e)))
     }
 }

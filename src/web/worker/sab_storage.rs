@@ -62,11 +62,11 @@ impl Storage for SabStorage {
     fn open(&self, name: &str, create: bool) -> Result<Box<dyn StoredFile>, StorageError> {
         let buffer = self
             .buffer(name)
-            .ok_or_else(|| StorageError(format!("no buffer for {name}")))?;
+            .ok_or_else(|| StorageError::io(format!("no buffer for {name}")))?;
         let w = words(buffer);
         if Atomics::load(&w, EXISTS).unwrap_or(0) == 0 {
             if !create {
-                return Err(StorageError(format!("no file named {name}")));
+                return Err(StorageError::io(format!("no file named {name}")));
             }
             let _ = Atomics::store(&w, SIZE, 0);
             let _ = Atomics::store(&w, EXISTS, 1);
@@ -132,7 +132,7 @@ impl SabFile {
     fn ensure_capacity(&self, bytes: u64) -> Result<(), StorageError> {
         let needed = bytes + u64::from(HEADER_BYTES);
         if needed > u64::from(MAX_FILE_BYTES) {
-            return Err(StorageError("file larger than 1 GiB".to_string()));
+            return Err(StorageError::full("file larger than 1 GiB"));
         }
         if needed <= self.known_capacity.get() {
             return Ok(());
@@ -146,9 +146,9 @@ impl SabFile {
         let target = needed.max(have * 2).min(u64::from(MAX_FILE_BYTES));
         let grow: Function = Reflect::get(&self.buffer, &JsValue::from_str("grow"))
             .and_then(|f| f.dyn_into())
-            .map_err(|_| StorageError("this SharedArrayBuffer cannot grow".to_string()))?;
+            .map_err(|_| StorageError::io("this SharedArrayBuffer cannot grow".to_string()))?;
         grow.call1(&self.buffer, &JsValue::from(target as f64))
-            .map_err(|e| StorageError(format!("growing a file failed: {e:?}")))?;
+            .map_err(|e| StorageError::io(format!("growing a file failed: {e:?}")))?;
         self.known_capacity.set(target);
         Ok(())
     }
