@@ -98,7 +98,7 @@ fn handoff(vfs: Vfs) -> Percentiles {
     let scenario =
         Scenario::from_value(&json!({"journal_mode": "delete", "synchronous": "off", "jobs": 1}))
             .unwrap();
-    let place = Place::new(vfs, &scenario).unwrap();
+    let place = Place::new(vfs, &scenario, None).unwrap();
     let setup = place.open(&place.queue).unwrap();
     schema::create_queue(&setup, &scenario).unwrap();
     let clock = SystemClock::starting_now();

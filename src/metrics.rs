@@ -59,12 +59,17 @@ pub struct WorkerMetrics {
     pub busy_wait_ms: f64,
     pub lock_ms: LockTimes,
     pub lost_races: u64,
+    /// The worker was killed during the run (WorkerKilled), and when.
+    pub killed: bool,
+    pub killed_at_ms: Option<f64>,
 }
 
 /// Everything the trace says about a run.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Metrics {
     pub committed: u64,
+    /// Claims that took a stale RUNNING job (JobReclaimed).
+    pub reclaimed: u64,
     pub rolled_back: u64,
     pub errors: BTreeMap<String, u64>,
     pub busy_wait_ms: f64,
@@ -91,6 +96,7 @@ struct LockClock {
 #[derive(Clone, Debug, Default)]
 pub struct Tally {
     committed: u64,
+    reclaimed: u64,
     rolled_back: u64,
     workers: BTreeMap<WorkerId, (WorkerMetrics, LockClock)>,
     latencies: Vec<f64>,
@@ -127,6 +133,8 @@ impl Tally {
                     busy_wait_ms: 0.0,
                     lock_ms: LockTimes::default(),
                     lost_races: 0,
+                    killed: false,
+                    killed_at_ms: None,
                 },
                 LockClock {
                     level: LockLevel::None,
@@ -146,6 +154,11 @@ impl Tally {
                 self.committed_jobs.push(*job);
             }
             EventKind::LostRace { .. } => w.lost_races += 1,
+            EventKind::JobReclaimed { .. } => self.reclaimed += 1,
+            EventKind::WorkerKilled => {
+                w.killed = true;
+                w.killed_at_ms = Some(e.t_us as f64 / 1000.0);
+            }
             EventKind::BusyWait { dur_us, .. } => w.busy_wait_ms += *dur_us as f64 / 1000.0,
             EventKind::Error { name, .. } => *w.errors.entry(name.clone()).or_default() += 1,
             EventKind::Lock {
@@ -196,6 +209,7 @@ impl Tally {
     pub fn metrics(&self, end_us: u64) -> Metrics {
         let mut m = Metrics {
             committed: self.committed,
+            reclaimed: self.reclaimed,
             rolled_back: self.rolled_back,
             errors: BTreeMap::new(),
             busy_wait_ms: 0.0,

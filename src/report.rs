@@ -5,7 +5,7 @@ use crate::engine::schema::JobAudit;
 use crate::engine::WorkerExit;
 use crate::metrics::{Metrics, Percentiles, WorkerMetrics};
 use crate::scenario::Scenario;
-use crate::trace::TraceEvent;
+use crate::trace::{Step, TraceEvent, WorkerId};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -16,13 +16,19 @@ pub enum Outcome {
     Completed,
     TimeLimit,
     Stopped,
+    /// A worker met an error that no wait or retry can fix (see `failure`); the
+    /// host stopped the others.
+    Failed,
 }
 
 impl Outcome {
-    /// A run's outcome from its workers' exits: stopped if any was stopped, else
-    /// time_limit if any ran out of time, else completed.
+    /// A run's outcome from its workers' exits: failed if any failed, else stopped
+    /// if any was stopped, else time_limit if any ran out of time, else completed.
+    /// A killed worker does not decide the outcome: the run goes on without it.
     pub fn of(exits: &[WorkerExit]) -> Outcome {
-        if exits.contains(&WorkerExit::Stopped) {
+        if exits.iter().any(|e| matches!(e, WorkerExit::Failed(_))) {
+            Outcome::Failed
+        } else if exits.contains(&WorkerExit::Stopped) {
             Outcome::Stopped
         } else if exits.contains(&WorkerExit::TimeLimit) {
             Outcome::TimeLimit
@@ -32,12 +38,55 @@ impl Outcome {
     }
 }
 
+/// The error that ended a run: a statement failed with an error that is not a
+/// lock error (I/O, SQLITE_FULL, SQLITE_CANTOPEN, SQLITE_CORRUPT, ...), so waiting
+/// and retrying could not fix it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub struct Failure {
+    /// The worker whose statement failed.
+    pub worker: WorkerId,
+    /// The step of the workload it was in.
+    pub step: Step,
+    /// The statement.
+    pub sql: String,
+    /// SQLite's primary result code.
+    pub code: i32,
+    /// SQLite's extended result code.
+    pub extended: i32,
+    /// SQLite's name of the extended code ("SQLITE_IOERR_WRITE").
+    pub name: String,
+    /// SQLite's message, with the storage's own words after it in parentheses
+    /// when the storage failed ("disk I/O error (storage: ...)").
+    pub message: String,
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "worker {} failed with {}: {} (in its {:?} step, at `{}`)",
+            self.worker,
+            self.name,
+            self.message,
+            self.step,
+            self.sql.split_whitespace().collect::<Vec<_>>().join(" ")
+        )
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Jobs {
     pub seeded: u64,
     pub done: u64,
     pub double_claimed: u64,
     pub lost: u64,
+    /// Claims that took a RUNNING job whose heartbeat was stale (JobReclaimed).
+    pub reclaimed: u64,
+    /// Jobs still RUNNING in the database after a completed run: claimed by a
+    /// worker that died, and not reclaimed. 0 for a run that did not complete
+    /// (its RUNNING jobs were in progress when it ended).
+    pub stuck: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -89,6 +138,8 @@ pub struct RunReport {
     pub integrity_check: String,
     pub invariants: Invariants,
     pub workers: Vec<WorkerMetrics>,
+    /// The error that ended a failed run; null otherwise.
+    pub failure: Option<Failure>,
 }
 
 /// What a host measured around the engine, to be put into a report.
@@ -101,6 +152,8 @@ pub struct RunFacts<'a> {
     pub outcome: Outcome,
     pub audit: JobAudit,
     pub integrity_check: String,
+    /// The error that ended the run (outcome failed), if any.
+    pub failure: Option<Failure>,
 }
 
 impl RunReport {
@@ -131,6 +184,12 @@ impl RunReport {
                 done: a.done,
                 double_claimed: a.double_claimed,
                 lost: a.lost,
+                reclaimed: metrics.reclaimed,
+                stuck: if facts.outcome == Outcome::Completed {
+                    a.running
+                } else {
+                    0
+                },
             },
             transactions: Transactions {
                 committed: metrics.committed,
@@ -148,6 +207,7 @@ impl RunReport {
             integrity_check: facts.integrity_check,
             invariants,
             workers: metrics.workers,
+            failure: facts.failure,
         }
     }
 

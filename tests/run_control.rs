@@ -33,6 +33,7 @@ fn the_stop_flag_ends_a_run_of_blocked_workers_within_a_bound() {
         &native::RunOptions {
             vfs: native::Vfs::Unix,
             stop,
+            storage: None,
         },
     )
     .unwrap();

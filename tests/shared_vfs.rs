@@ -118,7 +118,7 @@ fn dead_worker_case(dies: DiesHolding) {
         "begin": "immediate", "journal_mode": journal_mode, "busy_timeout_ms": 2000,
         "work_ms": 0});
     let scenario = Scenario::from_value(&scenario_json).unwrap();
-    let place = Place::new(Vfs::Shared, &scenario).unwrap();
+    let place = Place::new(Vfs::Shared, &scenario, None).unwrap();
     let setup = place.open(&place.queue).unwrap();
     schema::create_queue(&setup, &scenario).unwrap();
     // Some work committed before the death.

@@ -94,6 +94,7 @@ mod cli {
                         VfsArg::Shared => Vfs::Shared,
                     },
                     stop: Arc::new(AtomicBool::new(false)),
+                    storage: None,
                 };
                 match run(&scenario, &options, json, trace, width) {
                     Ok(()) => ExitCode::SUCCESS,

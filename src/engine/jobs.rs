@@ -1,39 +1,40 @@
 //! The workload itself: the writers' job loop in both transaction styles, and the
 //! readers' dashboard loop. SQL lives here and in `schema`, nowhere else.
 
+use super::claim::Claim;
 use super::{Flow, Interrupt, Worker, WorkerExit, READER_PAUSE};
 use crate::result_code;
 use crate::scenario::{BeginMode, TransactionStyle};
-use crate::trace::{self, EventKind, Step};
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::trace::{self, EventKind, Step, WorkerId};
+use rusqlite::{params, Connection};
 use std::time::Duration;
 
-const SELECT_QUEUED: &str =
-    "SELECT id FROM jobs WHERE queue = 'default' AND status = 'QUEUED' ORDER BY created_at LIMIT 1";
-const CLAIM: &str =
-    "UPDATE jobs SET status = 'RUNNING', worker = ?1, heartbeat_at = ?2 WHERE id = ?3 AND status = 'QUEUED'";
-const HEARTBEAT: &str = "UPDATE jobs SET heartbeat_at = ?1 WHERE id = ?2 AND worker = ?3";
-const MARK_DONE: &str =
-    "UPDATE jobs SET status = 'DONE', result = ?1, heartbeat_at = ?2 WHERE id = ?3 AND worker = ?4";
-const MARK_DONE_RESULT_ELSEWHERE: &str =
-    "UPDATE jobs SET status = 'DONE', heartbeat_at = ?1 WHERE id = ?2 AND worker = ?3";
+const HEARTBEAT: &str =
+    "UPDATE jobs SET heartbeat_at = ?1 WHERE id = ?2 AND worker = ?3 AND status = 'RUNNING'";
+const MARK_DONE: &str = "UPDATE jobs SET status = 'DONE', result = ?1, heartbeat_at = ?2 \
+     WHERE id = ?3 AND worker = ?4 AND status = 'RUNNING'";
+const MARK_DONE_RESULT_ELSEWHERE: &str = "UPDATE jobs SET status = 'DONE', heartbeat_at = ?1 \
+     WHERE id = ?2 AND worker = ?3 AND status = 'RUNNING'";
 const INSERT_RESULT: &str =
     "INSERT OR REPLACE INTO results(job_id, worker, result) VALUES (?1, ?2, ?3)";
 const DASHBOARD: &str = "SELECT status, count(*) FROM jobs GROUP BY status";
-
-/// What one claim attempt found.
-enum Claim {
-    Got(i64),
-    /// The UPDATE changed no row: another worker claimed the job first.
-    Lost(i64),
-    Empty,
-}
+/// Longest pause of a writer that waits for another worker's job to go stale: it
+/// looks again this often, since the job may be finished instead.
+const STALE_POLL: Duration = Duration::from_millis(50);
 
 /// A job whose work is finished and whose result is not yet committed.
 struct Finished {
     job: i64,
     /// When the worker began trying to claim it.
     since_us: u64,
+}
+
+/// Why a long transaction ended before its batch was full.
+enum BatchEnd {
+    Full,
+    QueueEmpty,
+    /// Nothing to claim until another worker's job goes stale at this time.
+    Wait(u64),
 }
 
 impl Worker<'_> {
@@ -61,17 +62,30 @@ impl Worker<'_> {
             };
             let job = match claim {
                 Claim::Empty => break Ok(()),
+                Claim::Wait { stale_at_us } => {
+                    // Results held back in a batch go out first: what this worker
+                    // finished must not wait on other workers' jobs.
+                    let waited = self
+                        .write_results(&mut batch)
+                        .and_then(|()| self.wait_for_stale(stale_at_us));
+                    match waited {
+                        Ok(()) => continue,
+                        Err(exit) => break Err(exit),
+                    }
+                }
                 Claim::Lost(job) => match self.lost_race(job) {
                     Ok(()) => continue,
                     Err(exit) => break Err(exit),
                 },
-                Claim::Got(job) => job,
+                Claim::Got(job) => self.claimed(job, None),
+                Claim::Reclaimed { job, from } => self.claimed(job, Some(from)),
             };
-            trace::emit(EventKind::JobClaimed { job });
-            if let Err(exit) = self.work_outside(job) {
-                break Err(exit);
+            match self.work_outside(job) {
+                Ok(true) => batch.push(Finished { job, since_us }),
+                // Another worker reclaimed the job: it is theirs now.
+                Ok(false) => continue,
+                Err(exit) => break Err(exit),
             }
-            batch.push(Finished { job, since_us });
             if batch.len() >= self.scenario.result_batch as usize {
                 if let Err(exit) = self.write_results(&mut batch) {
                     break Err(exit);
@@ -80,7 +94,7 @@ impl Worker<'_> {
         };
         // An empty queue leaves a partial batch to commit; a stop or the time limit
         // leaves its jobs RUNNING, unfinished but not lost.
-        if outcome.is_ok() && !batch.is_empty() {
+        if outcome.is_ok() {
             self.write_results(&mut batch)?;
         }
         outcome
@@ -93,13 +107,19 @@ impl Worker<'_> {
         loop {
             let since_us = self.clock.now_us();
             let queue = self.queue;
-            let (done, queue_empty) = self.transaction(Step::Job, queue, begin, |w| {
+            let (done, lost, end) = self.transaction(Step::Job, queue, begin, |w| {
+                // Claims of an earlier attempt were rolled back with it.
+                w.in_hand = 0;
                 let mut done = Vec::new();
-                let mut queue_empty = false;
+                let mut end = BatchEnd::Full;
                 while done.len() < per_tx {
-                    match w.claim()? {
+                    let job = match w.claim()? {
                         Claim::Empty => {
-                            queue_empty = true;
+                            end = BatchEnd::QueueEmpty;
+                            break;
+                        }
+                        Claim::Wait { stale_at_us } => {
+                            end = BatchEnd::Wait(stale_at_us);
                             break;
                         }
                         // The snapshot would offer the same job again: end the
@@ -108,21 +128,34 @@ impl Worker<'_> {
                             w.lost_race(job)?;
                             break;
                         }
-                        Claim::Got(job) => {
-                            trace::emit(EventKind::JobClaimed { job });
-                            w.work_inside(job)?;
-                            done.push(Finished { job, since_us });
-                        }
+                        Claim::Got(job) => w.claimed(job, None),
+                        Claim::Reclaimed { job, from } => w.claimed(job, Some(from)),
+                    };
+                    if w.work_inside(job)? {
+                        done.push(Finished { job, since_us });
                     }
                 }
-                w.results_body(Step::Job, &done)?;
-                Ok((done, queue_empty))
+                let lost = w.results_body(Step::Job, &done)?;
+                Ok((done, lost, end))
             })?;
-            self.announce_done(&done);
-            if queue_empty {
-                return Ok(());
+            self.finish(&done, &lost);
+            self.in_hand = 0;
+            match end {
+                BatchEnd::Full => {}
+                BatchEnd::QueueEmpty => return Ok(()),
+                BatchEnd::Wait(stale_at_us) => self.wait_for_stale(stale_at_us)?,
             }
         }
+    }
+
+    /// Record a claim (and a reclaim, with the worker the job was taken from).
+    fn claimed(&mut self, job: i64, reclaimed_from: Option<Option<WorkerId>>) -> i64 {
+        trace::emit(EventKind::JobClaimed { job });
+        if let Some(from) = reclaimed_from {
+            trace::emit(EventKind::JobReclaimed { job, from });
+        }
+        self.in_hand += 1;
+        job
     }
 
     /// Another worker claimed `job` first (possible only when locking is broken):
@@ -132,52 +165,46 @@ impl Worker<'_> {
         self.pause(self.retry_delay())
     }
 
-    fn claim(&mut self) -> Flow<Claim> {
-        let queue = self.queue;
-        let found: Option<i64> = self.sql(Step::Claim, SELECT_QUEUED, || {
-            queue
-                .prepare_cached(SELECT_QUEUED)?
-                .query_row([], |r| r.get(0))
-                .optional()
-        })?;
-        let Some(job) = found else {
-            return Ok(Claim::Empty);
-        };
-        let (worker, now) = (self.id, self.clock.now_us() as i64);
-        let changed = self.sql(Step::Claim, CLAIM, || {
-            queue
-                .prepare_cached(CLAIM)?
-                .execute(params![worker, now, job])
-        })?;
-        Ok(if changed == 1 {
-            Claim::Got(job)
-        } else {
-            Claim::Lost(job)
-        })
+    /// Pause until another worker's job may have gone stale, looking again at
+    /// least every [`STALE_POLL`] (the job may be finished instead).
+    fn wait_for_stale(&mut self, stale_at_us: u64) -> Result<(), WorkerExit> {
+        let wait = stale_at_us.saturating_sub(self.clock.now_us());
+        let wait = Duration::from_micros(wait).clamp(Duration::from_millis(1), STALE_POLL);
+        self.pause(wait)
     }
 
     /// Simulated processing outside any transaction: sleep the job's work time,
-    /// heartbeating every `heartbeat_ms` in a transaction of its own.
-    fn work_outside(&mut self, job: i64) -> Result<(), WorkerExit> {
+    /// heartbeating every `heartbeat_ms` in a transaction of its own. `false` when
+    /// a heartbeat found the job reclaimed by another worker (the lease is lost).
+    fn work_outside(&mut self, job: i64) -> Result<bool, WorkerExit> {
         let (queue, begin) = (self.queue, self.scenario.begin);
         for (slice, beat) in self.work_slices() {
             self.pause(slice)?;
-            if beat {
-                self.transaction(Step::Heartbeat, queue, begin, |w| w.heartbeat(job))?;
+            if beat && !self.transaction(Step::Heartbeat, queue, begin, |w| w.heartbeat(job))? {
+                self.lease_lost(job);
+                return Ok(false);
             }
         }
-        Ok(())
+        Ok(true)
     }
 
-    /// Simulated processing inside the open transaction, heartbeats included.
-    fn work_inside(&mut self, job: i64) -> Flow<()> {
+    /// Simulated processing inside the open transaction, heartbeats included;
+    /// `false` when the lease on the job is lost.
+    fn work_inside(&mut self, job: i64) -> Flow<bool> {
         for (slice, beat) in self.work_slices() {
             self.pause(slice)?;
-            if beat {
-                self.heartbeat(job)?;
+            if beat && !self.heartbeat(job)? {
+                self.lease_lost(job);
+                return Ok(false);
             }
         }
-        Ok(())
+        Ok(true)
+    }
+
+    /// Another worker reclaimed `job`: this worker lets it go.
+    fn lease_lost(&mut self, job: i64) {
+        trace::emit(EventKind::LeaseLost { job });
+        self.in_hand = self.in_hand.saturating_sub(1);
     }
 
     /// One job's work time (drawn from `work_ms`) cut into slices of `heartbeat_ms`,
@@ -199,19 +226,26 @@ impl Worker<'_> {
         slices
     }
 
-    fn heartbeat(&mut self, job: i64) -> Flow<()> {
+    /// The heartbeat UPDATE; `false` when it changed no row: another worker
+    /// reclaimed the job.
+    fn heartbeat(&mut self, job: i64) -> Flow<bool> {
         let (queue, worker, now) = (self.queue, self.id, self.clock.now_us() as i64);
-        self.sql(Step::Heartbeat, HEARTBEAT, || {
+        let changed = self.sql(Step::Heartbeat, HEARTBEAT, || {
             queue
                 .prepare_cached(HEARTBEAT)?
                 .execute(params![now, job, worker])
         })?;
-        trace::emit(EventKind::Heartbeat { job });
-        Ok(())
+        if changed == 1 {
+            trace::emit(EventKind::Heartbeat { job });
+        }
+        Ok(changed == 1)
     }
 
-    /// Commit the results of `batch` (short style) and empty it.
+    /// Commit the results of `batch` (short style), if any, and empty it.
     fn write_results(&mut self, batch: &mut Vec<Finished>) -> Result<(), WorkerExit> {
+        if batch.is_empty() {
+            return Ok(());
+        }
         let queue = self.queue;
         if let Some(results) = self.results {
             self.transaction(Step::Result, results, BeginMode::Immediate, |w| {
@@ -219,19 +253,36 @@ impl Worker<'_> {
             })?;
         }
         let begin = self.scenario.begin;
-        self.transaction(Step::Result, queue, begin, |w| {
+        let lost = self.transaction(Step::Result, queue, begin, |w| {
             w.mark_done(Step::Result, batch)
         })?;
-        self.announce_done(batch);
+        self.finish(batch, &lost);
         batch.clear();
         Ok(())
     }
 
+    /// After the commit of `done`: the jobs whose lease was `lost` are another
+    /// worker's now; the others are done.
+    fn finish(&mut self, done: &[Finished], lost: &[i64]) {
+        for &job in lost {
+            trace::emit(EventKind::LeaseLost { job });
+        }
+        let now = self.clock.now_us();
+        for f in done.iter().filter(|f| !lost.contains(&f.job)) {
+            trace::emit(EventKind::JobDone {
+                job: f.job,
+                latency_us: now.saturating_sub(f.since_us),
+            });
+        }
+        self.in_hand = self.in_hand.saturating_sub(done.len());
+    }
+
     /// The result statements of one transaction on the queue database (and, with
     /// `separate_results_db`, one transaction of its own on the results database).
-    fn results_body(&mut self, step: Step, done: &[Finished]) -> Flow<()> {
+    /// Returns the jobs whose lease was lost (their result UPDATE changed no row).
+    fn results_body(&mut self, step: Step, done: &[Finished]) -> Flow<Vec<i64>> {
         if done.is_empty() {
-            return Ok(());
+            return Ok(Vec::new());
         }
         if let Some(results) = self.results {
             self.sql(step, "BEGIN IMMEDIATE", || {
@@ -240,8 +291,8 @@ impl Worker<'_> {
             let written = self
                 .insert_results(results, done)
                 .and_then(|()| self.commit(step, results));
-            if written.is_err() {
-                self.rollback(step, results);
+            if let Err(interrupt) = &written {
+                self.rollback_unless_killed(step, results, interrupt);
             }
             written?;
         }
@@ -261,29 +312,35 @@ impl Worker<'_> {
         Ok(())
     }
 
-    fn mark_done(&mut self, step: Step, done: &[Finished]) -> Flow<()> {
+    /// Mark `done` DONE; returns the jobs whose UPDATE changed no row (another
+    /// worker reclaimed them).
+    fn mark_done(&mut self, step: Step, done: &[Finished]) -> Flow<Vec<i64>> {
         let (queue, worker, now) = (self.queue, self.id, self.clock.now_us() as i64);
         let elsewhere = self.results.is_some();
+        let mut lost = Vec::new();
         for f in done {
-            if elsewhere {
+            let changed = if elsewhere {
                 self.sql(step, MARK_DONE_RESULT_ELSEWHERE, || {
                     queue
                         .prepare_cached(MARK_DONE_RESULT_ELSEWHERE)?
                         .execute(params![now, f.job, worker])
-                })?;
+                })?
             } else {
                 let text = result_text(f.job, worker);
                 self.sql(step, MARK_DONE, || {
                     queue
                         .prepare_cached(MARK_DONE)?
                         .execute(params![text, now, f.job, worker])
-                })?;
+                })?
+            };
+            if changed == 0 {
+                lost.push(f.job);
             }
         }
         if self.scenario.drop_table_while_reading {
             self.drop_table_while_reading(step, done)?;
         }
-        Ok(())
+        Ok(lost)
     }
 
     /// The SQLITE_LOCKED mistake: stage the batch in a scratch table, then drop the
@@ -312,7 +369,7 @@ impl Worker<'_> {
             Ok(rows)
         })?;
         match self.sql(step, &drop_sql, || queue.execute_batch(&drop_sql)) {
-            Err(Interrupt::Sql(code)) if result_code::primary(code) == 6 => {}
+            Err(Interrupt::Sql(f)) if result_code::primary(f.extended) == 6 => {}
             other => return other,
         }
         self.sql(step, &select, || {
@@ -322,16 +379,6 @@ impl Worker<'_> {
         drop(rows);
         drop(reading);
         self.sql(step, &drop_sql, || queue.execute_batch(&drop_sql))
-    }
-
-    fn announce_done(&self, done: &[Finished]) {
-        let now = self.clock.now_us();
-        for f in done {
-            trace::emit(EventKind::JobDone {
-                job: f.job,
-                latency_us: now.saturating_sub(f.since_us),
-            });
-        }
     }
 
     /// A dashboard: read the queue's status counts in a read transaction held for

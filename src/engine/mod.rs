@@ -3,17 +3,24 @@
 //! One `Worker` drives one SQLite connection (two with `separate_results_db`) through
 //! the workload of the scenario. It never waits for a lock itself: SQLite's busy
 //! handler does (`PRAGMA busy_timeout`), through the VFS's xSleep, which is traced.
-//! When a step fails with a lock error the worker counts it, rolls back and retries
-//! the step after `retry_delay_ms`, so no job is ever lost; a COMMIT refused with
-//! SQLITE_BUSY keeps its transaction (SQLite's rule) and is retried as it is.
+//! When a step fails with a lock error (SQLITE_BUSY, SQLITE_LOCKED and their
+//! extended codes) the worker counts it, rolls back and retries the step after
+//! `retry_delay_ms`, so no job is ever lost; a COMMIT refused with SQLITE_BUSY keeps
+//! its transaction (SQLite's rule) and is retried as it is. Any other error ends
+//! the worker at once (`WorkerExit::Failed`): retrying an I/O error or a full disk
+//! only hides it. A worker that is killed (`kill`) stops where it is, as a crash
+//! would: no rollback, no close.
 //!
 //! The engine knows nothing of threads, Web Workers or web-sys: time comes from an
-//! injected [`Clock`], stopping from an injected [`RunControl`].
+//! injected [`Clock`], stopping and killing from an injected [`RunControl`].
 
+mod claim;
 mod jobs;
+mod kill;
 pub mod schema;
 
 use crate::clock::Clock;
+use crate::report::Failure;
 use crate::result_code;
 use crate::scenario::{BeginMode, Scenario};
 use crate::trace::{self, EventKind, Role, Step, WorkerId};
@@ -29,6 +36,11 @@ pub trait RunControl: Send + Sync {
     /// Called between steps (at least every 20 ms while a worker pauses): where a
     /// host hands on the trace recorded so far, so its timeline can grow live.
     fn between_steps(&self) {}
+    /// The user asked to kill `worker` (as a crash would). Looked at between steps
+    /// and before each statement.
+    fn kill_requested(&self, _worker: WorkerId) -> bool {
+        false
+    }
 }
 
 /// The control of a worker that nobody stops and that waits for no writers: a
@@ -45,19 +57,25 @@ impl RunControl for Unstoppable {
 }
 
 /// Why a worker stopped.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum WorkerExit {
     /// The queue was empty (a writer) or the writers were done (a reader).
     Completed,
     TimeLimit,
     Stopped,
+    /// Killed as a crash would kill it: its transaction is neither rolled back nor
+    /// are its connections closed. The host must not close them either (forget
+    /// them) and releases the worker's locks in the VFS.
+    Killed,
+    /// A statement failed with an error that is not a lock error.
+    Failed(Failure),
 }
 
 /// Why the current step could not go on.
 #[derive(Debug)]
 enum Interrupt {
-    /// A statement failed with this extended result code (already traced).
-    Sql(i32),
+    /// A statement failed (already traced); the failure as the report would say it.
+    Sql(Box<Failure>),
     Exit(WorkerExit),
 }
 
@@ -85,6 +103,11 @@ pub struct Worker<'a> {
     control: &'a dyn RunControl,
     rng: SplitMix64,
     deadline_us: u64,
+    /// Jobs this worker claimed and has not finished (nor lost): what a fault
+    /// with `holding` waits for, so that it kills a worker mid-job.
+    in_hand: usize,
+    /// Whether the worker was killed (its WorkerKilled is recorded).
+    killed: bool,
 }
 
 impl<'a> Worker<'a> {
@@ -111,6 +134,8 @@ impl<'a> Worker<'a> {
                 scenario.seed ^ (u64::from(id) + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15),
             ),
             deadline_us: u64::from(scenario.time_limit_ms) * 1000,
+            in_hand: 0,
+            killed: false,
         }
     }
 
@@ -134,7 +159,10 @@ impl<'a> Worker<'a> {
             }
             Err(exit) => exit,
         };
-        trace::emit(EventKind::WorkerEnd);
+        // A killed worker's last event is its WorkerKilled.
+        if exit != WorkerExit::Killed {
+            trace::emit(EventKind::WorkerEnd);
+        }
         (journal_mode, exit)
     }
 
@@ -151,6 +179,10 @@ impl<'a> Worker<'a> {
                 })?;
                 let sync = format!("PRAGMA synchronous = {}", s.synchronous.word());
                 w.sql(Step::Open, &sync, || conn.execute_batch(&sync))?;
+                if s.cache_pages > 0 {
+                    let cache = format!("PRAGMA cache_size = {}", s.cache_pages);
+                    w.sql(Step::Open, &cache, || conn.execute_batch(&cache))?;
+                }
                 let journal = format!("PRAGMA journal_mode = {}", s.journal_mode.word());
                 mode = w.sql(Step::Open, &journal, || {
                     conn.query_row(&journal, [], |r| r.get::<_, String>(0))
@@ -161,7 +193,8 @@ impl<'a> Worker<'a> {
         Ok(mode)
     }
 
-    /// Run `attempt` until it succeeds, pausing `retry_delay_ms` after each failure.
+    /// Run `attempt` until it succeeds, pausing `retry_delay_ms` after each failure
+    /// with a lock error. Any other error ends the worker: waiting cannot fix it.
     fn retrying<T>(
         &mut self,
         mut attempt: impl FnMut(&mut Self) -> Flow<T>,
@@ -171,13 +204,17 @@ impl<'a> Worker<'a> {
             match attempt(self) {
                 Ok(v) => return Ok(v),
                 Err(Interrupt::Exit(exit)) => return Err(exit),
-                Err(Interrupt::Sql(_)) => self.pause(self.retry_delay())?,
+                Err(Interrupt::Sql(f)) if result_code::is_lock_error(f.extended) => {
+                    self.pause(self.retry_delay())?
+                }
+                Err(Interrupt::Sql(f)) => return Err(WorkerExit::Failed(*f)),
             }
         }
     }
 
-    /// Run `body` in a transaction on `conn` until it commits. A failed statement
-    /// rolls the transaction back and the whole step is tried again.
+    /// Run `body` in a transaction on `conn` until it commits. A statement failed
+    /// with a lock error rolls the transaction back and the whole step is tried
+    /// again; a killed worker leaves its transaction as it is.
     fn transaction<T>(
         &mut self,
         step: Step,
@@ -192,8 +229,8 @@ impl<'a> Worker<'a> {
                 sql: begin.sql().to_string(),
             });
             let done = body(w).and_then(|value| w.commit(step, conn).map(|()| value));
-            if done.is_err() {
-                w.rollback(step, conn);
+            if let Err(interrupt) = &done {
+                w.rollback_unless_killed(step, conn, interrupt);
             }
             done
         })
@@ -208,13 +245,21 @@ impl<'a> Worker<'a> {
                     trace::emit(EventKind::Commit { step });
                     return Ok(());
                 }
-                Err(Interrupt::Sql(code))
-                    if result_code::primary(code) == 5 && !conn.is_autocommit() =>
+                Err(Interrupt::Sql(f))
+                    if result_code::primary(f.extended) == 5 && !conn.is_autocommit() =>
                 {
                     self.pause(self.retry_delay())?;
                 }
                 Err(other) => return Err(other),
             }
+        }
+    }
+
+    /// Roll back after `interrupt`, unless it is the worker's death: a crash
+    /// leaves the transaction for SQLite's recovery in the survivors.
+    fn rollback_unless_killed(&mut self, step: Step, conn: &Connection, interrupt: &Interrupt) {
+        if !matches!(interrupt, Interrupt::Exit(WorkerExit::Killed)) {
+            self.rollback(step, conn);
         }
     }
 
@@ -231,13 +276,18 @@ impl<'a> Worker<'a> {
         }
     }
 
-    /// Run one statement, tracing it as a span, or its failure as an error.
+    /// Run one statement, tracing it as a span, or its failure as an error. A
+    /// worker due to be killed dies here, before the statement.
     fn sql<T>(
         &mut self,
         step: Step,
         sql: &str,
         run: impl FnOnce() -> rusqlite::Result<T>,
     ) -> Flow<T> {
+        if self.kill_due() {
+            return Err(Interrupt::Exit(WorkerExit::Killed));
+        }
+        crate::vfs::take_error_detail();
         let start = self.clock.now_us();
         let outcome = run();
         let end = self.clock.now_us();
@@ -254,15 +304,25 @@ impl<'a> Worker<'a> {
                 Ok(value)
             }
             Err(err) => {
-                trace::emit(error_event(step, sql, &err, end - start));
-                Err(Interrupt::Sql(extended_code(&err)))
+                let failure = Failure {
+                    worker: self.id,
+                    step,
+                    sql: sql.to_string(),
+                    ..failure_of(&err)
+                };
+                trace::emit(error_event_of(&failure, end - start));
+                Err(Interrupt::Sql(Box::new(failure)))
             }
         }
     }
 
-    fn check_exit(&self) -> Result<(), WorkerExit> {
+    /// Between two steps: hand on the trace, then see whether the worker must stop,
+    /// has run out of time, or dies here.
+    fn check_exit(&mut self) -> Result<(), WorkerExit> {
         self.control.between_steps();
-        if self.control.stop_requested() {
+        if self.kill_due() {
+            Err(WorkerExit::Killed)
+        } else if self.control.stop_requested() {
             Err(WorkerExit::Stopped)
         } else if self.clock.now_us() >= self.deadline_us {
             Err(WorkerExit::TimeLimit)
@@ -271,9 +331,9 @@ impl<'a> Worker<'a> {
         }
     }
 
-    /// Sleep for `d`, looking at the stop flag and the time limit at least every
-    /// [`STOP_POLL`].
-    fn pause(&self, d: Duration) -> Result<(), WorkerExit> {
+    /// Sleep for `d`, looking at the stop flag, the time limit and the faults at
+    /// least every [`STOP_POLL`].
+    fn pause(&mut self, d: Duration) -> Result<(), WorkerExit> {
         let end = self.clock.now_us() + d.as_micros() as u64;
         loop {
             self.check_exit()?;
@@ -293,19 +353,59 @@ impl<'a> Worker<'a> {
 
 /// The trace event of a statement that failed with `err` after `after_us`.
 pub fn error_event(step: Step, sql: &str, err: &rusqlite::Error, after_us: u64) -> EventKind {
+    let failure = Failure {
+        step,
+        sql: sql.to_string(),
+        ..failure_of(err)
+    };
+    error_event_of(&failure, after_us)
+}
+
+/// A statement of `worker` that failed with `err`, as the report says it: for a
+/// host whose worker could not even open its connection.
+pub fn failure(worker: WorkerId, step: Step, sql: &str, err: &rusqlite::Error) -> Failure {
+    Failure {
+        worker,
+        step,
+        sql: sql.to_string(),
+        ..failure_of(err)
+    }
+}
+
+/// The trace event of `failure`, `after_us` after its statement began.
+pub fn error_event_of(f: &Failure, after_us: u64) -> EventKind {
+    EventKind::Error {
+        step: f.step,
+        sql: f.sql.clone(),
+        code: f.code,
+        extended: f.extended,
+        name: f.name.clone(),
+        message: f.message.clone(),
+        after_us,
+    }
+}
+
+/// What SQLite said of `err` (worker, step and statement left for the caller).
+/// When the VFS under SQLite failed (a storage error, a WAL index that cannot
+/// grow), what the VFS said follows SQLite's message in parentheses: SQLite itself
+/// only says "disk I/O error".
+fn failure_of(err: &rusqlite::Error) -> Failure {
     let extended = extended_code(err);
-    let message = match err {
+    let mut message = match err {
         rusqlite::Error::SqliteFailure(_, Some(msg)) => msg.clone(),
         other => other.to_string(),
     };
-    EventKind::Error {
-        step,
-        sql: sql.to_string(),
+    if let Some(detail) = crate::vfs::take_error_detail() {
+        message = format!("{message} ({detail})");
+    }
+    Failure {
+        worker: trace::current_worker().unwrap_or_default(),
+        step: Step::Open,
+        sql: String::new(),
         code: result_code::primary(extended),
         extended,
         name: result_code::name(extended),
         message,
-        after_us,
     }
 }
 

@@ -63,6 +63,11 @@ pub struct JobAudit {
     /// Jobs a worker committed as done that the database does not hold as done
     /// (or, with a results database, whose result is missing).
     pub lost: u64,
+    /// Jobs whose status is RUNNING in the database: claimed and not finished.
+    /// After a run whose writers completed, each is a stuck job (its worker died
+    /// and nothing reclaimed it).
+    #[serde(default)]
+    pub running: u64,
 }
 
 /// Audit the queue against the ids the workers committed (one entry per JobDone).
@@ -72,6 +77,11 @@ pub fn audit(
     seeded: u64,
     committed: &[i64],
 ) -> rusqlite::Result<JobAudit> {
+    let running: i64 = queue.query_row(
+        "SELECT count(*) FROM jobs WHERE status = 'RUNNING'",
+        [],
+        |r| r.get(0),
+    )?;
     let done_ids: BTreeSet<i64> = queue
         .prepare("SELECT id FROM jobs WHERE status = 'DONE'")?
         .query_map([], |r| r.get(0))?
@@ -96,6 +106,7 @@ pub fn audit(
         done: done_ids.len() as u64,
         double_claimed: double_claimed(&times),
         lost,
+        running: running.max(0) as u64,
     })
 }
 
@@ -108,6 +119,7 @@ pub fn audit_unreadable(seeded: u64, committed: &[i64]) -> JobAudit {
         done: 0,
         double_claimed: double_claimed(&times),
         lost: times.len() as u64,
+        running: 0,
     }
 }
 

@@ -1,15 +1,22 @@
-//! One run, natively: a fresh database in a temporary directory, one thread per
-//! worker, each with its own connection, then the audit and the report.
+//! One run, natively: a fresh database (in a temporary directory, or in memory
+//! for the shared VFS), one thread per worker, each with its own connection, then
+//! the audit and the report.
+//!
+//! The host also plays what a crash leaves behind: a killed worker's connections
+//! are forgotten, never closed, and its locks in the shared VFS released, so the
+//! survivors meet what they would after a real crash. A worker that fails with an
+//! error no retry can fix stops the others: the run ends `failed`.
 
 use super::place::{Place, Vfs};
 use crate::clock::{Clock, SystemClock};
-use crate::engine::{schema, RunControl, Worker, WorkerExit};
-use crate::report::{Outcome, RunFacts, RunReport};
+use crate::engine::{self, schema, RunControl, Worker, WorkerExit};
+use crate::report::{Failure, Outcome, RunFacts, RunReport};
 use crate::scenario::Scenario;
-use crate::trace::{self, Role, TraceEvent, WorkerId};
+use crate::trace::{self, Role, Step, TraceEvent, WorkerId};
+use crate::vfs::storage::Storage;
 use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// A run that could not take place (not a run with errors: those are its report).
 #[derive(Debug)]
@@ -34,16 +41,29 @@ pub struct Run {
 }
 
 struct Control {
+    /// The caller's stop (the CLI's Ctrl-C, a test).
     stop: Arc<AtomicBool>,
+    /// Set when a worker failed: the others stop.
+    halt: AtomicBool,
+    /// The first failure of the run.
+    failure: Mutex<Option<Failure>>,
     writers_left: AtomicU32,
 }
 
 impl RunControl for Control {
     fn stop_requested(&self) -> bool {
-        self.stop.load(Ordering::Relaxed)
+        self.stop.load(Ordering::Relaxed) || self.halt.load(Ordering::Relaxed)
     }
     fn writers_finished(&self) -> bool {
         self.writers_left.load(Ordering::Acquire) == 0
+    }
+}
+
+impl Control {
+    fn failed(&self, failure: &Failure) {
+        let mut first = self.failure.lock().unwrap_or_else(|p| p.into_inner());
+        first.get_or_insert_with(|| failure.clone());
+        self.halt.store(true, Ordering::Relaxed);
     }
 }
 
@@ -55,17 +75,30 @@ struct WorkerDone {
 }
 
 /// How a native run is carried out.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct RunOptions {
     pub vfs: Vfs,
     /// Setting it makes every worker stop at its next step.
     pub stop: Arc<AtomicBool>,
+    /// Where the shared VFS keeps file bytes; `None`: fresh memory. (A test gives
+    /// a storage that fails, to see a run end on a storage error.)
+    pub storage: Option<Arc<dyn Storage>>,
+}
+
+impl fmt::Debug for RunOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RunOptions")
+            .field("vfs", &self.vfs)
+            .field("stop", &self.stop)
+            .field("storage", &self.storage.as_ref().map(|s| s.describe()))
+            .finish()
+    }
 }
 
 /// Run `scenario` with one thread per worker.
 pub fn run(scenario: &Scenario, options: &RunOptions) -> Result<Run, HostError> {
-    let place = Place::new(options.vfs, scenario)?;
-    let stop = options.stop.clone();
+    super::check(scenario, options.vfs).map_err(|e| HostError(e.to_string()))?;
+    let place = Place::new(options.vfs, scenario, options.storage.clone())?;
 
     // The setup connections stay open (idle, holding no lock) until the workers are
     // done, as an application keeps its database open: in WAL mode the workers then
@@ -89,7 +122,9 @@ pub fn run(scenario: &Scenario, options: &RunOptions) -> Result<Run, HostError> 
 
     let clock: Arc<dyn Clock> = Arc::new(SystemClock::starting_now());
     let control = Arc::new(Control {
-        stop,
+        stop: options.stop.clone(),
+        halt: AtomicBool::new(false),
+        failure: Mutex::new(None),
         writers_left: AtomicU32::new(scenario.workers),
     });
     let roles = (0..scenario.workers)
@@ -107,6 +142,9 @@ pub fn run(scenario: &Scenario, options: &RunOptions) -> Result<Run, HostError> 
                     trace::install(id, clock.clone());
                     let (journal_mode, exit) =
                         run_worker(id, role, &scenario, &place, &*clock, &*control);
+                    if let WorkerExit::Failed(failure) = &exit {
+                        control.failed(failure);
+                    }
                     if role == Role::Writer {
                         control.writers_left.fetch_sub(1, Ordering::AcqRel);
                     }
@@ -138,7 +176,7 @@ pub fn run(scenario: &Scenario, options: &RunOptions) -> Result<Run, HostError> 
         .iter()
         .find_map(|d| d.journal_mode.clone())
         .unwrap_or_default();
-    let exits: Vec<WorkerExit> = done.iter().map(|d| d.exit).collect();
+    let exits: Vec<WorkerExit> = done.into_iter().map(|d| d.exit).collect();
 
     let (audit_conn, results_conn) = (setup, setup_results);
     let committed = trace::committed_jobs(&events);
@@ -149,6 +187,11 @@ pub fn run(scenario: &Scenario, options: &RunOptions) -> Result<Run, HostError> 
         &committed,
     );
 
+    let failure = control
+        .failure
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .take();
     let report = RunReport::new(
         RunFacts {
             scenario,
@@ -159,13 +202,16 @@ pub fn run(scenario: &Scenario, options: &RunOptions) -> Result<Run, HostError> 
             outcome: Outcome::of(&exits),
             audit,
             integrity_check: integrity,
+            failure,
         },
         &events,
     );
     Ok(Run { report, events })
 }
 
-/// One worker thread's life: open its connections, run the engine, close.
+/// One worker thread's life: open its connections, run the engine, close them;
+/// or, killed, leave them open forever as a dead process would, and release its
+/// locks so that the survivors can recover.
 fn run_worker(
     id: WorkerId,
     role: Role,
@@ -178,13 +224,20 @@ fn run_worker(
         Some(p) => place.open(p).map(|r| (q, Some(r))),
         None => Ok((q, None)),
     });
-    match opened {
-        Ok((queue, results)) => {
-            Worker::new(id, role, scenario, &queue, results.as_ref(), clock, control).run()
-        }
+    let (queue, results) = match opened {
+        Ok(connections) => connections,
         Err(e) => {
-            trace::emit(crate::engine::error_event(trace::Step::Open, "open", &e, 0));
-            (None, WorkerExit::Completed)
+            let failure = engine::failure(id, Step::Open, "open", &e);
+            trace::emit(engine::error_event_of(&failure, 0));
+            return (None, WorkerExit::Failed(failure));
         }
+    };
+    let (journal_mode, exit) =
+        Worker::new(id, role, scenario, &queue, results.as_ref(), clock, control).run();
+    if exit == WorkerExit::Killed {
+        std::mem::forget(queue);
+        std::mem::forget(results);
+        place.release_owner(id);
     }
+    (journal_mode, exit)
 }

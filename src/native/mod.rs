@@ -7,4 +7,4 @@ pub mod place;
 pub mod tracing_vfs;
 
 pub use host::{run, HostError, Run, RunOptions};
-pub use place::{Place, Vfs};
+pub use place::{check, Place, Vfs};

@@ -3,9 +3,10 @@
 //! memory shared by the worker threads through the shared VFS.
 
 use super::{tracing_vfs, HostError};
-use crate::scenario::{LockingMode, Scenario};
+use crate::scenario::{LockingMode, Scenario, ScenarioError};
 use crate::trace::DbFile;
-use crate::vfs::{self, storage::MemoryStorage, words::ProcessWords, Locking, SharedDatabase};
+use crate::vfs::storage::{MemoryStorage, Storage};
+use crate::vfs::{self, words::ProcessWords, Locking, SharedDatabase};
 use rusqlite::{Connection, OpenFlags};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -33,17 +34,45 @@ pub struct Place {
 
 static RUNS: AtomicU64 = AtomicU64::new(0);
 
+/// Whether `scenario` can run through `vfs`: the unix VFS always locks, and it
+/// cannot release a killed worker's locks (they are POSIX locks of this very
+/// process), so `locking: "none"` and `faults` need the shared VFS.
+pub fn check(scenario: &Scenario, vfs: Vfs) -> Result<(), ScenarioError> {
+    if vfs == Vfs::Shared {
+        return Ok(());
+    }
+    if scenario.locking == LockingMode::None {
+        return Err(ScenarioError {
+            field: "locking".into(),
+            allowed: "\"normal\" with the unix VFS, which always locks (\"none\" needs the \
+                      shared VFS: --vfs shared)"
+                .into(),
+            given: "\"none\"".into(),
+        });
+    }
+    if !scenario.faults.is_empty() {
+        return Err(ScenarioError {
+            field: "faults".into(),
+            allowed: "no faults with the unix VFS, which cannot release a killed worker's \
+                      locks (faults need the shared VFS: --vfs shared)"
+                .into(),
+            given: format!("{} fault(s)", scenario.faults.len()),
+        });
+    }
+    Ok(())
+}
+
 impl Place {
-    pub fn new(vfs: Vfs, scenario: &Scenario) -> Result<Place, HostError> {
+    /// The databases of a run of `scenario` through `vfs`; the shared VFS keeps
+    /// their bytes in `storage` (fresh memory when `None`).
+    pub fn new(
+        vfs: Vfs,
+        scenario: &Scenario,
+        storage: Option<Arc<dyn Storage>>,
+    ) -> Result<Place, HostError> {
         match vfs {
             Vfs::Unix => {
-                if scenario.locking == LockingMode::None {
-                    return Err(HostError(
-                        "scenario field `locking`: \"none\" needs the shared VFS (--vfs shared); \
-                         the unix VFS always locks"
-                            .to_string(),
-                    ));
-                }
+                check(scenario, vfs).map_err(|e| HostError(e.to_string()))?;
                 tracing_vfs::register().map_err(HostError)?;
                 let dir = tempfile::Builder::new()
                     .prefix("locklab-")
@@ -63,7 +92,7 @@ impl Place {
                 vfs::register().map_err(HostError)?;
                 let run = RUNS.fetch_add(1, Ordering::Relaxed);
                 let prefix = format!("/locklab/{}-{run}", std::process::id());
-                let storage = Arc::new(MemoryStorage::new());
+                let storage = storage.unwrap_or_else(|| Arc::new(MemoryStorage::new()));
                 let locking = match scenario.locking {
                     LockingMode::Normal => Locking::Normal,
                     LockingMode::None => Locking::None,
@@ -113,6 +142,13 @@ impl Place {
     /// for releasing a dead worker's locks.
     pub fn shared_queue(&self) -> Option<&Arc<SharedDatabase>> {
         self.shared.first()
+    }
+
+    /// Release every lock (and spin lock) a dead worker held in this place's
+    /// shared databases; returns how many connections it had. Nothing to do for
+    /// the unix VFS, which runs no faults.
+    pub fn release_owner(&self, owner: u32) -> usize {
+        self.shared.iter().map(|d| d.release_owner(owner)).sum()
     }
 }
 

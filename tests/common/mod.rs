@@ -19,6 +19,7 @@ pub fn run_on(vfs: Vfs, scenario: Value) -> Run {
     let options = RunOptions {
         vfs,
         stop: Arc::new(AtomicBool::new(false)),
+        storage: None,
     };
     native::run(&scenario, &options).expect("the run takes place")
 }

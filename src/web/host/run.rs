@@ -203,6 +203,7 @@ async fn run_on(
             outcome: Outcome::of(&ends.exits),
             audit,
             integrity_check,
+            failure: None,
         },
         &events,
     );

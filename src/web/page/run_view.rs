@@ -71,6 +71,7 @@ fn outcome(r: &RunReport) -> &'static str {
         Outcome::Completed => "completed",
         Outcome::Stopped => "stopped",
         Outcome::TimeLimit => "stopped at its time limit",
+        Outcome::Failed => "failed",
     }
 }
 

@@ -35,9 +35,13 @@ pub fn run_alone(scenario: &Scenario) -> Result<RunReport, String> {
             vfs: "memvfs (sqlite-wasm-rs, one connection at a time)".to_string(),
             journal_mode: journal_mode.unwrap_or_default(),
             elapsed_us,
-            outcome: Outcome::of(&[exit]),
+            outcome: Outcome::of(std::slice::from_ref(&exit)),
             audit,
             integrity_check: integrity,
+            failure: match exit {
+                crate::engine::WorkerExit::Failed(failure) => Some(failure),
+                _ => None,
+            },
         },
         &events,
     ))

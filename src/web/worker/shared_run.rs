@@ -116,6 +116,8 @@ pub async fn run(
         WorkerExit::Completed => "completed",
         WorkerExit::TimeLimit => "time_limit",
         WorkerExit::Stopped => "stopped",
+        WorkerExit::Killed => "killed",
+        WorkerExit::Failed(_) => "failed",
     };
     FromWorker::Finished {
         journal_mode,
