@@ -306,7 +306,7 @@ impl<'a> Worker<'a> {
             Err(err) => {
                 let failure = Failure {
                     worker: self.id,
-                    step,
+                    step: Some(step),
                     sql: sql.to_string(),
                     ..failure_of(&err)
                 };
@@ -354,7 +354,7 @@ impl<'a> Worker<'a> {
 /// The trace event of a statement that failed with `err` after `after_us`.
 pub fn error_event(step: Step, sql: &str, err: &rusqlite::Error, after_us: u64) -> EventKind {
     let failure = Failure {
-        step,
+        step: Some(step),
         sql: sql.to_string(),
         ..failure_of(err)
     };
@@ -366,7 +366,7 @@ pub fn error_event(step: Step, sql: &str, err: &rusqlite::Error, after_us: u64) 
 pub fn failure(worker: WorkerId, step: Step, sql: &str, err: &rusqlite::Error) -> Failure {
     Failure {
         worker,
-        step,
+        step: Some(step),
         sql: sql.to_string(),
         ..failure_of(err)
     }
@@ -375,7 +375,7 @@ pub fn failure(worker: WorkerId, step: Step, sql: &str, err: &rusqlite::Error) -
 /// The trace event of `failure`, `after_us` after its statement began.
 pub fn error_event_of(f: &Failure, after_us: u64) -> EventKind {
     EventKind::Error {
-        step: f.step,
+        step: f.step.unwrap_or(Step::Open),
         sql: f.sql.clone(),
         code: f.code,
         extended: f.extended,
@@ -400,7 +400,7 @@ fn failure_of(err: &rusqlite::Error) -> Failure {
     }
     Failure {
         worker: trace::current_worker().unwrap_or_default(),
-        step: Step::Open,
+        step: None,
         sql: String::new(),
         code: result_code::primary(extended),
         extended,

@@ -44,11 +44,17 @@ impl SharedDatabase {
     /// after a crash (hot journal rollback, WAL recovery). Returns how many
     /// connections the worker had.
     pub fn release_owner(&self, owner: WorkerId) -> usize {
-        // The spin locks first: releasing the table's records takes the table's.
-        free_spin_of(&*self.words, 0, owner);
-        free_spin_of(&*self.words, SHM_BASE + shm::SPIN, owner);
-        self.locks().release_owner(owner)
+        release_owner(&*self.words, owner)
     }
+}
+
+/// [`SharedDatabase::release_owner`] for a database known only by its shared
+/// words: what the page does when a Web Worker of a run dies.
+pub fn release_owner(words: &dyn SharedWords, owner: WorkerId) -> usize {
+    // The spin locks first: releasing the table's records takes the table's.
+    free_spin_of(words, 0, owner);
+    free_spin_of(words, SHM_BASE + shm::SPIN, owner);
+    LockTable::new(words, 0).release_owner(owner)
 }
 
 static ATTACHED: Mutex<Vec<Arc<SharedDatabase>>> = Mutex::new(Vec::new());

@@ -21,7 +21,7 @@ mod sqlite;
 pub mod storage;
 pub mod words;
 
-pub use database::{attach, detach, SharedDatabase, DATABASE_WORDS};
+pub use database::{attach, detach, release_owner, SharedDatabase, DATABASE_WORDS};
 pub use detail::{note_error_detail, take_error_detail};
 pub use lock_table::Locking;
 pub use sqlite::{register, NAME};

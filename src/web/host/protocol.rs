@@ -10,7 +10,8 @@
 //! posted value is `{ json, trace }`.
 
 use crate::engine::schema::JobAudit;
-use crate::report::RunReport;
+use crate::engine::WorkerExit;
+use crate::report::{Failure, RunReport};
 use crate::trace::{Role, TraceEvent, WorkerId};
 use crate::trace_wire;
 use crate::vfs::DATABASE_WORDS;
@@ -19,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
 
 /// The protocol's version: raise it whenever a message or the buffers change.
-pub const PROTOCOL: u32 = 2;
+pub const PROTOCOL: u32 = 3;
 
 /// Where the shared database's bytes live.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,6 +70,44 @@ pub enum ToWorker {
     },
 }
 
+/// How a worker's run ended, as the protocol carries it (`WorkerExit` without
+/// its failure, which travels beside it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Exit {
+    Completed,
+    TimeLimit,
+    Stopped,
+    Killed,
+    Failed,
+}
+
+impl Exit {
+    /// The exit and the failure to send for `exit`.
+    pub fn of(exit: WorkerExit) -> (Exit, Option<Failure>) {
+        match exit {
+            WorkerExit::Completed => (Exit::Completed, None),
+            WorkerExit::TimeLimit => (Exit::TimeLimit, None),
+            WorkerExit::Stopped => (Exit::Stopped, None),
+            WorkerExit::Killed => (Exit::Killed, None),
+            WorkerExit::Failed(failure) => (Exit::Failed, Some(failure)),
+        }
+    }
+
+    /// The worker's exit as the engine said it, from what was received.
+    pub fn worker_exit(self, failure: Option<Failure>, worker: WorkerId) -> WorkerExit {
+        match self {
+            Exit::Completed => WorkerExit::Completed,
+            Exit::TimeLimit => WorkerExit::TimeLimit,
+            Exit::Stopped => WorkerExit::Stopped,
+            Exit::Killed => WorkerExit::Killed,
+            Exit::Failed => WorkerExit::Failed(failure.unwrap_or_else(|| {
+                Failure::of_worker(worker, "WORKER_DIED", "failed without saying why".into())
+            })),
+        }
+    }
+}
+
 /// From a worker to the page.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -95,8 +134,9 @@ pub enum FromWorker {
     /// anything, holding whatever it held, until the page terminates it.
     Finished {
         journal_mode: Option<String>,
-        exit: String,
-        failure: Option<serde_json::Value>,
+        exit: Exit,
+        /// What failed, when `exit` is `Failed`.
+        failure: Option<Failure>,
         /// Beside the JSON, as bytes.
         #[serde(skip)]
         events: Vec<TraceEvent>,

@@ -17,16 +17,17 @@ use super::kept_runs::{self, InProgress, KeptRun};
 use super::protocol::{FromWorker, SharedBuffers, StorageKind, ToWorker, PROTOCOL};
 use super::run_files::{self, RunLock};
 use super::worker_handle::{check_ready, unexpected, Arrival, Inbox, Member, WorkerHandle};
-use crate::report::{Outcome, RunFacts, RunReport};
+use crate::engine::WorkerExit;
+use crate::report::{Failure, Outcome, RunFacts, RunReport};
 use crate::scenario::Scenario;
 use crate::trace::{self, Role, TraceEvent, WorkerId};
-use crate::vfs::lock_table::LockTable;
 use crate::vfs::DATABASE_WORDS;
 use crate::web::clock::wall_ms;
 use crate::web::worker::sab_storage::new_file_buffer;
 use crate::web::worker::sab_words::SabWords;
 use js_sys::{Array, Atomics, Int32Array, Reflect, SharedArrayBuffer};
 use std::rc::Rc;
+use wasm_bindgen::JsCast;
 
 pub use super::worker_handle::{LiveTrace, RunWatcher};
 
@@ -126,10 +127,10 @@ struct Run {
 /// How each worker's part ended, as the host saw it.
 #[derive(Default)]
 struct Ends {
-    exits: Vec<crate::engine::WorkerExit>,
+    exits: Vec<WorkerExit>,
     journal_mode: Option<String>,
     /// The first thing that failed the run.
-    failure: Option<String>,
+    failure: Option<Failure>,
     /// Workers that are gone: finished, killed or dead.
     gone: usize,
 }
@@ -190,9 +191,6 @@ async fn run_on(
     let mut events: Vec<TraceEvent> = live.events.borrow_mut().drain(..).collect();
     events.sort_by_key(|e| (e.t_us, e.worker));
     let (audit, integrity_check) = run.audit(&events).await?;
-    if let Some(failure) = ends.failure {
-        return Err(failure);
-    }
     let report = RunReport::new(
         RunFacts {
             scenario,
@@ -203,7 +201,7 @@ async fn run_on(
             outcome: Outcome::of(&ends.exits),
             audit,
             integrity_check,
-            failure: None,
+            failure: ends.failure,
         },
         &events,
     );
@@ -277,7 +275,10 @@ impl Run {
         }
     }
 
-    /// Read the inbox until every worker has ended, one way or another.
+    /// Read the inbox until every worker has ended, one way or another. A worker
+    /// that cannot even start its part (its buffers, its files) means the run
+    /// cannot take place: an error. One that fails or dies during the run fails
+    /// the run, whose report then says why.
     async fn wait_for_workers(&mut self) -> Result<Ends, String> {
         let mut ends = Ends::default();
         while ends.gone < self.workers.len() {
@@ -292,44 +293,53 @@ impl Run {
             };
             match arrival {
                 Arrival::Message(FromWorker::Finished {
-                    journal_mode, exit, ..
+                    journal_mode,
+                    exit,
+                    failure,
+                    ..
                 }) => {
                     ends.journal_mode = ends.journal_mode.or(journal_mode);
-                    ends.exits.push(match exit.as_str() {
-                        "stopped" => crate::engine::WorkerExit::Stopped,
-                        "time_limit" => crate::engine::WorkerExit::TimeLimit,
-                        _ => crate::engine::WorkerExit::Completed,
-                    });
-                    self.workers[id as usize] = None;
-                    ends.gone += 1;
+                    let exit = exit.worker_exit(failure, id);
+                    if exit == WorkerExit::Killed {
+                        // It stopped where it was, holding its locks: a crash.
+                        self.worker_lost(id, &mut ends);
+                    } else {
+                        self.workers[id as usize] = None;
+                        ends.gone += 1;
+                    }
+                    if let WorkerExit::Failed(failure) = &exit {
+                        self.fail(failure.clone(), &mut ends);
+                    }
+                    ends.exits.push(exit);
                 }
-                Arrival::Message(FromWorker::Events { .. }) => {}
-                other => {
-                    let why = unexpected(member, other);
+                Arrival::Died(why) => {
+                    let failure = Failure::of_worker(
+                        id,
+                        "WORKER_DIED",
+                        format!("the Web Worker stopped unexpectedly: {why}"),
+                    );
                     self.worker_lost(id, &mut ends);
-                    self.fail(why, &mut ends);
+                    self.fail(failure.clone(), &mut ends);
+                    ends.exits.push(WorkerExit::Failed(failure));
                 }
+                other => return Err(unexpected(member, other)),
             }
         }
         Ok(ends)
     }
 
-    /// Worker `id` is gone without finishing (dead, or terminated): its Web Worker
-    /// is stopped where it is, and its locks are released so that the others (and
-    /// the audit) can go on, as after a crash.
+    /// Worker `id` is gone without finishing (killed, dead, or not stopping): its
+    /// Web Worker is stopped where it is, and its locks are released so that the
+    /// others (and the audit) can go on, as after a crash.
     fn worker_lost(&mut self, id: WorkerId, ends: &mut Ends) {
         let Some(handle) = self.workers[id as usize].take() else {
             return;
         };
         handle.terminate();
         for n in 0..databases(&self.scenario) {
-            let words = SabWords::over(
-                &self
-                    .buffers
-                    .get((1 + n * SharedBuffers::PER_DATABASE) as u32)
-                    .into(),
-            );
-            LockTable::new(&words, 0).release_owner(id);
+            let at = 1 + n * SharedBuffers::PER_DATABASE;
+            let words = SabWords::over(&self.buffers.get(at as u32).unchecked_into());
+            crate::vfs::release_owner(&words, id);
         }
         if self.role(id) == Role::Writer {
             let _ = Atomics::sub(&self.control, SharedBuffers::WRITERS_LEFT as u32, 1);
@@ -337,20 +347,26 @@ impl Run {
         ends.gone += 1;
     }
 
-    /// The run fails (the first reason is kept): every worker is told to stop, and
-    /// whoever has not within [`STOP_GRACE_MS`] is terminated.
-    fn fail(&self, why: String, ends: &mut Ends) {
+    /// The run fails (the first failure is the report's): every worker is told to
+    /// stop, and whoever has not within [`STOP_GRACE_MS`] is terminated.
+    fn fail(&self, failure: Failure, ends: &mut Ends) {
         if ends.failure.is_none() {
-            ends.failure = Some(why);
+            ends.failure = Some(failure);
             kept_runs::stop_control(&self.control);
             self.inbox.deadline_in(STOP_GRACE_MS);
         }
     }
 
+    /// The grace is over: whoever is still there is terminated where it is.
     fn terminate_the_rest(&mut self, ends: &mut Ends) {
-        for id in 0..self.workers.len() {
-            if self.workers[id].is_some() {
-                self.worker_lost(id as WorkerId, ends);
+        for id in 0..self.workers.len() as WorkerId {
+            if self.workers[id as usize].is_some() {
+                self.worker_lost(id, ends);
+                ends.exits.push(WorkerExit::Failed(Failure::of_worker(
+                    id,
+                    "WORKER_UNRESPONSIVE",
+                    format!("did not stop within {STOP_GRACE_MS} ms of being asked"),
+                )));
             }
         }
     }

@@ -2,6 +2,7 @@
 //! of them touches a Web Worker or a shared buffer.
 
 pub mod app;
+mod incidents;
 mod kill_buttons;
 mod live_view;
 mod metrics_panel;

@@ -2,6 +2,7 @@
 //! worker, the invariants (with an alarm when one fails), the metrics with each
 //! error kind explained, the audit, and the timeline as text.
 
+use super::incidents::{sqlite_log, Incidents};
 use super::live_view::Alongside;
 use super::metrics_panel::{MetricsPanel, Numbers};
 use super::timeline_view::TimelineView;
@@ -38,6 +39,7 @@ pub fn run_view(props: &RunViewProps) -> Html {
             data-outcome={format!("{:?}", r.outcome).to_lowercase()}>
             <h2 id="run-title">{ format!("The run: {}", outcome(r)) }</h2>
             <Alongside runs={props.run.alongside} />
+            <Incidents report={r.clone()} log={sqlite_log(&props.run.events)} />
             <TimelineView timeline={(*timeline).clone()} now_us={end_us} version={0} />
             <h3>{ "Invariants and metrics" }</h3>
             <Invariants report={r.clone()} />
@@ -47,6 +49,9 @@ pub fn run_view(props: &RunViewProps) -> Html {
                 <dd data-testid="jobs" class={classes!(alarm.then_some("alarm"))}>
                     { format!("{} of {} done, {} double-claimed, {} lost", r.jobs.done,
                         r.jobs.seeded, r.jobs.double_claimed, r.jobs.lost) }
+                    if r.jobs.reclaimed > 0 || r.jobs.stuck > 0 {
+                        { format!(", {} reclaimed, {} stuck", r.jobs.reclaimed, r.jobs.stuck) }
+                    }
                     if alarm {
                         <strong role="alert">{ " Two workers did one job, or a committed job is gone: \
                             the locking is broken." }</strong>

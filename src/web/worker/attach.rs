@@ -53,11 +53,6 @@ impl SabControl {
             .is_some_and(|w| w < 32 && self.word(bit) & (1 << w) != 0)
     }
 
-    /// Whether the page asked this worker to die (its Kill button).
-    pub fn kill_asked(&self) -> bool {
-        self.asked(SharedBuffers::KILL)
-    }
-
     /// One writer fewer is running.
     pub fn writer_finished(&self) {
         let _ = Atomics::sub(&self.words, SharedBuffers::WRITERS_LEFT as u32, 1);
@@ -67,6 +62,10 @@ impl SabControl {
 impl RunControl for SabControl {
     fn stop_requested(&self) -> bool {
         self.word(SharedBuffers::STOP) != 0
+    }
+    /// The page asked this worker to die (its Kill buttons, `locklab.kill`).
+    fn kill_requested(&self, _worker: WorkerId) -> bool {
+        self.asked(SharedBuffers::KILL)
     }
     fn writers_finished(&self) -> bool {
         self.word(SharedBuffers::WRITERS_LEFT) <= 0

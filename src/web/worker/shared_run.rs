@@ -3,16 +3,17 @@
 //! worker runs the engine on its own connection.
 
 use super::attach::{self, attach};
-use crate::engine::{schema, Worker, WorkerExit};
+use crate::engine::{self, schema, Worker, WorkerExit};
 use crate::scenario::Scenario;
-use crate::trace::{self, Role, WorkerId};
+use crate::trace::{self, Role, Step, WorkerId};
 use crate::vfs;
 use crate::web::clock::WebClock;
-use crate::web::host::protocol::{FromWorker, SharedBuffers, StorageKind};
+use crate::web::host::protocol::{Exit, FromWorker, SharedBuffers, StorageKind};
 use js_sys::Array;
 use rusqlite::{Connection, OpenFlags};
 use std::cell::RefCell;
 use std::sync::Arc;
+use wasm_bindgen::JsCast;
 
 thread_local! {
     /// The keeper's connections, kept open (idle) from the seeding to the audit, as
@@ -104,26 +105,47 @@ pub async fn run(
         )
         .run(),
         Err(e) => {
-            trace::emit(crate::engine::error_event(trace::Step::Open, "open", e, 0));
-            (None, WorkerExit::Completed)
+            trace::emit(engine::error_event(Step::Open, "open", e, 0));
+            (
+                None,
+                WorkerExit::Failed(engine::failure(worker, Step::Open, "open", e)),
+            )
         }
     };
-    if role == Role::Writer {
+    let killed = exit == WorkerExit::Killed;
+    if role == Role::Writer && !killed {
         control.writer_finished();
     }
-    drop(opened);
-    let exit = match exit {
-        WorkerExit::Completed => "completed",
-        WorkerExit::TimeLimit => "time_limit",
-        WorkerExit::Stopped => "stopped",
-        WorkerExit::Killed => "killed",
-        WorkerExit::Failed(_) => "failed",
-    };
-    FromWorker::Finished {
+    let (exit, failure) = Exit::of(exit);
+    let finished = FromWorker::Finished {
         journal_mode,
-        exit: exit.to_string(),
-        failure: None,
+        exit,
+        failure,
         events: trace::uninstall(),
+    };
+    if killed {
+        // Killed as a crash would: say so, then stop here for good, the
+        // connections open and the transaction neither committed nor rolled back,
+        // until the page terminates this worker and releases its locks.
+        std::mem::forget(opened);
+        post(&finished);
+        freeze();
+    }
+    drop(opened);
+    finished
+}
+
+/// Post a message to the page now (rather than as this handler's answer).
+fn post(message: &FromWorker) {
+    let scope: web_sys::DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    let _ = scope.post_message(&message.to_posted());
+}
+
+/// Block this worker for good: what a crashed process does until it is gone.
+fn freeze() -> ! {
+    let word = js_sys::Int32Array::new(&js_sys::SharedArrayBuffer::new(4));
+    loop {
+        let _ = js_sys::Atomics::wait(&word, 0, 0);
     }
 }
 
