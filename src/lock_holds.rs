@@ -242,7 +242,9 @@ mod tests {
 
     #[test]
     fn events_in_holds_out() {
-        let cases: Vec<(&str, Vec<(u64, EventKind)>, Vec<&str>)> = vec![
+        // What the case shows; the events, at their times; the holds out.
+        type Case = (&'static str, Vec<(u64, EventKind)>, Vec<&'static str>);
+        let cases: Vec<Case> = vec![
             (
                 "a refused EXCLUSIVE leaves PENDING, which stays until EXCLUSIVE is had",
                 vec![
