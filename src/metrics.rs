@@ -14,7 +14,8 @@ pub struct LockTimes {
     pub reserved: f64,
     pub pending: f64,
     pub exclusive: f64,
-    /// Holding one of WAL's read marks (a WAL read transaction).
+    /// Holding one or more of WAL's read marks (a WAL read transaction); marks held
+    /// together count once.
     pub wal_read: f64,
     /// Holding WAL's write lock (the one writer of a WAL database).
     pub wal_write: f64,
