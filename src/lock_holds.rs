@@ -4,9 +4,10 @@
 //! end). The timeline draws the holds, the metrics add them up, the Chrome trace
 //! writes them out; none of them keeps lock state of its own.
 //!
-//! It reads only what the VFS recorded and never guesses: a `LockDenied` changes
+//! It reads only what the trace recorded and never guesses: a `LockDenied` changes
 //! nothing here, because the VFS records the PENDING that a refused EXCLUSIVE
-//! leaves behind as a `Lock` event of its own. Each event costs the same, however
+//! leaves behind as a `Lock` event of its own; a `WorkerKilled` ends every hold,
+//! because the host releases a killed worker's locks at once. Each event costs the same, however
 //! many came before, and allocates nothing, so the page's live views can read
 //! every batch as it arrives.
 
@@ -150,6 +151,14 @@ impl LockHolds {
                         _ => {}
                     }
                 }
+            }
+            // The host releases a killed worker's locks (no Lock event records
+            // that: the worker records nothing after its death).
+            EventKind::WorkerKilled => {
+                for hold in self.still_held(t) {
+                    ended(hold);
+                }
+                self.files = Default::default();
             }
             _ => {}
         }
@@ -357,6 +366,20 @@ mod tests {
                     "40..60 results EXCLUSIVE",
                     "60..1000 results SHARED (held at the end)",
                     "45..1000 results WAL write (held at the end)",
+                ],
+            ),
+            (
+                "a killed worker's locks end when it dies: the host releases them",
+                vec![
+                    (0, lock(Queue, None, Shared)),
+                    (10, lock(Queue, Shared, Reserved)),
+                    (12, shm(Results, 3, 1, "+s")),
+                    (50, EventKind::WorkerKilled),
+                ],
+                vec![
+                    "0..10 queue SHARED",
+                    "10..50 queue RESERVED",
+                    "12..50 results WAL read",
                 ],
             ),
             (

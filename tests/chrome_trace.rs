@@ -7,6 +7,7 @@
 
 use locklab::chrome_trace::export;
 use locklab::lock::LockLevel;
+use locklab::result_code;
 use locklab::trace::{DbFile, EventKind, FileRole, Role, Step, TraceEvent, WorkerId};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -247,6 +248,28 @@ fn hand_written() -> Vec<TraceEvent> {
         at(250, 2, lock(Results, Shared, Pending)),
         at(260, 2, lock(Results, Pending, None)),
         at(270, 2, EventKind::WorkerEnd),
+        // Worker 3 dies holding RESERVED; worker 0 rolls back its hot journal and
+        // takes its job; worker 3's lease was lost already.
+        at(0, 3, EventKind::WorkerStart { role: Role::Writer }),
+        at(600, 3, lock(Queue, None, Reserved)),
+        at(610, 3, EventKind::LeaseLost { job: 7 }),
+        at(650, 3, EventKind::WorkerKilled),
+        at(
+            700,
+            0,
+            EventKind::SqliteLog {
+                code: 539,
+                message: "recovered 3 pages".into(),
+            },
+        ),
+        at(
+            710,
+            0,
+            EventKind::JobReclaimed {
+                job: 7,
+                from: Some(3),
+            },
+        ),
     ]
 }
 
@@ -272,7 +295,8 @@ fn a_hand_written_trace_keeps_every_lock_refusal_sync_and_wait() {
         slices(&on_track(&doc, 0, "transactions")),
         vec![
             s("BEGIN IMMEDIATE (committed)", 20, 51),
-            s("UPDATE jobs", 25, 30)
+            s("UPDATE jobs", 25, 30),
+            s(&format!("log: {}", result_code::name(539)), 700, 0),
         ]
     );
     assert_eq!(
@@ -314,6 +338,24 @@ fn a_hand_written_trace_keeps_every_lock_refusal_sync_and_wait() {
         on_track(&doc, 2, "queue: WAL read").is_empty(),
         "no track for a lock never taken"
     );
+    assert_eq!(
+        slices(&on_track(&doc, 3, "queue: lock level")),
+        vec![s("RESERVED", 600, 50)],
+        "the host releases a killed worker's locks"
+    );
+    assert_eq!(
+        slices(&on_track(&doc, 3, "jobs")),
+        vec![s("lease lost", 610, 0), s("worker killed", 650, 0)]
+    );
+    assert_eq!(
+        slices(&on_track(&doc, 0, "jobs")),
+        vec![s("claimed", 72, 0), s("reclaimed from worker 3", 710, 0)]
+    );
+    let log = on_track(&doc, 0, "transactions")[2];
+    assert_eq!(
+        log["args"],
+        json!({"code": 539, "message": "recovered 3 pages"})
+    );
     let names: Vec<&str> = doc["traceEvents"]
         .as_array()
         .unwrap()
@@ -326,7 +368,8 @@ fn a_hand_written_trace_keeps_every_lock_refusal_sync_and_wait() {
         [
             "worker 0 (writer)",
             "worker 1 (reader)",
-            "worker 2 (writer)"
+            "worker 2 (writer)",
+            "worker 3 (writer)"
         ]
     );
 }
@@ -476,4 +519,67 @@ fn the_results_database_has_lock_tracks_of_its_own() {
         "{results_writes} results writes"
     );
     assert!(queue_writes >= 400, "{queue_writes} queue writes");
+}
+
+/// A worker killed holding RESERVED (through the shared VFS): the host releases
+/// its locks, which no Lock event records, so its lock spans end where it died, and
+/// the report's lock times agree; a survivor reclaims its job.
+#[test]
+fn a_killed_workers_locks_end_where_it_died() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("kill.json");
+    std::fs::write(
+        &scenario,
+        json!({"workers": 3, "jobs": 30, "transaction": "short", "begin": "immediate",
+            "journal_mode": "delete", "busy_timeout_ms": 5000, "work_ms": [20, 40],
+            "heartbeat_ms": 5, "stale_after_ms": 300, "time_limit_ms": 60000,
+            "faults": [{"kill": 1, "at_ms": 50, "holding": "reserved"}]})
+        .to_string(),
+    )
+    .unwrap();
+    let path = dir.path().join("run.trace.json");
+    let out = Command::new(env!("CARGO_BIN_EXE_locklab"))
+        .args([
+            "run",
+            scenario.to_str().unwrap(),
+            "--vfs",
+            "shared",
+            "--json",
+        ])
+        .args(["--trace", path.to_str().unwrap()])
+        .output()
+        .expect("locklab runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(problems(&doc), Vec::<String>::new());
+    let died = on_track(&doc, 1, "jobs")
+        .into_iter()
+        .find(|e| e["name"] == "worker killed")
+        .and_then(|e| e["ts"].as_u64())
+        .expect("worker 1 was killed");
+    let levels = slices(&on_track(&doc, 1, "queue: lock level"));
+    let last = levels.last().expect("worker 1 held locks");
+    assert_eq!(
+        (last.0.as_str(), last.1 + last.2),
+        ("RESERVED", died),
+        "it died holding RESERVED, released then"
+    );
+    let reclaimed = (0..3u32)
+        .flat_map(|w| on_track(&doc, w, "jobs"))
+        .filter(|e| e["name"] == "reclaimed from worker 1")
+        .count();
+    assert!(reclaimed >= 1, "a survivor reclaims the dead worker's job");
+    let worker = &report["workers"][1];
+    let held_ms = worker["lock_ms"]["reserved"].as_f64().unwrap();
+    let killed_at_ms = worker["killed_at_ms"].as_f64().unwrap();
+    assert!(
+        held_ms <= killed_at_ms,
+        "RESERVED {held_ms} ms, killed at {killed_at_ms} ms"
+    );
+    assert!(report["write_lock_hold_ms"]["max"].as_f64().unwrap() <= killed_at_ms);
 }

@@ -305,20 +305,17 @@ fn push_sorted<T>(track: &mut Vec<Span<T>>, span: Span<T>) {
 impl Lane {
     fn add(&mut self, e: &TraceEvent, sql_id: Option<u32>) {
         let t = e.t_us;
+        // Every event goes to the lock holds: they know which events end a hold.
+        let (levels, wal_read, wal_write) =
+            (&mut self.levels, &mut self.wal_read, &mut self.wal_write);
+        self.holds.read(e, |hold| match (hold.db, hold.held) {
+            (DbFile::Queue, Held::Level(level)) => push_sorted(levels, Span::of(hold, level)),
+            (DbFile::Queue, Held::WalRead) => push_sorted(wal_read, Span::of(hold, ())),
+            (DbFile::Queue, Held::WalWrite) => push_sorted(wal_write, Span::of(hold, ())),
+            _ => {}
+        });
         match &e.kind {
             EventKind::WorkerStart { role } => self.role = Some(*role),
-            EventKind::Lock { .. } | EventKind::ShmLock { .. } => {
-                let (levels, wal_read, wal_write) =
-                    (&mut self.levels, &mut self.wal_read, &mut self.wal_write);
-                self.holds.read(e, |hold| match (hold.db, hold.held) {
-                    (DbFile::Queue, Held::Level(level)) => {
-                        push_sorted(levels, Span::of(hold, level))
-                    }
-                    (DbFile::Queue, Held::WalRead) => push_sorted(wal_read, Span::of(hold, ())),
-                    (DbFile::Queue, Held::WalWrite) => push_sorted(wal_write, Span::of(hold, ())),
-                    _ => {}
-                });
-            }
             EventKind::BusyWait {
                 requested_us,
                 dur_us,
