@@ -169,6 +169,15 @@ impl LockHolds {
         self.files[index(db)].level
     }
 
+    /// Whether `held` is held on `db` now.
+    pub fn holds(&self, db: DbFile, held: Held) -> bool {
+        let file = &self.files[index(db)];
+        match held {
+            Held::Level(level) => file.level == level,
+            _ => file.shm & held.shm_slots() != 0,
+        }
+    }
+
     /// The holds not yet ended, as if they ended at `now_us` (or where they began,
     /// if that is later): per file, the level first, then in the order of
     /// `Held::WAL`.
@@ -398,12 +407,17 @@ mod tests {
     }
 
     #[test]
-    fn a_hold_that_began_after_the_end_ends_where_it_began() {
+    fn what_is_held_now() {
         let mut holds = LockHolds::default();
         holds.read(&at(500, 0, lock(Queue, None, Shared)), |_| {});
         let still: Vec<Hold> = holds.still_held(400).collect();
         assert_eq!((still[0].from_us, still[0].to_us), (500, 500));
         assert_eq!(holds.level(Queue), Shared);
         assert_eq!(holds.level(Results), None);
+        assert!(holds.holds(Queue, Held::Level(Shared)));
+        assert!(!holds.holds(Queue, Held::WalWrite));
+        holds.read(&at(600, 0, shm(Queue, 0, 1, "+x")), |_| {});
+        assert!(holds.holds(Queue, Held::WalWrite));
+        assert!(!holds.holds(Results, Held::WalWrite));
     }
 }
