@@ -9,6 +9,7 @@ pub mod chrome_trace;
 pub mod clock;
 pub mod engine;
 pub mod lock;
+pub mod lock_holds;
 pub mod metrics;
 pub mod presets;
 pub mod report;

@@ -50,6 +50,18 @@ impl LockLevel {
         }
     }
 
+    /// Whether another connection holding this level refuses a request for
+    /// `wanted` (the unix VFS's rules): SHARED is refused by PENDING and above,
+    /// RESERVED by RESERVED and above, PENDING and EXCLUSIVE by SHARED and above.
+    pub fn refuses(self, wanted: LockLevel) -> bool {
+        match wanted {
+            LockLevel::None => false,
+            LockLevel::Shared => self >= LockLevel::Pending,
+            LockLevel::Reserved => self >= LockLevel::Reserved,
+            LockLevel::Pending | LockLevel::Exclusive => self >= LockLevel::Shared,
+        }
+    }
+
     /// RESERVED and above: this connection is the database's one writer.
     pub fn is_write(self) -> bool {
         self >= LockLevel::Reserved

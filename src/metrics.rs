@@ -1,7 +1,8 @@
 //! Metrics computed from trace events alone: the same code serves the CLI's report
 //! and the browser's live panel, so the two can never disagree.
 
-use crate::lock::{LockLevel, SHM_SLOTS, WAL_FIRST_READ_SLOT, WAL_WRITE_SLOT};
+use crate::lock::LockLevel;
+use crate::lock_holds::{Held, Hold, LockHolds};
 use crate::trace::{DbFile, EventKind, Role, TraceEvent, WorkerId};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -13,7 +14,8 @@ pub struct LockTimes {
     pub reserved: f64,
     pub pending: f64,
     pub exclusive: f64,
-    /// Holding one of WAL's read marks (a WAL read transaction).
+    /// Holding one or more of WAL's read marks (a WAL read transaction); marks held
+    /// together count once.
     pub wal_read: f64,
     /// Holding WAL's write lock (the one writer of a WAL database).
     pub wal_write: f64,
@@ -82,13 +84,13 @@ pub struct Metrics {
     pub committed_jobs: Vec<i64>,
 }
 
-/// One worker's lock state while the events are read.
-#[derive(Clone, Debug)]
-struct LockClock {
-    level: LockLevel,
-    level_since: u64,
-    shm_since: [Option<(u64, bool)>; SHM_SLOTS],
-    write_since: Option<u64>,
+/// One worker's locks while the events are read: what it holds now, and since
+/// when it has held RESERVED or above without a break (one write-lock hold made
+/// of several levels: RESERVED, PENDING, EXCLUSIVE).
+#[derive(Clone, Debug, Default)]
+struct WorkerLocks {
+    holds: LockHolds,
+    writing_since: Option<u64>,
 }
 
 /// Metrics read one event at a time: the browser's live panel adds each batch the
@@ -98,7 +100,7 @@ pub struct Tally {
     committed: u64,
     reclaimed: u64,
     rolled_back: u64,
-    workers: BTreeMap<WorkerId, (WorkerMetrics, LockClock)>,
+    workers: BTreeMap<WorkerId, (WorkerMetrics, WorkerLocks)>,
     latencies: Vec<f64>,
     holds: Vec<f64>,
     committed_jobs: Vec<i64>,
@@ -136,12 +138,7 @@ impl Tally {
                     killed: false,
                     killed_at_ms: None,
                 },
-                LockClock {
-                    level: LockLevel::None,
-                    level_since: e.t_us,
-                    shm_since: [None; SHM_SLOTS],
-                    write_since: None,
-                },
+                WorkerLocks::default(),
             )
         });
         match &e.kind {
@@ -161,42 +158,18 @@ impl Tally {
             }
             EventKind::BusyWait { dur_us, .. } => w.busy_wait_ms += *dur_us as f64 / 1000.0,
             EventKind::Error { name, .. } => *w.errors.entry(name.clone()).or_default() += 1,
-            EventKind::Lock {
-                db: DbFile::Queue,
-                to,
-                ..
-            } => {
-                locks.close_level(e.t_us, &mut w.lock_ms);
-                locks.level = *to;
-                if to.is_write() && locks.write_since.is_none() {
-                    locks.write_since = Some(e.t_us);
-                } else if !to.is_write() {
-                    if let Some(since) = locks.write_since.take() {
-                        self.holds
-                            .push(e.t_us.saturating_sub(since) as f64 / 1000.0);
-                    }
-                }
-            }
-            EventKind::ShmLock {
-                db: DbFile::Queue,
-                slot,
-                n,
-                exclusive,
-                acquire,
-                ok: true,
-            } => {
-                for s in *slot..slot.saturating_add(*n).min(SHM_SLOTS as u8) {
-                    locks.shm_change(
-                        s,
-                        e.t_us,
-                        *acquire,
-                        *exclusive,
-                        &mut w.lock_ms,
-                        &mut self.holds,
-                    );
-                }
-            }
             _ => {}
+        }
+        // Every event goes to the lock holds: they know which events end a hold.
+        let holds = &mut self.holds;
+        let writing_since = &mut locks.writing_since;
+        locks.holds.read(e, |hold| {
+            add_hold(hold, &mut w.lock_ms, holds, writing_since);
+        });
+        if !locks.holds.level(DbFile::Queue).is_write() {
+            if let Some(since) = locks.writing_since.take() {
+                holds.push(ms(e.t_us.saturating_sub(since)));
+            }
         }
     }
 
@@ -220,13 +193,13 @@ impl Tally {
         };
         let mut holds = self.holds.clone();
         for (w, locks) in self.workers.values() {
-            let (mut w, mut locks) = (w.clone(), locks.clone());
-            locks.close_level(end_us, &mut w.lock_ms);
-            for s in 0..SHM_SLOTS as u8 {
-                locks.shm_change(s, end_us, false, false, &mut w.lock_ms, &mut holds);
+            let mut w = w.clone();
+            let mut writing_since = locks.writing_since;
+            for hold in locks.holds.still_held(end_us) {
+                add_hold(hold, &mut w.lock_ms, &mut holds, &mut writing_since);
             }
-            if let Some(since) = locks.write_since.take() {
-                holds.push(end_us.saturating_sub(since) as f64 / 1000.0);
+            if let Some(since) = writing_since {
+                holds.push(ms(end_us.saturating_sub(since)));
             }
             for (name, n) in &w.errors {
                 *m.errors.entry(name.clone()).or_default() += n;
@@ -239,46 +212,43 @@ impl Tally {
     }
 }
 
-impl LockClock {
-    fn close_level(&mut self, now: u64, times: &mut LockTimes) {
-        let ms = now.saturating_sub(self.level_since) as f64 / 1000.0;
-        match self.level {
-            LockLevel::None => {}
-            LockLevel::Shared => times.shared += ms,
-            LockLevel::Reserved => times.reserved += ms,
-            LockLevel::Pending => times.pending += ms,
-            LockLevel::Exclusive => times.exclusive += ms,
-        }
-        self.level_since = now;
+/// Add a hold on the queue database to the lock times; a hold of the WAL write
+/// lock is a write-lock hold, and a level of RESERVED or above is part of one (which
+/// ends when the level drops below RESERVED).
+fn add_hold(
+    hold: Hold,
+    times: &mut LockTimes,
+    write_holds: &mut Vec<f64>,
+    writing_since: &mut Option<u64>,
+) {
+    if hold.db != DbFile::Queue {
+        return;
     }
-
-    fn shm_change(
-        &mut self,
-        slot: u8,
-        now: u64,
-        acquire: bool,
-        exclusive: bool,
-        times: &mut LockTimes,
-        holds: &mut Vec<f64>,
-    ) {
-        let held = &mut self.shm_since[slot as usize];
-        if acquire {
-            if held.is_none() {
-                *held = Some((now, exclusive));
+    let held = ms(hold.to_us.saturating_sub(hold.from_us));
+    match hold.held {
+        Held::Level(level) => {
+            match level {
+                LockLevel::None => {}
+                LockLevel::Shared => times.shared += held,
+                LockLevel::Reserved => times.reserved += held,
+                LockLevel::Pending => times.pending += held,
+                LockLevel::Exclusive => times.exclusive += held,
             }
-            return;
+            if level.is_write() {
+                writing_since.get_or_insert(hold.from_us);
+            }
         }
-        let Some((since, _)) = held.take() else {
-            return;
-        };
-        let ms = now.saturating_sub(since) as f64 / 1000.0;
-        if slot == WAL_WRITE_SLOT {
-            times.wal_write += ms;
-            holds.push(ms);
-        } else if slot >= WAL_FIRST_READ_SLOT {
-            times.wal_read += ms;
+        Held::WalRead => times.wal_read += held,
+        Held::WalWrite => {
+            times.wal_write += held;
+            write_holds.push(held);
         }
+        Held::WalCheckpoint | Held::WalRecovery => {}
     }
+}
+
+fn ms(us: u64) -> f64 {
+    us as f64 / 1000.0
 }
 
 #[cfg(test)]
@@ -319,6 +289,56 @@ mod tests {
         assert_eq!((t.shared, t.reserved, t.exclusive), (2.0, 2.0, 1.0));
         assert_eq!(m.write_lock_hold_ms.count, 1);
         assert_eq!(m.write_lock_hold_ms.max, 3.0);
+    }
+
+    /// A writer restarting the log holds read mark 0 and takes the four others at
+    /// once: WAL read time is time holding any mark, not a sum over the marks
+    /// (which counted those moments five times).
+    #[test]
+    fn read_marks_held_together_count_once() {
+        use crate::trace::samples::at;
+        let shm = |slot, n, exclusive, acquire| EventKind::ShmLock {
+            db: DbFile::Queue,
+            slot,
+            n,
+            exclusive,
+            acquire,
+            ok: true,
+        };
+        let events = [
+            at(0, 0, shm(3, 1, false, true)),
+            at(1000, 0, shm(0, 1, true, true)),
+            at(2000, 0, shm(4, 4, true, true)),
+            at(3000, 0, shm(4, 4, true, false)),
+            at(4000, 0, shm(0, 1, true, false)),
+            at(5000, 0, shm(3, 1, false, false)),
+        ];
+        let m = Metrics::from_events(&events, 6000);
+        let t = &m.workers[0].lock_ms;
+        assert_eq!((t.wal_read, t.wal_write), (5.0, 3.0));
+        assert_eq!(m.write_lock_hold_ms.count, 1);
+    }
+
+    /// The host releases a killed worker's locks without a Lock event: a worker
+    /// killed holding RESERVED at 54 ms of a 515 ms run was said to hold it 461 ms,
+    /// and the run's longest write-lock hold with it.
+    #[test]
+    fn a_killed_worker_holds_its_locks_until_it_dies() {
+        use crate::trace::samples::{at, lock};
+        use LockLevel::*;
+        let events = [
+            at(0, 1, lock(None, Shared)),
+            at(1000, 1, lock(Shared, Reserved)),
+            at(4000, 1, EventKind::WorkerKilled),
+        ];
+        let m = Metrics::from_events(&events, 500_000);
+        let t = &m.workers[0].lock_ms;
+        assert_eq!((t.shared, t.reserved), (1.0, 3.0));
+        assert_eq!(
+            (m.write_lock_hold_ms.count, m.write_lock_hold_ms.max),
+            (1, 3.0)
+        );
+        assert_eq!(m.workers[0].killed_at_ms, Some(4.0));
     }
 
     #[test]

@@ -8,7 +8,8 @@
 //! tests all read these events; nothing else is measured.
 
 use crate::clock::Clock;
-use crate::lock::{LockLevel, WAL_WRITE_SLOT};
+use crate::lock::LockLevel;
+use crate::lock_holds::{self, LockHolds};
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::sync::Arc;
@@ -210,36 +211,19 @@ struct Recorder {
     worker: WorkerId,
     clock: Arc<dyn Clock>,
     events: Vec<TraceEvent>,
-    /// What the worker holds, per database file (queue, results).
-    held: [Held; 2],
+    /// What the worker holds, kept up to date with each event on its way in.
+    holds: LockHolds,
 }
 
 impl Recorder {
-    /// Keep what the worker holds up to date with an event on its way in.
-    fn note(&mut self, kind: &EventKind) {
-        match *kind {
-            EventKind::Lock { db, to, .. } => self.held[db as usize].level = to,
-            EventKind::ShmLock {
-                db,
-                slot,
-                n,
-                exclusive: true,
-                acquire,
-                ok: true,
-            } if (slot..slot.saturating_add(n)).contains(&WAL_WRITE_SLOT) => {
-                self.held[db as usize].wal_write = acquire;
-            }
-            _ => {}
-        }
-    }
-
     fn push(&mut self, t_us: u64, kind: EventKind) {
-        self.note(&kind);
-        self.events.push(TraceEvent {
+        let event = TraceEvent {
             t_us,
             worker: self.worker,
             kind,
-        });
+        };
+        self.holds.read(&event, |_| {});
+        self.events.push(event);
     }
 }
 
@@ -254,7 +238,7 @@ pub fn install(worker: WorkerId, clock: Arc<dyn Clock>) {
             worker,
             clock,
             events: Vec::new(),
-            held: [Held::default(); 2],
+            holds: LockHolds::default(),
         });
     });
 }
@@ -312,9 +296,10 @@ pub fn emit_at(t_us: u64, kind: EventKind) {
 /// recorder: nothing).
 pub fn held(db: DbFile) -> Held {
     RECORDER.with(|r| {
-        r.borrow()
-            .as_ref()
-            .map_or(Held::default(), |rec| rec.held[db as usize])
+        r.borrow().as_ref().map_or(Held::default(), |rec| Held {
+            level: rec.holds.level(db),
+            wal_write: rec.holds.holds(db, lock_holds::Held::WalWrite),
+        })
     })
 }
 

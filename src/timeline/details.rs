@@ -3,7 +3,6 @@
 //! element to the next.
 
 use super::{within, Cell, Lane, Mark, MarkAt, Span, Timeline, TxEnd};
-use crate::lock::LockLevel;
 use crate::trace::Step;
 
 impl Timeline {
@@ -140,21 +139,14 @@ impl Lane {
                 .map(move |s| (s.from_us, s.to_us, cell(s)))
         }
         let range = (from_us, to_us);
-        let (level, since) = self.level;
-        let open = [
-            (level != LockLevel::None).then_some((since, Cell::of_level(level))),
-            self.read_since.map(|t| (t, Cell::WalRead)),
-            self.write_since.map(|t| (t, Cell::WalWrite)),
-        ];
         spans(&self.levels, range, |s| Cell::of_level(s.what))
             .chain(spans(&self.wal_read, range, |_| Cell::WalRead))
             .chain(spans(&self.wal_write, range, |_| Cell::WalWrite))
             .chain(spans(&self.waits, range, |_| Cell::BusyWait))
             .chain(
-                open.into_iter()
-                    .flatten()
-                    .filter(|(t, _)| *t <= to_us)
-                    .map(|(t, cell)| (t, now_us, cell)),
+                self.still_held(now_us)
+                    .filter(|(hold, _)| hold.from_us <= to_us)
+                    .map(|(hold, cell)| (hold.from_us, now_us, cell)),
             )
             .fold(None, |best: Option<(u64, u64, Cell)>, c| {
                 if best.is_none_or(|b| b.2 < c.2) {
@@ -168,10 +160,10 @@ impl Lane {
     /// The start of the nearest element (a lock, a wait, a transaction, a mark) after
     /// `t_us` (`forward`) or before it: how the keyboard moves along a lane.
     pub fn next_element(&self, t_us: u64, forward: bool) -> Option<u64> {
-        let open = [
-            (self.level.0 != LockLevel::None).then_some(self.level.1),
-            self.open_tx.as_ref().map(|(from, _)| *from),
-        ];
+        let open = self
+            .still_held(u64::MAX)
+            .map(|(hold, _)| hold.from_us)
+            .chain(self.open_tx.as_ref().map(|(from, _)| *from));
         [
             nearest(&self.levels, |s| s.from_us, t_us, forward),
             nearest(&self.wal_read, |s| s.from_us, t_us, forward),
@@ -181,8 +173,8 @@ impl Lane {
             nearest(&self.marks, |m| m.t_us, t_us, forward),
         ]
         .into_iter()
-        .chain(open)
         .flatten()
+        .chain(open)
         .filter(|t| if forward { *t > t_us } else { *t < t_us })
         .reduce(|a, b| if forward { a.min(b) } else { a.max(b) })
     }

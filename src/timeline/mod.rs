@@ -8,7 +8,8 @@
 //! drawing costs the spans in the window plus its columns, never the whole run.
 //! The page's canvas (`timeline_paint`) and the terminal timeline both read it.
 
-use crate::lock::{LockLevel, SHM_SLOTS, WAL_FIRST_READ_SLOT, WAL_WRITE_SLOT};
+use crate::lock::LockLevel;
+use crate::lock_holds::{Held, Hold, LockHolds};
 use crate::trace::{DbFile, EventKind, Role, Step, TraceEvent, WorkerId};
 use std::collections::{BTreeMap, HashMap};
 
@@ -180,15 +181,11 @@ pub struct MarkAt {
 pub struct Lane {
     pub worker: WorkerId,
     pub role: Option<Role>,
+    /// The locks held now; what they ended is in the three tracks below.
+    holds: LockHolds,
     levels: Vec<Span<LockLevel>>,
-    level: (LockLevel, u64),
     wal_read: Vec<Span<()>>,
     wal_write: Vec<Span<()>>,
-    /// The shm slots held now (bit per slot), and since when a read mark and the
-    /// write lock are held.
-    shm_held: u8,
-    read_since: Option<u64>,
-    write_since: Option<u64>,
     waits: Vec<Span<u64>>,
     txs: Vec<Span<Tx>>,
     open_tx: Option<(u64, Tx)>,
@@ -201,6 +198,16 @@ mod view;
 
 pub use details::step_name;
 pub use view::{pan, zoom, View, MIN_WINDOW_US};
+
+impl<T> Span<T> {
+    fn of(hold: Hold, what: T) -> Span<T> {
+        Span {
+            from_us: hold.from_us,
+            to_us: hold.to_us,
+            what,
+        }
+    }
+}
 
 /// Every lane of a run, and the SQL its statements ran (each text stored once).
 #[derive(Clone, Debug, Default)]
@@ -242,7 +249,6 @@ impl Timeline {
         };
         let lane = self.lanes.entry(e.worker).or_insert_with(|| Lane {
             worker: e.worker,
-            level: (LockLevel::None, e.t_us),
             ..Lane::default()
         });
         lane.add(e, sql_id);
@@ -299,46 +305,17 @@ fn push_sorted<T>(track: &mut Vec<Span<T>>, span: Span<T>) {
 impl Lane {
     fn add(&mut self, e: &TraceEvent, sql_id: Option<u32>) {
         let t = e.t_us;
+        // Every event goes to the lock holds: they know which events end a hold.
+        let (levels, wal_read, wal_write) =
+            (&mut self.levels, &mut self.wal_read, &mut self.wal_write);
+        self.holds.read(e, |hold| match (hold.db, hold.held) {
+            (DbFile::Queue, Held::Level(level)) => push_sorted(levels, Span::of(hold, level)),
+            (DbFile::Queue, Held::WalRead) => push_sorted(wal_read, Span::of(hold, ())),
+            (DbFile::Queue, Held::WalWrite) => push_sorted(wal_write, Span::of(hold, ())),
+            _ => {}
+        });
         match &e.kind {
             EventKind::WorkerStart { role } => self.role = Some(*role),
-            EventKind::Lock {
-                db: DbFile::Queue,
-                to,
-                ..
-            } => {
-                let (level, since) = self.level;
-                if level != LockLevel::None {
-                    push_sorted(
-                        &mut self.levels,
-                        Span {
-                            from_us: since,
-                            to_us: t,
-                            what: level,
-                        },
-                    );
-                }
-                self.level = (*to, t);
-            }
-            EventKind::ShmLock {
-                db: DbFile::Queue,
-                slot,
-                n,
-                acquire,
-                ok: true,
-                ..
-            } => {
-                let end = slot.saturating_add(*n).min(SHM_SLOTS as u8);
-                let bits = (*slot..end).fold(0u8, |b, s| b | 1 << s);
-                if *acquire {
-                    self.shm_held |= bits;
-                } else {
-                    self.shm_held &= !bits;
-                }
-                let reading = self.shm_held >> WAL_FIRST_READ_SLOT != 0;
-                let writing = self.shm_held & (1 << WAL_WRITE_SLOT) != 0;
-                track_held(&mut self.wal_read, &mut self.read_since, reading, t);
-                track_held(&mut self.wal_write, &mut self.write_since, writing, t);
-            }
             EventKind::BusyWait {
                 requested_us,
                 dur_us,
@@ -424,6 +401,20 @@ impl Lane {
         self.marks.insert(at, MarkAt { t_us, mark });
     }
 
+    /// The locks on the queue database that the bar shows and are still held, as
+    /// if they ended at `now_us`, each with its cell.
+    fn still_held(&self, now_us: u64) -> impl Iterator<Item = (Hold, Cell)> + '_ {
+        self.holds.still_held(now_us).filter_map(|hold| {
+            let cell = match (hold.db, hold.held) {
+                (DbFile::Queue, Held::Level(level)) => Cell::of_level(level),
+                (DbFile::Queue, Held::WalRead) => Cell::WalRead,
+                (DbFile::Queue, Held::WalWrite) => Cell::WalWrite,
+                _ => return None,
+            };
+            Some((hold, cell))
+        })
+    }
+
     /// "worker 2" or "reader 5".
     pub fn name(&self) -> String {
         match self.role {
@@ -447,19 +438,14 @@ impl Lane {
         for s in within(&self.levels, view.start_us, view.end_us) {
             paint(s.from_us, s.to_us, Cell::of_level(s.what));
         }
-        let (level, since) = self.level;
-        paint(since, now_us, Cell::of_level(level));
-        let wal = [
-            (&self.wal_read, self.read_since, Cell::WalRead),
-            (&self.wal_write, self.write_since, Cell::WalWrite),
-        ];
-        for (track, since, cell) in wal {
-            for s in within(track, view.start_us, view.end_us) {
-                paint(s.from_us, s.to_us, cell);
-            }
-            if let Some(since) = since {
-                paint(since, now_us, cell);
-            }
+        for s in within(&self.wal_read, view.start_us, view.end_us) {
+            paint(s.from_us, s.to_us, Cell::WalRead);
+        }
+        for s in within(&self.wal_write, view.start_us, view.end_us) {
+            paint(s.from_us, s.to_us, Cell::WalWrite);
+        }
+        for (hold, cell) in self.still_held(now_us) {
+            paint(hold.from_us, hold.to_us, cell);
         }
         for s in within(&self.waits, view.start_us, view.end_us) {
             paint(s.from_us, s.to_us, Cell::BusyWait);
@@ -491,25 +477,6 @@ impl Lane {
         let first = self.marks.partition_point(|m| m.t_us < view.start_us);
         let last = self.marks.partition_point(|m| m.t_us <= view.end_us);
         &self.marks[first..last.max(first)]
-    }
-}
-
-/// Open or close a span of a "held" track as `held` changes.
-fn track_held(track: &mut Vec<Span<()>>, since: &mut Option<u64>, held: bool, t_us: u64) {
-    match (held, *since) {
-        (true, None) => *since = Some(t_us),
-        (false, Some(from)) => {
-            *since = None;
-            push_sorted(
-                track,
-                Span {
-                    from_us: from,
-                    to_us: t_us,
-                    what: (),
-                },
-            );
-        }
-        _ => {}
     }
 }
 

@@ -57,6 +57,18 @@ fn a_lock_still_held_counts_until_now() {
 }
 
 #[test]
+fn a_killed_workers_lock_ends_where_it_died() {
+    let events = [
+        at(0, 0, lock(LockLevel::None, LockLevel::Reserved)),
+        at(30, 0, EventKind::WorkerKilled),
+    ];
+    let t = Timeline::from_events(&events);
+    let cells = t.lane(0).unwrap().cells(&View::new(0, 99, 10), 99);
+    assert_eq!(cells[2], Cell::Reserved);
+    assert_eq!(cells[4], Cell::Idle, "the host released it");
+}
+
+#[test]
 fn wal_locks_are_spans_of_their_own() {
     let shm = |slot, acquire| EventKind::ShmLock {
         db: DbFile::Queue,
