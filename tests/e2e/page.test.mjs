@@ -231,3 +231,23 @@ test("Stop ends a run whose workers wait on locks, and the page says it was stop
   assert.equal(await page.getByTestId("integrity").innerText(), "ok");
 });
 
+
+test("the live metrics end where the report begins: same clock, same numbers", async () => {
+  await page.getByTestId("preset").selectOption("busy-timeout");
+  await page.locator("#field-jobs").fill("150");
+  // Remember the last numbers the live view showed before the report replaced it.
+  await page.evaluate(() => {
+    window.lastLive = null;
+    const watch = () => {
+      const live = document.querySelector('[data-testid="run-running"] [data-testid="metrics"]');
+      if (live) window.lastLive = live.innerText;
+    };
+    new MutationObserver(watch).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+  });
+  await page.getByTestId("run").click();
+  await page.getByTestId("run-report").waitFor({ timeout: 60_000 });
+  const live = await page.evaluate(() => window.lastLive);
+  const final = await page.getByTestId("run-report").getByTestId("metrics").innerText();
+  assert.match(final, /150 of 150/);
+  assert.equal(live, final, "the live panel's last numbers are the report's");
+});
