@@ -1,9 +1,10 @@
 //! Time, injected: the engine and the VFS read the clock and sleep only through this
 //! trait, so the same engine runs on native threads and in a Web Worker.
 
+use crate::shareable::Shareable;
 use std::time::Duration;
 
-pub trait Clock: Send + Sync {
+pub trait Clock: Shareable {
     /// Microseconds since the run's epoch; one epoch for every worker of a run, so
     /// that their timeline lanes line up.
     fn now_us(&self) -> u64;

@@ -5,6 +5,10 @@
 //! Architecture invariant: nothing outside `native` and `web` knows which host it
 //! runs in; the engine never sees web-sys, threads or files.
 
+// In the browser every worker is a single-threaded wasm instance (see `shareable`):
+// an `Arc` there only counts references and never crosses a thread.
+#![cfg_attr(target_arch = "wasm32", allow(clippy::arc_with_non_send_sync))]
+
 pub mod chrome_trace;
 pub mod clock;
 pub mod engine;
@@ -15,6 +19,7 @@ pub mod presets;
 pub mod report;
 pub mod result_code;
 pub mod scenario;
+pub mod shareable;
 pub mod sqlite_log;
 pub mod text_timeline;
 pub mod timeline;

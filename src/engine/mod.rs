@@ -28,7 +28,7 @@ use rusqlite::Connection;
 use std::time::Duration;
 
 /// What the host tells a running worker.
-pub trait RunControl: Send + Sync {
+pub trait RunControl {
     /// The user (or the host) asked the run to stop.
     fn stop_requested(&self) -> bool;
     /// Every writer has finished; readers stop when they see this.

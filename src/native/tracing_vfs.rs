@@ -69,10 +69,16 @@ pub fn register() -> Result<(), String> {
         .clone()
 }
 
+/// # Safety
+/// `vfs` is the tracing VFS registered by `register`, whose `pAppData` is the unix VFS.
 unsafe fn unix_vfs(vfs: *mut ffi::sqlite3_vfs) -> *mut ffi::sqlite3_vfs {
     (*vfs).pAppData.cast()
 }
 
+/// # Safety
+/// SQLite passes `file` pointing at `szOsFile` writable bytes (room for a `TracedFile`
+/// and the unix file after it), `name` null or NUL-terminated, `out_flags` null or
+/// writable; the unix VFS's xOpen gets the same guarantees for the real file.
 unsafe extern "C" fn x_open(
     vfs: *mut ffi::sqlite3_vfs,
     name: *const c_char,
@@ -112,6 +118,8 @@ unsafe extern "C" fn x_open(
     ffi::SQLITE_OK
 }
 
+/// # Safety
+/// `vfs` is the tracing VFS (see `unix_vfs`).
 unsafe extern "C" fn x_sleep(vfs: *mut ffi::sqlite3_vfs, microseconds: c_int) -> c_int {
     let unix = unix_vfs(vfs);
     let start = trace::now_us();
@@ -169,6 +177,9 @@ unsafe fn parts<'a>(
 /// Forward a method to the unix file unchanged.
 macro_rules! forward {
     ($name:ident, $method:ident ( $($arg:ident : $ty:ty),* )) => {
+        /// # Safety
+        /// `file` is a file this VFS opened and has not closed (see `parts`); every
+        /// other argument is passed on as SQLite gave it, with SQLite's guarantees.
         unsafe extern "C" fn $name(file: *mut ffi::sqlite3_file $(, $arg: $ty)*) -> c_int {
             let (_, real, io) = parts(file);
             (io.$method.expect(stringify!($method)))(real $(, $arg)*)
@@ -187,11 +198,18 @@ forward!(x_device_characteristics, xDeviceCharacteristics());
 forward!(x_shm_map, xShmMap(region: c_int, size: c_int, extend: c_int, out: *mut *mut c_void));
 forward!(x_shm_unmap, xShmUnmap(delete: c_int));
 
+/// # Safety
+/// `file` is a file this VFS opened (through `x_open`) and has not yet closed, so it is
+/// a `TracedFile` whose `real` is the unix VFS's open file.
 unsafe extern "C" fn x_shm_barrier(file: *mut ffi::sqlite3_file) {
     let (_, real, io) = parts(file);
     (io.xShmBarrier.expect("xShmBarrier"))(real)
 }
 
+/// # Safety
+/// `file` is a file this VFS opened (through `x_open`) and has not yet closed, so it is
+/// a `TracedFile` whose `real` is the unix VFS's open file. The unix file is closed
+/// once, here.
 unsafe extern "C" fn x_close(file: *mut ffi::sqlite3_file) -> c_int {
     let (traced, real, io) = parts(file);
     if traced.level != LockLevel::None {
@@ -207,6 +225,9 @@ unsafe extern "C" fn x_close(file: *mut ffi::sqlite3_file) -> c_int {
     rc
 }
 
+/// # Safety
+/// `file` is a file this VFS opened (through `x_open`) and has not yet closed, so it is
+/// a `TracedFile` whose `real` is the unix VFS's open file.
 unsafe extern "C" fn x_sync(file: *mut ffi::sqlite3_file, flags: c_int) -> c_int {
     let (traced, real, io) = parts(file);
     let rc = (io.xSync.expect("xSync"))(real, flags);
@@ -217,6 +238,9 @@ unsafe extern "C" fn x_sync(file: *mut ffi::sqlite3_file, flags: c_int) -> c_int
     rc
 }
 
+/// # Safety
+/// `file` is a file this VFS opened (through `x_open`) and has not yet closed, so it is
+/// a `TracedFile` whose `real` is the unix VFS's open file.
 unsafe extern "C" fn x_lock(file: *mut ffi::sqlite3_file, level: c_int) -> c_int {
     let (traced, real, io) = parts(file);
     let rc = (io.xLock.expect("xLock"))(real, level);
@@ -253,6 +277,9 @@ unsafe extern "C" fn x_lock(file: *mut ffi::sqlite3_file, level: c_int) -> c_int
     rc
 }
 
+/// # Safety
+/// `file` is a file this VFS opened (through `x_open`) and has not yet closed, so it is
+/// a `TracedFile` whose `real` is the unix VFS's open file.
 unsafe extern "C" fn x_unlock(file: *mut ffi::sqlite3_file, level: c_int) -> c_int {
     let (traced, real, io) = parts(file);
     let rc = (io.xUnlock.expect("xUnlock"))(real, level);
@@ -269,6 +296,9 @@ unsafe extern "C" fn x_unlock(file: *mut ffi::sqlite3_file, level: c_int) -> c_i
     rc
 }
 
+/// # Safety
+/// `file` is a file this VFS opened (through `x_open`) and has not yet closed, so it is
+/// a `TracedFile` whose `real` is the unix VFS's open file.
 unsafe extern "C" fn x_shm_lock(
     file: *mut ffi::sqlite3_file,
     offset: c_int,

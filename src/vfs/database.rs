@@ -9,7 +9,9 @@ use super::shm;
 use super::storage::Storage;
 use super::words::{free_spin_of, SharedWords};
 use crate::trace::{self, DbFile, WorkerId};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+#[cfg(not(target_arch = "wasm32"))]
+use std::sync::Mutex;
 
 /// Words one database needs in shared memory.
 pub const DATABASE_WORDS: usize = LockTable::WORDS + shm::SHARED_WORDS;
@@ -57,26 +59,42 @@ pub fn release_owner(words: &dyn SharedWords, owner: WorkerId) -> usize {
     LockTable::new(words, 0).release_owner(owner)
 }
 
+/// The attached databases: one list for the process natively (every worker
+/// thread looks in it), one per wasm instance in the browser (see `shareable`).
+#[cfg(not(target_arch = "wasm32"))]
 static ATTACHED: Mutex<Vec<Arc<SharedDatabase>>> = Mutex::new(Vec::new());
 
-fn attached() -> std::sync::MutexGuard<'static, Vec<Arc<SharedDatabase>>> {
-    ATTACHED
+#[cfg(not(target_arch = "wasm32"))]
+fn with_attached<R>(f: impl FnOnce(&mut Vec<Arc<SharedDatabase>>) -> R) -> R {
+    f(&mut ATTACHED
         .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .unwrap_or_else(|poisoned| poisoned.into_inner()))
+}
+
+#[cfg(target_arch = "wasm32")]
+thread_local! {
+    static ATTACHED: std::cell::RefCell<Vec<Arc<SharedDatabase>>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+#[cfg(target_arch = "wasm32")]
+fn with_attached<R>(f: impl FnOnce(&mut Vec<Arc<SharedDatabase>>) -> R) -> R {
+    ATTACHED.with(|all| f(&mut all.borrow_mut()))
 }
 
 /// Serve `database` under its path (replacing an earlier one of the same path).
 pub fn attach(database: SharedDatabase) -> Arc<SharedDatabase> {
     let database = Arc::new(database);
-    let mut all = attached();
-    all.retain(|d| d.path != database.path);
-    all.push(database.clone());
+    with_attached(|all| {
+        all.retain(|d| d.path != database.path);
+        all.push(database.clone());
+    });
     database
 }
 
 /// Stop serving the database at `path`; open connections keep what they have.
 pub fn detach(path: &str) {
-    attached().retain(|d| d.path != path);
+    with_attached(|all| all.retain(|d| d.path != path));
 }
 
 /// The database a file name belongs to: the database itself or one of its
@@ -86,7 +104,7 @@ pub fn find(name: &str) -> Option<Arc<SharedDatabase>> {
         .strip_suffix("-journal")
         .or_else(|| name.strip_suffix("-wal"))
         .unwrap_or(name);
-    attached().iter().find(|d| d.path == base).cloned()
+    with_attached(|all| all.iter().find(|d| d.path == base).cloned())
 }
 
 #[cfg(test)]

@@ -360,6 +360,10 @@ mod tests {
     use super::*;
     use crate::vfs::words::ProcessWords;
 
+    /// # Safety
+    /// `p` is a region `map` handed out and still mapped; `i` is below
+    /// `REGION_WORDS`. (The tests' unsafe blocks below only read and write words
+    /// of regions they mapped, as SQLite does.)
     unsafe fn word(p: *mut u8, i: usize) -> *mut u32 {
         p.cast::<u32>().add(i)
     }

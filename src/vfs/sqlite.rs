@@ -106,6 +106,10 @@ unsafe fn name_of(name: *const c_char) -> Option<String> {
     (!name.is_null()).then(|| CStr::from_ptr(name).to_string_lossy().into_owned())
 }
 
+/// # Safety
+/// SQLite passes `file` pointing at `szOsFile` writable bytes, `name` null or
+/// NUL-terminated, `out_flags` null or writable. On success `file` holds a `SharedFile`
+/// whose `open` is a leaked `Box<OpenFile>`, freed by `x_close`.
 unsafe extern "C" fn x_open(
     _vfs: *mut ffi::sqlite3_vfs,
     name: *const c_char,
@@ -178,6 +182,8 @@ unsafe extern "C" fn x_open(
     ffi::SQLITE_OK
 }
 
+/// # Safety
+/// `name` is null or NUL-terminated (SQLite's contract for xDelete).
 unsafe extern "C" fn x_delete(
     _vfs: *mut ffi::sqlite3_vfs,
     name: *const c_char,
@@ -195,6 +201,9 @@ unsafe extern "C" fn x_delete(
     }
 }
 
+/// # Safety
+/// `name` is null or NUL-terminated and `out` points at a writable int (SQLite's
+/// contract for xAccess).
 unsafe extern "C" fn x_access(
     _vfs: *mut ffi::sqlite3_vfs,
     name: *const c_char,
@@ -208,6 +217,9 @@ unsafe extern "C" fn x_access(
     ffi::SQLITE_OK
 }
 
+/// # Safety
+/// `name` is NUL-terminated and `out` holds `n_out` writable bytes (SQLite's contract
+/// for xFullPathname).
 unsafe extern "C" fn x_full_pathname(
     _vfs: *mut ffi::sqlite3_vfs,
     name: *const c_char,
@@ -224,6 +236,9 @@ unsafe extern "C" fn x_full_pathname(
 
 /// SQLite's busy handler (and WAL's retry loop) sleeping: really block, on the
 /// worker's clock, and trace the wait.
+///
+/// # Safety
+/// No pointer is read; SQLite calls it from the connection's own thread.
 unsafe extern "C" fn x_sleep(_vfs: *mut ffi::sqlite3_vfs, microseconds: c_int) -> c_int {
     let requested = Duration::from_micros(microseconds.max(0) as u64);
     let start = trace::now_us();
@@ -278,6 +293,10 @@ unsafe fn open_file<'a>(file: *mut ffi::sqlite3_file) -> &'a mut OpenFile {
     &mut *(*file.cast::<SharedFile>()).open
 }
 
+/// # Safety
+/// `file` is a file this VFS opened (through `x_open`) and has not yet closed, as
+/// SQLite guarantees for every io method. Afterwards the `OpenFile` is freed and `file`
+/// holds no methods, so SQLite never calls it again.
 unsafe extern "C" fn x_close(file: *mut ffi::sqlite3_file) -> c_int {
     let shared = file.cast::<SharedFile>();
     let open = Box::from_raw((*shared).open);
@@ -301,6 +320,9 @@ unsafe extern "C" fn x_close(file: *mut ffi::sqlite3_file) -> c_int {
     ffi::SQLITE_OK
 }
 
+/// # Safety
+/// `file` is a file this VFS opened (through `x_open`) and has not yet closed, as
+/// SQLite guarantees for every io method. `buf` holds `amount` writable bytes.
 unsafe extern "C" fn x_read(
     file: *mut ffi::sqlite3_file,
     buf: *mut c_void,
@@ -319,6 +341,9 @@ unsafe extern "C" fn x_read(
     }
 }
 
+/// # Safety
+/// `file` is a file this VFS opened (through `x_open`) and has not yet closed, as
+/// SQLite guarantees for every io method. `buf` holds `amount` readable bytes.
 unsafe extern "C" fn x_write(
     file: *mut ffi::sqlite3_file,
     buf: *const c_void,
@@ -333,6 +358,9 @@ unsafe extern "C" fn x_write(
     }
 }
 
+/// # Safety
+/// `file` is a file this VFS opened (through `x_open`) and has not yet closed, as
+/// SQLite guarantees for every io method.
 unsafe extern "C" fn x_truncate(file: *mut ffi::sqlite3_file, size: i64) -> c_int {
     match open_file(file).file.truncate(size.max(0) as u64) {
         Ok(()) => ffi::SQLITE_OK,
@@ -340,6 +368,9 @@ unsafe extern "C" fn x_truncate(file: *mut ffi::sqlite3_file, size: i64) -> c_in
     }
 }
 
+/// # Safety
+/// `file` is a file this VFS opened (through `x_open`) and has not yet closed, as
+/// SQLite guarantees for every io method.
 unsafe extern "C" fn x_sync(file: *mut ffi::sqlite3_file, _flags: c_int) -> c_int {
     let open = open_file(file);
     trace::emit(EventKind::Sync {
@@ -352,6 +383,9 @@ unsafe extern "C" fn x_sync(file: *mut ffi::sqlite3_file, _flags: c_int) -> c_in
     }
 }
 
+/// # Safety
+/// `file` is a file this VFS opened (through `x_open`) and has not yet closed, as
+/// SQLite guarantees for every io method. `out` points at a writable i64.
 unsafe extern "C" fn x_file_size(file: *mut ffi::sqlite3_file, out: *mut i64) -> c_int {
     match open_file(file).file.size() {
         Ok(size) => {
@@ -362,6 +396,9 @@ unsafe extern "C" fn x_file_size(file: *mut ffi::sqlite3_file, out: *mut i64) ->
     }
 }
 
+/// # Safety
+/// `file` is a file this VFS opened (through `x_open`) and has not yet closed, as
+/// SQLite guarantees for every io method.
 unsafe extern "C" fn x_lock(file: *mut ffi::sqlite3_file, level: c_int) -> c_int {
     let open = open_file(file);
     let (Some(database), Some(slot), Some(wanted)) = (
@@ -406,6 +443,9 @@ unsafe extern "C" fn x_lock(file: *mut ffi::sqlite3_file, level: c_int) -> c_int
     rc
 }
 
+/// # Safety
+/// `file` is a file this VFS opened (through `x_open`) and has not yet closed, as
+/// SQLite guarantees for every io method.
 unsafe extern "C" fn x_unlock(file: *mut ffi::sqlite3_file, level: c_int) -> c_int {
     let open = open_file(file);
     let (Some(database), Some(slot), Some(to)) = (
@@ -440,12 +480,17 @@ fn write_held_back(database: &SharedDatabase) {
     let _ = database.storage.write_held_back();
 }
 
+/// # Safety
+/// `file` is a file this VFS opened (through `x_open`) and has not yet closed, as
+/// SQLite guarantees for every io method. `out` points at a writable int.
 unsafe extern "C" fn x_check_reserved_lock(file: *mut ffi::sqlite3_file, out: *mut c_int) -> c_int {
     let open = open_file(file);
     *out = open.database.as_ref().is_some_and(|d| d.locks().reserved()) as c_int;
     ffi::SQLITE_OK
 }
 
+/// # Safety
+/// Reads nothing: every file control is answered SQLITE_NOTFOUND.
 unsafe extern "C" fn x_file_control(
     _file: *mut ffi::sqlite3_file,
     _op: c_int,
@@ -454,14 +499,23 @@ unsafe extern "C" fn x_file_control(
     ffi::SQLITE_NOTFOUND
 }
 
+/// # Safety
+/// Reads nothing.
 unsafe extern "C" fn x_sector_size(_file: *mut ffi::sqlite3_file) -> c_int {
     4096
 }
 
+/// # Safety
+/// Reads nothing.
 unsafe extern "C" fn x_device_characteristics(_file: *mut ffi::sqlite3_file) -> c_int {
     ffi::SQLITE_IOCAP_POWERSAFE_OVERWRITE
 }
 
+/// # Safety
+/// `file` is a file this VFS opened (through `x_open`) and has not yet closed, as
+/// SQLite guarantees for every io method. `out` points at a writable pointer; the
+/// region handed out lives in the `ShmView` until `x_shm_unmap`, and SQLite does not
+/// use it after.
 unsafe extern "C" fn x_shm_map(
     file: *mut ffi::sqlite3_file,
     region: c_int,
@@ -491,6 +545,9 @@ unsafe extern "C" fn x_shm_map(
     }
 }
 
+/// # Safety
+/// `file` is a file this VFS opened (through `x_open`) and has not yet closed, as
+/// SQLite guarantees for every io method.
 unsafe extern "C" fn x_shm_lock(
     file: *mut ffi::sqlite3_file,
     offset: c_int,
@@ -542,6 +599,10 @@ unsafe extern "C" fn x_shm_lock(
 
 /// A memory barrier: publish what this connection wrote, take in what others wrote
 /// (see `ShmView::barrier` for what it leaves alone and why).
+///
+/// # Safety
+/// `file` is a file this VFS opened (through `x_open`) and has not yet closed, as
+/// SQLite guarantees for every io method.
 unsafe extern "C" fn x_shm_barrier(file: *mut ffi::sqlite3_file) {
     let open = open_file(file);
     if let (Some(database), Some(view)) = (&open.database, open.shm.as_mut()) {
@@ -549,6 +610,9 @@ unsafe extern "C" fn x_shm_barrier(file: *mut ffi::sqlite3_file) {
     }
 }
 
+/// # Safety
+/// `file` is a file this VFS opened (through `x_open`) and has not yet closed, as
+/// SQLite guarantees for every io method.
 unsafe extern "C" fn x_shm_unmap(file: *mut ffi::sqlite3_file, delete: c_int) -> c_int {
     let open = open_file(file);
     if let (Some(database), Some(mut view)) = (&open.database, open.shm.take()) {

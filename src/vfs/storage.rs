@@ -2,6 +2,7 @@
 //! the WAL index do not live here (see `lock_table` and `shm`); only the bytes of
 //! the database, its journal and its WAL.
 
+use crate::shareable::{Movable, Shareable};
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex, RwLock};
@@ -47,7 +48,7 @@ impl fmt::Display for StorageError {
 }
 
 /// A set of named files.
-pub trait Storage: Send + Sync {
+pub trait Storage: Shareable {
     fn open(&self, name: &str, create: bool) -> Result<Box<dyn StoredFile>, StorageError>;
     fn delete(&self, name: &str) -> Result<(), StorageError>;
     fn exists(&self, name: &str) -> bool;
@@ -62,7 +63,7 @@ pub trait Storage: Send + Sync {
 }
 
 /// One open file.
-pub trait StoredFile: Send {
+pub trait StoredFile: Movable {
     /// Read at `offset` into `buf`; returns how many bytes the file had there.
     fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<usize, StorageError>;
     fn write_at(&self, offset: u64, data: &[u8]) -> Result<(), StorageError>;

@@ -5,9 +5,10 @@
 //! Worker); in the browser they are a SharedArrayBuffer seen through Atomics. The
 //! lock table and the WAL index are written against this trait only.
 
+use crate::shareable::Shareable;
 use std::sync::atomic::{AtomicI32, Ordering};
 
-pub trait SharedWords: Send + Sync {
+pub trait SharedWords: Shareable {
     fn len(&self) -> usize;
     fn load(&self, i: usize) -> i32;
     fn store(&self, i: usize, value: i32);

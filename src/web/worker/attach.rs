@@ -36,12 +36,6 @@ pub struct SabControl {
     last_post_ms: Cell<f64>,
 }
 
-// SAFETY: locklab's wasm has no threads (see `SabWords`): the engine's `RunControl`
-// must be Send + Sync for native threads, but here it never leaves this worker's
-// one thread.
-unsafe impl Send for SabControl {}
-unsafe impl Sync for SabControl {}
-
 impl SabControl {
     fn word(&self, index: usize) -> i32 {
         Atomics::load(&self.words, index as u32).unwrap_or(0)

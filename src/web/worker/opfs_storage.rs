@@ -37,11 +37,6 @@ pub struct OpfsStorage {
     open_wals: RefCell<Vec<Weak<OpenHandle>>>,
 }
 
-// SAFETY: one thread per wasm instance (see `SabWords`): these JS handles are never
-// reached from another thread.
-unsafe impl Send for OpfsStorage {}
-unsafe impl Sync for OpfsStorage {}
-
 fn js_error(what: &str, e: JsValue) -> String {
     let text = Reflect::get(&e, &"message".into())
         .ok()
@@ -199,9 +194,6 @@ struct OpenHandle {
     /// Writes not yet made: where they start, and their bytes.
     waiting: RefCell<Option<(u64, Vec<u8>)>>,
 }
-
-// SAFETY: see `OpfsStorage`: the `Rc` and the handles never leave this worker's thread.
-unsafe impl Send for OpfsFile {}
 
 impl OpenHandle {
     fn at(&self, offset: u64) -> &FileSystemReadWriteOptions {

@@ -24,11 +24,6 @@ pub struct SabStorage {
     files: Vec<(String, SharedArrayBuffer)>,
 }
 
-// SAFETY: as for `SabWords`: one thread per wasm instance, so the JS handles here
-// are never reached from another thread.
-unsafe impl Send for SabStorage {}
-unsafe impl Sync for SabStorage {}
-
 /// A new growable buffer for one file (the page makes these).
 pub fn new_file_buffer() -> Result<SharedArrayBuffer, JsValue> {
     let make = Function::new_with_args(
@@ -103,9 +98,6 @@ struct SabFile {
     /// about a microsecond per write).
     known_capacity: Cell<u64>,
 }
-
-// SAFETY: see `SabStorage`.
-unsafe impl Send for SabFile {}
 
 impl SabFile {
     fn size_now(&self) -> u64 {

@@ -26,14 +26,6 @@ pub struct SabWords {
     views: RefCell<Vec<(u32, u32, Uint32Array)>>,
 }
 
-// SAFETY: locklab's wasm is built without the `atomics` target feature, so each wasm
-// instance (one per Web Worker) has exactly one thread, and a JS object (or the
-// RefCell around the kept views) can never be reached from another thread. Sharing
-// between workers happens through the SharedArrayBuffer itself, which each worker
-// holds its own handle to.
-unsafe impl Send for SabWords {}
-unsafe impl Sync for SabWords {}
-
 impl SabWords {
     /// Words over an existing buffer (from the page).
     pub fn over(buffer: &SharedArrayBuffer) -> SabWords {
