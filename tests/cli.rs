@@ -36,10 +36,19 @@ fn run_json_prints_the_report_with_every_documented_field() {
         "workers",
         "invariants",
         "write_lock_hold_ms",
+        "failure",
     ] {
         assert!(report.get(field).is_some(), "report lacks {field}");
     }
-    for field in ["seeded", "done", "double_claimed", "lost"] {
+    assert!(report["failure"].is_null());
+    for field in [
+        "seeded",
+        "done",
+        "double_claimed",
+        "lost",
+        "reclaimed",
+        "stuck",
+    ] {
         assert!(report["jobs"].get(field).is_some(), "jobs lacks {field}");
     }
     for field in ["p50", "p95", "p99", "max"] {
@@ -54,9 +63,19 @@ fn run_json_prints_the_report_with_every_documented_field() {
     assert_eq!(report["workers"].as_array().map(Vec::len), Some(3));
     let worker = &report["workers"][1];
     assert_eq!(worker["role"], "reader");
-    for field in ["id", "jobs_done", "errors", "busy_wait_ms", "lock_ms"] {
+    for field in [
+        "id",
+        "jobs_done",
+        "errors",
+        "busy_wait_ms",
+        "lock_ms",
+        "killed",
+        "killed_at_ms",
+    ] {
         assert!(worker.get(field).is_some(), "worker lacks {field}");
     }
+    assert_eq!(worker["killed"], false);
+    assert!(worker["killed_at_ms"].is_null());
 }
 
 #[test]
