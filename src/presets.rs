@@ -132,6 +132,20 @@ pub fn all() -> Vec<Preset> {
                 "claim_index": false, "time_limit_ms": 5000}),
         },
         Preset {
+            name: "broken-locking",
+            lesson: "10. Broken locking (as on some network filesystems)",
+            expect: "Every lock is granted, as a network filesystem with broken locking does: \
+                     workers claim the same jobs, results go missing, and the database can end \
+                     corrupt (the run then fails with SQLITE_CORRUPT). The invariants fail, as \
+                     they should. Needs the shared VFS (the page, or --vfs shared).",
+            // The truncate journal: with "delete", two commits that each delete the
+            // journal end the run within milliseconds on the second delete.
+            scenario: json!({"name": "broken-locking", "workers": 8, "jobs": 200,
+                "transaction": "long", "begin": "deferred", "journal_mode": "truncate",
+                "synchronous": "off", "busy_timeout_ms": 1000, "work_ms": [1, 3],
+                "locking": "none", "time_limit_ms": 5000}),
+        },
+        Preset {
             name: "batched-results",
             lesson: "11. Batch result writes, and keep results in their own database",
             expect: "Results written 20 at a time into a separate results database: fewer \
@@ -140,6 +154,20 @@ pub fn all() -> Vec<Preset> {
                 "transaction": "short", "begin": "immediate", "journal_mode": "wal",
                 "synchronous": "normal", "busy_timeout_ms": 5000, "work_ms": [0, 2],
                 "result_batch": 20, "separate_results_db": true}),
+        },
+        Preset {
+            name: "worker-crash",
+            lesson: "12. A worker crashes mid-job",
+            expect: "Worker 1 dies while it holds WAL's write lock, in the middle of a job, and \
+                     never closes its connection. Its locks are released, the others go on, and \
+                     its job comes back only because its heartbeat stopped: after 300 ms \
+                     (stale_after_ms) another worker reclaims it. Every job is still done exactly \
+                     once. Needs the shared VFS (the page, or --vfs shared).",
+            scenario: json!({"name": "worker-crash", "workers": 3, "jobs": 30,
+                "transaction": "short", "begin": "immediate", "journal_mode": "wal",
+                "synchronous": "normal", "busy_timeout_ms": 5000, "work_ms": [20, 40],
+                "heartbeat_ms": 5, "stale_after_ms": 300,
+                "faults": [{"kill": 1, "at_ms": 100, "holding": "wal_write"}]}),
         },
     ]
 }

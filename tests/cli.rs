@@ -36,10 +36,19 @@ fn run_json_prints_the_report_with_every_documented_field() {
         "workers",
         "invariants",
         "write_lock_hold_ms",
+        "failure",
     ] {
         assert!(report.get(field).is_some(), "report lacks {field}");
     }
-    for field in ["seeded", "done", "double_claimed", "lost"] {
+    assert!(report["failure"].is_null());
+    for field in [
+        "seeded",
+        "done",
+        "double_claimed",
+        "lost",
+        "reclaimed",
+        "stuck",
+    ] {
         assert!(report["jobs"].get(field).is_some(), "jobs lacks {field}");
     }
     for field in ["p50", "p95", "p99", "max"] {
@@ -54,9 +63,19 @@ fn run_json_prints_the_report_with_every_documented_field() {
     assert_eq!(report["workers"].as_array().map(Vec::len), Some(3));
     let worker = &report["workers"][1];
     assert_eq!(worker["role"], "reader");
-    for field in ["id", "jobs_done", "errors", "busy_wait_ms", "lock_ms"] {
+    for field in [
+        "id",
+        "jobs_done",
+        "errors",
+        "busy_wait_ms",
+        "lock_ms",
+        "killed",
+        "killed_at_ms",
+    ] {
         assert!(worker.get(field).is_some(), "worker lacks {field}");
     }
+    assert_eq!(worker["killed"], false);
+    assert!(worker["killed_at_ms"].is_null());
 }
 
 #[test]
@@ -151,4 +170,118 @@ fn run_through_the_shared_vfs_names_it_in_the_report() {
     );
     assert_eq!(report["jobs"]["done"], report["jobs"]["seeded"]);
     assert_eq!(report["invariants"]["integrity_ok"], true);
+}
+
+#[test]
+fn width_is_checked_by_name() {
+    for bad in ["5", "1001", "wide", "-3"] {
+        let arg = format!("--width={bad}");
+        let out = locklab(&["run", "--preset", "wal-readers", &arg]);
+        assert_eq!(out.status.code(), Some(2), "--width {bad}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("--width") && stderr.contains("from 20 to 1000"),
+            "{stderr}"
+        );
+    }
+    let out = locklab(&["run", "--preset", "wal-readers", "--width", "0"]);
+    assert!(out.status.success());
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("timeline ("));
+}
+
+#[test]
+fn faults_on_the_unix_vfs_are_a_scenario_error_with_exit_code_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("crash.json");
+    std::fs::write(&path, r#"{"faults": [{"kill": 1, "at_ms": 10}]}"#).unwrap();
+    let out = locklab(&["run", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("`faults`") && stderr.contains("--vfs shared"),
+        "{stderr}"
+    );
+    let out = locklab(&["run", "--preset", "broken-locking"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("`locking`"));
+}
+
+#[test]
+fn a_killed_worker_and_its_stuck_job_are_said_plainly() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("crash.json");
+    std::fs::write(
+        &path,
+        r#"{"workers": 3, "jobs": 30, "transaction": "short", "begin": "immediate",
+            "journal_mode": "wal", "busy_timeout_ms": 5000, "work_ms": [20, 40],
+            "heartbeat_ms": 5, "faults": [{"kill": 1, "at_ms": 50, "holding": "wal_write"}]}"#,
+    )
+    .unwrap();
+    let out = locklab(&["run", path.to_str().unwrap(), "--vfs", "shared"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary = String::from_utf8_lossy(&out.stdout);
+    assert!(summary.contains("killed        worker 1 at "), "{summary}");
+    assert!(summary.contains("29 of 30 done"), "{summary}");
+    assert!(
+        summary.contains("1 job stuck RUNNING (its worker was killed and stale_after_ms is 0"),
+        "{summary}"
+    );
+}
+
+/// Ctrl-C (SIGINT) during a run: the report still comes out, with outcome
+/// "stopped", and the run's temporary directory is gone.
+#[test]
+fn ctrl_c_stops_the_run_prints_the_report_and_removes_its_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = tmp.path().join("long.json");
+    std::fs::write(
+        &scenario,
+        r#"{"workers": 2, "jobs": 100000, "work_ms": 50, "time_limit_ms": 600000}"#,
+    )
+    .unwrap();
+    let runs = tmp.path().join("runs");
+    std::fs::create_dir(&runs).unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_locklab"))
+        .args(["run", scenario.to_str().unwrap(), "--json"])
+        .env("TMPDIR", &runs)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("locklab starts");
+    // The run has begun once its database exists in its temporary directory.
+    let began = std::time::Instant::now();
+    let database_exists = || {
+        std::fs::read_dir(&runs)
+            .unwrap()
+            .flatten()
+            .any(|d| d.path().join("queue.db").exists())
+    };
+    while !database_exists() {
+        assert!(
+            began.elapsed() < std::time::Duration::from_secs(120),
+            "the run never began"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).expect("the report comes out");
+    assert_eq!(report["outcome"], "stopped");
+    assert_eq!(report["jobs"]["lost"], 0);
+    assert_eq!(report["integrity_check"], "ok");
+    let left: Vec<_> = std::fs::read_dir(&runs).unwrap().flatten().collect();
+    assert!(left.is_empty(), "temporary files left: {left:?}");
 }

@@ -48,6 +48,9 @@ fn stress_eight_threads_ten_seeds_both_journal_modes() {
 #[test]
 fn every_preset_keeps_its_invariants_through_the_shared_vfs() {
     for preset in locklab::presets::all() {
+        if preset.name == "broken-locking" {
+            continue; // Its invariants fail by design (tests/presets.rs).
+        }
         let run = run_on(Vfs::Shared, preset.scenario.clone());
         assert!(
             run.report.invariants.all_hold(),

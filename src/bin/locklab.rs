@@ -12,13 +12,32 @@ fn main() {}
 mod cli {
     use clap::{Parser, Subcommand};
     use locklab::native::{RunOptions, Vfs};
-    use locklab::report::RunReport;
+    use locklab::report::{Outcome, RunReport};
     use locklab::scenario::Scenario;
     use locklab::{chrome_trace, native, presets, text_timeline};
     use std::path::PathBuf;
     use std::process::ExitCode;
     use std::sync::atomic::AtomicBool;
     use std::sync::Arc;
+
+    /// The terminal timeline's widths: 0 hides it.
+    const WIDTHS: std::ops::RangeInclusive<usize> = 20..=1000;
+
+    fn width(text: &str) -> Result<usize, String> {
+        let bad = || {
+            format!(
+                "expected 0 (no timeline) or a width from {} to {} characters, got {text}",
+                WIDTHS.start(),
+                WIDTHS.end()
+            )
+        };
+        let n: usize = text.parse().map_err(|_| bad())?;
+        if n == 0 || WIDTHS.contains(&n) {
+            Ok(n)
+        } else {
+            Err(bad())
+        }
+    }
 
     #[derive(Parser)]
     #[command(
@@ -56,8 +75,8 @@ mod cli {
             /// shared VFS, as the browser uses it, over memory shared by the threads).
             #[arg(long, value_enum, default_value_t = VfsArg::Unix)]
             vfs: VfsArg,
-            /// Width of the terminal timeline in characters (0 hides it).
-            #[arg(long, default_value_t = 100)]
+            /// Width of the terminal timeline in characters, 20 to 1000 (0 hides it).
+            #[arg(long, default_value_t = 100, value_parser = width)]
             width: usize,
         },
         /// List the built-in presets, one per lesson.
@@ -88,12 +107,22 @@ mod cli {
                         return ExitCode::from(2);
                     }
                 };
+                let vfs = match vfs {
+                    VfsArg::Unix => Vfs::Unix,
+                    VfsArg::Shared => Vfs::Shared,
+                };
+                if let Err(e) = native::check(&scenario, vfs) {
+                    eprintln!("locklab: {e}");
+                    return ExitCode::from(2);
+                }
+                let stop = Arc::new(AtomicBool::new(false));
+                if let Err(e) = stop_on_ctrl_c(&stop) {
+                    eprintln!("locklab: cannot catch Ctrl-C: {e}");
+                    return ExitCode::from(1);
+                }
                 let options = RunOptions {
-                    vfs: match vfs {
-                        VfsArg::Unix => Vfs::Unix,
-                        VfsArg::Shared => Vfs::Shared,
-                    },
-                    stop: Arc::new(AtomicBool::new(false)),
+                    vfs,
+                    stop,
                     storage: None,
                 };
                 match run(&scenario, &options, json, trace, width) {
@@ -105,6 +134,17 @@ mod cli {
                 }
             }
         }
+    }
+
+    /// The first Ctrl-C stops the run at every worker's next step: the report
+    /// still comes out and the run's temporary files are removed. A second one
+    /// quits at once (exit code 130), leaving them.
+    fn stop_on_ctrl_c(stop: &Arc<AtomicBool>) -> std::io::Result<()> {
+        use signal_hook::consts::SIGINT;
+        // Registered first, so it sees the flag before this Ctrl-C sets it.
+        signal_hook::flag::register_conditional_shutdown(SIGINT, 130, stop.clone())?;
+        signal_hook::flag::register(SIGINT, stop.clone())?;
+        Ok(())
     }
 
     fn load(file: Option<PathBuf>, preset: Option<String>) -> Result<Scenario, String> {
@@ -174,14 +214,34 @@ mod cli {
             "sqlite        {} via {}, journal_mode = {}",
             r.sqlite_version, r.vfs, r.journal_mode
         ));
+        let outcome = match r.outcome {
+            Outcome::Completed => "completed",
+            Outcome::TimeLimit => "time limit reached",
+            Outcome::Stopped => "stopped",
+            Outcome::Failed => "FAILED",
+        };
         line(format!(
-            "outcome       {:?} after {:.0} ms",
-            r.outcome, r.elapsed_ms
+            "outcome       {outcome} after {:.0} ms",
+            r.elapsed_ms
         ));
+        if let Some(failure) = &r.failure {
+            line(format!("failure       {failure}"));
+        }
+        for w in r.workers.iter().filter(|w| w.killed) {
+            line(format!(
+                "killed        worker {} at {:.0} ms, as a crash would",
+                w.id,
+                w.killed_at_ms.unwrap_or_default()
+            ));
+        }
+        let j = &r.jobs;
         line(format!(
-            "jobs          {} of {} done, {} double-claimed, {} lost",
-            r.jobs.done, r.jobs.seeded, r.jobs.double_claimed, r.jobs.lost
+            "jobs          {} of {} done, {} double-claimed, {} lost, {} reclaimed, {} stuck",
+            j.done, j.seeded, j.double_claimed, j.lost, j.reclaimed, j.stuck
         ));
+        if j.stuck > 0 {
+            line(format!("              {}", stuck_sentence(r)));
+        }
         line(format!(
             "throughput    {:.1} jobs/s",
             r.throughput_jobs_per_s
@@ -231,7 +291,7 @@ mod cli {
             line(format!(
                 "{:<8} {:<7} {:>5} {:>8.1} {:>9.1} {:>9.1} {:>9.1} {:>9.1}  {}",
                 w.id,
-                format!("{:?}", w.role).to_lowercase(),
+                format!("{:?}", w.role).to_lowercase() + if w.killed { "\u{2020}" } else { "" },
                 w.jobs_done,
                 w.busy_wait_ms,
                 w.lock_ms.shared,
@@ -241,6 +301,37 @@ mod cli {
                 errors
             ));
         }
+        if r.workers.iter().any(|w| w.killed) {
+            line("(\u{2020} killed)".to_string());
+        }
         s
+    }
+
+    /// Why jobs are stuck, from the report's numbers.
+    fn stuck_sentence(r: &RunReport) -> String {
+        let n = r.jobs.stuck;
+        let jobs = if n == 1 { "1 job" } else { "jobs" };
+        let (them, they) = if n == 1 {
+            ("it", "its worker was")
+        } else {
+            ("them", "their workers were")
+        };
+        let killed = r.workers.iter().any(|w| w.killed);
+        let stale = r
+            .scenario
+            .get("stale_after_ms")
+            .and_then(|v| v.as_u64())
+            .unwrap_or(0);
+        let why = match (killed, stale) {
+            (true, 0) => format!("{they} killed and stale_after_ms is 0: nothing reclaims {them}"),
+            (true, _) => format!("{they} killed and nobody reclaimed {them} before the run ended"),
+            (false, _) => "claimed and never finished".to_string(),
+        };
+        let count = if n == 1 {
+            jobs.to_string()
+        } else {
+            format!("{n} {jobs}")
+        };
+        format!("{count} stuck RUNNING ({why})")
     }
 }
