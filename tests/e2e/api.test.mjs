@@ -100,3 +100,29 @@ test("after the nonsense, a good run works, and the other calls settle", async (
   });
   assert.ok(calls.presets >= 11);
 });
+
+test("a worker refuses messages of another protocol and shared buffers of the wrong number or size, saying so", async () => {
+  const answers = await page.evaluate(async () => {
+    const worker = new Worker("./worker_loader.js");
+    const next = () => new Promise((resolve) => { worker.onmessage = (e) => resolve(JSON.parse(e.data)); });
+    const ready = await next();
+    const ask = (message) => { const answer = next(); worker.postMessage(message); return answer; };
+    const setup = JSON.stringify({ type: "setup", run: "run-0000000000000-0000", scenario: {}, storage: "memory" });
+    const sab = (bytes) => new SharedArrayBuffer(bytes);
+    const out = {
+      ready,
+      oldProtocol: await ask({ protocol: ready.protocol - 1, json: setup, buffers: [] }),
+      noProtocol: await ask({ json: setup, buffers: [] }),
+      tooFew: await ask({ protocol: ready.protocol, json: setup, buffers: [sab(20)] }),
+      wrongSize: await ask({ protocol: ready.protocol, json: setup, buffers: [sab(8), sab(8), sab(8), sab(8), sab(8)] }),
+    };
+    worker.terminate();
+    return out;
+  });
+  assert.equal(answers.ready.type, "ready");
+  for (const key of ["oldProtocol", "noProtocol", "tooFew", "wrongSize"]) assert.equal(answers[key].type, "failed", key);
+  assert.match(answers.oldProtocol.message, new RegExp(`the page speaks protocol ${answers.ready.protocol - 1}, this worker ${answers.ready.protocol}: .*reload the page`));
+  assert.match(answers.noProtocol.message, /the page speaks protocol none/);
+  assert.match(answers.tooFew.message, /the page sent 1 shared buffers, this worker expects 5/);
+  assert.match(answers.wrongSize.message, /shared buffer 0 \(the run's control words\) holds 8 bytes, this worker expects 20/);
+});

@@ -37,6 +37,21 @@ pub struct OpfsStorage {
     open_wals: RefCell<Vec<Weak<OpenHandle>>>,
 }
 
+/// A failed call on an OPFS handle as the VFS sees it: the browser's own words,
+/// and SQLITE_FULL's kind when the origin's storage quota is spent.
+fn storage_error(what: &str, e: JsValue) -> StorageError {
+    let quota = Reflect::get(&e, &"name".into())
+        .ok()
+        .and_then(|n| n.as_string())
+        .is_some_and(|n| n == "QuotaExceededError");
+    let message = js_error(&format!("OPFS {what}"), e);
+    if quota {
+        StorageError::full(message)
+    } else {
+        StorageError::io(message)
+    }
+}
+
 fn js_error(what: &str, e: JsValue) -> String {
     let text = Reflect::get(&e, &"message".into())
         .ok()
@@ -143,7 +158,7 @@ impl Storage for OpfsStorage {
         entry
             .handle
             .truncate_with_f64(0.0)
-            .map_err(|e| StorageError::io(js_error("truncate", e)))
+            .map_err(|e| storage_error("truncate", e))
     }
     fn exists(&self, name: &str) -> bool {
         self.entry(name)
@@ -205,7 +220,7 @@ impl OpenHandle {
         let written = self
             .handle
             .write_with_u8_array_and_options(data, self.at(offset))
-            .map_err(|e| StorageError::io(js_error("write", e)))?;
+            .map_err(|e| storage_error("write", e))?;
         if written as usize != data.len() {
             return Err(StorageError::io(format!(
                 "short write: {written} of {} bytes",
@@ -238,7 +253,7 @@ impl StoredFile for OpfsFile {
         open.handle
             .read_with_u8_array_and_options(buf, open.at(offset))
             .map(|n| n as usize)
-            .map_err(|e| StorageError::io(js_error("read", e)))
+            .map_err(|e| storage_error("read", e))
     }
     fn write_at(&self, offset: u64, data: &[u8]) -> Result<(), StorageError> {
         let open = &self.open;
@@ -278,7 +293,7 @@ impl StoredFile for OpfsFile {
         open.write_waiting()?;
         open.handle
             .truncate_with_f64(size as f64)
-            .map_err(|e| StorageError::io(js_error("truncate", e)))
+            .map_err(|e| storage_error("truncate", e))
     }
     fn size(&self) -> Result<u64, StorageError> {
         let open = &self.open;
@@ -286,13 +301,13 @@ impl StoredFile for OpfsFile {
         open.handle
             .get_size()
             .map(|s| s as u64)
-            .map_err(|e| StorageError::io(js_error("size", e)))
+            .map_err(|e| storage_error("size", e))
     }
     fn sync(&self) -> Result<(), StorageError> {
         let open = &self.open;
         open.write_waiting()?;
         open.handle
             .flush()
-            .map_err(|e| StorageError::io(js_error("flush", e)))
+            .map_err(|e| storage_error("flush", e))
     }
 }
