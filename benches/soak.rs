@@ -119,7 +119,7 @@ fn soak_run(vfs: Vfs, scenario: Scenario) -> (Verdict, Option<RunReport>) {
     let options = RunOptions {
         vfs,
         stop: stop.clone(),
-        storage: None,
+        ..RunOptions::default()
     };
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {

@@ -7,8 +7,7 @@ use locklab::native;
 use locklab::report::Outcome;
 use locklab::scenario::Scenario;
 use serde_json::json;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 #[test]
@@ -19,24 +18,20 @@ fn the_stop_flag_ends_a_run_of_blocked_workers_within_a_bound() {
         "transaction": "long", "begin": "immediate", "journal_mode": "delete",
         "busy_timeout_ms": 60000, "work_ms": [20, 40]}))
     .unwrap();
-    let stop = Arc::new(AtomicBool::new(false));
+    let options = native::RunOptions::default();
+    // Stop once jobs are being done (seeding 10,000 jobs on a loaded machine takes
+    // a while): most workers then wait in the busy handler.
     let stopper = {
-        let stop = stop.clone();
+        let (stop, jobs_done) = (options.stop.clone(), options.jobs_done.clone());
         std::thread::spawn(move || {
-            std::thread::sleep(Duration::from_millis(300));
+            while jobs_done.load(Ordering::Relaxed) < 5 {
+                std::thread::sleep(Duration::from_millis(5));
+            }
             stop.store(true, Ordering::Relaxed);
             Instant::now()
         })
     };
-    let run = native::run(
-        &scenario,
-        &native::RunOptions {
-            vfs: native::Vfs::Unix,
-            stop,
-            storage: None,
-        },
-    )
-    .unwrap();
+    let run = native::run(&scenario, &options).unwrap();
     let stopped_at = stopper.join().unwrap();
     let r = &run.report;
     assert_eq!(r.outcome, Outcome::Stopped);

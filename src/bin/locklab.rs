@@ -123,7 +123,7 @@ mod cli {
                 let options = RunOptions {
                     vfs,
                     stop,
-                    storage: None,
+                    ..RunOptions::default()
                 };
                 match run(&scenario, &options, json, trace, width) {
                     Ok(()) => ExitCode::SUCCESS,

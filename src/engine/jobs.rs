@@ -273,6 +273,7 @@ impl Worker<'_> {
                 job: f.job,
                 latency_us: now.saturating_sub(f.since_us),
             });
+            self.control.job_done();
         }
         self.in_hand = self.in_hand.saturating_sub(done.len());
     }

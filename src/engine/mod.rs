@@ -41,6 +41,8 @@ pub trait RunControl {
     fn kill_requested(&self, _worker: WorkerId) -> bool {
         false
     }
+    /// A job's result was committed (how a host shows progress before the end).
+    fn job_done(&self) {}
 }
 
 /// The control of a worker that nobody stops and that waits for no writers: a

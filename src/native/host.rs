@@ -15,7 +15,7 @@ use crate::scenario::Scenario;
 use crate::trace::{self, Role, Step, TraceEvent, WorkerId};
 use crate::vfs::storage::Storage;
 use std::fmt;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// A run that could not take place (not a run with errors: those are its report).
@@ -48,6 +48,8 @@ struct Control {
     /// The first failure of the run.
     failure: Mutex<Option<Failure>>,
     writers_left: AtomicU32,
+    /// Jobs whose result is committed so far.
+    jobs_done: Arc<AtomicU64>,
 }
 
 impl RunControl for Control {
@@ -56,6 +58,9 @@ impl RunControl for Control {
     }
     fn writers_finished(&self) -> bool {
         self.writers_left.load(Ordering::Acquire) == 0
+    }
+    fn job_done(&self) {
+        self.jobs_done.fetch_add(1, Ordering::Relaxed);
     }
 }
 
@@ -83,6 +88,8 @@ pub struct RunOptions {
     /// Where the shared VFS keeps file bytes; `None`: fresh memory. (A test gives
     /// a storage that fails, to see a run end on a storage error.)
     pub storage: Option<Arc<dyn Storage>>,
+    /// Counts the jobs whose result is committed, as the run goes on.
+    pub jobs_done: Arc<AtomicU64>,
 }
 
 impl fmt::Debug for RunOptions {
@@ -126,6 +133,7 @@ pub fn run(scenario: &Scenario, options: &RunOptions) -> Result<Run, HostError> 
         halt: AtomicBool::new(false),
         failure: Mutex::new(None),
         writers_left: AtomicU32::new(scenario.workers),
+        jobs_done: options.jobs_done.clone(),
     });
     let roles = (0..scenario.workers)
         .map(|_| Role::Writer)

@@ -5,8 +5,6 @@ use locklab::native::{self, Run, RunOptions, Vfs};
 use locklab::scenario::Scenario;
 use locklab::trace::EventKind;
 use serde_json::Value;
-use std::sync::atomic::AtomicBool;
-use std::sync::Arc;
 
 /// Run natively through SQLite's unix VFS (the oracle).
 pub fn run(scenario: Value) -> Run {
@@ -18,8 +16,7 @@ pub fn run_on(vfs: Vfs, scenario: Value) -> Run {
     let scenario = Scenario::from_value(&scenario).expect("a valid scenario");
     let options = RunOptions {
         vfs,
-        stop: Arc::new(AtomicBool::new(false)),
-        storage: None,
+        ..RunOptions::default()
     };
     native::run(&scenario, &options).expect("the run takes place")
 }

@@ -306,8 +306,6 @@ impl StoredFile for OpfsFile {
     fn sync(&self) -> Result<(), StorageError> {
         let open = &self.open;
         open.write_waiting()?;
-        open.handle
-            .flush()
-            .map_err(|e| storage_error("flush", e))
+        open.handle.flush().map_err(|e| storage_error("flush", e))
     }
 }
