@@ -6,9 +6,13 @@
 //! - `worker`: the Web Worker's side: attaches the shared buffers as shared VFS
 //!   databases (memory or OPFS), seeds, runs the engine, audits.
 //!
+//! Beside them: `clock` (the one clock of a run's workers) and `js_error` (a
+//! JavaScript error in words).
+//!
 //! Nothing outside this module sees web-sys.
 
 pub mod clock;
 pub mod host;
+mod js_error;
 pub mod page;
 pub mod worker;

@@ -2,27 +2,16 @@
 // with a message that names what is wrong; a good run works afterwards.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
-import { dirname, join } from "node:path";
-import { serve } from "./serve.mjs";
-import { launch } from "./browser.mjs";
+import { openPage } from "./session.mjs";
 
-const dist = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "dist");
-let site, browser, page;
+let session, page;
 
 before(async () => {
-  site = await serve(dist);
-  browser = await launch();
-  page = await browser.newPage();
-  page.on("pageerror", (e) => console.log(`page error: ${e.message}`));
-  await page.goto(site.url);
-  await page.waitForFunction(() => window.locklab !== undefined);
+  session = await openPage();
+  [page] = session.pages;
 });
 
-after(async () => {
-  await browser?.close();
-  site?.server.close();
-});
+after(async () => session?.close());
 
 // [what the call is, the call as JavaScript source, what its rejection must say]
 const BAD_CALLS = [

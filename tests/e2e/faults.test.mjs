@@ -5,26 +5,17 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
-import { serve } from "./serve.mjs";
-import { launch } from "./browser.mjs";
+import { openPage } from "./session.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const dist = join(here, "..", "..", "dist");
-let site, browser, page;
+let session, page;
 
 before(async () => {
-  site = await serve(dist);
-  browser = await launch();
-  page = await browser.newPage();
-  page.on("pageerror", (e) => console.log(`page error: ${e.message}`));
-  await page.goto(site.url);
-  await page.waitForFunction(() => window.locklab !== undefined);
+  session = await openPage();
+  [page] = session.pages;
 });
 
-after(async () => {
-  await browser?.close();
-  site?.server.close();
-});
+after(async () => session?.close());
 
 const run = (scenario, storage) =>
   page.evaluate(([s, o]) => window.locklab.run(s, o), [scenario, { storage }]);

@@ -4,27 +4,16 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
-import { serve } from "./serve.mjs";
-import { launch } from "./browser.mjs";
+import { openPage } from "./session.mjs";
 
-const dist = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "dist");
-let site, browser, tabs;
+let session, tabs;
 
 before(async () => {
-  site = await serve(dist);
-  browser = await launch();
-  tabs = [await browser.newPage(), await browser.newPage()];
-  for (const tab of tabs) {
-    tab.on("pageerror", (e) => console.log(`page error: ${e.message}`));
-    await tab.goto(site.url);
-    await tab.waitForFunction(() => window.locklab !== undefined);
-  }
+  session = await openPage({ tabs: 2 });
+  tabs = session.pages;
 });
 
-after(async () => {
-  await browser?.close();
-  site?.server.close();
-});
+after(async () => session?.close());
 
 // Wait for `probe` (run in the tab) to return something truthy, and return it.
 async function until(tab, probe, arg, timeout = 60_000) {

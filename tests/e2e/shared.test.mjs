@@ -2,26 +2,16 @@
 // memory in SharedArrayBuffers: window.locklab.run() resolves to the run report.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
-import { dirname, join } from "node:path";
-import { serve } from "./serve.mjs";
-import { launch } from "./browser.mjs";
+import { openPage } from "./session.mjs";
 
-const dist = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "dist");
-let site, browser, page;
+let session, page;
 
 before(async () => {
-  site = await serve(dist);
-  browser = await launch();
-  page = await browser.newPage();
-  await page.goto(site.url);
-  await page.waitForFunction(() => window.locklab !== undefined);
+  session = await openPage();
+  [page] = session.pages;
 });
 
-after(async () => {
-  await browser?.close();
-  site?.server.close();
-});
+after(async () => session?.close());
 
 const count = (report, name) => report.errors[name] ?? 0;
 

@@ -11,6 +11,7 @@
 //! in another tab. The newest [`KEEP_FINISHED`] finished runs stay, for `reopen()`
 //! and the SQL console; storage does not grow with the number of runs.
 
+use crate::web::js_error::js_error;
 use js_sys::{Array, Function, Object, Promise, Reflect};
 use std::collections::BTreeSet;
 use wasm_bindgen::prelude::*;
@@ -29,14 +30,6 @@ pub fn new_run_id() -> String {
     let now = js_sys::Date::now() as u64;
     let random = (js_sys::Math::random() * 65536.0) as u32;
     format!("run-{now:013}-{random:04x}")
-}
-
-fn js_error(what: &str, e: JsValue) -> String {
-    let text = Reflect::get(&e, &"message".into())
-        .ok()
-        .and_then(|m| m.as_string())
-        .unwrap_or(format!("{e:?}"));
-    format!("{what}: {text}")
 }
 
 fn call(target: &JsValue, name: &str, args: &[&JsValue]) -> Result<JsValue, String> {

@@ -14,6 +14,7 @@
 //! in shared memory, so that all workers agree.
 
 use crate::vfs::storage::{Storage, StorageError, StoredFile};
+use crate::web::js_error::js_error;
 use js_sys::{Atomics, Int32Array, Object, Reflect, SharedArrayBuffer};
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
@@ -50,14 +51,6 @@ fn storage_error(what: &str, e: JsValue) -> StorageError {
     } else {
         StorageError::io(message)
     }
-}
-
-fn js_error(what: &str, e: JsValue) -> String {
-    let text = Reflect::get(&e, &"message".into())
-        .ok()
-        .and_then(|m| m.as_string())
-        .unwrap_or(format!("{e:?}"));
-    format!("{what}: {text}")
 }
 
 /// Open sync access handles ("readwrite-unsafe") on the files named, creating

@@ -1,0 +1,28 @@
+// The built page (dist/) served with COOP/COEP, open in `tabs` tabs of one
+// headless Chromium, each ready (window.locklab installed). What a page complains
+// about goes into the test log, for whoever reads a failure.
+import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
+import { serve } from "./serve.mjs";
+import { launch } from "./browser.mjs";
+
+export const dist = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "dist");
+
+export async function openPage({ tabs = 1 } = {}) {
+  const site = await serve(dist);
+  const browser = await launch();
+  const pages = [];
+  for (let i = 0; i < tabs; i++) {
+    const page = await browser.newPage();
+    page.on("console", (m) => ["error", "warning"].includes(m.type()) && console.log(`page ${m.type()}: ${m.text()}`));
+    page.on("pageerror", (e) => console.log(`page error: ${e.message}`));
+    await page.goto(site.url);
+    await page.waitForFunction(() => window.locklab !== undefined);
+    pages.push(page);
+  }
+  const close = async () => {
+    await browser.close();
+    site.server.close();
+  };
+  return { site, browser, pages, close };
+}
