@@ -15,15 +15,16 @@
 //! injected [`Clock`], stopping and killing from an injected [`RunControl`].
 
 mod claim;
+mod failure;
 mod jobs;
 mod kill;
 pub mod schema;
 
 use crate::clock::Clock;
-use crate::report::Failure;
 use crate::result_code;
 use crate::scenario::{BeginMode, Scenario};
 use crate::trace::{self, EventKind, Role, Step, WorkerId};
+pub use failure::Failure;
 use rusqlite::Connection;
 use std::time::Duration;
 

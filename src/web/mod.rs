@@ -6,7 +6,8 @@
 //! - `worker`: the Web Worker's side: attaches the shared buffers as shared VFS
 //!   databases (memory or OPFS), seeds, runs the engine, audits.
 //!
-//! Beside them: `clock` (the one clock of a run's workers) and `js_error` (a
+//! Beside them: `shared_memory` (the SharedArrayBuffers the page creates and every
+//! worker wraps), `clock` (the one clock of a run's workers) and `js_error` (a
 //! JavaScript error in words).
 //!
 //! Nothing outside this module sees web-sys.
@@ -15,4 +16,5 @@ pub mod clock;
 pub mod host;
 mod js_error;
 pub mod page;
+pub mod shared_memory;
 pub mod worker;

@@ -208,7 +208,7 @@ pub async fn reset() -> Result<String, String> {
         n
     });
     let mut said = Vec::new();
-    if super::run::default_storage() == StorageKind::Opfs {
+    if run_files::default_storage() == StorageKind::Opfs {
         let removed = run_files::remove_finished().await?;
         said.push(format!(
             "{} finished run{} removed from OPFS ({} file{}, {:.1} KB)",

@@ -267,16 +267,6 @@ impl SharedBuffers {
     pub const FILE_SUFFIXES: [&'static str; 3] = ["", "-journal", "-wal"];
     pub const DATABASES: [&'static str; 2] = ["queue.db", "results.db"];
 
-    /// The path SQLite opens database `n` of run `run` under (also where it lives
-    /// in OPFS: the run's own directory).
-    pub fn path(run: &str, n: usize) -> String {
-        format!(
-            "/{}/{run}/{}",
-            super::run_files::RUNS_DIR,
-            Self::DATABASES[n]
-        )
-    }
-
     /// How many buffers a run of `databases` databases sends.
     pub fn count(databases: usize) -> usize {
         1 + databases * Self::PER_DATABASE

@@ -23,8 +23,8 @@ use crate::scenario::Scenario;
 use crate::trace::{self, Role, TraceEvent, WorkerId};
 use crate::vfs::DATABASE_WORDS;
 use crate::web::clock::wall_ms;
-use crate::web::worker::sab_storage::new_file_buffer;
-use crate::web::worker::sab_words::SabWords;
+use crate::web::shared_memory::sab_storage::new_file_buffer;
+use crate::web::shared_memory::sab_words::SabWords;
 use js_sys::{Array, Atomics, Int32Array, Reflect, SharedArrayBuffer};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -34,20 +34,6 @@ pub use super::worker_handle::{LiveTrace, RunWatcher};
 /// How long workers have to stop once a run has failed, before they are
 /// terminated where they are.
 const STOP_GRACE_MS: u32 = 1000;
-
-/// OPFS where the browser has it; its shared handles are confirmed when the first
-/// worker opens them, and a refusal falls back to memory.
-pub fn default_storage() -> StorageKind {
-    let storage = web_sys::window().map(|w| w.navigator().storage());
-    let has_opfs = storage
-        .and_then(|s| Reflect::get(&s, &"getDirectory".into()).ok())
-        .is_some_and(|f| f.is_function());
-    if has_opfs {
-        StorageKind::Opfs
-    } else {
-        StorageKind::Memory
-    }
-}
 
 /// The shared buffers of a new run (see [`SharedBuffers`] for their order).
 fn new_buffers(scenario: &Scenario) -> Result<Array, String> {
@@ -98,7 +84,7 @@ pub async fn run(
     storage: Option<StorageKind>,
     live: LiveTrace,
 ) -> Result<BrowserRun, String> {
-    let chosen = storage.unwrap_or_else(default_storage);
+    let chosen = storage.unwrap_or_else(run_files::default_storage);
     match run_on(scenario, chosen, live.clone()).await {
         // Every error of `opfs_storage::open` names OPFS.
         Err(why) if storage.is_none() && chosen == StorageKind::Opfs && why.contains("OPFS") => {

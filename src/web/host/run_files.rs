@@ -11,6 +11,7 @@
 //! in another tab. The newest [`KEEP_FINISHED`] finished runs stay, for `reopen()`
 //! and the SQL console; storage does not grow with the number of runs.
 
+use super::protocol::{SharedBuffers, StorageKind};
 use crate::web::js_error::js_error;
 use js_sys::{Array, Function, Object, Promise, Reflect};
 use std::collections::BTreeSet;
@@ -23,6 +24,26 @@ pub const RUNS_DIR: &str = "locklab-runs";
 /// Finished runs kept in OPFS (newest first); older ones go after each run.
 pub const KEEP_FINISHED: usize = 8;
 const LOCK_PREFIX: &str = "locklab-run:";
+
+/// OPFS where the browser has it; its shared handles are confirmed when the first
+/// worker opens them, and a refusal falls back to memory.
+pub fn default_storage() -> StorageKind {
+    let storage = web_sys::window().map(|w| w.navigator().storage());
+    let has_opfs = storage
+        .and_then(|s| Reflect::get(&s, &"getDirectory".into()).ok())
+        .is_some_and(|f| f.is_function());
+    if has_opfs {
+        StorageKind::Opfs
+    } else {
+        StorageKind::Memory
+    }
+}
+
+/// The path SQLite opens database `n` of run `run` under (`SharedBuffers::
+/// DATABASES`), which is also where it lives in OPFS: the run's own directory.
+pub fn database_path(run: &str, n: usize) -> String {
+    format!("/{RUNS_DIR}/{run}/{}", SharedBuffers::DATABASES[n])
+}
 
 /// A new run id: milliseconds since 1970 and a random suffix, so that ids sort by
 /// age and two tabs starting in the same millisecond still differ.

@@ -43,7 +43,7 @@ fn global_flag(name: &str) -> bool {
 }
 
 fn has_opfs() -> bool {
-    host::default_storage() == StorageKind::Opfs
+    crate::web::host::run_files::default_storage() == StorageKind::Opfs
 }
 
 /// Where the page's run is.

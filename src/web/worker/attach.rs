@@ -4,8 +4,6 @@
 //! run's control words (stop, writers left, kill) as the engine's `RunControl`.
 
 use super::opfs_storage::{self, OpfsStorage};
-use super::sab_storage::SabStorage;
-use super::sab_words::SabWords;
 use crate::engine::RunControl;
 use crate::scenario::{LockingMode, Scenario};
 use crate::trace::{self, DbFile, WorkerId};
@@ -13,6 +11,8 @@ use crate::vfs::storage::Storage;
 use crate::vfs::{self, Locking, SharedDatabase};
 use crate::web::host::protocol::{FromWorker, SharedBuffers, StorageKind};
 use crate::web::host::run_files;
+use crate::web::shared_memory::sab_storage::SabStorage;
+use crate::web::shared_memory::sab_words::SabWords;
 use js_sys::{Array, Atomics, Int32Array, SharedArrayBuffer};
 use std::cell::{Cell, RefCell};
 use std::sync::Arc;
@@ -89,9 +89,9 @@ fn buffer(buffers: &Array, i: usize) -> SharedArrayBuffer {
 
 /// The databases of a run of `scenario`: (path, which one).
 pub fn databases(run: &str, scenario: &Scenario) -> Vec<(String, DbFile)> {
-    let mut databases = vec![(SharedBuffers::path(run, 0), DbFile::Queue)];
+    let mut databases = vec![(run_files::database_path(run, 0), DbFile::Queue)];
     if scenario.separate_results_db {
-        databases.push((SharedBuffers::path(run, 1), DbFile::Results));
+        databases.push((run_files::database_path(run, 1), DbFile::Results));
     }
     databases
 }

@@ -6,9 +6,6 @@ mod alone;
 mod attach;
 pub mod entry;
 pub mod opfs_storage;
-pub mod sab_storage;
-pub mod sab_words;
 mod shared_run;
-mod typed_copy;
 
 pub use alone::run_alone;

@@ -9,6 +9,7 @@ use crate::trace::{self, Role, Step, WorkerId};
 use crate::vfs;
 use crate::web::clock::WebClock;
 use crate::web::host::protocol::{Exit, FromWorker, SharedBuffers, StorageKind};
+use crate::web::host::run_files;
 use js_sys::Array;
 use rusqlite::{Connection, OpenFlags};
 use std::cell::RefCell;
@@ -172,8 +173,8 @@ pub async fn inspect(
     let counted = async {
         attach(run, None, scenario, storage, buffers).await?;
         attach::adopt_existing_files();
-        let queue =
-            open(&SharedBuffers::path(run, 0)).map_err(|e| format!("opening the queue: {e}"))?;
+        let queue = open(&run_files::database_path(run, 0))
+            .map_err(|e| format!("opening the queue: {e}"))?;
         let count = |sql: &str| {
             queue
                 .query_row(sql, [], |r| r.get::<_, i64>(0))
