@@ -4,7 +4,7 @@
 
 use locklab::clock::Clock;
 use locklab::scenario::Scenario;
-use locklab::web::{clock::WebClock, run_alone};
+use locklab::web::{clock::WebClock, worker::run_alone};
 use std::time::Duration;
 use wasm_bindgen_test::*;
 
