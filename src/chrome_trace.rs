@@ -99,6 +99,7 @@ pub fn export(events: &[TraceEvent], end_us: u64) -> Value {
     let who = |worker: WorkerId| match (worker, roles.get(&worker)) {
         (HOST_OWNER, _) => "the host's connection".to_string(),
         (_, Some(Role::Reader)) => format!("reader {worker}"),
+        (_, Some(Role::Console)) => "you (the console)".to_string(),
         _ => format!("worker {worker}"),
     };
     // In time order (a stable sort keeps each worker's own order), so that a
@@ -130,6 +131,7 @@ pub fn export(events: &[TraceEvent], end_us: u64) -> Value {
         let name = match roles.get(worker) {
             Some(Role::Writer) => format!("worker {worker} (writer)"),
             Some(Role::Reader) => format!("worker {worker} (reader)"),
+            Some(Role::Console) => format!("you (the console, {worker})"),
             None => format!("worker {worker}"),
         };
         metadata.push(json!({"name": "process_name", "ph": "M", "pid": lane.pid,

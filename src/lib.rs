@@ -11,6 +11,7 @@
 
 pub mod chrome_trace;
 pub mod clock;
+pub mod console;
 pub mod engine;
 pub mod lock;
 pub mod lock_holds;

@@ -33,6 +33,7 @@ pub fn render_timeline(timeline: &Timeline, end_us: u64, width: usize) -> String
     for lane in timeline.lanes() {
         let role = match lane.role {
             Some(Role::Reader) => 'r',
+            Some(Role::Console) => 'y',
             _ => 'w',
         };
         let mut chars: Vec<char> = lane.cells(&view, end_us).into_iter().map(char_of).collect();

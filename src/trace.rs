@@ -56,6 +56,8 @@ pub enum Step {
     /// A whole job in one transaction (the long style).
     Job,
     Read,
+    /// SQL a person typed into the page's console.
+    Console,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -168,6 +170,8 @@ pub enum EventKind {
 pub enum Role {
     Writer,
     Reader,
+    /// A person's own connection: the page's SQL console ("you").
+    Console,
 }
 
 /// The jobs whose results were committed, one entry per JobDone, in event order:

@@ -154,6 +154,9 @@ impl<'a> Worker<'a> {
                 let flow = match self.role {
                     Role::Writer => self.write_loop(),
                     Role::Reader => self.read_loop(),
+                    // A console is a person's connection (`console`), never the
+                    // engine's: there is no workload to run.
+                    Role::Console => Ok(()),
                 };
                 match flow {
                     Ok(()) => WorkerExit::Completed,

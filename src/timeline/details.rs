@@ -98,6 +98,7 @@ pub fn step_name(step: Step) -> &'static str {
         Step::Result => "result",
         Step::Job => "whole job",
         Step::Read => "read",
+        Step::Console => "your SQL",
     }
 }
 

@@ -415,10 +415,11 @@ impl Lane {
         })
     }
 
-    /// "worker 2" or "reader 5".
+    /// "worker 2", "reader 5", or "you" (the SQL console).
     pub fn name(&self) -> String {
         match self.role {
             Some(Role::Reader) => format!("reader {}", self.worker),
+            Some(Role::Console) => "you".to_string(),
             _ => format!("worker {}", self.worker),
         }
     }

@@ -57,14 +57,15 @@ pub fn decode(bytes: &[u8]) -> Result<Vec<TraceEvent>, String> {
 
 // Each enum's byte is its place in the list; `*_code` matches exhaustively, so a
 // new variant cannot be forgotten here (the tests check both agree).
-const ROLES: [Role; 2] = [Role::Writer, Role::Reader];
-const STEPS: [Step; 6] = [
+const ROLES: [Role; 3] = [Role::Writer, Role::Reader, Role::Console];
+const STEPS: [Step; 7] = [
     Step::Open,
     Step::Claim,
     Step::Heartbeat,
     Step::Result,
     Step::Job,
     Step::Read,
+    Step::Console,
 ];
 const DBS: [DbFile; 2] = [DbFile::Queue, DbFile::Results];
 const FILES: [FileRole; 4] = [
@@ -78,6 +79,7 @@ fn role_code(r: Role) -> u8 {
     match r {
         Role::Writer => 0,
         Role::Reader => 1,
+        Role::Console => 2,
     }
 }
 fn step_code(s: Step) -> u8 {
@@ -88,6 +90,7 @@ fn step_code(s: Step) -> u8 {
         Step::Result => 3,
         Step::Job => 4,
         Step::Read => 5,
+        Step::Console => 6,
     }
 }
 fn db_code(d: DbFile) -> u8 {
