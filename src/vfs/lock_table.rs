@@ -21,8 +21,10 @@
 use super::words::{SharedWords, SpinGuard};
 use crate::lock::{LockLevel, SHM_SLOTS};
 
-/// Records in one table: 16 writers and 8 readers with two connections each fit.
-pub const SLOTS: usize = 48;
+/// Records in one table: 16 writers, 8 readers, the host's (or the page's keeper's)
+/// connection and the SQL console's, each with two connections (the queue and the
+/// results database), fit.
+pub const SLOTS: usize = (16 + 8 + 1 + 1) * 2;
 const FIELDS: usize = 4;
 const OWNER: usize = 0;
 const LEVEL: usize = 1;

@@ -3,6 +3,7 @@
 //! with a message that names the argument, option or scenario field that is wrong
 //! and what it was given. Nothing a caller passes can make a call hang or panic.
 
+use super::console;
 use super::js_json::{self, Refused};
 use super::kept_runs;
 use super::protocol::{SharedBuffers, StorageKind};
@@ -131,6 +132,10 @@ fn set(api: &Object, name: &str, f: JsValue) {
 /// - `crash(worker)`: makes that worker trap at its next step, as a bug would:
 ///   the run fails, and says so;
 /// - `progress()`: this tab's runs in progress, `[{run, events, jobs_done}]`;
+/// - `sql(text)`: runs SQL on the console's own connection to this tab's run in
+///   progress (taking part in it) or last finished run; resolves to `{columns,
+///   rows, more_rows, changes, in_transaction}` or rejects with `{code, name,
+///   message, explanation}` (`code` null when there is no database to use);
 /// - `reopen()`: counts the last finished run's database with a fresh worker;
 /// - `reset()`: removes the finished runs' databases; says what it removed.
 pub fn install() {
@@ -160,6 +165,29 @@ pub fn install() {
     };
     let kill_fn = ask(SharedBuffers::KILL, "kill");
     let crash_fn = ask(SharedBuffers::TRAP, "crash");
+    let sql_fn = Closure::<dyn FnMut(JsValue) -> Promise>::new(|text: JsValue| {
+        let text = text.as_string().ok_or_else(|| {
+            format!(
+                "locklab.sql(text): `text` must be SQL as a string, such as \"SELECT 1\", got {}",
+                js_json::describe(&text)
+            )
+        });
+        future_to_promise(async move {
+            let refused = |value: Value| JSON::parse(&value.to_string()).unwrap_or(JsValue::NULL);
+            let text = text.map_err(|m| {
+                refused(serde_json::json!({"code": null, "name": null, "message": m}))
+            })?;
+            match console::sql(text).await {
+                Ok(answer) => JSON::parse(&serde_json::to_string(&answer).unwrap_or_default()),
+                Err(console::Refused::Sql(e)) => {
+                    Err(refused(serde_json::to_value(&e).unwrap_or_default()))
+                }
+                Err(console::Refused::Console(m)) => Err(refused(
+                    serde_json::json!({"code": null, "name": null, "message": m}),
+                )),
+            }
+        })
+    });
     let progress_fn = Closure::<dyn FnMut() -> Promise>::new(|| {
         let progress = kept_runs::progress();
         settle(async move { Ok(progress) })
@@ -182,6 +210,7 @@ pub fn install() {
     set(&api, "kill", kill_fn.into_js_value());
     set(&api, "crash", crash_fn.into_js_value());
     set(&api, "progress", progress_fn.into_js_value());
+    set(&api, "sql", sql_fn.into_js_value());
     set(&api, "reopen", reopen_fn.into_js_value());
     set(&api, "reset", reset_fn.into_js_value());
     let _ = Reflect::set(&js_sys::global(), &"locklab".into(), &api);

@@ -8,7 +8,7 @@ use super::run_files;
 use super::worker_handle::{
     check_ready, unexpected, Arrival, Inbox, LiveTrace, Member, WorkerHandle,
 };
-use crate::trace::{self, TraceEvent};
+use crate::trace::{self, WorkerId};
 use js_sys::{Array, Atomics, Int32Array};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -33,31 +33,47 @@ thread_local! {
     static FINISHED: RefCell<Vec<KeptRun>> = const { RefCell::new(Vec::new()) };
 }
 
-/// A run in progress in this tab: its id, its control words, its trace so far.
-struct Running {
-    id: String,
-    control: Int32Array,
-    events: Rc<RefCell<Vec<TraceEvent>>>,
+/// A run in progress in this tab: what `stop`, `kill`, `progress` and the SQL
+/// console need of it.
+#[derive(Clone)]
+pub struct Running {
+    pub id: String,
+    /// The checked scenario (every default filled in).
+    pub scenario: serde_json::Value,
+    pub storage: StorageKind,
+    pub buffers: Array,
+    pub control: Int32Array,
+    /// Its trace so far, and who watches it.
+    pub live: LiveTrace,
+    /// The run's clock, once its workers start.
+    pub epoch_ms: Option<f64>,
+    /// The worker id the SQL console's lane takes: after every worker and reader.
+    pub console_worker: WorkerId,
 }
 
 /// A run in progress in this tab, from `begin` until dropped, however it ends.
 pub struct InProgress(String);
 
 impl InProgress {
-    pub fn begin(
-        id: &str,
-        control: Int32Array,
-        events: Rc<RefCell<Vec<TraceEvent>>>,
-    ) -> InProgress {
-        IN_PROGRESS.with(|runs| {
-            runs.borrow_mut().push(Running {
-                id: id.to_string(),
-                control,
-                events,
-            })
-        });
-        InProgress(id.to_string())
+    pub fn begin(running: Running) -> InProgress {
+        let id = running.id.clone();
+        IN_PROGRESS.with(|runs| runs.borrow_mut().push(running));
+        InProgress(id)
     }
+
+    /// The run's workers start now, on the clock of `epoch_ms`.
+    pub fn started(&self, epoch_ms: f64) {
+        IN_PROGRESS.with(|runs| {
+            for r in runs.borrow_mut().iter_mut().filter(|r| r.id == self.0) {
+                r.epoch_ms = Some(epoch_ms);
+            }
+        });
+    }
+}
+
+/// The run in progress this tab started last.
+pub fn latest_running() -> Option<Running> {
+    IN_PROGRESS.with(|runs| runs.borrow().last().cloned())
 }
 
 impl Drop for InProgress {
@@ -73,7 +89,7 @@ pub fn progress() -> serde_json::Value {
         runs.borrow()
             .iter()
             .map(|r| {
-                let events = r.events.borrow();
+                let events = r.live.events.borrow();
                 serde_json::json!({"run": r.id, "events": events.len(),
                     "jobs_done": trace::committed_jobs(&events).len()})
             })

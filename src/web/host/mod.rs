@@ -3,6 +3,7 @@
 //! (`window.locklab`).
 
 pub mod api;
+pub mod console;
 mod js_json;
 pub mod kept_runs;
 pub mod protocol;

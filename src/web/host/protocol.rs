@@ -9,6 +9,7 @@
 //! events carry them beside the text too, as bytes (`crate::trace_wire`): the
 //! posted value is `{ json, trace }`.
 
+use crate::console::{Answer, SqlError};
 use crate::engine::schema::JobAudit;
 use crate::engine::WorkerExit;
 use crate::report::{Failure, RunReport};
@@ -20,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
 
 /// The protocol's version: raise it whenever a message or the buffers change.
-pub const PROTOCOL: u32 = 3;
+pub const PROTOCOL: u32 = 4;
 
 /// Where the shared database's bytes live.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -68,6 +69,20 @@ pub enum ToWorker {
         scenario: serde_json::Value,
         storage: StorageKind,
     },
+    /// Become the SQL console: a connection of its own to run `run`'s database,
+    /// traced as `worker` on the run's clock (`epoch_ms`).
+    Console {
+        run: String,
+        worker: WorkerId,
+        scenario: serde_json::Value,
+        storage: StorageKind,
+        epoch_ms: f64,
+    },
+    /// Run SQL a person typed, on the console's connection.
+    Sql { text: String },
+    /// The console's run is over: roll back a transaction left open, post the
+    /// last events, close the connection.
+    EndConsole,
 }
 
 /// How a worker's run ended, as the protocol carries it (`WorkerExit` without
@@ -153,9 +168,31 @@ pub enum FromWorker {
     Failed {
         message: String,
     },
+    ConsoleReady,
+    /// What the SQL returned, or why it failed.
+    SqlAnswer {
+        answer: Result<Answer, SqlError>,
+    },
+    /// The console ended; `rolled_back` when a transaction was still open.
+    ConsoleEnded {
+        rolled_back: bool,
+    },
 }
 
 impl ToWorker {
+    /// The scenario the message carries, if it carries one.
+    pub fn scenario(&self) -> Option<&serde_json::Value> {
+        match self {
+            ToWorker::RunAlone { scenario }
+            | ToWorker::Setup { scenario, .. }
+            | ToWorker::Run { scenario, .. }
+            | ToWorker::Audit { scenario, .. }
+            | ToWorker::Inspect { scenario, .. }
+            | ToWorker::Console { scenario, .. } => Some(scenario),
+            ToWorker::Sql { .. } | ToWorker::EndConsole => None,
+        }
+    }
+
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()
     }

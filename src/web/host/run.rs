@@ -13,7 +13,8 @@
 //! run; the others are told to stop and, if they do not within a second, are
 //! terminated too; the audit then says what the database holds.
 
-use super::kept_runs::{self, InProgress, KeptRun};
+use super::console;
+use super::kept_runs::{self, InProgress, KeptRun, Running};
 use super::protocol::{FromWorker, SharedBuffers, StorageKind, ToWorker, PROTOCOL};
 use super::run_files::{self, RunLock};
 use super::worker_handle::{check_ready, unexpected, Arrival, Inbox, Member, WorkerHandle};
@@ -73,6 +74,9 @@ pub struct BrowserRun {
     /// How many other runs (in this tab or others) were in progress when this
     /// one started: they shared the machine's cores.
     pub alongside: usize,
+    /// The SQL console's transaction was still open when the run ended, and was
+    /// rolled back.
+    pub console_rolled_back: bool,
     pub report: RunReport,
     pub events: Vec<TraceEvent>,
 }
@@ -139,7 +143,16 @@ async fn run_on(
     let lock = RunLock::hold(&id).await?;
     let buffers = new_buffers(scenario)?;
     let control = Int32Array::new(&buffers.get(0));
-    let _in_progress = InProgress::begin(&id, control.clone(), live.events.clone());
+    let in_progress = InProgress::begin(Running {
+        id: id.clone(),
+        scenario: scenario.to_value(),
+        storage,
+        buffers: buffers.clone(),
+        control: control.clone(),
+        live: live.clone(),
+        epoch_ms: None,
+        console_worker: scenario.workers + scenario.readers,
+    });
     let inbox = Rc::new(Inbox::default());
     let count = (scenario.workers + scenario.readers) as usize;
     let keeper = WorkerHandle::spawn(Member::Keeper, &inbox, &live)?;
@@ -165,11 +178,15 @@ async fn run_on(
         .await
         .map_or(0, |runs| runs.len().saturating_sub(1));
     let epoch_ms = wall_ms();
+    in_progress.started(epoch_ms);
     if let Some(watcher) = &live.watcher {
         watcher.started(&run.id, epoch_ms, alongside);
     }
     run.start(epoch_ms)?;
     let ends = run.wait_for_workers().await?;
+    // The SQL console, if it took part, ends with the run: what it left open is
+    // rolled back (and said), and its lane's last events join the trace.
+    let console_rolled_back = console::end_for_run(&run.id).await == Some(true);
     let elapsed_us = ((wall_ms() - epoch_ms) * 1000.0) as u64;
     if let Some(watcher) = &live.watcher {
         watcher.ended(elapsed_us);
@@ -210,6 +227,7 @@ async fn run_on(
     Ok(BrowserRun {
         id,
         alongside,
+        console_rolled_back,
         report,
         events,
     })

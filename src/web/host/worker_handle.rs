@@ -20,6 +20,8 @@ pub enum Member {
     /// The worker that seeds the database, keeps it open, and audits it.
     Keeper,
     Worker(WorkerId),
+    /// The SQL console's worker.
+    Console,
 }
 
 impl Member {
@@ -27,6 +29,7 @@ impl Member {
         match self {
             Member::Keeper => "the keeper (seeds and audits the database)".to_string(),
             Member::Worker(id) => format!("worker {id}"),
+            Member::Console => "the SQL console".to_string(),
         }
     }
 }

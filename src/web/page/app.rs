@@ -2,6 +2,7 @@
 //! with Run and Stop, the finished run (metrics, errors explained, a timeline), the
 //! lessons, and a pipeline check of one worker alone.
 
+use super::console_view::ConsoleView;
 use super::live_view::{LiveRun, LiveView};
 use super::run_view::RunView;
 use super::scenario_panel::{check, draft_of, Draft, Knobs, LessonPicker};
@@ -171,6 +172,7 @@ fn app() -> Html {
                 RunState::Failed(message) => html! { <p class="error" data-testid="run-failed">{ message }</p> },
                 RunState::Done(run) => html! { <RunView run={run.clone()} /> },
             } }
+            <ConsoleView />
             <Knobs draft={(*draft).clone()} error={checked.clone().err()} {on_edit} />
             <Lessons />
             <Capabilities />

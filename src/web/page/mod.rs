@@ -2,6 +2,7 @@
 //! of them touches a Web Worker or a shared buffer.
 
 pub mod app;
+mod console_view;
 mod incidents;
 mod kill_buttons;
 mod live_view;

@@ -39,6 +39,12 @@ pub fn run_view(props: &RunViewProps) -> Html {
             data-outcome={format!("{:?}", r.outcome).to_lowercase()}>
             <h2 id="run-title">{ format!("The run: {}", outcome(r)) }</h2>
             <Alongside runs={props.run.alongside} />
+            if props.run.console_rolled_back {
+                <p class="banner notice" data-testid="console-rolled-back" role="status">
+                    { "The run ended with your console's transaction still open: it was rolled back, \
+                       as SQLite does when a connection closes in the middle of one." }
+                </p>
+            }
             <Incidents report={r.clone()} log={sqlite_log(&props.run.events)} />
             <TimelineView timeline={(*timeline).clone()} now_us={end_us} version={0} />
             <h3>{ "Invariants and metrics" }</h3>

@@ -2,6 +2,7 @@
 //! page's messages (`{ protocol, json, buffers }`, see `host::protocol`).
 
 use super::alone::run_alone;
+use super::console;
 use super::shared_run;
 use crate::scenario::Scenario;
 use crate::web::host::protocol::{FromWorker, ToWorker, PROTOCOL};
@@ -30,16 +31,10 @@ pub fn start() {
 }
 
 async fn handle(message: ToWorker, buffers: &Array) -> FromWorker {
-    let scenario = match &message {
-        ToWorker::RunAlone { scenario }
-        | ToWorker::Setup { scenario, .. }
-        | ToWorker::Run { scenario, .. }
-        | ToWorker::Audit { scenario, .. }
-        | ToWorker::Inspect { scenario, .. } => Scenario::from_value(scenario),
-    };
-    let s = match scenario {
-        Ok(s) => s,
-        Err(e) => {
+    let s = match message.scenario().map(Scenario::from_value) {
+        None => Scenario::default(),
+        Some(Ok(s)) => s,
+        Some(Err(e)) => {
             return FromWorker::Failed {
                 message: e.to_string(),
             }
@@ -65,5 +60,14 @@ async fn handle(message: ToWorker, buffers: &Array) -> FromWorker {
         ToWorker::Inspect { run, storage, .. } => {
             shared_run::inspect(&run, &s, storage, buffers).await
         }
+        ToWorker::Console {
+            run,
+            worker,
+            storage,
+            epoch_ms,
+            ..
+        } => console::start(&run, worker, &s, storage, epoch_ms, buffers).await,
+        ToWorker::Sql { text } => console::sql(&text),
+        ToWorker::EndConsole => console::end(),
     }
 }

@@ -4,6 +4,7 @@
 
 mod alone;
 mod attach;
+mod console;
 pub mod entry;
 pub mod opfs_storage;
 mod shared_run;
