@@ -6,7 +6,7 @@ use crate::trace::{Role, TraceEvent};
 
 /// The characters, weakest first; a slice shows the strongest that touched it.
 pub const LEGEND: &str = ". none  s SHARED  r WAL read  R RESERVED  W WAL write  P PENDING  \
-X EXCLUSIVE  ~ busy wait  ! error";
+X EXCLUSIVE  ~ busy wait  ! error   (lanes: w writer, r reader, y you)";
 
 fn char_of(cell: Cell) -> char {
     match cell {
