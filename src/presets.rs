@@ -14,6 +14,10 @@ pub struct Preset {
     pub lesson: &'static str,
     /// What to look for when it runs, in a sentence or two.
     pub expect: &'static str,
+    /// What of the lesson only the page can do (the SQL console), said when the
+    /// CLI runs it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page_only: Option<&'static str>,
     pub scenario: Value,
 }
 
@@ -37,6 +41,7 @@ pub fn all() -> Vec<Preset> {
             lesson: "1. The wall of red",
             expect: "Long transactions, four workers and no busy_timeout: most attempts fail \
                      with SQLITE_BUSY (database is locked), yet every job is done in the end.",
+            page_only: None,
             scenario: json!({"name": "wall-of-red", "workers": 4, "jobs": 60,
                 "transaction": "long", "begin": "deferred", "journal_mode": "delete",
                 "busy_timeout_ms": 0, "work_ms": [5, 15], "heartbeat_ms": 5}),
@@ -47,6 +52,7 @@ pub fn all() -> Vec<Preset> {
             expect: "Each worker drops a table while its own SELECT is still running: \
                      SQLITE_LOCKED every time, at once, although busy_timeout is 5 s. \
                      Waiting cannot help when the blocker is your own statement.",
+            page_only: None,
             scenario: json!({"name": "busy-or-locked", "workers": 2, "jobs": 40,
                 "transaction": "short", "begin": "immediate", "journal_mode": "wal",
                 "busy_timeout_ms": 5000, "work_ms": [1, 3],
@@ -57,6 +63,7 @@ pub fn all() -> Vec<Preset> {
             lesson: "3a. A reader blocks the writer (rollback journal)",
             expect: "Two dashboard readers hold read transactions; in rollback-journal mode \
                      the writer cannot commit while they read: SQLITE_BUSY at COMMIT.",
+            page_only: None,
             scenario: json!({"name": "readers-block-writer", "workers": 1, "readers": 2,
                 "jobs": 40, "transaction": "short", "begin": "immediate",
                 "journal_mode": "delete", "busy_timeout_ms": 0, "work_ms": [1, 3],
@@ -67,6 +74,7 @@ pub fn all() -> Vec<Preset> {
             lesson: "3b. WAL lets readers and a writer run together",
             expect: "The same readers and writer in WAL mode: no errors, and PRAGMA \
                      journal_mode reports wal.",
+            page_only: None,
             scenario: json!({"name": "wal-readers", "workers": 1, "readers": 2,
                 "jobs": 40, "transaction": "short", "begin": "immediate",
                 "journal_mode": "wal", "busy_timeout_ms": 0, "work_ms": [1, 3],
@@ -77,6 +85,7 @@ pub fn all() -> Vec<Preset> {
             lesson: "4. WAL does not fix writer against writer",
             expect: "WAL with long write transactions and no busy_timeout: still one writer \
                      at a time, still SQLITE_BUSY.",
+            page_only: None,
             scenario: json!({"name": "wal-one-writer", "workers": 4, "jobs": 60,
                 "transaction": "long", "begin": "immediate", "journal_mode": "wal",
                 "busy_timeout_ms": 0, "work_ms": [5, 15]}),
@@ -86,6 +95,7 @@ pub fn all() -> Vec<Preset> {
             lesson: "5. busy_timeout turns errors into waits",
             expect: "The wall of red with busy_timeout 5000 and BEGIN IMMEDIATE: the errors \
                      become busy waits (SQLite's busy handler sleeping and retrying).",
+            page_only: None,
             scenario: json!({"name": "busy-timeout", "workers": 4, "jobs": 60,
                 "transaction": "long", "begin": "immediate", "journal_mode": "delete",
                 "busy_timeout_ms": 5000, "work_ms": [5, 15]}),
@@ -96,6 +106,7 @@ pub fn all() -> Vec<Preset> {
             expect: "Work of 40-60 ms inside each transaction and a busy_timeout of 100 ms: \
                      a worker waits behind three others for longer than its timeout, and \
                      SQLITE_BUSY comes back.",
+            page_only: None,
             scenario: json!({"name": "timeout-outlasted", "workers": 4, "jobs": 40,
                 "transaction": "long", "begin": "immediate", "journal_mode": "delete",
                 "busy_timeout_ms": 100, "work_ms": [40, 60]}),
@@ -105,6 +116,7 @@ pub fn all() -> Vec<Preset> {
             lesson: "7. Short transactions",
             expect: "Claim and commit, work outside the transaction, write and commit; with \
                      WAL, BEGIN IMMEDIATE and busy_timeout: zero errors, every job done once.",
+            page_only: None,
             scenario: json!({"name": "short-transactions", "workers": 4, "jobs": 200,
                 "transaction": "short", "begin": "immediate", "journal_mode": "wal",
                 "synchronous": "normal", "busy_timeout_ms": 5000, "work_ms": [5, 15],
@@ -116,6 +128,7 @@ pub fn all() -> Vec<Preset> {
             expect: "A deferred transaction reads, then tries to write: when another worker \
                      wrote first, SQLite refuses to wait into a deadlock and returns \
                      SQLITE_BUSY or SQLITE_BUSY_SNAPSHOT at once although busy_timeout is 5 s.",
+            page_only: None,
             scenario: json!({"name": "deferred-upgrade", "workers": 8, "jobs": 400,
                 "transaction": "short", "begin": "deferred", "journal_mode": "wal",
                 "synchronous": "normal", "busy_timeout_ms": 5000, "work_ms": 0}),
@@ -126,6 +139,7 @@ pub fn all() -> Vec<Preset> {
             expect: "Without an index on (queue, status, created_at) every claim scans and \
                      sorts the whole queue while it holds the write lock: longer write-lock \
                      holds, lower throughput.",
+            page_only: None,
             scenario: json!({"name": "no-claim-index", "workers": 4, "jobs": 20000,
                 "transaction": "short", "begin": "immediate", "journal_mode": "wal",
                 "synchronous": "normal", "busy_timeout_ms": 5000, "work_ms": 0,
@@ -140,6 +154,7 @@ pub fn all() -> Vec<Preset> {
                      they should. Needs the shared VFS (the page, or --vfs shared).",
             // The truncate journal: with "delete", two commits that each delete the
             // journal end the run within milliseconds on the second delete.
+            page_only: None,
             scenario: json!({"name": "broken-locking", "workers": 8, "jobs": 200,
                 "transaction": "long", "begin": "deferred", "journal_mode": "truncate",
                 "synchronous": "off", "busy_timeout_ms": 1000, "work_ms": [1, 3],
@@ -150,6 +165,7 @@ pub fn all() -> Vec<Preset> {
             lesson: "11. Batch result writes, and keep results in their own database",
             expect: "Results written 20 at a time into a separate results database: fewer \
                      write transactions on the queue database.",
+            page_only: None,
             scenario: json!({"name": "batched-results", "workers": 4, "jobs": 400,
                 "transaction": "short", "begin": "immediate", "journal_mode": "wal",
                 "synchronous": "normal", "busy_timeout_ms": 5000, "work_ms": [0, 2],
@@ -163,11 +179,28 @@ pub fn all() -> Vec<Preset> {
                      its job comes back only because its heartbeat stopped: after 300 ms \
                      (stale_after_ms) another worker reclaims it. Every job is still done exactly \
                      once. Needs the shared VFS (the page, or --vfs shared).",
+            page_only: None,
             scenario: json!({"name": "worker-crash", "workers": 3, "jobs": 30,
                 "transaction": "short", "begin": "immediate", "journal_mode": "wal",
                 "synchronous": "normal", "busy_timeout_ms": 5000, "work_ms": [20, 40],
                 "heartbeat_ms": 5, "stale_after_ms": 300,
                 "faults": [{"kill": 1, "at_ms": 100, "holding": "wal_write"}]}),
+        },
+        Preset {
+            name: "your-turn",
+            lesson: "14. Your turn: hold the write lock yourself",
+            expect: "Two workers at work for about half a minute. Below, in \"Your own \
+                     connection\", run BEGIN IMMEDIATE: you hold the write lock, and the workers \
+                     wait (their busy_timeout is 1 s), then fail with SQLITE_BUSY and try again, \
+                     until you COMMIT. Your lane, \"you\", shows the lock you hold.",
+            page_only: Some(
+                "the SQL console lives in the page: open it, press Run, and type BEGIN \
+                 IMMEDIATE; in \"Your own connection\". Here the workers run without you.",
+            ),
+            scenario: json!({"name": "your-turn", "workers": 2, "jobs": 1000,
+                "transaction": "short", "begin": "immediate", "journal_mode": "delete",
+                "synchronous": "normal", "busy_timeout_ms": 1000, "work_ms": [40, 80],
+                "heartbeat_ms": 20, "time_limit_ms": 120000}),
         },
     ]
 }

@@ -162,6 +162,9 @@ mod cli {
                         names.join(", ")
                     )
                 })?;
+                if let Some(note) = preset.page_only {
+                    eprintln!("locklab: note: {note}");
+                }
                 preset.scenario().map_err(|e| e.to_string())
             }
             (None, None) => {
