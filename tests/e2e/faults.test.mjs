@@ -27,7 +27,10 @@ function killedHolding(holding, stale_after_ms) {
     journal_mode: "delete", busy_timeout_ms: 5000, work_ms: [20, 40], heartbeat_ms: 5,
     stale_after_ms, faults: [{ kill: 1, at_ms: 50, holding }] };
   if (holding === "wal_write") s.journal_mode = "wal";
-  if (holding === "exclusive") Object.assign(s, { cache_pages: 2, result_batch: 10, jobs: 200, work_ms: [1, 3] });
+  // Spilling a batch of results takes EXCLUSIVE before COMMIT; 600 jobs give worker
+  // 1 enough batches for that to happen after 50 ms even on a loaded machine (with
+  // 200, one CI run ended before it did).
+  if (holding === "exclusive") Object.assign(s, { cache_pages: 2, result_batch: 10, jobs: 600, work_ms: [1, 3] });
   return s;
 }
 
