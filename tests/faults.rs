@@ -35,7 +35,8 @@ fn killed_holding(holding: &str, stale_after_ms: u32) -> Value {
         "exclusive" => {
             s["cache_pages"] = json!(2);
             s["result_batch"] = json!(10);
-            s["jobs"] = json!(200);
+            // Enough batches that worker 1 spills after 50 ms even on a loaded machine.
+            s["jobs"] = json!(600);
             s["work_ms"] = json!([1, 3]);
         }
         _ => {}

@@ -118,14 +118,14 @@ test("killed with spilled pages, a survivor rolls back the hot journal, and the 
   await page.locator("#field-journal_mode").selectOption("delete");
   await page.locator("#field-cache_pages").fill("2");
   await page.locator("#field-result_batch").fill("10");
-  await page.locator("#field-jobs").fill("200");
+  await page.locator("#field-jobs").fill("600");
   await page.locator("#field-work_ms").fill("1,3");
   await page.locator("#field-faults").fill('[{"kill": 1, "at_ms": 50, "holding": "exclusive"}]');
   await page.getByTestId("run").click();
   const report = page.getByTestId("run-report");
   await report.waitFor({ timeout: 120_000 });
   assert.equal(await report.getAttribute("data-outcome"), "completed");
-  assert.match(await page.getByTestId("jobs").innerText(), /^200 of 200 done, 0 double-claimed, 0 lost, [1-9]\d* reclaimed, 0 stuck$/);
+  assert.match(await page.getByTestId("jobs").innerText(), /^600 of 600 done, 0 double-claimed, 0 lost, [1-9]\d* reclaimed, 0 stuck$/);
   assert.match(await page.getByTestId("incidents").innerText(), /SQLite's log, worker [02] at [\d.]+ ms: recovered [1-9]\d* pages from \/locklab-runs\/run-[^/]+\/queue\.db/);
   await page.getByTestId("incidents").screenshot({ path: join(here, "artifacts", "hot-journal.png") });
 });
