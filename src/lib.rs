@@ -17,6 +17,7 @@ pub mod lock;
 pub mod lock_holds;
 pub mod metrics;
 pub mod presets;
+pub mod replay;
 pub mod report;
 pub mod result_code;
 pub mod scenario;
