@@ -151,6 +151,7 @@ fn shm(slot: u8, exclusive: bool, acquire: bool) -> EventKind {
         exclusive,
         acquire,
         ok: true,
+        by: None,
     }
 }
 

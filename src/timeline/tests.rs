@@ -77,6 +77,7 @@ fn wal_locks_are_spans_of_their_own() {
         exclusive: slot == 0,
         acquire,
         ok: true,
+        by: None,
     };
     let events = [
         at(0, 0, lock(LockLevel::None, LockLevel::Shared)),
