@@ -1,9 +1,10 @@
 //! The Chrome trace (`locklab run --trace`) as Perfetto reads it: its structure
 //! (tracks that nest, time that never goes back on a track, every process and
 //! track named), and what it must keep of a run: WAL read and write locks, refused
-//! locks with who was in the way, syncs, busy waits, the results database.
-//! `scripts/check-chrome-trace.py` applies the same structural rules with
-//! Python's JSON parser, as a second opinion.
+//! locks with who was in the way (and a flow from the holder to each refusal),
+//! syncs, busy waits, the results database. `scripts/check-chrome-trace.py`
+//! applies the same structural rules with Python's JSON parser, as a second
+//! opinion.
 
 use locklab::chrome_trace::export;
 use locklab::lock::LockLevel;
@@ -26,6 +27,10 @@ fn problems(doc: &Value) -> Vec<String> {
     // not yet ended.
     let mut inside: BTreeMap<(u64, u64), Vec<u64>> = BTreeMap::new();
     let mut begun: BTreeMap<(u64, u64), Vec<String>> = BTreeMap::new();
+    // Flows: per id, its start and end (event, ts); per track, a flow end that
+    // the next event must bind to (an instant at its moment).
+    let mut flows: BTreeMap<u64, [Option<(usize, u64)>; 2]> = BTreeMap::new();
+    let mut to_bind: BTreeMap<(u64, u64), (usize, u64)> = BTreeMap::new();
     for (i, e) in events.iter().enumerate() {
         let (Some(ph), Some(name), Some(pid)) =
             (e["ph"].as_str(), e["name"].as_str(), e["pid"].as_u64())
@@ -56,7 +61,42 @@ fn problems(doc: &Value) -> Vec<String> {
             found.push(format!("event {i}: ts {ts} goes back on track {track:?}"));
         }
         last_ts.insert(track, ts);
+        if matches!(ph, "X" | "i") {
+            if let Some((f, at)) = to_bind.remove(&track) {
+                if ph != "i" || ts != at {
+                    found.push(format!(
+                        "event {f}: flow end at {at} on track {track:?} is not followed by an \
+                         instant of its moment"
+                    ));
+                }
+            }
+        }
         match ph {
+            "s" | "f" => {
+                let Some(id) = e["id"].as_u64() else {
+                    found.push(format!("event {i}: a flow without an id: {e}"));
+                    continue;
+                };
+                let ends = flows.entry(id).or_default();
+                let end = usize::from(ph == "f");
+                if ends[end].replace((i, ts)).is_some() {
+                    found.push(format!("event {i}: flow {id} has two {ph:?}"));
+                }
+                if ph == "f" {
+                    to_bind.insert(track, (i, ts));
+                } else {
+                    // Perfetto binds a flow's start to the slice open at its moment.
+                    let stack = inside.entry(track).or_default();
+                    while stack.last().is_some_and(|&end| end < ts) {
+                        stack.pop();
+                    }
+                    if stack.is_empty() {
+                        found.push(format!(
+                            "event {i}: flow {id} starts at {ts} on track {track:?} outside any slice"
+                        ));
+                    }
+                }
+            }
             "X" | "i" => {
                 let dur = if ph == "X" {
                     let Some(dur) = e["dur"].as_u64() else {
@@ -98,6 +138,17 @@ fn problems(doc: &Value) -> Vec<String> {
             found.push(format!("track {track:?}: B without E: {names:?}"));
         }
     }
+    for (track, (f, _)) in to_bind {
+        found.push(format!(
+            "event {f}: flow end on track {track:?} binds to nothing"
+        ));
+    }
+    for (id, ends) in flows {
+        match ends {
+            [Some((_, s)), Some((_, f))] if s <= f => {}
+            _ => found.push(format!("flow {id}: not one start then one end: {ends:?}")),
+        }
+    }
     for pid in processes.difference(&process_names) {
         found.push(format!("process {pid} has no process_name"));
     }
@@ -121,10 +172,12 @@ fn on_track<'a>(doc: &'a Value, worker: WorkerId, track: &str) -> Vec<&'a Value>
         .collect()
 }
 
-/// (name, ts, dur) of each slice, or (name, ts) of each instant, of `events`.
+/// (name, ts, dur) of each slice, or (name, ts) of each instant, of `events`
+/// (flows aside).
 fn slices(events: &[&Value]) -> Vec<(String, u64, u64)> {
     events
         .iter()
+        .filter(|e| e["ph"] != "s" && e["ph"] != "f")
         .map(|e| {
             (
                 e["name"].as_str().unwrap().to_string(),
@@ -320,23 +373,61 @@ fn a_hand_written_trace_keeps_every_lock_refusal_sync_and_wait() {
         slices(&on_track(&doc, 2, "results: lock level")),
         vec![
             s("SHARED", 120, 130),
+            s("busy wait", 130, 100),
             s("RESERVED refused: worker 0 holds RESERVED", 130, 0),
-            s("RESERVED refused", 240, 0),
-            s("RESERVED refused: reader 1 is in the way", 245, 0),
+            s("RESERVED refused: worker 0 holds EXCLUSIVE", 240, 0),
+            s(
+                "RESERVED refused: worker 0 holds EXCLUSIVE (the VFS named reader 1)",
+                245,
+                0
+            ),
             s("PENDING", 250, 10),
-        ]
+        ],
+        "the busy wait on the track of the database it waits for"
     );
-    assert_eq!(
-        slices(&on_track(&doc, 2, "queue: lock level")),
-        vec![s("busy wait", 130, 100)]
-    );
-    let refused = on_track(&doc, 2, "results: lock level")[1];
+    let track = on_track(&doc, 2, "results: lock level");
+    let refused = track.iter().find(|e| e["ph"] == "i").unwrap();
     assert_eq!(
         refused["args"],
-        json!({"db": "results", "held": "SHARED", "wanted": "RESERVED", "by": 0})
+        json!({"db": "results", "held": "SHARED", "wanted": "RESERVED", "by": 0, "holder": 0,
+            "holds": "RESERVED", "holder_since_us": 110, "in_way_since_us": 110})
+    );
+    let wait = track.iter().find(|e| e["name"] == "busy wait").unwrap();
+    assert_eq!(
+        wait["args"],
+        json!({"requested_us": 100, "waits_for": 0, "after_refusal_at_us": 130})
+    );
+    // An arrow from worker 0's hold on the results database to each refusal.
+    let flows: Vec<(&str, u64, u64, &str)> = doc["traceEvents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["cat"] == "wait for")
+        .map(|e| {
+            (
+                e["ph"].as_str().unwrap(),
+                e["id"].as_u64().unwrap(),
+                e["pid"].as_u64().unwrap() - 1,
+                e["ts"]
+                    .as_u64()
+                    .map_or("?", |t| if t == 130 { "130" } else { "later" }),
+            )
+        })
+        .collect();
+    assert_eq!(
+        flows,
+        vec![
+            ("s", 1, 0, "130"),
+            ("f", 1, 2, "130"),
+            ("s", 2, 0, "later"),
+            ("f", 2, 2, "later"),
+            ("s", 3, 0, "later"),
+            ("f", 3, 2, "later"),
+        ]
     );
     assert!(
-        on_track(&doc, 2, "queue: WAL read").is_empty(),
+        on_track(&doc, 2, "queue: lock level").is_empty()
+            && on_track(&doc, 2, "queue: WAL read").is_empty(),
         "no track for a lock never taken"
     );
     assert_eq!(
@@ -414,6 +505,114 @@ fn the_checker_finds_what_perfetto_would_misread() {
         json!({"name": "b", "ph": "B", "pid": 1, "tid": 1, "ts": 0}),
     ]));
     assert!(unended[0].contains("B without E"), "{unended:?}");
+    let flow = |ph: &str, id: u64, ts: u64| {
+        json!({"name": "wait for", "cat": "wait for", "ph": ph, "id": id, "pid": 1,
+            "tid": 1, "ts": ts})
+    };
+    let i = |ts: u64| json!({"name": "refused", "ph": "i", "s": "t", "pid": 1, "tid": 1, "ts": ts});
+    let sound = vec![x(0, 10), flow("s", 1, 5), flow("f", 1, 5), i(5)];
+    assert!(problems(&doc(sound)).is_empty());
+    let outside = problems(&doc(vec![x(0, 3), flow("s", 1, 5), flow("f", 1, 5), i(5)]));
+    assert!(outside[0].contains("outside any slice"), "{outside:?}");
+    let unbound = problems(&doc(vec![
+        x(0, 10),
+        flow("s", 1, 5),
+        flow("f", 1, 5),
+        x(5, 1),
+    ]));
+    assert!(
+        unbound[0].contains("not followed by an instant"),
+        "{unbound:?}"
+    );
+    let lonely = problems(&doc(vec![x(0, 10), flow("s", 1, 5)]));
+    assert!(
+        lonely[0].contains("not one start then one end"),
+        "{lonely:?}"
+    );
+}
+
+/// Whether a lock level held (by its name) refuses a request for `wanted`: the
+/// unix VFS's rules, written out again.
+fn level_refuses(held: &str, wanted: &str) -> bool {
+    match wanted {
+        "SHARED" => ["PENDING", "EXCLUSIVE"].contains(&held),
+        "RESERVED" => ["RESERVED", "PENDING", "EXCLUSIVE"].contains(&held),
+        "PENDING" | "EXCLUSIVE" => ["SHARED", "RESERVED", "PENDING", "EXCLUSIVE"].contains(&held),
+        _ => false,
+    }
+}
+
+/// Every refusal of a wall of red, through both VFSes, has an arrow from a hold
+/// in its way: a flow whose start lies on the holder's lock-level track inside a
+/// slice of a level that refuses the request. Python's checker agrees with the
+/// structure.
+#[test]
+fn in_the_wall_of_red_an_arrow_comes_to_each_refusal_from_a_hold_in_its_way() {
+    for vfs in ["unix", "shared"] {
+        let doc = traced_run(&["run", "--preset", "wall-of-red", "--vfs", vfs]);
+        assert_eq!(problems(&doc), Vec::<String>::new(), "{vfs}");
+        let events = doc["traceEvents"].as_array().unwrap();
+        let track = |e: &Value| (e["pid"].as_u64().unwrap(), e["tid"].as_u64().unwrap());
+        let starts: BTreeMap<u64, &Value> = events
+            .iter()
+            .filter(|e| e["ph"] == "s")
+            .map(|e| (e["id"].as_u64().unwrap(), e))
+            .collect();
+        let mut refusals = 0;
+        for (i, e) in events.iter().enumerate() {
+            if e["ph"] != "i" || !e["name"].as_str().unwrap().contains(" refused") {
+                continue;
+            }
+            refusals += 1;
+            let end = &events[i - 1];
+            assert_eq!(
+                (&end["ph"], track(end), &end["ts"]),
+                (&json!("f"), track(e), &e["ts"])
+            );
+            let start = starts[&end["id"].as_u64().unwrap()];
+            let holder = e["args"]["holder"].as_u64().unwrap();
+            assert_eq!(start["pid"].as_u64(), Some(holder + 1), "{vfs}: {e}");
+            let t = start["ts"].as_u64().unwrap();
+            let wanted = e["args"]["wanted"].as_str().unwrap();
+            let in_the_way = events.iter().any(|h| {
+                h["ph"] == "X"
+                    && track(h) == track(start)
+                    && h["ts"].as_u64().unwrap() <= t
+                    && t <= h["ts"].as_u64().unwrap() + h["dur"].as_u64().unwrap()
+                    && level_refuses(h["name"].as_str().unwrap(), wanted)
+            });
+            assert!(
+                in_the_way,
+                "{vfs}: no hold in the way of {e} at the start of its flow"
+            );
+            assert!(
+                e["name"]
+                    .as_str()
+                    .unwrap()
+                    .contains(&format!("worker {holder} holds ")),
+                "{e}"
+            );
+        }
+        assert!(refusals >= 50, "{vfs}: {refusals} refusals");
+        assert_eq!(starts.len(), refusals, "{vfs}: one arrow per refusal");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("wall.json");
+        std::fs::write(&path, doc.to_string()).unwrap();
+        let checker = Command::new("python3")
+            .arg(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/scripts/check-chrome-trace.py"
+            ))
+            .arg(&path)
+            .output()
+            .expect("python3 runs the checker");
+        let said = String::from_utf8_lossy(&checker.stdout);
+        assert!(checker.status.success(), "{vfs}: {said}");
+        assert!(
+            said.contains(&format!("{refusals} wait-for flows")),
+            "{said}"
+        );
+    }
 }
 
 /// Run the `locklab` command with `args` and `--trace`; the trace it wrote.
