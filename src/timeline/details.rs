@@ -23,7 +23,11 @@ impl Timeline {
         if let Some((from, to, cell)) = lane.state_in(from_us, to_us, now_us) {
             let asked = match within(&lane.waits, from, to).first() {
                 Some(w) if cell == Cell::BusyWait => {
-                    format!(" (the busy handler asked to sleep {})", ms(w.what))
+                    format!(
+                        " (the busy handler asked to sleep {}){}",
+                        ms(w.what.requested_us),
+                        self.waits_for(w.what)
+                    )
                 }
                 _ => String::new(),
             };
@@ -67,6 +71,13 @@ impl Timeline {
             ));
         }
         let (near_from, near_to) = (from_us.saturating_sub(slack_us), to_us + slack_us);
+        for id in self
+            .refusals_near(index, near_from, near_to)
+            .into_iter()
+            .take(2)
+        {
+            lines.push(self.refusal_sentence(id));
+        }
         let at = lane.marks.partition_point(|m| m.t_us < near_from);
         let mut near: Vec<&MarkAt> = lane.marks[at..]
             .iter()
