@@ -118,6 +118,13 @@ impl History {
         }
     }
 
+    /// How many ended holds are kept (the tests check they are forgotten).
+    #[cfg(test)]
+    pub fn kept(&self) -> usize {
+        self.levels.iter().map(|t| t.len()).sum::<usize>()
+            + self.slots.iter().flatten().map(|t| t.len()).sum::<usize>()
+    }
+
     /// The locks this worker held at `t_us` (a hold counts from its first moment
     /// to its last, both included) on `db` that refuse `wanted`.
     pub fn in_the_way(&self, db: DbFile, wanted: Wanted, t_us: u64) -> Vec<InTheWay> {

@@ -147,7 +147,13 @@ pub struct WaitFor {
     /// Per worker refused, what the settled refusals and their waits add up to,
     /// by the worker in the way.
     matrix: BTreeMap<WorkerId, BTreeMap<Option<WorkerId>, Blocked>>,
+    /// Events read since holds were last forgotten: forgetting looks at every
+    /// worker's tracks, so it is done once every `FORGET_EVERY` events.
+    since_forget: u32,
 }
+
+/// How many events go by between two clean-ups of holds no refusal can ask about.
+const FORGET_EVERY: u32 = 64;
 
 impl Wanted {
     /// "RESERVED", "WAL_WRITE exclusive", "WAL_READ1..WAL_READ4 exclusive".
@@ -428,9 +434,11 @@ impl WaitFor {
     }
 
     fn forget_before(&mut self, cut_us: u64) {
-        if cut_us == u64::MAX {
+        self.since_forget += 1;
+        if cut_us == u64::MAX || self.since_forget < FORGET_EVERY {
             return;
         }
+        self.since_forget = 0;
         for w in self.workers.values_mut() {
             w.history.forget_before(cut_us);
         }

@@ -348,3 +348,30 @@ fn the_matrix_counts_refusals_and_waits_by_the_worker_in_the_way() {
         "nobody held a lock then"
     );
 }
+
+#[test]
+fn holds_no_refusal_can_ask_about_are_forgotten() {
+    let mut w = WaitFor::default();
+    for round in 0..5000u64 {
+        let t = round * 100;
+        for worker in 0..3 {
+            w.add(&at(
+                t + worker,
+                worker as WorkerId,
+                lock(Queue, Unlocked, Shared),
+            ));
+            w.add(&at(t + 10 + worker, worker as WorkerId, shm(3, 1, "+s")));
+            w.add(&at(t + 20 + worker, worker as WorkerId, shm(3, 1, "-s")));
+            w.add(&at(
+                t + 30 + worker,
+                worker as WorkerId,
+                lock(Queue, Shared, Unlocked),
+            ));
+        }
+    }
+    let kept: usize = w.workers.values().map(|k| k.history.kept()).sum();
+    assert!(
+        kept < 3 * 2 * FORGET_EVERY as usize,
+        "{kept} holds kept of 30000"
+    );
+}

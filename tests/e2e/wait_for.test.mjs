@@ -151,6 +151,39 @@ test("every refused lock of the page's wall of red names a holder in the way, ev
   assert.equal(refusals.length, refused, "the trace's refusals are the report's");
 });
 
+test("a busy wait says whom it waits for", async () => {
+  await page.getByTestId("preset").selectOption("busy-timeout");
+  await page.locator("#field-jobs").fill("30");
+  await page.getByTestId("run").click();
+  const report = page.getByTestId("run-report");
+  await report.waitFor({ timeout: 60_000 });
+  await page.waitForFunction(() => document.querySelector('[data-testid="run-report"] [data-testid="wait-for-matrix"]'));
+  const canvas = page.getByTestId("timeline-canvas");
+  await canvas.scrollIntoViewIfNeeded();
+  const box = await canvas.boundingBox();
+  // A busy wait's grey, in a lane's bar.
+  const wait = await canvas.evaluate((canvas, [lane, names]) => {
+    const { width, height } = canvas;
+    const data = canvas.getContext("2d").getImageData(0, 0, width, height).data;
+    for (let l = 0; (l + 1) * lane <= height - 18; l++) {
+      const y = l * lane + 18;
+      for (let x = names + 40; x < width; x++) {
+        const i = (y * width + x) * 4;
+        if (data[i] === 0xa8 && data[i + 1] === 0xa8 && data[i + 2] === 0xa8) return { x, y };
+      }
+    }
+    return null;
+  }, [LANE, NAMES]);
+  assert.ok(wait, "busy waits are painted");
+  await page.mouse.move(box.x + wait.x, box.y + wait.y);
+  await textMatching(
+    page.getByTestId("timeline-details"),
+    /busy wait from [\d.]+ ms to [\d.]+ ms: .*; waits for worker \d+ \(refused (RESERVED|EXCLUSIVE|SHARED) at [\d.]+ ms: worker \d+ holds/,
+  );
+  await page.mouse.move(box.x + 2, box.y + box.height + 40);
+  await report.getByTestId("timeline-view").screenshot({ path: join(artifacts, "wait-for-busy-waits.png") });
+});
+
 test("the report's wait-for matrix adds up to the refused locks and the busy wait", async () => {
   const presets = await page.evaluate(() => window.locklab.presets());
   for (const name of ["wall-of-red", "busy-timeout"]) {
