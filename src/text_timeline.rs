@@ -24,6 +24,16 @@ fn char_of(cell: Cell) -> char {
     }
 }
 
+/// The letter a lane's name starts with: `w` a writer, `r` a reader, `y` you (the
+/// page's console).
+fn role_char(role: Option<Role>) -> char {
+    match role {
+        Some(Role::Reader) => 'r',
+        Some(Role::Console) => 'y',
+        _ => 'w',
+    }
+}
+
 /// Render `events` of a run that lasted `end_us` as lanes `width` characters wide.
 pub fn render(events: &[TraceEvent], end_us: u64, width: usize) -> String {
     render_timeline(&Timeline::from_events(events), end_us, width)
@@ -34,11 +44,7 @@ pub fn render_timeline(timeline: &Timeline, end_us: u64, width: usize) -> String
     let view = View::new(0, end_us, width.max(10));
     let mut out = String::new();
     for lane in timeline.lanes() {
-        let role = match lane.role {
-            Some(Role::Reader) => 'r',
-            Some(Role::Console) => 'y',
-            _ => 'w',
-        };
+        let role = role_char(lane.role);
         let mut chars: Vec<char> = lane.cells(&view, end_us).into_iter().map(char_of).collect();
         for m in lane.marks(&view) {
             if let Mark::Error { .. } = m.mark {
@@ -69,9 +75,13 @@ pub fn blocked_by(workers: &[WorkerMetrics]) -> String {
         .collect();
     columns.sort_by_key(|by| (by.is_none(), *by));
     columns.dedup();
+    let tag = |id: WorkerId| {
+        let role = workers.iter().find(|w| w.id == id).map(|w| w.role);
+        format!("{}{id}", role_char(role))
+    };
     let name = |by: Option<WorkerId>| match by {
         Some(HOST_OWNER) => "host".to_string(),
-        Some(w) => format!("by w{w}"),
+        Some(w) => format!("by {}", tag(w)),
         None => "nobody".to_string(),
     };
     let mut out = format!("{:<8}", "refused");
@@ -80,7 +90,7 @@ pub fn blocked_by(workers: &[WorkerMetrics]) -> String {
     }
     out.push('\n');
     for w in rows {
-        out.push_str(&format!("{:<8}", format!("w{}", w.id)));
+        out.push_str(&format!("{:<8}", tag(w.id)));
         for by in &columns {
             let cell = match w.blocked_by.iter().find(|b| b.by == *by) {
                 Some(b) => format!("{}, {:.1} ms", b.refusals, b.wait_ms),

@@ -37,10 +37,11 @@ pub struct WaitForMatrixProps {
     pub refused_locks: u64,
 }
 
-/// "worker 2" or "reader 5".
+/// "worker 2", "reader 5", or "you" (the console).
 fn name(worker: WorkerId, role: Option<Role>) -> String {
     match role {
         Some(Role::Reader) => format!("reader {worker}"),
+        Some(Role::Console) => "you".to_string(),
         _ => format!("worker {worker}"),
     }
 }
