@@ -283,8 +283,13 @@ fn paint_edges(timeline: &Timeline, view: &View, focus: Option<usize>, raster: &
         }
     }
     for (i, lane) in timeline.lanes().enumerate() {
+        let mut last = None;
         for (t_us, _) in lane.refusals_in(view) {
             let x = view.column(*t_us);
+            // One dot per column.
+            if last.replace(x) == Some(x) {
+                continue;
+            }
             for (dy, row) in DOT.iter().enumerate() {
                 for (dx, c) in row.bytes().enumerate() {
                     if let (b'#', Some(px)) = (c, (x + dx).checked_sub(2)) {

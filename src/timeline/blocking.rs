@@ -50,12 +50,14 @@ impl Timeline {
     pub fn edges(&self, view: &View, focus: Option<usize>, room: usize) -> Vec<Edge> {
         let all = self.refusals_in(view) <= room;
         let mut edges: Vec<Edge> = Vec::new();
+        if !all && focus.is_none() {
+            return edges;
+        }
+        let workers: Vec<WorkerId> = self.lanes.keys().copied().collect();
+        let lane_of = |w: WorkerId| workers.binary_search(&w).ok();
         for (i, lane) in self.lanes().enumerate() {
             for &(t_us, refusal) in lane.refusals_in(view) {
-                let holder_lane = self
-                    .wait_for
-                    .holder(refusal)
-                    .and_then(|h| self.lane_of(h.worker));
+                let holder_lane = self.wait_for.blocker(refusal).and_then(lane_of);
                 let shown = all || focus == Some(i) || (focus.is_some() && holder_lane == focus);
                 let edge = Edge {
                     lane: i,
@@ -76,15 +78,18 @@ impl Timeline {
         edges
     }
 
-    /// The busy waits in `view` whose refusal's holder is known: lane, from, to,
-    /// and the holder's name (a view labels those wide enough).
-    pub fn wait_labels(&self, view: &View) -> Vec<(usize, u64, u64, String)> {
+    /// The busy waits in `view` at least `columns` wide whose refusal's holder is
+    /// known: lane, from, to, and the holder's name (for the view to label).
+    pub fn wait_labels(&self, view: &View, columns: usize) -> Vec<(usize, u64, u64, String)> {
         let mut labels = Vec::new();
         for (i, lane) in self.lanes().enumerate() {
             for w in within(&lane.waits, view.start_us, view.end_us) {
-                let holder = w.what.refusal.and_then(|id| self.wait_for.holder(id));
+                if view.column(w.to_us) - view.column(w.from_us) < columns {
+                    continue;
+                }
+                let holder = w.what.refusal.and_then(|id| self.wait_for.blocker(id));
                 if let Some(h) = holder {
-                    labels.push((i, w.from_us, w.to_us, self.who(h.worker)));
+                    labels.push((i, w.from_us, w.to_us, self.who(h)));
                 }
             }
         }

@@ -169,7 +169,8 @@ impl Lane {
             })
     }
 
-    /// The start of the nearest element (a lock, a wait, a transaction, a mark) after
+    /// The start of the nearest element (a lock, a wait, a transaction, a mark, a
+    /// refused lock) after
     /// `t_us` (`forward`) or before it: how the keyboard moves along a lane.
     pub fn next_element(&self, t_us: u64, forward: bool) -> Option<u64> {
         let open = self
@@ -183,6 +184,7 @@ impl Lane {
             nearest(&self.waits, |s| s.from_us, t_us, forward),
             nearest(&self.txs, |s| s.from_us, t_us, forward),
             nearest(&self.marks, |m| m.t_us, t_us, forward),
+            nearest(&self.refusals, |r| r.0, t_us, forward),
         ]
         .into_iter()
         .flatten()

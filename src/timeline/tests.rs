@@ -346,6 +346,9 @@ fn edges_go_from_a_refusal_to_its_holders_lane_and_thin_out_when_crowded() {
         t.edges(&view, Some(2), 1).is_empty(),
         "the reader neither waits nor blocks"
     );
-    let labels = t.wait_labels(&view);
+    let labels = t.wait_labels(&view, 10);
     assert_eq!(labels, [(1, 55, 1055, "worker 0".to_string())]);
+    assert!(t.wait_labels(&view, 200).is_empty(), "not wide enough");
+    // The keyboard stops at a refusal too (the second has no other element).
+    assert_eq!(t.lane(1).unwrap().next_element(1500, true), Some(2000));
 }

@@ -8,7 +8,7 @@
 use super::{Holding, Wanted};
 use crate::lock::{LockLevel, SHM_SLOTS};
 use crate::lock_holds::{Held, LockHolds};
-use crate::trace::{DbFile, TraceEvent};
+use crate::trace::{DbFile, EventKind, TraceEvent};
 use std::collections::VecDeque;
 
 /// A lock level held from `from_us` to `to_us`.
@@ -69,6 +69,13 @@ fn first_refusing(wanted: LockLevel) -> LockLevel {
 impl History {
     /// Read the worker's next event.
     pub fn read(&mut self, e: &TraceEvent) {
+        // Only these change what is held.
+        if !matches!(
+            e.kind,
+            EventKind::Lock { .. } | EventKind::ShmLock { .. } | EventKind::WorkerKilled
+        ) {
+            return;
+        }
         let before = FILES.map(|db| self.holds.level(db));
         let (levels, slots, streak) = (&mut self.levels, &mut self.slots, &self.streak);
         self.holds.read_slots(
@@ -125,17 +132,22 @@ impl History {
             + self.slots.iter().flatten().map(|t| t.len()).sum::<usize>()
     }
 
-    /// The locks this worker held at `t_us` (a hold counts from its first moment
-    /// to its last, both included) on `db` that refuse `wanted`.
-    pub fn in_the_way(&self, db: DbFile, wanted: Wanted, t_us: u64) -> Vec<InTheWay> {
+    /// Each lock this worker held at `t_us` (a hold counts from its first moment
+    /// to its last, both included) on `db` that refuses `wanted`, to `found`.
+    pub fn in_the_way(
+        &self,
+        db: DbFile,
+        wanted: Wanted,
+        t_us: u64,
+        mut found: impl FnMut(InTheWay),
+    ) {
         let i = index(db);
-        let mut found = Vec::new();
         match wanted {
             Wanted::Level(wanted) => {
                 let threshold = first_refusing(wanted) as usize;
                 let mut take = |level: LockLevel, since: u64, streak: [u64; 5]| {
                     if level.refuses(wanted) {
-                        found.push(InTheWay {
+                        found(InTheWay {
                             holding: Holding::Level(level),
                             since_us: since,
                             in_way_since_us: streak[threshold],
@@ -155,7 +167,7 @@ impl History {
                 for s in slot..end {
                     let mut take = |held_exclusive: bool, since: u64| {
                         if held_exclusive || exclusive {
-                            found.push(InTheWay {
+                            found(InTheWay {
                                 holding: Holding::Shm {
                                     slot: s,
                                     exclusive: held_exclusive,
@@ -177,7 +189,6 @@ impl History {
                 }
             }
         }
-        found
     }
 }
 

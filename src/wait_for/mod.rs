@@ -25,7 +25,8 @@ mod history;
 use crate::lock::{shm_slot_name, LockLevel, SHM_SLOTS};
 use crate::trace::{DbFile, EventKind, TraceEvent, WorkerId};
 use history::History;
-use std::collections::BTreeMap;
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap};
 
 /// What a refused request asked for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -142,16 +143,20 @@ struct Worker {
 pub struct WaitFor {
     workers: BTreeMap<WorkerId, Worker>,
     refusals: Vec<Refusal>,
-    /// Refusals not yet settled.
-    pending: Vec<RefusalId>,
+    /// Refusals not yet settled, oldest first.
+    pending: BinaryHeap<Reverse<(u64, RefusalId)>>,
     /// Per worker refused, what the settled refusals and their waits add up to,
     /// by the worker in the way.
     matrix: BTreeMap<WorkerId, BTreeMap<Option<WorkerId>, Blocked>>,
-    /// Events read since holds were last forgotten: forgetting looks at every
-    /// worker's tracks, so it is done once every `FORGET_EVERY` events.
+    /// Events read since refusals were last settled, and since holds were last
+    /// forgotten: both look at every worker, so they are done once every
+    /// `SETTLE_EVERY` and `FORGET_EVERY` events (and whenever a worker ends).
+    since_settle: u32,
     since_forget: u32,
 }
 
+/// How many events go by between two attempts to settle refusals.
+const SETTLE_EVERY: u32 = 16;
 /// How many events go by between two clean-ups of holds no refusal can ask about.
 const FORGET_EVERY: u32 = 64;
 
@@ -287,7 +292,7 @@ impl WaitFor {
                 waits: 0,
                 wait_us: 0,
             });
-            self.pending.push(id);
+            self.pending.push(Reverse((e.t_us, id)));
             worker.last_refusal = Some(id);
             Read::Refusal(id)
         } else {
@@ -341,7 +346,12 @@ impl WaitFor {
         if let (Read::Wait(followed), EventKind::BusyWait { dur_us, .. }) = (read, &e.kind) {
             self.waited(e.worker, followed, *dur_us);
         }
-        self.settle(false);
+        self.since_settle += 1;
+        self.since_forget += 1;
+        let ended = matches!(e.kind, EventKind::WorkerEnd | EventKind::WorkerKilled);
+        if ended || self.since_settle >= SETTLE_EVERY {
+            self.settle(false);
+        }
         read
     }
 
@@ -381,8 +391,15 @@ impl WaitFor {
     }
 
     /// Settle the refusals that every other worker's events have gone past (all
-    /// of them if `all`), then forget the holds no refusal can ask about.
+    /// of them if `all`), oldest first, and now and then forget the holds no
+    /// refusal can ask about. Costs the workers (a few) plus the refusals settled,
+    /// never the refusals still waiting.
     fn settle(&mut self, all: bool) {
+        self.since_settle = 0;
+        let forget = self.since_forget >= FORGET_EVERY;
+        if self.pending.is_empty() && !forget && !all {
+            return;
+        }
         // The two workers (not done) whose events reached least far: a refusal is
         // settled when every worker but its own went past it.
         let (mut first, mut second) = ((u64::MAX, None), u64::MAX);
@@ -396,13 +413,7 @@ impl WaitFor {
                 }
             }
         }
-        let past = first.0;
-        if self.pending.is_empty() {
-            self.forget_before(past);
-            return;
-        }
-        let mut still = Vec::new();
-        for id in std::mem::take(&mut self.pending) {
+        while let Some(&Reverse((t_us, id))) = self.pending.peek() {
             let r = &self.refusals[id as usize];
             let others = if first.1 == Some(r.worker) {
                 second
@@ -410,10 +421,11 @@ impl WaitFor {
                 first.0
             };
             // A worker whose events reached `t` may still record more at `t`.
-            if r.t_us >= others {
-                still.push(id);
-                continue;
+            // (A later refusal of the slowest worker may wait behind this one.)
+            if t_us >= others {
+                break;
             }
+            self.pending.pop();
             let holder = self.resolve(r);
             let r = &mut self.refusals[id as usize];
             r.holder = holder;
@@ -424,23 +436,13 @@ impl WaitFor {
             cell.waits += u64::from(waits);
             cell.wait_us += wait_us;
         }
-        self.pending = still;
-        let oldest = self
-            .pending
-            .iter()
-            .map(|id| self.refusals[*id as usize].t_us);
-        let cut = oldest.min().unwrap_or(past).min(past);
-        self.forget_before(cut);
-    }
-
-    fn forget_before(&mut self, cut_us: u64) {
-        self.since_forget += 1;
-        if cut_us == u64::MAX || self.since_forget < FORGET_EVERY {
-            return;
-        }
-        self.since_forget = 0;
-        for w in self.workers.values_mut() {
-            w.history.forget_before(cut_us);
+        if forget && !all {
+            self.since_forget = 0;
+            let oldest = self.pending.peek().map_or(u64::MAX, |Reverse((t, _))| *t);
+            let cut = oldest.min(first.0);
+            for w in self.workers.values_mut() {
+                w.history.forget_before(cut);
+            }
         }
     }
 
@@ -449,32 +451,33 @@ impl WaitFor {
     /// highest level, an exclusive slot before a shared one), held the longest,
     /// by the lowest worker id.
     fn resolve(&self, r: &Refusal) -> Option<Holder> {
-        self.workers
-            .iter()
-            .filter(|(id, _)| **id != r.worker)
-            .flat_map(|(id, w)| {
-                w.history
-                    .in_the_way(r.db, r.wanted, r.t_us)
-                    .into_iter()
-                    .map(move |way| Holder {
-                        worker: *id,
-                        holding: way.holding,
-                        since_us: way.since_us,
-                        in_way_since_us: way.in_way_since_us,
-                    })
-            })
-            .max_by_key(|h| {
-                let strength = match h.holding {
-                    Holding::Level(level) => level as u8,
-                    Holding::Shm { exclusive, .. } => u8::from(exclusive),
+        let rank = |h: &Holder| {
+            let strength = match h.holding {
+                Holding::Level(level) => level as u8,
+                Holding::Shm { exclusive, .. } => u8::from(exclusive),
+            };
+            (
+                Some(h.worker) == r.by,
+                strength,
+                Reverse(h.in_way_since_us),
+                Reverse(h.worker),
+            )
+        };
+        let mut best: Option<Holder> = None;
+        for (id, w) in self.workers.iter().filter(|(id, _)| **id != r.worker) {
+            w.history.in_the_way(r.db, r.wanted, r.t_us, |way| {
+                let h = Holder {
+                    worker: *id,
+                    holding: way.holding,
+                    since_us: way.since_us,
+                    in_way_since_us: way.in_way_since_us,
                 };
-                (
-                    Some(h.worker) == r.by,
-                    strength,
-                    std::cmp::Reverse(h.in_way_since_us),
-                    std::cmp::Reverse(h.worker),
-                )
-            })
+                if best.as_ref().is_none_or(|b| rank(&h) > rank(b)) {
+                    best = Some(h);
+                }
+            });
+        }
+        best
     }
 
     /// Every refusal read, in the order read (`holder` only once settled).
@@ -496,14 +499,26 @@ impl WaitFor {
         }
     }
 
+    /// The worker in the way of refusal `id`: settled; else, cheaply, the VFS's
+    /// word if it gave one, or the holder so far (what the live views draw while
+    /// many refusals wait to be settled).
+    pub fn blocker(&self, id: RefusalId) -> Option<WorkerId> {
+        let r = &self.refusals[id as usize];
+        if r.settled {
+            r.blocker()
+        } else {
+            r.by.or_else(|| self.resolve(r).map(|h| h.worker))
+        }
+    }
+
     /// Per worker refused, how often and how long each other worker blocked it
-    /// (refusals not yet settled counted with their holder so far); the entry
-    /// for nobody known (`by: None`) last.
+    /// (refusals not yet settled counted with `blocker`); the entry for nobody
+    /// known (`by: None`) last.
     pub fn matrix(&self) -> BTreeMap<WorkerId, Vec<Blocked>> {
         let mut m = self.matrix.clone();
-        for id in &self.pending {
+        for Reverse((_, id)) in &self.pending {
             let r = &self.refusals[*id as usize];
-            let by = self.resolve(r).map(|h| h.worker).or(r.by);
+            let by = self.blocker(*id);
             let cell = m.entry(r.worker).or_default().entry(by).or_insert(Blocked {
                 by,
                 ..Blocked::default()

@@ -110,7 +110,7 @@ fn draw(
 /// Whom each busy wait wide enough waits for, written on its hatched bar.
 fn label_waits(ctx: &CanvasRenderingContext2d, timeline: &Timeline, view: &View) {
     ctx.set_font("10px ui-monospace, monospace");
-    for (lane, from, to, holder) in timeline.wait_labels(view) {
+    for (lane, from, to, holder) in timeline.wait_labels(view, 40) {
         let (x0, x1) = (view.column(from), view.column(to));
         let text = match x1 - x0 {
             w if w >= 150 => format!("waits for {holder}"),
@@ -416,7 +416,8 @@ pub fn timeline_view(props: &TimelineProps) -> Html {
             </div>
             <canvas ref={canvas_ref} tabindex="0" data-testid="timeline-canvas"
                 role="img" aria-label="One lane per worker: its transactions, the lock it held over time, \
-                its busy waits, its jobs and its errors. Focus it and use the arrow keys to step through \
+                its busy waits, its jobs, its errors, and its refused locks with an edge to the worker \
+                that held the lock in the way. Focus it and use the arrow keys to step through \
                 the events; + and - zoom."
                 onmousemove={on_move} onmousedown={on_down} onclick={on_click} onmouseleave={on_leave}
                 onwheel={on_wheel} onkeydown={on_key} />
