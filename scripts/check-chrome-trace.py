@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Check Chrome Trace Event Format files as Perfetto reads them, with a JSON parser
 and code that share nothing with locklab's Rust (a second opinion on
-`locklab run --trace`; tests/chrome_trace.rs applies the same rules in Rust).
+`locklab run --trace`; tests/common/chrome_trace.rs applies the same rules in Rust).
 
     python3 scripts/check-chrome-trace.py run.json [more.json ...]
 
