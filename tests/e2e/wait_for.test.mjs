@@ -214,3 +214,27 @@ test("the report's wait-for matrix adds up to the refused locks and the busy wai
     }
   }
 });
+
+test("while you hold the write lock from the console, the workers' refusals name you", async () => {
+  const report = await page.evaluate(async () => {
+    const running = window.locklab.run({ workers: 2, jobs: 200, transaction: "short",
+      begin: "immediate", journal_mode: "delete", busy_timeout_ms: 0, work_ms: [2, 6] });
+    for (;;) {
+      const [progress] = await window.locklab.progress();
+      if (progress?.jobs_done > 10) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await window.locklab.sql("BEGIN IMMEDIATE");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await window.locklab.sql("COMMIT");
+    return running;
+  });
+  const you = report.workers.find((w) => w.role === "console");
+  assert.ok(you, "the console's lane is in the report");
+  for (const w of report.workers.filter((w) => w.role === "writer")) {
+    const byYou = w.blocked_by.find((b) => b.by === you.id);
+    assert.ok(byYou?.refusals > 0, `worker ${w.id} was refused while you held the lock: ${JSON.stringify(w.blocked_by)}`);
+  }
+  const refused = report.workers.reduce((sum, w) => sum + w.blocked_by.reduce((s, b) => s + b.refusals, 0), 0);
+  assert.equal(refused, report.refused_locks);
+});
