@@ -1,16 +1,19 @@
 #!/usr/bin/env python3
 """Check Chrome Trace Event Format files as Perfetto reads them, with a JSON parser
 and code that share nothing with locklab's Rust (a second opinion on
-`locklab run --trace`; tests/chrome_trace.rs applies the same rules in Rust).
+`locklab run --trace`; tests/common/chrome_trace.rs applies the same rules in Rust).
 
     python3 scripts/check-chrome-trace.py run.json [more.json ...]
 
 For each file: every event has a phase, a name, a pid and (except process
 metadata) a tid; on each track (pid, tid) timestamps never go back in file order,
 complete slices ("X") and instants ("i") nest (a slice either ends before the next
-one starts or holds it whole), every "B" has its "E"; every process and every
-track is named by metadata. Prints a summary per file, or the problems found, and
-exits 1 if there were any.
+one starts or holds it whole), every "B" has its "E"; every flow (who blocked
+whom: "s" on the holder's track, "f" on the waiter's) has one start and one end
+no earlier, its start lies inside a slice of its track and its end is followed on
+its track by an instant of the same moment (the refusal Perfetto binds it to);
+every process and every track is named by metadata. Prints a summary per file,
+or the problems found, and exits 1 if there were any.
 """
 
 import json
@@ -28,6 +31,8 @@ def problems(doc):
     last_ts = {}
     open_slices = defaultdict(list)  # track -> ends of the slices it is inside
     open_begins = defaultdict(list)  # track -> names of "B" events not yet ended
+    flows = defaultdict(dict)  # id -> {"s": (event, ts), "f": (event, ts)}
+    to_bind = {}  # track -> (event, ts) of a flow end the next event binds to
     for i, e in enumerate(events):
         ph, name, pid, tid = e.get("ph"), e.get("name"), e.get("pid"), e.get("tid")
         if not isinstance(name, str) or not isinstance(pid, int):
@@ -52,7 +57,32 @@ def problems(doc):
         if ts < last_ts.get(track, 0):
             found.append(f"event {i}: ts {ts} goes back on track {track}")
         last_ts[track] = ts
-        if ph in ("X", "i", "I"):
+        if ph in ("X", "i", "I") and track in to_bind:
+            f, at = to_bind.pop(track)
+            if ph not in ("i", "I") or ts != at:
+                found.append(
+                    f"event {f}: flow end at {at} on track {track} is not followed by an "
+                    f"instant of its moment"
+                )
+        if ph in ("s", "f"):
+            fid = e.get("id")
+            if fid is None:
+                found.append(f"event {i}: a flow without an id: {e}")
+                continue
+            if ph in flows[fid]:
+                found.append(f"event {i}: flow {fid} has two {ph!r}")
+            flows[fid][ph] = (i, ts)
+            if ph == "f":
+                to_bind[track] = (i, ts)
+            else:
+                stack = open_slices[track]
+                while stack and stack[-1] < ts:
+                    stack.pop()
+                if not stack:
+                    found.append(
+                        f"event {i}: flow {fid} starts at {ts} on track {track} outside any slice"
+                    )
+        elif ph in ("X", "i", "I"):
             dur = e.get("dur", 0) if ph == "X" else 0
             if not isinstance(dur, (int, float)) or dur < 0:
                 found.append(f"event {i}: bad dur: {e}")
@@ -79,6 +109,11 @@ def problems(doc):
                 open_begins[track].pop()
         else:
             found.append(f"event {i}: phase {ph!r} is not one this checker knows")
+    for track, (f, _) in to_bind.items():
+        found.append(f"event {f}: flow end on track {track} binds to nothing")
+    for fid, ends in flows.items():
+        if set(ends) != {"s", "f"} or ends["s"][1] > ends["f"][1]:
+            found.append(f"flow {fid}: not one start then one end: {ends}")
     for track, names in open_begins.items():
         if names:
             found.append(f"track {track}: B without E: {names}")
@@ -100,7 +135,8 @@ def summary(doc):
         (names.get((e["pid"], e["tid"])), e["name"]) for e in events if e.get("ph") == "X"
     )
     processes = sum(1 for e in events if e.get("name") == "process_name")
-    lines = [f"{len(events)} events, {processes} processes"]
+    arrows = sum(1 for e in events if e.get("ph") == "s")
+    lines = [f"{len(events)} events, {processes} processes, {arrows} wait-for flows"]
     for (track, name), n in sorted(slices.items(), key=lambda kv: (str(kv[0][0]), kv[0][1])):
         lines.append(f"  {n:6} x {name!r} on {track!r}")
     return "\n".join(lines)

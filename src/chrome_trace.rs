@@ -4,11 +4,11 @@
 //!
 //! - its transactions, with their statements inside, and errors and SQLite's log
 //!   messages (recovery notices among them) as instants;
-//! - its lock level on the queue database, with busy waits inside, and as instants
-//!   the locks refused (naming the worker in the way, when the VFS knows it) and the
-//!   syncs (naming the file);
-//! - one track per WAL lock it took on the queue database: WAL read (a read mark),
-//!   WAL write, WAL checkpoint, WAL recovery;
+//! - its lock level on the queue database, with busy waits inside (naming whom
+//!   they wait for), and as instants the locks refused and the syncs (naming the
+//!   file);
+//! - one track per WAL lock on the queue database: WAL read (a read mark), WAL
+//!   write, WAL checkpoint, WAL recovery, with the requests for it refused;
 //! - the same lock tracks for the results database, when the scenario has one;
 //! - its jobs (claimed, reclaimed from a dead worker, heartbeat, done, lost race,
 //!   lease lost) and its end (or its death) as instants.
@@ -20,12 +20,18 @@
 //! sorted by time, a longer slice before a shorter one that starts with it, so a
 //! reader that nests slices in file order and one that sorts them itself agree.
 //! Lock holds come from `lock_holds`, like the timeline's and the metrics'.
+//!
+//! Each refused lock names the worker in the way, what it held and since when
+//! (from `wait_for`, for both VFSes), and a flow (`"ph": "s"` on the holder's
+//! track, inside the hold in the way, then `"f"` just before the refusal on the
+//! waiter's track, which Perfetto binds to it) draws an arrow from the holder to
+//! the worker it blocked.
 
-use crate::lock::LockLevel;
 use crate::lock_holds::{Held, LockHolds};
 use crate::result_code;
 use crate::trace::{DbFile, EventKind, FileRole, Role, TraceEvent, WorkerId};
 use crate::vfs::database::HOST_OWNER;
+use crate::wait_for::{Holding, Read, Refusal, WaitFor, Wanted};
 use serde_json::{json, Value};
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet};
@@ -51,6 +57,33 @@ fn hold_track(db: DbFile, held: Held) -> u32 {
             Held::WalCheckpoint => 3,
             Held::WalRecovery => 4,
         }
+}
+
+/// The track of the holds of shm slot `slot` on `db`.
+fn slot_track(db: DbFile, slot: u8) -> u32 {
+    let held = match slot {
+        0 => Held::WalWrite,
+        1 => Held::WalCheckpoint,
+        2 => Held::WalRecovery,
+        _ => Held::WalRead,
+    };
+    hold_track(db, held)
+}
+
+/// The track a refusal is shown on: its lock level's, or its first slot's.
+fn refusal_track(r: &Refusal) -> u32 {
+    match r.wanted {
+        Wanted::Level(_) => level_track(r.db),
+        Wanted::Shm { slot, .. } => slot_track(r.db, slot),
+    }
+}
+
+/// The track of a lock held in the way.
+fn holding_track(db: DbFile, holding: Holding) -> u32 {
+    match holding {
+        Holding::Level(_) => level_track(db),
+        Holding::Shm { slot, .. } => slot_track(db, slot),
+    }
 }
 
 fn track_name(tid: u32) -> String {
@@ -102,28 +135,22 @@ pub fn export(events: &[TraceEvent], end_us: u64) -> Value {
         (_, Some(Role::Console)) => "you (the console)".to_string(),
         _ => format!("worker {worker}"),
     };
-    // In time order (a stable sort keeps each worker's own order), so that a
-    // refusal can say what the worker in the way held at that moment.
+    // In time order (a stable sort keeps each worker's own order).
     let mut in_time = events.iter().collect::<Vec<_>>();
     in_time.sort_by_key(|e| e.t_us);
+    let mut wait_for = WaitFor::default();
+    let reads: Vec<Read> = in_time.iter().map(|e| wait_for.add(e)).collect();
+    wait_for.finish();
     let mut lanes: BTreeMap<WorkerId, Lane> = BTreeMap::new();
     let mut out = Vec::new();
-    for e in in_time {
-        let refused = match &e.kind {
-            EventKind::LockDenied {
-                db,
-                wanted,
-                by: Some(by),
-                ..
-            } => {
-                let holds = lanes.get(by).map(|lane| lane.holds.level(*db));
-                Some(refusal_name(*wanted, &who(*by), holds))
-            }
-            EventKind::LockDenied { wanted, .. } => Some(format!("{} refused", wanted.name())),
-            _ => None,
-        };
+    for (e, read) in in_time.into_iter().zip(reads) {
         let lane = lanes.entry(e.worker).or_insert_with(|| Lane::new(e.worker));
-        lane.read(e, refused, &mut out);
+        let blocked = match read {
+            Read::Refusal(id) => Blocked::Refusal(id, wait_for.refusal(id)),
+            Read::Wait(Some(id)) => Blocked::Wait(wait_for.refusal(id)),
+            _ => Blocked::No,
+        };
+        lane.read(e, blocked, &who, &mut out);
     }
     let mut metadata = Vec::new();
     for (worker, lane) in &mut lanes {
@@ -154,15 +181,30 @@ pub fn export(events: &[TraceEvent], end_us: u64) -> Value {
     json!({ "traceEvents": metadata, "displayTimeUnit": "ms" })
 }
 
-/// "EXCLUSIVE refused: reader 1 holds SHARED" when the trace shows the worker in
-/// the way holding a level that refuses `wanted`; else only who was in the way
-/// (its lock change may be recorded a moment after the refusal).
-fn refusal_name(wanted: LockLevel, by: &str, by_holds: Option<LockLevel>) -> String {
-    match by_holds {
-        Some(level) if level.refuses(wanted) => {
-            format!("{} refused: {by} holds {}", wanted.name(), level.name())
+/// What an event has to do with who blocks whom.
+enum Blocked<'a> {
+    No,
+    /// A refused lock, with its number.
+    Refusal(u32, &'a Refusal),
+    /// A busy wait, after this refusal.
+    Wait(&'a Refusal),
+}
+
+/// "EXCLUSIVE refused: reader 1 holds SHARED", from the holder the trace shows;
+/// else the VFS's word ("...: the host's connection is in the way"), or nobody.
+fn refusal_name(r: &Refusal, who: &dyn Fn(WorkerId) -> String) -> String {
+    let wanted = r.wanted.name();
+    match (r.holder, r.by) {
+        (Some(h), by) => {
+            let named = match by {
+                Some(by) if by != h.worker => format!(" (the VFS named {})", who(by)),
+                _ => String::new(),
+            };
+            let holds = h.holding.name();
+            format!("{wanted} refused: {} holds {holds}{named}", who(h.worker))
         }
-        _ => format!("{} refused: {by} is in the way", wanted.name()),
+        (None, Some(by)) => format!("{wanted} refused: {} is in the way", who(by)),
+        (None, None) => format!("{wanted} refused"),
     }
 }
 
@@ -221,8 +263,47 @@ impl Lane {
         });
     }
 
-    /// Read the worker's next event; `refused` names a refused lock.
-    fn read(&mut self, e: &TraceEvent, refused: Option<String>, out: &mut Vec<Out>) {
+    /// A refusal on its track, after the flow's end that Perfetto binds to it, and
+    /// the flow's start inside the holder's hold in the way.
+    fn refusal(
+        &mut self,
+        out: &mut Vec<Out>,
+        (id, r): (u32, &Refusal),
+        who: &dyn Fn(WorkerId) -> String,
+    ) {
+        let t = r.t_us;
+        let track = refusal_track(r);
+        let mut args = json!({"db": db_name(r.db), "wanted": r.wanted.name(), "by": r.by,
+            "holder": r.holder.map(|h| h.worker)});
+        if let Some(held) = r.held {
+            args["held"] = json!(held.name());
+        }
+        if let Some(h) = r.holder {
+            args["holds"] = json!(h.holding.name());
+            args["holder_since_us"] = json!(h.since_us);
+            args["in_way_since_us"] = json!(h.in_way_since_us);
+            let flow = |ph: &str, pid: u32, tid: u32| Out {
+                ts: t,
+                dur: 0,
+                event: json!({"name": "wait for", "cat": "wait for", "ph": ph, "id": id + 1,
+                    "pid": pid, "tid": tid, "ts": t}),
+            };
+            out.push(flow("s", h.worker + 1, holding_track(r.db, h.holding)));
+            self.tracks.insert(track);
+            out.push(flow("f", self.pid, track));
+        }
+        self.instant(out, track, &refusal_name(r, who), t, args);
+    }
+
+    /// Read the worker's next event; `blocked` says what it has to do with who
+    /// blocks whom.
+    fn read(
+        &mut self,
+        e: &TraceEvent,
+        blocked: Blocked<'_>,
+        who: &dyn Fn(WorkerId) -> String,
+        out: &mut Vec<Out>,
+    ) {
         let t = e.t_us;
         let end = match &e.kind {
             EventKind::Statement { dur_us, .. } | EventKind::BusyWait { dur_us, .. } => t + dur_us,
@@ -238,18 +319,12 @@ impl Lane {
         }
         match &e.kind {
             // Lock holds are read above; the process is named at the end.
-            EventKind::Lock { .. } | EventKind::ShmLock { .. } | EventKind::WorkerStart { .. } => {}
+            EventKind::Lock { .. } | EventKind::WorkerStart { .. } => {}
             EventKind::WorkerEnd => self.instant(out, JOBS, "worker ended", t, json!({})),
-            EventKind::LockDenied {
-                db,
-                held,
-                wanted,
-                by,
-            } => {
-                let name = refused.unwrap_or_else(|| format!("{} refused", wanted.name()));
-                let args = json!({"db": db_name(*db), "held": held.name(),
-                    "wanted": wanted.name(), "by": by});
-                self.instant(out, level_track(*db), &name, t, args);
+            EventKind::LockDenied { .. } | EventKind::ShmLock { .. } => {
+                if let Blocked::Refusal(id, r) = blocked {
+                    self.refusal(out, (id, r), who);
+                }
             }
             EventKind::Sync { db, file } => {
                 let name = format!("sync {}", file_name(*file));
@@ -260,14 +335,17 @@ impl Lane {
                 requested_us,
                 dur_us,
             } => {
-                let args = json!({"requested_us": requested_us});
-                self.span(
-                    out,
-                    level_track(DbFile::Queue),
-                    "busy wait",
-                    (t, t + dur_us),
-                    args,
-                );
+                let mut args = json!({"requested_us": requested_us});
+                // On the track of the database whose lock it waits for.
+                let db = match blocked {
+                    Blocked::Wait(r) => {
+                        args["waits_for"] = json!(r.blocker());
+                        args["after_refusal_at_us"] = json!(r.t_us);
+                        r.db
+                    }
+                    _ => DbFile::Queue,
+                };
+                self.span(out, level_track(db), "busy wait", (t, t + dur_us), args);
             }
             EventKind::Begin { sql, .. } => self.transaction = Some((sql.clone(), t)),
             EventKind::Commit { .. } | EventKind::Rollback { .. } => {

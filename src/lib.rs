@@ -29,6 +29,7 @@ pub mod timeline_paint;
 pub mod trace;
 pub mod trace_wire;
 pub mod vfs;
+pub mod wait_for;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod native;

@@ -10,6 +10,10 @@
 //! because the host releases a killed worker's locks at once. Each event costs the same, however
 //! many came before, and allocates nothing, so the page's live views can read
 //! every batch as it arrives.
+//!
+//! Besides holds, it can say what each shm slot is held as (`SlotHold`: which
+//! slot, shared or exclusive): who-blocks-whom (`wait_for`) needs that finer grain
+//! to tell which read mark, or which mode, was in the way of a refused shm lock.
 
 use crate::lock::{LockLevel, SHM_SLOTS, WAL_FIRST_READ_SLOT, WAL_WRITE_SLOT};
 use crate::trace::{DbFile, EventKind, TraceEvent};
@@ -72,6 +76,17 @@ pub struct Hold {
     pub to_us: u64,
 }
 
+/// One hold of one WAL shm slot on `db`, shared or exclusive, from `from_us` to
+/// `to_us`: finer than `Hold`, which makes the five read marks one hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SlotHold {
+    pub db: DbFile,
+    pub slot: u8,
+    pub exclusive: bool,
+    pub from_us: u64,
+    pub to_us: u64,
+}
+
 /// What one worker holds on each database file, and since when.
 #[derive(Clone, Debug, Default)]
 pub struct LockHolds {
@@ -87,6 +102,10 @@ struct FileHolds {
     shm: u8,
     /// Since when each of `Held::WAL` is held (meaningful while it is).
     wal_since: [u64; 4],
+    /// Of `shm`, the slots held exclusive, a bit each.
+    shm_exclusive: u8,
+    /// Since when each shm slot is held (meaningful while it is).
+    slot_since: [u64; SHM_SLOTS],
 }
 
 const FILES: [DbFile; 2] = [DbFile::Queue, DbFile::Results];
@@ -102,7 +121,18 @@ impl LockHolds {
     /// Read the worker's next event (its events come in the order it recorded
     /// them); `ended` receives each hold the event ended, in the order of
     /// `Held::WAL` when one event ends several.
-    pub fn read(&mut self, e: &TraceEvent, mut ended: impl FnMut(Hold)) {
+    pub fn read(&mut self, e: &TraceEvent, ended: impl FnMut(Hold)) {
+        self.read_slots(e, ended, |_| {});
+    }
+
+    /// `read`, and `slot_ended` receives each shm slot hold the event ended, in
+    /// slot order (after the holds it ended).
+    pub fn read_slots(
+        &mut self,
+        e: &TraceEvent,
+        mut ended: impl FnMut(Hold),
+        mut slot_ended: impl FnMut(SlotHold),
+    ) {
         let t = e.t_us;
         match &e.kind {
             EventKind::Lock { db, to, .. } => {
@@ -126,6 +156,7 @@ impl LockHolds {
                 slot,
                 n,
                 acquire,
+                exclusive,
                 ok: true,
                 ..
             } => {
@@ -138,6 +169,25 @@ impl LockHolds {
                 } else {
                     before & !bits
                 };
+                for s in *slot..end {
+                    let bit = 1u8 << s;
+                    match (before & bit != 0, *acquire) {
+                        (false, true) => file.slot_since[usize::from(s)] = t,
+                        (true, false) => slot_ended(SlotHold {
+                            db: *db,
+                            slot: s,
+                            exclusive: file.shm_exclusive & bit != 0,
+                            from_us: file.slot_since[usize::from(s)],
+                            to_us: t,
+                        }),
+                        _ => {}
+                    }
+                }
+                if *acquire && *exclusive {
+                    file.shm_exclusive |= bits;
+                } else if !*acquire {
+                    file.shm_exclusive &= !bits;
+                }
                 for (i, held) in Held::WAL.into_iter().enumerate() {
                     let slots = held.shm_slots();
                     match (before & slots != 0, file.shm & slots != 0) {
@@ -158,6 +208,9 @@ impl LockHolds {
                 for hold in self.still_held(t) {
                     ended(hold);
                 }
+                for hold in self.slots_still_held(t) {
+                    slot_ended(hold);
+                }
                 self.files = Default::default();
             }
             _ => {}
@@ -167,6 +220,40 @@ impl LockHolds {
     /// The lock level held on `db` now.
     pub fn level(&self, db: DbFile) -> LockLevel {
         self.files[index(db)].level
+    }
+
+    /// The lock level held on `db` now, and since when.
+    pub fn level_since(&self, db: DbFile) -> (LockLevel, u64) {
+        let file = &self.files[index(db)];
+        (file.level, file.level_since)
+    }
+
+    /// How shm slot `slot` of `db` is held now: exclusive or not, and since when.
+    pub fn slot(&self, db: DbFile, slot: u8) -> Option<(bool, u64)> {
+        let file = &self.files[index(db)];
+        let bit = 1u8.checked_shl(u32::from(slot))?;
+        (file.shm & bit != 0).then(|| {
+            (
+                file.shm_exclusive & bit != 0,
+                file.slot_since[usize::from(slot)],
+            )
+        })
+    }
+
+    /// The shm slot holds not yet ended, as if they ended at `now_us` (or where
+    /// they began, if later), per file in slot order.
+    pub fn slots_still_held(&self, now_us: u64) -> impl Iterator<Item = SlotHold> + '_ {
+        FILES.into_iter().flat_map(move |db| {
+            (0..SHM_SLOTS as u8).filter_map(move |slot| {
+                self.slot(db, slot).map(|(exclusive, since)| SlotHold {
+                    db,
+                    slot,
+                    exclusive,
+                    from_us: since,
+                    to_us: now_us.max(since),
+                })
+            })
+        })
     }
 
     /// Whether `held` is held on `db` now.
@@ -231,6 +318,7 @@ mod tests {
             exclusive: how.contains('x'),
             acquire: how.contains('+'),
             ok: !how.contains('!'),
+            by: Option::None,
         }
     }
 
@@ -404,6 +492,54 @@ mod tests {
         for (name, events, expected) in cases {
             assert_eq!(holds(&events, 1000), expected, "{name}");
         }
+    }
+
+    /// Slot holds tell the read marks apart, and shared from exclusive, where
+    /// holds make one "WAL read" of them.
+    #[test]
+    fn slot_holds_say_which_slot_and_how() {
+        let events = [
+            (0, shm(Queue, 3, 1, "+s")),
+            (10, shm(Queue, 4, 4, "+x")),
+            (20, shm(Queue, 4, 4, "-x")),
+            (25, shm(Queue, 0, 1, "+x!")),
+            (30, shm(Queue, 3, 1, "-s")),
+            (40, shm(Results, 0, 1, "+x")),
+            (50, EventKind::WorkerKilled),
+        ];
+        let mut holds = LockHolds::default();
+        let mut out = Vec::new();
+        for (t, kind) in &events {
+            holds.read_slots(
+                &at(*t, 0, kind.clone()),
+                |_| {},
+                |s| {
+                    let how = if s.exclusive { "x" } else { "s" };
+                    out.push(format!(
+                        "{}..{} {:?} {} {how}",
+                        s.from_us, s.to_us, s.db, s.slot
+                    ));
+                },
+            );
+            if *t == 10 {
+                assert_eq!(holds.slot(Queue, 3), Some((false, 0)));
+                assert_eq!(holds.slot(Queue, 5), Some((true, 10)));
+                assert_eq!(holds.slot(Queue, 0), Option::None);
+                assert_eq!(holds.slots_still_held(15).count(), 5);
+            }
+        }
+        assert_eq!(
+            out,
+            [
+                "10..20 Queue 4 x",
+                "10..20 Queue 5 x",
+                "10..20 Queue 6 x",
+                "10..20 Queue 7 x",
+                "0..30 Queue 3 s",
+                "40..50 Results 0 x",
+            ]
+        );
+        assert_eq!(holds.slots_still_held(60).count(), 0);
     }
 
     #[test]

@@ -1,9 +1,11 @@
 //! Metrics computed from trace events alone: the same code serves the CLI's report
-//! and the browser's live panel, so the two can never disagree.
+//! and the browser's live panel, so the two can never disagree. Who blocked whom
+//! (the wait-for matrix) comes from `wait_for`, read along with the rest.
 
 use crate::lock::LockLevel;
 use crate::lock_holds::{Held, Hold, LockHolds};
 use crate::trace::{DbFile, EventKind, Role, TraceEvent, WorkerId};
+use crate::wait_for::WaitFor;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -51,6 +53,19 @@ impl Percentiles {
     }
 }
 
+/// How often and how long a worker was blocked by one other worker: a row entry
+/// of the wait-for matrix.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BlockedBy {
+    /// The worker in the way; null for nobody known: refusals whose holder the
+    /// trace does not show, and busy waits that followed no refusal.
+    pub by: Option<WorkerId>,
+    /// Locks refused while `by` held one in the way.
+    pub refusals: u64,
+    /// Time in SQLite's busy handler after those refusals.
+    pub wait_ms: f64,
+}
+
 /// What one worker did, as the report shows it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct WorkerMetrics {
@@ -64,6 +79,13 @@ pub struct WorkerMetrics {
     /// The worker was killed during the run (WorkerKilled), and when.
     pub killed: bool,
     pub killed_at_ms: Option<f64>,
+    /// Locks asked for and refused (lock levels and WAL shm slots).
+    #[serde(default)]
+    pub refused_locks: u64,
+    /// Who was in the way of those refusals and of its busy waits, one entry per
+    /// worker (nobody known last): sums to `refused_locks` and `busy_wait_ms`.
+    #[serde(default)]
+    pub blocked_by: Vec<BlockedBy>,
 }
 
 /// Everything the trace says about a run.
@@ -75,6 +97,8 @@ pub struct Metrics {
     pub rolled_back: u64,
     pub errors: BTreeMap<String, u64>,
     pub busy_wait_ms: f64,
+    /// Locks asked for and refused, all workers together.
+    pub refused_locks: u64,
     pub job_latency_ms: Percentiles,
     /// How long each write lock was held: RESERVED and above in rollback mode, the
     /// WAL write lock in WAL mode.
@@ -104,6 +128,7 @@ pub struct Tally {
     latencies: Vec<f64>,
     holds: Vec<f64>,
     committed_jobs: Vec<i64>,
+    wait_for: WaitFor,
 }
 
 impl Metrics {
@@ -117,6 +142,15 @@ impl Metrics {
 }
 
 impl Tally {
+    /// A tally that expects workers `0..workers`: its wait-for matrix settles no
+    /// refusal before each of them has gone past it (their first events may come
+    /// late).
+    pub fn expecting(workers: u32) -> Tally {
+        let mut tally = Tally::default();
+        tally.wait_for.expect(0..workers);
+        tally
+    }
+
     pub fn extend(&mut self, events: &[TraceEvent]) {
         for e in events {
             self.add(e);
@@ -137,6 +171,8 @@ impl Tally {
                     lost_races: 0,
                     killed: false,
                     killed_at_ms: None,
+                    refused_locks: 0,
+                    blocked_by: Vec::new(),
                 },
                 WorkerLocks::default(),
             )
@@ -158,8 +194,15 @@ impl Tally {
             }
             EventKind::BusyWait { dur_us, .. } => w.busy_wait_ms += *dur_us as f64 / 1000.0,
             EventKind::Error { name, .. } => *w.errors.entry(name.clone()).or_default() += 1,
+            EventKind::LockDenied { .. }
+            | EventKind::ShmLock {
+                acquire: true,
+                ok: false,
+                ..
+            } => w.refused_locks += 1,
             _ => {}
         }
+        self.wait_for.add(e);
         // Every event goes to the lock holds: they know which events end a hold.
         let holds = &mut self.holds;
         let writing_since = &mut locks.writing_since;
@@ -186,14 +229,26 @@ impl Tally {
             rolled_back: self.rolled_back,
             errors: BTreeMap::new(),
             busy_wait_ms: 0.0,
+            refused_locks: 0,
             job_latency_ms: Percentiles::of(self.latencies.clone()),
             write_lock_hold_ms: Percentiles::default(),
             workers: Vec::new(),
             committed_jobs: self.committed_jobs.clone(),
         };
         let mut holds = self.holds.clone();
+        let mut matrix = self.wait_for.matrix();
         for (w, locks) in self.workers.values() {
             let mut w = w.clone();
+            w.blocked_by = matrix
+                .remove(&w.id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|b| BlockedBy {
+                    by: b.by,
+                    refusals: b.refusals,
+                    wait_ms: ms(b.wait_us),
+                })
+                .collect();
             let mut writing_since = locks.writing_since;
             for hold in locks.holds.still_held(end_us) {
                 add_hold(hold, &mut w.lock_ms, &mut holds, &mut writing_since);
@@ -205,6 +260,7 @@ impl Tally {
                 *m.errors.entry(name.clone()).or_default() += n;
             }
             m.busy_wait_ms += w.busy_wait_ms;
+            m.refused_locks += w.refused_locks;
             m.workers.push(w);
         }
         m.write_lock_hold_ms = Percentiles::of(holds);
@@ -304,6 +360,7 @@ mod tests {
             exclusive,
             acquire,
             ok: true,
+            by: None,
         };
         let events = [
             at(0, 0, shm(3, 1, false, true)),

@@ -96,6 +96,9 @@ pub struct RunReport {
     /// Error counts keyed by SQLite's name of the extended result code.
     pub errors: BTreeMap<String, u64>,
     pub busy_wait_ms: f64,
+    /// Locks asked for and refused (lock levels and WAL shm slots), all workers.
+    #[serde(default)]
+    pub refused_locks: u64,
     pub job_latency_ms: Percentiles,
     pub write_lock_hold_ms: Percentiles,
     pub throughput_jobs_per_s: f64,
@@ -161,6 +164,7 @@ impl RunReport {
             },
             errors: metrics.errors,
             busy_wait_ms: metrics.busy_wait_ms,
+            refused_locks: metrics.refused_locks,
             job_latency_ms: metrics.job_latency_ms,
             write_lock_hold_ms: metrics.write_lock_hold_ms,
             throughput_jobs_per_s: if elapsed_s > 0.0 {

@@ -8,6 +8,13 @@
 //! kind). Colours come from the Okabe-Ito palette, which stays distinguishable for
 //! colour-blind readers; busy waits are hatched and errors differ by shape too, so
 //! nothing depends on colour alone.
+//!
+//! Who blocks whom: a refused lock is a blue dot at the top of the bar, and its
+//! wait-for edge a dashed blue line from the dot to the lane of the worker in the
+//! way, ending in an arrowhead on that lane's bar. A wall of red has hundreds of
+//! refusals, so edges are drawn for every lane only while they stand apart (at
+//! most one per `EDGE_ROOM` columns on average); closer than that, only the edges
+//! of the lane in focus (pointed at, or the cursor's), out of it and into it.
 
 use crate::timeline::{Cell, ErrorKind, Mark, Timeline, TxEnd, View};
 
@@ -26,6 +33,15 @@ const CLAIM: Rgb = [0x88, 0x88, 0x88];
 const DONE: Rgb = [0x22, 0x22, 0x22];
 const HATCH: Rgb = [0x60, 0x60, 0x60];
 const CURSOR: Rgb = [0x00, 0x00, 0x00];
+/// Refusals and their wait-for edges (Okabe-Ito blue).
+pub const EDGE: Rgb = [0x00, 0x72, 0xb2];
+/// Where a refusal's dot is centred in its lane.
+pub const REFUSAL_Y: usize = 4;
+/// Columns per edge, on average, below which every lane's edges are drawn.
+pub const EDGE_ROOM: usize = 12;
+
+/// A refusal's dot, 5 by 5, centred on its column and `REFUSAL_Y`.
+const DOT: [&str; 5] = [".###.", "#####", "#####", "#####", ".###."];
 
 pub fn cell_colour(cell: Cell) -> Rgb {
     match cell {
@@ -161,11 +177,14 @@ pub struct Cursor {
 
 /// Paint every lane of `timeline` over `view` into `raster` (`view.width` pixels
 /// wide, `LANE_HEIGHT` per lane); what is still open is drawn until `now_us`.
+/// `focus` is the lane pointed at, whose wait-for edges are drawn however many
+/// there are (the cursor's lane when there is no pointer).
 pub fn paint(
     timeline: &Timeline,
     view: &View,
     now_us: u64,
     cursor: Option<Cursor>,
+    focus: Option<usize>,
     raster: &mut Raster,
 ) {
     raster.reset(view.width, timeline.lanes().len() * LANE_HEIGHT);
@@ -236,6 +255,50 @@ pub fn paint(
             raster.fill(view.column(c.t_us), (0, LANE_HEIGHT - 1), y0, CURSOR);
         }
     }
+    paint_edges(timeline, view, focus.or(cursor.map(|c| c.lane)), raster);
+}
+
+/// Every refusal's dot, and the wait-for edges shown (see the module's words).
+fn paint_edges(timeline: &Timeline, view: &View, focus: Option<usize>, raster: &mut Raster) {
+    let edges = timeline.edges(view, focus, view.width / EDGE_ROOM);
+    for e in &edges {
+        let Some(to) = e.holder_lane else { continue };
+        let x = view.column(e.t_us);
+        let from_y = e.lane * LANE_HEIGHT + REFUSAL_Y;
+        // The arrow's tip touches the holder's bar from the side the edge comes.
+        let down = to > e.lane;
+        let tip = to * LANE_HEIGHT + if down { BAR_ROW.0 } else { BAR_ROW.1 - 1 };
+        let (top, bottom) = if down { (from_y, tip) } else { (tip, from_y) };
+        for y in (top..=bottom).filter(|y| (y / 2) % 2 == 0) {
+            raster.put(x, y, EDGE);
+        }
+        for k in 0..4 {
+            let y = if down { tip - k } else { tip + k };
+            for dx in 0..=k {
+                raster.put(x + dx, y, EDGE);
+                if let Some(left) = x.checked_sub(dx) {
+                    raster.put(left, y, EDGE);
+                }
+            }
+        }
+    }
+    for (i, lane) in timeline.lanes().enumerate() {
+        let mut last = None;
+        for (t_us, _) in lane.refusals_in(view) {
+            let x = view.column(*t_us);
+            // One dot per column.
+            if last.replace(x) == Some(x) {
+                continue;
+            }
+            for (dy, row) in DOT.iter().enumerate() {
+                for (dx, c) in row.bytes().enumerate() {
+                    if let (b'#', Some(px)) = (c, (x + dx).checked_sub(2)) {
+                        raster.put(px, i * LANE_HEIGHT + REFUSAL_Y + dy - 2, EDGE);
+                    }
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -276,7 +339,7 @@ mod tests {
         let timeline = Timeline::from_events(&events);
         let view = View::new(0, 99, 100);
         let mut r = Raster::default();
-        paint(&timeline, &view, 99, None, &mut r);
+        paint(&timeline, &view, 99, None, None, &mut r);
         assert_eq!((r.width, r.height), (100, 2 * LANE_HEIGHT));
         let bar = BAR_ROW.0 + 2;
         assert_eq!(r.at(20, bar), cell_colour(Cell::Reserved));
@@ -304,8 +367,49 @@ mod tests {
         let view = View::new(0, 99, 100);
         let mut r = Raster::default();
         let cursor = Cursor { lane: 1, t_us: 40 };
-        paint(&timeline, &view, 99, Some(cursor), &mut r);
+        paint(&timeline, &view, 99, Some(cursor), None, &mut r);
         assert_eq!(r.at(40, LANE_HEIGHT + 10), CURSOR);
         assert_ne!(r.at(40, 10), CURSOR);
+    }
+
+    #[test]
+    fn a_refusal_is_a_dot_with_a_dashed_edge_to_the_holders_bar() {
+        let events = [
+            at(0, 0, lock(LockLevel::None, LockLevel::Reserved)),
+            at(90, 0, lock(LockLevel::Reserved, LockLevel::None)),
+            at(
+                50,
+                1,
+                EventKind::LockDenied {
+                    db: crate::trace::DbFile::Queue,
+                    held: LockLevel::Shared,
+                    wanted: LockLevel::Reserved,
+                    by: None,
+                },
+            ),
+            at(99, 0, EventKind::WorkerEnd),
+            at(99, 1, EventKind::WorkerEnd),
+        ];
+        let timeline = Timeline::from_events(&events);
+        let view = View::new(0, 99, 100);
+        let mut r = Raster::default();
+        paint(&timeline, &view, 99, None, None, &mut r);
+        let dot = LANE_HEIGHT + REFUSAL_Y;
+        assert_eq!(r.at(50, dot), EDGE, "the refusal's dot on worker 1's lane");
+        assert_eq!(r.at(48, dot), EDGE);
+        assert_ne!(r.at(47, dot), EDGE, "a dot, 5 px wide");
+        let tip = BAR_ROW.1 - 1;
+        assert_eq!(r.at(50, tip), EDGE, "the arrow's tip on worker 0's bar");
+        assert_eq!(
+            (r.at(47, tip + 3), r.at(53, tip + 3)),
+            (EDGE, EDGE),
+            "its head"
+        );
+        let dashes: Vec<bool> = (tip + 4..dot - 2).map(|y| r.at(50, y) == EDGE).collect();
+        assert!(
+            dashes.contains(&true) && dashes.contains(&false),
+            "{dashes:?}"
+        );
+        assert_ne!(r.at(20, tip), EDGE, "no edge elsewhere");
     }
 }

@@ -122,6 +122,10 @@ pub enum EventKind {
         exclusive: bool,
         acquire: bool,
         ok: bool,
+        /// For a refused request, the worker in the way, when the VFS knows it
+        /// (the shared VFS does).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<WorkerId>,
     },
     /// The VFS's xSleep: SQLite's busy handler (or WAL's retry loop) waited.
     BusyWait {
@@ -374,6 +378,7 @@ mod tests {
                 exclusive: true,
                 acquire,
                 ok,
+                by: None,
             };
             emit(samples::lock(LockLevel::None, LockLevel::Reserved));
             emit(EventKind::Lock {

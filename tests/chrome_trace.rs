@@ -1,111 +1,21 @@
 //! The Chrome trace (`locklab run --trace`) as Perfetto reads it: its structure
 //! (tracks that nest, time that never goes back on a track, every process and
 //! track named), and what it must keep of a run: WAL read and write locks, refused
-//! locks with who was in the way, syncs, busy waits, the results database.
-//! `scripts/check-chrome-trace.py` applies the same structural rules with
-//! Python's JSON parser, as a second opinion.
+//! locks with who was in the way (and a flow from the holder to each refusal),
+//! syncs, busy waits, the results database. The checker is in
+//! `common/chrome_trace.rs` (its own test and the flows' in
+//! `chrome_trace_flows.rs`); `scripts/check-chrome-trace.py` applies the same
+//! structural rules with Python's JSON parser, as a second opinion.
 
 use locklab::chrome_trace::export;
 use locklab::lock::LockLevel;
 use locklab::result_code;
 use locklab::trace::{DbFile, EventKind, FileRole, Role, Step, TraceEvent, WorkerId};
-use serde_json::{json, Value};
-use std::collections::{BTreeMap, BTreeSet};
-use std::process::Command;
+mod common;
 
-/// What Perfetto would misread in `doc`, one line each (nothing: it is sound).
-fn problems(doc: &Value) -> Vec<String> {
-    let Some(events) = doc["traceEvents"].as_array() else {
-        return vec!["no traceEvents array".into()];
-    };
-    let mut found = Vec::new();
-    let (mut process_names, mut thread_names) = (BTreeSet::new(), BTreeSet::new());
-    let (mut processes, mut tracks) = (BTreeSet::new(), BTreeSet::new());
-    let mut last_ts: BTreeMap<(u64, u64), u64> = BTreeMap::new();
-    // Per track, the ends of the slices the next event is inside, and the "B"s
-    // not yet ended.
-    let mut inside: BTreeMap<(u64, u64), Vec<u64>> = BTreeMap::new();
-    let mut begun: BTreeMap<(u64, u64), Vec<String>> = BTreeMap::new();
-    for (i, e) in events.iter().enumerate() {
-        let (Some(ph), Some(name), Some(pid)) =
-            (e["ph"].as_str(), e["name"].as_str(), e["pid"].as_u64())
-        else {
-            found.push(format!("event {i}: no phase, name or pid: {e}"));
-            continue;
-        };
-        if ph == "M" {
-            match name {
-                "process_name" => {
-                    process_names.insert(pid);
-                }
-                "thread_name" => {
-                    thread_names.insert((pid, e["tid"].as_u64().unwrap_or(u64::MAX)));
-                }
-                _ => {}
-            }
-            continue;
-        }
-        let (Some(tid), Some(ts)) = (e["tid"].as_u64(), e["ts"].as_u64()) else {
-            found.push(format!("event {i}: no tid or ts: {e}"));
-            continue;
-        };
-        let track = (pid, tid);
-        processes.insert(pid);
-        tracks.insert(track);
-        if ts < *last_ts.get(&track).unwrap_or(&0) {
-            found.push(format!("event {i}: ts {ts} goes back on track {track:?}"));
-        }
-        last_ts.insert(track, ts);
-        match ph {
-            "X" | "i" => {
-                let dur = if ph == "X" {
-                    let Some(dur) = e["dur"].as_u64() else {
-                        found.push(format!("event {i}: no dur: {e}"));
-                        continue;
-                    };
-                    dur
-                } else {
-                    0
-                };
-                let stack = inside.entry(track).or_default();
-                while let Some(&end) = stack.last() {
-                    if ts + dur <= end {
-                        break;
-                    }
-                    if ts >= end {
-                        stack.pop();
-                    } else {
-                        found.push(format!(
-                            "event {i}: {name:?} {ts}+{dur} overlaps a slice ending at {end} \
-                             on track {track:?} without nesting in it"
-                        ));
-                        break;
-                    }
-                }
-                stack.push(ts + dur);
-            }
-            "B" => begun.entry(track).or_default().push(name.to_string()),
-            "E" => {
-                if begun.entry(track).or_default().pop().is_none() {
-                    found.push(format!("event {i}: E without B on track {track:?}"));
-                }
-            }
-            _ => found.push(format!("event {i}: phase {ph:?} is not one Perfetto nests")),
-        }
-    }
-    for (track, names) in begun {
-        if !names.is_empty() {
-            found.push(format!("track {track:?}: B without E: {names:?}"));
-        }
-    }
-    for pid in processes.difference(&process_names) {
-        found.push(format!("process {pid} has no process_name"));
-    }
-    for track in tracks.difference(&thread_names) {
-        found.push(format!("track {track:?} has no thread_name"));
-    }
-    found
-}
+use common::chrome_trace::{problems, traced_run};
+use serde_json::{json, Value};
+use std::process::Command;
 
 /// The events of `doc` on the track named `track` of worker `worker`'s process.
 fn on_track<'a>(doc: &'a Value, worker: WorkerId, track: &str) -> Vec<&'a Value> {
@@ -121,10 +31,12 @@ fn on_track<'a>(doc: &'a Value, worker: WorkerId, track: &str) -> Vec<&'a Value>
         .collect()
 }
 
-/// (name, ts, dur) of each slice, or (name, ts) of each instant, of `events`.
+/// (name, ts, dur) of each slice, or (name, ts) of each instant, of `events`
+/// (flows aside).
 fn slices(events: &[&Value]) -> Vec<(String, u64, u64)> {
     events
         .iter()
+        .filter(|e| e["ph"] != "s" && e["ph"] != "f")
         .map(|e| {
             (
                 e["name"].as_str().unwrap().to_string(),
@@ -151,6 +63,7 @@ fn shm(slot: u8, exclusive: bool, acquire: bool) -> EventKind {
         exclusive,
         acquire,
         ok: true,
+        by: None,
     }
 }
 
@@ -319,23 +232,61 @@ fn a_hand_written_trace_keeps_every_lock_refusal_sync_and_wait() {
         slices(&on_track(&doc, 2, "results: lock level")),
         vec![
             s("SHARED", 120, 130),
+            s("busy wait", 130, 100),
             s("RESERVED refused: worker 0 holds RESERVED", 130, 0),
-            s("RESERVED refused", 240, 0),
-            s("RESERVED refused: reader 1 is in the way", 245, 0),
+            s("RESERVED refused: worker 0 holds EXCLUSIVE", 240, 0),
+            s(
+                "RESERVED refused: worker 0 holds EXCLUSIVE (the VFS named reader 1)",
+                245,
+                0
+            ),
             s("PENDING", 250, 10),
-        ]
+        ],
+        "the busy wait on the track of the database it waits for"
     );
-    assert_eq!(
-        slices(&on_track(&doc, 2, "queue: lock level")),
-        vec![s("busy wait", 130, 100)]
-    );
-    let refused = on_track(&doc, 2, "results: lock level")[1];
+    let track = on_track(&doc, 2, "results: lock level");
+    let refused = track.iter().find(|e| e["ph"] == "i").unwrap();
     assert_eq!(
         refused["args"],
-        json!({"db": "results", "held": "SHARED", "wanted": "RESERVED", "by": 0})
+        json!({"db": "results", "held": "SHARED", "wanted": "RESERVED", "by": 0, "holder": 0,
+            "holds": "RESERVED", "holder_since_us": 110, "in_way_since_us": 110})
+    );
+    let wait = track.iter().find(|e| e["name"] == "busy wait").unwrap();
+    assert_eq!(
+        wait["args"],
+        json!({"requested_us": 100, "waits_for": 0, "after_refusal_at_us": 130})
+    );
+    // An arrow from worker 0's hold on the results database to each refusal.
+    let flows: Vec<(&str, u64, u64, &str)> = doc["traceEvents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["cat"] == "wait for")
+        .map(|e| {
+            (
+                e["ph"].as_str().unwrap(),
+                e["id"].as_u64().unwrap(),
+                e["pid"].as_u64().unwrap() - 1,
+                e["ts"]
+                    .as_u64()
+                    .map_or("?", |t| if t == 130 { "130" } else { "later" }),
+            )
+        })
+        .collect();
+    assert_eq!(
+        flows,
+        vec![
+            ("s", 1, 0, "130"),
+            ("f", 1, 2, "130"),
+            ("s", 2, 0, "later"),
+            ("f", 2, 2, "later"),
+            ("s", 3, 0, "later"),
+            ("f", 3, 2, "later"),
+        ]
     );
     assert!(
-        on_track(&doc, 2, "queue: WAL read").is_empty(),
+        on_track(&doc, 2, "queue: lock level").is_empty()
+            && on_track(&doc, 2, "queue: WAL read").is_empty(),
         "no track for a lock never taken"
     );
     assert_eq!(
@@ -372,64 +323,6 @@ fn a_hand_written_trace_keeps_every_lock_refusal_sync_and_wait() {
             "worker 3 (writer)"
         ]
     );
-}
-
-#[test]
-fn the_checker_finds_what_perfetto_would_misread() {
-    let meta = |pid: u64, tid: u64| {
-        [
-            json!({"name": "process_name", "ph": "M", "pid": pid, "args": {"name": "p"}}),
-            json!({"name": "thread_name", "ph": "M", "pid": pid, "tid": tid,
-                "args": {"name": "t"}}),
-        ]
-    };
-    let x = |ts: u64, dur: u64| json!({"name": "x", "ph": "X", "pid": 1, "tid": 1, "ts": ts, "dur": dur});
-    let doc = |events: Vec<Value>| {
-        let mut all = meta(1, 1).to_vec();
-        all.extend(events);
-        json!({ "traceEvents": all })
-    };
-    assert!(problems(&doc(vec![x(0, 10), x(5, 5), x(10, 3)])).is_empty());
-    let overlap = problems(&doc(vec![x(0, 10), x(5, 10)]));
-    assert!(overlap[0].contains("without nesting"), "{overlap:?}");
-    let child_first = problems(&doc(vec![x(0, 5), x(0, 10)]));
-    assert!(
-        child_first[0].contains("without nesting"),
-        "{child_first:?}"
-    );
-    let back = problems(&doc(vec![x(10, 1), x(5, 1)]));
-    assert!(back[0].contains("goes back"), "{back:?}");
-    let unnamed = problems(&doc(vec![
-        json!({"name": "y", "ph": "i", "pid": 2, "tid": 1, "ts": 0}),
-    ]));
-    assert_eq!(
-        unnamed,
-        [
-            "process 2 has no process_name",
-            "track (2, 1) has no thread_name"
-        ]
-    );
-    let unended = problems(&doc(vec![
-        json!({"name": "b", "ph": "B", "pid": 1, "tid": 1, "ts": 0}),
-    ]));
-    assert!(unended[0].contains("B without E"), "{unended:?}");
-}
-
-/// Run the `locklab` command with `args` and `--trace`; the trace it wrote.
-fn traced_run(args: &[&str]) -> Value {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("run.trace.json");
-    let out = Command::new(env!("CARGO_BIN_EXE_locklab"))
-        .args(args)
-        .args(["--trace", path.to_str().unwrap()])
-        .output()
-        .expect("locklab runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
 }
 
 /// Issue 8: "The Chrome trace of a WAL run holds WAL read and write spans", through

@@ -37,6 +37,7 @@ fn run_json_prints_the_report_with_every_documented_field() {
         "invariants",
         "write_lock_hold_ms",
         "failure",
+        "refused_locks",
     ] {
         assert!(report.get(field).is_some(), "report lacks {field}");
     }
@@ -71,6 +72,8 @@ fn run_json_prints_the_report_with_every_documented_field() {
         "lock_ms",
         "killed",
         "killed_at_ms",
+        "refused_locks",
+        "blocked_by",
     ] {
         assert!(worker.get(field).is_some(), "worker lacks {field}");
     }
@@ -284,4 +287,36 @@ fn ctrl_c_stops_the_run_prints_the_report_and_removes_its_files() {
     assert_eq!(report["integrity_check"], "ok");
     let left: Vec<_> = std::fs::read_dir(&runs).unwrap().flatten().collect();
     assert!(left.is_empty(), "temporary files left: {left:?}");
+}
+
+/// Issue 10: the summary prints who blocked whom, and its cells add up to the
+/// locks refused.
+#[test]
+fn the_summary_prints_who_blocked_whom() {
+    let out = locklab(&["run", "--preset", "wall-of-red", "--width", "0"]);
+    assert!(out.status.success());
+    let summary = String::from_utf8_lossy(&out.stdout);
+    let (_, matrix) = summary
+        .split_once("who blocked whom: ")
+        .unwrap_or_else(|| panic!("no matrix in {summary}"));
+    let refused: u64 = matrix.split(' ').next().unwrap().parse().unwrap();
+    let mut lines = matrix.lines().skip(1);
+    let header = lines.next().unwrap();
+    assert!(
+        header.starts_with("refused ") && header.contains("by w"),
+        "{header}"
+    );
+    let rows: Vec<&str> = lines.take_while(|l| l.starts_with('w')).collect();
+    assert_eq!(
+        rows.len(),
+        4,
+        "every worker of a wall of red was refused: {matrix}"
+    );
+    let cells: u64 = rows
+        .iter()
+        .flat_map(|row| row.split(" ms").filter_map(|c| c.rsplit_once(", ")))
+        .map(|(n, _)| n.trim().rsplit(' ').next().unwrap().parse::<u64>().unwrap())
+        .sum();
+    assert_eq!(cells, refused, "{matrix}");
+    assert!(refused >= 50, "{matrix}");
 }

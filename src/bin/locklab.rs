@@ -307,6 +307,16 @@ mod cli {
         if r.workers.iter().any(|w| w.killed) {
             line("(\u{2020} killed)".to_string());
         }
+        let matrix = text_timeline::blocked_by(&r.workers);
+        if !matrix.is_empty() {
+            line(String::new());
+            line(format!(
+                "who blocked whom: {} locks refused; each cell: refusals, ms of busy wait \
+                 after them (a row: the worker refused; a column: the worker in the way)",
+                r.refused_locks
+            ));
+            s.push_str(&matrix);
+        }
         s
     }
 

@@ -7,6 +7,13 @@
 //! The VFS is registered once under [`NAME`]. Its struct is a copy of unix's with
 //! `xOpen`, `xSleep` and the file size replaced; each file it opens holds the unix
 //! file right behind its own header and forwards every method to it.
+//!
+//! Lock calls (xLock, xUnlock, xShmLock, and xClose, which unlocks) go to the unix
+//! VFS one at a time, each timed before the next may start (`decided`): the unix
+//! VFS decides them one at a time anyway (under its own mutexes, since all
+//! connections share one process), and so the trace orders every grant, release
+//! and refusal as the unix VFS decided them, which is what who-blocks-whom
+//! (`wait_for`) reads a refused lock's holder from.
 
 use crate::lock::LockLevel;
 use crate::trace::{self, DbFile, EventKind, FileRole};
@@ -14,7 +21,7 @@ use rusqlite::ffi;
 use std::ffi::{c_char, c_int, c_void, CStr};
 use std::mem::size_of;
 use std::ptr;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 /// The name the VFS is registered under.
 pub const NAME: &str = "locklab-trace";
@@ -67,6 +74,24 @@ pub fn register() -> Result<(), String> {
             }
         })
         .clone()
+}
+
+/// Held while a lock call is made and timed.
+static DECIDING: Mutex<()> = Mutex::new(());
+
+/// Make a lock call and read the trace clock before another lock call can be
+/// made: the call's answer and its time.
+fn decided<R>(call: impl FnOnce() -> R) -> (R, Option<u64>) {
+    let _one_at_a_time = DECIDING.lock().unwrap_or_else(|e| e.into_inner());
+    let answer = call();
+    (answer, trace::now_us())
+}
+
+/// Record `kind` at `t_us` (the time a lock call was decided).
+fn emit_decided(t_us: Option<u64>, kind: EventKind) {
+    if let Some(t) = t_us {
+        trace::emit_at(t, kind);
+    }
 }
 
 /// # Safety
@@ -212,15 +237,19 @@ unsafe extern "C" fn x_shm_barrier(file: *mut ffi::sqlite3_file) {
 /// once, here.
 unsafe extern "C" fn x_close(file: *mut ffi::sqlite3_file) -> c_int {
     let (traced, real, io) = parts(file);
+    // Closing releases the file's locks.
+    let (rc, t) = decided(|| (io.xClose.expect("xClose"))(real));
     if traced.level != LockLevel::None {
-        trace::emit(EventKind::Lock {
-            db: traced.db,
-            from: traced.level,
-            to: LockLevel::None,
-        });
+        emit_decided(
+            t,
+            EventKind::Lock {
+                db: traced.db,
+                from: traced.level,
+                to: LockLevel::None,
+            },
+        );
         traced.level = LockLevel::None;
     }
-    let rc = (io.xClose.expect("xClose"))(real);
     (*file).pMethods = ptr::null();
     rc
 }
@@ -243,7 +272,7 @@ unsafe extern "C" fn x_sync(file: *mut ffi::sqlite3_file, flags: c_int) -> c_int
 /// a `TracedFile` whose `real` is the unix VFS's open file.
 unsafe extern "C" fn x_lock(file: *mut ffi::sqlite3_file, level: c_int) -> c_int {
     let (traced, real, io) = parts(file);
-    let rc = (io.xLock.expect("xLock"))(real, level);
+    let (rc, t) = decided(|| (io.xLock.expect("xLock"))(real, level));
     let Some(wanted) = LockLevel::from_sqlite(level) else {
         return rc;
     };
@@ -252,12 +281,15 @@ unsafe extern "C" fn x_lock(file: *mut ffi::sqlite3_file, level: c_int) -> c_int
         held.max(wanted)
     } else {
         if rc & 0xff == ffi::SQLITE_BUSY {
-            trace::emit(EventKind::LockDenied {
-                db: traced.db,
-                held,
-                wanted,
-                by: None,
-            });
+            emit_decided(
+                t,
+                EventKind::LockDenied {
+                    db: traced.db,
+                    held,
+                    wanted,
+                    by: None,
+                },
+            );
         }
         // The unix VFS keeps the PENDING lock it took on its way to EXCLUSIVE.
         if wanted == LockLevel::Exclusive && held == LockLevel::Reserved {
@@ -267,11 +299,14 @@ unsafe extern "C" fn x_lock(file: *mut ffi::sqlite3_file, level: c_int) -> c_int
         }
     };
     if now_held != held {
-        trace::emit(EventKind::Lock {
-            db: traced.db,
-            from: held,
-            to: now_held,
-        });
+        emit_decided(
+            t,
+            EventKind::Lock {
+                db: traced.db,
+                from: held,
+                to: now_held,
+            },
+        );
         traced.level = now_held;
     }
     rc
@@ -282,14 +317,17 @@ unsafe extern "C" fn x_lock(file: *mut ffi::sqlite3_file, level: c_int) -> c_int
 /// a `TracedFile` whose `real` is the unix VFS's open file.
 unsafe extern "C" fn x_unlock(file: *mut ffi::sqlite3_file, level: c_int) -> c_int {
     let (traced, real, io) = parts(file);
-    let rc = (io.xUnlock.expect("xUnlock"))(real, level);
+    let (rc, t) = decided(|| (io.xUnlock.expect("xUnlock"))(real, level));
     if let Some(to) = LockLevel::from_sqlite(level) {
         if rc == ffi::SQLITE_OK && to < traced.level {
-            trace::emit(EventKind::Lock {
-                db: traced.db,
-                from: traced.level,
-                to,
-            });
+            emit_decided(
+                t,
+                EventKind::Lock {
+                    db: traced.db,
+                    from: traced.level,
+                    to,
+                },
+            );
             traced.level = to;
         }
     }
@@ -306,14 +344,19 @@ unsafe extern "C" fn x_shm_lock(
     flags: c_int,
 ) -> c_int {
     let (traced, real, io) = parts(file);
-    let rc = (io.xShmLock.expect("xShmLock"))(real, offset, n, flags);
-    trace::emit(EventKind::ShmLock {
-        db: traced.db,
-        slot: offset as u8,
-        n: n as u8,
-        exclusive: flags & ffi::SQLITE_SHM_EXCLUSIVE != 0,
-        acquire: flags & ffi::SQLITE_SHM_LOCK != 0,
-        ok: rc == ffi::SQLITE_OK,
-    });
+    let (rc, t) = decided(|| (io.xShmLock.expect("xShmLock"))(real, offset, n, flags));
+    emit_decided(
+        t,
+        EventKind::ShmLock {
+            db: traced.db,
+            slot: offset as u8,
+            n: n as u8,
+            exclusive: flags & ffi::SQLITE_SHM_EXCLUSIVE != 0,
+            acquire: flags & ffi::SQLITE_SHM_LOCK != 0,
+            ok: rc == ffi::SQLITE_OK,
+            // The unix VFS does not say who holds a slot.
+            by: None,
+        },
+    );
     rc
 }

@@ -23,7 +23,11 @@ impl Timeline {
         if let Some((from, to, cell)) = lane.state_in(from_us, to_us, now_us) {
             let asked = match within(&lane.waits, from, to).first() {
                 Some(w) if cell == Cell::BusyWait => {
-                    format!(" (the busy handler asked to sleep {})", ms(w.what))
+                    format!(
+                        " (the busy handler asked to sleep {}){}",
+                        ms(w.what.requested_us),
+                        self.waits_for(w.what)
+                    )
                 }
                 _ => String::new(),
             };
@@ -67,6 +71,13 @@ impl Timeline {
             ));
         }
         let (near_from, near_to) = (from_us.saturating_sub(slack_us), to_us + slack_us);
+        for id in self
+            .refusals_near(index, near_from, near_to)
+            .into_iter()
+            .take(2)
+        {
+            lines.push(self.refusal_sentence(id));
+        }
         let at = lane.marks.partition_point(|m| m.t_us < near_from);
         let mut near: Vec<&MarkAt> = lane.marks[at..]
             .iter()
@@ -158,7 +169,8 @@ impl Lane {
             })
     }
 
-    /// The start of the nearest element (a lock, a wait, a transaction, a mark) after
+    /// The start of the nearest element (a lock, a wait, a transaction, a mark, a
+    /// refused lock) after
     /// `t_us` (`forward`) or before it: how the keyboard moves along a lane.
     pub fn next_element(&self, t_us: u64, forward: bool) -> Option<u64> {
         let open = self
@@ -172,6 +184,7 @@ impl Lane {
             nearest(&self.waits, |s| s.from_us, t_us, forward),
             nearest(&self.txs, |s| s.from_us, t_us, forward),
             nearest(&self.marks, |m| m.t_us, t_us, forward),
+            nearest(&self.refusals, |r| r.0, t_us, forward),
         ]
         .into_iter()
         .flatten()

@@ -7,10 +7,16 @@
 //! completions, errors). A view finds the spans it shows by binary search, so
 //! drawing costs the spans in the window plus its columns, never the whole run.
 //! The page's canvas (`timeline_paint`) and the terminal timeline both read it.
+//!
+//! Who blocks whom (`wait_for`) is read along: each lane keeps its refused locks,
+//! and each busy wait the refusal it follows, so a refusal can be drawn with an
+//! edge to its holder's lane and a wait can say whom it waits for
+//! (`blocking.rs`).
 
 use crate::lock::LockLevel;
 use crate::lock_holds::{Held, Hold, LockHolds};
 use crate::trace::{DbFile, EventKind, Role, Step, TraceEvent, WorkerId};
+use crate::wait_for::{Read, RefusalId, WaitFor};
 use std::collections::{BTreeMap, HashMap};
 
 /// Something that lasted from `from_us` to `to_us`.
@@ -176,6 +182,14 @@ pub struct MarkAt {
     pub mark: Mark,
 }
 
+/// A busy wait: the sleep SQLite's busy handler asked for, and the refusal it
+/// follows (whose holder it waits for).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Wait {
+    pub requested_us: u64,
+    pub refusal: Option<RefusalId>,
+}
+
 /// One worker's lane.
 #[derive(Clone, Debug, Default)]
 pub struct Lane {
@@ -186,16 +200,20 @@ pub struct Lane {
     levels: Vec<Span<LockLevel>>,
     wal_read: Vec<Span<()>>,
     wal_write: Vec<Span<()>>,
-    waits: Vec<Span<u64>>,
+    waits: Vec<Span<Wait>>,
+    /// Its refused locks: when, and which refusal of the run's `WaitFor`.
+    refusals: Vec<(u64, RefusalId)>,
     txs: Vec<Span<Tx>>,
     open_tx: Option<(u64, Tx)>,
     statements: Vec<Span<(Step, u32)>>,
     marks: Vec<MarkAt>,
 }
 
+mod blocking;
 mod details;
 mod view;
 
+pub use blocking::Edge;
 pub use details::step_name;
 pub use view::{pan, zoom, View, MIN_WINDOW_US};
 
@@ -217,12 +235,22 @@ pub struct Timeline {
     sql_ids: HashMap<String, u32>,
     events: usize,
     last_us: u64,
+    /// Who blocks whom, read with the lanes.
+    wait_for: WaitFor,
 }
 
 impl Timeline {
     pub fn from_events(events: &[TraceEvent]) -> Timeline {
         let mut t = Timeline::default();
         t.extend(events);
+        t
+    }
+
+    /// A timeline that expects workers `0..workers` (see `WaitFor::expect`): no
+    /// wait-for edge is settled before each has gone past it.
+    pub fn expecting(workers: u32) -> Timeline {
+        let mut t = Timeline::default();
+        t.wait_for.expect(0..workers);
         t
     }
 
@@ -247,11 +275,12 @@ impl Timeline {
             EventKind::Statement { sql, .. } => Some(self.sql_id(sql)),
             _ => None,
         };
+        let read = self.wait_for.add(e);
         let lane = self.lanes.entry(e.worker).or_insert_with(|| Lane {
             worker: e.worker,
             ..Lane::default()
         });
-        lane.add(e, sql_id);
+        lane.add(e, sql_id, read);
     }
 
     fn sql_id(&mut self, sql: &str) -> u32 {
@@ -303,7 +332,7 @@ fn push_sorted<T>(track: &mut Vec<Span<T>>, span: Span<T>) {
 }
 
 impl Lane {
-    fn add(&mut self, e: &TraceEvent, sql_id: Option<u32>) {
+    fn add(&mut self, e: &TraceEvent, sql_id: Option<u32>, read: Read) {
         let t = e.t_us;
         // Every event goes to the lock holds: they know which events end a hold.
         let (levels, wal_read, wal_write) =
@@ -314,6 +343,11 @@ impl Lane {
             (DbFile::Queue, Held::WalWrite) => push_sorted(wal_write, Span::of(hold, ())),
             _ => {}
         });
+        if let Read::Refusal(id) = read {
+            // A worker's refusals come in time order.
+            let at = self.refusals.partition_point(|(r, _)| *r <= t);
+            self.refusals.insert(at, (t, id));
+        }
         match &e.kind {
             EventKind::WorkerStart { role } => self.role = Some(*role),
             EventKind::BusyWait {
@@ -324,7 +358,13 @@ impl Lane {
                 Span {
                     from_us: t,
                     to_us: t + dur_us,
-                    what: *requested_us,
+                    what: Wait {
+                        requested_us: *requested_us,
+                        refusal: match read {
+                            Read::Wait(refusal) => refusal,
+                            _ => None,
+                        },
+                    },
                 },
             ),
             EventKind::Begin { step, sql } => {

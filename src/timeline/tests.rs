@@ -77,6 +77,7 @@ fn wal_locks_are_spans_of_their_own() {
         exclusive: slot == 0,
         acquire,
         ok: true,
+        by: None,
     };
     let events = [
         at(0, 0, lock(LockLevel::None, LockLevel::Shared)),
@@ -229,4 +230,125 @@ fn zoom_keeps_the_time_under_the_pointer_and_stays_inside_the_run() {
     assert_eq!(e - s, MIN_WINDOW_US);
     assert_eq!(pan((0, 100), -50, 1000), (0, 100));
     assert_eq!(pan((0, 100), 950, 1000), (900, 1000));
+}
+
+/// Worker 0 takes the write lock in an UPDATE and works in its transaction;
+/// worker 1 is refused RESERVED twice (once in the UPDATE, once while worker 0
+/// works), waiting in the busy handler after the first; reader 2 is refused
+/// nothing.
+fn blocked() -> Vec<TraceEvent> {
+    use LockLevel::*;
+    let refused = |held| EventKind::LockDenied {
+        db: DbFile::Queue,
+        held,
+        wanted: Reserved,
+        by: Option::None,
+    };
+    vec![
+        at(0, 0, EventKind::WorkerStart { role: Role::Writer }),
+        at(0, 1, EventKind::WorkerStart { role: Role::Writer }),
+        at(0, 2, EventKind::WorkerStart { role: Role::Reader }),
+        at(
+            10,
+            0,
+            EventKind::Begin {
+                step: Step::Job,
+                sql: "BEGIN DEFERRED".into(),
+            },
+        ),
+        at(20, 0, lock(None, Shared)),
+        at(40, 0, lock(Shared, Reserved)),
+        at(
+            20,
+            0,
+            EventKind::Statement {
+                step: Step::Job,
+                sql: "UPDATE jobs SET status = 'RUNNING'".into(),
+                dur_us: 40,
+            },
+        ),
+        at(50, 1, lock(None, Shared)),
+        at(55, 1, refused(Shared)),
+        at(
+            55,
+            1,
+            EventKind::BusyWait {
+                requested_us: 1000,
+                dur_us: 1000,
+            },
+        ),
+        at(2000, 1, refused(Shared)),
+        at(2001, 1, busy(1950)),
+        at(2001, 1, lock(Shared, None)),
+        at(3000, 0, lock(Reserved, None)),
+        at(3000, 0, EventKind::Commit { step: Step::Job }),
+        at(3001, 0, EventKind::WorkerEnd),
+        at(3001, 1, EventKind::WorkerEnd),
+        at(3001, 2, EventKind::WorkerEnd),
+    ]
+}
+
+#[test]
+fn a_refusal_says_who_held_the_lock_in_the_way_and_what_it_was_doing() {
+    let t = Timeline::from_events(&blocked());
+    let near = t.refusals_near(1, 0, 3000);
+    assert_eq!(near.len(), 2);
+    let sentences: Vec<String> = near.iter().map(|id| t.refusal_sentence(*id)).collect();
+    assert_eq!(
+        sentences,
+        [
+            "worker 1 asked for RESERVED at 2.00 ms; worker 0 holds RESERVED since 0.04 ms, \
+             between statements of its transaction (whole job: BEGIN DEFERRED at 0.01 ms)",
+            "worker 1 asked for RESERVED at 0.06 ms; worker 0 holds RESERVED since 0.04 ms, \
+             in `UPDATE jobs SET status = 'RUNNING'`",
+        ]
+    );
+    // Pointing at the refusal, or at the busy wait after it, says the same.
+    let at_refusal = t.details(1, (55, 55), 5, 3001);
+    assert!(at_refusal.contains(&sentences[1]), "{at_refusal:?}");
+    let waiting = t.details(1, (500, 500), 0, 3001).join("\n");
+    assert!(
+        waiting.contains("busy wait from 0.06 ms to 1.05 ms")
+            && waiting
+                .contains("; waits for worker 0 (refused RESERVED at 0.06 ms: worker 0 holds"),
+        "{waiting}"
+    );
+}
+
+#[test]
+fn edges_go_from_a_refusal_to_its_holders_lane_and_thin_out_when_crowded() {
+    let t = Timeline::from_events(&blocked());
+    let view = View::new(0, 3001, 300);
+    assert_eq!(t.refusals_in(&view), 2);
+    let edges = t.edges(&view, None, 10);
+    assert_eq!(
+        edges
+            .iter()
+            .map(|e| (e.lane, e.t_us, e.holder_lane))
+            .collect::<Vec<_>>(),
+        [(1, 55, Some(0)), (1, 2000, Some(0))]
+    );
+    assert!(
+        t.edges(&view, None, 1).is_empty(),
+        "crowded, and no lane in focus"
+    );
+    assert_eq!(
+        t.edges(&view, Some(0), 1).len(),
+        2,
+        "edges into the lane in focus"
+    );
+    assert_eq!(
+        t.edges(&view, Some(1), 1).len(),
+        2,
+        "edges out of the lane in focus"
+    );
+    assert!(
+        t.edges(&view, Some(2), 1).is_empty(),
+        "the reader neither waits nor blocks"
+    );
+    let labels = t.wait_labels(&view, 10);
+    assert_eq!(labels, [(1, 55, 1055, "worker 0".to_string())]);
+    assert!(t.wait_labels(&view, 200).is_empty(), "not wide enough");
+    // The keyboard stops at a refusal too (the second has no other element).
+    assert_eq!(t.lane(1).unwrap().next_element(1500, true), Some(2000));
 }

@@ -235,12 +235,15 @@ impl<'a> Writer<'a> {
                 exclusive,
                 acquire,
                 ok,
+                by,
             } => {
                 self.byte(SHM_LOCK);
                 self.byte(db_code(*db));
                 self.byte(*slot);
                 self.byte(*n);
                 self.byte(u8::from(*exclusive) | u8::from(*acquire) << 1 | u8::from(*ok) << 2);
+                // 0 for nobody known, else the worker id + 1.
+                self.uint(by.map_or(0, |w| u64::from(w) + 1));
             }
             EventKind::BusyWait {
                 requested_us,
@@ -415,6 +418,7 @@ impl Reader<'_> {
                     exclusive: bits & 1 != 0,
                     acquire: bits & 2 != 0,
                     ok: bits & 4 != 0,
+                    by: self.worker_or_none()?,
                 }
             }
             BUSY_WAIT => EventKind::BusyWait {

@@ -92,6 +92,7 @@ fn every_kind() -> Vec<TraceEvent> {
                 exclusive: true,
                 acquire: false,
                 ok: true,
+                by: None,
             },
         ),
         at(
@@ -104,6 +105,20 @@ fn every_kind() -> Vec<TraceEvent> {
                 exclusive: false,
                 acquire: true,
                 ok: false,
+                by: Some(3),
+            },
+        ),
+        at(
+            14,
+            2,
+            EventKind::ShmLock {
+                db: DbFile::Queue,
+                slot: 3,
+                n: 5,
+                exclusive: true,
+                acquire: true,
+                ok: false,
+                by: None,
             },
         ),
         at(

@@ -15,7 +15,10 @@
 //!   holds it at all.
 //!
 //! A request that cannot be granted is refused at once: waiting is the busy
-//! handler's job. With [`Locking::None`] every request is granted (the broken
+//! handler's job. A table can be given a stamp (`stamping`) that it calls while it
+//! still holds its spin lock after each decision, so that the trace times every
+//! grant, release and refusal in the order the table decided them: who blocks whom
+//! (`wait_for`) reads the holder of a refused lock from those times. With [`Locking::None`] every request is granted (the broken
 //! network-filesystem case), and the records still say who holds what.
 
 use super::words::{SharedWords, SpinGuard};
@@ -53,6 +56,8 @@ pub enum LockError {
 pub struct LockTable<'a> {
     words: &'a dyn SharedWords,
     base: usize,
+    /// Called under the spin lock after each decision.
+    stamp: Option<&'a dyn Fn()>,
 }
 
 /// The records, copied out of shared memory under the table's spin lock: every
@@ -95,11 +100,24 @@ impl<'a> LockTable<'a> {
     pub const WORDS: usize = 1 + SLOTS * FIELDS;
 
     pub fn new(words: &'a dyn SharedWords, base: usize) -> LockTable<'a> {
-        LockTable { words, base }
+        LockTable {
+            words,
+            base,
+            stamp: None,
+        }
+    }
+
+    /// The same table, calling `stamp` after each decision while no other can be
+    /// made (the VFS reads its trace clock there).
+    pub fn stamping(self, stamp: &'a dyn Fn()) -> LockTable<'a> {
+        LockTable {
+            stamp: Some(stamp),
+            ..self
+        }
     }
 
     /// Run `decide` on the records under the spin lock, then write back the words it
-    /// changed.
+    /// changed (and call the stamp, still under the spin lock).
     fn with_records<R>(&self, decide: impl FnOnce(&mut Records) -> R) -> R {
         let _g = SpinGuard::lock(self.words, self.base);
         let mut records = Records([0; SLOTS * FIELDS]);
@@ -110,6 +128,9 @@ impl<'a> LockTable<'a> {
             if now != was {
                 self.words.store(self.base + 1 + i, *now as i32);
             }
+        }
+        if let Some(stamp) = self.stamp {
+            stamp();
         }
         result
     }

@@ -18,6 +18,7 @@ mod detail;
 pub mod lock_table;
 pub mod shm;
 mod sqlite;
+mod stamp;
 pub mod storage;
 pub mod words;
 

@@ -9,6 +9,7 @@ use super::database::{self, current_owner, SharedDatabase, SHM_BASE};
 use super::detail::note_error_detail;
 use super::lock_table::{LockError, SLOTS};
 use super::shm::ShmView;
+use super::stamp::Stamp;
 use super::storage::{MemoryFile, StorageError, StorageErrorKind, StoredFile};
 use crate::lock::{LockLevel, WAL_WRITE_SLOT};
 use crate::trace::{self, DbFile, EventKind, FileRole};
@@ -303,14 +304,15 @@ unsafe extern "C" fn x_close(file: *mut ffi::sqlite3_file) -> c_int {
     (*shared).open = ptr::null_mut();
     (*shared).base.pMethods = ptr::null();
     if let (Some(database), Some(slot)) = (&open.database, open.lock_slot) {
+        let stamp = Stamp::default();
+        database.locks().stamping(&|| stamp.read()).free(slot);
         if open.level != LockLevel::None {
-            trace::emit(EventKind::Lock {
+            stamp.emit(EventKind::Lock {
                 db: open.db,
                 from: open.level,
                 to: LockLevel::None,
             });
         }
-        database.locks().free(slot);
     }
     if open.delete_on_close {
         if let Some(database) = &open.database {
@@ -409,10 +411,13 @@ unsafe extern "C" fn x_lock(file: *mut ffi::sqlite3_file, level: c_int) -> c_int
         return ffi::SQLITE_OK;
     };
     let held = open.level;
-    let (rc, now) = match database.locks().lock(slot, wanted, database.locking) {
+    let stamp = Stamp::default();
+    let read = || stamp.read();
+    let locks = database.locks().stamping(&read);
+    let (rc, now) = match locks.lock(slot, wanted, database.locking) {
         Ok(now) => (ffi::SQLITE_OK, now),
         Err(LockError::Busy { held: now, by }) => {
-            trace::emit(EventKind::LockDenied {
+            stamp.emit(EventKind::LockDenied {
                 db: open.db,
                 held,
                 wanted,
@@ -433,7 +438,7 @@ unsafe extern "C" fn x_lock(file: *mut ffi::sqlite3_file, level: c_int) -> c_int
         ),
     };
     if now != held {
-        trace::emit(EventKind::Lock {
+        stamp.emit(EventKind::Lock {
             db: open.db,
             from: held,
             to: now,
@@ -456,10 +461,11 @@ unsafe extern "C" fn x_unlock(file: *mut ffi::sqlite3_file, level: c_int) -> c_i
         return ffi::SQLITE_OK;
     };
     write_held_back(database);
-    match database.locks().unlock(slot, to) {
+    let stamp = Stamp::default();
+    match database.locks().stamping(&|| stamp.read()).unlock(slot, to) {
         Ok(now) => {
             if now != open.level {
-                trace::emit(EventKind::Lock {
+                stamp.emit(EventKind::Lock {
                     db: open.db,
                     from: open.level,
                     to: now,
@@ -563,8 +569,12 @@ unsafe extern "C" fn x_shm_lock(
     let (first, count) = (offset.max(0) as usize, n.max(0) as usize);
     let exclusive = flags & ffi::SQLITE_SHM_EXCLUSIVE != 0;
     let acquire = flags & ffi::SQLITE_SHM_LOCK != 0;
-    let locks = database.locks();
+    let stamp = Stamp::default();
+    let read = || stamp.read();
+    let locks = database.locks().stamping(&read);
     let write_lock = exclusive && (first..first + count).contains(&usize::from(WAL_WRITE_SLOT));
+    // The worker whose slot refused the request.
+    let mut by = None;
     let rc = if acquire {
         match locks.shm_lock(slot, first, count, exclusive, database.locking) {
             Ok(()) => {
@@ -574,7 +584,10 @@ unsafe extern "C" fn x_shm_lock(
                 view.pull(&*database.words);
                 ffi::SQLITE_OK
             }
-            Err(_) => ffi::SQLITE_BUSY,
+            Err(owner) => {
+                by = Some(owner);
+                ffi::SQLITE_BUSY
+            }
         }
     } else {
         write_held_back(&database);
@@ -586,13 +599,14 @@ unsafe extern "C" fn x_shm_lock(
         locks.shm_unlock(slot, first, count, exclusive);
         ffi::SQLITE_OK
     };
-    trace::emit(EventKind::ShmLock {
+    stamp.emit(EventKind::ShmLock {
         db: open.db,
         slot: first as u8,
         n: count as u8,
         exclusive,
         acquire,
         ok: rc == ffi::SQLITE_OK,
+        by,
     });
     rc
 }

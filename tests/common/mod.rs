@@ -1,6 +1,8 @@
 //! What every native test needs: run a scenario written as JSON, natively.
 #![allow(dead_code)]
 
+pub mod chrome_trace;
+
 use locklab::native::{self, Run, RunOptions, Vfs};
 use locklab::scenario::Scenario;
 use locklab::trace::EventKind;

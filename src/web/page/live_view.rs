@@ -46,8 +46,8 @@ impl LiveRun {
     pub fn begin(&self, seeded: u64, lanes: u32) {
         self.lanes.set(lanes);
         *self.run.borrow_mut() = None;
-        *self.timeline.borrow_mut() = Timeline::default();
-        *self.tally.borrow_mut() = Tally::default();
+        *self.timeline.borrow_mut() = Timeline::expecting(lanes);
+        *self.tally.borrow_mut() = Tally::expecting(lanes);
         self.epoch_ms.set(None);
         self.ended_us.set(None);
         self.seeded.set(seeded);

@@ -1,8 +1,9 @@
 //! The metrics of a run, the same panel while it goes on (from the trace the
 //! workers posted so far) and when it is over (from the run report): jobs, rate,
 //! transactions, errors by code with what each means one click away, busy wait,
-//! job latency and write-lock hold.
+//! job latency, write-lock hold, and who blocked whom (`wait_for_matrix`).
 
+use super::wait_for_matrix::{Row, WaitForMatrix};
 use crate::metrics::{Metrics, Percentiles};
 use crate::report::RunReport;
 use crate::result_code::explain;
@@ -21,6 +22,9 @@ pub struct Numbers {
     pub busy_wait_ms: f64,
     pub job_latency_ms: Percentiles,
     pub write_lock_hold_ms: Percentiles,
+    pub refused_locks: u64,
+    /// The wait-for matrix: a row per worker blocked.
+    pub blocked: Vec<Row>,
 }
 
 impl Numbers {
@@ -36,6 +40,8 @@ impl Numbers {
             busy_wait_ms: m.busy_wait_ms,
             job_latency_ms: m.job_latency_ms.clone(),
             write_lock_hold_ms: m.write_lock_hold_ms.clone(),
+            refused_locks: m.refused_locks,
+            blocked: Row::of(&m.workers),
         }
     }
 
@@ -51,6 +57,8 @@ impl Numbers {
             busy_wait_ms: r.busy_wait_ms,
             job_latency_ms: r.job_latency_ms.clone(),
             write_lock_hold_ms: r.write_lock_hold_ms.clone(),
+            refused_locks: r.refused_locks,
+            blocked: Row::of(&r.workers),
         }
     }
 }
@@ -91,6 +99,8 @@ pub fn metrics_panel(props: &MetricsPanelProps) -> Html {
                 <dt>{ "busy wait" }</dt><dd>{ format!("{:.0} ms in SQLite's busy handler, all workers together", n.busy_wait_ms) }</dd>
                 <dt>{ "job latency" }</dt><dd>{ percentiles(&n.job_latency_ms) }</dd>
                 <dt>{ "write lock held" }</dt><dd>{ percentiles(&n.write_lock_hold_ms) }</dd>
+                <dt>{ "who blocked whom" }</dt>
+                <dd><WaitForMatrix rows={n.blocked.clone()} refused_locks={n.refused_locks} /></dd>
                 <dt>{ "errors" }</dt>
                 <dd>
                     if n.errors.is_empty() {

@@ -10,3 +10,5 @@ mod metrics_panel;
 mod run_view;
 mod scenario_panel;
 mod timeline_view;
+mod trace_export;
+mod wait_for_matrix;

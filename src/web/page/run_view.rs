@@ -6,6 +6,7 @@ use super::incidents::{sqlite_log, Incidents};
 use super::live_view::Alongside;
 use super::metrics_panel::{MetricsPanel, Numbers};
 use super::timeline_view::TimelineView;
+use super::trace_export::TraceExport;
 use crate::report::{Outcome, RunReport};
 use crate::text_timeline;
 use crate::timeline::Timeline;
@@ -47,6 +48,7 @@ pub fn run_view(props: &RunViewProps) -> Html {
             }
             <Incidents report={r.clone()} log={sqlite_log(&props.run.events)} />
             <TimelineView timeline={(*timeline).clone()} now_us={end_us} version={0} />
+            <TraceExport run={props.run.clone()} />
             <h3>{ "Invariants and metrics" }</h3>
             <Invariants report={r.clone()} />
             <MetricsPanel numbers={Numbers::of_report(r)} />

@@ -2,7 +2,9 @@
 //! into pixels (`timeline_paint`) and this view puts them on the canvas in one
 //! call, adds the lane names and the time axis, and turns the mouse and the
 //! keyboard into a window of time and a cursor. Details of what is under the
-//! pointer or the cursor come from the core too (`Timeline::details`).
+//! pointer or the cursor come from the core too (`Timeline::details`). The lane
+//! pointed at is the one whose wait-for edges are drawn when there are too many to
+//! draw them all; a busy wait wide enough is labelled with whom it waits for.
 
 use crate::timeline::{pan, zoom, Cell, ErrorKind, Timeline, View};
 use crate::timeline_paint::{self, Cursor, Raster, LANE_HEIGHT};
@@ -62,10 +64,10 @@ fn draw(
     timeline: &Timeline,
     view: &View,
     now_us: u64,
-    cursor: Option<Cursor>,
+    (cursor, focus): (Option<Cursor>, Option<usize>),
     raster: &mut Raster,
 ) {
-    timeline_paint::paint(timeline, view, now_us, cursor, raster);
+    timeline_paint::paint(timeline, view, now_us, cursor, focus, raster);
     let (width, height) = (LABEL_WIDTH + raster.width, raster.height + AXIS_HEIGHT);
     if canvas.width() != width as u32 || canvas.height() != height as u32 {
         canvas.set_width(width as u32);
@@ -87,6 +89,7 @@ fn draw(
     for (i, lane) in timeline.lanes().enumerate() {
         let _ = ctx.fill_text(&lane.name(), 2.0, (i * LANE_HEIGHT + 17) as f64);
     }
+    label_waits(&ctx, timeline, view);
     ctx.set_fill_style_str("#5f6368");
     let ticks = 5;
     for k in 0..=ticks {
@@ -104,12 +107,37 @@ fn draw(
     ctx.set_text_align("left");
 }
 
+/// Whom each busy wait wide enough waits for, written on its hatched bar.
+fn label_waits(ctx: &CanvasRenderingContext2d, timeline: &Timeline, view: &View) {
+    ctx.set_font("10px ui-monospace, monospace");
+    for (lane, from, to, holder) in timeline.wait_labels(view, 40) {
+        let (x0, x1) = (view.column(from), view.column(to));
+        let text = match x1 - x0 {
+            w if w >= 150 => format!("waits for {holder}"),
+            w if w >= 40 => format!("\u{2192} {}", holder.rsplit(' ').next().unwrap_or("")),
+            _ => continue,
+        };
+        // A monospace character of 10 px is about 6 px wide.
+        let width = text.chars().count() as f64 * 6.1;
+        let (x, y) = (
+            (LABEL_WIDTH + x0 + 3) as f64,
+            (lane * LANE_HEIGHT + 8) as f64,
+        );
+        ctx.set_fill_style_str("#ffffff");
+        ctx.fill_rect(x - 1.0, y, width + 2.0, 11.0);
+        ctx.set_fill_style_str("#1d1d1f");
+        let _ = ctx.fill_text(&text, x, y + 9.0);
+    }
+}
+
 #[function_component(TimelineView)]
 pub fn timeline_view(props: &TimelineProps) -> Html {
     let canvas_ref = use_node_ref();
     let raster = use_mut_ref(Raster::default);
     let window = use_state(|| None::<(u64, u64)>);
     let cursor = use_state(|| None::<Cursor>);
+    // The lane under the pointer: its wait-for edges are drawn, however many.
+    let pointed = use_state(|| None::<usize>);
     let details = use_state(Vec::<String>::new);
     // Where a drag began: the pointer's x and the window then.
     let drag = use_mut_ref(|| None::<(i32, (u64, u64))>);
@@ -148,8 +176,8 @@ pub fn timeline_view(props: &TimelineProps) -> Html {
             width.clone(),
         );
         use_effect_with(
-            (props.version, now_us, *window, *cursor, *resized),
-            move |(_, now_us, window, cursor, _)| {
+            (props.version, now_us, *window, *cursor, *resized, *pointed),
+            move |(_, now_us, window, cursor, _, pointed)| {
                 if let Some(canvas) = canvas_ref.cast::<HtmlCanvasElement>() {
                     let view = view_of(measure(&canvas, &width), *window, *now_us);
                     draw(
@@ -157,7 +185,7 @@ pub fn timeline_view(props: &TimelineProps) -> Html {
                         &timeline.borrow(),
                         &view,
                         *now_us,
-                        *cursor,
+                        (*cursor, *pointed),
                         &mut raster.borrow_mut(),
                     );
                 }
@@ -210,15 +238,23 @@ pub fn timeline_view(props: &TimelineProps) -> Html {
         }
     };
     let on_move = {
-        let (details, drag, window, cursor, point, details_at) = (
+        let (details, drag, window, cursor, point, details_at, pointed) = (
             details.clone(),
             drag.clone(),
             window.clone(),
             cursor.clone(),
             point.clone(),
             details_at.clone(),
+            pointed.clone(),
         );
+        let lanes = props.timeline.borrow().lanes().len();
         Callback::from(move |e: MouseEvent| {
+            let lane = point(e.offset_x(), e.offset_y())
+                .map(|(lane, _, _)| lane)
+                .filter(|lane| *lane < lanes);
+            if lane != *pointed {
+                pointed.set(lane);
+            }
             if let Some((x0, from)) = *drag.borrow() {
                 let dx = x0 - e.offset_x();
                 if let Some((_, _, view)) = point(e.offset_x(), 0).filter(|_| dx.abs() > 2) {
@@ -350,9 +386,15 @@ pub fn timeline_view(props: &TimelineProps) -> Html {
         })
     };
     let on_leave = {
-        let (details, drag, cursor) = (details.clone(), drag.clone(), cursor.clone());
+        let (details, drag, cursor, pointed) = (
+            details.clone(),
+            drag.clone(),
+            cursor.clone(),
+            pointed.clone(),
+        );
         Callback::from(move |_: MouseEvent| {
             *drag.borrow_mut() = None;
+            pointed.set(None);
             if cursor.is_none() {
                 details.set(Vec::new());
             }
@@ -374,7 +416,8 @@ pub fn timeline_view(props: &TimelineProps) -> Html {
             </div>
             <canvas ref={canvas_ref} tabindex="0" data-testid="timeline-canvas"
                 role="img" aria-label="One lane per worker: its transactions, the lock it held over time, \
-                its busy waits, its jobs and its errors. Focus it and use the arrow keys to step through \
+                its busy waits, its jobs, its errors, and its refused locks with an edge to the worker \
+                that held the lock in the way. Focus it and use the arrow keys to step through \
                 the events; + and - zoom."
                 onmousemove={on_move} onmousedown={on_down} onclick={on_click} onmouseleave={on_leave}
                 onwheel={on_wheel} onkeydown={on_key} />
@@ -404,6 +447,11 @@ fn legend() -> Html {
                     style={swatch(timeline_paint::cell_colour(*cell))}></span>
                     <strong>{ cell.label() }</strong>{ ": " }{ cell.explain() }</li>
             }) }
+            <li><RefusalShape /><strong>{ "refused lock" }</strong>
+                { ": a blue dot at the top of the bar; a dashed blue edge leads from it to the lane of the \
+                worker that held the lock in the way, its arrow on that worker's bar (every edge while \
+                they stand apart; closer, those of the lane you point at). A busy wait wide enough says \
+                whom it waits for. Point at either for who, since when, and in which statement" }</li>
             <li><span class="swatch job"></span><strong>{ "jobs" }</strong>
                 { ": a short tick under the lane when a job is claimed, a tall one when it is done" }</li>
             <li><strong>{ "errors" }</strong>{ " are marked under the lane, one shape and colour per kind; \
@@ -433,6 +481,18 @@ fn error_shape(props: &ErrorShapeProps) -> Html {
                     <rect x={x.to_string()} y={y.to_string()} width="1" height="1" fill={fill.clone()} />
                 })
             }) }
+        </svg>
+    }
+}
+
+/// A refused lock's dot and the start of its dashed edge, as in the lanes.
+#[function_component(RefusalShape)]
+fn refusal_shape() -> Html {
+    let fill = timeline_paint::hex(timeline_paint::EDGE);
+    html! {
+        <svg class="shape" width="13" height="13" viewBox="0 0 13 13" aria-hidden="true">
+            <circle cx="6.5" cy="3" r="2.5" fill={fill.clone()} />
+            <line x1="6.5" y1="5" x2="6.5" y2="13" stroke={fill} stroke-dasharray="2 2" />
         </svg>
     }
 }
