@@ -140,7 +140,12 @@ fn describe(m: &MarkAt) -> String {
 impl Lane {
     /// The bar's strongest state between `from_us` and `to_us` (what a column
     /// shows), with when it began and ended.
-    fn state_in(&self, from_us: u64, to_us: u64, now_us: u64) -> Option<(u64, u64, Cell)> {
+    pub(super) fn state_in(
+        &self,
+        from_us: u64,
+        to_us: u64,
+        now_us: u64,
+    ) -> Option<(u64, u64, Cell)> {
         fn spans<'a, T>(
             track: &'a [Span<T>],
             (from_us, to_us): (u64, u64),

@@ -211,6 +211,7 @@ pub struct Lane {
 
 mod blocking;
 mod details;
+mod moment;
 mod view;
 
 pub use blocking::Edge;

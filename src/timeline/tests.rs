@@ -352,3 +352,25 @@ fn edges_go_from_a_refusal_to_its_holders_lane_and_thin_out_when_crowded() {
     // The keyboard stops at a refusal too (the second has no other element).
     assert_eq!(t.lane(1).unwrap().next_element(1500, true), Some(2000));
 }
+
+#[test]
+fn a_moment_lists_what_every_lane_holds_and_whom_a_wait_waits_for() {
+    let t = Timeline::from_events(&blocked());
+    assert_eq!(
+        t.moment(30),
+        [
+            "worker 0: SHARED (reading), running `UPDATE jobs SET status = 'RUNNING'`",
+            "worker 1: no lock",
+            "reader 2: no lock",
+        ]
+    );
+    assert_eq!(
+        t.moment(500),
+        [
+            "worker 0: RESERVED (writing, others may read), between statements of its \
+             transaction (whole job)",
+            "worker 1: busy wait for RESERVED, which worker 0 holds",
+            "reader 2: no lock",
+        ]
+    );
+}
