@@ -4,7 +4,7 @@
 //! timeline, lists what every connection holds there, and counts the metrics up
 //! to it; nothing here knows of a page.
 
-use crate::trace::TraceEvent;
+use crate::trace::{EventKind, TraceEvent};
 
 /// The speeds a replay offers: (label, fraction of real time).
 pub const SPEEDS: [(&str, f64); 6] = [
@@ -22,7 +22,8 @@ pub const DEFAULT_SPEED: usize = 2;
 /// A playhead over a run of `end_us`, with the times of its events to step by.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Replay {
-    /// Every event's time, in order (a run's events are sorted by time).
+    /// The moments to step to, in order: every event, and the ends of statements
+    /// and busy waits.
     times: Vec<u64>,
     end_us: u64,
     playhead_us: u64,
@@ -33,9 +34,24 @@ pub struct Replay {
 
 impl Replay {
     /// A replay of `events` (sorted by time) that ends at `end_us`, paused at 0.
+    /// It steps to every event and to where every statement and busy wait ended.
     pub fn new(events: &[TraceEvent], end_us: u64) -> Replay {
+        let mut times: Vec<u64> = events
+            .iter()
+            .flat_map(|e| {
+                let end = match e.kind {
+                    EventKind::Statement { dur_us, .. } | EventKind::BusyWait { dur_us, .. } => {
+                        Some(e.t_us + dur_us)
+                    }
+                    _ => None,
+                };
+                std::iter::once(e.t_us).chain(end)
+            })
+            .collect();
+        times.sort_unstable();
+        times.dedup();
         Replay {
-            times: events.iter().map(|e| e.t_us).collect(),
+            times,
             end_us: end_us.max(events.last().map_or(0, |e| e.t_us)),
             playhead_us: 0,
             speed: DEFAULT_SPEED,
@@ -59,9 +75,10 @@ impl Replay {
         self.speed
     }
 
-    /// How many of the run's events happened at or before the playhead.
-    pub fn events_seen(&self) -> usize {
-        self.times.partition_point(|&t| t <= self.playhead_us)
+    /// How many of `events` (the run's, sorted by time) happened at or before the
+    /// playhead.
+    pub fn events_seen(&self, events: &[TraceEvent]) -> usize {
+        events.partition_point(|e| e.t_us <= self.playhead_us)
     }
 
     /// Play, or pause. Playing from the end starts again from the beginning.
@@ -116,7 +133,6 @@ impl Replay {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::trace::EventKind;
 
     fn events(times: &[u64]) -> Vec<TraceEvent> {
         times
@@ -131,14 +147,15 @@ mod tests {
 
     #[test]
     fn playing_moves_the_playhead_at_the_chosen_fraction_of_real_time_and_stops_at_the_end() {
-        let mut r = Replay::new(&events(&[0, 10_000, 20_000]), 50_000);
+        let run = events(&[0, 10_000, 20_000]);
+        let mut r = Replay::new(&run, 50_000);
         r.advance(100.0);
         assert_eq!(r.playhead_us(), 0, "paused: nothing moves");
         r.toggle();
         r.set_speed(2); // 1/10
         r.advance(100.0);
         assert_eq!(r.playhead_us(), 10_000);
-        assert_eq!(r.events_seen(), 2);
+        assert_eq!(r.events_seen(&run), 2);
         r.set_speed(5); // 1x
         r.advance(1000.0);
         assert_eq!((r.playhead_us(), r.playing()), (50_000, false));
@@ -152,7 +169,8 @@ mod tests {
 
     #[test]
     fn steps_go_from_event_to_event_both_ways_and_stop_at_the_ends() {
-        let mut r = Replay::new(&events(&[5, 5, 30, 70]), 100);
+        let run = events(&[5, 5, 30, 70]);
+        let mut r = Replay::new(&run, 100);
         r.toggle();
         let mut forward = Vec::new();
         for _ in 0..4 {
@@ -168,8 +186,47 @@ mod tests {
         }
         assert_eq!(back, vec![30, 5, 5, 5]);
         r.seek(40);
-        assert_eq!((r.playhead_us(), r.events_seen()), (40, 3));
+        assert_eq!((r.playhead_us(), r.events_seen(&run)), (40, 3));
         r.seek(1000);
         assert_eq!(r.playhead_us(), 100, "seeking stays within the run");
+    }
+}
+
+#[cfg(test)]
+mod ends {
+    use super::*;
+    use crate::trace::Step;
+
+    #[test]
+    fn steps_stop_where_a_statement_or_a_busy_wait_ends_too() {
+        let at = |t_us, kind| TraceEvent {
+            t_us,
+            worker: 0,
+            kind,
+        };
+        let run = [
+            at(
+                10,
+                EventKind::Statement {
+                    step: Step::Claim,
+                    sql: "SELECT 1".into(),
+                    dur_us: 15,
+                },
+            ),
+            at(
+                40,
+                EventKind::BusyWait {
+                    requested_us: 1000,
+                    dur_us: 1000,
+                },
+            ),
+        ];
+        let mut r = Replay::new(&run, 2000);
+        let mut stops = Vec::new();
+        for _ in 0..4 {
+            r.step(true);
+            stops.push(r.playhead_us());
+        }
+        assert_eq!(stops, vec![10, 25, 40, 1040]);
     }
 }

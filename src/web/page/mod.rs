@@ -7,6 +7,7 @@ mod incidents;
 mod kill_buttons;
 mod live_view;
 mod metrics_panel;
+mod replay_view;
 mod run_view;
 mod scenario_panel;
 mod timeline_view;

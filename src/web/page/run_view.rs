@@ -5,7 +5,7 @@
 use super::incidents::{sqlite_log, Incidents};
 use super::live_view::Alongside;
 use super::metrics_panel::{MetricsPanel, Numbers};
-use super::timeline_view::TimelineView;
+use super::replay_view::ReplayView;
 use super::trace_export::TraceExport;
 use crate::report::{Outcome, RunReport};
 use crate::text_timeline;
@@ -47,7 +47,7 @@ pub fn run_view(props: &RunViewProps) -> Html {
                 </p>
             }
             <Incidents report={r.clone()} log={sqlite_log(&props.run.events)} />
-            <TimelineView timeline={(*timeline).clone()} now_us={end_us} version={0} />
+            <ReplayView run={props.run.clone()} timeline={(*timeline).clone()} />
             <TraceExport run={props.run.clone()} />
             <h3>{ "Invariants and metrics" }</h3>
             <Invariants report={r.clone()} />

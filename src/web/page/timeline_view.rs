@@ -24,6 +24,9 @@ pub struct TimelineProps {
     pub now_us: u64,
     /// Changes whenever `timeline` grew, so that the view draws again.
     pub version: u64,
+    /// A replay's playhead, drawn as a line across the lanes.
+    #[prop_or_default]
+    pub playhead: Option<u64>,
 }
 
 impl PartialEq for TimelineProps {
@@ -31,6 +34,7 @@ impl PartialEq for TimelineProps {
         Rc::ptr_eq(&self.timeline, &other.timeline)
             && self.now_us == other.now_us
             && self.version == other.version
+            && self.playhead == other.playhead
     }
 }
 
@@ -65,6 +69,7 @@ fn draw(
     view: &View,
     now_us: u64,
     (cursor, focus): (Option<Cursor>, Option<usize>),
+    playhead: Option<u64>,
     raster: &mut Raster,
 ) {
     timeline_paint::paint(timeline, view, now_us, cursor, focus, raster);
@@ -90,6 +95,17 @@ fn draw(
         let _ = ctx.fill_text(&lane.name(), 2.0, (i * LANE_HEIGHT + 17) as f64);
     }
     label_waits(&ctx, timeline, view);
+    if let Some(t) = playhead.filter(|t| view.shows(*t)) {
+        // The playhead: a dark line over the lanes, a triangle on the axis.
+        let x = (LABEL_WIDTH + view.column(t)) as f64;
+        ctx.set_fill_style_str("#1d1d1f");
+        ctx.fill_rect(x - 1.0, 0.0, 2.0, raster.height as f64);
+        ctx.begin_path();
+        ctx.move_to(x - 5.0, raster.height as f64);
+        ctx.line_to(x + 5.0, raster.height as f64);
+        ctx.line_to(x, raster.height as f64 + 6.0);
+        ctx.fill();
+    }
     ctx.set_fill_style_str("#5f6368");
     let ticks = 5;
     for k in 0..=ticks {
@@ -176,8 +192,16 @@ pub fn timeline_view(props: &TimelineProps) -> Html {
             width.clone(),
         );
         use_effect_with(
-            (props.version, now_us, *window, *cursor, *resized, *pointed),
-            move |(_, now_us, window, cursor, _, pointed)| {
+            (
+                props.version,
+                now_us,
+                *window,
+                *cursor,
+                *resized,
+                *pointed,
+                props.playhead,
+            ),
+            move |(_, now_us, window, cursor, _, pointed, playhead)| {
                 if let Some(canvas) = canvas_ref.cast::<HtmlCanvasElement>() {
                     let view = view_of(measure(&canvas, &width), *window, *now_us);
                     draw(
@@ -186,6 +210,7 @@ pub fn timeline_view(props: &TimelineProps) -> Html {
                         &view,
                         *now_us,
                         (*cursor, *pointed),
+                        *playhead,
                         &mut raster.borrow_mut(),
                     );
                 }

@@ -1,0 +1,241 @@
+//! A finished run replayed for narration: play it at 1/50 to 1x of real time,
+//! pause, step from event to event, or drag the playhead. The timeline shows the
+//! playhead, a list says what every connection holds there, and the metrics count
+//! up to it. Keys (anywhere on the page but in a field): Space plays or pauses,
+//! `.` and `,` step forward and back.
+
+use super::metrics_panel::{MetricsPanel, Numbers};
+use super::timeline_view::TimelineView;
+use crate::metrics::Tally;
+use crate::replay::{Replay, SPEEDS};
+use crate::timeline::Timeline;
+use crate::web::clock::wall_ms;
+use crate::web::host::run::BrowserRun;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use web_sys::{HtmlElement, HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+#[derive(Properties)]
+pub struct ReplayProps {
+    pub run: Rc<BrowserRun>,
+    pub timeline: Rc<RefCell<Timeline>>,
+}
+
+impl PartialEq for ReplayProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.run, &other.run) && Rc::ptr_eq(&self.timeline, &other.timeline)
+    }
+}
+
+/// The metrics of the events up to the playhead, read once each: moving forward
+/// adds the events passed, moving back starts again.
+#[derive(Default)]
+struct Counted {
+    tally: Tally,
+    seen: usize,
+}
+
+fn ms(us: u64) -> String {
+    format!("{:.2} ms", us as f64 / 1000.0)
+}
+
+#[function_component(ReplayView)]
+pub fn replay_view(props: &ReplayProps) -> Html {
+    let end_us = (props.run.report.elapsed_ms * 1000.0) as u64;
+    let replay = use_mut_ref(|| Replay::new(&props.run.events, end_us));
+    let counted = use_mut_ref(Counted::default);
+    // Bumped at each change of the replay, so that the view draws again.
+    let version = use_state(|| 0u64);
+    // Whether the person has used the replay: until then the run shows whole.
+    let active = use_state(|| false);
+    let bump = {
+        let (version, active) = (version.clone(), active.clone());
+        Rc::new(move || {
+            active.set(true);
+            version.set(*version + 1);
+        })
+    };
+    let act = |f: fn(&mut Replay)| {
+        let (replay, bump) = (replay.clone(), bump.clone());
+        Callback::from(move |_: MouseEvent| {
+            f(&mut replay.borrow_mut());
+            bump();
+        })
+    };
+    let playing = replay.borrow().playing();
+
+    // While playing, the playhead moves with the animation frames.
+    {
+        let (replay, bump) = (replay.clone(), bump.clone());
+        use_effect_with(playing, move |playing| {
+            let alive = Rc::new(Cell::new(*playing));
+            if *playing {
+                frames(alive.clone(), move |dt| {
+                    replay.borrow_mut().advance(dt);
+                    bump();
+                    replay.borrow().playing()
+                });
+            }
+            move || alive.set(false)
+        });
+    }
+    // Space, `.` and `,` drive the replay from anywhere but a field.
+    {
+        let (replay, bump) = (replay.clone(), bump.clone());
+        use_effect_with((), move |_| {
+            let on_key = Closure::<dyn Fn(KeyboardEvent)>::new(move |e: KeyboardEvent| {
+                // Typing in a field is typing; Space on a button presses it.
+                let in_field = e
+                    .target()
+                    .and_then(|t| t.dyn_into::<HtmlElement>().ok())
+                    .is_some_and(|el| match el.tag_name().as_str() {
+                        "INPUT" | "TEXTAREA" | "SELECT" => true,
+                        "BUTTON" => e.key() == " ",
+                        _ => false,
+                    });
+                if in_field || e.ctrl_key() || e.meta_key() || e.alt_key() {
+                    return;
+                }
+                let mut r = replay.borrow_mut();
+                match e.key().as_str() {
+                    " " => r.toggle(),
+                    "." => r.step(true),
+                    "," => r.step(false),
+                    _ => return,
+                }
+                drop(r);
+                e.prevent_default();
+                bump();
+            });
+            let document = web_sys::window().and_then(|w| w.document());
+            if let Some(d) = &document {
+                let _ =
+                    d.add_event_listener_with_callback("keydown", on_key.as_ref().unchecked_ref());
+            }
+            move || {
+                if let Some(d) = document {
+                    let _ = d.remove_event_listener_with_callback(
+                        "keydown",
+                        on_key.as_ref().unchecked_ref(),
+                    );
+                }
+            }
+        });
+    }
+
+    let on_speed = {
+        let (replay, bump) = (replay.clone(), bump.clone());
+        Callback::from(move |e: Event| {
+            if let Some(select) = e
+                .target()
+                .and_then(|t| t.dyn_into::<HtmlSelectElement>().ok())
+            {
+                let speed = select
+                    .value()
+                    .parse()
+                    .unwrap_or(crate::replay::DEFAULT_SPEED);
+                replay.borrow_mut().set_speed(speed);
+                bump();
+            }
+        })
+    };
+    let on_seek = {
+        let (replay, bump) = (replay.clone(), bump.clone());
+        Callback::from(move |e: InputEvent| {
+            if let Some(input) = e
+                .target()
+                .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+            {
+                replay
+                    .borrow_mut()
+                    .seek(input.value().parse().unwrap_or_default());
+                bump();
+            }
+        })
+    };
+
+    let r = replay.borrow();
+    let playhead = r.playhead_us();
+    let numbers = {
+        let mut c = counted.borrow_mut();
+        let seen = r.events_seen(&props.run.events);
+        if seen < c.seen {
+            *c = Counted::default();
+        }
+        let from = c.seen;
+        c.tally.extend(&props.run.events[from..seen]);
+        c.seen = seen;
+        Numbers::so_far(
+            &c.tally.metrics(playhead.max(1)),
+            props.run.report.jobs.seeded,
+            playhead as f64 / 1000.0,
+        )
+    };
+    let moment = props.timeline.borrow().moment(playhead);
+    html! {
+        <div class="replay" data-testid="replay" data-playhead-us={playhead.to_string()}
+            data-playing={playing.to_string()}>
+            <div class="replay-controls" role="group" aria-label="Replay">
+                <button data-testid="replay-back" onclick={act(|r| r.step(false))}
+                    title="Back to the event before (,)">{ "\u{25C0} Step" }</button>
+                <button data-testid="replay-play" onclick={act(Replay::toggle)}
+                    title="Play or pause (Space)">{ if playing { "Pause" } else { "\u{25B6} Replay" } }</button>
+                <button data-testid="replay-forward" onclick={act(|r| r.step(true))}
+                    title="On to the next event (.)">{ "Step \u{25B6}" }</button>
+                <label>{ "speed " }
+                    <select data-testid="replay-speed" onchange={on_speed}>
+                        { for SPEEDS.iter().enumerate().map(|(i, (label, _))| html! {
+                            <option value={i.to_string()} selected={i == r.speed()}>{ *label }</option>
+                        }) }
+                    </select>
+                </label>
+                <input type="range" aria-label="Playhead" min="0" max={r.end_us().to_string()}
+                    value={playhead.to_string()} oninput={on_seek} />
+                <span class="playhead" data-testid="replay-time">{ format!("{} of {}", ms(playhead), ms(r.end_us())) }</span>
+            </div>
+            <TimelineView timeline={props.timeline.clone()} now_us={end_us} version={*version}
+                playhead={active.then_some(playhead)} />
+            if *active {
+                <div class="replay-moment">
+                    <h4>{ format!("At {}", ms(playhead)) }</h4>
+                    <ul data-testid="replay-moment">
+                        { for moment.iter().map(|line| html! { <li>{ line }</li> }) }
+                    </ul>
+                    <h4>{ "The metrics up to the playhead" }</h4>
+                    <MetricsPanel {numbers} />
+                </div>
+            }
+        </div>
+    }
+}
+
+/// Call `frame` with the real milliseconds since the last frame, at every
+/// animation frame while `alive` and while it returns true.
+fn frames(alive: Rc<Cell<bool>>, frame: impl Fn(f64) -> bool + 'static) {
+    let last = Rc::new(Cell::new(wall_ms()));
+    let next: Rc<RefCell<Option<Closure<dyn Fn()>>>> = Rc::new(RefCell::new(None));
+    let again = next.clone();
+    *next.borrow_mut() = Some(Closure::new(move || {
+        let now = wall_ms();
+        let go_on = alive.get() && frame(now - last.replace(now));
+        let window = web_sys::window();
+        match (go_on, window, again.borrow().as_ref()) {
+            (true, Some(w), Some(f)) => {
+                let _ = w.request_animation_frame(f.as_ref().unchecked_ref());
+                return;
+            }
+            _ => {}
+        }
+        // The loop ends: let the closure go once it has returned (it holds itself).
+        let again = again.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            again.borrow_mut().take();
+        });
+    }));
+    let first = next.borrow();
+    if let (Some(w), Some(f)) = (web_sys::window(), first.as_ref()) {
+        let _ = w.request_animation_frame(f.as_ref().unchecked_ref());
+    }
+}
