@@ -211,22 +211,22 @@ pub fn replay_view(props: &ReplayProps) -> Html {
     }
 }
 
+/// What an animation frame calls.
+type FrameCallback = Closure<dyn Fn()>;
+
 /// Call `frame` with the real milliseconds since the last frame, at every
 /// animation frame while `alive` and while it returns true.
 fn frames(alive: Rc<Cell<bool>>, frame: impl Fn(f64) -> bool + 'static) {
     let last = Rc::new(Cell::new(wall_ms()));
-    let next: Rc<RefCell<Option<Closure<dyn Fn()>>>> = Rc::new(RefCell::new(None));
+    let next: Rc<RefCell<Option<FrameCallback>>> = Rc::new(RefCell::new(None));
     let again = next.clone();
     *next.borrow_mut() = Some(Closure::new(move || {
         let now = wall_ms();
         let go_on = alive.get() && frame(now - last.replace(now));
         let window = web_sys::window();
-        match (go_on, window, again.borrow().as_ref()) {
-            (true, Some(w), Some(f)) => {
-                let _ = w.request_animation_frame(f.as_ref().unchecked_ref());
-                return;
-            }
-            _ => {}
+        if let (true, Some(w), Some(f)) = (go_on, window, again.borrow().as_ref()) {
+            let _ = w.request_animation_frame(f.as_ref().unchecked_ref());
+            return;
         }
         // The loop ends: let the closure go once it has returned (it holds itself).
         let again = again.clone();
