@@ -307,10 +307,11 @@ fn the_summary_prints_who_blocked_whom() {
         "{header}"
     );
     let rows: Vec<&str> = lines.take_while(|l| l.starts_with('w')).collect();
-    assert_eq!(
-        rows.len(),
-        4,
-        "every worker of a wall of red was refused: {matrix}"
+    // The worker that wins the lock may never be refused (it takes the lock again
+    // microseconds after its commit): the others are.
+    assert!(
+        (3..=4).contains(&rows.len()),
+        "the workers of a wall of red were refused: {matrix}"
     );
     let cells: u64 = rows
         .iter()
