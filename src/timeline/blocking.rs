@@ -82,9 +82,13 @@ impl Timeline {
     /// known: lane, from, to, and the holder's name (for the view to label).
     pub fn wait_labels(&self, view: &View, columns: usize) -> Vec<(usize, u64, u64, String)> {
         let mut labels = Vec::new();
+        // A run has many short waits: most are told apart by their length alone.
+        let shortest = (columns as u64).saturating_sub(1) * view.us_per_column();
         for (i, lane) in self.lanes().enumerate() {
             for w in within(&lane.waits, view.start_us, view.end_us) {
-                if view.column(w.to_us) - view.column(w.from_us) < columns {
+                if w.to_us - w.from_us < shortest
+                    || view.column(w.to_us) - view.column(w.from_us) < columns
+                {
                     continue;
                 }
                 let holder = w.what.refusal.and_then(|id| self.wait_for.blocker(id));

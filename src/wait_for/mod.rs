@@ -141,7 +141,9 @@ struct Worker {
 /// Who blocks whom, read one event at a time.
 #[derive(Clone, Debug, Default)]
 pub struct WaitFor {
-    workers: BTreeMap<WorkerId, Worker>,
+    /// By worker id, in id order: a run has a few workers, each event looks up
+    /// one, and settling looks at them all.
+    workers: Vec<(WorkerId, Worker)>,
     refusals: Vec<Refusal>,
     /// Refusals not yet settled, oldest first.
     pending: BinaryHeap<Reverse<(u64, RefusalId)>>,
@@ -156,7 +158,7 @@ pub struct WaitFor {
 }
 
 /// How many events go by between two attempts to settle refusals.
-const SETTLE_EVERY: u32 = 16;
+const SETTLE_EVERY: u32 = 64;
 /// How many events go by between two clean-ups of holds no refusal can ask about.
 const FORGET_EVERY: u32 = 64;
 
@@ -217,6 +219,18 @@ impl Holding {
     }
 }
 
+/// Worker `id` of `workers` (in id order), added if new.
+fn worker_mut(workers: &mut Vec<(WorkerId, Worker)>, id: WorkerId) -> &mut Worker {
+    let at = match workers.binary_search_by_key(&id, |(w, _)| *w) {
+        Ok(at) => at,
+        Err(at) => {
+            workers.insert(at, (id, Worker::default()));
+            at
+        }
+    };
+    &mut workers[at].1
+}
+
 /// The moment an event's worker reached with it (a span is recorded at its end).
 fn reached(e: &TraceEvent) -> u64 {
     match e.kind {
@@ -241,14 +255,14 @@ impl WaitFor {
     /// in its first statement sends nothing until it ends).
     pub fn expect(&mut self, workers: impl IntoIterator<Item = WorkerId>) {
         for w in workers {
-            self.workers.entry(w).or_default();
+            worker_mut(&mut self.workers, w);
         }
     }
 
     /// Read one more event. Events of one worker come in the order it recorded
     /// them; those of different workers may interleave in any order.
     pub fn add(&mut self, e: &TraceEvent) -> Read {
-        let worker = self.workers.entry(e.worker).or_default();
+        let worker = worker_mut(&mut self.workers, e.worker);
         worker.seen_us = worker.seen_us.max(reached(e));
         worker.history.read(e);
         let refused = match &e.kind {
@@ -440,7 +454,7 @@ impl WaitFor {
             self.since_forget = 0;
             let oldest = self.pending.peek().map_or(u64::MAX, |Reverse((t, _))| *t);
             let cut = oldest.min(first.0);
-            for w in self.workers.values_mut() {
+            for (_, w) in &mut self.workers {
                 w.history.forget_before(cut);
             }
         }
@@ -464,7 +478,7 @@ impl WaitFor {
             )
         };
         let mut best: Option<Holder> = None;
-        for (id, w) in self.workers.iter().filter(|(id, _)| **id != r.worker) {
+        for (id, w) in self.workers.iter().filter(|(id, _)| *id != r.worker) {
             w.history.in_the_way(r.db, r.wanted, r.t_us, |way| {
                 let h = Holder {
                     worker: *id,

@@ -371,7 +371,7 @@ fn holds_no_refusal_can_ask_about_are_forgotten() {
             ));
         }
     }
-    let kept: usize = w.workers.values().map(|k| k.history.kept()).sum();
+    let kept: usize = w.workers.iter().map(|(_, k)| k.history.kept()).sum();
     assert!(
         kept < 3 * 2 * FORGET_EVERY as usize,
         "{kept} holds kept of 30000"

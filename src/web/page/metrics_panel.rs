@@ -1,7 +1,11 @@
 //! The metrics of a run, the same panel while it goes on (from the trace the
 //! workers posted so far) and when it is over (from the run report): jobs, rate,
 //! transactions, errors by code with what each means one click away, busy wait,
-//! job latency, write-lock hold, and who blocked whom (`wait_for_matrix`).
+//! job latency, write-lock hold, and who blocked whom: while the run goes on
+//! only how many locks were refused; once it is over, the table of who blocked
+//! whom (`wait_for_matrix`). Rebuilding a table of up to 16 by 17 cells ten
+//! times a second cost the page about a second of its main thread over a run of
+//! 16 workers, so the table waits for the end.
 
 use super::wait_for_matrix::{Row, WaitForMatrix};
 use crate::metrics::{Metrics, Percentiles};
@@ -23,8 +27,10 @@ pub struct Numbers {
     pub job_latency_ms: Percentiles,
     pub write_lock_hold_ms: Percentiles,
     pub refused_locks: u64,
-    /// The wait-for matrix: a row per worker blocked.
+    /// The wait-for matrix: a row per worker blocked; shown once the run is over.
     pub blocked: Vec<Row>,
+    /// The numbers are the run report's.
+    pub finished: bool,
 }
 
 impl Numbers {
@@ -42,6 +48,7 @@ impl Numbers {
             write_lock_hold_ms: m.write_lock_hold_ms.clone(),
             refused_locks: m.refused_locks,
             blocked: Row::of(&m.workers),
+            finished: false,
         }
     }
 
@@ -59,6 +66,7 @@ impl Numbers {
             write_lock_hold_ms: r.write_lock_hold_ms.clone(),
             refused_locks: r.refused_locks,
             blocked: Row::of(&r.workers),
+            finished: true,
         }
     }
 }
@@ -87,7 +95,7 @@ pub fn metrics_panel(props: &MetricsPanelProps) -> Html {
         0.0
     };
     let errors: u64 = n.errors.values().sum();
-    html! {
+    html! { <>
         <div class="metrics" data-testid="metrics" data-done={n.done.to_string()}
             data-errors={errors.to_string()}>
             <dl class="report">
@@ -99,8 +107,8 @@ pub fn metrics_panel(props: &MetricsPanelProps) -> Html {
                 <dt>{ "busy wait" }</dt><dd>{ format!("{:.0} ms in SQLite's busy handler, all workers together", n.busy_wait_ms) }</dd>
                 <dt>{ "job latency" }</dt><dd>{ percentiles(&n.job_latency_ms) }</dd>
                 <dt>{ "write lock held" }</dt><dd>{ percentiles(&n.write_lock_hold_ms) }</dd>
-                <dt>{ "who blocked whom" }</dt>
-                <dd><WaitForMatrix rows={n.blocked.clone()} refused_locks={n.refused_locks} /></dd>
+                <dt>{ "locks refused" }</dt>
+                <dd data-testid="refused-locks">{ format!("{}, all workers together", n.refused_locks) }</dd>
                 <dt>{ "errors" }</dt>
                 <dd>
                     if n.errors.is_empty() {
@@ -118,5 +126,11 @@ pub fn metrics_panel(props: &MetricsPanelProps) -> Html {
                 </dd>
             </dl>
         </div>
-    }
+        if n.finished {
+            <div class="who-blocked-whom">
+                <h4>{ "Who blocked whom" }</h4>
+                <WaitForMatrix rows={n.blocked.clone()} refused_locks={n.refused_locks} />
+            </div>
+        }
+    </> }
 }

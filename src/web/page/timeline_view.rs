@@ -123,10 +123,16 @@ fn draw(
     ctx.set_text_align("left");
 }
 
-/// Whom each busy wait wide enough waits for, written on its hatched bar.
+/// Labels drawn at most per frame: text on a canvas costs tens of microseconds
+/// each, and a frame must stay short while workers stream.
+const MOST_LABELS: usize = 48;
+
+/// Whom each busy wait wide enough waits for, written on its hatched bar (the
+/// first `MOST_LABELS`; zoom in for the others).
 fn label_waits(ctx: &CanvasRenderingContext2d, timeline: &Timeline, view: &View) {
     ctx.set_font("10px ui-monospace, monospace");
-    for (lane, from, to, holder) in timeline.wait_labels(view, 40) {
+    let labels = timeline.wait_labels(view, 40);
+    for (lane, from, to, holder) in labels.into_iter().take(MOST_LABELS) {
         let (x0, x1) = (view.column(from), view.column(to));
         let text = match x1 - x0 {
             w if w >= 150 => format!("waits for {holder}"),
