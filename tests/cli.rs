@@ -321,3 +321,41 @@ fn the_summary_prints_who_blocked_whom() {
     assert_eq!(cells, refused, "{matrix}");
     assert!(refused >= 50, "{matrix}");
 }
+
+/// `locklab lesson`: the lesson, what to look for, then its run; a lesson played
+/// at the page's console says so, and Ctrl-C ends its half-minute run.
+#[test]
+fn a_lesson_says_what_it_teaches_and_runs_and_the_console_lesson_points_to_the_page() {
+    let out = locklab(&["lesson", "wall-of-red", "--width", "0"]);
+    assert!(out.status.success());
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.starts_with("1. The wall of red\n\n"), "{said}");
+    assert!(said.contains("outcome       completed"), "{said}");
+    assert_eq!(
+        locklab(&["lesson", "no-such-lesson"]).status.code(),
+        Some(2)
+    );
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_locklab"))
+        .args(["lesson", "your-turn", "--width", "0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("locklab starts");
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut note = String::new();
+    std::io::BufRead::read_line(&mut stderr, &mut note).unwrap();
+    assert!(
+        note.starts_with("locklab: note: the SQL console lives in the page"),
+        "{note}"
+    );
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.starts_with("14. Your turn"), "{said}");
+}

@@ -81,6 +81,15 @@ mod cli {
         },
         /// List the built-in presets, one per lesson.
         Presets,
+        /// Run a lesson: what it teaches, what to look for, then its run (through
+        /// the shared VFS when the lesson needs it).
+        Lesson {
+            /// The lesson's preset (see `locklab presets`).
+            name: String,
+            /// Width of the terminal timeline in characters (0 hides it).
+            #[arg(long, default_value_t = 100)]
+            width: usize,
+        },
     }
 
     pub fn main() -> ExitCode {
@@ -91,6 +100,37 @@ mod cli {
                     println!("{:<22} {}\n{:<22} {}\n", p.name, p.lesson, "", p.expect);
                 }
                 ExitCode::SUCCESS
+            }
+            Command::Lesson { name, width } => {
+                let Some(preset) = presets::find(&name) else {
+                    let names: Vec<_> = presets::all().iter().map(|p| p.name).collect();
+                    eprintln!(
+                        "locklab: no lesson named `{name}`; the lessons are: {}",
+                        names.join(", ")
+                    );
+                    return ExitCode::from(2);
+                };
+                println!(
+                    "{}
+
+{}
+",
+                    preset.lesson, preset.expect
+                );
+                let scenario = match load(None, Some(name)) {
+                    Ok(s) => s,
+                    Err(message) => {
+                        eprintln!("locklab: {message}");
+                        return ExitCode::from(2);
+                    }
+                };
+                // The oracle where the lesson allows it; its faults or broken locking
+                // need the shared VFS.
+                let vfs = match native::check(&scenario, Vfs::Unix) {
+                    Ok(()) => Vfs::Unix,
+                    Err(_) => Vfs::Shared,
+                };
+                run_scenario(&scenario, vfs, false, None, width)
             }
             Command::Run {
                 scenario,
@@ -111,27 +151,43 @@ mod cli {
                     VfsArg::Unix => Vfs::Unix,
                     VfsArg::Shared => Vfs::Shared,
                 };
-                if let Err(e) = native::check(&scenario, vfs) {
-                    eprintln!("locklab: {e}");
-                    return ExitCode::from(2);
-                }
-                let stop = Arc::new(AtomicBool::new(false));
-                if let Err(e) = stop_on_ctrl_c(&stop) {
-                    eprintln!("locklab: cannot catch Ctrl-C: {e}");
-                    return ExitCode::from(1);
-                }
-                let options = RunOptions {
-                    vfs,
-                    stop,
-                    ..RunOptions::default()
-                };
-                match run(&scenario, &options, json, trace, width) {
-                    Ok(()) => ExitCode::SUCCESS,
-                    Err(message) => {
-                        eprintln!("locklab: {message}");
-                        ExitCode::from(1)
-                    }
-                }
+                run_scenario(&scenario, vfs, json, trace, width)
+            }
+        }
+    }
+
+    /// Run `scenario` through `vfs` and print what happened; the exit code says
+    /// whether it could run.
+    fn run_scenario(
+        scenario: &Scenario,
+        vfs: Vfs,
+        json: bool,
+        trace: Option<PathBuf>,
+        width: usize,
+    ) -> ExitCode {
+        if let Err(e) = native::check(scenario, vfs) {
+            eprintln!("locklab: {e}");
+            return ExitCode::from(2);
+        }
+        let stop = Arc::new(AtomicBool::new(false));
+        if let Err(e) = stop_on_ctrl_c(&stop) {
+            eprintln!("locklab: cannot catch Ctrl-C: {e}");
+            return ExitCode::from(1);
+        }
+        // Said once Ctrl-C is caught: whoever reads it may stop the run.
+        if let Some(note) = presets::find(&scenario.name).and_then(|p| p.page_only) {
+            eprintln!("locklab: note: {note}");
+        }
+        let options = RunOptions {
+            vfs,
+            stop,
+            ..RunOptions::default()
+        };
+        match run(scenario, &options, json, trace, width) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(message) => {
+                eprintln!("locklab: {message}");
+                ExitCode::from(1)
             }
         }
     }
@@ -162,9 +218,6 @@ mod cli {
                         names.join(", ")
                     )
                 })?;
-                if let Some(note) = preset.page_only {
-                    eprintln!("locklab: note: {note}");
-                }
                 preset.scenario().map_err(|e| e.to_string())
             }
             (None, None) => {
