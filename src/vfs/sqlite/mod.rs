@@ -2,16 +2,19 @@
 //! callbacks, each a thin shell over the safe parts (`lock_table`, `shm`,
 //! `storage`). All of the VFS's unsafe code is here.
 //!
+//! The WAL-index callbacks (xShmMap, xShmLock, xShmBarrier, xShmUnmap) are in
+//! `shm.rs`, beside the others.
+//!
 //! Each file SQLite opens is a `SharedFile`: SQLite's `sqlite3_file` header followed
 //! by a pointer to our `OpenFile`, which owns everything else.
 
-use super::database::{self, current_owner, SharedDatabase, SHM_BASE};
+use super::database::{self, current_owner, SharedDatabase};
 use super::detail::note_error_detail;
 use super::lock_table::{LockError, SLOTS};
 use super::shm::ShmView;
 use super::stamp::Stamp;
 use super::storage::{MemoryFile, StorageError, StorageErrorKind, StoredFile};
-use crate::lock::{LockLevel, WAL_WRITE_SLOT};
+use crate::lock::LockLevel;
 use crate::trace::{self, DbFile, EventKind, FileRole};
 use rusqlite::ffi;
 use std::ffi::{c_char, c_int, c_void, CStr};
@@ -266,6 +269,10 @@ fn fallback_sleep(d: Duration) {
 #[cfg(target_arch = "wasm32")]
 fn fallback_sleep(_d: Duration) {}
 
+mod shm;
+
+use shm::{x_shm_barrier, x_shm_lock, x_shm_map, x_shm_unmap};
+
 static IO_METHODS: ffi::sqlite3_io_methods = ffi::sqlite3_io_methods {
     iVersion: 2,
     xClose: Some(x_close),
@@ -515,122 +522,4 @@ unsafe extern "C" fn x_sector_size(_file: *mut ffi::sqlite3_file) -> c_int {
 /// Reads nothing.
 unsafe extern "C" fn x_device_characteristics(_file: *mut ffi::sqlite3_file) -> c_int {
     ffi::SQLITE_IOCAP_POWERSAFE_OVERWRITE
-}
-
-/// # Safety
-/// `file` is a file this VFS opened (through `x_open`) and has not yet closed, as
-/// SQLite guarantees for every io method. `out` points at a writable pointer; the
-/// region handed out lives in the `ShmView` until `x_shm_unmap`, and SQLite does not
-/// use it after.
-unsafe extern "C" fn x_shm_map(
-    file: *mut ffi::sqlite3_file,
-    region: c_int,
-    size: c_int,
-    extend: c_int,
-    out: *mut *mut c_void,
-) -> c_int {
-    let open = open_file(file);
-    *out = ptr::null_mut();
-    let Some(database) = open.database.clone() else {
-        return ffi::SQLITE_IOERR_SHMMAP;
-    };
-    let view = open.shm.get_or_insert_with(|| ShmView::new(SHM_BASE));
-    match view.map(
-        &*database.words,
-        region.max(0) as usize,
-        size.max(0) as usize,
-        extend != 0,
-    ) {
-        Ok(Some(pointer)) => {
-            view.pull(&*database.words);
-            *out = pointer.cast();
-            ffi::SQLITE_OK
-        }
-        Ok(None) => ffi::SQLITE_OK,
-        Err(e) => vfs_failed(e.to_string(), ffi::SQLITE_IOERR_SHMSIZE),
-    }
-}
-
-/// # Safety
-/// `file` is a file this VFS opened (through `x_open`) and has not yet closed, as
-/// SQLite guarantees for every io method.
-unsafe extern "C" fn x_shm_lock(
-    file: *mut ffi::sqlite3_file,
-    offset: c_int,
-    n: c_int,
-    flags: c_int,
-) -> c_int {
-    let open = open_file(file);
-    let (Some(database), Some(slot), Some(view)) =
-        (open.database.clone(), open.lock_slot, open.shm.as_mut())
-    else {
-        return ffi::SQLITE_IOERR_SHMLOCK;
-    };
-    let (first, count) = (offset.max(0) as usize, n.max(0) as usize);
-    let exclusive = flags & ffi::SQLITE_SHM_EXCLUSIVE != 0;
-    let acquire = flags & ffi::SQLITE_SHM_LOCK != 0;
-    let stamp = Stamp::default();
-    let read = || stamp.read();
-    let locks = database.locks().stamping(&read);
-    let write_lock = exclusive && (first..first + count).contains(&usize::from(WAL_WRITE_SLOT));
-    // The worker whose slot refused the request.
-    let mut by = None;
-    let rc = if acquire {
-        match locks.shm_lock(slot, first, count, exclusive, database.locking) {
-            Ok(()) => {
-                if write_lock {
-                    view.took_write_lock();
-                }
-                view.pull(&*database.words);
-                ffi::SQLITE_OK
-            }
-            Err(owner) => {
-                by = Some(owner);
-                ffi::SQLITE_BUSY
-            }
-        }
-    } else {
-        write_held_back(&database);
-        if write_lock {
-            view.push_releasing_write_lock(&*database.words);
-        } else if exclusive {
-            view.push(&*database.words);
-        }
-        locks.shm_unlock(slot, first, count, exclusive);
-        ffi::SQLITE_OK
-    };
-    stamp.emit(EventKind::ShmLock {
-        db: open.db,
-        slot: first as u8,
-        n: count as u8,
-        exclusive,
-        acquire,
-        ok: rc == ffi::SQLITE_OK,
-        by,
-    });
-    rc
-}
-
-/// A memory barrier: publish what this connection wrote, take in what others wrote
-/// (see `ShmView::barrier` for what it leaves alone and why).
-///
-/// # Safety
-/// `file` is a file this VFS opened (through `x_open`) and has not yet closed, as
-/// SQLite guarantees for every io method.
-unsafe extern "C" fn x_shm_barrier(file: *mut ffi::sqlite3_file) {
-    let open = open_file(file);
-    if let (Some(database), Some(view)) = (&open.database, open.shm.as_mut()) {
-        view.barrier(&*database.words);
-    }
-}
-
-/// # Safety
-/// `file` is a file this VFS opened (through `x_open`) and has not yet closed, as
-/// SQLite guarantees for every io method.
-unsafe extern "C" fn x_shm_unmap(file: *mut ffi::sqlite3_file, delete: c_int) -> c_int {
-    let open = open_file(file);
-    if let (Some(database), Some(mut view)) = (&open.database, open.shm.take()) {
-        view.unmap(&*database.words, delete != 0);
-    }
-    ffi::SQLITE_OK
 }
