@@ -97,11 +97,6 @@ pub fn progress() -> serde_json::Value {
     })
 }
 
-/// Whether this tab has a run in progress.
-pub fn running_here() -> bool {
-    IN_PROGRESS.with(|runs| !runs.borrow().is_empty())
-}
-
 /// Set a run's stop flag and wake every worker sleeping on it.
 pub fn stop_control(control: &Int32Array) {
     let _ = Atomics::store(control, SharedBuffers::STOP as u32, 1);
