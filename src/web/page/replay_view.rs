@@ -195,7 +195,9 @@ pub fn replay_view(props: &ReplayProps) -> Html {
                     value={playhead.to_string()} oninput={on_seek} />
                 <span class="playhead" data-testid="replay-time">{ format!("{} of {}", ms(playhead), ms(r.end_us())) }</span>
             </div>
-            <TimelineView timeline={props.timeline.clone()} now_us={end_us} version={*version}
+            // The finished run's lanes never change: only the playhead moves, and the
+            // view paints its lanes again only when they do.
+            <TimelineView timeline={props.timeline.clone()} now_us={end_us} version={0}
                 playhead={active.then_some(playhead)} />
             if *active {
                 <div class="replay-moment">

@@ -38,6 +38,10 @@ impl PartialEq for TimelineProps {
     }
 }
 
+/// What a painted raster shows: the timeline's version, the run's time, the
+/// window and its width, the cursor and the lane pointed at.
+type PaintKey = (u64, u64, u64, u64, usize, Option<Cursor>, Option<usize>);
+
 /// A window of the run, in µs; `None` follows the whole run so far.
 type Window = Option<(u64, u64)>;
 
@@ -68,11 +72,15 @@ fn draw(
     timeline: &Timeline,
     view: &View,
     now_us: u64,
-    (cursor, focus): (Option<Cursor>, Option<usize>),
-    playhead: Option<u64>,
+    (cursor, focus, playhead): (Option<Cursor>, Option<usize>, Option<u64>),
     raster: &mut Raster,
+    repaint: bool,
 ) {
-    timeline_paint::paint(timeline, view, now_us, cursor, focus, raster);
+    // The lanes are painted again only when what they show changed; a moving
+    // playhead alone puts the same pixels back and draws its line over them.
+    if repaint {
+        timeline_paint::paint(timeline, view, now_us, cursor, focus, raster);
+    }
     let (width, height) = (LABEL_WIDTH + raster.width, raster.height + AXIS_HEIGHT);
     if canvas.width() != width as u32 || canvas.height() != height as u32 {
         canvas.set_width(width as u32);
@@ -156,6 +164,8 @@ fn label_waits(ctx: &CanvasRenderingContext2d, timeline: &Timeline, view: &View)
 pub fn timeline_view(props: &TimelineProps) -> Html {
     let canvas_ref = use_node_ref();
     let raster = use_mut_ref(Raster::default);
+    // What the raster shows now: painted again only when this changes.
+    let painted = use_mut_ref(|| None::<PaintKey>);
     let window = use_state(|| None::<(u64, u64)>);
     let cursor = use_state(|| None::<Cursor>);
     // The lane under the pointer: its wait-for edges are drawn, however many.
@@ -191,11 +201,12 @@ pub fn timeline_view(props: &TimelineProps) -> Html {
         });
     }
     {
-        let (canvas_ref, timeline, raster, width) = (
+        let (canvas_ref, timeline, raster, width, painted) = (
             canvas_ref.clone(),
             props.timeline.clone(),
             raster.clone(),
             width.clone(),
+            painted.clone(),
         );
         use_effect_with(
             (
@@ -207,17 +218,28 @@ pub fn timeline_view(props: &TimelineProps) -> Html {
                 *pointed,
                 props.playhead,
             ),
-            move |(_, now_us, window, cursor, _, pointed, playhead)| {
+            move |(version, now_us, window, cursor, _, pointed, playhead)| {
                 if let Some(canvas) = canvas_ref.cast::<HtmlCanvasElement>() {
                     let view = view_of(measure(&canvas, &width), *window, *now_us);
+                    let key = (
+                        *version,
+                        *now_us,
+                        view.start_us,
+                        view.end_us,
+                        view.width,
+                        *cursor,
+                        *pointed,
+                    );
+                    let repaint = painted.borrow().as_ref() != Some(&key);
+                    *painted.borrow_mut() = Some(key);
                     draw(
                         &canvas,
                         &timeline.borrow(),
                         &view,
                         *now_us,
-                        (*cursor, *pointed),
-                        *playhead,
+                        (*cursor, *pointed, *playhead),
                         &mut raster.borrow_mut(),
+                        repaint,
                     );
                 }
             },
