@@ -10,6 +10,13 @@ pub trait Clock: Shareable {
     fn now_us(&self) -> u64;
     /// Block the calling thread (or worker) for `d`.
     fn sleep(&self, d: Duration);
+    /// The time now, and never before `floor`, a time that another worker read
+    /// from its clock before something that happened before now. One clock shared
+    /// by every thread (natively) already agrees; a clock that lags behind
+    /// another's moves forward for good, so its later readings agree too.
+    fn now_at_least(&self, floor: u64) -> u64 {
+        self.now_us().max(floor)
+    }
 }
 
 #[cfg(not(target_arch = "wasm32"))]

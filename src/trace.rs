@@ -281,6 +281,12 @@ pub fn now_us() -> Option<u64> {
     RECORDER.with(|r| r.borrow().as_ref().map(|rec| rec.clock.now_us()))
 }
 
+/// The current time of this thread's recorder, and never before `floor`: a time
+/// another worker's event was known to come before (see `Clock::now_at_least`).
+pub fn now_us_at_least(floor: u64) -> Option<u64> {
+    RECORDER.with(|r| r.borrow().as_ref().map(|rec| rec.clock.now_at_least(floor)))
+}
+
 /// Record an event that happens now.
 pub fn emit(kind: EventKind) {
     RECORDER.with(|r| {

@@ -57,7 +57,7 @@ pub struct LockTable<'a> {
     words: &'a dyn SharedWords,
     base: usize,
     /// Called under the spin lock after each decision.
-    stamp: Option<&'a dyn Fn()>,
+    stamp: Option<&'a dyn Fn(u64) -> u64>,
 }
 
 /// The records, copied out of shared memory under the table's spin lock: every
@@ -96,8 +96,10 @@ impl Records {
 }
 
 impl<'a> LockTable<'a> {
-    /// Words the table occupies.
-    pub const WORDS: usize = 1 + SLOTS * FIELDS;
+    /// Words the table occupies: the spin lock, the records, and the time of the
+    /// last decision stamped (two words, low then high).
+    pub const WORDS: usize = 1 + SLOTS * FIELDS + 2;
+    const LAST_STAMP: usize = 1 + SLOTS * FIELDS;
 
     pub fn new(words: &'a dyn SharedWords, base: usize) -> LockTable<'a> {
         LockTable {
@@ -108,8 +110,11 @@ impl<'a> LockTable<'a> {
     }
 
     /// The same table, calling `stamp` after each decision while no other can be
-    /// made (the VFS reads its trace clock there).
-    pub fn stamping(self, stamp: &'a dyn Fn()) -> LockTable<'a> {
+    /// made (the VFS reads its trace clock there). `stamp` is given the time of the
+    /// table's last decision and returns this one's, never earlier: workers' clocks
+    /// can differ by some microseconds (each Web Worker has its own time origin),
+    /// and a grant timed after the refusal it caused would hide who was in the way.
+    pub fn stamping(self, stamp: &'a dyn Fn(u64) -> u64) -> LockTable<'a> {
         LockTable {
             stamp: Some(stamp),
             ..self
@@ -117,7 +122,7 @@ impl<'a> LockTable<'a> {
     }
 
     /// Run `decide` on the records under the spin lock, then write back the words it
-    /// changed (and call the stamp, still under the spin lock).
+    /// changed (and call the stamp, still under the spin lock, keeping its time).
     fn with_records<R>(&self, decide: impl FnOnce(&mut Records) -> R) -> R {
         let _g = SpinGuard::lock(self.words, self.base);
         let mut records = Records([0; SLOTS * FIELDS]);
@@ -130,7 +135,14 @@ impl<'a> LockTable<'a> {
             }
         }
         if let Some(stamp) = self.stamp {
-            stamp();
+            let at = self.base + Self::LAST_STAMP;
+            let last =
+                self.words.load(at) as u32 as u64 | (self.words.load(at + 1) as u32 as u64) << 32;
+            let now = stamp(last);
+            if now != last {
+                self.words.store(at, now as u32 as i32);
+                self.words.store(at + 1, (now >> 32) as u32 as i32);
+            }
         }
         result
     }
@@ -502,5 +514,35 @@ mod tests {
         assert_eq!(t.claim(99), Option::None);
         t.free(5);
         assert_eq!(t.claim(99), Some(5));
+    }
+
+    /// Worker 1's clock lags worker 0's by 50 us: its refusal, decided after worker
+    /// 0's grant, is still stamped no earlier than that grant.
+    #[test]
+    fn a_stamp_is_never_earlier_than_the_decision_before_it() {
+        let words = ProcessWords::zeroed(LockTable::WORDS);
+        let (a, b) = (
+            table(&words).claim(0).unwrap(),
+            table(&words).claim(1).unwrap(),
+        );
+        let stamps = std::cell::RefCell::new(Vec::new());
+        let clock_of = |now: u64| {
+            let stamps = &stamps;
+            move |floor: u64| {
+                let at = now.max(floor);
+                stamps.borrow_mut().push((floor, at));
+                at
+            }
+        };
+        let (ahead, behind) = (clock_of(1_000), clock_of(950));
+        let (worker_0, worker_1) = (
+            table(&words).stamping(&ahead),
+            table(&words).stamping(&behind),
+        );
+        worker_0.lock(a, Shared, Locking::Normal).unwrap();
+        worker_0.lock(a, Exclusive, Locking::Normal).unwrap();
+        assert_eq!(worker_1.lock(b, Shared, Locking::Normal), busy(None, 0));
+        let stamps = stamps.into_inner();
+        assert_eq!(stamps, vec![(0, 1_000), (1_000, 1_000), (1_000, 1_000)]);
     }
 }

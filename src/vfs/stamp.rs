@@ -4,6 +4,9 @@
 //! decision and its event, and a granted shm lock first pulls the WAL index: read
 //! after either, a holder's grant could be timed after the refusal it caused, or
 //! its release before it. It must never read the clock outside that spin lock.
+//! The table hands it the time of its last decision, and the stamp is never
+//! earlier (`trace::now_us_at_least`): the workers' clocks agree only to some
+//! microseconds, and the table's order is the truth.
 
 use crate::trace::{self, EventKind};
 use std::cell::Cell;
@@ -13,9 +16,13 @@ use std::cell::Cell;
 pub struct Stamp(Cell<Option<u64>>);
 
 impl Stamp {
-    /// Read the trace clock now (the lock table calls this under its spin lock).
-    pub fn read(&self) {
-        self.0.set(trace::now_us());
+    /// Read the trace clock now, at least `floor` (the time of the table's last
+    /// decision); the lock table calls this under its spin lock and keeps the time
+    /// returned (`floor` itself when this thread records no trace).
+    pub fn read(&self, floor: u64) -> u64 {
+        let t = trace::now_us_at_least(floor);
+        self.0.set(t);
+        t.unwrap_or(floor)
     }
 
     /// Record `kind` at the time stamped (now, if none was).

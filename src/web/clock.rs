@@ -4,7 +4,7 @@
 
 use crate::clock::Clock;
 use js_sys::{Atomics, Int32Array, Reflect, SharedArrayBuffer};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::time::Duration;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -69,9 +69,24 @@ pub fn wake_on(words: Int32Array, index: u32) {
     SLEEP_CELL.with(|cell| *cell.borrow_mut() = Some(SleepCell { words, index }));
 }
 
+thread_local! {
+    /// How far this worker's clock has been moved forward to agree with the other
+    /// workers' (`Clock::now_at_least`): each worker's time origin is its own, read
+    /// when it started, and two of them can differ by some microseconds.
+    static LAG_US: Cell<u64> = const { Cell::new(0) };
+}
+
 impl Clock for WebClock {
     fn now_us(&self) -> u64 {
-        ((wall_ms() - self.epoch_ms).max(0.0) * 1000.0) as u64
+        ((wall_ms() - self.epoch_ms).max(0.0) * 1000.0) as u64 + LAG_US.get()
+    }
+
+    fn now_at_least(&self, floor: u64) -> u64 {
+        let now = self.now_us();
+        if now < floor {
+            LAG_US.set(LAG_US.get() + (floor - now));
+        }
+        now.max(floor)
     }
 
     /// Blocks the worker with Atomics.wait. Without cross-origin isolation there is

@@ -312,7 +312,10 @@ unsafe extern "C" fn x_close(file: *mut ffi::sqlite3_file) -> c_int {
     (*shared).base.pMethods = ptr::null();
     if let (Some(database), Some(slot)) = (&open.database, open.lock_slot) {
         let stamp = Stamp::default();
-        database.locks().stamping(&|| stamp.read()).free(slot);
+        database
+            .locks()
+            .stamping(&|floor| stamp.read(floor))
+            .free(slot);
         if open.level != LockLevel::None {
             stamp.emit(EventKind::Lock {
                 db: open.db,
@@ -419,7 +422,7 @@ unsafe extern "C" fn x_lock(file: *mut ffi::sqlite3_file, level: c_int) -> c_int
     };
     let held = open.level;
     let stamp = Stamp::default();
-    let read = || stamp.read();
+    let read = |floor| stamp.read(floor);
     let locks = database.locks().stamping(&read);
     let (rc, now) = match locks.lock(slot, wanted, database.locking) {
         Ok(now) => (ffi::SQLITE_OK, now),
@@ -469,7 +472,11 @@ unsafe extern "C" fn x_unlock(file: *mut ffi::sqlite3_file, level: c_int) -> c_i
     };
     write_held_back(database);
     let stamp = Stamp::default();
-    match database.locks().stamping(&|| stamp.read()).unlock(slot, to) {
+    match database
+        .locks()
+        .stamping(&|floor| stamp.read(floor))
+        .unlock(slot, to)
+    {
         Ok(now) => {
             if now != open.level {
                 stamp.emit(EventKind::Lock {

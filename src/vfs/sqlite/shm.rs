@@ -65,7 +65,7 @@ pub(super) unsafe extern "C" fn x_shm_lock(
     let exclusive = flags & ffi::SQLITE_SHM_EXCLUSIVE != 0;
     let acquire = flags & ffi::SQLITE_SHM_LOCK != 0;
     let stamp = Stamp::default();
-    let read = || stamp.read();
+    let read = |floor| stamp.read(floor);
     let locks = database.locks().stamping(&read);
     let write_lock = exclusive && (first..first + count).contains(&usize::from(WAL_WRITE_SLOT));
     // The worker whose slot refused the request.
