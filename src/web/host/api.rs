@@ -153,6 +153,13 @@ pub fn install() {
     let presets_fn = Closure::<dyn FnMut() -> Promise>::new(|| {
         settle(async { serde_json::to_value(presets::all()).map_err(|e| e.to_string()) })
     });
+    let lessons_fn = Closure::<dyn FnMut() -> Promise>::new(|| {
+        settle(async {
+            Ok(Value::Array(
+                crate::lessons::all().iter().map(|l| l.summary()).collect(),
+            ))
+        })
+    });
     let stop_fn = Closure::<dyn FnMut() -> Promise>::new(|| {
         let stopped = kept_runs::stop();
         settle(async move { Ok(Value::from(stopped)) })
@@ -206,6 +213,7 @@ pub fn install() {
     });
     set(&api, "run", run_fn.into_js_value());
     set(&api, "presets", presets_fn.into_js_value());
+    set(&api, "lessons", lessons_fn.into_js_value());
     set(&api, "stop", stop_fn.into_js_value());
     set(&api, "kill", kill_fn.into_js_value());
     set(&api, "crash", crash_fn.into_js_value());

@@ -3,13 +3,15 @@
 
 pub mod app;
 mod console_view;
+mod course;
 mod incidents;
+mod keys;
 mod kill_buttons;
 mod live_view;
 mod metrics_panel;
 mod replay_view;
 mod run_view;
 mod scenario_panel;
-mod timeline_view;
+pub(crate) mod timeline_view;
 mod trace_export;
 mod wait_for_matrix;

@@ -14,7 +14,7 @@ use wasm_bindgen::{Clamped, JsCast};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 use yew::prelude::*;
 
-const LABEL_WIDTH: usize = 76;
+pub(super) const LABEL_WIDTH: usize = 76;
 const AXIS_HEIGHT: usize = 18;
 #[derive(Properties)]
 pub struct TimelineProps {
@@ -81,12 +81,37 @@ fn draw(
     if repaint {
         timeline_paint::paint(timeline, view, now_us, cursor, focus, raster);
     }
+    let Some(ctx) = put_lanes(canvas, timeline, raster) else {
+        return;
+    };
+    label_waits(&ctx, timeline, view);
+    if let Some(t) = playhead.filter(|t| view.shows(*t)) {
+        // The playhead: a dark line over the lanes, a triangle on the axis.
+        let x = (LABEL_WIDTH + view.column(t)) as f64;
+        ctx.set_fill_style_str("#1d1d1f");
+        ctx.fill_rect(x - 1.0, 0.0, 2.0, raster.height as f64);
+        ctx.begin_path();
+        ctx.move_to(x - 5.0, raster.height as f64);
+        ctx.line_to(x + 5.0, raster.height as f64);
+        ctx.line_to(x, raster.height as f64 + 6.0);
+        ctx.fill();
+    }
+    axis(&ctx, view, raster.height, 5);
+}
+
+/// Size `canvas` to the raster with the lane names and the axis beside and
+/// below it, put the raster's pixels, and write the lanes' names.
+pub(super) fn put_lanes(
+    canvas: &HtmlCanvasElement,
+    timeline: &Timeline,
+    raster: &Raster,
+) -> Option<CanvasRenderingContext2d> {
     let (width, height) = (LABEL_WIDTH + raster.width, raster.height + AXIS_HEIGHT);
     if canvas.width() != width as u32 || canvas.height() != height as u32 {
         canvas.set_width(width as u32);
         canvas.set_height(height as u32);
     }
-    let Some(ctx) = context(canvas) else { return };
+    let ctx = context(canvas)?;
     ctx.clear_rect(0.0, 0.0, width as f64, height as f64);
     if raster.height > 0 {
         if let Ok(image) = ImageData::new_with_u8_clamped_array_and_sh(
@@ -102,20 +127,12 @@ fn draw(
     for (i, lane) in timeline.lanes().enumerate() {
         let _ = ctx.fill_text(&lane.name(), 2.0, (i * LANE_HEIGHT + 17) as f64);
     }
-    label_waits(&ctx, timeline, view);
-    if let Some(t) = playhead.filter(|t| view.shows(*t)) {
-        // The playhead: a dark line over the lanes, a triangle on the axis.
-        let x = (LABEL_WIDTH + view.column(t)) as f64;
-        ctx.set_fill_style_str("#1d1d1f");
-        ctx.fill_rect(x - 1.0, 0.0, 2.0, raster.height as f64);
-        ctx.begin_path();
-        ctx.move_to(x - 5.0, raster.height as f64);
-        ctx.line_to(x + 5.0, raster.height as f64);
-        ctx.line_to(x, raster.height as f64 + 6.0);
-        ctx.fill();
-    }
+    Some(ctx)
+}
+
+/// The time axis under lanes `height` pixels tall: `ticks` + 1 labelled ticks.
+pub(super) fn axis(ctx: &CanvasRenderingContext2d, view: &View, height: usize, ticks: usize) {
     ctx.set_fill_style_str("#5f6368");
-    let ticks = 5;
     for k in 0..=ticks {
         let column = (view.width - 1) * k / ticks;
         let label = ms(view.time_at(column));
@@ -125,8 +142,8 @@ fn draw(
             k if k == ticks => "right",
             _ => "center",
         });
-        let _ = ctx.fill_text(&label, x, (raster.height + 13) as f64);
-        ctx.fill_rect(x, raster.height as f64, 1.0, 4.0);
+        let _ = ctx.fill_text(&label, x, (height + 13) as f64);
+        ctx.fill_rect(x, height as f64, 1.0, 4.0);
     }
     ctx.set_text_align("left");
 }
