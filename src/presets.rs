@@ -186,6 +186,22 @@ pub fn all() -> Vec<Preset> {
                 "heartbeat_ms": 5, "stale_after_ms": 300,
                 "faults": [{"kill": 1, "at_ms": 100, "holding": "wal_write"}]}),
         },
+        Preset {
+            name: "your-turn",
+            lesson: "14. Your turn: hold the write lock yourself",
+            expect: "Two workers at work for about half a minute. Below, in \"Your own \
+                     connection\", run BEGIN IMMEDIATE: you hold the write lock, and the workers \
+                     wait (their busy_timeout is 1 s), then fail with SQLITE_BUSY and try again, \
+                     until you COMMIT. Your lane, \"you\", shows the lock you hold.",
+            page_only: Some(
+                "the SQL console lives in the page: open it, press Run, and type BEGIN \
+                 IMMEDIATE; in \"Your own connection\". Here the workers run without you.",
+            ),
+            scenario: json!({"name": "your-turn", "workers": 2, "jobs": 1000,
+                "transaction": "short", "begin": "immediate", "journal_mode": "delete",
+                "synchronous": "normal", "busy_timeout_ms": 1000, "work_ms": [40, 80],
+                "heartbeat_ms": 20, "time_limit_ms": 120000}),
+        },
         // Case files: public bug reports about "database is locked" in job queues
         // on SQLite, reproduced (docs/case-files.md). Each preset is the scenario
         // as the users had it; its lesson compares it with the fix.
@@ -209,7 +225,7 @@ pub fn all() -> Vec<Preset> {
             expect: "Eight connections, BEGIN DEFERRED, busy_timeout 5 s, no work between \
                      transactions: SQLITE_BUSY and SQLITE_BUSY_SNAPSHOT come back anyway, \
                      because a transaction that read before it writes is refused at once. \
-                     With one connection (river's choice) there is nobody to be refused by.",
+                     With one connection (River's choice) there is nobody to be refused by.",
             page_only: None,
             scenario: json!({"name": "case-river-busy-timeout", "workers": 8, "jobs": 1000,
                 "transaction": "short", "begin": "deferred", "journal_mode": "wal",
@@ -227,22 +243,6 @@ pub fn all() -> Vec<Preset> {
                 "transaction": "short", "begin": "deferred", "journal_mode": "wal",
                 "synchronous": "normal", "busy_timeout_ms": 0, "work_ms": [3, 6],
                 "heartbeat_ms": 1}),
-        },
-        Preset {
-            name: "your-turn",
-            lesson: "14. Your turn: hold the write lock yourself",
-            expect: "Two workers at work for about half a minute. Below, in \"Your own \
-                     connection\", run BEGIN IMMEDIATE: you hold the write lock, and the workers \
-                     wait (their busy_timeout is 1 s), then fail with SQLITE_BUSY and try again, \
-                     until you COMMIT. Your lane, \"you\", shows the lock you hold.",
-            page_only: Some(
-                "the SQL console lives in the page: open it, press Run, and type BEGIN \
-                 IMMEDIATE; in \"Your own connection\". Here the workers run without you.",
-            ),
-            scenario: json!({"name": "your-turn", "workers": 2, "jobs": 1000,
-                "transaction": "short", "begin": "immediate", "journal_mode": "delete",
-                "synchronous": "normal", "busy_timeout_ms": 1000, "work_ms": [40, 80],
-                "heartbeat_ms": 20, "time_limit_ms": 120000}),
         },
     ]
 }
