@@ -106,7 +106,7 @@ fn huey() -> Lesson {
         case_file: Some(CaseFile {
             thread: "coleifer/huey#445",
             url: "https://github.com/coleifer/huey/issues/445",
-            saw: "Worker threads of a SqliteHuey consumer logged \"Error reading from queue\" \
+            saw: "The workers of a SqliteHuey consumer logged \"Error reading from queue\" \
                   with sqlite3.OperationalError: database is locked, at random moments. The \
                   traceback ends in the BEGIN that huey runs before it takes a task: the \
                   dequeue's transaction could not even start.",
@@ -116,10 +116,12 @@ fn huey() -> Lesson {
                     50 ms timeout: their BEGINs fail by the dozen. In WAL a COMMIT does not wait \
                     for readers; the write lock is held for a fraction of a millisecond and no \
                     BEGIN fails.",
-            fixed: "huey's SQLite storage has used WAL by default since PR #425 (June 2019), \
-                    which added the WAL option to cut down \"database is locked\"; the \
-                    maintainer made it the default when he merged it. The issue is closed; what \
-                    we could read of the thread records the report, not a reply.",
+            fixed: "Pull request #425 (June 2019) proposed a WAL option for huey's SQLite \
+                    storage to cut down \"database is locked\"; the maintainer replaced it with \
+                    his own implementation and made WAL the default. What we could read of \
+                    #445, filed two months later, holds the report, not a reply, and does not \
+                    say which journal mode the reporter ran: locklab shows how the rollback \
+                    journal makes a dequeue's BEGIN fail and what WAL changes.",
         }),
     }
 }
