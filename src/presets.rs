@@ -238,7 +238,7 @@ pub fn all() -> Vec<Preset> {
                      because a transaction that read before it writes is refused at once. \
                      With one connection (River's choice) there is nobody to be refused by.",
             page_only: None,
-            scenario: json!({"name": "case-river-busy-timeout", "workers": 8, "jobs": 1000,
+            scenario: json!({"name": "case-river-busy-timeout", "workers": 8, "jobs": 2000,
                 "transaction": "short", "begin": "deferred", "journal_mode": "wal",
                 "synchronous": "normal", "busy_timeout_ms": 5000, "work_ms": 0}),
         },

@@ -100,8 +100,8 @@ fn huey() -> Lesson {
         },
         moment: MomentQuery::in_a(LongestWriteHold),
         suggestion: Suggestion {
-            label: "Now take the readers away",
-            changes: json!({"readers": 0}),
+            label: "Now raise busy_timeout to 1000 ms instead",
+            changes: json!({"busy_timeout_ms": 1000}),
         },
         case_file: Some(CaseFile {
             thread: "coleifer/huey#445",
