@@ -7,7 +7,7 @@ use super::article::{b, busy, choice, exactly_once, finding, side};
 use super::moment::Landmarks::*;
 use super::{CaseFile, Evidence, Lesson, MomentQuery, Prediction, Runs, Suggestion};
 use crate::report::RunReport;
-use crate::trace::Role;
+use crate::trace::{Role, Step};
 use serde_json::json;
 
 /// The scenario field `name` of a run, as a number (0 when absent).
@@ -274,7 +274,7 @@ fn solid_queue() -> Lesson {
                 ),
             )
         },
-        moment: MomentQuery::in_a(FirstError("SQLITE_BUSY")),
+        moment: MomentQuery::in_a(FirstErrorIn("SQLITE_BUSY", Step::Heartbeat)),
         suggestion: Suggestion {
             label: "Now try BEGIN IMMEDIATE alone, without busy_timeout",
             changes: json!({"begin": "immediate", "busy_timeout_ms": 0}),
