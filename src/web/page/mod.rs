@@ -3,6 +3,7 @@
 
 pub mod app;
 mod console_view;
+mod exports;
 mod incidents;
 mod kill_buttons;
 mod live_view;
@@ -11,5 +12,4 @@ mod replay_view;
 mod run_view;
 mod scenario_panel;
 mod timeline_view;
-mod trace_export;
 mod wait_for_matrix;
