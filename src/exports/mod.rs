@@ -102,7 +102,10 @@ impl ExportKind {
         let end_us = (report.elapsed_ms * 1000.0) as u64;
         match self {
             ExportKind::TimelineSvg => Some(timeline_svg(report, events)),
-            ExportKind::ReportJson => serde_json::to_string_pretty(report).ok(),
+            // Pretty, as `locklab run --json` prints it; through a `Value`, whose
+            // serializer the page has anyway (a pretty serializer of the report's
+            // own types would add tens of KB to the page's wasm).
+            ExportKind::ReportJson => serde_json::to_value(report).ok().map(|v| format!("{v:#}")),
             ExportKind::MetricsCsv => Some(metrics_csv(report)),
             ExportKind::TraceJson => Some(chrome_trace::export(events, end_us).to_string()),
             ExportKind::TimelinePng | ExportKind::DatabaseDb => None,
