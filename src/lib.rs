@@ -13,6 +13,7 @@ pub mod chrome_trace;
 pub mod clock;
 pub mod console;
 pub mod engine;
+pub mod exports;
 pub mod lessons;
 pub mod lock;
 pub mod lock_holds;

@@ -4,6 +4,7 @@
 pub mod app;
 mod console_view;
 mod course;
+mod exports;
 mod incidents;
 mod keys;
 mod kill_buttons;
@@ -13,5 +14,4 @@ mod replay_view;
 mod run_view;
 mod scenario_panel;
 pub(crate) mod timeline_view;
-mod trace_export;
 mod wait_for_matrix;
