@@ -8,15 +8,19 @@
 //! and SQLite's busy handler waits as long as the connection's `busy_timeout`
 //! says (0 unless they set it with `PRAGMA busy_timeout`).
 
-use crate::clock::Clock;
-use crate::engine;
-use crate::result_code;
-use crate::trace::{self, EventKind, Step};
-use rusqlite::fallible_iterator::FallibleIterator;
-use rusqlite::types::ValueRef;
-use rusqlite::{Batch, Connection};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+// Without the feature `sqlite` (the page) only the types of a question's answer.
+#[cfg(feature = "sqlite")]
+use {
+    crate::clock::Clock,
+    crate::engine,
+    crate::result_code,
+    crate::trace::{self, EventKind, Step},
+    rusqlite::fallible_iterator::FallibleIterator,
+    rusqlite::types::ValueRef,
+    rusqlite::{Batch, Connection},
+};
 
 /// Rows an answer carries; the rest are counted.
 pub const MAX_ROWS: usize = 200;
@@ -53,6 +57,7 @@ pub struct SqlError {
 /// Run `text` (one statement or several, separated by `;`) on `conn`, each
 /// statement traced as the console's: its span, its error, and the transactions
 /// it begins and ends. Stops at the first error.
+#[cfg(feature = "sqlite")]
 pub fn run_sql(conn: &Connection, clock: &dyn Clock, text: &str) -> Result<Answer, SqlError> {
     let mut answer = Answer::default();
     let mut batch = Batch::new(conn, text);
@@ -94,6 +99,7 @@ pub fn run_sql(conn: &Connection, clock: &dyn Clock, text: &str) -> Result<Answe
 
 /// Run one prepared statement into `answer`: its rows if it returns any (the
 /// answer shows the last such statement), else the rows it changed.
+#[cfg(feature = "sqlite")]
 fn run_one(statement: &mut rusqlite::Statement<'_>, answer: &mut Answer) -> rusqlite::Result<()> {
     if statement.column_count() == 0 {
         answer.changes += statement.execute([])? as u64;
@@ -125,6 +131,7 @@ fn run_one(statement: &mut rusqlite::Statement<'_>, answer: &mut Answer) -> rusq
 
 /// A value as JSON: blobs as their length (nothing in a queue stores bytes worth
 /// showing), numbers and text as they are.
+#[cfg(feature = "sqlite")]
 fn json_of(value: ValueRef<'_>) -> Value {
     match value {
         ValueRef::Null => Value::Null,
@@ -137,6 +144,7 @@ fn json_of(value: ValueRef<'_>) -> Value {
 
 /// Trace the transaction a statement began or ended: SQLite's autocommit flag
 /// before and after it says which.
+#[cfg(feature = "sqlite")]
 fn transaction_events(conn: &Connection, was_in_transaction: bool, sql: &str) {
     let now_in_transaction = !conn.is_autocommit();
     if !was_in_transaction && now_in_transaction {
@@ -160,10 +168,12 @@ fn transaction_events(conn: &Connection, was_in_transaction: bool, sql: &str) {
 
 /// The first statement of `text`, for an error whose statement could not even
 /// be prepared.
+#[cfg(feature = "sqlite")]
 fn first_statement(text: &str) -> String {
     text.split(';').next().unwrap_or(text).trim().to_string()
 }
 
+#[cfg(feature = "sqlite")]
 fn sql_error(err: &rusqlite::Error, conn: &Connection) -> SqlError {
     let failure = engine::failure(0, Step::Console, "", err);
     SqlError {
@@ -176,7 +186,7 @@ fn sql_error(err: &rusqlite::Error, conn: &Connection) -> SqlError {
     }
 }
 
-#[cfg(all(test, not(target_arch = "wasm32")))]
+#[cfg(all(test, not(target_arch = "wasm32"), feature = "sqlite"))]
 mod tests {
     use super::*;
     use crate::clock::SystemClock;

@@ -4,6 +4,10 @@
 //!
 //! Architecture invariant: nothing outside `native` and `web` knows which host it
 //! runs in; the engine never sees web-sys, threads or files.
+//!
+//! Feature `sqlite` (default) brings SQLite: the engine's worker, the shared VFS's
+//! callbacks, the console's connection, `sqlite_log`, `native` and `web::worker`.
+//! The page is built without it and keeps only the types they share with it.
 
 // In the browser every worker is a single-threaded wasm instance (see `shareable`):
 // an `Arc` there only counts references and never crosses a thread.
@@ -24,6 +28,7 @@ pub mod report;
 pub mod result_code;
 pub mod scenario;
 pub mod shareable;
+#[cfg(feature = "sqlite")]
 pub mod sqlite_log;
 pub mod text_timeline;
 pub mod timeline;
@@ -33,7 +38,7 @@ pub mod trace_wire;
 pub mod vfs;
 pub mod wait_for;
 
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(all(not(target_arch = "wasm32"), feature = "sqlite"))]
 pub mod native;
 
 #[cfg(target_arch = "wasm32")]

@@ -192,6 +192,7 @@ pub fn committed_jobs(events: &[TraceEvent]) -> Vec<i64> {
 
 impl FileRole {
     /// The role of a file SQLite opens, from its `SQLITE_OPEN_*` flags.
+    #[cfg(feature = "sqlite")]
     pub fn from_open_flags(flags: i32) -> FileRole {
         use rusqlite::ffi;
         if flags & ffi::SQLITE_OPEN_MAIN_DB != 0 {

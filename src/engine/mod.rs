@@ -14,19 +14,30 @@
 //! The engine knows nothing of threads, Web Workers or web-sys: time comes from an
 //! injected [`Clock`], stopping and killing from an injected [`RunControl`].
 
+//!
+//! Without the feature `sqlite` (the page) only the types a host shares with its
+//! workers are here: `RunControl`, `WorkerExit`, `Failure`, `schema::JobAudit`.
+
+#[cfg(feature = "sqlite")]
 mod claim;
 mod failure;
+#[cfg(feature = "sqlite")]
 mod jobs;
+#[cfg(feature = "sqlite")]
 mod kill;
 pub mod schema;
 
-use crate::clock::Clock;
-use crate::result_code;
-use crate::scenario::{BeginMode, Scenario};
-use crate::trace::{self, EventKind, Role, Step, WorkerId};
+use crate::trace::{EventKind, Step, WorkerId};
 pub use failure::Failure;
-use rusqlite::Connection;
-use std::time::Duration;
+#[cfg(feature = "sqlite")]
+use {
+    crate::clock::Clock,
+    crate::result_code,
+    crate::scenario::{BeginMode, Scenario},
+    crate::trace::{self, Role},
+    rusqlite::Connection,
+    std::time::Duration,
+};
 
 /// What the host tells a running worker.
 pub trait RunControl {
@@ -75,6 +86,7 @@ pub enum WorkerExit {
 }
 
 /// Why the current step could not go on.
+#[cfg(feature = "sqlite")]
 #[derive(Debug)]
 enum Interrupt {
     /// A statement failed (already traced); the failure as the report would say it.
@@ -82,20 +94,25 @@ enum Interrupt {
     Exit(WorkerExit),
 }
 
+#[cfg(feature = "sqlite")]
 impl From<WorkerExit> for Interrupt {
     fn from(exit: WorkerExit) -> Self {
         Interrupt::Exit(exit)
     }
 }
 
+#[cfg(feature = "sqlite")]
 type Flow<T> = Result<T, Interrupt>;
 
 /// Pause between two reads of a dashboard reader.
+#[cfg(feature = "sqlite")]
 const READER_PAUSE: Duration = Duration::from_millis(10);
 /// Longest sleep between two looks at the stop flag.
+#[cfg(feature = "sqlite")]
 const STOP_POLL: Duration = Duration::from_millis(20);
 
 /// One worker of a run: a writer (job-queue worker) or a reader (dashboard).
+#[cfg(feature = "sqlite")]
 pub struct Worker<'a> {
     id: WorkerId,
     role: Role,
@@ -113,6 +130,7 @@ pub struct Worker<'a> {
     killed: bool,
 }
 
+#[cfg(feature = "sqlite")]
 impl<'a> Worker<'a> {
     /// `results` is the connection to the results database when the scenario keeps
     /// results apart; the run's time limit counts from clock time 0.
@@ -358,6 +376,7 @@ impl<'a> Worker<'a> {
 }
 
 /// The trace event of a statement that failed with `err` after `after_us`.
+#[cfg(feature = "sqlite")]
 pub fn error_event(step: Step, sql: &str, err: &rusqlite::Error, after_us: u64) -> EventKind {
     let failure = Failure {
         step: Some(step),
@@ -369,6 +388,7 @@ pub fn error_event(step: Step, sql: &str, err: &rusqlite::Error, after_us: u64) 
 
 /// A statement of `worker` that failed with `err`, as the report says it: for a
 /// host whose worker could not even open its connection.
+#[cfg(feature = "sqlite")]
 pub fn failure(worker: WorkerId, step: Step, sql: &str, err: &rusqlite::Error) -> Failure {
     Failure {
         worker,
@@ -395,6 +415,7 @@ pub fn error_event_of(f: &Failure, after_us: u64) -> EventKind {
 /// When the VFS under SQLite failed (a storage error, a WAL index that cannot
 /// grow), what the VFS said follows SQLite's message in parentheses: SQLite itself
 /// only says "disk I/O error".
+#[cfg(feature = "sqlite")]
 fn failure_of(err: &rusqlite::Error) -> Failure {
     let extended = extended_code(err);
     let mut message = match err {
@@ -417,15 +438,18 @@ fn failure_of(err: &rusqlite::Error) -> Failure {
 
 /// The extended result code of an error; SQLITE_ERROR for a failure that is not
 /// SQLite's own (a type mismatch of ours).
+#[cfg(feature = "sqlite")]
 fn extended_code(err: &rusqlite::Error) -> i32 {
     err.sqlite_error().map_or(1, |e| e.extended_code)
 }
 
 /// A small, seedable random number generator (SplitMix64): runs are reproducible
 /// from their `seed`.
+#[cfg(feature = "sqlite")]
 #[derive(Clone, Debug)]
 struct SplitMix64(u64);
 
+#[cfg(feature = "sqlite")]
 impl SplitMix64 {
     fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);

@@ -3,22 +3,30 @@
 //! Both hosts call these on a connection of their own before the workers start and
 //! after they end: the schema and the invariants are part of the core, not a host's.
 
-use crate::scenario::Scenario;
-use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
+#[cfg(feature = "sqlite")]
+use {
+    crate::scenario::Scenario,
+    rusqlite::{params, Connection},
+    std::collections::BTreeSet,
+};
 
+#[cfg(feature = "sqlite")]
 const CREATE_JOBS: &str = "CREATE TABLE IF NOT EXISTS jobs(
     id INTEGER PRIMARY KEY, queue TEXT, status TEXT, created_at INTEGER,
     heartbeat_at INTEGER, worker INTEGER, result TEXT, error TEXT)";
+#[cfg(feature = "sqlite")]
 const CREATE_CLAIM_INDEX: &str = "CREATE INDEX IF NOT EXISTS idx_jobs_queue_status_created_at
     ON jobs(queue, status, created_at)";
+#[cfg(feature = "sqlite")]
 const CREATE_RESULTS: &str =
     "CREATE TABLE IF NOT EXISTS results(job_id INTEGER PRIMARY KEY, worker INTEGER, result TEXT)";
 
 /// Create the queue's schema and seed `scenario.jobs` QUEUED jobs, in one
 /// transaction; set the journal mode first so that WAL is in the file before any
 /// worker opens it. Returns what `PRAGMA journal_mode` answered.
+#[cfg(feature = "sqlite")]
 pub fn create_queue(conn: &Connection, scenario: &Scenario) -> rusqlite::Result<String> {
     let mode: String = conn.query_row(
         &format!("PRAGMA journal_mode = {}", scenario.journal_mode.word()),
@@ -42,6 +50,7 @@ pub fn create_queue(conn: &Connection, scenario: &Scenario) -> rusqlite::Result<
     Ok(mode)
 }
 
+#[cfg(feature = "sqlite")]
 pub fn create_results(conn: &Connection, scenario: &Scenario) -> rusqlite::Result<()> {
     conn.query_row(
         &format!("PRAGMA journal_mode = {}", scenario.journal_mode.word()),
@@ -71,6 +80,7 @@ pub struct JobAudit {
 }
 
 /// Audit the queue against the ids the workers committed (one entry per JobDone).
+#[cfg(feature = "sqlite")]
 pub fn audit(
     queue: &Connection,
     results: Option<&Connection>,
@@ -126,6 +136,7 @@ pub fn audit_unreadable(seeded: u64, committed: &[i64]) -> JobAudit {
 /// Everything a host checks after a run: the audit of the jobs (or, for a database
 /// too damaged to read, [`audit_unreadable`]) and the integrity of the queue and
 /// results databases. Never fails: damage is what it reports.
+#[cfg(feature = "sqlite")]
 pub fn check_after_run(
     queue: &Connection,
     results: Option<&Connection>,
@@ -158,11 +169,13 @@ fn double_claimed(times: &BTreeMap<i64, u32>) -> u64 {
 
 /// `PRAGMA integrity_check` as the report shows it: "ok", SQLite's findings, or
 /// why the check itself could not run (a database too damaged to read).
+#[cfg(feature = "sqlite")]
 pub fn integrity_report(conn: &Connection) -> String {
     integrity_check(conn).unwrap_or_else(|e| format!("integrity_check failed: {e}"))
 }
 
 /// `PRAGMA integrity_check`: "ok", or SQLite's first ten findings joined by "; ".
+#[cfg(feature = "sqlite")]
 pub fn integrity_check(conn: &Connection) -> rusqlite::Result<String> {
     let lines: Vec<String> = conn
         .prepare("PRAGMA integrity_check(10)")?

@@ -17,7 +17,9 @@ pub mod database;
 mod detail;
 pub mod lock_table;
 pub mod shm;
+#[cfg(feature = "sqlite")]
 mod sqlite;
+#[cfg(feature = "sqlite")]
 mod stamp;
 pub mod storage;
 pub mod words;
@@ -25,4 +27,8 @@ pub mod words;
 pub use database::{attach, detach, release_owner, SharedDatabase, DATABASE_WORDS};
 pub use detail::{note_error_detail, take_error_detail};
 pub use lock_table::Locking;
-pub use sqlite::{register, NAME};
+#[cfg(feature = "sqlite")]
+pub use sqlite::register;
+
+/// The shared VFS's name, as SQLite knows it.
+pub const NAME: &str = "locklab-shared";

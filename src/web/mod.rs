@@ -17,4 +17,5 @@ pub mod host;
 mod js_error;
 pub mod page;
 pub mod shared_memory;
+#[cfg(feature = "sqlite")]
 pub mod worker;

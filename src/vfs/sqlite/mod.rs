@@ -24,7 +24,6 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 /// The name the VFS is registered under.
-pub const NAME: &str = "locklab-shared";
 const NAME_C: &CStr = c"locklab-shared";
 
 #[repr(C)]
