@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Benchmark (not a test): what the browser downloads and how soon the page is
+# ready. Prints the page's wasm (app) and the worker's wasm, raw and gzipped
+# (gzip -9), their total against the budget (800 KB gzipped, docs: DESIGN
+# "Budgets"), whether the page's wasm holds any SQLite, and the cold load to a
+# ready page (tests/e2e/bench-load.mjs, median of RUNS runs, default 7).
+#   scripts/bench-size.sh            build (trunk build --release), then measure
+#   NO_BUILD=1 scripts/bench-size.sh measure the dist/ already built
+#   DIST=dir scripts/bench-size.sh   measure another build (implies NO_BUILD)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/.tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+dist=${DIST:-dist}
+if [ -z "${NO_BUILD:-}" ] && [ -z "${DIST:-}" ]; then
+  ./scripts/install.sh >/dev/null
+  trunk build --release >/dev/null
+fi
+
+app=$(ls "$dist"/app-*_bg.wasm "$dist"/app_bg.wasm 2>/dev/null | head -1)
+worker="$dist/worker_bg.wasm"
+total_gz=0
+printf 'wasm shipped (%s)          bytes    gzipped\n' "$dist"
+for pair in "app:$app" "worker:$worker"; do
+  name=${pair%%:*}
+  file=${pair#*:}
+  raw=$(stat -c %s "$file")
+  gz=$(gzip -9c "$file" | wc -c)
+  total_gz=$((total_gz + gz))
+  printf '  %-24s %9d  %9d\n' "$name" "$raw" "$gz"
+done
+printf '  %-24s %9s  %9d  (budget 819200: %s)\n' "total" "" "$total_gz" \
+  "$([ "$total_gz" -le 819200 ] && echo within || echo OVER)"
+
+# The page's wasm must carry no SQLite: neither SQLite's C functions (their
+# names survive in its name section before wasm-opt strips it, so look at what
+# cargo built) nor its error strings.
+named=${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/wasm-release/app.wasm
+if [ -f "$named" ]; then
+  hits=$(grep -c -a -o 'sqlite3_[a-z_0-9]*' "$named" || true)
+  printf '  sqlite3_ names in the app wasm (%s): %s\n' "$named" "$hits"
+fi
+hits=$(grep -c -a -o 'database disk image is malformed' "$app" || true)
+printf '  SQLite error strings in the shipped app wasm: %s\n\n' "$hits"
+
+node tests/e2e/bench-load.mjs
