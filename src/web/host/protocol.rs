@@ -13,7 +13,7 @@
 use crate::console::{Answer, SqlError};
 use crate::engine::schema::JobAudit;
 use crate::engine::WorkerExit;
-use crate::report::{Failure, RunReport};
+use crate::report::Failure;
 use crate::trace::{Role, TraceEvent, WorkerId};
 use crate::trace_wire;
 use crate::vfs::DATABASE_WORDS;
@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
 
 /// The protocol's version: raise it whenever a message or the buffers change.
-pub const PROTOCOL: u32 = 5;
+pub const PROTOCOL: u32 = 6;
 
 /// Where the shared database's bytes live.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -139,8 +139,19 @@ pub enum FromWorker {
     Ready {
         protocol: u32,
     },
-    Report {
-        report: Box<RunReport>,
+    /// A `RunAlone`'s run, from which the page makes the report (a worker has
+    /// no need of metrics, so its wasm does without them).
+    Alone {
+        sqlite_version: String,
+        journal_mode: String,
+        elapsed_us: u64,
+        exit: Exit,
+        failure: Option<Failure>,
+        audit: JobAudit,
+        integrity_check: String,
+        /// Beside the JSON, as bytes.
+        #[serde(skip)]
+        events: Vec<TraceEvent>,
     },
     SetupDone {
         sqlite_version: String,
@@ -259,7 +270,9 @@ impl FromWorker {
 
     fn events_mut(&mut self) -> Option<&mut Vec<TraceEvent>> {
         match self {
-            FromWorker::Events { events } | FromWorker::Finished { events, .. } => Some(events),
+            FromWorker::Events { events }
+            | FromWorker::Finished { events, .. }
+            | FromWorker::Alone { events, .. } => Some(events),
             _ => None,
         }
     }
@@ -274,7 +287,10 @@ impl FromWorker {
             let _ = Reflect::set(&posted, &"file".into(), &Uint8Array::from(file.as_slice()));
             return posted.into();
         }
-        let (FromWorker::Events { events } | FromWorker::Finished { events, .. }) = self else {
+        let (FromWorker::Events { events }
+        | FromWorker::Finished { events, .. }
+        | FromWorker::Alone { events, .. }) = self
+        else {
             return json;
         };
         let posted = Object::new();

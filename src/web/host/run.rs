@@ -429,9 +429,43 @@ pub async fn run_alone(scenario: serde_json::Value) -> Result<RunReport, String>
     let worker = WorkerHandle::spawn(Member::Worker(0), &inbox, &LiveTrace::default())?;
     let (member, arrival) = inbox.next().await;
     check_ready(member, arrival)?;
-    worker.send(&ToWorker::RunAlone { scenario }, &Array::new())?;
+    let message = ToWorker::RunAlone {
+        scenario: scenario.clone(),
+    };
+    worker.send(&message, &Array::new())?;
     match inbox.next().await {
-        (_, Arrival::Message(FromWorker::Report { report })) => Ok(*report),
+        (
+            _,
+            Arrival::Message(FromWorker::Alone {
+                sqlite_version,
+                journal_mode,
+                elapsed_us,
+                exit,
+                failure,
+                audit,
+                integrity_check,
+                events,
+            }),
+        ) => {
+            // The worker read the scenario already: this cannot fail.
+            let checked = Scenario::from_value(&scenario).map_err(|e| e.to_string())?;
+            let exit = exit.worker_exit(failure, 0);
+            let facts = RunFacts {
+                scenario: &checked,
+                sqlite_version,
+                vfs: "memvfs (sqlite-wasm-rs, one connection at a time)".to_string(),
+                journal_mode,
+                elapsed_us,
+                outcome: Outcome::of(std::slice::from_ref(&exit)),
+                audit,
+                integrity_check,
+                failure: match exit {
+                    WorkerExit::Failed(failure) => Some(failure),
+                    _ => None,
+                },
+            };
+            Ok(RunReport::new(facts, &events))
+        }
         (member, other) => Err(unexpected(member, other)),
     }
 }

@@ -1,18 +1,19 @@
 //! A run of one writer inside one Web Worker, on SQLite's in-memory VFS of
-//! sqlite-wasm-rs: the whole engine, real SQLite in wasm, no shared VFS yet.
+//! sqlite-wasm-rs: the whole engine, real SQLite in wasm, no shared VFS yet. The
+//! page makes the report from what it sends back.
 
 use crate::clock::Clock;
 use crate::engine::{schema, Unstoppable, Worker};
-use crate::report::{Outcome, RunFacts, RunReport};
 use crate::scenario::Scenario;
 use crate::trace::{self, Role};
 use crate::web::clock::{wall_ms, WebClock};
+use crate::web::host::protocol::{Exit, FromWorker};
 use rusqlite::Connection;
 use std::sync::Arc;
 
 /// Run `scenario` with its first writer only; readers and further writers need the
-/// shared VFS and are left out.
-pub fn run_alone(scenario: &Scenario) -> Result<RunReport, String> {
+/// shared VFS and are left out. Answers `FromWorker::Alone`.
+pub fn run_alone(scenario: &Scenario) -> Result<FromWorker, String> {
     let name = format!("queue-{}.db", wall_ms() as u64);
     let setup = Connection::open(&name).map_err(|e| format!("opening {name}: {e}"))?;
     schema::create_queue(&setup, scenario).map_err(|e| format!("seeding the queue: {e}"))?;
@@ -28,21 +29,15 @@ pub fn run_alone(scenario: &Scenario) -> Result<RunReport, String> {
     let committed = trace::committed_jobs(&events);
     let (audit, integrity) =
         schema::check_after_run(&setup, None, u64::from(scenario.jobs), &committed);
-    Ok(RunReport::new(
-        RunFacts {
-            scenario,
-            sqlite_version: rusqlite::version().to_string(),
-            vfs: "memvfs (sqlite-wasm-rs, one connection at a time)".to_string(),
-            journal_mode: journal_mode.unwrap_or_default(),
-            elapsed_us,
-            outcome: Outcome::of(std::slice::from_ref(&exit)),
-            audit,
-            integrity_check: integrity,
-            failure: match exit {
-                crate::engine::WorkerExit::Failed(failure) => Some(failure),
-                _ => None,
-            },
-        },
-        &events,
-    ))
+    let (exit, failure) = Exit::of(exit);
+    Ok(FromWorker::Alone {
+        sqlite_version: rusqlite::version().to_string(),
+        journal_mode: journal_mode.unwrap_or_default(),
+        elapsed_us,
+        exit,
+        failure,
+        audit,
+        integrity_check: integrity,
+        events,
+    })
 }

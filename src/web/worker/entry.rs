@@ -42,12 +42,9 @@ async fn handle(message: ToWorker, buffers: &Array) -> FromWorker {
         }
     };
     match message {
-        ToWorker::RunAlone { .. } => match run_alone(&s) {
-            Ok(report) => FromWorker::Report {
-                report: Box::new(report),
-            },
-            Err(message) => FromWorker::Failed { message },
-        },
+        ToWorker::RunAlone { .. } => {
+            run_alone(&s).unwrap_or_else(|message| FromWorker::Failed { message })
+        }
         ToWorker::Setup { run, storage, .. } => shared_run::setup(&run, &s, storage, buffers).await,
         ToWorker::Run {
             run,
