@@ -94,12 +94,13 @@ test("a worker refuses messages of another protocol and shared buffers of the wr
   const answers = await page.evaluate(async () => {
     const worker = new Worker("./worker_loader.js");
     const next = () => new Promise((resolve) => { worker.onmessage = (e) => resolve(JSON.parse(e.data)); });
-    const ready = await next();
+    const hello = await next();
+    const ready = hello.ready;
     const ask = (message) => { const answer = next(); worker.postMessage(message); return answer; };
-    const setup = JSON.stringify({ type: "setup", run: "run-0000000000000-0000", scenario: {}, storage: "memory" });
+    const setup = JSON.stringify({ setup: { run: "run-0000000000000-0000", scenario: {}, storage: "memory" } });
     const sab = (bytes) => new SharedArrayBuffer(bytes);
     const out = {
-      ready,
+      ready: hello,
       oldProtocol: await ask({ protocol: ready.protocol - 1, json: setup, buffers: [] }),
       noProtocol: await ask({ json: setup, buffers: [] }),
       tooFew: await ask({ protocol: ready.protocol, json: setup, buffers: [sab(20)] }),
@@ -108,10 +109,10 @@ test("a worker refuses messages of another protocol and shared buffers of the wr
     worker.terminate();
     return out;
   });
-  assert.equal(answers.ready.type, "ready");
-  for (const key of ["oldProtocol", "noProtocol", "tooFew", "wrongSize"]) assert.equal(answers[key].type, "failed", key);
-  assert.match(answers.oldProtocol.message, new RegExp(`the page speaks protocol ${answers.ready.protocol - 1}, this worker ${answers.ready.protocol}: .*reload the page`));
-  assert.match(answers.noProtocol.message, /the page speaks protocol none/);
-  assert.match(answers.tooFew.message, /the page sent 1 shared buffers, this worker expects 5/);
-  assert.match(answers.wrongSize.message, /shared buffer 0 \(the run's control words\) holds 8 bytes, this worker expects 20/);
+  assert.equal(typeof answers.ready.ready.protocol, "number");
+  for (const key of ["oldProtocol", "noProtocol", "tooFew", "wrongSize"]) assert.ok(answers[key].failed, key);
+  assert.match(answers.oldProtocol.failed.message, new RegExp(`the page speaks protocol ${answers.ready.ready.protocol - 1}, this worker ${answers.ready.ready.protocol}: .*reload the page`));
+  assert.match(answers.noProtocol.failed.message, /the page speaks protocol none/);
+  assert.match(answers.tooFew.failed.message, /the page sent 1 shared buffers, this worker expects 5/);
+  assert.match(answers.wrongSize.failed.message, /shared buffer 0 \(the run's control words\) holds 8 bytes, this worker expects 20/);
 });
