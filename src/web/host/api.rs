@@ -19,7 +19,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 /// Settle a call: its future's answer as JSON, or its error as a message.
-fn settle(answer: impl Future<Output = Result<Value, String>> + 'static) -> Promise {
+pub(crate) fn settle(answer: impl Future<Output = Result<Value, String>> + 'static) -> Promise {
     future_to_promise(async move {
         match answer.await {
             Ok(value) => JSON::parse(&value.to_string()),
@@ -39,22 +39,21 @@ fn allowed(field: &str) -> String {
     }
 }
 
-/// The scenario a caller passed, checked: a plain object whose fields are JSON
-/// values, then the scenario parser's rules.
-fn scenario_of(value: &JsValue) -> Result<Scenario, String> {
+/// The scenario a caller of `call` ("locklab.run(scenario, options)") passed,
+/// checked: a plain object whose fields are JSON values, then the scenario
+/// parser's rules.
+pub(crate) fn scenario_arg(call: &str, value: &JsValue) -> Result<Scenario, String> {
     if value.is_undefined() {
-        return Err(
-            "locklab.run(scenario, options): `scenario` is missing: pass an object \
-                    such as {workers: 4, jobs: 100}, or {} for every default"
-                .to_string(),
-        );
+        return Err(format!(
+            "{call}: `scenario` is missing: pass an object such as {{workers: 4, jobs: 100}}, \
+             or {{}} for every default"
+        ));
     }
     let json = match js_json::to_json(value) {
         Ok(json) => json.unwrap_or(Value::Null),
         Err(Refused { path, given }) if path.is_empty() => {
             return Err(format!(
-                "locklab.run(scenario, options): `scenario` must be an object such as \
-                 {{workers: 4}}, got {given}"
+                "{call}: `scenario` must be an object such as {{workers: 4}}, got {given}"
             ))
         }
         Err(Refused { path, given }) => {
@@ -67,12 +66,15 @@ fn scenario_of(value: &JsValue) -> Result<Scenario, String> {
     };
     if !json.is_object() {
         return Err(format!(
-            "locklab.run(scenario, options): `scenario` must be an object such as \
-             {{workers: 4}}, got {}",
+            "{call}: `scenario` must be an object such as {{workers: 4}}, got {}",
             js_json::describe(value)
         ));
     }
     Scenario::from_value(&json).map_err(|e| e.to_string())
+}
+
+fn scenario_of(value: &JsValue) -> Result<Scenario, String> {
+    scenario_arg("locklab.run(scenario, options)", value)
 }
 
 /// The options of `run`: `{storage}`, or nothing.
@@ -120,7 +122,7 @@ fn worker_of(call: &str, value: &JsValue) -> Result<u32, String> {
     }
 }
 
-fn set(api: &Object, name: &str, f: JsValue) {
+pub(crate) fn set(api: &Object, name: &str, f: JsValue) {
     let _ = Reflect::set(api, &name.into(), &f);
 }
 

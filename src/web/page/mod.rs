@@ -1,6 +1,7 @@
 //! The page: yew components. They show runs and start them through `host`; none
 //! of them touches a Web Worker or a shared buffer.
 
+mod address;
 pub mod app;
 mod console_view;
 mod course;
@@ -10,6 +11,7 @@ mod keys;
 mod kill_buttons;
 mod live_view;
 mod metrics_panel;
+mod page_api;
 mod replay_view;
 mod run_view;
 mod scenario_panel;
