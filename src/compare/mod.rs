@@ -83,9 +83,7 @@ impl Measure {
             Measure::Throughput => Some(r.throughput_jobs_per_s),
             Measure::JobLatencyP95 => some(r.job_latency_ms.count, r.job_latency_ms.p95),
             Measure::BusyWait => Some(r.busy_wait_ms),
-            Measure::WriteLockHoldP95 => {
-                some(r.write_lock_hold_ms.count, r.write_lock_hold_ms.p95)
-            }
+            Measure::WriteLockHoldP95 => some(r.write_lock_hold_ms.count, r.write_lock_hold_ms.p95),
         }
     }
 }
@@ -178,7 +176,10 @@ fn difference(m: Measure, a: Option<f64>, b: Option<f64>, [la, lb]: [&str; 2]) -
     let (name, unit) = (m.name(), m.unit());
     let (more, less) = m.more_less();
     let (better, sentence) = match (a, b) {
-        (None, None) => (None, format!("{name}: neither {la} nor {lb} {}", m.missing().1)),
+        (None, None) => (
+            None,
+            format!("{name}: neither {la} nor {lb} {}", m.missing().1),
+        ),
         (Some(v), None) | (None, Some(v)) => {
             let (has, lacks) = if a.is_some() { (la, lb) } else { (lb, la) };
             let sentence = format!(

@@ -20,12 +20,16 @@ fn run(scenario: Value) -> RunReport {
 fn long_against_short() -> &'static (RunReport, RunReport) {
     static PAIR: OnceLock<(RunReport, RunReport)> = OnceLock::new();
     PAIR.get_or_init(|| {
-        let a = run(json!({"name": "long", "workers": 4, "jobs": 40, "transaction": "long",
+        let a = run(
+            json!({"name": "long", "workers": 4, "jobs": 40, "transaction": "long",
             "begin": "deferred", "journal_mode": "delete", "busy_timeout_ms": 0,
-            "work_ms": [2, 6]}));
-        let b = run(json!({"name": "short", "workers": 4, "jobs": 40, "transaction": "short",
+            "work_ms": [2, 6]}),
+        );
+        let b = run(
+            json!({"name": "short", "workers": 4, "jobs": 40, "transaction": "short",
             "begin": "immediate", "journal_mode": "wal", "busy_timeout_ms": 5000,
-            "work_ms": [2, 6]}));
+            "work_ms": [2, 6]}),
+        );
         (a, b)
     })
 }
@@ -34,8 +38,17 @@ fn long_against_short() -> &'static (RunReport, RunReport) {
 fn long_against_short_names_the_busy_errors_of_a_and_none_in_b() {
     let (a, b) = long_against_short();
     let busy = a.error_count("SQLITE_BUSY");
-    assert!(busy > 0, "long transactions without busy_timeout: {:?}", a.errors);
-    assert_eq!(b.lock_errors(), 0, "short ones with busy_timeout: {:?}", b.errors);
+    assert!(
+        busy > 0,
+        "long transactions without busy_timeout: {:?}",
+        a.errors
+    );
+    assert_eq!(
+        b.lock_errors(),
+        0,
+        "short ones with busy_timeout: {:?}",
+        b.errors
+    );
     let c = Comparison::of(a, b);
     let e = c
         .errors
@@ -148,14 +161,20 @@ fn sentences_come_from_the_numbers() {
         c.job_latency_p95.sentence,
         "job latency p95 3.00 ms in short; long did no job"
     );
-    assert_eq!(c.busy_wait.sentence, "busy wait 50.0 ms in long, none in short");
+    assert_eq!(
+        c.busy_wait.sentence,
+        "busy wait 50.0 ms in long, none in short"
+    );
 
     let quiet = with(base, 0.0, 0.0, &[], None);
     let c = Comparison::of(&quiet, &quiet);
     assert!(c.errors.is_empty());
     assert_eq!(c.sentences()[0], "Neither A nor B had an error");
     assert_eq!(c.busy_wait.sentence, "busy wait: none in A or B");
-    assert_eq!(c.job_latency_p95.sentence, "job latency p95: neither A nor B did a job");
+    assert_eq!(
+        c.job_latency_p95.sentence,
+        "job latency p95: neither A nor B did a job"
+    );
 }
 
 #[test]

@@ -3,6 +3,7 @@
 //! (`window.locklab`).
 
 pub mod api;
+pub mod compare;
 pub mod console;
 mod js_json;
 pub mod kept_runs;

@@ -3,6 +3,7 @@
 //! lessons, and a pipeline check of one worker alone.
 
 use super::console_view::ConsoleView;
+use super::edited_copy::EditedCopy;
 use super::live_view::{LiveRun, LiveView};
 use super::run_view::RunView;
 use super::scenario_panel::{check, draft_of, Draft, Knobs, LessonPicker};
@@ -174,6 +175,7 @@ fn app() -> Html {
             } }
             <ConsoleView />
             <Knobs draft={(*draft).clone()} error={checked.clone().err()} {on_edit} />
+            <EditedCopy draft={(*draft).clone()} />
             <Lessons />
             <Capabilities />
             <section aria-labelledby="check-title">

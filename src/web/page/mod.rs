@@ -2,7 +2,10 @@
 //! of them touches a Web Worker or a shared buffer.
 
 pub mod app;
+mod compare_metrics;
+pub mod compare_view;
 mod console_view;
+mod edited_copy;
 mod incidents;
 mod kill_buttons;
 mod live_view;
