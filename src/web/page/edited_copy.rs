@@ -76,9 +76,9 @@ pub fn edited_copy(props: &EditedCopyProps) -> Html {
                 <button data-testid="compare-close" onclick={close}>{ "Close the comparison" }</button>
             </div>
             <details open=true>
-                <summary>{ "B's knobs" }</summary>
-                <Knobs draft={b_draft} error={b.clone().err()} {on_edit} id_prefix="b-"
-                    title="B's knobs" note="A copy of A's knobs: change any, then Run comparison." />
+                <summary id="b-scenario-title"><h3>{ "B's knobs" }</h3></summary>
+                <Knobs draft={b_draft} error={b.clone().err()} {on_edit} id_prefix="b-" title=""
+                    note="A copy of A's knobs: change any, then Run comparison below." />
             </details>
             <CompareView a={a.ok()} b={b.ok()} />
         </section>

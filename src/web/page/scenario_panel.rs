@@ -110,6 +110,7 @@ pub struct KnobsProps {
     /// the page (B's of a comparison: "b-").
     #[prop_or_default]
     pub id_prefix: AttrValue,
+    /// The heading; none when empty (the panel's container has one).
     #[prop_or(AttrValue::Static("Every knob of the scenario"))]
     pub title: AttrValue,
     #[prop_or(AttrValue::Static(
@@ -126,7 +127,9 @@ pub fn knobs(props: &KnobsProps) -> Html {
     let title_id = format!("{prefix}scenario-title");
     html! {
         <section class="scenario" aria-labelledby={title_id.clone()}>
-            <h2 id={title_id}>{ &props.title }</h2>
+            if !props.title.is_empty() {
+                <h2 id={title_id}>{ &props.title }</h2>
+            }
             <p class="muted">{ &props.note }</p>
             <div class="fields">
                 { for FIELDS.iter().map(|f| {
