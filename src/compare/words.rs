@@ -42,7 +42,7 @@ mod tests {
     fn digits_follow_the_size() {
         assert_eq!(amount(812.4, "jobs/s"), "812");
         assert_eq!(amount(26.26, "jobs/s"), "26");
-        assert_eq!(amount(3.14, "jobs/s"), "3.1");
+        assert_eq!(amount(3.06, "jobs/s"), "3.1");
         assert_eq!(amount(1234.5, "ms"), "1234");
         assert_eq!(amount(51.73, "ms"), "51.7");
         assert_eq!(amount(0.043, "ms"), "0.04");
