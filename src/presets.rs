@@ -187,6 +187,17 @@ pub fn all() -> Vec<Preset> {
                 "faults": [{"kill": 1, "at_ms": 100, "holding": "wal_write"}]}),
         },
         Preset {
+            name: "starvation",
+            lesson: "13. Why one worker starves the others",
+            expect: "Four workers, short IMMEDIATE transactions, busy_timeout 5 s and no work \
+                     between claims: one or two workers do most of the jobs while the others \
+                     sleep in SQLite's busy handler, which tries again after 1, 2, 5, 10... ms.",
+            page_only: None,
+            scenario: json!({"name": "starvation", "workers": 4, "jobs": 400,
+                "transaction": "short", "begin": "immediate", "journal_mode": "delete",
+                "synchronous": "off", "busy_timeout_ms": 5000, "work_ms": 0}),
+        },
+        Preset {
             name: "your-turn",
             lesson: "14. Your turn: hold the write lock yourself",
             expect: "Two workers at work for about half a minute. Below, in \"Your own \

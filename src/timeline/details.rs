@@ -113,7 +113,7 @@ pub fn step_name(step: Step) -> &'static str {
     }
 }
 
-fn describe(m: &MarkAt) -> String {
+pub(super) fn describe(m: &MarkAt) -> String {
     match &m.mark {
         Mark::Claimed { job } => format!("claimed job {job} at {}", ms(m.t_us)),
         Mark::Done { job, latency_us } => format!(

@@ -211,11 +211,13 @@ pub struct Lane {
 
 mod blocking;
 mod details;
+mod landmarks;
 mod moment;
 mod view;
 
 pub use blocking::Edge;
 pub use details::step_name;
+pub use landmarks::Landmark;
 pub use view::{pan, zoom, View, MIN_WINDOW_US};
 
 impl<T> Span<T> {

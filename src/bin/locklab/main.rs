@@ -9,6 +9,9 @@ fn main() -> std::process::ExitCode {
 fn main() {}
 
 #[cfg(not(target_arch = "wasm32"))]
+mod lesson;
+
+#[cfg(not(target_arch = "wasm32"))]
 mod cli {
     use clap::{Parser, Subcommand};
     use locklab::native::{RunOptions, Vfs};
@@ -81,10 +84,14 @@ mod cli {
         },
         /// List the built-in presets, one per lesson.
         Presets,
-        /// Run a lesson: what it teaches, what to look for, then its run (through
-        /// the shared VFS when the lesson needs it).
+        /// List the lessons of the course, in order.
+        Lessons,
+        /// Play a lesson of the course: its claim and prediction, its run (both runs
+        /// of a comparison; through the shared VFS when the lesson needs it), then
+        /// what happened in this run, the check, the moment to look at and what to
+        /// try next.
         Lesson {
-            /// The lesson's preset (see `locklab presets`).
+            /// The lesson's id (`locklab lessons` lists them).
             name: String,
             /// Width of the terminal timeline in characters (0 hides it).
             #[arg(long, default_value_t = 100)]
@@ -101,37 +108,8 @@ mod cli {
                 }
                 ExitCode::SUCCESS
             }
-            Command::Lesson { name, width } => {
-                let Some(preset) = presets::find(&name) else {
-                    let names: Vec<_> = presets::all().iter().map(|p| p.name).collect();
-                    eprintln!(
-                        "locklab: no lesson named `{name}`; the lessons are: {}",
-                        names.join(", ")
-                    );
-                    return ExitCode::from(2);
-                };
-                println!(
-                    "{}
-
-{}
-",
-                    preset.lesson, preset.expect
-                );
-                let scenario = match load(None, Some(name)) {
-                    Ok(s) => s,
-                    Err(message) => {
-                        eprintln!("locklab: {message}");
-                        return ExitCode::from(2);
-                    }
-                };
-                // The oracle where the lesson allows it; its faults or broken locking
-                // need the shared VFS.
-                let vfs = match native::check(&scenario, Vfs::Unix) {
-                    Ok(()) => Vfs::Unix,
-                    Err(_) => Vfs::Shared,
-                };
-                run_scenario(&scenario, vfs, false, None, width)
-            }
+            Command::Lessons => crate::lesson::list(),
+            Command::Lesson { name, width } => crate::lesson::play(&name, width),
             Command::Run {
                 scenario,
                 preset,
@@ -165,14 +143,29 @@ mod cli {
         trace: Option<PathBuf>,
         width: usize,
     ) -> ExitCode {
+        match run_printed(scenario, vfs, json, trace, width) {
+            Ok(_) => ExitCode::SUCCESS,
+            Err(code) => code,
+        }
+    }
+
+    /// Run `scenario` through `vfs`, print what happened and return the run; on
+    /// failure the error is said and the exit code returned (2: it cannot run so).
+    pub(crate) fn run_printed(
+        scenario: &Scenario,
+        vfs: Vfs,
+        json: bool,
+        trace: Option<PathBuf>,
+        width: usize,
+    ) -> Result<native::Run, ExitCode> {
         if let Err(e) = native::check(scenario, vfs) {
             eprintln!("locklab: {e}");
-            return ExitCode::from(2);
+            return Err(ExitCode::from(2));
         }
         let stop = Arc::new(AtomicBool::new(false));
         if let Err(e) = stop_on_ctrl_c(&stop) {
             eprintln!("locklab: cannot catch Ctrl-C: {e}");
-            return ExitCode::from(1);
+            return Err(ExitCode::from(1));
         }
         // Said once Ctrl-C is caught: whoever reads it may stop the run.
         if let Some(note) = presets::find(&scenario.name).and_then(|p| p.page_only) {
@@ -183,13 +176,10 @@ mod cli {
             stop,
             ..RunOptions::default()
         };
-        match run(scenario, &options, json, trace, width) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(message) => {
-                eprintln!("locklab: {message}");
-                ExitCode::from(1)
-            }
-        }
+        run(scenario, &options, json, trace, width).map_err(|message| {
+            eprintln!("locklab: {message}");
+            ExitCode::from(1)
+        })
     }
 
     /// The first Ctrl-C stops the run at every worker's next step: the report
@@ -232,7 +222,7 @@ mod cli {
         json: bool,
         trace: Option<PathBuf>,
         width: usize,
-    ) -> Result<(), String> {
+    ) -> Result<native::Run, String> {
         let run = native::run(scenario, options).map_err(|e| e.to_string())?;
         let end_us = (run.report.elapsed_ms * 1000.0) as u64;
         if let Some(path) = trace {
@@ -251,7 +241,7 @@ mod cli {
                 println!("{}", text_timeline::LEGEND);
             }
         }
-        Ok(())
+        Ok(run)
     }
 
     fn summary(r: &RunReport) -> String {

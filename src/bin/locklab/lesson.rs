@@ -1,0 +1,132 @@
+//! `locklab lessons` and `locklab lesson NAME`: the course in a terminal. A lesson
+//! says its claim and asks its prediction, runs (both runs of a comparison, one
+//! after the other), then says what happened in this run, which choice the run
+//! bears out, the check, the annotated moment, and what to try next: the same
+//! lesson data and the same sentences as the page.
+
+use crate::cli::run_printed;
+use locklab::lessons::{self, Evidence, Lesson};
+use locklab::native::{self, Vfs};
+use locklab::timeline::Timeline;
+use std::process::ExitCode;
+
+pub fn list() -> ExitCode {
+    for (i, l) in lessons::all().iter().enumerate() {
+        println!("{:<24} {}. {}", l.id, i + 1, l.title);
+    }
+    ExitCode::SUCCESS
+}
+
+pub fn play(name: &str, width: usize) -> ExitCode {
+    let all = lessons::all();
+    let Some((index, lesson)) = all.iter().enumerate().find(|(_, l)| l.id == name) else {
+        let ids: Vec<_> = all.iter().map(|l| l.id).collect();
+        eprintln!(
+            "locklab: no lesson named `{name}`; the lessons are: {}",
+            ids.join(", ")
+        );
+        return ExitCode::from(2);
+    };
+    println!("{}. {}\n\n{}\n", index + 1, lesson.title, lesson.claim);
+    if let Some(case) = &lesson.case_file {
+        println!(
+            "Case file {} ({})\nWhat its users saw: {}\n",
+            case.thread, case.url, case.saw
+        );
+    }
+    println!("Predict: {}", lesson.prediction.question);
+    for (i, c) in lesson.prediction.choices.iter().enumerate() {
+        println!("  {}) {}", i + 1, c.text);
+    }
+    println!();
+
+    let sides = lesson.runs.sides();
+    let mut runs = Vec::new();
+    for (i, side) in sides.iter().enumerate() {
+        let scenario = match side.scenario() {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("locklab: lesson {}: {e}", lesson.id);
+                return ExitCode::from(1);
+            }
+        };
+        // The oracle where the lesson allows it; faults and broken locking need
+        // the shared VFS.
+        let vfs = match native::check(&scenario, Vfs::Unix) {
+            Ok(()) => Vfs::Unix,
+            Err(_) => Vfs::Shared,
+        };
+        if sides.len() > 1 {
+            println!("== {} ({})", ["A", "B"][i], side.label);
+        }
+        match run_printed(&scenario, vfs, false, None, width) {
+            Ok(run) => runs.push(run),
+            Err(code) => return code,
+        }
+        println!();
+    }
+    let evidence = Evidence {
+        a: &runs[0].report,
+        b: runs.get(1).map(|r| &r.report),
+    };
+    print!("{}", after_the_run(lesson, &evidence, &runs));
+    ExitCode::SUCCESS
+}
+
+/// What the lesson says once its runs are over, every sentence from them.
+fn after_the_run(lesson: &Lesson, evidence: &Evidence, runs: &[native::Run]) -> String {
+    let labels = match lesson.runs.sides()[..] {
+        [a, b] => [a.label, b.label],
+        _ => ["", ""],
+    };
+    let mut s = format!(
+        "What happened in this run: {}\n\n",
+        lessons::what_happened(evidence, labels)
+    );
+    match lesson.answer(evidence) {
+        Some(i) => s.push_str(&format!(
+            "The run bears out choice {}: {}.\n",
+            i + 1,
+            lesson.prediction.choices[i].text
+        )),
+        None => s.push_str("The run bears out none of the choices.\n"),
+    }
+    let verdict = lesson.check(evidence);
+    if verdict.finding.appeared {
+        s.push_str(&format!("Check: it showed: {}.\n", verdict.finding.because));
+    } else {
+        s.push_str(&format!(
+            "Check: it did not show: {}.\n",
+            verdict.finding.because
+        ));
+        for d in &verdict.differs {
+            s.push_str(&format!("  {d}\n"));
+        }
+    }
+    let run = &runs[usize::from(lesson.moment.in_b).min(runs.len() - 1)];
+    let timeline = Timeline::from_events(&run.events);
+    match lesson.moment.find(&timeline, &run.events) {
+        Some(m) => s.push_str(&format!(
+            "Look at {:.2} ms{}: {}.\n",
+            m.at.from_us as f64 / 1000.0,
+            if runs.len() > 1 {
+                format!(" in run {}", ["A", "B"][m.run])
+            } else {
+                String::new()
+            },
+            m.at.label
+        )),
+        None => s.push_str("The moment this lesson points at did not happen in this run.\n"),
+    }
+    if let Some(case) = &lesson.case_file {
+        s.push_str(&format!(
+            "\nWhat locklab shows: {}\nWhat fixed it: {}\n",
+            case.shows, case.fixed
+        ));
+    }
+    s.push_str(&format!(
+        "\nTry next: {} ({}).\n",
+        lesson.suggestion.label, lesson.suggestion.changes
+    ));
+    s
+}

@@ -1,0 +1,572 @@
+//! Lessons 1 to 11: the article's argument, from the wall of red to batching.
+
+use super::moment::Landmarks::*;
+use super::{
+    is_busy, Choice, Evidence, Finding, Lesson, MomentQuery, Prediction, Runs, Side, Suggestion,
+};
+use crate::report::RunReport;
+use crate::trace::Role;
+use serde_json::{json, Value};
+
+pub(super) fn one(preset: &'static str) -> Runs {
+    Runs::One(side(preset, preset, json!({})))
+}
+
+pub(super) fn side(label: &'static str, preset: &'static str, changes: Value) -> Side {
+    Side {
+        label,
+        preset,
+        changes,
+    }
+}
+
+pub(super) fn choice(text: &'static str, holds: fn(&Evidence) -> bool) -> Choice {
+    Choice { text, holds }
+}
+
+pub(super) fn finding(appeared: bool, because: String) -> Finding {
+    Finding { appeared, because }
+}
+
+/// SQLITE_BUSY errors of every kind (BUSY, BUSY_SNAPSHOT, BUSY_RECOVERY...).
+pub(super) fn busy(r: &RunReport) -> u64 {
+    r.errors
+        .iter()
+        .filter(|(name, _)| is_busy(name))
+        .map(|(_, n)| n)
+        .sum()
+}
+
+/// Every job done exactly once, and integrity ok.
+pub(super) fn exactly_once(r: &RunReport) -> bool {
+    r.jobs.done == r.jobs.seeded
+        && r.jobs.double_claimed == 0
+        && r.jobs.lost == 0
+        && r.integrity_check == "ok"
+}
+
+/// The second run of a comparison (the first when there is none: a lesson's
+/// check is only ever given the runs its lesson has).
+pub(super) fn b<'a>(e: &Evidence<'a>) -> &'a RunReport {
+    e.b.unwrap_or(e.a)
+}
+
+/// The errors of the workers that write (not the readers), by every name.
+fn writer_errors(r: &RunReport) -> u64 {
+    r.workers
+        .iter()
+        .filter(|w| w.role == Role::Writer)
+        .flat_map(|w| w.errors.values())
+        .sum()
+}
+
+pub(super) fn lessons() -> Vec<Lesson> {
+    vec![
+        Lesson {
+            id: "wall-of-red",
+            title: "The wall of red",
+            claim: "Several workers, each holding its transaction open while it works, and no \
+                    busy_timeout. SQLite lets one connection write at a time; any other that \
+                    asks for the lock meanwhile is refused at once with SQLITE_BUSY, \"database \
+                    is locked\". The errors look alarming, but each failed transaction rolls back \
+                    and its job is tried again.",
+            runs: one("wall-of-red"),
+            prediction: Prediction {
+                question: "Four workers, long transactions, busy_timeout = 0. What will the run \
+                           show?",
+                choices: vec![
+                    choice(
+                        "Many SQLITE_BUSY errors, yet every job done exactly once",
+                        |e| busy(e.a) > 0 && exactly_once(e.a),
+                    ),
+                    choice("No errors: SQLite queues the workers up", |e| {
+                        busy(e.a) == 0
+                    }),
+                    choice("Errors, and jobs lost or done twice", |e| {
+                        busy(e.a) > 0 && !exactly_once(e.a)
+                    }),
+                ],
+            },
+            check: |e| {
+                let r = e.a;
+                finding(
+                    busy(r) > 0 && r.transactions.rolled_back > 0,
+                    format!(
+                        "{} SQLITE_BUSY errors and {} transactions rolled back; {} of {} jobs \
+                         done",
+                        busy(r),
+                        r.transactions.rolled_back,
+                        r.jobs.done,
+                        r.jobs.seeded
+                    ),
+                )
+            },
+            moment: MomentQuery::in_a(FirstError("SQLITE_BUSY")),
+            suggestion: Suggestion {
+                label: "Now try busy_timeout = 5000",
+                changes: json!({"busy_timeout_ms": 5000}),
+            },
+            case_file: None,
+        },
+        Lesson {
+            id: "busy-or-locked",
+            title: "BUSY or LOCKED",
+            claim: "Two errors say \"locked\", and they mean different things. SQLITE_BUSY: \
+                    another connection holds the lock, and waiting (busy_timeout) can help. \
+                    SQLITE_LOCKED: the conflict is inside your own connection (here a DROP TABLE \
+                    while its own SELECT is still running), and no amount of waiting helps: \
+                    SQLite does not even try.",
+            runs: one("busy-or-locked"),
+            prediction: Prediction {
+                question: "busy_timeout is 5 s. Each worker drops a table while its own SELECT \
+                           still runs. What happens?",
+                choices: vec![
+                    choice("SQLITE_LOCKED, every time, at once", |e| {
+                        e.a.error_count("SQLITE_LOCKED") > 0
+                    }),
+                    choice("SQLITE_BUSY, then it waits and succeeds", |e| {
+                        e.a.error_count("SQLITE_LOCKED") == 0
+                    }),
+                ],
+            },
+            check: |e| {
+                let r = e.a;
+                let locked = r.error_count("SQLITE_LOCKED");
+                finding(
+                    locked > 0,
+                    format!(
+                        "{locked} SQLITE_LOCKED errors with busy_timeout = {} ms, against {} \
+                         SQLITE_BUSY",
+                        r.scenario["busy_timeout_ms"],
+                        busy(r)
+                    ),
+                )
+            },
+            moment: MomentQuery::in_a(FirstError("SQLITE_LOCKED")),
+            suggestion: Suggestion {
+                label: "Now try it without the DROP TABLE",
+                changes: json!({"drop_table_while_reading": false}),
+            },
+            case_file: None,
+        },
+        Lesson {
+            id: "readers-and-writer",
+            title: "Readers against a writer: rollback journal against WAL",
+            claim: "In the rollback-journal modes a writer must wait for every reader to \
+                    finish before it can commit: long reads (a dashboard, a report) block the \
+                    queue. WAL writes to a separate log, so readers keep reading the last \
+                    committed state while the writer commits.",
+            runs: Runs::Compare(
+                side("rollback journal", "readers-block-writer", json!({})),
+                side("WAL", "wal-readers", json!({})),
+            ),
+            prediction: Prediction {
+                question: "Two readers hold long read transactions while one worker writes \
+                           (busy_timeout = 0). Where does the writer fail?",
+                choices: vec![
+                    choice(
+                        "Only with the rollback journal; in WAL it never fails",
+                        |e| writer_errors(e.a) > 0 && writer_errors(b(e)) == 0,
+                    ),
+                    choice("In both modes", |e| {
+                        writer_errors(e.a) > 0 && writer_errors(b(e)) > 0
+                    }),
+                    choice("In neither", |e| writer_errors(e.a) == 0),
+                ],
+            },
+            check: |e| {
+                let (a, b) = (e.a, b(e));
+                finding(
+                    busy(a) > 0 && writer_errors(b) == 0 && b.journal_mode == "wal",
+                    format!(
+                        "the writer failed {} times with SQLITE_BUSY in journal_mode = {}, and \
+                         {} times in journal_mode = {}",
+                        busy(a),
+                        a.journal_mode,
+                        writer_errors(b),
+                        b.journal_mode
+                    ),
+                )
+            },
+            moment: MomentQuery::in_a(FirstRefusal),
+            suggestion: Suggestion {
+                label: "Now try busy_timeout = 5000 in both",
+                changes: json!({"busy_timeout_ms": 5000}),
+            },
+            case_file: None,
+        },
+        Lesson {
+            id: "wal-one-writer",
+            title: "WAL still has one writer",
+            claim: "WAL lets readers and a writer work together, not two writers: there is one \
+                    write lock, and a second writer that asks for it while the first holds it \
+                    is refused. Turning on WAL does not make the wall of red go away when the \
+                    transactions are long.",
+            runs: one("wal-one-writer"),
+            prediction: Prediction {
+                question: "WAL mode, four workers, long transactions, busy_timeout = 0. Does \
+                           WAL let them all write?",
+                choices: vec![
+                    choice("No: still SQLITE_BUSY, one writer at a time", |e| {
+                        busy(e.a) > 0
+                    }),
+                    choice("Yes: in WAL the errors are gone", |e| busy(e.a) == 0),
+                ],
+            },
+            check: |e| {
+                let r = e.a;
+                finding(
+                    busy(r) > 0 && r.journal_mode == "wal",
+                    format!(
+                        "{} SQLITE_BUSY errors in journal_mode = {}",
+                        busy(r),
+                        r.journal_mode
+                    ),
+                )
+            },
+            moment: MomentQuery::in_a(FirstRefusal),
+            suggestion: Suggestion {
+                label: "Now try short transactions",
+                changes: json!({"transaction": "short"}),
+            },
+            case_file: None,
+        },
+        Lesson {
+            id: "busy-timeout",
+            title: "busy_timeout turns errors into waits",
+            claim: "With a busy_timeout, a connection refused a lock does not fail at once: \
+                    SQLite's busy handler sleeps a little and tries again, until the lock is \
+                    free or the timeout is spent. The same contention shows as waits instead of \
+                    errors.",
+            runs: Runs::Compare(
+                side(
+                    "busy_timeout = 0",
+                    "busy-timeout",
+                    json!({"busy_timeout_ms": 0}),
+                ),
+                side("busy_timeout = 5000", "busy-timeout", json!({})),
+            ),
+            prediction: Prediction {
+                question: "The same workload with busy_timeout = 0 and with 5000. What changes?",
+                choices: vec![
+                    choice("With 5000 the errors become waits", |e| {
+                        b(e).lock_errors() * 10 <= e.a.lock_errors() && b(e).busy_wait_ms > 0.0
+                    }),
+                    choice("Nothing: as many errors either way", |e| {
+                        b(e).lock_errors() * 10 > e.a.lock_errors()
+                    }),
+                ],
+            },
+            check: |e| {
+                let (a, b) = (e.a, b(e));
+                finding(
+                    a.lock_errors() > 0
+                        && b.lock_errors() * 10 <= a.lock_errors()
+                        && b.busy_wait_ms > 0.0,
+                    format!(
+                        "{} lock errors and {:.0} ms of busy waits with busy_timeout = {}; {} \
+                         and {:.0} ms with busy_timeout = {}",
+                        a.lock_errors(),
+                        a.busy_wait_ms,
+                        a.scenario["busy_timeout_ms"],
+                        b.lock_errors(),
+                        b.busy_wait_ms,
+                        b.scenario["busy_timeout_ms"]
+                    ),
+                )
+            },
+            moment: MomentQuery::in_b(FirstBusyWait),
+            suggestion: Suggestion {
+                label: "Now try 8 workers",
+                changes: json!({"workers": 8}),
+            },
+            case_file: None,
+        },
+        Lesson {
+            id: "timeout-outlasted",
+            title: "...but only if transactions are short",
+            claim: "A busy_timeout is a promise to wait so long and no longer. When each \
+                    transaction holds the write lock through its work, a worker queued behind \
+                    three others waits longer than its timeout, and SQLITE_BUSY comes back, \
+                    now after a long wait.",
+            runs: one("timeout-outlasted"),
+            prediction: Prediction {
+                question: "busy_timeout = 100 ms; each transaction works 40 to 60 ms while it \
+                           holds the lock; four workers. What happens?",
+                choices: vec![
+                    choice(
+                        "Workers wait the whole timeout, then fail with SQLITE_BUSY",
+                        |e| busy(e.a) > 0 && e.a.busy_wait_ms > 0.0,
+                    ),
+                    choice("The timeout absorbs it: no errors", |e| busy(e.a) == 0),
+                ],
+            },
+            check: |e| {
+                let r = e.a;
+                finding(
+                    busy(r) > 0 && r.busy_wait_ms > 0.0,
+                    format!(
+                        "{} SQLITE_BUSY errors despite busy_timeout = {} ms, after {:.0} ms of \
+                         busy waits in all",
+                        busy(r),
+                        r.scenario["busy_timeout_ms"],
+                        r.busy_wait_ms
+                    ),
+                )
+            },
+            moment: MomentQuery::in_a(FirstError("SQLITE_BUSY")),
+            suggestion: Suggestion {
+                label: "Now try short transactions: work outside",
+                changes: json!({"transaction": "short"}),
+            },
+            case_file: None,
+        },
+        Lesson {
+            id: "short-transactions",
+            title: "Short transactions: claim, work outside, write",
+            claim: "The cure is in the shape of the job: claim it in a short transaction and \
+                    commit, do the work outside any transaction, then write the result in \
+                    another short one. The write lock is held for microseconds instead of the \
+                    whole job, and the same busy_timeout is now plenty.",
+            runs: Runs::Compare(
+                side(
+                    "long: work inside",
+                    "timeout-outlasted",
+                    json!({"journal_mode": "wal", "synchronous": "normal"}),
+                ),
+                side(
+                    "short: work outside",
+                    "timeout-outlasted",
+                    json!({"journal_mode": "wal", "synchronous": "normal", "transaction": "short"}),
+                ),
+            ),
+            prediction: Prediction {
+                question: "The same four workers, 40 to 60 ms of work per job, busy_timeout = \
+                           100 ms, WAL; only the shape of the transactions differs. Which fails?",
+                choices: vec![
+                    choice("Long ones fail with SQLITE_BUSY; short ones never", |e| {
+                        busy(e.a) > 0 && b(e).lock_errors() == 0
+                    }),
+                    choice("Both fail", |e| busy(e.a) > 0 && b(e).lock_errors() > 0),
+                    choice("Neither", |e| busy(e.a) == 0),
+                ],
+            },
+            check: |e| {
+                let (a, b) = (e.a, b(e));
+                finding(
+                    busy(a) > 0 && b.lock_errors() == 0 && exactly_once(b),
+                    format!(
+                        "{} SQLITE_BUSY with long transactions, {} lock errors with short ones; \
+                         write lock held {:.2} ms (p95) against {:.2} ms",
+                        busy(a),
+                        b.lock_errors(),
+                        a.write_lock_hold_ms.p95,
+                        b.write_lock_hold_ms.p95
+                    ),
+                )
+            },
+            moment: MomentQuery::in_a(LongestWriteHold),
+            suggestion: Suggestion {
+                label: "Now try 8 workers",
+                changes: json!({"workers": 8}),
+            },
+            case_file: None,
+        },
+        Lesson {
+            id: "deferred-or-immediate",
+            title: "DEFERRED against IMMEDIATE",
+            claim: "BEGIN (DEFERRED) takes no lock until the first statement needs one: a \
+                    claim reads first, then tries to write. If another connection wrote in \
+                    between, waiting could deadlock, so SQLite refuses at once with \
+                    SQLITE_BUSY (SQLITE_BUSY_SNAPSHOT in WAL) whatever the busy_timeout. BEGIN \
+                    IMMEDIATE takes the write lock first, so it can simply wait its turn.",
+            runs: Runs::Compare(
+                side("BEGIN DEFERRED", "deferred-upgrade", json!({})),
+                side(
+                    "BEGIN IMMEDIATE",
+                    "deferred-upgrade",
+                    json!({"begin": "immediate"}),
+                ),
+            ),
+            prediction: Prediction {
+                question: "busy_timeout is 5 s in both. Claims that read then write, begun \
+                           DEFERRED and begun IMMEDIATE:",
+                choices: vec![
+                    choice(
+                        "DEFERRED fails despite the timeout; IMMEDIATE waits and succeeds",
+                        |e| busy(e.a) > 0 && b(e).lock_errors() == 0,
+                    ),
+                    choice("Both wait: no errors", |e| busy(e.a) == 0),
+                    choice("Both fail", |e| busy(e.a) > 0 && b(e).lock_errors() > 0),
+                ],
+            },
+            check: |e| {
+                let (a, b) = (e.a, b(e));
+                finding(
+                    busy(a) > 0 && b.lock_errors() == 0,
+                    format!(
+                        "{} SQLITE_BUSY ({} of them SQLITE_BUSY_SNAPSHOT) with BEGIN {}, {} lock \
+                         errors with BEGIN {}; both with busy_timeout = {} ms",
+                        busy(a),
+                        a.error_count("SQLITE_BUSY_SNAPSHOT"),
+                        a.scenario["begin"].as_str().unwrap_or("?").to_uppercase(),
+                        b.lock_errors(),
+                        b.scenario["begin"].as_str().unwrap_or("?").to_uppercase(),
+                        a.scenario["busy_timeout_ms"]
+                    ),
+                )
+            },
+            moment: MomentQuery::in_a(FirstError("SQLITE_BUSY")),
+            suggestion: Suggestion {
+                label: "Now try the rollback journal",
+                changes: json!({"journal_mode": "delete"}),
+            },
+            case_file: None,
+        },
+        Lesson {
+            id: "claim-index",
+            title: "The claim index",
+            claim: "A claim asks for the oldest queued job. Without an index on (queue, status, \
+                    created_at), SQLite scans and sorts the whole table to answer, and it does \
+                    so while holding the write lock: every other worker waits for the scan.",
+            runs: Runs::Compare(
+                side(
+                    "without the index",
+                    "no-claim-index",
+                    json!({"time_limit_ms": 2000}),
+                ),
+                side(
+                    "with the index",
+                    "no-claim-index",
+                    json!({"claim_index": true, "time_limit_ms": 2000}),
+                ),
+            ),
+            prediction: Prediction {
+                question: "20,000 queued jobs, four workers. How long is the write lock held per \
+                           claim without the index?",
+                choices: vec![
+                    choice("Far longer: the scan happens under the lock", |e| {
+                        e.a.write_lock_hold_ms.mean > 2.0 * b(e).write_lock_hold_ms.mean
+                    }),
+                    choice("About as long as with the index", |e| {
+                        e.a.write_lock_hold_ms.mean <= 2.0 * b(e).write_lock_hold_ms.mean
+                    }),
+                ],
+            },
+            check: |e| {
+                let (a, b) = (e.a, b(e));
+                finding(
+                    a.write_lock_hold_ms.mean > 2.0 * b.write_lock_hold_ms.mean,
+                    format!(
+                        "write lock held {:.3} ms per hold (mean) without the index, {:.3} ms \
+                         with it; {:.0} against {:.0} jobs/s",
+                        a.write_lock_hold_ms.mean,
+                        b.write_lock_hold_ms.mean,
+                        a.throughput_jobs_per_s,
+                        b.throughput_jobs_per_s
+                    ),
+                )
+            },
+            moment: MomentQuery::in_a(LongestWriteHold),
+            suggestion: Suggestion {
+                label: "Now try 8 workers",
+                changes: json!({"workers": 8}),
+            },
+            case_file: None,
+        },
+        Lesson {
+            id: "broken-locking",
+            title: "Broken locking (as on some network filesystems)",
+            claim: "Everything so far relies on locks that work. Some network filesystems \
+                    grant every lock, or none reliably. Then two workers write at once: the \
+                    same job is claimed twice, results go missing, the database itself can end \
+                    corrupt. SQLite's own documentation warns against it; here you see it.",
+            runs: one("broken-locking"),
+            prediction: Prediction {
+                question: "Every lock request is granted, whoever holds what. What happens?",
+                choices: vec![
+                    choice("Jobs claimed twice or lost, or a corrupt database", |e| {
+                        !exactly_once(e.a)
+                    }),
+                    choice("Nothing bad: SQLite notices and refuses", |e| {
+                        exactly_once(e.a)
+                    }),
+                ],
+            },
+            check: |e| {
+                let r = e.a;
+                finding(
+                    !exactly_once(r),
+                    format!(
+                        "{} jobs claimed twice, {} lost, {} of {} done; integrity_check: {}",
+                        r.jobs.double_claimed,
+                        r.jobs.lost,
+                        r.jobs.done,
+                        r.jobs.seeded,
+                        r.integrity_check
+                    ),
+                )
+            },
+            moment: MomentQuery::in_a(DoubleClaim),
+            suggestion: Suggestion {
+                label: "Now try working locks",
+                changes: json!({"locking": "normal"}),
+            },
+            case_file: None,
+        },
+        Lesson {
+            id: "batched-results",
+            title: "Batch the results, and keep them in their own database",
+            claim: "Every write transaction on the queue takes the one write lock. Writing each \
+                    result in its own transaction doubles the queue's commits; writing them in \
+                    batches, into a database of their own, leaves the queue's lock to the \
+                    claims.",
+            runs: Runs::Compare(
+                side(
+                    "one result per transaction, in the queue",
+                    "batched-results",
+                    json!({"result_batch": 1, "separate_results_db": false}),
+                ),
+                side(
+                    "20 per batch, in a results database",
+                    "batched-results",
+                    json!({}),
+                ),
+            ),
+            prediction: Prediction {
+                question: "400 jobs. How many transactions does batching save?",
+                choices: vec![
+                    choice("Close to half of them", |e| {
+                        2 * b(e).transactions.committed < 3 * e.a.transactions.committed / 2
+                    }),
+                    choice("Hardly any", |e| {
+                        2 * b(e).transactions.committed >= 3 * e.a.transactions.committed / 2
+                    }),
+                ],
+            },
+            check: |e| {
+                let (a, b) = (e.a, b(e));
+                finding(
+                    4 * b.transactions.committed < 3 * a.transactions.committed
+                        && exactly_once(a)
+                        && exactly_once(b),
+                    format!(
+                        "{} transactions committed with one result per transaction, {} with \
+                         batches of {} (on both databases); {:.0} against {:.0} jobs/s",
+                        a.transactions.committed,
+                        b.transactions.committed,
+                        b.scenario["result_batch"],
+                        a.throughput_jobs_per_s,
+                        b.throughput_jobs_per_s
+                    ),
+                )
+            },
+            moment: MomentQuery::in_b(LongestWriteHold),
+            suggestion: Suggestion {
+                label: "Now try 8 workers",
+                changes: json!({"workers": 8}),
+            },
+            case_file: None,
+        },
+    ]
+}

@@ -1,0 +1,301 @@
+//! "What happened in this run": a paragraph written from one run's report, every
+//! number taken from it (who failed how often with which code, who held the
+//! write lock how much of the run, how long the workers waited, how the jobs were
+//! shared out, whether every job was done once). Never a canned sentence: a
+//! sentence whose numbers are absent is left out, and what is said is what the
+//! report says.
+
+use super::Evidence;
+use crate::metrics::WorkerMetrics;
+use crate::report::{Outcome, RunReport};
+use crate::trace::{Role, WorkerId};
+
+/// The paragraph for a lesson's run, or for each run of a comparison ("A (...):
+/// ... B (...): ...").
+pub fn what_happened(evidence: &Evidence, labels: [&str; 2]) -> String {
+    match evidence.b {
+        None => run_paragraph(evidence.a),
+        Some(b) => format!(
+            "A ({}): {} B ({}): {}",
+            labels[0],
+            run_paragraph(evidence.a),
+            labels[1],
+            run_paragraph(b)
+        ),
+    }
+}
+
+/// The sentences about one run.
+pub fn run_paragraph(r: &RunReport) -> String {
+    let sentences = [
+        Some(scale(r)),
+        Some(errors(r)),
+        write_lock(r),
+        waits(r),
+        shares(r),
+        crashes(r),
+        Some(invariants(r)),
+        outcome(r),
+    ];
+    sentences
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn writers(r: &RunReport) -> impl Iterator<Item = &WorkerMetrics> {
+    r.workers.iter().filter(|w| w.role == Role::Writer)
+}
+
+/// "4 workers did 60 jobs in 1.23 s (48.8 jobs/s)."
+fn scale(r: &RunReport) -> String {
+    let workers = writers(r).count();
+    let readers = r.workers.iter().filter(|w| w.role == Role::Reader).count();
+    let readers = match readers {
+        0 => String::new(),
+        1 => " (and 1 reader)".to_string(),
+        n => format!(" (and {n} readers)"),
+    };
+    format!(
+        "{} did {} of {} jobs in {:.2} s ({:.0} jobs/s).",
+        count(workers, "worker", "workers") + &readers,
+        r.jobs.done,
+        r.jobs.seeded,
+        r.elapsed_ms / 1000.0,
+        r.throughput_jobs_per_s
+    )
+}
+
+/// "Workers 1 to 3 failed 460 times with SQLITE_BUSY (database is locked)."
+fn errors(r: &RunReport) -> String {
+    if r.errors.is_empty() {
+        return "No statement failed.".to_string();
+    }
+    let mut said = Vec::new();
+    for (name, total) in &r.errors {
+        let who: Vec<WorkerId> = r
+            .workers
+            .iter()
+            .filter(|w| w.errors.get(name).is_some_and(|n| *n > 0))
+            .map(|w| w.id)
+            .collect();
+        said.push(format!(
+            "{} failed {} with {name}",
+            workers_named(r, &who),
+            times(*total)
+        ));
+    }
+    let mut s = join_and(&said);
+    s.push('.');
+    capitalise(s)
+}
+
+/// "Worker 0 held the write lock 91% of the run." (the worker who held it most)
+fn write_lock(r: &RunReport) -> Option<String> {
+    let held = |w: &WorkerMetrics| {
+        w.lock_ms.reserved + w.lock_ms.pending + w.lock_ms.exclusive + w.lock_ms.wal_write
+    };
+    let top = r
+        .workers
+        .iter()
+        .max_by(|a, b| held(a).total_cmp(&held(b)))?;
+    let all: f64 = r.workers.iter().map(held).sum();
+    if r.elapsed_ms <= 0.0 || all <= 0.0 {
+        return None;
+    }
+    let share = |ms: f64| (100.0 * ms / r.elapsed_ms).round();
+    let mut s = format!(
+        "{} held the write lock {}% of the run",
+        capitalise(name(r, top.id)),
+        share(held(top))
+    );
+    if writers(r).count() > 1 {
+        s.push_str(&format!(", all workers together {}%", share(all)));
+    }
+    s.push('.');
+    Some(s)
+}
+
+/// "They slept 812 ms in SQLite's busy handler, waiting for 340 refused locks."
+fn waits(r: &RunReport) -> Option<String> {
+    match (r.busy_wait_ms > 0.0, r.refused_locks) {
+        (true, refused) => Some(format!(
+            "The workers slept {:.0} ms in all in SQLite's busy handler, waiting on {} refused {}.",
+            r.busy_wait_ms,
+            refused,
+            if refused == 1 { "lock" } else { "locks" }
+        )),
+        (false, 0) => None,
+        (false, refused) => Some(format!(
+            "{refused} {} refused, and nobody slept in SQLite's busy handler.",
+            if refused == 1 {
+                "lock was"
+            } else {
+                "locks were"
+            }
+        )),
+    }
+}
+
+/// "Worker 2 did 42 of the 60 jobs (70%)." when one did far more than its share,
+/// or how evenly they were shared out.
+fn shares(r: &RunReport) -> Option<String> {
+    let writers: Vec<&WorkerMetrics> = writers(r).collect();
+    if writers.len() < 2 || r.jobs.done == 0 {
+        return None;
+    }
+    let top = writers.iter().max_by_key(|w| w.jobs_done)?;
+    let least = writers.iter().min_by_key(|w| w.jobs_done)?;
+    let fair = r.jobs.done as f64 / writers.len() as f64;
+    if top.jobs_done as f64 >= 1.5 * fair {
+        Some(format!(
+            "{} did {} of the {} jobs done ({:.0}%), and {} {}.",
+            capitalise(name(r, top.id)),
+            top.jobs_done,
+            r.jobs.done,
+            100.0 * top.jobs_done as f64 / r.jobs.done as f64,
+            name(r, least.id),
+            match least.jobs_done {
+                0 => "none".to_string(),
+                n => format!("only {n}"),
+            }
+        ))
+    } else {
+        Some(format!(
+            "Each worker did from {} to {} jobs.",
+            least.jobs_done, top.jobs_done
+        ))
+    }
+}
+
+/// "Worker 1 was killed at 100.2 ms; 1 job came back through the heartbeat."
+fn crashes(r: &RunReport) -> Option<String> {
+    let killed: Vec<String> = r
+        .workers
+        .iter()
+        .filter(|w| w.killed)
+        .map(|w| match w.killed_at_ms {
+            Some(at) => format!("{} was killed at {at:.1} ms", name(r, w.id)),
+            None => format!("{} was killed", name(r, w.id)),
+        })
+        .collect();
+    if killed.is_empty() && r.jobs.reclaimed == 0 {
+        return None;
+    }
+    let mut s = capitalise(join_and(&killed));
+    let back = format!(
+        "{} came back through the heartbeat (reclaimed)",
+        count(r.jobs.reclaimed as usize, "job", "jobs")
+    );
+    s = if s.is_empty() {
+        capitalise(back)
+    } else {
+        format!("{s}; {back}")
+    };
+    if r.jobs.stuck > 0 {
+        s.push_str(&format!(", {} stuck RUNNING", r.jobs.stuck));
+    }
+    s.push('.');
+    Some(s)
+}
+
+/// "Every job was done exactly once, and integrity_check says ok." or what broke.
+fn invariants(r: &RunReport) -> String {
+    let j = &r.jobs;
+    let integrity = format!("integrity_check says {}", r.integrity_check);
+    if j.done == j.seeded && j.double_claimed == 0 && j.lost == 0 {
+        return format!("Every job was done exactly once, and {integrity}.");
+    }
+    let mut broke = Vec::new();
+    if j.done < j.seeded {
+        broke.push(format!("{} of {} jobs were done", j.done, j.seeded));
+    }
+    if j.double_claimed > 0 {
+        broke.push(format!(
+            "{} claimed by two workers at once",
+            count(j.double_claimed as usize, "job was", "jobs were")
+        ));
+    }
+    if j.lost > 0 {
+        broke.push(format!(
+            "{} lost",
+            count(j.lost as usize, "job was", "jobs were")
+        ));
+    }
+    format!("{}; {integrity}.", capitalise(join_and(&broke)))
+}
+
+fn outcome(r: &RunReport) -> Option<String> {
+    match r.outcome {
+        Outcome::Completed => None,
+        Outcome::TimeLimit => Some("The run reached its time limit.".to_string()),
+        Outcome::Stopped => Some("The run was stopped before the queue was empty.".to_string()),
+        Outcome::Failed => Some(match &r.failure {
+            Some(f) => format!("The run failed: {}.", f.message),
+            None => "The run failed.".to_string(),
+        }),
+    }
+}
+
+/// "worker 2", "reader 5", "you".
+fn name(r: &RunReport, id: WorkerId) -> String {
+    match r.workers.iter().find(|w| w.id == id).map(|w| w.role) {
+        Some(Role::Reader) => format!("reader {id}"),
+        Some(Role::Console) => "you".to_string(),
+        _ => format!("worker {id}"),
+    }
+}
+
+/// "worker 0", "workers 1 to 3", "workers 0, 2 and 5" (readers and you named
+/// each).
+fn workers_named(r: &RunReport, ids: &[WorkerId]) -> String {
+    let all_writers = ids.iter().all(|id| {
+        r.workers
+            .iter()
+            .any(|w| w.id == *id && w.role == Role::Writer)
+    });
+    match ids {
+        [] => "nobody".to_string(),
+        [one] => name(r, *one),
+        _ if all_writers && ids.windows(2).all(|p| p[1] == p[0] + 1) && ids.len() > 2 => {
+            format!("workers {} to {}", ids[0], ids[ids.len() - 1])
+        }
+        _ if all_writers => format!(
+            "workers {}",
+            join_and(&ids.iter().map(|i| i.to_string()).collect::<Vec<_>>())
+        ),
+        _ => join_and(&ids.iter().map(|i| name(r, *i)).collect::<Vec<_>>()),
+    }
+}
+
+fn times(n: u64) -> String {
+    match n {
+        1 => "once".to_string(),
+        n => format!("{n} times"),
+    }
+}
+
+fn count(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+fn join_and(parts: &[String]) -> String {
+    match parts {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+fn capitalise(s: String) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => s,
+    }
+}

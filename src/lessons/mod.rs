@@ -1,0 +1,257 @@
+//! The course: the article's argument as lessons a learner steps through. A lesson
+//! is data: a claim in our own words, a scenario (a preset) or a pair of them to
+//! compare, a prediction with choices the run's numbers decide, a check that the
+//! phenomenon appeared (a function of the report), an annotated moment (a query
+//! over the run's timeline), and one suggested change. The page and the CLI run
+//! the same lessons; every sentence they show about a run is made here from that
+//! run's report and trace (`happened.rs`, `moment.rs`).
+
+mod article;
+mod beyond;
+
+mod moment;
+
+pub mod happened;
+pub use happened::what_happened;
+pub use moment::{Moment, MomentQuery};
+
+use crate::presets;
+use crate::report::RunReport;
+use crate::scenario::{Scenario, ScenarioError};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+/// One page of the course.
+#[derive(Clone, Debug)]
+pub struct Lesson {
+    /// The lesson's name in URLs and on the CLI (`locklab lesson wall-of-red`).
+    pub id: &'static str,
+    pub title: &'static str,
+    /// What the lesson argues, in a few sentences.
+    pub claim: &'static str,
+    pub runs: Runs,
+    pub prediction: Prediction,
+    /// Whether the phenomenon appeared in this run (or pair of runs), from the
+    /// numbers, and the numbers that say so.
+    pub check: fn(&Evidence) -> Finding,
+    /// The moment of the run to zoom to and label.
+    pub moment: MomentQuery,
+    /// What to try next: a change of the scenario (of both sides of a comparison).
+    pub suggestion: Suggestion,
+    /// The public bug report the lesson reproduces, if it is a case file.
+    pub case_file: Option<CaseFile>,
+}
+
+/// The scenario of a lesson, or the two scenarios of a comparison (run one after
+/// the other, never at once).
+#[derive(Clone, Debug)]
+pub enum Runs {
+    One(Side),
+    Compare(Side, Side),
+}
+
+/// One scenario of a lesson: a preset, with some fields changed.
+#[derive(Clone, Debug)]
+pub struct Side {
+    /// A short name for the side: "busy_timeout = 0".
+    pub label: &'static str,
+    pub preset: &'static str,
+    /// Fields that differ from the preset (a JSON object).
+    pub changes: Value,
+}
+
+/// The runs a lesson's check, prediction and text read: one report, or both of a
+/// comparison.
+#[derive(Clone, Copy, Debug)]
+pub struct Evidence<'a> {
+    pub a: &'a RunReport,
+    pub b: Option<&'a RunReport>,
+}
+
+/// The question asked before the run, and its choices.
+#[derive(Clone, Debug)]
+pub struct Prediction {
+    pub question: &'static str,
+    pub choices: Vec<Choice>,
+}
+
+/// A choice, and the test of the run's numbers that makes it the right one.
+#[derive(Clone, Debug)]
+pub struct Choice {
+    pub text: &'static str,
+    pub holds: fn(&Evidence) -> bool,
+}
+
+/// What a check found.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Finding {
+    /// The lesson's phenomenon appeared.
+    pub appeared: bool,
+    /// The run's numbers that show it, or show it missing.
+    pub because: String,
+}
+
+/// A check's finding, with what made the run differ from the lesson's when the
+/// phenomenon did not appear.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Verdict {
+    #[serde(flatten)]
+    pub finding: Finding,
+    /// Fields of the scenario run that differ from the lesson's ("busy_timeout_ms
+    /// is 5000 here; the lesson has 0"), when the phenomenon did not appear.
+    pub differs: Vec<String>,
+}
+
+/// One change to try, as a button: its words and the fields it sets.
+#[derive(Clone, Debug)]
+pub struct Suggestion {
+    pub label: &'static str,
+    pub changes: Value,
+}
+
+/// A public bug report about "database is locked" in a job queue, reproduced.
+#[derive(Clone, Debug, Serialize)]
+pub struct CaseFile {
+    /// "coleifer/huey#445", and the thread's address.
+    pub thread: &'static str,
+    pub url: &'static str,
+    /// What its users saw, what locklab shows happening, what fixed it.
+    pub saw: &'static str,
+    pub shows: &'static str,
+    pub fixed: &'static str,
+}
+
+impl Side {
+    /// The side's scenario as JSON: the preset's, with the changes applied.
+    pub fn scenario_json(&self) -> Value {
+        let preset = presets::find(self.preset)
+            .unwrap_or_else(|| panic!("lesson side names no preset `{}`", self.preset));
+        with_changes(&preset.scenario, &self.changes)
+    }
+
+    pub fn scenario(&self) -> Result<Scenario, ScenarioError> {
+        Scenario::from_value(&self.scenario_json())
+    }
+}
+
+/// `base` (a JSON object) with the fields of `changes` set.
+pub fn with_changes(base: &Value, changes: &Value) -> Value {
+    let mut fields: Map<String, Value> = base.as_object().cloned().unwrap_or_default();
+    if let Some(changes) = changes.as_object() {
+        for (k, v) in changes {
+            fields.insert(k.clone(), v.clone());
+        }
+    }
+    Value::Object(fields)
+}
+
+impl Runs {
+    pub fn sides(&self) -> Vec<&Side> {
+        match self {
+            Runs::One(a) => vec![a],
+            Runs::Compare(a, b) => vec![a, b],
+        }
+    }
+}
+
+impl Lesson {
+    /// Check the run(s): the finding, and when the phenomenon did not appear,
+    /// the scenario fields that differ from the lesson's.
+    pub fn check(&self, evidence: &Evidence) -> Verdict {
+        let finding = (self.check)(evidence);
+        let differs = if finding.appeared {
+            Vec::new()
+        } else {
+            let ran = [Some(evidence.a), evidence.b];
+            self.runs
+                .sides()
+                .into_iter()
+                .zip(ran)
+                .filter_map(|(side, report)| Some((side, report?)))
+                .flat_map(|(side, report)| differences(side, &report.scenario))
+                .collect()
+        };
+        Verdict { finding, differs }
+    }
+
+    /// The choice of the prediction that the run bears out (the first that holds).
+    pub fn answer(&self, evidence: &Evidence) -> Option<usize> {
+        self.prediction
+            .choices
+            .iter()
+            .position(|c| (c.holds)(evidence))
+    }
+
+    /// The lesson's suggested change applied to the scenario `ran` (JSON).
+    pub fn suggested(&self, ran: &Value) -> Value {
+        with_changes(ran, &self.suggestion.changes)
+    }
+
+    /// What the API and the CLI list: id, title, claim, scenario or pair,
+    /// prediction choices, suggestion, case file.
+    pub fn summary(&self) -> Value {
+        let side = |s: &Side| serde_json::json!({"label": s.label, "scenario": s.scenario_json()});
+        let mut v = serde_json::json!({
+            "id": self.id,
+            "title": self.title,
+            "claim": self.claim,
+            "prediction": {
+                "question": self.prediction.question,
+                "choices": self.prediction.choices.iter().map(|c| c.text).collect::<Vec<_>>(),
+            },
+            "suggestion": {"label": self.suggestion.label, "changes": self.suggestion.changes},
+        });
+        match &self.runs {
+            Runs::One(a) => v["scenario"] = side(a)["scenario"].clone(),
+            Runs::Compare(a, b) => v["compare"] = serde_json::json!([side(a), side(b)]),
+        }
+        if let Some(case) = &self.case_file {
+            v["case_file"] = serde_json::to_value(case).unwrap_or(Value::Null);
+        }
+        v
+    }
+}
+
+/// "busy_timeout_ms is 5000 here; the lesson has 0", for each field of the side's
+/// scenario that the run's scenario has otherwise. Fields the lesson leaves at
+/// their default are compared with the default.
+fn differences(side: &Side, ran: &Value) -> Vec<String> {
+    let lesson = match side.scenario() {
+        Ok(s) => s.to_value(),
+        Err(_) => return Vec::new(),
+    };
+    let (Some(lesson), Some(ran)) = (lesson.as_object(), ran.as_object()) else {
+        return Vec::new();
+    };
+    lesson
+        .iter()
+        .filter(|(k, _)| k.as_str() != "name")
+        .filter_map(|(k, want)| {
+            let got = ran.get(k).unwrap_or(&Value::Null);
+            (got != want).then(|| format!("{k} is {got} here; the lesson has {want}"))
+        })
+        .collect()
+}
+
+/// Every lesson, in the order of the course.
+pub fn all() -> Vec<Lesson> {
+    let mut lessons = article::lessons();
+    lessons.extend(beyond::lessons());
+    lessons
+}
+
+/// The lesson a first-time visitor sees.
+pub const FIRST: &str = "wall-of-red";
+
+pub fn find(id: &str) -> Option<Lesson> {
+    all().into_iter().find(|l| l.id == id)
+}
+
+/// `true` when `name` (an error name such as SQLITE_BUSY) counts as "database is
+/// locked" from another connection: SQLITE_BUSY and its extended codes.
+pub(crate) fn is_busy(name: &str) -> bool {
+    name.starts_with("SQLITE_BUSY")
+}
+
+#[cfg(test)]
+mod tests;

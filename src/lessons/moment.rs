@@ -1,0 +1,149 @@
+//! A lesson's annotated moment: a query over one run's timeline and trace that
+//! finds the moment the lesson is about (the first refused lock, the first busy
+//! wait, the first SQLITE_LOCKED, the longest write-lock hold, the kill, the
+//! reclaim), to be zoomed to and labelled with what the trace says happened.
+
+use crate::timeline::{Landmark, Timeline};
+use crate::trace::{EventKind, TraceEvent};
+
+/// Which moment a lesson points at, and in which run of a comparison.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MomentQuery {
+    pub what: Landmarks,
+    /// In the second run of a comparison (`b`) rather than the first.
+    pub in_b: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Landmarks {
+    FirstRefusal,
+    FirstBusyWait,
+    /// The first error whose name starts with this ("SQLITE_BUSY").
+    FirstError(&'static str),
+    LongestWriteHold,
+    /// The moment a worker was killed.
+    Kill,
+    /// The first claim that took back a job whose worker stopped its heartbeat.
+    Reclaim,
+    /// The first job claimed by a second worker while the first still had it.
+    DoubleClaim,
+}
+
+/// The moment found: in which run (0 or 1), where, and in words.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Moment {
+    pub run: usize,
+    pub at: Landmark,
+}
+
+impl MomentQuery {
+    pub const fn in_a(what: Landmarks) -> MomentQuery {
+        MomentQuery { what, in_b: false }
+    }
+    pub const fn in_b(what: Landmarks) -> MomentQuery {
+        MomentQuery { what, in_b: true }
+    }
+
+    /// Find the moment in a run, from its timeline and its events. `None` when the
+    /// run has no such moment (the phenomenon did not appear).
+    pub fn find(&self, timeline: &Timeline, events: &[TraceEvent]) -> Option<Moment> {
+        let at = match self.what {
+            Landmarks::FirstRefusal => timeline.first_refusal(),
+            Landmarks::FirstBusyWait => timeline.first_busy_wait(),
+            Landmarks::FirstError(prefix) => timeline.first_error(prefix),
+            Landmarks::LongestWriteHold => timeline.longest_write_hold(),
+            Landmarks::Kill => event_landmark(timeline, events, |e| {
+                matches!(e.kind, EventKind::WorkerKilled).then(|| {
+                    "is killed here, as a crash would: its transaction neither committed nor \
+                     rolled back; the page releases its locks"
+                        .to_string()
+                })
+            }),
+            Landmarks::Reclaim => event_landmark(timeline, events, |e| match &e.kind {
+                EventKind::JobReclaimed { job, .. } => Some(format!(
+                    "takes back job {job}: its worker's heartbeat stopped, so the claim found it \
+                     RUNNING but stale"
+                )),
+                _ => None,
+            }),
+            Landmarks::DoubleClaim => double_claim(timeline, events),
+        }?;
+        Some(Moment {
+            run: usize::from(self.in_b),
+            at,
+        })
+    }
+}
+
+/// The earliest event that `said` has words for, on its worker's lane.
+fn event_landmark(
+    timeline: &Timeline,
+    events: &[TraceEvent],
+    said: impl Fn(&TraceEvent) -> Option<String>,
+) -> Option<Landmark> {
+    let (e, words) = events
+        .iter()
+        .filter_map(|e| said(e).map(|w| (e, w)))
+        .min_by_key(|(e, _)| e.t_us)?;
+    let lane = timeline.lane_of(e.worker)?;
+    let who = timeline.lane(lane)?.name();
+    Some(Landmark {
+        lane,
+        from_us: e.t_us,
+        to_us: e.t_us,
+        label: format!("{who} {words} ({:.2} ms)", e.t_us as f64 / 1000.0),
+    })
+}
+
+/// The first claim of a job that another worker claimed before it (and no
+/// reclaim between): two workers now run the same job.
+fn double_claim(timeline: &Timeline, events: &[TraceEvent]) -> Option<Landmark> {
+    let mut claims: Vec<(u64, &TraceEvent)> = events
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.kind,
+                EventKind::JobClaimed { .. } | EventKind::JobReclaimed { .. }
+            )
+        })
+        .map(|e| (e.t_us, e))
+        .collect();
+    claims.sort_by_key(|(t, _)| *t);
+    let mut first: std::collections::HashMap<i64, &TraceEvent> = Default::default();
+    for (_, e) in claims {
+        match e.kind {
+            EventKind::JobReclaimed { job, .. } => {
+                first.insert(job, e);
+            }
+            EventKind::JobClaimed { job } => match first.get(&job) {
+                Some(before) if before.worker != e.worker => {
+                    let lane = timeline.lane_of(e.worker)?;
+                    let (who, other) = (
+                        timeline.lane(lane)?.name(),
+                        timeline
+                            .lane_of(before.worker)
+                            .and_then(|l| timeline.lane(l))
+                            .map_or(format!("worker {}", before.worker), |l| l.name()),
+                    );
+                    return Some(Landmark {
+                        lane,
+                        from_us: before.t_us,
+                        to_us: e.t_us,
+                        label: format!(
+                            "{who} claims job {job} at {:.2} ms, which {other} claimed at {:.2} \
+                             ms: two workers run the same job",
+                            e.t_us as f64 / 1000.0,
+                            before.t_us as f64 / 1000.0
+                        ),
+                    });
+                }
+                Some(_) => {}
+                None => {
+                    first.insert(job, e);
+                }
+            },
+            _ => {}
+        }
+    }
+    None
+}

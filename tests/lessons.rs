@@ -1,0 +1,137 @@
+//! The course, natively: every lesson's check passes on its own scenario(s)
+//! through SQLite's unix VFS (where it can run: faults and broken locking need
+//! the shared VFS) and through locklab's shared VFS; its annotated moment is found
+//! in the run's timeline; its "what happened" text names the report's numbers.
+//! The your-turn lesson needs a person at the page's SQL console: its check is
+//! played by the page's console test instead.
+
+mod common;
+
+use locklab::lessons::{self, Evidence, Lesson, Runs};
+use locklab::native::{self, Run, Vfs};
+use locklab::report::RunReport;
+use locklab::timeline::Timeline;
+
+/// Lessons whose phenomenon needs a person at the SQL console.
+const PAGE_ONLY: &[&str] = &["your-turn"];
+
+/// Run each side of the lesson through `vfs`; `None` when the unix VFS cannot
+/// run its scenario (said, not silently skipped).
+fn run_lesson(lesson: &Lesson, vfs: Vfs) -> Option<Vec<Run>> {
+    let mut runs = Vec::new();
+    for side in lesson.runs.sides() {
+        let scenario = side.scenario().expect("a valid lesson scenario");
+        if let Err(e) = native::check(&scenario, vfs) {
+            eprintln!("{} on {vfs:?}: not run ({e})", lesson.id);
+            return None;
+        }
+        runs.push(common::run_on(vfs, side.scenario_json()));
+    }
+    Some(runs)
+}
+
+fn evidence(runs: &[Run]) -> Evidence<'_> {
+    Evidence {
+        a: &runs[0].report,
+        b: runs.get(1).map(|r| &r.report),
+    }
+}
+
+fn each_lesson_on(vfs: Vfs) {
+    let mut checked = 0;
+    for lesson in lessons::all() {
+        if PAGE_ONLY.contains(&lesson.id) {
+            continue;
+        }
+        let Some(runs) = run_lesson(&lesson, vfs) else {
+            continue;
+        };
+        let evidence = evidence(&runs);
+        let verdict = lesson.check(&evidence);
+        assert!(
+            verdict.finding.appeared,
+            "{} on {vfs:?}: {} (differs: {:?})",
+            lesson.id, verdict.finding.because, verdict.differs
+        );
+        assert!(verdict.differs.is_empty());
+        // The prediction has exactly one choice the run bears out.
+        let holding: Vec<_> = lesson
+            .prediction
+            .choices
+            .iter()
+            .filter(|c| (c.holds)(&evidence))
+            .map(|c| c.text)
+            .collect();
+        assert_eq!(
+            holding.len(),
+            1,
+            "{}: choices that hold: {holding:?}",
+            lesson.id
+        );
+        // The annotated moment is in the run it names.
+        let run = &runs[usize::from(lesson.moment.in_b).min(runs.len() - 1)];
+        let timeline = Timeline::from_events(&run.events);
+        let moment = lesson.moment.find(&timeline, &run.events);
+        let moment =
+            moment.unwrap_or_else(|| panic!("{}: no moment {:?}", lesson.id, lesson.moment));
+        assert!(!moment.at.label.is_empty() && moment.at.from_us <= moment.at.to_us);
+        for r in &runs {
+            assert_numbers_said(&lessons::happened::run_paragraph(&r.report), &r.report);
+        }
+        eprintln!("{} on {vfs:?}: {}", lesson.id, verdict.finding.because);
+        checked += 1;
+    }
+    assert!(checked >= 11, "{checked} lessons checked");
+}
+
+/// The paragraph's "did D of S jobs" and each "failed N times with CODE" are the
+/// report's numbers.
+fn assert_numbers_said(text: &str, r: &RunReport) {
+    assert!(
+        text.contains(&format!("did {} of {} jobs", r.jobs.done, r.jobs.seeded)),
+        "{text}"
+    );
+    for (code, n) in &r.errors {
+        let times = if *n == 1 {
+            "once".to_string()
+        } else {
+            format!("{n} times")
+        };
+        assert!(
+            text.contains(&format!("failed {times} with {code}")),
+            "{code}: {text}"
+        );
+    }
+    if r.errors.is_empty() {
+        assert!(text.contains("No statement failed."), "{text}");
+    }
+    let once = r.jobs.done == r.jobs.seeded && r.jobs.double_claimed == 0 && r.jobs.lost == 0;
+    assert_eq!(
+        text.contains("Every job was done exactly once"),
+        once,
+        "{text}"
+    );
+    assert!(text.contains(&format!("integrity_check says {}", r.integrity_check)));
+}
+
+#[test]
+fn every_lesson_shows_its_phenomenon_through_the_unix_vfs() {
+    each_lesson_on(Vfs::Unix);
+}
+
+#[test]
+fn every_lesson_shows_its_phenomenon_through_the_shared_vfs() {
+    each_lesson_on(Vfs::Shared);
+}
+
+#[test]
+fn a_comparison_lesson_says_what_happened_in_each_run() {
+    let lesson = lessons::find("short-transactions").unwrap();
+    let Runs::Compare(a, b) = &lesson.runs else {
+        panic!("a comparison")
+    };
+    let runs = run_lesson(&lesson, Vfs::Unix).unwrap();
+    let text = lessons::what_happened(&evidence(&runs), [a.label, b.label]);
+    assert!(text.starts_with(&format!("A ({}): ", a.label)), "{text}");
+    assert!(text.contains(&format!(" B ({}): ", b.label)), "{text}");
+}
