@@ -9,6 +9,7 @@ use super::compare_metrics::CompareMetrics;
 use super::live_view::{Alongside, LiveRun, LiveView};
 use super::timeline_view::{SharedWindow, TimelineView, Window};
 use crate::compare::{scenario_changes, Side};
+use crate::report::Outcome;
 use crate::scenario::Scenario;
 use crate::timeline::Timeline;
 use crate::web::host::compare::{compare, ComparedRuns};
@@ -165,15 +166,24 @@ struct ComparedProps {
     labels: [AttrValue; 2],
 }
 
-/// "A: wall-of-red, completed in 412 ms".
-fn heading(label: &str, run: &BrowserRun) -> String {
+/// "A: wall-of-red, completed in 412 ms"; for the shorter run, where the axis
+/// goes on to: "(the axis goes on to B's end, 984 ms)".
+fn heading(label: &str, run: &BrowserRun, longer: Option<(&str, &BrowserRun)>) -> String {
     let r = &run.report;
     let name = r.scenario["name"].as_str().unwrap_or("scenario");
-    format!(
-        "{label}: {name}, {} in {:.0} ms",
-        format!("{:?}", r.outcome).to_lowercase().replace('_', " "),
-        r.elapsed_ms
-    )
+    let axis = longer.map_or(String::new(), |(label, run)| {
+        format!(
+            " (the axis goes on to {label}'s end, {:.0} ms)",
+            run.report.elapsed_ms
+        )
+    });
+    let ended = match r.outcome {
+        Outcome::Completed => "completed",
+        Outcome::TimeLimit => "stopped at its time limit",
+        Outcome::Stopped => "stopped",
+        Outcome::Failed => "failed",
+    };
+    format!("{label}: {name}, {ended} in {:.0} ms{axis}", r.elapsed_ms)
 }
 
 /// Both runs finished: what B changed, the stacked timelines, the metrics side by
@@ -197,6 +207,8 @@ fn compared(props: &ComparedProps) -> Html {
     let [la, lb] = &props.labels;
     let changes = scenario_changes(&runs.a.report.scenario, &runs.b.report.scenario);
     let alongside = runs.a.alongside.max(runs.b.alongside);
+    // Each run's other: the one whose end the axis goes on to when it is longer.
+    let others = [(lb.as_str(), &runs.b), (la.as_str(), &runs.a)];
     html! {
         <div class="compared" data-testid="compared">
             <p data-testid="scenario-changes">
@@ -215,7 +227,7 @@ fn compared(props: &ComparedProps) -> Html {
             <p class="muted">{ "One time axis for both: zoom or pan either timeline and the other follows." }</p>
             { for [(la, &runs.a), (lb, &runs.b)].into_iter().enumerate().map(|(i, (label, run))| html! {
                 <div class="compare-lane" data-testid={if i == 0 { "compare-timeline-a" } else { "compare-timeline-b" }}>
-                    <h3>{ heading(label, run) }</h3>
+                    <h3>{ heading(label, run, (ends[i] < ends[1 - i]).then(|| others[i])) }</h3>
                     <TimelineView timeline={timelines[i].clone()} version={1} now_us={ends[i]}
                         shared={shared.clone()} legend={i == 1} />
                 </div>
