@@ -15,7 +15,8 @@ export PATH="$HOME/.cargo/bin:$PATH"
 say() { printf 'install: %s\n' "$*"; }
 sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
-# Debian packages: clang builds SQLite for wasm32; Chromium runs the browser tests.
+# Debian packages: clang builds SQLite for wasm32; Chromium runs the browser tests;
+# sqlite3, a SQLite that is not the page's, reads the database the page exports.
 missing=()
 command -v clang >/dev/null || missing+=(clang)
 command -v llvm-ar >/dev/null || missing+=(llvm)
@@ -23,6 +24,7 @@ command -v llvm-ar >/dev/null || missing+=(llvm)
 [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
 command -v node >/dev/null || missing+=(nodejs)
 command -v npm >/dev/null || missing+=(npm)
+command -v sqlite3 >/dev/null || missing+=(sqlite3)
 if [ ${#missing[@]} -gt 0 ]; then
   say "apt-get install ${missing[*]}"
   sudo_if_needed apt-get update -qq

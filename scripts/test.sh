@@ -15,8 +15,8 @@ cargo test --locked
 step "wasm tests in a Web Worker of headless Chromium"
 CHROMEDRIVER=/usr/bin/chromedriver cargo test --locked --target wasm32-unknown-unknown --test browser
 
-step "build the page (trunk build --release)"
-trunk build --release
+step "build the page as it is deployed (scripts/dist.sh: trunk build --release)"
+./scripts/dist.sh
 
 step "end-to-end tests (Playwright, Debian Chromium)"
 (cd tests/e2e && node --test)

@@ -14,6 +14,7 @@ pub mod clock;
 pub mod compare;
 pub mod console;
 pub mod engine;
+pub mod exports;
 pub mod lessons;
 pub mod lock;
 pub mod lock_holds;

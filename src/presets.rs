@@ -213,6 +213,48 @@ pub fn all() -> Vec<Preset> {
                 "synchronous": "normal", "busy_timeout_ms": 1000, "work_ms": [40, 80],
                 "heartbeat_ms": 20, "time_limit_ms": 120000}),
         },
+        // Case files: public bug reports about "database is locked" in job queues
+        // on SQLite, reproduced (docs/case-files.md). Each preset is the scenario
+        // as the users had it; its lesson compares it with the fix.
+        Preset {
+            name: "case-huey-dequeue",
+            lesson: "Case file: coleifer/huey#445, locked at BEGIN in dequeue",
+            expect: "Rollback journal, BEGIN IMMEDIATE, busy_timeout 50 ms, and two readers \
+                     that keep read transactions open for 150 ms: a writer's COMMIT waits for \
+                     the readers while it keeps the write lock, so the other workers' BEGIN \
+                     IMMEDIATE waits out its timeout and fails with SQLITE_BUSY. In WAL the \
+                     errors go away.",
+            page_only: None,
+            scenario: json!({"name": "case-huey-dequeue", "workers": 4, "readers": 2,
+                "jobs": 30, "transaction": "short", "begin": "immediate",
+                "journal_mode": "delete", "synchronous": "normal", "busy_timeout_ms": 50,
+                "work_ms": [2, 6], "reader_hold_ms": 150}),
+        },
+        Preset {
+            name: "case-river-busy-timeout",
+            lesson: "Case file: riverqueue/river#913, SQLITE_BUSY despite busy_timeout",
+            expect: "Eight connections, BEGIN DEFERRED, busy_timeout 5 s, no work between \
+                     transactions: SQLITE_BUSY and SQLITE_BUSY_SNAPSHOT come back anyway, \
+                     because a transaction that read before it writes is refused at once. \
+                     With one connection (River's choice) there is nobody to be refused by.",
+            page_only: None,
+            scenario: json!({"name": "case-river-busy-timeout", "workers": 8, "jobs": 2000,
+                "transaction": "short", "begin": "deferred", "journal_mode": "wal",
+                "synchronous": "normal", "busy_timeout_ms": 5000, "work_ms": 0}),
+        },
+        Preset {
+            name: "case-solid-queue-heartbeat",
+            lesson: "Case file: rails/solid_queue#385, the heartbeat hits database is locked",
+            expect: "Twelve workers heartbeat every millisecond of work in transactions of \
+                     their own, BEGIN DEFERRED and no busy_timeout: the heartbeat UPDATE is \
+                     refused with SQLITE_BUSY whenever another worker holds the write lock. \
+                     BEGIN IMMEDIATE and busy_timeout 5000 make the errors waits.",
+            page_only: None,
+            scenario: json!({"name": "case-solid-queue-heartbeat", "workers": 12, "jobs": 200,
+                "transaction": "short", "begin": "deferred", "journal_mode": "wal",
+                "synchronous": "normal", "busy_timeout_ms": 0, "work_ms": [3, 6],
+                "heartbeat_ms": 1}),
+        },
     ]
 }
 

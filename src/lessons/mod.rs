@@ -8,7 +8,7 @@
 
 mod article;
 mod beyond;
-
+mod case_files;
 mod moment;
 
 pub mod happened;
@@ -237,6 +237,7 @@ fn differences(side: &Side, ran: &Value) -> Vec<String> {
 pub fn all() -> Vec<Lesson> {
     let mut lessons = article::lessons();
     lessons.extend(beyond::lessons());
+    lessons.extend(case_files::lessons());
     lessons
 }
 

@@ -4,7 +4,7 @@
 //! reclaim), to be zoomed to and labelled with what the trace says happened.
 
 use crate::timeline::{Landmark, Timeline};
-use crate::trace::{EventKind, TraceEvent};
+use crate::trace::{EventKind, Step, TraceEvent};
 
 /// Which moment a lesson points at, and in which run of a comparison.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,6 +20,8 @@ pub enum Landmarks {
     FirstBusyWait,
     /// The first error whose name starts with this ("SQLITE_BUSY").
     FirstError(&'static str),
+    /// The first such error in one step of the workload (a heartbeat).
+    FirstErrorIn(&'static str, Step),
     LongestWriteHold,
     /// The moment a worker was killed.
     Kill,
@@ -50,7 +52,8 @@ impl MomentQuery {
         let at = match self.what {
             Landmarks::FirstRefusal => timeline.first_refusal(),
             Landmarks::FirstBusyWait => timeline.first_busy_wait(),
-            Landmarks::FirstError(prefix) => timeline.first_error(prefix),
+            Landmarks::FirstError(prefix) => timeline.first_error(prefix, None),
+            Landmarks::FirstErrorIn(prefix, step) => timeline.first_error(prefix, Some(step)),
             Landmarks::LongestWriteHold => timeline.longest_write_hold(),
             Landmarks::Kill => event_landmark(timeline, events, |e| {
                 matches!(e.kind, EventKind::WorkerKilled).then(|| {

@@ -52,7 +52,7 @@ test("replay at 1/10: pause, step, and the states listed at the playhead are the
   await page.getByTestId("preset").selectOption("wall-of-red");
   await page.getByTestId("run").click();
   await page.getByTestId("run-report").waitFor({ timeout: 60_000 });
-  const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("trace-export").click()]);
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-trace.json").click()]);
   const { slices, moments } = readTrace(JSON.parse(await readFile(await download.path(), "utf8")));
 
   await page.getByTestId("replay-speed").selectOption({ label: "1/10" });

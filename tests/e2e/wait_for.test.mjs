@@ -5,7 +5,7 @@
 // wait-for edges is kept for a person to look at.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdir } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import { openPage } from "./session.mjs";
@@ -120,11 +120,8 @@ test("pointing at a refused lock of the wall of red says who held the lock in th
 
 test("every refused lock of the page's wall of red names a holder in the way, event by event", async () => {
   // The run of the test before: its Chrome trace, written by the page.
-  const link = page.getByTestId("trace-export");
-  await link.click();
-  const href = await link.getAttribute("href");
-  assert.match(href, /^data:application\/json/);
-  const trace = JSON.parse(decodeURIComponent(href.slice(href.indexOf(",") + 1)));
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-trace.json").click()]);
+  const trace = JSON.parse(await readFile(await download.path(), "utf8"));
   const events = trace.traceEvents;
   const trackName = new Map(
     events.filter((e) => e.ph === "M" && e.name === "thread_name").map((e) => [`${e.pid}/${e.tid}`, e.args.name]),

@@ -5,11 +5,13 @@
 
 use super::compare;
 use super::console;
+use super::exports;
 use super::js_json::{self, Refused};
 use super::kept_runs;
 use super::protocol::{SharedBuffers, StorageKind};
 use super::run::{run, LiveTrace};
 use crate::compare::Comparison;
+use crate::exports::ExportKind;
 use crate::presets;
 use crate::scenario::{Scenario, ScenarioError};
 use js_sys::{Object, Promise, Reflect, JSON};
@@ -169,7 +171,8 @@ fn set(api: &Object, name: &str, f: JsValue) {
 ///   rows, more_rows, changes, in_transaction}` or rejects with `{code, name,
 ///   message, explanation}` (`code` null when there is no database to use);
 /// - `reopen()`: counts the last finished run's database with a fresh worker;
-/// - `reset()`: removes the finished runs' databases; says what it removed.
+/// - `reset()`: removes the finished runs' databases; says what it removed;
+/// - `export(kind)`: the last finished run as a file (`ExportKind`), a Blob.
 pub fn install() {
     let api = Object::new();
     let run_fn = Closure::<dyn FnMut(JsValue, JsValue) -> Promise>::new(
@@ -201,6 +204,13 @@ pub fn install() {
     );
     let presets_fn = Closure::<dyn FnMut() -> Promise>::new(|| {
         settle(async { serde_json::to_value(presets::all()).map_err(|e| e.to_string()) })
+    });
+    let lessons_fn = Closure::<dyn FnMut() -> Promise>::new(|| {
+        settle(async {
+            Ok(Value::Array(
+                crate::lessons::all().iter().map(|l| l.summary()).collect(),
+            ))
+        })
     });
     let stop_fn = Closure::<dyn FnMut() -> Promise>::new(|| {
         let stopped = kept_runs::stop();
@@ -256,6 +266,7 @@ pub fn install() {
     set(&api, "run", run_fn.into_js_value());
     set(&api, "compare", compare_fn.into_js_value());
     set(&api, "presets", presets_fn.into_js_value());
+    set(&api, "lessons", lessons_fn.into_js_value());
     set(&api, "stop", stop_fn.into_js_value());
     set(&api, "kill", kill_fn.into_js_value());
     set(&api, "crash", crash_fn.into_js_value());
@@ -263,5 +274,43 @@ pub fn install() {
     set(&api, "sql", sql_fn.into_js_value());
     set(&api, "reopen", reopen_fn.into_js_value());
     set(&api, "reset", reset_fn.into_js_value());
+    set(&api, "export", export_fn().into_js_value());
     let _ = Reflect::set(&js_sys::global(), &"locklab".into(), &api);
+}
+
+/// `export(kind)`: this tab's last finished run (from the page or the API) as the
+/// file `kind` names ("timeline.png", "timeline.svg", "report.json",
+/// "metrics.csv", "trace.json", "database.db"), resolving to a Blob; any other
+/// kind is refused with the kinds allowed.
+fn export_fn() -> Closure<dyn FnMut(JsValue) -> Promise> {
+    Closure::new(|kind: JsValue| {
+        let kind = match kind.as_string() {
+            Some(name) => ExportKind::parse(&name),
+            None => ExportKind::parse("").map_err(|allowed| {
+                format!(
+                    "`kind` must be a string, got {}; {}",
+                    js_json::describe(&kind),
+                    allowed
+                        .split_once(": ")
+                        .map_or(allowed.as_str(), |(_, a)| a)
+                )
+            }),
+        };
+        future_to_promise(async move {
+            let kind = kind.map_err(|m| JsValue::from_str(&format!("locklab.export: {m}")))?;
+            let run = exports::last().ok_or_else(|| {
+                JsValue::from_str(
+                    "locklab.export: no finished run to export in this tab: run one first \
+                     (the Run button, or locklab.run)",
+                )
+            })?;
+            match exports::export(kind, &run).await {
+                Ok(blob) => Ok(blob.into()),
+                Err(m) => Err(JsValue::from_str(&format!(
+                    "locklab.export({:?}): {m}",
+                    kind.name()
+                ))),
+            }
+        })
+    })
 }

@@ -154,6 +154,11 @@ pub fn last() -> Option<KeptRun> {
     FINISHED.with(|kept| kept.borrow().last().cloned())
 }
 
+/// The finished run `id`, if this tab still keeps it.
+pub fn kept(id: &str) -> Option<KeptRun> {
+    FINISHED.with(|kept| kept.borrow().iter().find(|r| r.id == id).cloned())
+}
+
 /// What `reopen()` found in a run's database.
 pub struct Reopened {
     pub run: String,

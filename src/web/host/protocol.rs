@@ -7,7 +7,8 @@
 //! SharedArrayBuffers in the order [`SharedBuffers`] documents, and the worker
 //! checks their number and sizes before it touches them. Messages with trace
 //! events carry them beside the text too, as bytes (`crate::trace_wire`): the
-//! posted value is `{ json, trace }`.
+//! posted value is `{ json, trace }`. A database snapshot's bytes travel the same
+//! way: `{ json, file }`.
 
 use crate::console::{Answer, SqlError};
 use crate::engine::schema::JobAudit;
@@ -21,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
 
 /// The protocol's version: raise it whenever a message or the buffers change.
-pub const PROTOCOL: u32 = 4;
+pub const PROTOCOL: u32 = 5;
 
 /// Where the shared database's bytes live.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -65,6 +66,13 @@ pub enum ToWorker {
     },
     /// Open run `run`'s database as it was left (by workers since gone) and count it.
     Inspect {
+        run: String,
+        scenario: serde_json::Value,
+        storage: StorageKind,
+    },
+    /// Open run `run`'s database as it was left, checkpoint it when in WAL, and
+    /// send its file's bytes (the export `database.db`).
+    Snapshot {
         run: String,
         scenario: serde_json::Value,
         storage: StorageKind,
@@ -165,6 +173,15 @@ pub enum FromWorker {
         done: u64,
         integrity_check: String,
     },
+    /// The queue database as one file, with the counts read from it.
+    Snapshot {
+        jobs: u64,
+        done: u64,
+        journal_mode: String,
+        /// Beside the JSON, as bytes.
+        #[serde(skip)]
+        file: Vec<u8>,
+    },
     Failed {
         message: String,
     },
@@ -188,6 +205,7 @@ impl ToWorker {
             | ToWorker::Run { scenario, .. }
             | ToWorker::Audit { scenario, .. }
             | ToWorker::Inspect { scenario, .. }
+            | ToWorker::Snapshot { scenario, .. }
             | ToWorker::Console { scenario, .. } => Some(scenario),
             ToWorker::Sql { .. } | ToWorker::EndConsole => None,
         }
@@ -246,9 +264,16 @@ impl FromWorker {
         }
     }
 
-    /// What a worker posts: the JSON text, or `{ json, trace }` with the events.
+    /// What a worker posts: the JSON text, or `{ json, trace }` with the events,
+    /// or `{ json, file }` with a snapshot's bytes.
     pub fn to_posted(&self) -> JsValue {
         let json = JsValue::from_str(&self.to_json());
+        if let FromWorker::Snapshot { file, .. } = self {
+            let posted = Object::new();
+            let _ = Reflect::set(&posted, &"json".into(), &json);
+            let _ = Reflect::set(&posted, &"file".into(), &Uint8Array::from(file.as_slice()));
+            return posted.into();
+        }
         let (FromWorker::Events { events } | FromWorker::Finished { events, .. }) = self else {
             return json;
         };
@@ -276,6 +301,11 @@ impl FromWorker {
         let mut message: FromWorker = serde_json::from_str(&json).map_err(|e| e.to_string())?;
         if let (Some(trace), Some(events)) = (trace, message.events_mut()) {
             *events = trace_wire::decode(&Uint8Array::new(&trace).to_vec())?;
+        }
+        if let FromWorker::Snapshot { file, .. } = &mut message {
+            if let Ok(bytes) = Reflect::get(data, &"file".into()) {
+                *file = Uint8Array::new(&bytes).to_vec();
+            }
         }
         Ok(message)
     }

@@ -14,6 +14,7 @@
 //! terminated too; the audit then says what the database holds.
 
 use super::console;
+use super::exports;
 use super::kept_runs::{self, InProgress, KeptRun, Running};
 use super::protocol::{FromWorker, SharedBuffers, StorageKind, ToWorker, PROTOCOL};
 use super::run_files::{self, RunLock};
@@ -69,6 +70,7 @@ fn databases(scenario: &Scenario) -> usize {
 
 /// A finished run in the browser: its id, its report and every trace event, in
 /// time order.
+#[derive(Clone)]
 pub struct BrowserRun {
     pub id: String,
     /// How many other runs (in this tab or others) were in progress when this
@@ -78,7 +80,8 @@ pub struct BrowserRun {
     /// rolled back.
     pub console_rolled_back: bool,
     pub report: RunReport,
-    pub events: Vec<TraceEvent>,
+    /// Shared with the exports' memory of the last run (`exports::remember`).
+    pub events: Rc<[TraceEvent]>,
 }
 
 /// Run `scenario` to its report, on `storage` (or the default: OPFS where the
@@ -224,13 +227,15 @@ async fn run_on(
             web_sys::console::warn_1(&format!("cleaning up old runs: {why}").into());
         }
     }
-    Ok(BrowserRun {
+    let finished = BrowserRun {
         id,
         alongside,
         console_rolled_back,
         report,
-        events,
-    })
+        events: events.into(),
+    };
+    exports::remember(&finished);
+    Ok(finished)
 }
 
 impl Run {

@@ -1,14 +1,19 @@
-//! The page (yew): what locklab is, what this browser can do, the scenario panel
-//! with Run and Stop, the finished run (metrics, errors explained, a timeline), the
-//! lessons, and a pipeline check of one worker alone.
+//! The page (yew): what locklab is, what this browser can do, the course (the
+//! lesson the address names, its prediction, Run and Stop, and once its run or
+//! runs are over what they showed), the finished run (metrics, errors explained,
+//! a timeline), the scenario's knobs, and a pipeline check of one worker alone.
 
 use super::console_view::ConsoleView;
+use super::course::{self, Course, Progress, VerdictView};
 use super::edited_copy::EditedCopy;
+use super::keys::use_page_keys;
 use super::live_view::{LiveRun, LiveView};
 use super::run_view::RunView;
 use super::scenario_panel::{check, draft_of, Draft, Knobs, LessonPicker};
+use crate::lessons::{with_changes, Evidence, Runs};
 use crate::presets;
 use crate::report::RunReport;
+use crate::scenario::Scenario;
 use crate::web::host::protocol::StorageKind;
 use crate::web::host::run::{self as host, BrowserRun, LiveTrace};
 use js_sys::Reflect;
@@ -48,26 +53,81 @@ fn has_opfs() -> bool {
     crate::web::host::run_files::default_storage() == StorageKind::Opfs
 }
 
-/// Where the page's run is.
+/// Where the page's run is: a lesson's run, or both runs of a comparison.
 #[derive(Clone, PartialEq)]
 enum RunState {
     Idle,
-    Running,
-    Done(Rc<BrowserRun>),
+    /// Running the `n`th of the runs asked for.
+    Running(usize, usize),
+    Done(Vec<Rc<BrowserRun>>),
     Failed(String),
+}
+
+/// The draft of a lesson's first (or only) scenario.
+fn lesson_draft(index: usize) -> Draft {
+    let lesson = course::lesson_at(index);
+    lesson.runs.sides()[0]
+        .scenario_json()
+        .as_object()
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// The scenarios a Run of lesson `index` runs from `draft`: the draft; and for a
+/// comparison, B's scenario with the same edits the draft made to A's.
+fn scenarios_to_run(index: usize, draft: &Draft) -> Result<Vec<Scenario>, String> {
+    let lesson = course::lesson_at(index);
+    let a = check(draft).map_err(|e| e.to_string())?;
+    let Runs::Compare(side_a, side_b) = &lesson.runs else {
+        return Ok(vec![a]);
+    };
+    let lesson_a = side_a.scenario_json();
+    let edits: serde_json::Map<String, serde_json::Value> = draft
+        .iter()
+        .filter(|(k, v)| lesson_a.get(k.as_str()) != Some(*v))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let b_json = with_changes(&side_b.scenario_json(), &serde_json::Value::Object(edits));
+    let b = Scenario::from_value(&b_json).map_err(|e| format!("run B: {e}"))?;
+    Ok(vec![a, b])
+}
+
+/// The lesson the address names, and the name it gave if it named none of them.
+fn lesson_from_address() -> (usize, Option<String>) {
+    match course::lesson_in_address() {
+        None => (0, None),
+        Some(id) => match course::index_of(&id) {
+            Some(i) => (i, None),
+            None => (0, Some(id)),
+        },
+    }
 }
 
 #[function_component(App)]
 fn app() -> Html {
     let check_state = use_state(|| Check::Idle);
+    let lesson = use_state(lesson_from_address);
+    let index = lesson.0;
+    let progress = use_state(Progress::load);
     let preset = use_state(|| presets::DEFAULT_PRESET.to_string());
-    let draft = use_state(|| draft_of(presets::DEFAULT_PRESET));
+    let draft = use_state(|| lesson_draft(index));
     let run_state = use_state(|| RunState::Idle);
     // The run in progress, as the workers post it.
     let live = use_memo((), |_| LiveRun::default());
     // What the last Reset database said, until the next run.
     let reset_said = use_state(|| None::<String>);
     let checked = check(&draft);
+    course::use_lesson_address({
+        let (lesson, draft, run_state) = (lesson.clone(), draft.clone(), run_state.clone());
+        Callback::from(move |_| {
+            let (i, unknown) = lesson_from_address();
+            if i != lesson.0 || unknown.is_some() {
+                draft.set(lesson_draft(i));
+                run_state.set(RunState::Idle);
+            }
+            lesson.set((i, unknown));
+        })
+    });
     let on_check = {
         let check_state = check_state.clone();
         Callback::from(move |_| {
@@ -99,27 +159,75 @@ fn app() -> Html {
             draft.set(next);
         })
     };
-    let on_run = {
-        let (run_state, scenario) = (run_state.clone(), checked.clone().ok());
-        let (live, reset_said) = (live.clone(), reset_said.clone());
-        Callback::from(move |_| {
-            let Some(scenario) = scenario.clone() else {
-                return;
+    let on_predict = {
+        let progress = progress.clone();
+        let id = course::lesson_at(index).id;
+        Callback::from(move |choice: usize| {
+            let next = progress.with(id, |s| s.predicted = Some(choice));
+            next.save();
+            progress.set(next);
+        })
+    };
+    // Run the lesson's scenario(s) from `draft`, one after the other.
+    let start = {
+        let (run_state, live, reset_said, progress) = (
+            run_state.clone(),
+            live.clone(),
+            reset_said.clone(),
+            progress.clone(),
+        );
+        Rc::new(move |draft: Draft| {
+            let scenarios = match scenarios_to_run(index, &draft) {
+                Ok(s) => s,
+                Err(message) => return run_state.set(RunState::Failed(message)),
             };
-            let run_state = run_state.clone();
-            run_state.set(RunState::Running);
+            let (run_state, live, progress) = (run_state.clone(), live.clone(), progress.clone());
             reset_said.set(None);
-            live.begin(scenario.jobs as u64, scenario.workers + scenario.readers);
-            let live = LiveTrace {
-                watcher: Some(live.clone()),
-                ..LiveTrace::default()
-            };
             wasm_bindgen_futures::spawn_local(async move {
-                match host::run(&scenario, None, live).await {
-                    Ok(run) => run_state.set(RunState::Done(Rc::new(run))),
-                    Err(message) => run_state.set(RunState::Failed(message)),
+                let mut runs = Vec::new();
+                for (n, scenario) in scenarios.iter().enumerate() {
+                    run_state.set(RunState::Running(n, scenarios.len()));
+                    live.begin(scenario.jobs as u64, scenario.workers + scenario.readers);
+                    let trace = LiveTrace {
+                        watcher: Some(live.clone()),
+                        ..LiveTrace::default()
+                    };
+                    match host::run(scenario, None, trace).await {
+                        Ok(run) => runs.push(Rc::new(run)),
+                        Err(message) => return run_state.set(RunState::Failed(message)),
+                    }
                 }
+                let lesson = course::lesson_at(index);
+                let evidence = Evidence {
+                    a: &runs[0].report,
+                    b: runs.get(1).map(|r| &r.report),
+                };
+                let (passed, answer) = (
+                    lesson.check(&evidence).finding.appeared,
+                    lesson.answer(&evidence),
+                );
+                let next = progress.with(lesson.id, |s| {
+                    s.agreed = s.predicted.is_some() && s.predicted == answer;
+                    s.passed |= passed;
+                });
+                next.save();
+                progress.set(next);
+                run_state.set(RunState::Done(runs));
             });
+        })
+    };
+    let on_run = {
+        let (start, draft) = (start.clone(), draft.clone());
+        Callback::from(move |_| start((*draft).clone()))
+    };
+    let on_suggest = {
+        let (start, draft) = (start.clone(), draft.clone());
+        Callback::from(move |_| {
+            let suggested =
+                course::lesson_at(index).suggested(&serde_json::Value::Object((*draft).clone()));
+            let next = suggested.as_object().cloned().unwrap_or_default();
+            draft.set(next.clone());
+            start(next);
         })
     };
     let on_reset = {
@@ -134,7 +242,46 @@ fn app() -> Html {
             });
         })
     };
-    let running = *run_state == RunState::Running;
+    let running = matches!(*run_state, RunState::Running(..));
+    // The course from the keyboard: 1 to 4 predict, R runs, S stops, T tries the
+    // suggested change, Page Down and Page Up (a presenter's clicker) or ] and [
+    // go to the next and the previous lesson.
+    {
+        let (on_predict, start, on_suggest) =
+            (on_predict.clone(), start.clone(), on_suggest.clone());
+        let (draft, can_run, done) = (
+            (*draft).clone(),
+            checked.is_ok() && !running && global_flag("crossOriginIsolated"),
+            matches!(*run_state, RunState::Done(_)),
+        );
+        use_page_keys(move |e| {
+            let key = e.key();
+            match key.as_str() {
+                "1" | "2" | "3" | "4" => {
+                    let i = key.parse::<usize>().unwrap_or(1) - 1;
+                    if i >= course::lesson_at(index).prediction.choices.len() {
+                        return false;
+                    }
+                    on_predict.emit(i);
+                }
+                "r" | "R" if can_run => start(draft.clone()),
+                "s" | "S" if running => {
+                    crate::web::host::kept_runs::stop();
+                }
+                "t" | "T" if done => on_suggest.emit(()),
+                "PageDown" | "]" => return course::go_to(index + 1),
+                "PageUp" | "[" => return index > 0 && course::go_to(index - 1),
+                _ => return false,
+            }
+            true
+        });
+    }
+    let labels: Vec<&str> = course::lesson_at(index)
+        .runs
+        .sides()
+        .iter()
+        .map(|s| s.label)
+        .collect();
     html! {
         <main>
             <header>
@@ -147,7 +294,7 @@ fn app() -> Html {
                 </p>
             </header>
             <Banners />
-            <LessonPicker preset={(*preset).clone()} {on_preset} />
+            <Course index={index} progress={(*progress).clone()} {on_predict} unknown={lesson.1.clone()} />
             <div class="controls">
                 <button data-testid="run" onclick={on_run}
                     disabled={checked.is_err() || running || !global_flag("crossOriginIsolated")}>
@@ -169,14 +316,34 @@ fn app() -> Html {
             }
             { match &*run_state {
                 RunState::Idle => html! { <p class="muted">{ "Press Run: the workers start, contend, and report here." }</p> },
-                RunState::Running => html! { <LiveView run={live.clone()} /> },
+                RunState::Running(n, of) => html! {
+                    <>
+                        if *of > 1 {
+                            <p role="status" data-testid="running-side">{ format!("Running {} of {}: {} ({})",
+                                ["A", "B"][*n], of, ["A", "B"][*n], labels.get(*n).copied().unwrap_or("")) }</p>
+                        }
+                        <LiveView run={live.clone()} />
+                    </>
+                },
                 RunState::Failed(message) => html! { <p class="error" data-testid="run-failed">{ message }</p> },
-                RunState::Done(run) => html! { <RunView run={run.clone()} /> },
+                RunState::Done(runs) => html! {
+                    <>
+                        <VerdictView index={index} runs={runs.clone()} predicted={progress.step(course::lesson_at(index).id).predicted} {on_suggest} />
+                        { for runs.iter().enumerate().map(|(n, run)| html! {
+                            <>
+                                if runs.len() > 1 {
+                                    <h2 class="side">{ format!("Run {}: {}", ["A", "B"][n], labels.get(n).copied().unwrap_or("")) }</h2>
+                                }
+                                <RunView run={run.clone()} />
+                            </>
+                        }) }
+                    </>
+                },
             } }
             <ConsoleView />
+            <LessonPicker preset={(*preset).clone()} {on_preset} />
             <Knobs draft={(*draft).clone()} error={checked.clone().err()} {on_edit} />
             <EditedCopy draft={(*draft).clone()} />
-            <Lessons />
             <Capabilities />
             <section aria-labelledby="check-title">
                 <h2 id="check-title">{ "Pipeline check" }</h2>
@@ -282,20 +449,5 @@ fn check_result(props: &CheckResultProps) -> Html {
                 <dt>{ "integrity_check" }</dt><dd>{ &r.integrity_check }</dd>
             </dl>
         },
-    }
-}
-
-#[function_component(Lessons)]
-fn lessons() -> Html {
-    html! {
-        <section aria-labelledby="lessons-title">
-            <h2 id="lessons-title">{ "The lessons" }</h2>
-            <p>{ "Each is a built-in scenario: pick it above, or run it natively with locklab run --preset NAME." }</p>
-            <ul class="lessons">
-                { for presets::all().into_iter().map(|p| html! {
-                    <li><strong>{ p.lesson }</strong>{ " (" }<code>{ p.name }</code>{ "): " }{ p.expect }</li>
-                }) }
-            </ul>
-        </section>
     }
 }

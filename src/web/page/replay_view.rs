@@ -4,6 +4,7 @@
 //! up to it. Keys (anywhere on the page but in a field): Space plays or pauses,
 //! `.` and `,` step forward and back.
 
+use super::keys::use_page_keys;
 use super::metrics_panel::{MetricsPanel, Numbers};
 use super::timeline_view::TimelineView;
 use crate::metrics::Tally;
@@ -14,7 +15,7 @@ use crate::web::host::run::BrowserRun;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use web_sys::{HtmlElement, HtmlInputElement, HtmlSelectElement};
+use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 #[derive(Properties)]
@@ -84,44 +85,17 @@ pub fn replay_view(props: &ReplayProps) -> Html {
     // Space, `.` and `,` drive the replay from anywhere but a field.
     {
         let (replay, bump) = (replay.clone(), bump.clone());
-        use_effect_with((), move |_| {
-            let on_key = Closure::<dyn Fn(KeyboardEvent)>::new(move |e: KeyboardEvent| {
-                // Typing in a field is typing; Space on a button presses it.
-                let in_field = e
-                    .target()
-                    .and_then(|t| t.dyn_into::<HtmlElement>().ok())
-                    .is_some_and(|el| match el.tag_name().as_str() {
-                        "INPUT" | "TEXTAREA" | "SELECT" => true,
-                        "BUTTON" => e.key() == " ",
-                        _ => false,
-                    });
-                if in_field || e.ctrl_key() || e.meta_key() || e.alt_key() {
-                    return;
-                }
-                let mut r = replay.borrow_mut();
-                match e.key().as_str() {
-                    " " => r.toggle(),
-                    "." => r.step(true),
-                    "," => r.step(false),
-                    _ => return,
-                }
-                drop(r);
-                e.prevent_default();
-                bump();
-            });
-            let document = web_sys::window().and_then(|w| w.document());
-            if let Some(d) = &document {
-                let _ =
-                    d.add_event_listener_with_callback("keydown", on_key.as_ref().unchecked_ref());
+        use_page_keys(move |e| {
+            let mut r = replay.borrow_mut();
+            match e.key().as_str() {
+                " " => r.toggle(),
+                "." => r.step(true),
+                "," => r.step(false),
+                _ => return false,
             }
-            move || {
-                if let Some(d) = document {
-                    let _ = d.remove_event_listener_with_callback(
-                        "keydown",
-                        on_key.as_ref().unchecked_ref(),
-                    );
-                }
-            }
+            drop(r);
+            bump();
+            true
         });
     }
 

@@ -2,11 +2,11 @@
 //! worker, the invariants (with an alarm when one fails), the metrics with each
 //! error kind explained, the audit, and the timeline as text.
 
+use super::exports::Exports;
 use super::incidents::{sqlite_log, Incidents};
 use super::live_view::Alongside;
 use super::metrics_panel::{MetricsPanel, Numbers};
 use super::replay_view::ReplayView;
-use super::trace_export::TraceExport;
 use crate::report::{Outcome, RunReport};
 use crate::text_timeline;
 use crate::timeline::Timeline;
@@ -48,7 +48,7 @@ pub fn run_view(props: &RunViewProps) -> Html {
             }
             <Incidents report={r.clone()} log={sqlite_log(&props.run.events)} />
             <ReplayView run={props.run.clone()} timeline={(*timeline).clone()} />
-            <TraceExport run={props.run.clone()} />
+            <Exports run={props.run.clone()} />
             <h3>{ "Invariants and metrics" }</h3>
             <Invariants report={r.clone()} />
             <MetricsPanel numbers={Numbers::of_report(r)} />

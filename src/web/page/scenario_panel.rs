@@ -89,7 +89,7 @@ pub fn lesson_picker(props: &LessonPickerProps) -> Html {
     html! {
         <div class="lesson-picker">
             <label class="preset">
-                { "Start from a lesson: " }
+                { "Start the scenario below from a preset: " }
                 <select data-testid="preset" onchange={on_preset}>
                     { for presets::all().into_iter().map(|p| html! {
                         <option value={p.name} selected={p.name == props.preset}>{ p.lesson }</option>

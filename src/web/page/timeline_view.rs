@@ -6,7 +6,8 @@
 //! pointed at is the one whose wait-for edges are drawn when there are too many to
 //! draw them all; a busy wait wide enough is labelled with whom it waits for.
 
-use crate::timeline::{pan, zoom, Cell, ErrorKind, Timeline, View};
+use super::timeline_legend::Legend;
+use crate::timeline::{pan, zoom, Timeline, View};
 use crate::timeline_paint::{self, Cursor, Raster, LANE_HEIGHT};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -14,7 +15,7 @@ use wasm_bindgen::{Clamped, JsCast};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 use yew::prelude::*;
 
-const LABEL_WIDTH: usize = 76;
+pub(super) const LABEL_WIDTH: usize = 76;
 const AXIS_HEIGHT: usize = 18;
 #[derive(Properties)]
 pub struct TimelineProps {
@@ -115,12 +116,37 @@ fn draw(
     if repaint {
         timeline_paint::paint(timeline, view, now_us, cursor, focus, raster);
     }
+    let Some(ctx) = put_lanes(canvas, timeline, raster) else {
+        return;
+    };
+    label_waits(&ctx, timeline, view);
+    if let Some(t) = playhead.filter(|t| view.shows(*t)) {
+        // The playhead: a dark line over the lanes, a triangle on the axis.
+        let x = (LABEL_WIDTH + view.column(t)) as f64;
+        ctx.set_fill_style_str("#1d1d1f");
+        ctx.fill_rect(x - 1.0, 0.0, 2.0, raster.height as f64);
+        ctx.begin_path();
+        ctx.move_to(x - 5.0, raster.height as f64);
+        ctx.line_to(x + 5.0, raster.height as f64);
+        ctx.line_to(x, raster.height as f64 + 6.0);
+        ctx.fill();
+    }
+    axis(&ctx, view, raster.height, 5);
+}
+
+/// Size `canvas` to the raster with the lane names and the axis beside and
+/// below it, put the raster's pixels, and write the lanes' names.
+pub(super) fn put_lanes(
+    canvas: &HtmlCanvasElement,
+    timeline: &Timeline,
+    raster: &Raster,
+) -> Option<CanvasRenderingContext2d> {
     let (width, height) = (LABEL_WIDTH + raster.width, raster.height + AXIS_HEIGHT);
     if canvas.width() != width as u32 || canvas.height() != height as u32 {
         canvas.set_width(width as u32);
         canvas.set_height(height as u32);
     }
-    let Some(ctx) = context(canvas) else { return };
+    let ctx = context(canvas)?;
     ctx.clear_rect(0.0, 0.0, width as f64, height as f64);
     if raster.height > 0 {
         if let Ok(image) = ImageData::new_with_u8_clamped_array_and_sh(
@@ -136,20 +162,12 @@ fn draw(
     for (i, lane) in timeline.lanes().enumerate() {
         let _ = ctx.fill_text(&lane.name(), 2.0, (i * LANE_HEIGHT + 17) as f64);
     }
-    label_waits(&ctx, timeline, view);
-    if let Some(t) = playhead.filter(|t| view.shows(*t)) {
-        // The playhead: a dark line over the lanes, a triangle on the axis.
-        let x = (LABEL_WIDTH + view.column(t)) as f64;
-        ctx.set_fill_style_str("#1d1d1f");
-        ctx.fill_rect(x - 1.0, 0.0, 2.0, raster.height as f64);
-        ctx.begin_path();
-        ctx.move_to(x - 5.0, raster.height as f64);
-        ctx.line_to(x + 5.0, raster.height as f64);
-        ctx.line_to(x, raster.height as f64 + 6.0);
-        ctx.fill();
-    }
+    Some(ctx)
+}
+
+/// The time axis under lanes `height` pixels tall: `ticks` + 1 labelled ticks.
+pub(super) fn axis(ctx: &CanvasRenderingContext2d, view: &View, height: usize, ticks: usize) {
     ctx.set_fill_style_str("#5f6368");
-    let ticks = 5;
     for k in 0..=ticks {
         let column = (view.width - 1) * k / ticks;
         let label = ms(view.time_at(column));
@@ -159,8 +177,8 @@ fn draw(
             k if k == ticks => "right",
             _ => "center",
         });
-        let _ = ctx.fill_text(&label, x, (raster.height + 13) as f64);
-        ctx.fill_rect(x, raster.height as f64, 1.0, 4.0);
+        let _ = ctx.fill_text(&label, x, (height + 13) as f64);
+        ctx.fill_rect(x, height as f64, 1.0, 4.0);
     }
     ctx.set_text_align("left");
 }
@@ -530,68 +548,5 @@ pub fn timeline_view(props: &TimelineProps) -> Html {
                 <Legend />
             }
         </div>
-    }
-}
-
-/// What each colour and shape means.
-#[function_component(Legend)]
-fn legend() -> Html {
-    let swatch = |rgb| format!("background:{}", timeline_paint::hex(rgb));
-    html! {
-        <ul class="legend" data-testid="legend">
-            <li><span class="swatch tx"></span><strong>{ "transaction" }</strong>
-                { ": the line above a lane runs from BEGIN to COMMIT; dashed when it rolled back" }</li>
-            { for Cell::ALL.iter().skip(1).map(|cell| html! {
-                <li><span class={classes!("swatch", (*cell == Cell::BusyWait).then_some("hatched"))}
-                    style={swatch(timeline_paint::cell_colour(*cell))}></span>
-                    <strong>{ cell.label() }</strong>{ ": " }{ cell.explain() }</li>
-            }) }
-            <li><RefusalShape /><strong>{ "refused lock" }</strong>
-                { ": a blue dot at the top of the bar; a dashed blue edge leads from it to the lane of the \
-                worker that held the lock in the way, its arrow on that worker's bar (every edge while \
-                they stand apart; closer, those of the lane you point at). A busy wait wide enough says \
-                whom it waits for. Point at either for who, since when, and in which statement" }</li>
-            <li><span class="swatch job"></span><strong>{ "jobs" }</strong>
-                { ": a short tick under the lane when a job is claimed, a tall one when it is done" }</li>
-            <li><strong>{ "errors" }</strong>{ " are marked under the lane, one shape and colour per kind; \
-                click one for what it means" }</li>
-            { for ErrorKind::ALL.iter().map(|kind| html! {
-                <li><ErrorShape kind={*kind} /><strong>{ kind.label() }</strong>{ ": " }{ kind.explain() }</li>
-            }) }
-        </ul>
-    }
-}
-
-#[derive(Properties, PartialEq)]
-struct ErrorShapeProps {
-    kind: ErrorKind,
-}
-
-/// An error's shape as in the lanes, drawn from the same pixels.
-#[function_component(ErrorShape)]
-fn error_shape(props: &ErrorShapeProps) -> Html {
-    let fill = timeline_paint::hex(timeline_paint::error_colour(props.kind));
-    let rows = timeline_paint::error_shape(props.kind);
-    html! {
-        <svg class="shape" width="13" height="13" viewBox="-2 -2 13 13" aria-hidden="true">
-            { for rows.iter().enumerate().flat_map(|(y, row)| {
-                let fill = fill.clone();
-                row.bytes().enumerate().filter(|(_, c)| *c == b'#').map(move |(x, _)| html! {
-                    <rect x={x.to_string()} y={y.to_string()} width="1" height="1" fill={fill.clone()} />
-                })
-            }) }
-        </svg>
-    }
-}
-
-/// A refused lock's dot and the start of its dashed edge, as in the lanes.
-#[function_component(RefusalShape)]
-fn refusal_shape() -> Html {
-    let fill = timeline_paint::hex(timeline_paint::EDGE);
-    html! {
-        <svg class="shape" width="13" height="13" viewBox="0 0 13 13" aria-hidden="true">
-            <circle cx="6.5" cy="3" r="2.5" fill={fill.clone()} />
-            <line x1="6.5" y1="5" x2="6.5" y2="13" stroke={fill} stroke-dasharray="2 2" />
-        </svg>
     }
 }

@@ -4,6 +4,7 @@
 use super::alone::run_alone;
 use super::console;
 use super::shared_run;
+use super::snapshot;
 use crate::scenario::Scenario;
 use crate::web::host::protocol::{FromWorker, ToWorker, PROTOCOL};
 use js_sys::Array;
@@ -59,6 +60,9 @@ async fn handle(message: ToWorker, buffers: &Array) -> FromWorker {
         ToWorker::Audit { committed, .. } => shared_run::audit(&s, &committed),
         ToWorker::Inspect { run, storage, .. } => {
             shared_run::inspect(&run, &s, storage, buffers).await
+        }
+        ToWorker::Snapshot { run, storage, .. } => {
+            snapshot::snapshot(&run, &s, storage, buffers).await
         }
         ToWorker::Console {
             run,

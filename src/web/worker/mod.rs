@@ -8,5 +8,6 @@ mod console;
 pub mod entry;
 pub mod opfs_storage;
 mod shared_run;
+mod snapshot;
 
 pub use alone::run_alone;

@@ -1,0 +1,139 @@
+//! The course: the lessons as pages a learner steps through (the address names
+//! the lesson). A lesson page says its claim, asks for a prediction, and once its
+//! run (or both runs of a comparison) is over says whether the run agreed, what
+//! happened in this run, whether the phenomenon showed, the moment to look at,
+//! and one change to try. Progress is kept in this browser. The lessons
+//! themselves are data in the core (`crate::lessons`).
+
+mod address;
+mod moment_view;
+mod progress;
+mod verdict_view;
+
+pub use address::{lesson_in_address, use_lesson_address};
+pub use progress::Progress;
+pub use verdict_view::VerdictView;
+
+use crate::lessons::{self, Lesson, Runs};
+use yew::prelude::*;
+
+/// The lesson at `index` of the course.
+pub fn lesson_at(index: usize) -> Lesson {
+    let mut all = lessons::all();
+    all.swap_remove(index.min(all.len() - 1))
+}
+
+/// Open the lesson at `index` (through the address); false if there is none.
+pub fn go_to(index: usize) -> bool {
+    let Some(lesson) = lessons::all().into_iter().nth(index) else {
+        return false;
+    };
+    web_sys::window().is_some_and(|w| {
+        w.location()
+            .set_hash(&address::address_of(lesson.id))
+            .is_ok()
+    })
+}
+
+/// The index of the lesson `id`.
+pub fn index_of(id: &str) -> Option<usize> {
+    lessons::all().iter().position(|l| l.id == id)
+}
+
+#[derive(Properties, PartialEq)]
+pub struct CourseProps {
+    pub index: usize,
+    pub progress: Progress,
+    /// The choice the learner predicts, by index.
+    pub on_predict: Callback<usize>,
+    /// The address named a lesson that does not exist: its name.
+    #[prop_or_default]
+    pub unknown: Option<String>,
+}
+
+/// The lesson's page above its run: where it sits in the course, its claim, the
+/// case file it reproduces, and the prediction.
+#[function_component(Course)]
+pub fn course(props: &CourseProps) -> Html {
+    let all = lessons::all();
+    let lesson = &all[props.index.min(all.len() - 1)];
+    let step = props.progress.step(lesson.id);
+    let link = |i: usize, text: &str, rel: &str| match all.get(i) {
+        Some(l) => html! {
+            <a href={address::address_of(l.id)} rel={rel.to_string()} data-testid={format!("lesson-{rel}")}>{ text }</a>
+        },
+        None => html! { <span class="muted">{ text }</span> },
+    };
+    let on_choice = |i: usize| {
+        let cb = props.on_predict.clone();
+        Callback::from(move |_: Event| cb.emit(i))
+    };
+    html! {
+        <section class="lesson" aria-labelledby="lesson-title" data-testid="lesson" data-lesson={lesson.id}>
+            if let Some(name) = &props.unknown {
+                <p class="banner notice" role="status" data-testid="unknown-lesson">
+                    { format!("There is no lesson \"{name}\" (the link may come from another version of \
+                       locklab); here is the first lesson.") }
+                </p>
+            }
+            <nav class="course-nav" aria-label="Lessons">
+                { link(props.index.wrapping_sub(1), "\u{2039} Previous", "prev") }
+                <span data-testid="lesson-position">{ format!("Lesson {} of {}", props.index + 1, all.len()) }</span>
+                { link(props.index + 1, "Next \u{203a}", "next") }
+                <LessonList index={props.index} progress={props.progress.clone()} />
+            </nav>
+            <h2 id="lesson-title">{ format!("{}. {}", props.index + 1, lesson.title) }</h2>
+            <p class="claim">{ lesson.claim }</p>
+            if let Runs::Compare(a, b) = &lesson.runs {
+                <p class="muted">{ format!("A comparison: Run runs A ({}) and then B ({}), one after \
+                    the other, each on a database of its own.", a.label, b.label) }</p>
+            }
+            if let Some(case) = &lesson.case_file {
+                <div class="case-file" data-testid="case-file">
+                    <p><strong>{ "Case file: " }</strong><a href={case.url} target="_blank" rel="noopener">{ case.thread }</a></p>
+                    <p><strong>{ "What its users saw: " }</strong>{ case.saw }</p>
+                </div>
+            }
+            <fieldset class="prediction" data-testid="prediction">
+                <legend>{ "Predict, then press Run: " }{ lesson.prediction.question }</legend>
+                { for lesson.prediction.choices.iter().enumerate().map(|(i, c)| html! {
+                    <label>
+                        <input type="radio" name={format!("predict-{}", lesson.id)} value={i.to_string()}
+                            checked={step.predicted == Some(i)} onchange={on_choice(i)}
+                            data-testid={format!("predict-{i}")} />
+                        { " " }{ c.text }
+                    </label>
+                }) }
+            </fieldset>
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct LessonListProps {
+    index: usize,
+    progress: Progress,
+}
+
+/// Every lesson, with a mark for those whose check passed.
+#[function_component(LessonList)]
+fn lesson_list(props: &LessonListProps) -> Html {
+    let all = lessons::all();
+    html! {
+        <details class="lesson-list" data-testid="lesson-list">
+            <summary>{ format!("All lessons ({} of {} checked)", props.progress.passed(), all.len()) }</summary>
+            <ol>
+                { for all.iter().enumerate().map(|(i, l)| {
+                    let passed = props.progress.step(l.id).passed;
+                    html! {
+                        <li data-passed={passed.to_string()}>
+                            <a href={address::address_of(l.id)}
+                                aria-current={(i == props.index).then_some("page")}>{ l.title }</a>
+                            if passed { <span class="ok" aria-label="checked">{ " \u{2713}" }</span> }
+                        </li>
+                    }
+                }) }
+            </ol>
+        </details>
+    }
+}

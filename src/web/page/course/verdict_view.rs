@@ -1,0 +1,118 @@
+//! What a lesson says once its run is over, every sentence from the run: whether
+//! it agreed with the learner's prediction, what happened in this run, whether
+//! the lesson's phenomenon showed (and, when not, what differs from the lesson's
+//! scenario), the moment to look at, and one change to try next.
+
+use super::moment_view::MomentView;
+use crate::lessons::{self, Evidence, Runs};
+use crate::timeline::Timeline;
+use crate::web::host::run::BrowserRun;
+use std::cell::RefCell;
+use std::rc::Rc;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct VerdictProps {
+    pub index: usize,
+    /// The lesson's run, or both runs of a comparison.
+    pub runs: Vec<Rc<BrowserRun>>,
+    pub predicted: Option<usize>,
+    /// Apply the lesson's suggested change and run again.
+    pub on_suggest: Callback<()>,
+}
+
+#[function_component(VerdictView)]
+pub fn verdict_view(props: &VerdictProps) -> Html {
+    let lesson = super::lesson_at(props.index);
+    let moment_run = props
+        .runs
+        .get(usize::from(lesson.moment.in_b))
+        .or(props.runs.first())
+        .cloned();
+    let timeline = use_memo(moment_run.as_ref().map(|r| r.id.clone()), {
+        let run = moment_run.clone();
+        move |_| {
+            Rc::new(RefCell::new(
+                run.map(|r| Timeline::from_events(&r.events))
+                    .unwrap_or_default(),
+            ))
+        }
+    });
+    let Some(a) = props.runs.first() else {
+        return html! {};
+    };
+    let evidence = Evidence {
+        a: &a.report,
+        b: props.runs.get(1).map(|r| &r.report),
+    };
+    let labels = match &lesson.runs {
+        Runs::Compare(a, b) => [a.label, b.label],
+        Runs::One(_) => ["", ""],
+    };
+    let verdict = lesson.check(&evidence);
+    let answer = lesson.answer(&evidence);
+    let choice = |i: usize| lesson.prediction.choices.get(i).map_or("", |c| c.text);
+    let said = match (props.predicted, answer) {
+        (None, Some(a)) => format!("You made no prediction. The run bears out: {}.", choice(a)),
+        (Some(p), Some(a)) if p == a => format!("You predicted: {}. The run agreed.", choice(p)),
+        (Some(p), Some(a)) => format!(
+            "You predicted: {}. The run did not agree: it bears out \"{}\".",
+            choice(p),
+            choice(a)
+        ),
+        (_, None) => "The run bears out none of the choices: see what differs below.".to_string(),
+    };
+    let moment = moment_run
+        .as_ref()
+        .and_then(|run| lesson.moment.find(&timeline.borrow(), &run.events));
+    let on_suggest = {
+        let cb = props.on_suggest.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(()))
+    };
+    let next = lessons::all().get(props.index + 1).map(|l| (l.id, l.title));
+    html! {
+        <section class="verdict" aria-labelledby="verdict-title" data-testid="verdict">
+            <h2 id="verdict-title">{ "What this run showed" }</h2>
+            <p data-testid="prediction-result" data-agreed={(props.predicted.is_some() && props.predicted == answer).to_string()}
+                class={classes!(if props.predicted.is_some() && props.predicted == answer { "ok" } else { "muted" })}>
+                { said }
+            </p>
+            <h3>{ "What happened in this run" }</h3>
+            <div data-testid="what-happened">
+                if props.runs.len() == 1 {
+                    <p>{ lessons::what_happened(&evidence, labels) }</p>
+                } else {
+                    { for props.runs.iter().enumerate().map(|(n, run)| html! {
+                        <p><strong>{ format!("{} ({}): ", ["A", "B"][n], labels[n]) }</strong>
+                            { lessons::happened::run_paragraph(&run.report) }</p>
+                    }) }
+                }
+            </div>
+            <p data-testid="check" data-appeared={verdict.finding.appeared.to_string()}
+                class={classes!(if verdict.finding.appeared { "ok" } else { "failed" })}>
+                <strong>{ if verdict.finding.appeared { "\u{2713} It showed: " } else { "\u{2717} It did not show: " } }</strong>
+                { &verdict.finding.because }{ "." }
+            </p>
+            if !verdict.differs.is_empty() {
+                <ul data-testid="differs">
+                    { for verdict.differs.iter().map(|d| html! { <li>{ d }</li> }) }
+                </ul>
+            }
+            { match moment {
+                Some(m) => html! {
+                    <MomentView timeline={(*timeline).clone()} at={m.at.clone()}
+                        run_label={if props.runs.len() > 1 { Some(["A", "B"][m.run].to_string()) } else { None }} />
+                },
+                None => html! { <p class="muted" data-testid="no-moment">{ "The moment this lesson points at did not happen in this run." }</p> },
+            } }
+            <div class="controls">
+                <button data-testid="suggestion" onclick={on_suggest}>{ lesson.suggestion.label }</button>
+                if let Some((id, title)) = next {
+                    <a class="button" href={super::address::address_of(id)} data-testid="next-lesson">
+                        { format!("Next lesson: {title} \u{203a}") }
+                    </a>
+                }
+            </div>
+        </section>
+    }
+}

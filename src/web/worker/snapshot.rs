@@ -1,0 +1,103 @@
+//! The export `database.db`: a run's queue database as one file that the stock
+//! `sqlite3` command opens. A fresh connection (the run's workers are gone) reads
+//! it as they left it, which rolls back a hot journal a killed worker left; in WAL
+//! mode a TRUNCATE checkpoint then moves every committed frame into the database
+//! file. The file is read inside a read transaction of that connection, so no
+//! other connection (the SQL console) can change it while it is copied.
+
+use super::attach::{self, attach};
+use crate::scenario::Scenario;
+use crate::vfs::{self, database};
+use crate::web::host::protocol::{FromWorker, StorageKind};
+use crate::web::host::run_files;
+use rusqlite::{Connection, OpenFlags};
+
+/// Read run `run`'s queue database, checkpointed, as one file.
+pub async fn snapshot(
+    run: &str,
+    scenario: &Scenario,
+    storage: StorageKind,
+    buffers: &js_sys::Array,
+) -> FromWorker {
+    let taken = async {
+        attach(run, None, scenario, storage, buffers).await?;
+        attach::adopt_existing_files();
+        let path = run_files::database_path(run, 0);
+        let queue = Connection::open_with_flags_and_vfs(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE,
+            vfs::NAME,
+        )
+        .map_err(|e| format!("opening the queue: {e}"))?;
+        read(&queue, &path)
+    };
+    taken
+        .await
+        .unwrap_or_else(|message| FromWorker::Failed { message })
+}
+
+fn read(queue: &Connection, path: &str) -> Result<FromWorker, String> {
+    let count = |sql: &str| {
+        queue
+            .query_row(sql, [], |r| r.get::<_, i64>(0))
+            .map_err(|e| format!("{sql}: {e}"))
+    };
+    // Reading first recovers what a killed worker left (a hot journal).
+    count("SELECT count(*) FROM jobs")?;
+    let journal_mode: String = queue
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .map_err(|e| format!("PRAGMA journal_mode: {e}"))?;
+    if journal_mode == "wal" {
+        let busy: i64 = queue
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))
+            .map_err(|e| format!("PRAGMA wal_checkpoint(TRUNCATE): {e}"))?;
+        if busy != 0 {
+            return Err(
+                "the checkpoint could not finish: another connection (the SQL \
+                 console?) has a transaction open on this run's database; end it and export \
+                 again"
+                    .to_string(),
+            );
+        }
+    }
+    queue
+        .execute_batch("BEGIN")
+        .map_err(|e| format!("BEGIN: {e}"))?;
+    let counted = (|| {
+        let jobs = count("SELECT count(*) FROM jobs")? as u64;
+        let done = count("SELECT count(*) FROM jobs WHERE status = 'DONE'")? as u64;
+        Ok::<_, String>((jobs, done, file_bytes(path)?))
+    })();
+    let _ = queue.execute_batch("COMMIT");
+    let (jobs, done, file) = counted?;
+    Ok(FromWorker::Snapshot {
+        jobs,
+        done,
+        journal_mode,
+        file,
+    })
+}
+
+/// The bytes of the database file at `path`, as its storage holds them.
+fn file_bytes(path: &str) -> Result<Vec<u8>, String> {
+    let db = database::find(path).ok_or(format!("{path} is not attached"))?;
+    let file = db
+        .storage
+        .open(path, false)
+        .map_err(|e| format!("opening {path}: {e}"))?;
+    let size = file
+        .size()
+        .map_err(|e| format!("the size of {path}: {e}"))?;
+    let mut bytes = vec![0; size as usize];
+    let mut at = 0;
+    while at < bytes.len() {
+        let n = file
+            .read_at(at as u64, &mut bytes[at..])
+            .map_err(|e| format!("reading {path}: {e}"))?;
+        if n == 0 {
+            return Err(format!("{path} ended at {at} of {size} bytes"));
+        }
+        at += n;
+    }
+    Ok(bytes)
+}
