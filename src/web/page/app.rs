@@ -4,8 +4,10 @@
 //! a timeline), the scenario's knobs, and a pipeline check of one worker alone.
 
 use super::address;
+use super::compare_view::Compared;
 use super::console_view::ConsoleView;
 use super::course::{self, Course, Progress, VerdictView};
+use super::edited_copy::EditedCopy;
 use super::keys::use_page_keys;
 use super::live_view::{LiveRun, LiveView};
 use super::page_api::{self, PageHooks};
@@ -14,6 +16,7 @@ use super::scenario_panel::{check, draft_of, Draft, Knobs, LessonPicker};
 use crate::lessons::Evidence;
 use crate::presets;
 use crate::report::RunReport;
+use crate::web::host::compare::ComparedRuns;
 use crate::web::host::protocol::StorageKind;
 use crate::web::host::run::{self as host, BrowserRun, LiveTrace};
 use js_sys::Reflect;
@@ -390,13 +393,19 @@ fn app() -> Html {
                 RunState::Done(runs) => html! {
                     <>
                         <VerdictView index={index} runs={runs.clone()} predicted={progress.step(course::lesson_at(index).id).predicted} {on_suggest} />
+                        if let [a, b] = &runs[..] {
+                            <Compared runs={Rc::new(ComparedRuns { a: (**a).clone(), b: (**b).clone() })}
+                                labels={[AttrValue::from(labels[0].to_string()), AttrValue::from(labels[1].to_string())]} />
+                        }
                         { for runs.iter().enumerate().map(|(n, run)| html! {
-                            <>
-                                if runs.len() > 1 {
-                                    <h2 class="side">{ format!("Run {}: {}", ["A", "B"][n], labels.get(n).copied().unwrap_or("")) }</h2>
-                                }
+                            if runs.len() > 1 {
+                                <details class="side">
+                                    <summary>{ format!("Run {} in full: {}", ["A", "B"][n], labels.get(n).copied().unwrap_or("")) }</summary>
+                                    <RunView run={run.clone()} />
+                                </details>
+                            } else {
                                 <RunView run={run.clone()} />
-                            </>
+                            }
                         }) }
                     </>
                 },
@@ -404,6 +413,7 @@ fn app() -> Html {
             <ConsoleView />
             <LessonPicker preset={(*preset).clone()} {on_preset} />
             <Knobs draft={(*draft).clone()} error={checked.clone().err()} {on_edit} />
+            <EditedCopy draft={(*draft).clone()} />
             <Capabilities />
             <section aria-labelledby="check-title">
                 <h2 id="check-title">{ "Pipeline check" }</h2>

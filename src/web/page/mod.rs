@@ -3,8 +3,11 @@
 
 mod address;
 pub mod app;
+mod compare_metrics;
+pub mod compare_view;
 mod console_view;
 mod course;
+mod edited_copy;
 mod exports;
 mod incidents;
 mod keys;
@@ -15,5 +18,6 @@ mod page_api;
 mod replay_view;
 mod run_view;
 mod scenario_panel;
+mod timeline_legend;
 pub(crate) mod timeline_view;
 mod wait_for_matrix;

@@ -5,7 +5,7 @@
 //! not ready.
 
 use crate::scenario::Scenario;
-use crate::web::host::api::{scenario_arg, set, settle};
+use crate::web::host::api::{scenario_of, set, settle, LOAD};
 use js_sys::{Object, Promise, Reflect};
 use serde_json::Value;
 use std::cell::RefCell;
@@ -46,7 +46,7 @@ pub fn install() {
         return;
     };
     let load = Closure::<dyn FnMut(JsValue) -> Promise>::new(|scenario: JsValue| {
-        let loaded = scenario_arg("locklab.load(scenario)", &scenario).and_then(|s| {
+        let loaded = scenario_of(&scenario, &LOAD).and_then(|s| {
             let value = s.to_value();
             with_hooks(|h| {
                 (h.load)(s);
