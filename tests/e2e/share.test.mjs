@@ -63,5 +63,18 @@ test("a link with an unknown field opens with a message; &run runs at once", asy
   await other.getByTestId("verdict").waitFor({ timeout: 60_000 });
   assert.match(await other.getByTestId("jobs").innerText(), /^12 of 12 done/);
   assert.doesNotMatch(new URL(other.url()).hash, /run/, "the address no longer says run");
+  // Zoomed in, the address holds the window, and a link restores it.
+  const view = other.getByTestId("run-report").getByTestId("timeline-view");
+  await view.getByRole("button", { name: "Zoom in" }).click();
+  await other.waitForFunction(() => /&t=[\d.]+-[\d.]+/.test(location.hash));
+  const zoomed = await other.evaluate(() => window.locklab.share());
+  assert.match(zoomed, /&t=[\d.]+-[\d.]+/);
+  const axis = async (p) => p.getByTestId("run-report").getByTestId("timeline-view").getAttribute("data-window");
+  const third = await session.browser.newPage();
+  await third.goto(zoomed.replace("#", "#run&").replace("&t=", "&t="));
+  await third.getByTestId("verdict").waitFor({ timeout: 60_000 });
+  assert.equal(new URL(third.url()).hash.match(/t=[^&]*/)[0], new URL(zoomed).hash.match(/t=[^&]*/)[0]);
+  console.log(`# zoomed link (${zoomed.length} characters); windows: ${await axis(other)} / ${await axis(third)}`);
+  await third.close();
   await other.close();
 });

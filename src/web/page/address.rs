@@ -56,6 +56,20 @@ pub fn scenario_in_address() -> Option<Result<Map<String, Value>, String>> {
     value_of("s").map(|text| compact::decode(&text).map_err(|e| e.to_string()))
 }
 
+/// The timeline's window the address names (`t=12.5-40.25`, in ms), in µs.
+pub fn window_in_address() -> Option<(u64, u64)> {
+    let text = value_of("t")?;
+    let (from, to) = text.split_once('-')?;
+    let us = |ms: &str| {
+        ms.parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite() && *v >= 0.0)
+            .map(|v| (v * 1000.0) as u64)
+    };
+    let (from, to) = (us(from)?, us(to)?);
+    (from < to).then_some((from, to))
+}
+
 /// Whether the address asks to run at once.
 pub fn run_in_address() -> bool {
     pairs(&hash()).iter().any(|(k, _)| k == "run")
@@ -64,21 +78,26 @@ pub fn run_in_address() -> bool {
 /// The hash for `lesson` with the scenario changes `changes` (none: no `s`),
 /// keeping the pairs of the current hash that other views own and dropping
 /// `run` (a link shared from here does not run unasked).
-pub fn hash_of(lesson: &str, changes: &Map<String, Value>) -> String {
-    let mut pairs: Vec<(String, String)> = pairs(&hash())
+pub fn hash_of(lesson: &str, changes: &Map<String, Value>, window: Option<(u64, u64)>) -> String {
+    let pairs: Vec<(String, String)> = pairs(&hash())
         .into_iter()
-        .filter(|(k, _)| !["lesson", "s", "run"].contains(&k.as_str()))
+        .filter(|(k, _)| !["lesson", "s", "t", "run"].contains(&k.as_str()))
         .collect();
-    pairs.insert(0, ("lesson".to_string(), lesson.to_string()));
+    let mut ours = vec![("lesson".to_string(), lesson.to_string())];
     if !changes.is_empty() {
-        pairs.insert(1, ("s".to_string(), compact::encode(changes)));
+        ours.push(("s".to_string(), compact::encode(changes)));
     }
-    joined(pairs)
+    if let Some((from, to)) = window {
+        let ms = |us: u64| format!("{}", (us as f64 / 10.0).round() / 100.0);
+        ours.push(("t".to_string(), format!("{}-{}", ms(from), ms(to))));
+    }
+    ours.extend(pairs);
+    joined(ours)
 }
 
 /// The address of `lesson` as it is written in its links.
 pub fn address_of(lesson: &str) -> String {
-    hash_of(lesson, &Map::new())
+    hash_of(lesson, &Map::new(), None)
 }
 
 /// The whole link to this page with `hash`.
@@ -121,9 +140,10 @@ pub fn draft_from_address(index: usize) -> (Draft, Option<String>) {
     }
 }
 
-/// The hash that restores lesson `index` with `draft`: the lesson, and the fields
-/// of the draft that differ from the lesson's scenario.
-pub fn hash_for(index: usize, draft: &Draft) -> String {
+/// The hash that restores lesson `index` with `draft` and the timeline's
+/// `window`: the lesson, the fields of the draft that differ from the lesson's
+/// scenario, and the window.
+pub fn hash_for(index: usize, draft: &Draft, window: Option<(u64, u64)>) -> String {
     let lesson = course::lesson_at(index);
     let base = lesson.runs.sides()[0]
         .scenario()
@@ -132,7 +152,7 @@ pub fn hash_for(index: usize, draft: &Draft) -> String {
     let now = check(draft)
         .map(|s| s.to_value())
         .unwrap_or_else(|_| serde_json::Value::Object(draft.clone()));
-    hash_of(lesson.id, &compact::differences(&base, &now))
+    hash_of(lesson.id, &compact::differences(&base, &now), window)
 }
 
 /// Write `hash` into the address without a new history entry and without a

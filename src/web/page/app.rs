@@ -13,6 +13,7 @@ use super::live_view::{LiveRun, LiveView};
 use super::page_api::{self, PageHooks};
 use super::run_view::RunView;
 use super::scenario_panel::{check, draft_of, Draft, Knobs, LessonPicker};
+use super::timeline_view::Window;
 use crate::lessons::Evidence;
 use crate::presets;
 use crate::report::RunReport;
@@ -93,6 +94,12 @@ fn app() -> Html {
     let draft = use_state(|| opened.0.clone());
     let link_problem = use_state(|| opened.1.clone());
     let run_at_once = use_state(address::run_in_address);
+    // The timeline's window, kept in the address (`t=`): a link restores it.
+    let window = use_state(address::window_in_address);
+    let on_window = {
+        let window = window.clone();
+        Callback::from(move |w: Window| window.set(w))
+    };
     let shared = use_state(|| None::<String>);
     let run_state = use_state(|| RunState::Idle);
     // The run in progress, as the workers post it.
@@ -104,9 +111,9 @@ fn app() -> Html {
     // `run` until the run it asked for is over (the service worker's first
     // reload would otherwise lose it).
     use_effect_with(
-        (index, (*draft).clone(), *run_at_once),
-        |(index, draft, run)| {
-            let hash = address::hash_for(*index, draft);
+        (index, (*draft).clone(), *run_at_once, *window),
+        |(index, draft, run, window)| {
+            let hash = address::hash_for(*index, draft, *window);
             address::keep(&if *run { format!("{hash}&run") } else { hash })
         },
     );
@@ -124,8 +131,8 @@ fn app() -> Html {
             }
         }),
         share: Box::new({
-            let draft = (*draft).clone();
-            move || address::link_with(&address::hash_for(index, &draft))
+            let (draft, window) = ((*draft).clone(), *window);
+            move || address::link_with(&address::hash_for(index, &draft, window))
         }),
     });
     let on_check = {
@@ -224,7 +231,7 @@ fn app() -> Html {
             run_state.clone(),
             link_problem.clone(),
         );
-        let (start, run_at_once) = (start.clone(), run_at_once.clone());
+        let (start, run_at_once, window) = (start.clone(), run_at_once.clone(), window.clone());
         Callback::from(move |_| {
             let (i, unknown) = address::lesson_from_address();
             let (next, problem) = address::draft_from_address(i);
@@ -235,6 +242,7 @@ fn app() -> Html {
             }
             link_problem.set(problem);
             lesson.set((i, unknown));
+            window.set(address::window_in_address());
             if address::run_in_address() && global_flag("crossOriginIsolated") {
                 run_at_once.set(true);
                 start(i, next_draft);
@@ -262,20 +270,24 @@ fn app() -> Html {
         });
     }
     let on_share = {
-        let (shared, draft) = (shared.clone(), (*draft).clone());
+        let (shared, draft, window) = (shared.clone(), (*draft).clone(), *window);
         Callback::from(move |_| {
-            let link = address::link_with(&address::hash_for(index, &draft));
+            let link = address::link_with(&address::hash_for(index, &draft, window));
             copy_to_clipboard(&link);
             shared.set(Some(link));
         })
     };
     let on_run = {
-        let (start, draft) = (start.clone(), draft.clone());
-        Callback::from(move |_| start(index, (*draft).clone()))
+        let (start, draft, window) = (start.clone(), draft.clone(), window.clone());
+        Callback::from(move |_| {
+            window.set(None);
+            start(index, (*draft).clone())
+        })
     };
     let on_suggest = {
-        let (start, draft) = (start.clone(), draft.clone());
+        let (start, draft, on_window) = (start.clone(), draft.clone(), on_window.clone());
         Callback::from(move |_| {
+            on_window.emit(None);
             let suggested =
                 course::lesson_at(index).suggested(&serde_json::Value::Object((*draft).clone()));
             let next = suggested.as_object().cloned().unwrap_or_default();
@@ -300,8 +312,12 @@ fn app() -> Html {
     // suggested change, Page Down and Page Up (a presenter's clicker) or ] and [
     // go to the next and the previous lesson.
     {
-        let (on_predict, start, on_suggest) =
-            (on_predict.clone(), start.clone(), on_suggest.clone());
+        let (on_predict, start, on_suggest, on_window) = (
+            on_predict.clone(),
+            start.clone(),
+            on_suggest.clone(),
+            on_window.clone(),
+        );
         let (draft, can_run, done) = (
             (*draft).clone(),
             checked.is_ok() && !running && global_flag("crossOriginIsolated"),
@@ -317,7 +333,10 @@ fn app() -> Html {
                     }
                     on_predict.emit(i);
                 }
-                "r" | "R" if can_run => start(index, draft.clone()),
+                "r" | "R" if can_run => {
+                    on_window.emit(None);
+                    start(index, draft.clone())
+                }
                 "s" | "S" if running => {
                     crate::web::host::kept_runs::stop();
                 }
@@ -395,6 +414,7 @@ fn app() -> Html {
                         <VerdictView index={index} runs={runs.clone()} predicted={progress.step(course::lesson_at(index).id).predicted} {on_suggest} />
                         if let [a, b] = &runs[..] {
                             <Compared runs={Rc::new(ComparedRuns { a: (**a).clone(), b: (**b).clone() })}
+                                window={Some((*window, on_window.clone()))}
                                 labels={[AttrValue::from(labels[0].to_string()), AttrValue::from(labels[1].to_string())]} />
                         }
                         { for runs.iter().enumerate().map(|(n, run)| html! {
@@ -404,7 +424,7 @@ fn app() -> Html {
                                     <RunView run={run.clone()} />
                                 </details>
                             } else {
-                                <RunView run={run.clone()} />
+                                <RunView run={run.clone()} window={Some((*window, on_window.clone()))} />
                             }
                         }) }
                     </>

@@ -164,6 +164,10 @@ pub fn compare_view(props: &CompareViewProps) -> Html {
 pub struct ComparedProps {
     pub runs: Rc<ComparedRuns>,
     pub labels: [AttrValue; 2],
+    /// The window both timelines share and who keeps it (the page, in its
+    /// address); the comparison keeps its own without.
+    #[prop_or_default]
+    pub window: Option<(Window, Callback<Window>)>,
 }
 
 /// "A: wall-of-red, completed in 412 ms"; for the shorter run, where the axis
@@ -194,15 +198,16 @@ pub fn compared(props: &ComparedProps) -> Html {
     let timelines = use_memo(runs.clone(), |runs| {
         [&runs.a, &runs.b].map(|r| Rc::new(RefCell::new(Timeline::from_events(&r.events))))
     });
-    let window = use_state(|| None::<(u64, u64)>);
+    let own = use_state(|| None::<(u64, u64)>);
     let ends = [&runs.a, &runs.b].map(|r| ((r.report.elapsed_ms * 1000.0) as u64).max(1));
+    let (window, on_window) = props.window.clone().unwrap_or_else(|| {
+        let own = own.clone();
+        (*own, Callback::from(move |w: Window| own.set(w)))
+    });
     let shared = SharedWindow {
-        window: *window,
+        window,
         axis_us: ends[0].max(ends[1]),
-        on_window: {
-            let window = window.clone();
-            Callback::from(move |w: Window| window.set(w))
-        },
+        on_window,
     };
     let [la, lb] = &props.labels;
     let changes = scenario_changes(&runs.a.report.scenario, &runs.b.report.scenario);
