@@ -63,18 +63,30 @@ test("every lesson from the keyboard: predict, run, check, the moment, the sugge
     await nextVerdict();
     const check = page.getByTestId("check");
     assert.equal(await check.getAttribute("data-appeared"), "true", `${lesson.id}: ${await check.innerText()}`);
-    assert.equal(await page.getByTestId("prediction-result").getAttribute("data-agreed"), "true", lesson.id);
+    const result = page.getByTestId("prediction-result");
+    assert.equal(await result.getAttribute("data-agreed"), "true", `${lesson.id}: ${await result.innerText()} ${await check.innerText()}`);
     // What happened names this run's numbers.
     const said = await page.getByTestId("what-happened").innerText();
-    for (const jobs of await page.getByTestId("jobs").allInnerTexts()) {
+    for (const jobs of await page.getByTestId("jobs").allTextContents()) {
       const [, done, seeded] = jobs.match(/^(\d+) of (\d+) done/);
       assert.ok(said.includes(`did ${done} of ${seeded} jobs`), `${lesson.id}: ${said}`);
     }
     const moment = page.getByTestId("moment");
     await moment.waitFor();
     assert.ok((await page.getByTestId("moment-label").innerText()).length > 20);
-    if (["wall-of-red", "readers-and-writer"].includes(lesson.id)) {
+    if (lesson.compare) {
+      // A comparison: two timelines on one axis, the metrics side by side.
+      const compared = page.getByTestId("compared");
+      await compared.waitFor();
+      assert.equal(await compared.locator("canvas").count(), 2, lesson.id);
+      const [a, b] = await Promise.all(["a", "b"].map((s) => page.getByTestId(`compare-timeline-${s}`).getByTestId("timeline-view").getAttribute("data-window")));
+      assert.equal(a, b, `${lesson.id}: one time axis`);
+      assert.equal(await page.getByTestId("compare-metrics").locator("thead th").count() >= 3, true);
+    }
+    if (["wall-of-red", "readers-and-writer", "case-huey-dequeue"].includes(lesson.id)) {
+      await page.getByTestId("lesson").screenshot({ path: join(artifacts, `lesson-${lesson.id}-page.png`) });
       await verdict().screenshot({ path: join(artifacts, `lesson-${lesson.id}.png`) });
+      if (lesson.compare) await page.getByTestId("compared").screenshot({ path: join(artifacts, `lesson-${lesson.id}-compared.png`) });
     }
     // The suggested change edits the scenario and runs again.
     const before = await verdict().elementHandle();

@@ -6,7 +6,7 @@
 
 use super::keys::use_page_keys;
 use super::metrics_panel::{MetricsPanel, Numbers};
-use super::timeline_view::TimelineView;
+use super::timeline_view::{SharedWindow, TimelineView};
 use crate::metrics::Tally;
 use crate::replay::{Replay, SPEEDS};
 use crate::timeline::Timeline;
@@ -22,11 +22,15 @@ use yew::prelude::*;
 pub struct ReplayProps {
     pub run: Rc<BrowserRun>,
     pub timeline: Rc<RefCell<Timeline>>,
+    /// The timeline's window, when the page keeps it (in its address).
+    pub shared: Option<SharedWindow>,
 }
 
 impl PartialEq for ReplayProps {
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.run, &other.run) && Rc::ptr_eq(&self.timeline, &other.timeline)
+        Rc::ptr_eq(&self.run, &other.run)
+            && Rc::ptr_eq(&self.timeline, &other.timeline)
+            && self.shared == other.shared
     }
 }
 
@@ -171,7 +175,7 @@ pub fn replay_view(props: &ReplayProps) -> Html {
             </div>
             // The finished run's lanes never change: only the playhead moves, and the
             // view paints its lanes again only when they do.
-            <TimelineView timeline={props.timeline.clone()} now_us={end_us} version={0}
+            <TimelineView timeline={props.timeline.clone()} now_us={end_us} version={0} shared={props.shared.clone()}
                 playhead={active.then_some(playhead)} />
             if *active {
                 <div class="replay-moment">

@@ -7,6 +7,7 @@ use super::incidents::{sqlite_log, Incidents};
 use super::live_view::Alongside;
 use super::metrics_panel::{MetricsPanel, Numbers};
 use super::replay_view::ReplayView;
+use super::timeline_view::{SharedWindow, Window};
 use crate::report::{Outcome, RunReport};
 use crate::text_timeline;
 use crate::timeline::Timeline;
@@ -18,6 +19,10 @@ use yew::prelude::*;
 #[derive(Properties, PartialEq)]
 pub struct RunViewProps {
     pub run: Rc<BrowserRun>,
+    /// The timeline's window and who keeps it (the page, in its address); the
+    /// timeline keeps its own without.
+    #[prop_or_default]
+    pub window: Option<(Window, Callback<Window>)>,
 }
 
 impl PartialEq for BrowserRun {
@@ -47,7 +52,8 @@ pub fn run_view(props: &RunViewProps) -> Html {
                 </p>
             }
             <Incidents report={r.clone()} log={sqlite_log(&props.run.events)} />
-            <ReplayView run={props.run.clone()} timeline={(*timeline).clone()} />
+            <ReplayView run={props.run.clone()} timeline={(*timeline).clone()}
+                shared={props.window.clone().map(|(window, on_window)| SharedWindow { window, axis_us: end_us.max(1), on_window })} />
             <Exports run={props.run.clone()} />
             <h3>{ "Invariants and metrics" }</h3>
             <Invariants report={r.clone()} />
