@@ -4,7 +4,7 @@
 
 use locklab::clock::Clock;
 use locklab::scenario::Scenario;
-use locklab::web::{clock::WebClock, worker::run_alone};
+use locklab::web::{clock::WebClock, host::run::alone_report, worker::run_alone};
 use std::time::Duration;
 use wasm_bindgen_test::*;
 
@@ -45,7 +45,8 @@ fn the_engine_runs_a_scenario_to_a_full_report_in_a_worker() {
             "heartbeat_ms": 1, "result_batch": 5}"#,
     )
     .unwrap();
-    let report = run_alone(&scenario).unwrap();
+    // The worker runs it; the page makes the report from its answer.
+    let report = alone_report(&scenario, run_alone(&scenario).unwrap()).unwrap();
     assert_eq!(report.jobs.seeded, 25);
     assert_eq!(report.jobs.done, 25);
     assert_eq!((report.jobs.double_claimed, report.jobs.lost), (0, 0));

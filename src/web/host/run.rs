@@ -434,38 +434,46 @@ pub async fn run_alone(scenario: serde_json::Value) -> Result<RunReport, String>
     };
     worker.send(&message, &Array::new())?;
     match inbox.next().await {
-        (
-            _,
-            Arrival::Message(FromWorker::Alone {
-                sqlite_version,
-                journal_mode,
-                elapsed_us,
-                exit,
-                failure,
-                audit,
-                integrity_check,
-                events,
-            }),
-        ) => {
+        (member, Arrival::Message(answer @ FromWorker::Alone { .. })) => {
             // The worker read the scenario already: this cannot fail.
             let checked = Scenario::from_value(&scenario).map_err(|e| e.to_string())?;
-            let exit = exit.worker_exit(failure, 0);
-            let facts = RunFacts {
-                scenario: &checked,
-                sqlite_version,
-                vfs: "memvfs (sqlite-wasm-rs, one connection at a time)".to_string(),
-                journal_mode,
-                elapsed_us,
-                outcome: Outcome::of(std::slice::from_ref(&exit)),
-                audit,
-                integrity_check,
-                failure: match exit {
-                    WorkerExit::Failed(failure) => Some(failure),
-                    _ => None,
-                },
-            };
-            Ok(RunReport::new(facts, &events))
+            alone_report(&checked, answer).ok_or_else(|| format!("{}: no run", member.name()))
         }
         (member, other) => Err(unexpected(member, other)),
     }
+}
+
+/// The report of a pipeline check from the worker's answer (`FromWorker::Alone`):
+/// the page makes it, so that the worker's wasm needs no metrics. `None` for any
+/// other answer.
+pub fn alone_report(scenario: &Scenario, answer: FromWorker) -> Option<RunReport> {
+    let FromWorker::Alone {
+        sqlite_version,
+        journal_mode,
+        elapsed_us,
+        exit,
+        failure,
+        audit,
+        integrity_check,
+        events,
+    } = answer
+    else {
+        return None;
+    };
+    let exit = exit.worker_exit(failure, 0);
+    let facts = RunFacts {
+        scenario,
+        sqlite_version,
+        vfs: "memvfs (sqlite-wasm-rs, one connection at a time)".to_string(),
+        journal_mode,
+        elapsed_us,
+        outcome: Outcome::of(std::slice::from_ref(&exit)),
+        audit,
+        integrity_check,
+        failure: match exit {
+            WorkerExit::Failed(failure) => Some(failure),
+            _ => None,
+        },
+    };
+    Some(RunReport::new(facts, &events))
 }
