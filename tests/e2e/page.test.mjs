@@ -156,8 +156,11 @@ test("invalid input is refused at the field and Run stays disabled", async () =>
 });
 
 test("without cross-origin isolation a banner says what is missing and Run is off", async () => {
+  // No COOP/COEP headers and no service worker to add them (as over plain http
+  // on a LAN address, where browsers refuse service workers).
   const plain = await serve(dist, { isolated: false });
-  const other = await browser.newPage();
+  const context = await launch([], { serviceWorkers: "block" });
+  const other = await context.newPage();
   try {
     await other.goto(plain.url);
     const banner = other.getByTestId("not-isolated");
@@ -166,7 +169,7 @@ test("without cross-origin isolation a banner says what is missing and Run is of
     assert.match(await banner.innerText(), /What still works/);
     assert.equal(await other.getByTestId("run").isDisabled(), true);
   } finally {
-    await other.close();
+    await context.close();
     plain.server.close();
   }
 });

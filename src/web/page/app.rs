@@ -461,9 +461,10 @@ fn banners() -> Html {
                     { " Runs with several workers need a shared lock table and a busy handler that \
                        really sleeps (SharedArrayBuffer and Atomics.wait), so Run is off. Serve the page \
                        with the headers Cross-Origin-Opener-Policy: same-origin and \
-                       Cross-Origin-Embedder-Policy: require-corp (scripts/serve.sh does). What still \
-                       works: the lessons below, the pipeline check of one worker, and the native \
-                       command, locklab run --preset NAME." }
+                       Cross-Origin-Embedder-Policy: require-corp (scripts/serve.sh does), or from \
+                       https or localhost, where the page's service worker adds them. What still \
+                       works: reading the lessons, the pipeline check of one worker, and the native \
+                       command, locklab lesson NAME." }
                 </div>
             }
             if isolated && !opfs {
