@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import { serve } from "./serve.mjs";
 import { launch } from "./browser.mjs";
+import { openDrawer, closeDrawer } from "./session.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = join(here, "..", "..", "dist");
@@ -145,6 +146,7 @@ test("Reset database removes the finished runs' files", async () => {
 });
 
 test("invalid input is refused at the field and Run stays disabled", async () => {
+  await openDrawer(page, "scenario");
   const workers = page.locator("#field-workers");
   await workers.fill("40");
   const field = page.getByTestId("field-workers");
@@ -153,6 +155,7 @@ test("invalid input is refused at the field and Run stays disabled", async () =>
   assert.equal(await page.getByTestId("run").isDisabled(), true);
   await workers.fill("3");
   assert.equal(await page.getByTestId("run").isDisabled(), false);
+  await closeDrawer(page, "scenario");
 });
 
 test("without cross-origin isolation a banner says what is missing and Run is off", async () => {

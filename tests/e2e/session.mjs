@@ -26,3 +26,17 @@ export async function openPage({ tabs = 1 } = {}) {
   };
   return { site, browser, pages, close };
 }
+
+/** Open the page's drawer `name` (scenario, console, about) unless it is open. */
+export async function openDrawer(page, name) {
+  const toggle = page.getByTestId(`open-${name}`);
+  if ((await toggle.getAttribute("aria-expanded")) !== "true") await toggle.click();
+  await page.getByTestId(`drawer-${name}`).waitFor();
+}
+
+/** Close the page's drawer `name` if it is open. */
+export async function closeDrawer(page, name) {
+  const toggle = page.getByTestId(`open-${name}`);
+  if ((await toggle.getAttribute("aria-expanded")) === "true") await toggle.click();
+  await page.getByTestId(`drawer-${name}`).waitFor({ state: "hidden" });
+}
