@@ -98,8 +98,10 @@ test("a worker that dies by itself (a trap) fails the run at once, and the audit
 
 test("the Kill button kills a worker of the page's run; the finished run says who died and what SQLite recovered", async () => {
   await page.getByTestId("preset").selectOption("short-transactions");
+  await openDrawer(page, "scenario");
   await page.locator("#field-jobs").fill("400");
   await page.locator("#field-stale_after_ms").fill("200");
+  await closeDrawer(page, "scenario");
   await page.getByTestId("run").click();
   await page.waitForFunction(() => Number(document.querySelector('[data-testid="run-running"]')?.dataset.liveDone) > 0, null, { timeout: 60_000 });
   await page.getByTestId("kill-1").click();

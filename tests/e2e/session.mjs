@@ -34,9 +34,8 @@ export async function openDrawer(page, name) {
   await page.getByTestId(`drawer-${name}`).waitFor();
 }
 
-/** Close the page's drawer `name` if it is open. */
+/** Close the page's drawer `name` (with its own Close button) if it is open. */
 export async function closeDrawer(page, name) {
-  const toggle = page.getByTestId(`open-${name}`);
-  if ((await toggle.getAttribute("aria-expanded")) === "true") await toggle.click();
+  if (await page.getByTestId(`drawer-${name}`).isVisible()) await page.getByTestId(`close-${name}`).click();
   await page.getByTestId(`drawer-${name}`).waitFor({ state: "hidden" });
 }
