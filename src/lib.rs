@@ -11,6 +11,7 @@
 
 pub mod chrome_trace;
 pub mod clock;
+pub mod compare;
 pub mod console;
 pub mod engine;
 pub mod exports;

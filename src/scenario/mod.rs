@@ -6,6 +6,7 @@
 //! field, the allowed values and the value given. Nothing downstream re-checks a
 //! field: a `Scenario` is valid by construction.
 
+pub mod compact;
 mod faults;
 pub mod fields;
 mod read;

@@ -68,7 +68,7 @@ test("every lesson from the keyboard: predict, run, check, the moment, the sugge
     assert.equal(await page.getByTestId("prediction-result").getAttribute("data-agreed"), "true", lesson.id);
     // What happened names this run's numbers.
     const said = await page.getByTestId("what-happened").innerText();
-    for (const jobs of await page.getByTestId("jobs").allInnerTexts()) {
+    for (const jobs of await page.getByTestId("jobs").allTextContents()) {
       const [, done, seeded] = jobs.match(/^(\d+) of (\d+) done/);
       assert.ok(said.includes(`did ${done} of ${seeded} jobs`), `${lesson.id}: ${said}`);
     }

@@ -3,12 +3,14 @@
 //! with a message that names the argument, option or scenario field that is wrong
 //! and what it was given. Nothing a caller passes can make a call hang or panic.
 
+use super::compare;
 use super::console;
 use super::exports;
 use super::js_json::{self, Refused};
 use super::kept_runs;
 use super::protocol::{SharedBuffers, StorageKind};
 use super::run::{run, LiveTrace};
+use crate::compare::Comparison;
 use crate::exports::ExportKind;
 use crate::presets;
 use crate::scenario::{Scenario, ScenarioError};
@@ -19,7 +21,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 /// Settle a call: its future's answer as JSON, or its error as a message.
-fn settle(answer: impl Future<Output = Result<Value, String>> + 'static) -> Promise {
+pub(crate) fn settle(answer: impl Future<Output = Result<Value, String>> + 'static) -> Promise {
     future_to_promise(async move {
         match answer.await {
             Ok(value) => JSON::parse(&value.to_string()),
@@ -39,64 +41,97 @@ fn allowed(field: &str) -> String {
     }
 }
 
+/// A scenario argument of a call, as its errors name it.
+pub(crate) struct Argument {
+    /// The call, as written in an error: "locklab.run(scenario, options)".
+    call: &'static str,
+    /// The argument's name in the call: "scenario", "a".
+    name: &'static str,
+    /// What a field error starts with: "scenario" ("scenario field `workers`"),
+    /// "compare: scenario b".
+    label: &'static str,
+}
+
+const RUN: Argument = Argument {
+    call: "locklab.run(scenario, options)",
+    name: "scenario",
+    label: "scenario",
+};
+const COMPARE_A: Argument = Argument {
+    call: "locklab.compare(a, b, options)",
+    name: "a",
+    label: "compare: scenario a",
+};
+/// `locklab.load(scenario)`, the page's own call.
+pub(crate) const LOAD: Argument = Argument {
+    call: "locklab.load(scenario)",
+    name: "scenario",
+    label: "scenario",
+};
+const COMPARE_B: Argument = Argument {
+    name: "b",
+    label: "compare: scenario b",
+    ..COMPARE_A
+};
+
 /// The scenario a caller passed, checked: a plain object whose fields are JSON
 /// values, then the scenario parser's rules.
-fn scenario_of(value: &JsValue) -> Result<Scenario, String> {
+pub(crate) fn scenario_of(value: &JsValue, arg: &Argument) -> Result<Scenario, String> {
+    let Argument { call, name, label } = arg;
     if value.is_undefined() {
-        return Err(
-            "locklab.run(scenario, options): `scenario` is missing: pass an object \
-                    such as {workers: 4, jobs: 100}, or {} for every default"
-                .to_string(),
-        );
+        return Err(format!(
+            "{call}: `{name}` is missing: pass an object such as {{workers: 4, jobs: 100}}, \
+             or {{}} for every default"
+        ));
     }
+    let not_an_object = |given: &str| {
+        format!("{call}: `{name}` must be an object such as {{workers: 4}}, got {given}")
+    };
     let json = match js_json::to_json(value) {
         Ok(json) => json.unwrap_or(Value::Null),
-        Err(Refused { path, given }) if path.is_empty() => {
-            return Err(format!(
-                "locklab.run(scenario, options): `scenario` must be an object such as \
-                 {{workers: 4}}, got {given}"
-            ))
-        }
+        Err(Refused { path, given }) if path.is_empty() => return Err(not_an_object(&given)),
         Err(Refused { path, given }) => {
             let field = path.split(['.', '[']).next().unwrap_or(&path);
             return Err(format!(
-                "scenario field `{path}`: expected {}, got {given}",
+                "{label} field `{path}`: expected {}, got {given}",
                 allowed(field)
             ));
         }
     };
     if !json.is_object() {
-        return Err(format!(
-            "locklab.run(scenario, options): `scenario` must be an object such as \
-             {{workers: 4}}, got {}",
-            js_json::describe(value)
-        ));
+        return Err(not_an_object(&js_json::describe(value)));
     }
-    Scenario::from_value(&json).map_err(|e| e.to_string())
+    Scenario::from_value(&json).map_err(|e| match e.field.as_str() {
+        "" => format!("{label}: expected {}, got {}", e.allowed, e.given),
+        field => format!(
+            "{label} field `{field}`: expected {}, got {}",
+            e.allowed, e.given
+        ),
+    })
 }
 
-/// The options of `run`: `{storage}`, or nothing.
-fn storage_of(options: &JsValue) -> Result<Option<StorageKind>, String> {
+/// The options of `run` and `compare`: `{storage}`, or nothing.
+fn storage_of(options: &JsValue, call: &str) -> Result<Option<StorageKind>, String> {
     if options.is_undefined() || options.is_null() {
         return Ok(None);
     }
+    let not_an_object = |given: &str| {
+        format!("{call}: `options` must be an object such as {{storage: \"memory\"}}, got {given}")
+    };
     let json = js_json::to_json(options).map_err(|Refused { path, given }| {
         if path.is_empty() {
-            format!("locklab.run(scenario, options): `options` must be an object such as {{storage: \"memory\"}}, got {given}")
+            not_an_object(&given)
         } else {
             format!("option `{path}`: got {given}")
         }
     })?;
     let Some(Value::Object(fields)) = json else {
-        return Err(format!(
-            "locklab.run(scenario, options): `options` must be an object such as \
-             {{storage: \"memory\"}}, got {}",
-            js_json::describe(options)
-        ));
+        return Err(not_an_object(&js_json::describe(options)));
     };
     if let Some(unknown) = fields.keys().find(|k| *k != "storage") {
+        let function = call.split('(').next().unwrap_or(call);
         return Err(format!(
-            "option `{unknown}`: unknown; locklab.run knows one option, `storage`"
+            "option `{unknown}`: unknown; {function} knows one option, `storage`"
         ));
     }
     match fields.get("storage") {
@@ -120,12 +155,15 @@ fn worker_of(call: &str, value: &JsValue) -> Result<u32, String> {
     }
 }
 
-fn set(api: &Object, name: &str, f: JsValue) {
+pub(crate) fn set(api: &Object, name: &str, f: JsValue) {
     let _ = Reflect::set(api, &name.into(), &f);
 }
 
 /// Install `window.locklab`:
 /// - `run(scenario, {storage})`: the run report (docs/report.md);
+/// - `compare(a, b, {storage})`: runs `a`, then `b` (never at once), each on its
+///   own database; resolves to `{a, b, differences}`: both reports and the
+///   differences in words (`compare::Comparison`);
 /// - `presets()`: the built-in presets;
 /// - `stop()`: stops this tab's runs in progress; resolves to how many;
 /// - `kill(worker)`: kills that worker of this tab's run in progress at its next
@@ -145,11 +183,28 @@ pub fn install() {
     let api = Object::new();
     let run_fn = Closure::<dyn FnMut(JsValue, JsValue) -> Promise>::new(
         |scenario: JsValue, options: JsValue| {
-            let checked = scenario_of(&scenario).and_then(|s| Ok((s, storage_of(&options)?)));
+            let checked =
+                scenario_of(&scenario, &RUN).and_then(|s| Ok((s, storage_of(&options, RUN.call)?)));
             settle(async move {
                 let (scenario, storage) = checked?;
                 let report = run(&scenario, storage, LiveTrace::default()).await?.report;
                 serde_json::to_value(&report).map_err(|e| e.to_string())
+            })
+        },
+    );
+    let compare_fn = Closure::<dyn FnMut(JsValue, JsValue, JsValue) -> Promise>::new(
+        |a: JsValue, b: JsValue, options: JsValue| {
+            let checked = scenario_of(&a, &COMPARE_A).and_then(|a| {
+                let b = scenario_of(&b, &COMPARE_B)?;
+                Ok((a, b, storage_of(&options, COMPARE_A.call)?))
+            });
+            settle(async move {
+                let (a, b, storage) = checked?;
+                let live = [LiveTrace::default(), LiveTrace::default()];
+                let runs = compare::compare(&a, &b, storage, live, &|_| {}).await?;
+                let (a, b) = (runs.a.report, runs.b.report);
+                let differences = Comparison::of(&a, &b).sentences();
+                Ok(serde_json::json!({"a": a, "b": b, "differences": differences}))
             })
         },
     );
@@ -215,6 +270,7 @@ pub fn install() {
         settle(async { kept_runs::reset().await.map(Value::from) })
     });
     set(&api, "run", run_fn.into_js_value());
+    set(&api, "compare", compare_fn.into_js_value());
     set(&api, "presets", presets_fn.into_js_value());
     set(&api, "lessons", lessons_fn.into_js_value());
     set(&api, "stop", stop_fn.into_js_value());

@@ -3,6 +3,7 @@
 //! automation API (`window.locklab`).
 
 pub mod api;
+pub mod compare;
 pub mod console;
 pub mod exports;
 mod js_json;

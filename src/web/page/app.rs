@@ -5,17 +5,21 @@
 //! can do (with the developers' pipeline check at `#pipeline`). The shell
 //! (`shell`) says how the page is shown: presenter, embed, dark.
 
+use super::address;
+use super::compare_view::Compared;
 use super::console_view::ConsoleView;
 use super::course::{self, Course, Progress, VerdictView};
+use super::edited_copy::EditedCopy;
 use super::keys::use_page_keys;
 use super::live_view::{LiveRun, LiveView};
+use super::page_api::{self, PageHooks};
 use super::pipeline_check::PipelineCheck;
 use super::run_view::RunView;
 use super::scenario_panel::{check, draft_of, Draft, Knobs, LessonPicker};
 use super::shell::{use_shell, with_flag, Drawer, DrawerKind, HelpDialog, ShellProvider, TopBar};
-use crate::lessons::{with_changes, Evidence, Runs};
+use crate::lessons::Evidence;
 use crate::presets;
-use crate::scenario::Scenario;
+use crate::web::host::compare::ComparedRuns;
 use crate::web::host::protocol::StorageKind;
 use crate::web::host::run::{self as host, BrowserRun, LiveTrace};
 use js_sys::Reflect;
@@ -25,6 +29,7 @@ use yew::prelude::*;
 
 pub fn start() {
     crate::web::host::api::install();
+    page_api::install();
     yew::Renderer::<Page>::new().render();
 }
 
@@ -49,43 +54,16 @@ enum RunState {
     Failed(String),
 }
 
-/// The draft of a lesson's first (or only) scenario.
-fn lesson_draft(index: usize) -> Draft {
-    let lesson = course::lesson_at(index);
-    lesson.runs.sides()[0]
-        .scenario_json()
-        .as_object()
-        .cloned()
-        .unwrap_or_default()
-}
-
-/// The scenarios a Run of lesson `index` runs from `draft`: the draft; and for a
-/// comparison, B's scenario with the same edits the draft made to A's.
-fn scenarios_to_run(index: usize, draft: &Draft) -> Result<Vec<Scenario>, String> {
-    let lesson = course::lesson_at(index);
-    let a = check(draft).map_err(|e| e.to_string())?;
-    let Runs::Compare(side_a, side_b) = &lesson.runs else {
-        return Ok(vec![a]);
-    };
-    let lesson_a = side_a.scenario_json();
-    let edits: serde_json::Map<String, serde_json::Value> = draft
-        .iter()
-        .filter(|(k, v)| lesson_a.get(k.as_str()) != Some(*v))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    let b_json = with_changes(&side_b.scenario_json(), &serde_json::Value::Object(edits));
-    let b = Scenario::from_value(&b_json).map_err(|e| format!("run B: {e}"))?;
-    Ok(vec![a, b])
-}
-
-/// The lesson the address names, and the name it gave if it named none of them.
-fn lesson_from_address() -> (usize, Option<String>) {
-    match course::lesson_in_address() {
-        None => (0, None),
-        Some(id) => match course::index_of(&id) {
-            Some(i) => (i, None),
-            None => (0, Some(id)),
-        },
+/// Copy `text` to the clipboard, where the browser allows it.
+fn copy_to_clipboard(text: &str) {
+    let clipboard = Reflect::get(&js_sys::global(), &"navigator".into())
+        .and_then(|n| Reflect::get(&n, &"clipboard".into()));
+    if let Ok(clipboard) = clipboard {
+        if let Ok(write) = Reflect::get(&clipboard, &"writeText".into()) {
+            if let Some(write) = write.dyn_ref::<js_sys::Function>() {
+                let _ = write.call1(&clipboard, &text.into());
+            }
+        }
     }
 }
 
@@ -104,27 +82,50 @@ fn page() -> Html {
 #[function_component(App)]
 fn app() -> Html {
     let pipeline = use_shell().is_some_and(|s| s.pipeline);
-    let lesson = use_state(lesson_from_address);
+    let lesson = use_state(address::lesson_from_address);
     let index = lesson.0;
     let progress = use_state(Progress::load);
     let preset = use_state(|| presets::DEFAULT_PRESET.to_string());
-    let draft = use_state(|| lesson_draft(index));
+    let opened = use_memo((), |_| {
+        address::draft_from_address(address::lesson_from_address().0)
+    });
+    let draft = use_state(|| opened.0.clone());
+    let link_problem = use_state(|| opened.1.clone());
+    let run_at_once = use_state(address::run_in_address);
+    let shared = use_state(|| None::<String>);
     let run_state = use_state(|| RunState::Idle);
     // The run in progress, as the workers post it.
     let live = use_memo((), |_| LiveRun::default());
     // What the last Reset database said, until the next run.
     let reset_said = use_state(|| None::<String>);
     let checked = check(&draft);
-    course::use_lesson_address({
-        let (lesson, draft, run_state) = (lesson.clone(), draft.clone(), run_state.clone());
-        Callback::from(move |_| {
-            let (i, unknown) = lesson_from_address();
-            if i != lesson.0 || unknown.is_some() {
-                draft.set(lesson_draft(i));
-                run_state.set(RunState::Idle);
+    // The address keeps the page's state: the lesson and the draft's changes; and
+    // `run` until the run it asked for is over (the service worker's first
+    // reload would otherwise lose it).
+    use_effect_with(
+        (index, (*draft).clone(), *run_at_once),
+        |(index, draft, run)| {
+            let hash = address::hash_for(*index, draft);
+            address::keep(&if *run { format!("{hash}&run") } else { hash })
+        },
+    );
+    page_api::register(PageHooks {
+        load: Box::new({
+            let draft = draft.clone();
+            move |scenario| draft.set(scenario.to_value().as_object().cloned().unwrap_or_default())
+        }),
+        current: Box::new({
+            let draft = (*draft).clone();
+            move || {
+                check(&draft)
+                    .map(|s| s.to_value())
+                    .map_err(|e| e.to_string())
             }
-            lesson.set((i, unknown));
-        })
+        }),
+        share: Box::new({
+            let draft = (*draft).clone();
+            move || address::link_with(&address::hash_for(index, &draft))
+        }),
     });
     let on_preset = {
         let (preset, draft) = (preset.clone(), draft.clone());
@@ -161,8 +162,8 @@ fn app() -> Html {
             reset_said.clone(),
             progress.clone(),
         );
-        Rc::new(move |draft: Draft| {
-            let scenarios = match scenarios_to_run(index, &draft) {
+        Rc::new(move |index: usize, draft: Draft| {
+            let scenarios = match course::scenarios_to_run(index, &draft) {
                 Ok(s) => s,
                 Err(message) => return run_state.set(RunState::Failed(message)),
             };
@@ -201,9 +202,62 @@ fn app() -> Html {
             });
         })
     };
+    // A link followed, Back, or a typed address: the page takes the state it holds.
+    address::use_address_changes({
+        let (lesson, draft, run_state, link_problem) = (
+            lesson.clone(),
+            draft.clone(),
+            run_state.clone(),
+            link_problem.clone(),
+        );
+        let (start, run_at_once) = (start.clone(), run_at_once.clone());
+        Callback::from(move |_| {
+            let (i, unknown) = address::lesson_from_address();
+            let (next, problem) = address::draft_from_address(i);
+            let next_draft = next.clone();
+            if i != lesson.0 || unknown.is_some() || next != *draft {
+                draft.set(next);
+                run_state.set(RunState::Idle);
+            }
+            link_problem.set(problem);
+            lesson.set((i, unknown));
+            if address::run_in_address() && global_flag("crossOriginIsolated") {
+                run_at_once.set(true);
+                start(i, next_draft);
+            }
+        })
+    });
+    // A link with `run` runs once the page is up, where it can.
+    {
+        let (start, draft, run_at_once) = (start.clone(), (*draft).clone(), run_at_once.clone());
+        use_effect_with((), move |_| {
+            if *run_at_once && check(&draft).is_ok() && global_flag("crossOriginIsolated") {
+                start(index, draft);
+            } else {
+                run_at_once.set(false);
+            }
+        });
+    }
+    {
+        let run_at_once = run_at_once.clone();
+        let over = matches!(*run_state, RunState::Done(_) | RunState::Failed(_));
+        use_effect_with(over, move |over| {
+            if *over {
+                run_at_once.set(false);
+            }
+        });
+    }
+    let on_share = {
+        let (shared, draft) = (shared.clone(), (*draft).clone());
+        Callback::from(move |_| {
+            let link = address::link_with(&address::hash_for(index, &draft));
+            copy_to_clipboard(&link);
+            shared.set(Some(link));
+        })
+    };
     let on_run = {
         let (start, draft) = (start.clone(), draft.clone());
-        Callback::from(move |_| start((*draft).clone()))
+        Callback::from(move |_| start(index, (*draft).clone()))
     };
     let on_suggest = {
         let (start, draft) = (start.clone(), draft.clone());
@@ -212,7 +266,7 @@ fn app() -> Html {
                 course::lesson_at(index).suggested(&serde_json::Value::Object((*draft).clone()));
             let next = suggested.as_object().cloned().unwrap_or_default();
             draft.set(next.clone());
-            start(next);
+            start(index, next);
         })
     };
     let on_reset = {
@@ -249,7 +303,7 @@ fn app() -> Html {
                     }
                     on_predict.emit(i);
                 }
-                "r" | "R" if can_run => start(draft.clone()),
+                "r" | "R" if can_run => start(index, draft.clone()),
                 "s" | "S" if running => {
                     crate::web::host::kept_runs::stop();
                 }
@@ -276,6 +330,9 @@ fn app() -> Html {
         <main class="stage">
             <div class="stage-lesson">
                 <Banners />
+                if let Some(problem) = &*link_problem {
+                    <p class="banner notice" role="status" data-testid="link-problem">{ problem }</p>
+                }
                 <Course index={index} progress={(*progress).clone()} {on_predict} unknown={lesson.1.clone()} />
                 <div class="controls">
                     <button data-testid="run" onclick={on_run} aria-keyshortcuts="R"
@@ -285,6 +342,8 @@ fn app() -> Html {
                     <button data-testid="stop" aria-keyshortcuts="S" onclick={Callback::from(|_| { crate::web::host::kept_runs::stop(); })} disabled={!running}>
                         { "Stop" }
                     </button>
+                    <button data-testid="share" onclick={on_share}
+                        title="Copy a link that opens this lesson with this scenario">{ "Share" }</button>
                     <button data-testid="reset" onclick={on_reset} disabled={running}
                         title="Remove the last run's database files, from OPFS or from memory">
                         { "Reset database" }
@@ -294,6 +353,12 @@ fn app() -> Html {
                     }
                     <LessonPicker preset={(*preset).clone()} {on_preset} />
                 </div>
+                if let Some(link) = &*shared {
+                    <p class="share" role="status">
+                        <label>{ "Link copied: " }<input readonly=true value={link.clone()} data-testid="share-link"
+                            size={link.len().min(80).to_string()} /></label>
+                    </p>
+                }
                 if let Some(said) = &*reset_said {
                     <p class="muted" data-testid="reset-said" role="status">{ said }</p>
                 }
@@ -315,16 +380,25 @@ fn app() -> Html {
                 },
                 RunState::Failed(message) => html! { <p class="error" data-testid="run-failed">{ message }</p> },
                 RunState::Done(runs) => html! {
-                    { for runs.iter().enumerate().map(|(n, run)| html! {
-                        <>
+                    <>
+                        if let [a, b] = &runs[..] {
+                            <Compared runs={Rc::new(ComparedRuns { a: (**a).clone(), b: (**b).clone() })}
+                                labels={[AttrValue::from(labels[0].to_string()), AttrValue::from(labels[1].to_string())]} />
+                        }
+                        { for runs.iter().enumerate().map(|(n, run)| html! {
                             if runs.len() > 1 {
-                                <h2 class="side">{ format!("Run {}: {}", ["A", "B"][n], labels.get(n).copied().unwrap_or("")) }</h2>
+                                <details class="side">
+                                    <summary>{ format!("Run {} in full: {}", ["A", "B"][n], labels.get(n).copied().unwrap_or("")) }</summary>
+                                    <RunView run={run.clone()} />
+                                </details>
+                            } else {
+                                <RunView run={run.clone()} />
                             }
-                            <RunView run={run.clone()} />
-                        </>
-                    }) }
+                        }) }
+                    </>
                 },
             } }
+            <EditedCopy draft={(*draft).clone()} />
             </div>
         </main>
         <Drawer kind={DrawerKind::Scenario}>

@@ -1,9 +1,13 @@
 //! The page: yew components. They show runs and start them through `host`; none
 //! of them touches a Web Worker or a shared buffer.
 
+mod address;
 pub mod app;
+mod compare_metrics;
+pub mod compare_view;
 mod console_view;
 mod course;
+mod edited_copy;
 mod exports;
 mod incidents;
 mod key_numbers;
@@ -11,10 +15,12 @@ mod keys;
 mod kill_buttons;
 mod live_view;
 mod metrics_panel;
+mod page_api;
 mod pipeline_check;
 mod replay_view;
 mod run_view;
 mod scenario_panel;
 mod shell;
+mod timeline_legend;
 pub(crate) mod timeline_view;
 mod wait_for_matrix;

@@ -106,20 +106,35 @@ pub struct KnobsProps {
     pub draft: Draft,
     pub error: Option<ScenarioError>,
     pub on_edit: Callback<(String, Option<Value>)>,
+    /// Starts the ids of the panel's heading and fields, for a second panel on
+    /// the page (B's of a comparison: "b-").
+    #[prop_or_default]
+    pub id_prefix: AttrValue,
+    /// The heading; none when empty (the panel's container has one).
+    #[prop_or(AttrValue::Static("Every knob of the scenario"))]
+    pub title: AttrValue,
+    #[prop_or(AttrValue::Static(
+        "The lesson above fills these in; change any and press Run again."
+    ))]
+    pub note: AttrValue,
 }
 
 /// Every field of the scenario, with its default, range and help; a bad value is
 /// shown at its field.
 #[function_component(Knobs)]
 pub fn knobs(props: &KnobsProps) -> Html {
+    let prefix = props.id_prefix.as_str();
+    let title_id = format!("{prefix}scenario-title");
     html! {
-        <section class="scenario" aria-labelledby="scenario-title">
-            <h2 id="scenario-title">{ "Every knob of the scenario" }</h2>
-            <p class="muted">{ "The lesson above fills these in; change any and press Run again." }</p>
+        <section class="scenario" aria-labelledby={title_id.clone()}>
+            if !props.title.is_empty() {
+                <h2 id={title_id}>{ &props.title }</h2>
+            }
+            <p class="muted">{ &props.note }</p>
             <div class="fields">
                 { for FIELDS.iter().map(|f| {
                     let error = props.error.as_ref().filter(|e| is_at(e, f));
-                    field(f, props.draft.get(f.name), error, &props.on_edit)
+                    field(f, props.draft.get(f.name), error, &props.on_edit, prefix)
                 }) }
             </div>
             if let Some(e) = props.error.as_ref().filter(|e| !FIELDS.iter().any(|f| is_at(e, f))) {
@@ -158,9 +173,10 @@ fn field(
     value: Option<&Value>,
     error: Option<&ScenarioError>,
     on_edit: &Callback<(String, Option<Value>)>,
+    prefix: &str,
 ) -> Html {
     let name = f.name;
-    let id = format!("field-{name}");
+    let id = format!("{prefix}field-{name}");
     let default = placeholder(f);
     let control = match &f.edit {
         Edit::Flag { default } => {

@@ -7,7 +7,8 @@
 //! draw them all; a busy wait wide enough is labelled with whom it waits for.
 
 use super::shell::lane_scale;
-use crate::timeline::{pan, zoom, Cell, ErrorKind, Timeline, View};
+use super::timeline_legend::Legend;
+use crate::timeline::{pan, zoom, Timeline, View};
 use crate::timeline_paint::{self, Cursor, Raster, LANE_HEIGHT};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -28,6 +29,38 @@ pub struct TimelineProps {
     /// A replay's playhead, drawn as a line across the lanes.
     #[prop_or_default]
     pub playhead: Option<u64>,
+    /// A window shared with stacked timelines (A/B): zooming one moves them all.
+    #[prop_or_default]
+    pub shared: Option<SharedWindow>,
+    /// Show what the colours and shapes mean (one legend for stacked timelines).
+    #[prop_or(true)]
+    pub legend: bool,
+}
+
+/// The window of stacked timelines, their axis, and who to tell when one moves it.
+#[derive(Clone, PartialEq)]
+pub struct SharedWindow {
+    pub window: Window,
+    /// The axis's end in µs: the longest run's time.
+    pub axis_us: u64,
+    pub on_window: Callback<Window>,
+}
+
+/// The window a timeline shows (its own, or one it shares) and how to move it.
+#[derive(Clone)]
+struct WindowHandle(Window, Callback<Window>);
+
+impl WindowHandle {
+    fn set(&self, window: Window) {
+        self.1.emit(window);
+    }
+}
+
+impl std::ops::Deref for WindowHandle {
+    type Target = Window;
+    fn deref(&self) -> &Window {
+        &self.0
+    }
 }
 
 impl PartialEq for TimelineProps {
@@ -36,6 +69,8 @@ impl PartialEq for TimelineProps {
             && self.now_us == other.now_us
             && self.version == other.version
             && self.playhead == other.playhead
+            && self.shared == other.shared
+            && self.legend == other.legend
     }
 }
 
@@ -44,7 +79,7 @@ impl PartialEq for TimelineProps {
 type PaintKey = (u64, u64, u64, u64, usize, Option<Cursor>, Option<usize>);
 
 /// A window of the run, in µs; `None` follows the whole run so far.
-type Window = Option<(u64, u64)>;
+pub type Window = Option<(u64, u64)>;
 
 fn context(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
     canvas.get_context("2d").ok()??.dyn_into().ok()
@@ -186,7 +221,11 @@ pub fn timeline_view(props: &TimelineProps) -> Html {
     let raster = use_mut_ref(Raster::default);
     // What the raster shows now: painted again only when this changes.
     let painted = use_mut_ref(|| None::<PaintKey>);
-    let window = use_state(|| None::<(u64, u64)>);
+    let own_window = use_state(|| None::<(u64, u64)>);
+    let window = match &props.shared {
+        Some(shared) => WindowHandle(shared.window, shared.on_window.clone()),
+        None => WindowHandle(*own_window, Callback::from(move |w| own_window.set(w))),
+    };
     let cursor = use_state(|| None::<Cursor>);
     // The lane under the pointer: its wait-for edges are drawn, however many.
     let pointed = use_state(|| None::<usize>);
@@ -197,6 +236,11 @@ pub fn timeline_view(props: &TimelineProps) -> Html {
     let resized = use_state(|| 0u32);
     let width = use_mut_ref(|| None::<usize>);
     let now_us = props.now_us.max(1);
+    // The time axis: the run's own, or as long as the longest of those it is shown with.
+    let axis_us = props
+        .shared
+        .as_ref()
+        .map_or(now_us, |s| s.axis_us.max(now_us));
 
     {
         let (resized, width) = (resized.clone(), width.clone());
@@ -237,10 +281,11 @@ pub fn timeline_view(props: &TimelineProps) -> Html {
                 *resized,
                 *pointed,
                 props.playhead,
+                axis_us,
             ),
-            move |(version, now_us, window, cursor, _, pointed, playhead)| {
+            move |(version, now_us, window, cursor, _, pointed, playhead, axis_us)| {
                 if let Some(canvas) = canvas_ref.cast::<HtmlCanvasElement>() {
-                    let view = view_of(measure(&canvas, &width), *window, *now_us);
+                    let view = view_of(measure(&canvas, &width), *window, *axis_us);
                     let key = (
                         *version,
                         *now_us,
@@ -266,10 +311,10 @@ pub fn timeline_view(props: &TimelineProps) -> Html {
         );
     }
 
-    let current = move |w: &UseStateHandle<Window>| w.unwrap_or((0, now_us));
+    let current = move |w: &WindowHandle| w.unwrap_or((0, axis_us));
     let button = |f: fn((u64, u64), u64) -> Window| {
         let window = window.clone();
-        Callback::from(move |_: MouseEvent| window.set(f(current(&window), now_us)))
+        Callback::from(move |_: MouseEvent| window.set(f(current(&window), axis_us)))
     };
     let zoom_in = button(|w, now| Some(zoom(w, (w.0 + w.1) / 2, 0.5, now)));
     let zoom_out = button(|w, now| Some(zoom(w, (w.0 + w.1) / 2, 2.0, now)));
@@ -282,7 +327,7 @@ pub fn timeline_view(props: &TimelineProps) -> Html {
         let (canvas_ref, window) = (canvas_ref.clone(), window.clone());
         move |x: i32, y: i32| -> Option<(usize, (u64, u64), View)> {
             let canvas = canvas_ref.cast::<HtmlCanvasElement>()?;
-            let view = view_of(measure(&canvas, &width), *window, now_us);
+            let view = view_of(measure(&canvas, &width), *window, axis_us);
             let (x, y) = (
                 (x as f64 / lane_scale()) as i32,
                 (y as f64 / lane_scale()) as i32,
@@ -338,7 +383,7 @@ pub fn timeline_view(props: &TimelineProps) -> Html {
                     window.set(Some(pan(
                         from,
                         dx as i64 * view.us_per_column() as i64,
-                        now_us,
+                        axis_us,
                     )));
                 }
                 return;
@@ -384,7 +429,7 @@ pub fn timeline_view(props: &TimelineProps) -> Html {
                 e.prevent_default();
                 let at = point(e.offset_x(), 0).map_or((w.0 + w.1) / 2, |(_, (t, _), _)| t);
                 let factor = if e.delta_y() < 0.0 { 0.8 } else { 1.25 };
-                window.set(Some(zoom(w, at, factor, now_us)));
+                window.set(Some(zoom(w, at, factor, axis_us)));
             } else if e.shift_key() || e.delta_x().abs() > e.delta_y().abs() {
                 e.prevent_default();
                 let step = if e.delta_x() != 0.0 {
@@ -393,7 +438,7 @@ pub fn timeline_view(props: &TimelineProps) -> Html {
                     e.delta_y()
                 };
                 let delta = (step.signum() * (w.1 - w.0) as f64 / 10.0) as i64;
-                window.set(Some(pan(w, delta, now_us)));
+                window.set(Some(pan(w, delta, axis_us)));
             }
         })
     };
@@ -431,11 +476,11 @@ pub fn timeline_view(props: &TimelineProps) -> Html {
                     ..c
                 }),
                 "+" | "=" => {
-                    window.set(Some(zoom(w, c.t_us, 0.5, now_us)));
+                    window.set(Some(zoom(w, c.t_us, 0.5, axis_us)));
                     None
                 }
                 "-" => {
-                    window.set(Some(zoom(w, c.t_us, 2.0, now_us)));
+                    window.set(Some(zoom(w, c.t_us, 2.0, axis_us)));
                     None
                 }
                 "Home" => {
@@ -454,7 +499,7 @@ pub fn timeline_view(props: &TimelineProps) -> Html {
                 // Keep the cursor in the window.
                 if c.t_us < w.0 || c.t_us > w.1 {
                     let half = (w.1 - w.0) / 2;
-                    window.set(Some(pan(w, c.t_us as i64 - (w.0 + half) as i64, now_us)));
+                    window.set(Some(pan(w, c.t_us as i64 - (w.0 + half) as i64, axis_us)));
                 }
                 let slack = (w.1 - w.0) / 200;
                 details.set(t.details(c.lane, (c.t_us, c.t_us), slack, now_us));
@@ -506,70 +551,9 @@ pub fn timeline_view(props: &TimelineProps) -> Html {
                     { for details.iter().map(|line| html! { <div>{ line }</div> }) }
                 }
             </div>
-            <Legend />
+            if props.legend {
+                <Legend />
+            }
         </div>
-    }
-}
-
-/// What each colour and shape means.
-#[function_component(Legend)]
-fn legend() -> Html {
-    let swatch = |rgb| format!("background:{}", timeline_paint::hex(rgb));
-    html! {
-        <ul class="legend" data-testid="legend">
-            <li><span class="swatch tx"></span><strong>{ "transaction" }</strong>
-                { ": the line above a lane runs from BEGIN to COMMIT; dashed when it rolled back" }</li>
-            { for Cell::ALL.iter().skip(1).map(|cell| html! {
-                <li><span class={classes!("swatch", (*cell == Cell::BusyWait).then_some("hatched"))}
-                    style={swatch(timeline_paint::cell_colour(*cell))}></span>
-                    <strong>{ cell.label() }</strong>{ ": " }{ cell.explain() }</li>
-            }) }
-            <li><RefusalShape /><strong>{ "refused lock" }</strong>
-                { ": a blue dot at the top of the bar; a dashed blue edge leads from it to the lane of the \
-                worker that held the lock in the way, its arrow on that worker's bar (every edge while \
-                they stand apart; closer, those of the lane you point at). A busy wait wide enough says \
-                whom it waits for. Point at either for who, since when, and in which statement" }</li>
-            <li><span class="swatch job"></span><strong>{ "jobs" }</strong>
-                { ": a short tick under the lane when a job is claimed, a tall one when it is done" }</li>
-            <li><strong>{ "errors" }</strong>{ " are marked under the lane, one shape and colour per kind; \
-                click one for what it means" }</li>
-            { for ErrorKind::ALL.iter().map(|kind| html! {
-                <li><ErrorShape kind={*kind} /><strong>{ kind.label() }</strong>{ ": " }{ kind.explain() }</li>
-            }) }
-        </ul>
-    }
-}
-
-#[derive(Properties, PartialEq)]
-struct ErrorShapeProps {
-    kind: ErrorKind,
-}
-
-/// An error's shape as in the lanes, drawn from the same pixels.
-#[function_component(ErrorShape)]
-fn error_shape(props: &ErrorShapeProps) -> Html {
-    let fill = timeline_paint::hex(timeline_paint::error_colour(props.kind));
-    let rows = timeline_paint::error_shape(props.kind);
-    html! {
-        <svg class="shape" width="13" height="13" viewBox="-2 -2 13 13" aria-hidden="true">
-            { for rows.iter().enumerate().flat_map(|(y, row)| {
-                let fill = fill.clone();
-                row.bytes().enumerate().filter(|(_, c)| *c == b'#').map(move |(x, _)| html! {
-                    <rect x={x.to_string()} y={y.to_string()} width="1" height="1" fill={fill.clone()} />
-                })
-            }) }
-        </svg>
-    }
-}
-
-/// A refused lock's dot and the start of its dashed edge, as in the lanes.
-#[function_component(RefusalShape)]
-fn refusal_shape() -> Html {
-    let fill = timeline_paint::hex(timeline_paint::EDGE);
-    html! {
-        <svg class="shape" width="13" height="13" viewBox="0 0 13 13" aria-hidden="true">
-            <circle cx="6.5" cy="3" r="2.5" fill={fill.clone()} />
-            <line x1="6.5" y1="5" x2="6.5" y2="13" stroke={fill} stroke-dasharray="2 2" />
-        </svg>
     }
 }

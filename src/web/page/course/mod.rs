@@ -5,16 +5,16 @@
 //! and one change to try. Progress is kept in this browser. The lessons
 //! themselves are data in the core (`crate::lessons`).
 
-mod address;
 mod moment_view;
 mod progress;
 mod verdict_view;
 
-pub use address::{lesson_in_address, use_lesson_address};
 pub use progress::Progress;
 pub use verdict_view::VerdictView;
 
-use crate::lessons::{self, Lesson, Runs};
+use crate::lessons::{self, with_changes, Lesson, Runs};
+use crate::scenario::Scenario;
+use crate::web::page::scenario_panel::{check, Draft};
 use yew::prelude::*;
 
 /// The lesson at `index` of the course.
@@ -30,9 +30,38 @@ pub fn go_to(index: usize) -> bool {
     };
     web_sys::window().is_some_and(|w| {
         w.location()
-            .set_hash(&address::address_of(lesson.id))
+            .set_hash(&crate::web::page::address::address_of(lesson.id))
             .is_ok()
     })
+}
+
+/// The draft of a lesson's first (or only) scenario.
+pub fn lesson_draft(index: usize) -> Draft {
+    let lesson = lesson_at(index);
+    lesson.runs.sides()[0]
+        .scenario_json()
+        .as_object()
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// The scenarios a Run of lesson `index` runs from `draft`: the draft; and for a
+/// comparison, B's scenario with the same edits the draft made to A's.
+pub fn scenarios_to_run(index: usize, draft: &Draft) -> Result<Vec<Scenario>, String> {
+    let lesson = lesson_at(index);
+    let a = check(draft).map_err(|e| e.to_string())?;
+    let Runs::Compare(side_a, side_b) = &lesson.runs else {
+        return Ok(vec![a]);
+    };
+    let lesson_a = side_a.scenario_json();
+    let edits: serde_json::Map<String, serde_json::Value> = draft
+        .iter()
+        .filter(|(k, v)| lesson_a.get(k.as_str()) != Some(*v))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let b_json = with_changes(&side_b.scenario_json(), &serde_json::Value::Object(edits));
+    let b = Scenario::from_value(&b_json).map_err(|e| format!("run B: {e}"))?;
+    Ok(vec![a, b])
 }
 
 /// The index of the lesson `id`.
@@ -60,7 +89,7 @@ pub fn course(props: &CourseProps) -> Html {
     let step = props.progress.step(lesson.id);
     let link = |i: usize, text: &str, rel: &str| match all.get(i) {
         Some(l) => html! {
-            <a href={address::address_of(l.id)} rel={rel.to_string()} data-testid={format!("lesson-{rel}")}>{ text }</a>
+            <a href={crate::web::page::address::address_of(l.id)} rel={rel.to_string()} data-testid={format!("lesson-{rel}")}>{ text }</a>
         },
         None => html! { <span class="muted">{ text }</span> },
     };
@@ -127,7 +156,7 @@ fn lesson_list(props: &LessonListProps) -> Html {
                     let passed = props.progress.step(l.id).passed;
                     html! {
                         <li data-passed={passed.to_string()}>
-                            <a href={address::address_of(l.id)}
+                            <a href={crate::web::page::address::address_of(l.id)}
                                 aria-current={(i == props.index).then_some("page")}>{ l.title }</a>
                             if passed { <span class="ok" aria-label="checked">{ " \u{2713}" }</span> }
                         </li>

@@ -108,7 +108,7 @@ pub fn verdict_view(props: &VerdictProps) -> Html {
             <div class="controls">
                 <button data-testid="suggestion" onclick={on_suggest}>{ lesson.suggestion.label }</button>
                 if let Some((id, title)) = next {
-                    <a class="button" href={super::address::address_of(id)} data-testid="next-lesson">
+                    <a class="button" href={crate::web::page::address::address_of(id)} data-testid="next-lesson">
                         { format!("Next lesson: {title} \u{203a}") }
                     </a>
                 }

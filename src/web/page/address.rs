@@ -1,0 +1,168 @@
+//! The page's address holds its state, so that a link restores it: the lesson
+//! (`lesson=busy-timeout`), the scenario's fields that differ from the lesson's
+//! (`s=workers:8;busy_timeout_ms:5000`, see `scenario::compact`), and `run` to
+//! run it at once. The hash is a list of `key=value` pairs joined by `&`; pairs
+//! this file does not know are kept as they are (other views read them).
+
+use super::course;
+use super::scenario_panel::{check, Draft};
+use crate::scenario::compact;
+use serde_json::{Map, Value};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+fn hash() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default()
+}
+
+/// The hash's pairs, in order (without the leading `#`).
+fn pairs(hash: &str) -> Vec<(String, String)> {
+    hash.trim_start_matches('#')
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| match p.split_once('=') {
+            Some((k, v)) => (k.to_string(), v.to_string()),
+            None => (p.to_string(), String::new()),
+        })
+        .collect()
+}
+
+fn joined(pairs: Vec<(String, String)>) -> String {
+    let parts: Vec<String> = pairs
+        .into_iter()
+        .map(|(k, v)| if v.is_empty() { k } else { format!("{k}={v}") })
+        .collect();
+    format!("#{}", parts.join("&"))
+}
+
+fn value_of(key: &str) -> Option<String> {
+    pairs(&hash())
+        .into_iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v)
+}
+
+/// The lesson the address names, if any.
+pub fn lesson_in_address() -> Option<String> {
+    value_of("lesson")
+}
+
+/// The scenario fields the address sets, if it sets any; an error names a field
+/// this version does not know or a value it cannot read.
+pub fn scenario_in_address() -> Option<Result<Map<String, Value>, String>> {
+    value_of("s").map(|text| compact::decode(&text).map_err(|e| e.to_string()))
+}
+
+/// Whether the address asks to run at once.
+pub fn run_in_address() -> bool {
+    pairs(&hash()).iter().any(|(k, _)| k == "run")
+}
+
+/// The hash for `lesson` with the scenario changes `changes` (none: no `s`),
+/// keeping the pairs of the current hash that other views own and dropping
+/// `run` (a link shared from here does not run unasked).
+pub fn hash_of(lesson: &str, changes: &Map<String, Value>) -> String {
+    let mut pairs: Vec<(String, String)> = pairs(&hash())
+        .into_iter()
+        .filter(|(k, _)| !["lesson", "s", "run"].contains(&k.as_str()))
+        .collect();
+    pairs.insert(0, ("lesson".to_string(), lesson.to_string()));
+    if !changes.is_empty() {
+        pairs.insert(1, ("s".to_string(), compact::encode(changes)));
+    }
+    joined(pairs)
+}
+
+/// The address of `lesson` as it is written in its links.
+pub fn address_of(lesson: &str) -> String {
+    hash_of(lesson, &Map::new())
+}
+
+/// The whole link to this page with `hash`.
+pub fn link_with(hash: &str) -> String {
+    let location = web_sys::window().map(|w| w.location());
+    let base = location
+        .and_then(|l| Some(format!("{}{}", l.origin().ok()?, l.pathname().ok()?)))
+        .unwrap_or_default();
+    format!("{base}{hash}")
+}
+
+/// The lesson the address names, and the name it gave if it named none of them.
+pub fn lesson_from_address() -> (usize, Option<String>) {
+    match lesson_in_address() {
+        None => (0, None),
+        Some(id) => match course::index_of(&id) {
+            Some(i) => (i, None),
+            None => (0, Some(id)),
+        },
+    }
+}
+
+/// The draft a link opens: the lesson's scenario with the fields the link sets;
+/// and what the link could not restore, in words.
+pub fn draft_from_address(index: usize) -> (Draft, Option<String>) {
+    let mut draft = course::lesson_draft(index);
+    match scenario_in_address() {
+        None => (draft, None),
+        Some(Ok(fields)) => {
+            draft.extend(fields);
+            (draft, None)
+        }
+        Some(Err(problem)) => (
+            draft,
+            Some(format!(
+                "This link could not be opened as it was made: {problem}. The lesson's own \
+                 scenario is shown instead."
+            )),
+        ),
+    }
+}
+
+/// The hash that restores lesson `index` with `draft`: the lesson, and the fields
+/// of the draft that differ from the lesson's scenario.
+pub fn hash_for(index: usize, draft: &Draft) -> String {
+    let lesson = course::lesson_at(index);
+    let base = lesson.runs.sides()[0]
+        .scenario()
+        .map(|s| s.to_value())
+        .unwrap_or_default();
+    let now = check(draft)
+        .map(|s| s.to_value())
+        .unwrap_or_else(|_| serde_json::Value::Object(draft.clone()));
+    hash_of(lesson.id, &compact::differences(&base, &now))
+}
+
+/// Write `hash` into the address without a new history entry and without a
+/// hashchange (the state it holds is already the page's).
+pub fn keep(hash: &str) {
+    if self::hash() == hash {
+        return;
+    }
+    if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(hash));
+    }
+}
+
+/// Call `on_change` whenever the hash changes (a link, Back, a typed address).
+#[hook]
+pub fn use_address_changes(on_change: Callback<()>) {
+    use_effect_with((), move |_| {
+        let listener = Closure::<dyn Fn()>::new(move || on_change.emit(()));
+        let window = web_sys::window();
+        if let Some(w) = &window {
+            let _ =
+                w.add_event_listener_with_callback("hashchange", listener.as_ref().unchecked_ref());
+        }
+        move || {
+            if let Some(w) = window {
+                let _ = w.remove_event_listener_with_callback(
+                    "hashchange",
+                    listener.as_ref().unchecked_ref(),
+                );
+            }
+        }
+    });
+}
