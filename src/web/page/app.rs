@@ -1,7 +1,9 @@
-//! The page (yew): what locklab is, what this browser can do, the course (the
-//! lesson the address names, its prediction, Run and Stop, and once its run or
-//! runs are over what they showed), the finished run (metrics, errors explained,
-//! a timeline), the scenario's knobs, and a pipeline check of one worker alone.
+//! The page (yew): the course (the lesson the address names, its prediction, Run
+//! and Stop, and once its run or runs are over what they showed) beside the run
+//! (its key numbers, timeline, metrics, errors explained); in drawers the
+//! scenario's knobs, the SQL console, and what locklab is and what this browser
+//! can do (with the developers' pipeline check at `#pipeline`). The shell
+//! (`shell`) says how the page is shown: presenter, embed, dark.
 
 use super::address;
 use super::compare_view::Compared;
@@ -11,17 +13,17 @@ use super::edited_copy::EditedCopy;
 use super::keys::use_page_keys;
 use super::live_view::{LiveRun, LiveView};
 use super::page_api::{self, PageHooks};
+use super::pipeline_check::PipelineCheck;
 use super::run_view::RunView;
 use super::scenario_panel::{check, draft_of, Draft, Knobs, LessonPicker};
+use super::shell::{use_shell, with_flag, Drawer, DrawerKind, HelpDialog, ShellProvider, TopBar};
 use super::timeline_view::Window;
 use crate::lessons::Evidence;
 use crate::presets;
-use crate::report::RunReport;
 use crate::web::host::compare::ComparedRuns;
 use crate::web::host::protocol::StorageKind;
 use crate::web::host::run::{self as host, BrowserRun, LiveTrace};
 use js_sys::Reflect;
-use serde_json::json;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use yew::prelude::*;
@@ -29,22 +31,7 @@ use yew::prelude::*;
 pub fn start() {
     crate::web::host::api::install();
     page_api::install();
-    yew::Renderer::<App>::new().render();
-}
-
-#[derive(Clone, PartialEq)]
-enum Check {
-    Idle,
-    Running,
-    Done(Rc<RunReport>),
-    Failed(String),
-}
-
-/// The scenario of the pipeline check: one writer, short transactions.
-fn check_scenario() -> serde_json::Value {
-    json!({"name": "pipeline-check", "workers": 1, "jobs": 40, "transaction": "short",
-        "begin": "immediate", "journal_mode": "delete", "busy_timeout_ms": 1000,
-        "work_ms": [0, 2], "heartbeat_ms": 1})
+    yew::Renderer::<Page>::new().render();
 }
 
 fn global_flag(name: &str) -> bool {
@@ -81,9 +68,21 @@ fn copy_to_clipboard(text: &str) {
     }
 }
 
+/// The page in its shell: the modes, the top bar, the list of keys.
+#[function_component(Page)]
+fn page() -> Html {
+    html! {
+        <ShellProvider>
+            <TopBar />
+            <App />
+            <HelpDialog />
+        </ShellProvider>
+    }
+}
+
 #[function_component(App)]
 fn app() -> Html {
-    let check_state = use_state(|| Check::Idle);
+    let pipeline = use_shell().is_some_and(|s| s.pipeline);
     let lesson = use_state(address::lesson_from_address);
     let index = lesson.0;
     let progress = use_state(Progress::load);
@@ -135,19 +134,6 @@ fn app() -> Html {
             move || address::link_with(&address::hash_for(index, &draft, window))
         }),
     });
-    let on_check = {
-        let check_state = check_state.clone();
-        Callback::from(move |_| {
-            let check_state = check_state.clone();
-            check_state.set(Check::Running);
-            wasm_bindgen_futures::spawn_local(async move {
-                match host::run_alone(check_scenario()).await {
-                    Ok(report) => check_state.set(Check::Done(Rc::new(report))),
-                    Err(message) => check_state.set(Check::Failed(message)),
-                }
-            });
-        })
-    };
     let on_preset = {
         let (preset, draft) = (preset.clone(), draft.clone());
         Callback::from(move |name: String| {
@@ -354,51 +340,54 @@ fn app() -> Html {
         .iter()
         .map(|s| s.label)
         .collect();
+    let pipeline_link = web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .map(|h| with_flag(&h, "pipeline", true))
+        .unwrap_or_default();
     html! {
-        <main>
-            <header>
-                <h1>{ "locklab" }</h1>
-                <p class="lede">
-                    { "\"database is locked\" is what anyone who runs SQLite with more than one worker meets \
-                       sooner or later. locklab runs real SQLite in several Web Workers, each a job-queue \
-                       worker with its own connection to one database, and shows who holds which lock, \
-                       who waits, and who fails." }
-                </p>
-            </header>
-            <Banners />
-            if let Some(problem) = &*link_problem {
-                <p class="banner notice" role="status" data-testid="link-problem">{ problem }</p>
-            }
-            <Course index={index} progress={(*progress).clone()} {on_predict} unknown={lesson.1.clone()} />
-            <div class="controls">
-                <button data-testid="run" onclick={on_run}
-                    disabled={checked.is_err() || running || !global_flag("crossOriginIsolated")}>
-                    { if running { "Running..." } else { "Run" } }
-                </button>
-                <button data-testid="stop" onclick={Callback::from(|_| { crate::web::host::kept_runs::stop(); })} disabled={!running}>
-                    { "Stop" }
-                </button>
-                <button data-testid="share" onclick={on_share}
-                    title="Copy a link that opens this lesson with this scenario">{ "Share" }</button>
-                <button data-testid="reset" onclick={on_reset} disabled={running}
-                    title="Remove the last run's database files, from OPFS or from memory">
-                    { "Reset database" }
-                </button>
-                if let Err(e) = &checked {
-                    <span class="error" data-testid="scenario-error">{ format!("Fix `{}` to run.", e.field) }</span>
+        <>
+        <main class="stage">
+            <div class="stage-lesson">
+                <Banners />
+                if let Some(problem) = &*link_problem {
+                    <p class="banner notice" role="status" data-testid="link-problem">{ problem }</p>
+                }
+                <Course index={index} progress={(*progress).clone()} {on_predict} unknown={lesson.1.clone()} />
+                <div class="controls">
+                    <button data-testid="run" onclick={on_run} aria-keyshortcuts="R"
+                        disabled={checked.is_err() || running || !global_flag("crossOriginIsolated")}>
+                        { if running { "Running..." } else { "Run" } }
+                    </button>
+                    <button data-testid="stop" aria-keyshortcuts="S" onclick={Callback::from(|_| { crate::web::host::kept_runs::stop(); })} disabled={!running}>
+                        { "Stop" }
+                    </button>
+                    <button data-testid="share" onclick={on_share}
+                        title="Copy a link that opens this lesson with this scenario">{ "Share" }</button>
+                    <button data-testid="reset" onclick={on_reset} disabled={running}
+                        title="Remove the last run's database files, from OPFS or from memory">
+                        { "Reset database" }
+                    </button>
+                    if let Err(e) = &checked {
+                        <span class="error" data-testid="scenario-error">{ format!("Fix `{}` to run.", e.field) }</span>
+                    }
+                    <LessonPicker preset={(*preset).clone()} {on_preset} />
+                </div>
+                if let Some(link) = &*shared {
+                    <p class="share" role="status">
+                        <label>{ "Link copied: " }<input readonly=true value={link.clone()} data-testid="share-link"
+                            size={link.len().min(80).to_string()} /></label>
+                    </p>
+                }
+                if let Some(said) = &*reset_said {
+                    <p class="muted" data-testid="reset-said" role="status">{ said }</p>
+                }
+                if let RunState::Done(runs) = &*run_state {
+                    <VerdictView index={index} runs={runs.clone()} predicted={progress.step(course::lesson_at(index).id).predicted} {on_suggest} />
                 }
             </div>
-            if let Some(link) = &*shared {
-                <p class="share" role="status">
-                    <label>{ "Link copied: " }<input readonly=true value={link.clone()} data-testid="share-link"
-                        size={link.len().min(80).to_string()} /></label>
-                </p>
-            }
-            if let Some(said) = &*reset_said {
-                <p class="muted" data-testid="reset-said" role="status">{ said }</p>
-            }
+            <div class="stage-run">
             { match &*run_state {
-                RunState::Idle => html! { <p class="muted">{ "Press Run: the workers start, contend, and report here." }</p> },
+                RunState::Idle => html! { <p class="muted idle">{ "Press Run (or R): the workers start, contend, and their timeline and numbers appear here." }</p> },
                 RunState::Running(n, of) => html! {
                     <>
                         if *of > 1 {
@@ -411,7 +400,6 @@ fn app() -> Html {
                 RunState::Failed(message) => html! { <p class="error" data-testid="run-failed">{ message }</p> },
                 RunState::Done(runs) => html! {
                     <>
-                        <VerdictView index={index} runs={runs.clone()} predicted={progress.step(course::lesson_at(index).id).predicted} {on_suggest} />
                         if let [a, b] = &runs[..] {
                             <Compared runs={Rc::new(ComparedRuns { a: (**a).clone(), b: (**b).clone() })}
                                 window={Some((*window, on_window.clone()))}
@@ -430,21 +418,30 @@ fn app() -> Html {
                     </>
                 },
             } }
-            <ConsoleView />
-            <LessonPicker preset={(*preset).clone()} {on_preset} />
-            <Knobs draft={(*draft).clone()} error={checked.clone().err()} {on_edit} />
             <EditedCopy draft={(*draft).clone()} />
-            <Capabilities />
-            <section aria-labelledby="check-title">
-                <h2 id="check-title">{ "Pipeline check" }</h2>
-                <p>{ "Runs the job-queue engine with one worker inside a Web Worker, on SQLite compiled to \
-                      WebAssembly: claim a job, heartbeat, write the result, 40 times." }</p>
-                <button data-testid="run-check" onclick={on_check} disabled={*check_state == Check::Running}>
-                    { "Run one worker in a Web Worker" }
-                </button>
-                <CheckResult check={(*check_state).clone()} />
-            </section>
+            </div>
         </main>
+        <Drawer kind={DrawerKind::Scenario}>
+            <Knobs draft={(*draft).clone()} error={checked.clone().err()} {on_edit} />
+        </Drawer>
+        <Drawer kind={DrawerKind::Console}>
+            <ConsoleView />
+        </Drawer>
+        <Drawer kind={DrawerKind::About}>
+            <p class="lede">
+                { "\"database is locked\" is what anyone who runs SQLite with more than one worker meets \
+                   sooner or later. locklab runs real SQLite in several Web Workers, each a job-queue \
+                   worker with its own connection to one database, and shows who holds which lock, \
+                   who waits, and who fails." }
+            </p>
+            <Capabilities />
+            if pipeline {
+                <PipelineCheck />
+            } else {
+                <p><a href={pipeline_link} data-testid="pipeline-link">{ "The pipeline check (for developers)" }</a></p>
+            }
+        </Drawer>
+        </>
     }
 }
 
@@ -510,35 +507,5 @@ fn capabilities() -> Html {
                 } }
             </p>
         </section>
-    }
-}
-
-#[derive(Properties, PartialEq)]
-struct CheckResultProps {
-    check: Check,
-}
-
-#[function_component(CheckResult)]
-fn check_result(props: &CheckResultProps) -> Html {
-    match &props.check {
-        Check::Idle => html! { <p class="muted">{ "Not run yet." }</p> },
-        Check::Running => html! { <p data-testid="check-running">{ "Running..." }</p> },
-        Check::Failed(message) => {
-            html! { <p class="error" data-testid="check-failed">{ message }</p> }
-        }
-        Check::Done(r) => html! {
-            <dl class="report" data-testid="check-report" data-done={r.jobs.done.to_string()}
-                data-seeded={r.jobs.seeded.to_string()} data-integrity={r.integrity_check.clone()}
-                data-sqlite={r.sqlite_version.clone()}>
-                <dt>{ "SQLite" }</dt><dd>{ format!("{} via {}", r.sqlite_version, r.vfs) }</dd>
-                <dt>{ "jobs" }</dt><dd>{ format!("{} of {} done, {} double-claimed, {} lost",
-                    r.jobs.done, r.jobs.seeded, r.jobs.double_claimed, r.jobs.lost) }</dd>
-                <dt>{ "transactions" }</dt><dd>{ format!("{} committed, {} rolled back",
-                    r.transactions.committed, r.transactions.rolled_back) }</dd>
-                <dt>{ "throughput" }</dt><dd>{ format!("{:.0} jobs/s in {:.0} ms",
-                    r.throughput_jobs_per_s, r.elapsed_ms) }</dd>
-                <dt>{ "integrity_check" }</dt><dd>{ &r.integrity_check }</dd>
-            </dl>
-        },
     }
 }
