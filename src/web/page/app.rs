@@ -91,7 +91,21 @@ fn app() -> Html {
         address::draft_from_address(address::lesson_from_address().0)
     });
     let draft = use_state(|| opened.0.clone());
-    let link_problem = use_state(|| opened.1.clone());
+    // The edited copy compared with the draft (B), as the address holds it.
+    let opened_copy = use_memo((), |_| address::copy_in_address(&opened.0));
+    let copy = use_state(|| opened_copy.as_ref().clone().and_then(Result::ok));
+    let on_copy = {
+        let copy = copy.clone();
+        Callback::from(move |c: Option<Draft>| copy.set(c))
+    };
+    let link_problem = use_state(|| {
+        opened.1.clone().or_else(|| match opened_copy.as_ref() {
+            Some(Err(problem)) => Some(format!(
+                "This link's edited copy could not be opened: {problem}."
+            )),
+            _ => None,
+        })
+    });
     let run_at_once = use_state(address::run_in_address);
     // The timeline's window, kept in the address (`t=`): a link restores it.
     let window = use_state(address::window_in_address);
@@ -101,6 +115,8 @@ fn app() -> Html {
     };
     let shared = use_state(|| None::<String>);
     let run_state = use_state(|| RunState::Idle);
+    // Which run of a comparison to show: A, B, or both (key V).
+    let only = use_state(|| None::<usize>);
     // The run in progress, as the workers post it.
     let live = use_memo((), |_| LiveRun::default());
     // What the last Reset database said, until the next run.
@@ -110,9 +126,15 @@ fn app() -> Html {
     // `run` until the run it asked for is over (the service worker's first
     // reload would otherwise lose it).
     use_effect_with(
-        (index, (*draft).clone(), *run_at_once, *window),
-        |(index, draft, run, window)| {
-            let hash = address::hash_for(*index, draft, *window);
+        (
+            index,
+            (*draft).clone(),
+            (*copy).clone(),
+            *run_at_once,
+            *window,
+        ),
+        |(index, draft, copy, run, window)| {
+            let hash = address::hash_for(*index, draft, copy.as_ref(), *window);
             address::keep(&if *run { format!("{hash}&run") } else { hash })
         },
     );
@@ -130,8 +152,8 @@ fn app() -> Html {
             }
         }),
         share: Box::new({
-            let (draft, window) = ((*draft).clone(), *window);
-            move || address::link_with(&address::hash_for(index, &draft, window))
+            let (draft, copy, window) = ((*draft).clone(), (*copy).clone(), *window);
+            move || address::link_with(&address::hash_for(index, &draft, copy.as_ref(), window))
         }),
     });
     let on_preset = {
@@ -218,6 +240,7 @@ fn app() -> Html {
             link_problem.clone(),
         );
         let (start, run_at_once, window) = (start.clone(), run_at_once.clone(), window.clone());
+        let copy = copy.clone();
         Callback::from(move |_| {
             let (i, unknown) = address::lesson_from_address();
             let (next, problem) = address::draft_from_address(i);
@@ -229,6 +252,7 @@ fn app() -> Html {
             link_problem.set(problem);
             lesson.set((i, unknown));
             window.set(address::window_in_address());
+            copy.set(address::copy_in_address(&next_draft).and_then(Result::ok));
             if address::run_in_address() && global_flag("crossOriginIsolated") {
                 run_at_once.set(true);
                 start(i, next_draft);
@@ -256,9 +280,10 @@ fn app() -> Html {
         });
     }
     let on_share = {
-        let (shared, draft, window) = (shared.clone(), (*draft).clone(), *window);
+        let (shared, draft, copy, window) =
+            (shared.clone(), (*draft).clone(), (*copy).clone(), *window);
         Callback::from(move |_| {
-            let link = address::link_with(&address::hash_for(index, &draft, window));
+            let link = address::link_with(&address::hash_for(index, &draft, copy.as_ref(), window));
             copy_to_clipboard(&link);
             shared.set(Some(link));
         })
@@ -295,14 +320,15 @@ fn app() -> Html {
     };
     let running = matches!(*run_state, RunState::Running(..));
     // The course from the keyboard: 1 to 4 predict, R runs, S stops, T tries the
-    // suggested change, Page Down and Page Up (a presenter's clicker) or ] and [
-    // go to the next and the previous lesson.
+    // suggested change, V shows a comparison's A, B or both, Page Down and Page Up
+    // (a presenter's clicker) or ] and [ go to the next and the previous lesson.
     {
-        let (on_predict, start, on_suggest, on_window) = (
+        let (on_predict, start, on_suggest, on_window, only) = (
             on_predict.clone(),
             start.clone(),
             on_suggest.clone(),
             on_window.clone(),
+            only.clone(),
         );
         let (draft, can_run, done) = (
             (*draft).clone(),
@@ -327,6 +353,12 @@ fn app() -> Html {
                     crate::web::host::kept_runs::stop();
                 }
                 "t" | "T" if done => on_suggest.emit(()),
+                // The A/B switch: both runs of a comparison, then A alone, then B.
+                "v" | "V" => only.set(match *only {
+                    None => Some(0),
+                    Some(0) => Some(1),
+                    Some(_) => None,
+                }),
                 "PageDown" | "]" => return course::go_to(index + 1),
                 "PageUp" | "[" => return index > 0 && course::go_to(index - 1),
                 _ => return false,
@@ -402,7 +434,7 @@ fn app() -> Html {
                     <>
                         if let [a, b] = &runs[..] {
                             <Compared runs={Rc::new(ComparedRuns { a: (**a).clone(), b: (**b).clone() })}
-                                window={Some((*window, on_window.clone()))}
+                                window={Some((*window, on_window.clone()))} only={*only}
                                 labels={[AttrValue::from(labels[0].to_string()), AttrValue::from(labels[1].to_string())]} />
                         }
                         { for runs.iter().enumerate().map(|(n, run)| html! {
@@ -418,7 +450,7 @@ fn app() -> Html {
                     </>
                 },
             } }
-            <EditedCopy draft={(*draft).clone()} />
+            <EditedCopy draft={(*draft).clone()} copy={(*copy).clone()} {on_copy} />
             </div>
         </main>
         <Drawer kind={DrawerKind::Scenario}>

@@ -14,6 +14,7 @@ const KEYS: &[(&str, &[(&str, &str)])] = &[
             ("R", "run the lesson's scenario"),
             ("S", "stop the run"),
             ("T", "try the suggested change (after a run)"),
+            ("V", "in a comparison: show run A alone, then B alone, then both"),
             ("Page Down or ]", "next lesson"),
             ("Page Up or [", "previous lesson"),
             ("L", "open or close the list of every lesson"),
