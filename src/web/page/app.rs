@@ -263,7 +263,12 @@ fn app() -> Html {
     {
         let (start, draft, run_at_once) = (start.clone(), (*draft).clone(), run_at_once.clone());
         use_effect_with((), move |_| {
-            if *run_at_once && check(&draft).is_ok() && global_flag("crossOriginIsolated") {
+            // Not yet isolated, the page waits for its service worker, which
+            // reloads it isolated: `run` stays in the address for that load.
+            if !*run_at_once || !global_flag("crossOriginIsolated") {
+                return;
+            }
+            if check(&draft).is_ok() {
                 start(index, draft);
             } else {
                 run_at_once.set(false);
