@@ -54,8 +54,9 @@ if [ "$("$root/.tools/node_modules/.bin/wasm-opt" --version 2>/dev/null | awk '{
   npm install --silent --no-audit --no-fund --prefix .tools "binaryen@$BINARYEN_VERSION"
 fi
 
-# Playwright (the library only; it drives Debian's Chromium, never a download).
-if [ ! -d tests/e2e/node_modules/playwright-core ]; then
+# Playwright (the library only; it drives Debian's Chromium, never a download)
+# and axe-core (the accessibility audit the tests inject into the page).
+if [ ! -d tests/e2e/node_modules/playwright-core ] || [ ! -f tests/e2e/node_modules/axe-core/axe.min.js ]; then
   say "npm ci in tests/e2e"
   (cd tests/e2e && npm ci --silent --no-audit --no-fund)
 fi

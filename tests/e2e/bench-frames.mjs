@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import { serve } from "./serve.mjs";
 import { launch } from "./browser.mjs";
+import { openDrawer, closeDrawer } from "./session.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const site = await serve(process.env.DIST ?? join(root, "dist"));
@@ -36,9 +37,11 @@ await page.evaluate(() => {
 // 1. Frame times while 16 workers stream.
 const workers = process.env.WORKERS ?? "16";
 await page.getByTestId("preset").selectOption("short-transactions");
+await openDrawer(page, "scenario");
 await page.locator("#field-workers").fill(workers);
 await page.locator("#field-jobs").fill("4000");
 await page.locator("#field-work_ms").fill("0,4");
+await closeDrawer(page, "scenario");
 await page.evaluate(() => {
   window.__frames = [];
   let last = performance.now();

@@ -4,7 +4,7 @@
 //
 // A frame time is the interval between two requestAnimationFrame callbacks: at
 // 60 Hz it is 16.7 ms when the main thread keeps up.
-import { openPage } from "./session.mjs";
+import { openPage, openDrawer, closeDrawer } from "./session.mjs";
 
 const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
 const summary = (xs, unit = "ms") =>
@@ -12,9 +12,11 @@ const summary = (xs, unit = "ms") =>
 
 const { pages: [page], close } = await openPage();
 await page.getByTestId("preset").selectOption("short-transactions");
+await openDrawer(page, "scenario");
 await page.locator("#field-workers").fill(process.env.WORKERS ?? "16");
 await page.locator("#field-jobs").fill("4000");
 await page.locator("#field-work_ms").fill("0,4");
+await closeDrawer(page, "scenario");
 await page.getByTestId("run").click();
 await page.getByTestId("run-report").waitFor({ timeout: 300_000 });
 const events = await page.getByTestId("timeline-view").first().getAttribute("data-events");

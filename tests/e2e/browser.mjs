@@ -4,7 +4,7 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-export async function launch(extraArgs = []) {
+export async function launch(extraArgs = [], options = {}) {
   const profile = await mkdtemp(join(tmpdir(), "locklab-chromium-"));
   return chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
@@ -20,5 +20,6 @@ export async function launch(extraArgs = []) {
       "--disable-sync",
       ...extraArgs,
     ],
+    ...options,
   });
 }

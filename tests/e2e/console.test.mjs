@@ -5,7 +5,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
-import { openPage } from "./session.mjs";
+import { openPage, openDrawer } from "./session.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 let session, page;
@@ -57,6 +57,7 @@ test("holding BEGIN IMMEDIATE from the console blocks the workers, and every job
 });
 
 test("the console in the page: examples, a table of rows, an error with its meaning", async () => {
+  await openDrawer(page, "console");
   await page.getByTestId("console").scrollIntoViewIfNeeded();
   await page.getByTestId("console").getByRole("button", { name: "SELECT status, count(*) FROM jobs GROUP BY status;" }).click();
   await page.getByTestId("console-run").click();

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { openPage } from "./session.mjs";
+import { openPage, openDrawer, closeDrawer } from "./session.mjs";
 
 const artifacts = join(dirname(fileURLToPath(import.meta.url)), "artifacts");
 let session, page;
@@ -37,12 +37,14 @@ async function nextVerdict(stale) {
 /** Your turn: hold the write lock from the console while the workers run. */
 async function holdTheLock() {
   await page.waitForFunction(() => Number(document.querySelector('[data-testid="run-running"]')?.dataset.liveDone) > 2, null, { timeout: 60_000 });
+  await openDrawer(page, "console");
   await page.getByTestId("console-sql").focus();
   await page.keyboard.type("PRAGMA busy_timeout = 5000; BEGIN IMMEDIATE;");
   await page.keyboard.press("Control+Enter");
   await page.getByTestId("console-open").waitFor();
   await page.waitForFunction(() => Number(document.querySelector('[data-testid="run-running"] [data-testid="metrics"]')?.dataset.errors) > 0, null, { timeout: 30_000 });
   await page.getByTestId("console-sql").blur();
+  await closeDrawer(page, "console");
   await press("s");
 }
 

@@ -5,7 +5,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
-import { openPage } from "./session.mjs";
+import { openPage, openDrawer, closeDrawer } from "./session.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 let session, page;
@@ -98,8 +98,10 @@ test("a worker that dies by itself (a trap) fails the run at once, and the audit
 
 test("the Kill button kills a worker of the page's run; the finished run says who died and what SQLite recovered", async () => {
   await page.getByTestId("preset").selectOption("short-transactions");
+  await openDrawer(page, "scenario");
   await page.locator("#field-jobs").fill("400");
   await page.locator("#field-stale_after_ms").fill("200");
+  await closeDrawer(page, "scenario");
   await page.getByTestId("run").click();
   await page.waitForFunction(() => Number(document.querySelector('[data-testid="run-running"]')?.dataset.liveDone) > 0, null, { timeout: 60_000 });
   await page.getByTestId("kill-1").click();
@@ -115,12 +117,14 @@ test("the Kill button kills a worker of the page's run; the finished run says wh
 
 test("killed with spilled pages, a survivor rolls back the hot journal, and the page shows SQLite's own words", async () => {
   await page.getByTestId("preset").selectOption("worker-crash");
+  await openDrawer(page, "scenario");
   await page.locator("#field-journal_mode").selectOption("delete");
   await page.locator("#field-cache_pages").fill("2");
   await page.locator("#field-result_batch").fill("10");
   await page.locator("#field-jobs").fill("600");
   await page.locator("#field-work_ms").fill("1,3");
   await page.locator("#field-faults").fill('[{"kill": 1, "at_ms": 50, "holding": "exclusive"}]');
+  await closeDrawer(page, "scenario");
   await page.getByTestId("run").click();
   const report = page.getByTestId("run-report");
   await report.waitFor({ timeout: 120_000 });

@@ -4,7 +4,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
-import { openPage } from "./session.mjs";
+import { openPage, openDrawer, closeDrawer } from "./session.mjs";
 
 let session, tabs;
 
@@ -97,7 +97,9 @@ test("storage does not grow with the number of runs", async () => {
 test("a person runs a lesson in two tabs at once: both finish whole, and the second says it shared the cores", async () => {
   for (const tab of tabs) {
     await tab.getByTestId("preset").selectOption("busy-timeout");
+    await openDrawer(tab, "scenario");
     await tab.locator("#field-jobs").fill("300");
+    await closeDrawer(tab, "scenario");
   }
   await tabs[0].getByTestId("run").click();
   // Tab 1 starts once tab 0's workers have committed jobs, so both surely overlap.

@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import { serve } from "./serve.mjs";
 import { launch } from "./browser.mjs";
+import { openDrawer, closeDrawer } from "./session.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = join(here, "..", "..", "dist");
@@ -145,6 +146,7 @@ test("Reset database removes the finished runs' files", async () => {
 });
 
 test("invalid input is refused at the field and Run stays disabled", async () => {
+  await openDrawer(page, "scenario");
   const workers = page.locator("#field-workers");
   await workers.fill("40");
   const field = page.getByTestId("field-workers");
@@ -153,11 +155,15 @@ test("invalid input is refused at the field and Run stays disabled", async () =>
   assert.equal(await page.getByTestId("run").isDisabled(), true);
   await workers.fill("3");
   assert.equal(await page.getByTestId("run").isDisabled(), false);
+  await closeDrawer(page, "scenario");
 });
 
 test("without cross-origin isolation a banner says what is missing and Run is off", async () => {
+  // No COOP/COEP headers and no service worker to add them (as over plain http
+  // on a LAN address, where browsers refuse service workers).
   const plain = await serve(dist, { isolated: false });
-  const other = await browser.newPage();
+  const context = await launch([], { serviceWorkers: "block" });
+  const other = await context.newPage();
   try {
     await other.goto(plain.url);
     const banner = other.getByTestId("not-isolated");
@@ -166,7 +172,7 @@ test("without cross-origin isolation a banner says what is missing and Run is of
     assert.match(await banner.innerText(), /What still works/);
     assert.equal(await other.getByTestId("run").isDisabled(), true);
   } finally {
-    await other.close();
+    await context.close();
     plain.server.close();
   }
 });
@@ -197,7 +203,9 @@ test("with cross-origin isolation and OPFS there is no banner", async () => {
 
 test("the lanes appear and grow, and the metrics fill in, while the run goes on", async () => {
   await page.getByTestId("preset").selectOption("timeout-outlasted");
+  await openDrawer(page, "scenario");
   await page.locator("#field-jobs").fill("80");
+  await closeDrawer(page, "scenario");
   await page.getByTestId("run").click();
   const live = page.getByTestId("run-running");
   const view = live.getByTestId("timeline-view");
@@ -219,7 +227,9 @@ test("the lanes appear and grow, and the metrics fill in, while the run goes on"
 
 test("Stop ends a run whose workers wait on locks, and the page says it was stopped", async () => {
   await page.getByTestId("preset").selectOption("busy-timeout");
+  await openDrawer(page, "scenario");
   await page.locator("#field-jobs").fill("5000");
+  await closeDrawer(page, "scenario");
   await page.getByTestId("run").click();
   await page.waitForFunction(() => Number(document.querySelector('[data-testid="run-running"] [data-testid="metrics"]')?.dataset.done) > 0, null, { timeout: 30_000 });
   await page.getByTestId("stop").click();
@@ -234,7 +244,9 @@ test("Stop ends a run whose workers wait on locks, and the page says it was stop
 
 test("the live metrics end where the report begins: same clock, same numbers", async () => {
   await page.getByTestId("preset").selectOption("busy-timeout");
+  await openDrawer(page, "scenario");
   await page.locator("#field-jobs").fill("150");
+  await closeDrawer(page, "scenario");
   // Remember the last numbers the live view showed before the report replaced it.
   await page.evaluate(() => {
     window.lastLive = null;

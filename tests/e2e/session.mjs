@@ -26,3 +26,16 @@ export async function openPage({ tabs = 1 } = {}) {
   };
   return { site, browser, pages, close };
 }
+
+/** Open the page's drawer `name` (scenario, console, about) unless it is open. */
+export async function openDrawer(page, name) {
+  const toggle = page.getByTestId(`open-${name}`);
+  if ((await toggle.getAttribute("aria-expanded")) !== "true") await toggle.click();
+  await page.getByTestId(`drawer-${name}`).waitFor();
+}
+
+/** Close the page's drawer `name` (with its own Close button) if it is open. */
+export async function closeDrawer(page, name) {
+  if (await page.getByTestId(`drawer-${name}`).isVisible()) await page.getByTestId(`close-${name}`).click();
+  await page.getByTestId(`drawer-${name}`).waitFor({ state: "hidden" });
+}

@@ -78,3 +78,20 @@ test("a link with an unknown field opens with a message; &run runs at once", asy
   await third.close();
   await other.close();
 });
+
+test("a comparison with an edited copy goes through a link: A and B as they were", async () => {
+  await page.goto(new URL("#lesson=wall-of-red", page.url()).href);
+  await page.waitForFunction(() => document.querySelector('[data-testid="lesson"]')?.dataset.lesson === "wall-of-red");
+  await page.getByTestId("compare-edited-copy").click();
+  await page.locator("#b-field-busy_timeout_ms").fill("5000");
+  await page.waitForFunction(() => /&b=busy_timeout_ms:5000/.test(location.hash));
+  const link = await page.evaluate(() => window.locklab.share());
+  assert.match(link, /#lesson=wall-of-red&b=busy_timeout_ms:5000/);
+  const other = await session.browser.newPage();
+  await other.goto(link);
+  await other.waitForFunction(() => window.locklab !== undefined);
+  await other.getByTestId("edited-copy").waitFor();
+  assert.equal(await other.locator("#b-field-busy_timeout_ms").inputValue(), "5000");
+  assert.match(await other.getByTestId("b-changes").innerText(), /busy_timeout_ms: 0 -> 5000/);
+  await other.close();
+});

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { mkdir, readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
-import { openPage } from "./session.mjs";
+import { openPage, openDrawer, closeDrawer } from "./session.mjs";
 
 const artifacts = join(dirname(fileURLToPath(import.meta.url)), "artifacts");
 const LANE = 34;
@@ -150,7 +150,9 @@ test("every refused lock of the page's wall of red names a holder in the way, ev
 
 test("a busy wait says whom it waits for", async () => {
   await page.getByTestId("preset").selectOption("busy-timeout");
+  await openDrawer(page, "scenario");
   await page.locator("#field-jobs").fill("30");
+  await closeDrawer(page, "scenario");
   await page.getByTestId("run").click();
   const report = page.getByTestId("run-report");
   await report.waitFor({ timeout: 60_000 });

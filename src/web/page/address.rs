@@ -70,6 +70,21 @@ pub fn window_in_address() -> Option<(u64, u64)> {
     (from < to).then_some((from, to))
 }
 
+/// The edited copy the address holds (`b=`: its fields that differ from
+/// `draft`), if it holds one; an error names what it cannot read.
+pub fn copy_in_address(draft: &Draft) -> Option<Result<Draft, String>> {
+    let text = value_of("b")?;
+    Some(
+        compact::decode(&text)
+            .map_err(|e| e.to_string())
+            .map(|fields| {
+                let mut copy = draft.clone();
+                copy.extend(fields);
+                copy
+            }),
+    )
+}
+
 /// Whether the address asks to run at once.
 pub fn run_in_address() -> bool {
     pairs(&hash()).iter().any(|(k, _)| k == "run")
@@ -78,14 +93,22 @@ pub fn run_in_address() -> bool {
 /// The hash for `lesson` with the scenario changes `changes` (none: no `s`),
 /// keeping the pairs of the current hash that other views own and dropping
 /// `run` (a link shared from here does not run unasked).
-pub fn hash_of(lesson: &str, changes: &Map<String, Value>, window: Option<(u64, u64)>) -> String {
+pub fn hash_of(
+    lesson: &str,
+    changes: &Map<String, Value>,
+    copy: Option<&Map<String, Value>>,
+    window: Option<(u64, u64)>,
+) -> String {
     let pairs: Vec<(String, String)> = pairs(&hash())
         .into_iter()
-        .filter(|(k, _)| !["lesson", "s", "t", "run"].contains(&k.as_str()))
+        .filter(|(k, _)| !["lesson", "s", "b", "t", "run"].contains(&k.as_str()))
         .collect();
     let mut ours = vec![("lesson".to_string(), lesson.to_string())];
     if !changes.is_empty() {
         ours.push(("s".to_string(), compact::encode(changes)));
+    }
+    if let Some(copy) = copy {
+        ours.push(("b".to_string(), compact::encode(copy)));
     }
     if let Some((from, to)) = window {
         let ms = |us: u64| format!("{}", (us as f64 / 10.0).round() / 100.0);
@@ -97,7 +120,7 @@ pub fn hash_of(lesson: &str, changes: &Map<String, Value>, window: Option<(u64, 
 
 /// The address of `lesson` as it is written in its links.
 pub fn address_of(lesson: &str) -> String {
-    hash_of(lesson, &Map::new(), None)
+    hash_of(lesson, &Map::new(), None, None)
 }
 
 /// The whole link to this page with `hash`.
@@ -140,19 +163,34 @@ pub fn draft_from_address(index: usize) -> (Draft, Option<String>) {
     }
 }
 
-/// The hash that restores lesson `index` with `draft` and the timeline's
-/// `window`: the lesson, the fields of the draft that differ from the lesson's
-/// scenario, and the window.
-pub fn hash_for(index: usize, draft: &Draft, window: Option<(u64, u64)>) -> String {
+/// The hash that restores lesson `index` with `draft`, the edited copy being
+/// compared with it (`copy`) and the timeline's `window`: the lesson, the fields
+/// of the draft that differ from the lesson's scenario, those of the copy that
+/// differ from the draft (`b=`), and the window.
+pub fn hash_for(
+    index: usize,
+    draft: &Draft,
+    copy: Option<&Draft>,
+    window: Option<(u64, u64)>,
+) -> String {
     let lesson = course::lesson_at(index);
     let base = lesson.runs.sides()[0]
         .scenario()
         .map(|s| s.to_value())
         .unwrap_or_default();
-    let now = check(draft)
-        .map(|s| s.to_value())
-        .unwrap_or_else(|_| serde_json::Value::Object(draft.clone()));
-    hash_of(lesson.id, &compact::differences(&base, &now), window)
+    let full = |d: &Draft| {
+        check(d)
+            .map(|s| s.to_value())
+            .unwrap_or_else(|_| Value::Object(d.clone()))
+    };
+    let now = full(draft);
+    let copy = copy.map(|c| compact::differences(&now, &full(c)));
+    hash_of(
+        lesson.id,
+        &compact::differences(&base, &now),
+        copy.as_ref(),
+        window,
+    )
 }
 
 /// Write `hash` into the address without a new history entry and without a

@@ -1,7 +1,9 @@
-//! The page (yew): what locklab is, what this browser can do, the course (the
-//! lesson the address names, its prediction, Run and Stop, and once its run or
-//! runs are over what they showed), the finished run (metrics, errors explained,
-//! a timeline), the scenario's knobs, and a pipeline check of one worker alone.
+//! The page (yew): the course (the lesson the address names, its prediction, Run
+//! and Stop, and once its run or runs are over what they showed) beside the run
+//! (its key numbers, timeline, metrics, errors explained); in drawers the
+//! scenario's knobs, the SQL console, and what locklab is and what this browser
+//! can do (with the developers' pipeline check at `#pipeline`). The shell
+//! (`shell`) says how the page is shown: presenter, embed, dark.
 
 use super::address;
 use super::compare_view::Compared;
@@ -11,17 +13,17 @@ use super::edited_copy::EditedCopy;
 use super::keys::use_page_keys;
 use super::live_view::{LiveRun, LiveView};
 use super::page_api::{self, PageHooks};
+use super::pipeline_check::PipelineCheck;
 use super::run_view::RunView;
 use super::scenario_panel::{check, draft_of, Draft, Knobs, LessonPicker};
+use super::shell::{use_shell, with_flag, Drawer, DrawerKind, HelpDialog, ShellProvider, TopBar};
 use super::timeline_view::Window;
 use crate::lessons::Evidence;
 use crate::presets;
-use crate::report::RunReport;
 use crate::web::host::compare::ComparedRuns;
 use crate::web::host::protocol::StorageKind;
 use crate::web::host::run::{self as host, BrowserRun, LiveTrace};
 use js_sys::Reflect;
-use serde_json::json;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use yew::prelude::*;
@@ -29,22 +31,7 @@ use yew::prelude::*;
 pub fn start() {
     crate::web::host::api::install();
     page_api::install();
-    yew::Renderer::<App>::new().render();
-}
-
-#[derive(Clone, PartialEq)]
-enum Check {
-    Idle,
-    Running,
-    Done(Rc<RunReport>),
-    Failed(String),
-}
-
-/// The scenario of the pipeline check: one writer, short transactions.
-fn check_scenario() -> serde_json::Value {
-    json!({"name": "pipeline-check", "workers": 1, "jobs": 40, "transaction": "short",
-        "begin": "immediate", "journal_mode": "delete", "busy_timeout_ms": 1000,
-        "work_ms": [0, 2], "heartbeat_ms": 1})
+    yew::Renderer::<Page>::new().render();
 }
 
 fn global_flag(name: &str) -> bool {
@@ -81,9 +68,21 @@ fn copy_to_clipboard(text: &str) {
     }
 }
 
+/// The page in its shell: the modes, the top bar, the list of keys.
+#[function_component(Page)]
+fn page() -> Html {
+    html! {
+        <ShellProvider>
+            <TopBar />
+            <App />
+            <HelpDialog />
+        </ShellProvider>
+    }
+}
+
 #[function_component(App)]
 fn app() -> Html {
-    let check_state = use_state(|| Check::Idle);
+    let pipeline = use_shell().is_some_and(|s| s.pipeline);
     let lesson = use_state(address::lesson_from_address);
     let index = lesson.0;
     let progress = use_state(Progress::load);
@@ -92,7 +91,21 @@ fn app() -> Html {
         address::draft_from_address(address::lesson_from_address().0)
     });
     let draft = use_state(|| opened.0.clone());
-    let link_problem = use_state(|| opened.1.clone());
+    // The edited copy compared with the draft (B), as the address holds it.
+    let opened_copy = use_memo((), |_| address::copy_in_address(&opened.0));
+    let copy = use_state(|| opened_copy.as_ref().clone().and_then(Result::ok));
+    let on_copy = {
+        let copy = copy.clone();
+        Callback::from(move |c: Option<Draft>| copy.set(c))
+    };
+    let link_problem = use_state(|| {
+        opened.1.clone().or_else(|| match opened_copy.as_ref() {
+            Some(Err(problem)) => Some(format!(
+                "This link's edited copy could not be opened: {problem}."
+            )),
+            _ => None,
+        })
+    });
     let run_at_once = use_state(address::run_in_address);
     // The timeline's window, kept in the address (`t=`): a link restores it.
     let window = use_state(address::window_in_address);
@@ -102,6 +115,8 @@ fn app() -> Html {
     };
     let shared = use_state(|| None::<String>);
     let run_state = use_state(|| RunState::Idle);
+    // Which run of a comparison to show: A, B, or both (key V).
+    let only = use_state(|| None::<usize>);
     // The run in progress, as the workers post it.
     let live = use_memo((), |_| LiveRun::default());
     // What the last Reset database said, until the next run.
@@ -111,9 +126,15 @@ fn app() -> Html {
     // `run` until the run it asked for is over (the service worker's first
     // reload would otherwise lose it).
     use_effect_with(
-        (index, (*draft).clone(), *run_at_once, *window),
-        |(index, draft, run, window)| {
-            let hash = address::hash_for(*index, draft, *window);
+        (
+            index,
+            (*draft).clone(),
+            (*copy).clone(),
+            *run_at_once,
+            *window,
+        ),
+        |(index, draft, copy, run, window)| {
+            let hash = address::hash_for(*index, draft, copy.as_ref(), *window);
             address::keep(&if *run { format!("{hash}&run") } else { hash })
         },
     );
@@ -131,23 +152,10 @@ fn app() -> Html {
             }
         }),
         share: Box::new({
-            let (draft, window) = ((*draft).clone(), *window);
-            move || address::link_with(&address::hash_for(index, &draft, window))
+            let (draft, copy, window) = ((*draft).clone(), (*copy).clone(), *window);
+            move || address::link_with(&address::hash_for(index, &draft, copy.as_ref(), window))
         }),
     });
-    let on_check = {
-        let check_state = check_state.clone();
-        Callback::from(move |_| {
-            let check_state = check_state.clone();
-            check_state.set(Check::Running);
-            wasm_bindgen_futures::spawn_local(async move {
-                match host::run_alone(check_scenario()).await {
-                    Ok(report) => check_state.set(Check::Done(Rc::new(report))),
-                    Err(message) => check_state.set(Check::Failed(message)),
-                }
-            });
-        })
-    };
     let on_preset = {
         let (preset, draft) = (preset.clone(), draft.clone());
         Callback::from(move |name: String| {
@@ -232,6 +240,7 @@ fn app() -> Html {
             link_problem.clone(),
         );
         let (start, run_at_once, window) = (start.clone(), run_at_once.clone(), window.clone());
+        let copy = copy.clone();
         Callback::from(move |_| {
             let (i, unknown) = address::lesson_from_address();
             let (next, problem) = address::draft_from_address(i);
@@ -243,6 +252,7 @@ fn app() -> Html {
             link_problem.set(problem);
             lesson.set((i, unknown));
             window.set(address::window_in_address());
+            copy.set(address::copy_in_address(&next_draft).and_then(Result::ok));
             if address::run_in_address() && global_flag("crossOriginIsolated") {
                 run_at_once.set(true);
                 start(i, next_draft);
@@ -253,7 +263,12 @@ fn app() -> Html {
     {
         let (start, draft, run_at_once) = (start.clone(), (*draft).clone(), run_at_once.clone());
         use_effect_with((), move |_| {
-            if *run_at_once && check(&draft).is_ok() && global_flag("crossOriginIsolated") {
+            // Not yet isolated, the page waits for its service worker, which
+            // reloads it isolated: `run` stays in the address for that load.
+            if !*run_at_once || !global_flag("crossOriginIsolated") {
+                return;
+            }
+            if check(&draft).is_ok() {
                 start(index, draft);
             } else {
                 run_at_once.set(false);
@@ -270,9 +285,10 @@ fn app() -> Html {
         });
     }
     let on_share = {
-        let (shared, draft, window) = (shared.clone(), (*draft).clone(), *window);
+        let (shared, draft, copy, window) =
+            (shared.clone(), (*draft).clone(), (*copy).clone(), *window);
         Callback::from(move |_| {
-            let link = address::link_with(&address::hash_for(index, &draft, window));
+            let link = address::link_with(&address::hash_for(index, &draft, copy.as_ref(), window));
             copy_to_clipboard(&link);
             shared.set(Some(link));
         })
@@ -309,14 +325,15 @@ fn app() -> Html {
     };
     let running = matches!(*run_state, RunState::Running(..));
     // The course from the keyboard: 1 to 4 predict, R runs, S stops, T tries the
-    // suggested change, Page Down and Page Up (a presenter's clicker) or ] and [
-    // go to the next and the previous lesson.
+    // suggested change, V shows a comparison's A, B or both, Page Down and Page Up
+    // (a presenter's clicker) or ] and [ go to the next and the previous lesson.
     {
-        let (on_predict, start, on_suggest, on_window) = (
+        let (on_predict, start, on_suggest, on_window, only) = (
             on_predict.clone(),
             start.clone(),
             on_suggest.clone(),
             on_window.clone(),
+            only.clone(),
         );
         let (draft, can_run, done) = (
             (*draft).clone(),
@@ -341,6 +358,12 @@ fn app() -> Html {
                     crate::web::host::kept_runs::stop();
                 }
                 "t" | "T" if done => on_suggest.emit(()),
+                // The A/B switch: both runs of a comparison, then A alone, then B.
+                "v" | "V" => only.set(match *only {
+                    None => Some(0),
+                    Some(0) => Some(1),
+                    Some(_) => None,
+                }),
                 "PageDown" | "]" => return course::go_to(index + 1),
                 "PageUp" | "[" => return index > 0 && course::go_to(index - 1),
                 _ => return false,
@@ -354,51 +377,54 @@ fn app() -> Html {
         .iter()
         .map(|s| s.label)
         .collect();
+    let pipeline_link = web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .map(|h| with_flag(&h, "pipeline", true))
+        .unwrap_or_default();
     html! {
-        <main>
-            <header>
-                <h1>{ "locklab" }</h1>
-                <p class="lede">
-                    { "\"database is locked\" is what anyone who runs SQLite with more than one worker meets \
-                       sooner or later. locklab runs real SQLite in several Web Workers, each a job-queue \
-                       worker with its own connection to one database, and shows who holds which lock, \
-                       who waits, and who fails." }
-                </p>
-            </header>
-            <Banners />
-            if let Some(problem) = &*link_problem {
-                <p class="banner notice" role="status" data-testid="link-problem">{ problem }</p>
-            }
-            <Course index={index} progress={(*progress).clone()} {on_predict} unknown={lesson.1.clone()} />
-            <div class="controls">
-                <button data-testid="run" onclick={on_run}
-                    disabled={checked.is_err() || running || !global_flag("crossOriginIsolated")}>
-                    { if running { "Running..." } else { "Run" } }
-                </button>
-                <button data-testid="stop" onclick={Callback::from(|_| { crate::web::host::kept_runs::stop(); })} disabled={!running}>
-                    { "Stop" }
-                </button>
-                <button data-testid="share" onclick={on_share}
-                    title="Copy a link that opens this lesson with this scenario">{ "Share" }</button>
-                <button data-testid="reset" onclick={on_reset} disabled={running}
-                    title="Remove the last run's database files, from OPFS or from memory">
-                    { "Reset database" }
-                </button>
-                if let Err(e) = &checked {
-                    <span class="error" data-testid="scenario-error">{ format!("Fix `{}` to run.", e.field) }</span>
+        <>
+        <main class="stage">
+            <div class="stage-lesson">
+                <Banners />
+                if let Some(problem) = &*link_problem {
+                    <p class="banner notice" role="status" data-testid="link-problem">{ problem }</p>
+                }
+                <Course index={index} progress={(*progress).clone()} {on_predict} unknown={lesson.1.clone()} />
+                <div class="controls">
+                    <button data-testid="run" onclick={on_run} aria-keyshortcuts="R"
+                        disabled={checked.is_err() || running || !global_flag("crossOriginIsolated")}>
+                        { if running { "Running..." } else { "Run" } }
+                    </button>
+                    <button data-testid="stop" aria-keyshortcuts="S" onclick={Callback::from(|_| { crate::web::host::kept_runs::stop(); })} disabled={!running}>
+                        { "Stop" }
+                    </button>
+                    <button data-testid="share" onclick={on_share}
+                        title="Copy a link that opens this lesson with this scenario">{ "Share" }</button>
+                    <button data-testid="reset" onclick={on_reset} disabled={running}
+                        title="Remove the last run's database files, from OPFS or from memory">
+                        { "Reset database" }
+                    </button>
+                    if let Err(e) = &checked {
+                        <span class="error" data-testid="scenario-error">{ format!("Fix `{}` to run.", e.field) }</span>
+                    }
+                    <LessonPicker preset={(*preset).clone()} {on_preset} />
+                </div>
+                if let Some(link) = &*shared {
+                    <p class="share" role="status">
+                        <label>{ "Link copied: " }<input readonly=true value={link.clone()} data-testid="share-link"
+                            size={link.len().min(80).to_string()} /></label>
+                    </p>
+                }
+                if let Some(said) = &*reset_said {
+                    <p class="muted" data-testid="reset-said" role="status">{ said }</p>
+                }
+                if let RunState::Done(runs) = &*run_state {
+                    <VerdictView index={index} runs={runs.clone()} predicted={progress.step(course::lesson_at(index).id).predicted} {on_suggest} />
                 }
             </div>
-            if let Some(link) = &*shared {
-                <p class="share" role="status">
-                    <label>{ "Link copied: " }<input readonly=true value={link.clone()} data-testid="share-link"
-                        size={link.len().min(80).to_string()} /></label>
-                </p>
-            }
-            if let Some(said) = &*reset_said {
-                <p class="muted" data-testid="reset-said" role="status">{ said }</p>
-            }
+            <div class="stage-run">
             { match &*run_state {
-                RunState::Idle => html! { <p class="muted">{ "Press Run: the workers start, contend, and report here." }</p> },
+                RunState::Idle => html! { <p class="muted idle">{ "Press Run (or R): the workers start, contend, and their timeline and numbers appear here." }</p> },
                 RunState::Running(n, of) => html! {
                     <>
                         if *of > 1 {
@@ -411,10 +437,9 @@ fn app() -> Html {
                 RunState::Failed(message) => html! { <p class="error" data-testid="run-failed">{ message }</p> },
                 RunState::Done(runs) => html! {
                     <>
-                        <VerdictView index={index} runs={runs.clone()} predicted={progress.step(course::lesson_at(index).id).predicted} {on_suggest} />
                         if let [a, b] = &runs[..] {
                             <Compared runs={Rc::new(ComparedRuns { a: (**a).clone(), b: (**b).clone() })}
-                                window={Some((*window, on_window.clone()))}
+                                window={Some((*window, on_window.clone()))} only={*only}
                                 labels={[AttrValue::from(labels[0].to_string()), AttrValue::from(labels[1].to_string())]} />
                         }
                         { for runs.iter().enumerate().map(|(n, run)| html! {
@@ -430,21 +455,30 @@ fn app() -> Html {
                     </>
                 },
             } }
-            <ConsoleView />
-            <LessonPicker preset={(*preset).clone()} {on_preset} />
-            <Knobs draft={(*draft).clone()} error={checked.clone().err()} {on_edit} />
-            <EditedCopy draft={(*draft).clone()} />
-            <Capabilities />
-            <section aria-labelledby="check-title">
-                <h2 id="check-title">{ "Pipeline check" }</h2>
-                <p>{ "Runs the job-queue engine with one worker inside a Web Worker, on SQLite compiled to \
-                      WebAssembly: claim a job, heartbeat, write the result, 40 times." }</p>
-                <button data-testid="run-check" onclick={on_check} disabled={*check_state == Check::Running}>
-                    { "Run one worker in a Web Worker" }
-                </button>
-                <CheckResult check={(*check_state).clone()} />
-            </section>
+            <EditedCopy draft={(*draft).clone()} copy={(*copy).clone()} {on_copy} />
+            </div>
         </main>
+        <Drawer kind={DrawerKind::Scenario}>
+            <Knobs draft={(*draft).clone()} error={checked.clone().err()} {on_edit} />
+        </Drawer>
+        <Drawer kind={DrawerKind::Console}>
+            <ConsoleView />
+        </Drawer>
+        <Drawer kind={DrawerKind::About}>
+            <p class="lede">
+                { "\"database is locked\" is what anyone who runs SQLite with more than one worker meets \
+                   sooner or later. locklab runs real SQLite in several Web Workers, each a job-queue \
+                   worker with its own connection to one database, and shows who holds which lock, \
+                   who waits, and who fails." }
+            </p>
+            <Capabilities />
+            if pipeline {
+                <PipelineCheck />
+            } else {
+                <p><a href={pipeline_link} data-testid="pipeline-link">{ "The pipeline check (for developers)" }</a></p>
+            }
+        </Drawer>
+        </>
     }
 }
 
@@ -461,9 +495,10 @@ fn banners() -> Html {
                     { " Runs with several workers need a shared lock table and a busy handler that \
                        really sleeps (SharedArrayBuffer and Atomics.wait), so Run is off. Serve the page \
                        with the headers Cross-Origin-Opener-Policy: same-origin and \
-                       Cross-Origin-Embedder-Policy: require-corp (scripts/serve.sh does). What still \
-                       works: the lessons below, the pipeline check of one worker, and the native \
-                       command, locklab run --preset NAME." }
+                       Cross-Origin-Embedder-Policy: require-corp (scripts/serve.sh does), or from \
+                       https or localhost, where the page's service worker adds them. What still \
+                       works: reading the lessons, the pipeline check of one worker, and the native \
+                       command, locklab lesson NAME." }
                 </div>
             }
             if isolated && !opfs {
@@ -509,35 +544,5 @@ fn capabilities() -> Html {
                 } }
             </p>
         </section>
-    }
-}
-
-#[derive(Properties, PartialEq)]
-struct CheckResultProps {
-    check: Check,
-}
-
-#[function_component(CheckResult)]
-fn check_result(props: &CheckResultProps) -> Html {
-    match &props.check {
-        Check::Idle => html! { <p class="muted">{ "Not run yet." }</p> },
-        Check::Running => html! { <p data-testid="check-running">{ "Running..." }</p> },
-        Check::Failed(message) => {
-            html! { <p class="error" data-testid="check-failed">{ message }</p> }
-        }
-        Check::Done(r) => html! {
-            <dl class="report" data-testid="check-report" data-done={r.jobs.done.to_string()}
-                data-seeded={r.jobs.seeded.to_string()} data-integrity={r.integrity_check.clone()}
-                data-sqlite={r.sqlite_version.clone()}>
-                <dt>{ "SQLite" }</dt><dd>{ format!("{} via {}", r.sqlite_version, r.vfs) }</dd>
-                <dt>{ "jobs" }</dt><dd>{ format!("{} of {} done, {} double-claimed, {} lost",
-                    r.jobs.done, r.jobs.seeded, r.jobs.double_claimed, r.jobs.lost) }</dd>
-                <dt>{ "transactions" }</dt><dd>{ format!("{} committed, {} rolled back",
-                    r.transactions.committed, r.transactions.rolled_back) }</dd>
-                <dt>{ "throughput" }</dt><dd>{ format!("{:.0} jobs/s in {:.0} ms",
-                    r.throughput_jobs_per_s, r.elapsed_ms) }</dd>
-                <dt>{ "integrity_check" }</dt><dd>{ &r.integrity_check }</dd>
-            </dl>
-        },
     }
 }

@@ -168,6 +168,9 @@ pub struct ComparedProps {
     /// address); the comparison keeps its own without.
     #[prop_or_default]
     pub window: Option<(Window, Callback<Window>)>,
+    /// Show only run A (0) or run B (1), or both (`None`).
+    #[prop_or_default]
+    pub only: Option<usize>,
 }
 
 /// "A: wall-of-red, completed in 412 ms"; for the shorter run, where the axis
@@ -215,7 +218,8 @@ pub fn compared(props: &ComparedProps) -> Html {
     // Each run's other: the one whose end the axis goes on to when it is longer.
     let others = [(lb.as_str(), &runs.b), (la.as_str(), &runs.a)];
     html! {
-        <div class="compared" data-testid="compared">
+        <div class="compared" data-testid="compared"
+            data-show={match props.only { Some(0) => "a", Some(_) => "b", None => "both" }}>
             <p data-testid="scenario-changes">
                 if changes.is_empty() {
                     { format!("{la} and {lb} ran the same scenario: what differs below is what varies \

@@ -11,13 +11,16 @@ use yew::prelude::*;
 pub struct EditedCopyProps {
     /// The scenario of the page's knobs: A.
     pub draft: Draft,
+    /// B while comparing; `None` before "Compare with an edited copy" and after
+    /// Close. The page keeps it (in its address, so that a link restores it).
+    pub copy: Option<Draft>,
+    pub on_copy: Callback<Option<Draft>>,
 }
 
 #[function_component(EditedCopy)]
 pub fn edited_copy(props: &EditedCopyProps) -> Html {
-    // B while comparing; `None` before "Compare with an edited copy" and after Close.
-    let copy = use_state(|| None::<Draft>);
-    let Some(b_draft) = (*copy).clone() else {
+    let copy = props.on_copy.clone();
+    let Some(b_draft) = props.copy.clone() else {
         let (copy, draft) = (copy.clone(), props.draft.clone());
         return html! {
             <section class="edited-copy" aria-labelledby="edited-copy-title">
@@ -25,7 +28,7 @@ pub fn edited_copy(props: &EditedCopyProps) -> Html {
                 <p>{ "Change one knob and see what it does: the scenario above becomes A, a copy of it \
                     becomes B for you to edit; both run, one after the other, and show side by side." }</p>
                 <button data-testid="compare-edited-copy"
-                    onclick={Callback::from(move |_| copy.set(Some(draft.clone())))}>
+                    onclick={Callback::from(move |_| copy.emit(Some(draft.clone())))}>
                     { "Compare with an edited copy" }
                 </button>
             </section>
@@ -40,7 +43,7 @@ pub fn edited_copy(props: &EditedCopyProps) -> Html {
                 Some(v) => next.insert(field, v),
                 None => next.remove(&field),
             };
-            copy.set(Some(next));
+            copy.emit(Some(next));
         })
     };
     let changes = match (&a, &b) {
@@ -49,11 +52,11 @@ pub fn edited_copy(props: &EditedCopyProps) -> Html {
     };
     let again = {
         let (copy, draft) = (copy.clone(), props.draft.clone());
-        Callback::from(move |_| copy.set(Some(draft.clone())))
+        Callback::from(move |_| copy.emit(Some(draft.clone())))
     };
     let close = {
         let copy = copy.clone();
-        Callback::from(move |_| copy.set(None))
+        Callback::from(move |_| copy.emit(None))
     };
     html! {
         <section class="edited-copy" aria-labelledby="edited-copy-title" data-testid="edited-copy">

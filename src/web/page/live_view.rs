@@ -2,6 +2,7 @@
 //! batches arrive. Only this part of the page draws again during a run; the rest
 //! (the scenario panel, the lessons) stays as it is.
 
+use super::key_numbers::KeyNumbers;
 use super::kill_buttons::KillButtons;
 use super::metrics_panel::{MetricsPanel, Numbers};
 use super::timeline_view::TimelineView;
@@ -136,6 +137,7 @@ pub fn live_view(props: &LiveViewProps) -> Html {
             data-live-done={numbers.done.to_string()}>
             <h2>{ heading }</h2>
             <Alongside runs={run.alongside.get()} />
+            <KeyNumbers numbers={numbers.clone()} />
             <TimelineView timeline={run.timeline.clone()} version={*version} now_us={now_us.max(1)} />
             <MetricsPanel {numbers} />
             if let (Some(id), None) = (run.run.borrow().clone(), run.ended_us.get()) {

@@ -4,6 +4,7 @@
 
 use super::exports::Exports;
 use super::incidents::{sqlite_log, Incidents};
+use super::key_numbers::KeyNumbers;
 use super::live_view::Alongside;
 use super::metrics_panel::{MetricsPanel, Numbers};
 use super::replay_view::ReplayView;
@@ -44,6 +45,7 @@ pub fn run_view(props: &RunViewProps) -> Html {
         <section class="run" aria-labelledby="run-title" data-testid="run-report"
             data-outcome={format!("{:?}", r.outcome).to_lowercase()}>
             <h2 id="run-title">{ format!("The run: {}", outcome(r)) }</h2>
+            <KeyNumbers numbers={Numbers::of_report(r)} />
             <Alongside runs={props.run.alongside} />
             if props.run.console_rolled_back {
                 <p class="banner notice" data-testid="console-rolled-back" role="status">

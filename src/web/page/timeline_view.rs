@@ -6,6 +6,7 @@
 //! pointed at is the one whose wait-for edges are drawn when there are too many to
 //! draw them all; a busy wait wide enough is labelled with whom it waits for.
 
+use super::shell::lane_scale;
 use super::timeline_legend::Legend;
 use crate::timeline::{pan, zoom, Timeline, View};
 use crate::timeline_paint::{self, Cursor, Raster, LANE_HEIGHT};
@@ -92,10 +93,12 @@ fn view_of(width: usize, window: Window, now_us: u64) -> View {
 
 /// The canvas's width on the page, measured once and again after each resize:
 /// reading it forces a layout, which a frame should not pay for.
+/// In presenter mode a canvas pixel covers more than one CSS pixel (`lane_scale`):
+/// the canvas has fewer pixels than its width, and the page scales it up.
 fn measure(canvas: &HtmlCanvasElement, known: &RefCell<Option<usize>>) -> usize {
     *known
         .borrow_mut()
-        .get_or_insert_with(|| canvas.client_width().max(0) as usize)
+        .get_or_insert_with(|| (canvas.client_width().max(0) as f64 / lane_scale()) as usize)
 }
 
 fn ms(us: u64) -> String {
@@ -325,6 +328,10 @@ pub fn timeline_view(props: &TimelineProps) -> Html {
         move |x: i32, y: i32| -> Option<(usize, (u64, u64), View)> {
             let canvas = canvas_ref.cast::<HtmlCanvasElement>()?;
             let view = view_of(measure(&canvas, &width), *window, axis_us);
+            let (x, y) = (
+                (x as f64 / lane_scale()) as i32,
+                (y as f64 / lane_scale()) as i32,
+            );
             let column = usize::try_from(x).ok()?.checked_sub(LABEL_WIDTH)?;
             let column = column.min(view.width - 1);
             let lane = usize::try_from(y).ok()? / LANE_HEIGHT;

@@ -1,0 +1,46 @@
+//! The few numbers a run is told by, in one row above its timeline: jobs done,
+//! the rate, errors (and the commonest), locks refused, busy wait, the run's
+//! time. Every one is the run's own (`Numbers`, live or from the report); the
+//! full panel (`metrics_panel`) says the rest.
+
+use super::metrics_panel::Numbers;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct KeyNumbersProps {
+    pub numbers: Numbers,
+}
+
+#[function_component(KeyNumbers)]
+pub fn key_numbers(props: &KeyNumbersProps) -> Html {
+    let n = &props.numbers;
+    let rate = if n.elapsed_ms > 0.0 {
+        n.done as f64 * 1000.0 / n.elapsed_ms
+    } else {
+        0.0
+    };
+    let errors: u64 = n.errors.values().sum();
+    let commonest = n
+        .errors
+        .iter()
+        .max_by_key(|(_, count)| **count)
+        .map(|(name, _)| name.as_str());
+    let item = |what: &str, value: String, note: Option<&str>, testid: &str| {
+        html! {
+            <div data-testid={testid.to_string()}>
+                <dt>{ what }</dt>
+                <dd>{ value }if let Some(note) = note { <small>{ note }</small> }</dd>
+            </div>
+        }
+    };
+    html! {
+        <dl class="key-numbers" data-testid="key-numbers" data-finished={n.finished.to_string()}>
+            { item("jobs done", format!("{} of {}", n.done, n.seeded), None, "key-done") }
+            { item("jobs/s", format!("{rate:.0}"), None, "key-rate") }
+            { item("errors", errors.to_string(), commonest, "key-errors") }
+            { item("locks refused", n.refused_locks.to_string(), None, "key-refused") }
+            { item("busy wait", format!("{:.0} ms", n.busy_wait_ms), None, "key-busy") }
+            { item("run time", format!("{:.0} ms", n.elapsed_ms), None, "key-elapsed") }
+        </dl>
+    }
+}
