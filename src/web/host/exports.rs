@@ -6,17 +6,13 @@
 //! a worker of its own (`ToWorker::Snapshot`), whichever storage the run used.
 
 use super::kept_runs;
-use super::protocol::{FromWorker, StorageKind, ToWorker};
+use super::protocol::{FromWorker, ToWorker};
 use super::run::BrowserRun;
-use super::run_files;
-use super::worker_handle::{
-    check_ready, unexpected, Arrival, Inbox, LiveTrace, Member, WorkerHandle,
-};
+use super::worker_handle::{unexpected, Arrival};
 use crate::exports::{ExportKind, SVG_WIDTH};
 use crate::web::js_error::js_error;
 use js_sys::{Array, Function, Promise, Uint8Array};
 use std::cell::RefCell;
-use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
@@ -123,25 +119,15 @@ async fn database(id: &str) -> Result<Vec<u8>, String> {
     let run = kept_runs::kept(id).ok_or(format!(
         "{id}'s database is no longer kept in this tab: Reset removed it, or newer runs did"
     ))?;
-    if run.storage == StorageKind::Opfs && !run_files::exists(&run.id).await? {
-        return Err(format!(
-            "{id} is no longer stored: Reset removed it, or newer runs did (the last {} \
-             finished runs are kept)",
-            run_files::KEEP_FINISHED
-        ));
-    }
-    let inbox = Rc::new(Inbox::default());
-    let worker = WorkerHandle::spawn(Member::Keeper, &inbox, &LiveTrace::default())?;
-    let (member, arrival) = inbox.next().await;
-    check_ready(member, arrival)?;
-    worker.send(
-        &ToWorker::Snapshot {
+    let (_keeper, inbox) = kept_runs::ask_keeper(
+        &run,
+        ToWorker::Snapshot {
             run: run.id.clone(),
             scenario: run.scenario.clone(),
             storage: run.storage,
         },
-        &run.buffers,
-    )?;
+    )
+    .await?;
     match inbox.next().await {
         (_, Arrival::Message(FromWorker::Snapshot { file, .. })) => Ok(file),
         (member, other) => Err(unexpected(member, other)),

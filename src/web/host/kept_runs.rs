@@ -159,6 +159,29 @@ pub fn kept(id: &str) -> Option<KeptRun> {
     FINISHED.with(|kept| kept.borrow().iter().find(|r| r.id == id).cloned())
 }
 
+/// A worker of its own for `run`'s database (its workers are gone), sent
+/// `message` once it is ready; it and the inbox its answer comes to. Refused when
+/// the run's OPFS files are gone.
+pub(crate) async fn ask_keeper(
+    run: &KeptRun,
+    message: ToWorker,
+) -> Result<(WorkerHandle, Rc<Inbox>), String> {
+    if run.storage == StorageKind::Opfs && !run_files::exists(&run.id).await? {
+        return Err(format!(
+            "{} is no longer stored: Reset removed it, or newer runs did (the last {} finished \
+             runs are kept)",
+            run.id,
+            run_files::KEEP_FINISHED
+        ));
+    }
+    let inbox = Rc::new(Inbox::default());
+    let worker = WorkerHandle::spawn(Member::Keeper, &inbox, &LiveTrace::default())?;
+    let (member, arrival) = inbox.next().await;
+    check_ready(member, arrival)?;
+    worker.send(&message, &run.buffers)?;
+    Ok((worker, inbox))
+}
+
 /// What `reopen()` found in a run's database.
 pub struct Reopened {
     pub run: String,
@@ -173,26 +196,15 @@ pub async fn reopen() -> Result<Reopened, String> {
     let run = last().ok_or(
         "no run to reopen: none finished in this tab since it loaded or since the last reset",
     )?;
-    if run.storage == StorageKind::Opfs && !run_files::exists(&run.id).await? {
-        return Err(format!(
-            "{} is no longer stored: Reset removed it, or newer runs did (the last {} finished \
-             runs are kept)",
-            run.id,
-            run_files::KEEP_FINISHED
-        ));
-    }
-    let inbox = Rc::new(Inbox::default());
-    let worker = WorkerHandle::spawn(Member::Keeper, &inbox, &LiveTrace::default())?;
-    let (member, arrival) = inbox.next().await;
-    check_ready(member, arrival)?;
-    worker.send(
-        &ToWorker::Inspect {
+    let (_keeper, inbox) = ask_keeper(
+        &run,
+        ToWorker::Inspect {
             run: run.id.clone(),
             scenario: run.scenario.clone(),
             storage: run.storage,
         },
-        &run.buffers,
-    )?;
+    )
+    .await?;
     match inbox.next().await {
         (
             _,

@@ -14,12 +14,7 @@ pub struct KeyNumbersProps {
 #[function_component(KeyNumbers)]
 pub fn key_numbers(props: &KeyNumbersProps) -> Html {
     let n = &props.numbers;
-    let rate = if n.elapsed_ms > 0.0 {
-        n.done as f64 * 1000.0 / n.elapsed_ms
-    } else {
-        0.0
-    };
-    let errors: u64 = n.errors.values().sum();
+    let (rate, errors) = (n.jobs_per_s(), n.error_count());
     let commonest = n
         .errors
         .iter()

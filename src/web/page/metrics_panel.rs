@@ -34,6 +34,20 @@ pub struct Numbers {
 }
 
 impl Numbers {
+    /// Jobs done per second so far (0 before any time has passed).
+    pub fn jobs_per_s(&self) -> f64 {
+        if self.elapsed_ms > 0.0 {
+            self.done as f64 * 1000.0 / self.elapsed_ms
+        } else {
+            0.0
+        }
+    }
+
+    /// Errors of every kind.
+    pub fn error_count(&self) -> u64 {
+        self.errors.values().sum()
+    }
+
     /// The numbers of a run in progress.
     pub fn so_far(m: &Metrics, seeded: u64, elapsed_ms: f64) -> Numbers {
         Numbers {
@@ -89,12 +103,7 @@ pub struct MetricsPanelProps {
 #[function_component(MetricsPanel)]
 pub fn metrics_panel(props: &MetricsPanelProps) -> Html {
     let n = &props.numbers;
-    let rate = if n.elapsed_ms > 0.0 {
-        n.done as f64 * 1000.0 / n.elapsed_ms
-    } else {
-        0.0
-    };
-    let errors: u64 = n.errors.values().sum();
+    let (rate, errors) = (n.jobs_per_s(), n.error_count());
     html! { <>
         <div class="metrics" data-testid="metrics" data-done={n.done.to_string()}
             data-errors={errors.to_string()}>
