@@ -347,7 +347,7 @@ impl Lane {
                 };
                 self.span(out, level_track(db), "busy wait", (t, t + dur_us), args);
             }
-            EventKind::Begin { sql, .. } => self.transaction = Some((sql.clone(), t)),
+            EventKind::Begin { sql, .. } => self.transaction = Some((sql.to_string(), t)),
             EventKind::Commit { .. } | EventKind::Rollback { .. } => {
                 if let Some((sql, since)) = self.transaction.take() {
                     let how = if matches!(e.kind, EventKind::Commit { .. }) {

@@ -79,7 +79,7 @@ pub fn run_sql(conn: &Connection, clock: &dyn Clock, text: &str) -> Result<Answe
                     start,
                     EventKind::Statement {
                         step: Step::Console,
-                        sql: sql.clone(),
+                        sql: (&sql).into(),
                         dur_us: end - start,
                     },
                 );
@@ -150,7 +150,7 @@ fn transaction_events(conn: &Connection, was_in_transaction: bool, sql: &str) {
     if !was_in_transaction && now_in_transaction {
         trace::emit(EventKind::Begin {
             step: Step::Console,
-            sql: sql.to_string(),
+            sql: sql.into(),
         });
     } else if was_in_transaction && !now_in_transaction {
         let word = sql.trim_start().to_ascii_uppercase();

@@ -31,6 +31,7 @@ pub mod scenario;
 pub mod shareable;
 #[cfg(feature = "sqlite")]
 pub mod sqlite_log;
+pub mod text;
 pub mod text_timeline;
 pub mod timeline;
 pub mod timeline_paint;

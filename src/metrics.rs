@@ -193,7 +193,7 @@ impl Tally {
                 w.killed_at_ms = Some(e.t_us as f64 / 1000.0);
             }
             EventKind::BusyWait { dur_us, .. } => w.busy_wait_ms += *dur_us as f64 / 1000.0,
-            EventKind::Error { name, .. } => *w.errors.entry(name.clone()).or_default() += 1,
+            EventKind::Error { name, .. } => *w.errors.entry(name.to_string()).or_default() += 1,
             EventKind::LockDenied { .. }
             | EventKind::ShmLock {
                 acquire: true,

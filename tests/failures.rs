@@ -95,7 +95,7 @@ fn failing_statements(events: &[TraceEvent]) -> Vec<(u32, String)> {
     events
         .iter()
         .filter_map(|e| match &e.kind {
-            EventKind::Error { name, .. } => Some((e.worker, name.clone())),
+            EventKind::Error { name, .. } => Some((e.worker, name.to_string())),
             _ => None,
         })
         .collect()

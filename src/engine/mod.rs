@@ -250,7 +250,7 @@ impl<'a> Worker<'a> {
             w.sql(step, begin.sql(), || conn.execute_batch(begin.sql()))?;
             trace::emit(EventKind::Begin {
                 step,
-                sql: begin.sql().to_string(),
+                sql: begin.sql().into(),
             });
             let done = body(w).and_then(|value| w.commit(step, conn).map(|()| value));
             if let Err(interrupt) = &done {
@@ -321,7 +321,7 @@ impl<'a> Worker<'a> {
                     start,
                     EventKind::Statement {
                         step,
-                        sql: sql.to_string(),
+                        sql: sql.into(),
                         dur_us: end - start,
                     },
                 );
@@ -402,11 +402,11 @@ pub fn failure(worker: WorkerId, step: Step, sql: &str, err: &rusqlite::Error) -
 pub fn error_event_of(f: &Failure, after_us: u64) -> EventKind {
     EventKind::Error {
         step: f.step.unwrap_or(Step::Open),
-        sql: f.sql.clone(),
+        sql: (&f.sql).into(),
         code: f.code,
         extended: f.extended,
-        name: f.name.clone(),
-        message: f.message.clone(),
+        name: (&f.name).into(),
+        message: (&f.message).into(),
         after_us,
     }
 }

@@ -15,7 +15,7 @@
 
 use crate::lock::LockLevel;
 use crate::lock_holds::{Held, Hold, LockHolds};
-use crate::trace::{DbFile, EventKind, Role, Step, TraceEvent, WorkerId};
+use crate::trace::{DbFile, EventKind, Role, Step, Text, TraceEvent, WorkerId};
 use crate::wait_for::{Read, RefusalId, WaitFor};
 use std::collections::{BTreeMap, HashMap};
 
@@ -152,7 +152,7 @@ pub enum TxEnd {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tx {
     pub step: Step,
-    pub begin: String,
+    pub begin: Text,
     pub end: TxEnd,
 }
 
@@ -169,9 +169,9 @@ pub enum Mark {
     Error {
         kind: ErrorKind,
         step: Step,
-        sql: String,
-        name: String,
-        message: String,
+        sql: Text,
+        name: Text,
+        message: Text,
         after_us: u64,
     },
 }

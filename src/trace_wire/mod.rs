@@ -12,7 +12,7 @@
 //! trace's public form (the run report, the Chrome trace) is unchanged.
 
 use crate::lock::LockLevel;
-use crate::trace::{DbFile, EventKind, FileRole, Role, Step, TraceEvent};
+use crate::trace::{DbFile, EventKind, FileRole, Role, Step, Text, TraceEvent};
 use std::collections::HashMap;
 
 /// The events as bytes.
@@ -299,7 +299,8 @@ impl<'a> Writer<'a> {
 struct Reader<'a> {
     bytes: &'a [u8],
     at: usize,
-    texts: Vec<String>,
+    /// The batch's texts by number, each the page's one stored copy.
+    texts: Vec<Text>,
 }
 
 impl Reader<'_> {
@@ -335,7 +336,7 @@ impl Reader<'_> {
             )),
         }
     }
-    fn text(&mut self) -> Result<String, String> {
+    fn text(&mut self) -> Result<Text, String> {
         let n = self.uint()? as usize;
         if let Some(known) = self.texts.get(n) {
             return Ok(known.clone());
@@ -346,9 +347,10 @@ impl Reader<'_> {
         let len = self.uint()? as usize;
         let end = self.at.checked_add(len).filter(|&e| e <= self.bytes.len());
         let end = end.ok_or("a text runs past the end")?;
-        let text = std::str::from_utf8(&self.bytes[self.at..end])
-            .map_err(|e| format!("a text is not UTF-8: {e}"))?
-            .to_string();
+        let text = Text::new(
+            std::str::from_utf8(&self.bytes[self.at..end])
+                .map_err(|e| format!("a text is not UTF-8: {e}"))?,
+        );
         self.at = end;
         self.texts.push(text.clone());
         Ok(text)
@@ -446,7 +448,7 @@ impl Reader<'_> {
             LEASE_LOST => EventKind::LeaseLost { job: self.int()? },
             SQLITE_LOG => EventKind::SqliteLog {
                 code: self.int32()?,
-                message: self.text()?,
+                message: self.text()?.to_string(),
             },
             tag => return Err(format!("no event tagged {tag}")),
         })

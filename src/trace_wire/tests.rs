@@ -13,7 +13,7 @@ fn every_kind() -> Vec<TraceEvent> {
             3,
             EventKind::Begin {
                 step: Step::Claim,
-                sql: sql.clone(),
+                sql: (&sql).into(),
             },
         ),
         at(
@@ -21,7 +21,7 @@ fn every_kind() -> Vec<TraceEvent> {
             3,
             EventKind::Statement {
                 step: Step::Result,
-                sql: sql.clone(),
+                sql: (&sql).into(),
                 dur_us: 300,
             },
         ),
@@ -150,7 +150,7 @@ fn every_kind() -> Vec<TraceEvent> {
             9,
             EventKind::Error {
                 step: Step::Open,
-                sql: sql.clone(),
+                sql: (&sql).into(),
                 code: 5,
                 extended: -517,
                 name: "SQLITE_BUSY".into(),
