@@ -16,7 +16,7 @@
 //! most one per `EDGE_ROOM` columns on average); closer than that, only the edges
 //! of the lane in focus (pointed at, or the cursor's), out of it and into it.
 
-use crate::timeline::{Cell, ErrorKind, Mark, Timeline, TxEnd, View};
+use crate::timeline::{Cell, ErrorKind, Timeline, TxEnd, View};
 
 pub type Rgb = [u8; 3];
 
@@ -220,17 +220,7 @@ pub fn paint(
                 raster.put(*x, y0 + y, HATCH);
             }
         }
-        let marks = lane.marks(view);
-        let mut jobs: Vec<Option<bool>> = vec![None; view.width];
-        let mut errors: Vec<Option<ErrorKind>> = vec![None; view.width];
-        for m in marks {
-            let x = view.column(m.t_us);
-            match &m.mark {
-                Mark::Claimed { .. } => jobs[x] = jobs[x].max(Some(false)),
-                Mark::Done { .. } => jobs[x] = Some(true),
-                Mark::Error { kind, .. } => errors[x] = errors[x].max(Some(*kind)),
-            }
-        }
+        let (jobs, errors) = lane.mark_columns(view);
         for (x, job) in jobs.into_iter().enumerate() {
             match job {
                 Some(true) => raster.fill(x, JOB_ROW, y0, DONE),

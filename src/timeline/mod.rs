@@ -207,17 +207,21 @@ pub struct Lane {
     open_tx: Option<(u64, Tx)>,
     statements: Vec<Span<(Step, u32)>>,
     marks: Vec<MarkAt>,
+    /// The lane from far away, for views whose columns are wider than a bucket.
+    summary: Summary,
 }
 
 mod blocking;
 mod details;
 mod landmarks;
 mod moment;
+mod summary;
 mod view;
 
 pub use blocking::Edge;
 pub use details::step_name;
 pub use landmarks::Landmark;
+use summary::Summary;
 pub use view::{pan, zoom, View, MIN_WINDOW_US};
 
 impl<T> Span<T> {
@@ -234,12 +238,29 @@ impl<T> Span<T> {
 #[derive(Clone, Debug, Default)]
 pub struct Timeline {
     lanes: BTreeMap<WorkerId, Lane>,
-    sql: Vec<String>,
-    sql_ids: HashMap<String, u32>,
+    sql: Vec<Text>,
+    sql_ids: HashMap<Text, u32>,
     events: usize,
     last_us: u64,
     /// Who blocks whom, read with the lanes.
     wait_for: WaitFor,
+    /// After this many events the lanes keep no more statements, transactions
+    /// or job ticks one by one (their buckets still count them); none: no limit.
+    detail_budget: Option<usize>,
+    /// What the lanes did not keep one by one, once past the budget.
+    pub dropped: Dropped,
+}
+
+/// What a timeline past its detail budget no longer keeps one by one, and from
+/// when: lock spans, busy waits, refusals and errors are always kept.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Dropped {
+    /// The time the budget ran out at (the latest any event had reached).
+    pub since_us: Option<u64>,
+    pub statements: u64,
+    pub transactions: u64,
+    /// Job claims and completions.
+    pub ticks: u64,
 }
 
 impl Timeline {
@@ -255,6 +276,13 @@ impl Timeline {
         let mut t = Timeline::default();
         t.wait_for.expect(0..workers);
         t
+    }
+
+    /// Past `events` events, keep statements, transactions and job ticks in
+    /// their lanes' buckets only (see [`Dropped`]).
+    pub fn with_detail_budget(mut self, events: usize) -> Timeline {
+        self.detail_budget = Some(events);
+        self
     }
 
     pub fn extend(&mut self, events: &[TraceEvent]) {
@@ -273,9 +301,22 @@ impl Timeline {
             }
             _ => e.t_us,
         };
+        let detailed = self
+            .detail_budget
+            .is_none_or(|budget| self.events <= budget);
+        if !detailed {
+            let d = &mut self.dropped;
+            d.since_us.get_or_insert(self.last_us);
+            match e.kind {
+                EventKind::Statement { .. } => d.statements += 1,
+                EventKind::Commit { .. } | EventKind::Rollback { .. } => d.transactions += 1,
+                EventKind::JobClaimed { .. } | EventKind::JobDone { .. } => d.ticks += 1,
+                _ => {}
+            }
+        }
         self.last_us = self.last_us.max(end);
         let sql_id = match &e.kind {
-            EventKind::Statement { sql, .. } => Some(self.sql_id(sql)),
+            EventKind::Statement { sql, .. } if detailed => Some(self.sql_id(sql)),
             _ => None,
         };
         let read = self.wait_for.add(e);
@@ -283,16 +324,16 @@ impl Timeline {
             worker: e.worker,
             ..Lane::default()
         });
-        lane.add(e, sql_id, read);
+        lane.add(e, sql_id, read, detailed);
     }
 
-    fn sql_id(&mut self, sql: &str) -> u32 {
+    fn sql_id(&mut self, sql: &Text) -> u32 {
         if let Some(id) = self.sql_ids.get(sql) {
             return *id;
         }
         let id = self.sql.len() as u32;
-        self.sql.push(sql.to_string());
-        self.sql_ids.insert(sql.to_string(), id);
+        self.sql.push(sql.clone());
+        self.sql_ids.insert(sql.clone(), id);
         id
     }
 
@@ -335,16 +376,34 @@ fn push_sorted<T>(track: &mut Vec<Span<T>>, span: Span<T>) {
 }
 
 impl Lane {
-    fn add(&mut self, e: &TraceEvent, sql_id: Option<u32>, read: Read) {
+    /// Read one event; `detailed`: keep its statement, transaction or job tick
+    /// as a span or mark of its own, not only in the buckets.
+    fn add(&mut self, e: &TraceEvent, sql_id: Option<u32>, read: Read, detailed: bool) {
         let t = e.t_us;
         // Every event goes to the lock holds: they know which events end a hold.
-        let (levels, wal_read, wal_write) =
-            (&mut self.levels, &mut self.wal_read, &mut self.wal_write);
-        self.holds.read(e, |hold| match (hold.db, hold.held) {
-            (DbFile::Queue, Held::Level(level)) => push_sorted(levels, Span::of(hold, level)),
-            (DbFile::Queue, Held::WalRead) => push_sorted(wal_read, Span::of(hold, ())),
-            (DbFile::Queue, Held::WalWrite) => push_sorted(wal_write, Span::of(hold, ())),
-            _ => {}
+        let (levels, wal_read, wal_write, summary) = (
+            &mut self.levels,
+            &mut self.wal_read,
+            &mut self.wal_write,
+            &mut self.summary,
+        );
+        self.holds.read(e, |hold| {
+            let cell = match (hold.db, hold.held) {
+                (DbFile::Queue, Held::Level(level)) => {
+                    push_sorted(levels, Span::of(hold, level));
+                    Cell::of_level(level)
+                }
+                (DbFile::Queue, Held::WalRead) => {
+                    push_sorted(wal_read, Span::of(hold, ()));
+                    Cell::WalRead
+                }
+                (DbFile::Queue, Held::WalWrite) => {
+                    push_sorted(wal_write, Span::of(hold, ()));
+                    Cell::WalWrite
+                }
+                _ => return,
+            };
+            summary.cell(hold.from_us, hold.to_us, cell);
         });
         if let Read::Refusal(id) = read {
             // A worker's refusals come in time order.
@@ -356,20 +415,23 @@ impl Lane {
             EventKind::BusyWait {
                 requested_us,
                 dur_us,
-            } => push_sorted(
-                &mut self.waits,
-                Span {
-                    from_us: t,
-                    to_us: t + dur_us,
-                    what: Wait {
-                        requested_us: *requested_us,
-                        refusal: match read {
-                            Read::Wait(refusal) => refusal,
-                            _ => None,
+            } => {
+                self.summary.cell(t, t + dur_us, Cell::BusyWait);
+                push_sorted(
+                    &mut self.waits,
+                    Span {
+                        from_us: t,
+                        to_us: t + dur_us,
+                        what: Wait {
+                            requested_us: *requested_us,
+                            refusal: match read {
+                                Read::Wait(refusal) => refusal,
+                                _ => None,
+                            },
                         },
                     },
-                },
-            ),
+                )
+            }
             EventKind::Begin { step, sql } => {
                 self.open_tx = Some((
                     t,
@@ -386,6 +448,10 @@ impl Lane {
                         EventKind::Commit { .. } => TxEnd::Committed,
                         _ => TxEnd::RolledBack,
                     };
+                    self.summary.transaction(from, t, tx.end);
+                    if !detailed {
+                        return;
+                    }
                     push_sorted(
                         &mut self.txs,
                         Span {
@@ -396,6 +462,7 @@ impl Lane {
                     );
                 }
             }
+            EventKind::Statement { .. } if !detailed => {}
             EventKind::Statement { step, dur_us, .. } => push_sorted(
                 &mut self.statements,
                 Span {
@@ -404,14 +471,24 @@ impl Lane {
                     what: (*step, sql_id.unwrap_or(0)),
                 },
             ),
-            EventKind::JobClaimed { job } => self.mark(t, Mark::Claimed { job: *job }),
-            EventKind::JobDone { job, latency_us } => self.mark(
-                t,
-                Mark::Done {
-                    job: *job,
-                    latency_us: *latency_us,
-                },
-            ),
+            EventKind::JobClaimed { .. } | EventKind::JobDone { .. } if !detailed => {
+                self.summary
+                    .job(t, matches!(e.kind, EventKind::JobDone { .. }));
+            }
+            EventKind::JobClaimed { job } => {
+                self.summary.job(t, false);
+                self.mark(t, Mark::Claimed { job: *job })
+            }
+            EventKind::JobDone { job, latency_us } => {
+                self.summary.job(t, true);
+                self.mark(
+                    t,
+                    Mark::Done {
+                        job: *job,
+                        latency_us: *latency_us,
+                    },
+                )
+            }
             EventKind::Error {
                 step,
                 sql,
@@ -420,17 +497,20 @@ impl Lane {
                 message,
                 after_us,
                 ..
-            } => self.mark(
-                t,
-                Mark::Error {
-                    kind: ErrorKind::of(*extended),
-                    step: *step,
-                    sql: sql.clone(),
-                    name: name.clone(),
-                    message: message.clone(),
-                    after_us: *after_us,
-                },
-            ),
+            } => {
+                self.summary.error(t, ErrorKind::of(*extended));
+                self.mark(
+                    t,
+                    Mark::Error {
+                        kind: ErrorKind::of(*extended),
+                        step: *step,
+                        sql: sql.clone(),
+                        name: name.clone(),
+                        message: message.clone(),
+                        after_us: *after_us,
+                    },
+                )
+            }
             _ => {}
         }
     }
@@ -471,6 +551,7 @@ impl Lane {
     /// in each column; what is still held counts until `now_us`.
     pub fn cells(&self, view: &View, now_us: u64) -> Vec<Cell> {
         let mut cells = vec![Cell::Idle; view.width];
+        let far = self.summary.cells(view, &mut cells);
         let mut paint = |from: u64, to: u64, cell: Cell| {
             if cell == Cell::Idle || !view.touches(from, to) {
                 return;
@@ -479,6 +560,12 @@ impl Lane {
                 *slot = (*slot).max(cell);
             }
         };
+        for (hold, cell) in self.still_held(now_us) {
+            paint(hold.from_us, hold.to_us, cell);
+        }
+        if far {
+            return cells;
+        }
         for s in within(&self.levels, view.start_us, view.end_us) {
             paint(s.from_us, s.to_us, Cell::of_level(s.what));
         }
@@ -487,9 +574,6 @@ impl Lane {
         }
         for s in within(&self.wal_write, view.start_us, view.end_us) {
             paint(s.from_us, s.to_us, Cell::WalWrite);
-        }
-        for (hold, cell) in self.still_held(now_us) {
-            paint(hold.from_us, hold.to_us, cell);
         }
         for s in within(&self.waits, view.start_us, view.end_us) {
             paint(s.from_us, s.to_us, Cell::BusyWait);
@@ -500,6 +584,7 @@ impl Lane {
     /// The transaction row over `view`: how the transaction in each column ended.
     pub fn transactions(&self, view: &View, now_us: u64) -> Vec<Option<TxEnd>> {
         let mut row = vec![None; view.width];
+        let far = self.summary.transactions(view, &mut row);
         let mut paint = |from: u64, to: u64, end: TxEnd| {
             if view.touches(from, to) {
                 for slot in &mut row[view.column(from)..=view.column(to.max(from))] {
@@ -507,13 +592,34 @@ impl Lane {
                 }
             }
         };
-        for s in within(&self.txs, view.start_us, view.end_us) {
-            paint(s.from_us, s.to_us, s.what.end);
+        if !far {
+            for s in within(&self.txs, view.start_us, view.end_us) {
+                paint(s.from_us, s.to_us, s.what.end);
+            }
         }
         if let Some((from, _)) = &self.open_tx {
             paint(*from, now_us, TxEnd::Open);
         }
         row
+    }
+
+    /// Per column of `view`: a job tick (`Some(true)` a completion, else a
+    /// claim) and the strongest error.
+    pub fn mark_columns(&self, view: &View) -> (Vec<Option<bool>>, Vec<Option<ErrorKind>>) {
+        let mut jobs = vec![None; view.width];
+        let mut errors = vec![None; view.width];
+        if self.summary.marks(view, &mut jobs, &mut errors) {
+            return (jobs, errors);
+        }
+        for m in self.marks(view) {
+            let x = view.column(m.t_us);
+            match &m.mark {
+                Mark::Claimed { .. } => jobs[x] = jobs[x].max(Some(false)),
+                Mark::Done { .. } => jobs[x] = Some(true),
+                Mark::Error { kind, .. } => errors[x] = errors[x].max(Some(*kind)),
+            }
+        }
+        (jobs, errors)
     }
 
     /// The marks inside `view`, in time order.

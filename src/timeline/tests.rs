@@ -374,3 +374,145 @@ fn a_moment_lists_what_every_lane_holds_and_whom_a_wait_waits_for() {
         ]
     );
 }
+
+/// `jobs` jobs of worker 0, one every 10 ms, each a transaction holding WAL's
+/// write lock around a statement; worker 1 refused that lock once per job, and
+/// waits.
+fn many_jobs(jobs: u64) -> Vec<TraceEvent> {
+    let shm = |acquire, ok| EventKind::ShmLock {
+        db: DbFile::Queue,
+        slot: 0,
+        n: 1,
+        exclusive: true,
+        acquire,
+        ok,
+        by: None,
+    };
+    let mut events = vec![at(0, 0, EventKind::WorkerStart { role: Role::Writer })];
+    for job in 0..jobs as i64 {
+        let t = job as u64 * 10_000;
+        events.extend([
+            at(
+                t,
+                0,
+                EventKind::Begin {
+                    step: Step::Claim,
+                    sql: "BEGIN IMMEDIATE".into(),
+                },
+            ),
+            at(t + 1_000, 0, shm(true, true)),
+            at(t + 1_500, 1, shm(true, false)),
+            at(
+                t + 1_600,
+                1,
+                EventKind::BusyWait {
+                    requested_us: 1_000,
+                    dur_us: 1_000,
+                },
+            ),
+            at(
+                t + 1_000,
+                0,
+                EventKind::Statement {
+                    step: Step::Claim,
+                    sql: "UPDATE jobs".into(),
+                    dur_us: 2_000,
+                },
+            ),
+            at(t + 3_000, 0, EventKind::JobClaimed { job }),
+            at(t + 4_000, 0, EventKind::Commit { step: Step::Claim }),
+            at(t + 4_000, 0, shm(false, true)),
+        ]);
+        if job % 10 == 9 {
+            events.push(at(t + 5_000, 1, busy(10)));
+        }
+    }
+    events
+}
+
+/// Far from the run, a column shows what its buckets say: the same as the
+/// spans it covers, read at a bucket a column.
+#[test]
+fn far_away_the_buckets_show_what_the_spans_show() {
+    let events = many_jobs(10);
+    let t = Timeline::from_events(&events);
+    let far = View::new(0, 99_999, 10); // 10 ms a column: read from the buckets
+    let near = View::new(0, 99_999, 100); // under 1 ms a column: read from the spans
+    for lane in t.lanes() {
+        let (fine, coarse) = (lane.cells(&near, 100_000), lane.cells(&far, 100_000));
+        let folded: Vec<Cell> = fine.chunks(10).map(|c| *c.iter().max().unwrap()).collect();
+        assert_eq!(coarse, folded, "{}", lane.name());
+        let (tx_fine, tx_coarse) = (
+            lane.transactions(&near, 100_000),
+            lane.transactions(&far, 100_000),
+        );
+        let folded: Vec<_> = tx_fine
+            .chunks(10)
+            .map(|c| *c.iter().max().unwrap())
+            .collect();
+        assert_eq!(tx_coarse, folded);
+        let (jobs, errors) = lane.mark_columns(&far);
+        let (fine_jobs, fine_errors) = lane.mark_columns(&near);
+        let fold = |xs: Vec<Option<bool>>| -> Vec<_> {
+            xs.chunks(10).map(|c| *c.iter().max().unwrap()).collect()
+        };
+        assert_eq!(jobs, fold(fine_jobs));
+        let folded: Vec<_> = fine_errors
+            .chunks(10)
+            .map(|c| *c.iter().max().unwrap())
+            .collect();
+        assert_eq!(errors, folded);
+    }
+    assert!(t
+        .lane(0)
+        .unwrap()
+        .cells(&far, 100_000)
+        .contains(&Cell::WalWrite));
+    assert!(t
+        .lane(1)
+        .unwrap()
+        .cells(&far, 100_000)
+        .contains(&Cell::BusyWait));
+}
+
+/// Past its detail budget a timeline keeps every lock span, wait, refusal and
+/// error, and counts (in its buckets and in `dropped`) the statements,
+/// transactions and job ticks it no longer keeps one by one.
+#[test]
+fn past_its_budget_a_timeline_keeps_the_locks_and_counts_the_rest() {
+    let events = many_jobs(100);
+    let full = Timeline::from_events(&events);
+    let mut budgeted = Timeline::default().with_detail_budget(90);
+    budgeted.extend(&events);
+    assert_eq!(full.dropped, Dropped::default());
+    let d = budgeted.dropped;
+    // 1 start, then 8 events a job and an error every tenth: 90 events are
+    // jobs 0 to 10; the budget runs out at job 11, after job 10's last lock.
+    assert_eq!(d.since_us, Some(104_000));
+    assert_eq!((d.statements, d.transactions, d.ticks), (89, 89, 89));
+    let (f, b) = (full.lane(0).unwrap(), budgeted.lane(0).unwrap());
+    assert_eq!(
+        b.statements.len() as u64 + d.statements,
+        f.statements.len() as u64
+    );
+    assert_eq!(b.txs.len() as u64 + d.transactions, f.txs.len() as u64);
+    assert_eq!(b.wal_write, f.wal_write, "every write-lock span is kept");
+    let (f1, b1) = (full.lane(1).unwrap(), budgeted.lane(1).unwrap());
+    assert_eq!(
+        (b1.waits.len(), b1.refusals.len()),
+        (f1.waits.len(), f1.refusals.len())
+    );
+    assert_eq!(b1.marks.len(), 10, "every error is kept");
+    for view in [View::new(0, 999_999, 100), View::new(500_000, 520_000, 40)] {
+        for (f, b) in full.lanes().zip(budgeted.lanes()) {
+            assert_eq!(f.cells(&view, 1_000_000), b.cells(&view, 1_000_000));
+        }
+    }
+    // From far away the run looks the same: the buckets counted everything.
+    let far = View::new(0, 999_999, 100);
+    assert_eq!(
+        f.transactions(&far, 1_000_000),
+        b.transactions(&far, 1_000_000)
+    );
+    assert_eq!(f.mark_columns(&far), b.mark_columns(&far));
+}

@@ -1,0 +1,161 @@
+//! A lane seen from far away: for each bucket of time (1 ms, and 32 ms), the
+//! strongest state its bar showed, how its transactions ended, whether a job was
+//! claimed or done and the strongest error in it. Built along with the spans from
+//! the same events, so a view whose columns are wider than a bucket reads the
+//! buckets instead of every span: a frame of a million-job run costs its columns,
+//! not its tens of millions of events. A bucket is a few bytes, so a lane keeps
+//! them for the whole run even where it keeps no spans (see `Timeline`'s detail
+//! budget).
+
+use super::{Cell, ErrorKind, TxEnd, View};
+
+/// The widths of the buckets, narrowest first, in µs.
+const WIDTHS: [u64; 2] = [1_000, 32_000];
+
+/// One width's buckets; bucket `i` covers `[i * width, (i + 1) * width)`.
+#[derive(Clone, Debug, Default)]
+struct Buckets {
+    cells: Vec<Cell>,
+    txs: Vec<Option<TxEnd>>,
+    /// `Some(false)` a claim, `Some(true)` a completion (the stronger).
+    jobs: Vec<Option<bool>>,
+    errors: Vec<Option<ErrorKind>>,
+}
+
+impl Buckets {
+    /// Make room for bucket `last`.
+    fn reach(&mut self, last: usize) {
+        if last >= self.cells.len() {
+            let n = last + 1;
+            self.cells.resize(n, Cell::Idle);
+            self.txs.resize(n, None);
+            self.jobs.resize(n, None);
+            self.errors.resize(n, None);
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Summary {
+    levels: [Buckets; WIDTHS.len()],
+}
+
+/// Raise every slot of `row` from `from` to `to` (bucket indices) to `value`.
+fn raise<T: Ord + Copy>(row: &mut [T], from: usize, to: usize, value: T) {
+    for slot in &mut row[from..=to] {
+        *slot = (*slot).max(value);
+    }
+}
+
+impl Summary {
+    fn each(&mut self, from_us: u64, to_us: u64, mut f: impl FnMut(&mut Buckets, usize, usize)) {
+        for (level, width) in self.levels.iter_mut().zip(WIDTHS) {
+            let (first, last) = ((from_us / width) as usize, (to_us / width) as usize);
+            level.reach(last);
+            f(level, first, last);
+        }
+    }
+
+    /// The bar showed `cell` from `from_us` to `to_us`.
+    pub fn cell(&mut self, from_us: u64, to_us: u64, cell: Cell) {
+        self.each(from_us, to_us.max(from_us), |b, first, last| {
+            raise(&mut b.cells, first, last, cell)
+        });
+    }
+
+    /// A transaction ran from `from_us` to `to_us` and ended so.
+    pub fn transaction(&mut self, from_us: u64, to_us: u64, end: TxEnd) {
+        self.each(from_us, to_us.max(from_us), |b, first, last| {
+            raise(&mut b.txs, first, last, Some(end))
+        });
+    }
+
+    /// A job was claimed (`done` false) or done at `t_us`.
+    pub fn job(&mut self, t_us: u64, done: bool) {
+        self.each(t_us, t_us, |b, at, _| {
+            b.jobs[at] = b.jobs[at].max(Some(done))
+        });
+    }
+
+    pub fn error(&mut self, t_us: u64, kind: ErrorKind) {
+        self.each(t_us, t_us, |b, at, _| {
+            b.errors[at] = b.errors[at].max(Some(kind))
+        });
+    }
+
+    /// The widest buckets no wider than a column of `view`, if any.
+    fn level_for(&self, view: &View) -> Option<(&Buckets, u64)> {
+        let column = view.us_per_column();
+        self.levels
+            .iter()
+            .zip(WIDTHS)
+            .rev()
+            .find(|(_, width)| *width <= column)
+    }
+
+    /// Each bucket of `row` that overlaps `view`, with the columns it touches.
+    fn read<T: Copy>(
+        &self,
+        view: &View,
+        row: impl Fn(&Buckets) -> &Vec<T>,
+        mut f: impl FnMut(usize, usize, T),
+    ) -> bool {
+        let Some((level, width)) = self.level_for(view) else {
+            return false;
+        };
+        let row = row(level);
+        let first = (view.start_us / width) as usize;
+        let last = ((view.end_us / width) as usize).min(row.len().saturating_sub(1));
+        for (i, value) in row.iter().enumerate().take(last + 1).skip(first) {
+            let from = (i as u64 * width).max(view.start_us);
+            let to = ((i as u64 + 1) * width - 1).min(view.end_us);
+            f(view.column(from), view.column(to), *value);
+        }
+        true
+    }
+
+    /// Paint the bar's buckets over `view` into `cells`; false if `view` is too
+    /// near for buckets.
+    pub fn cells(&self, view: &View, cells: &mut [Cell]) -> bool {
+        self.read(
+            view,
+            |b| &b.cells,
+            |from, to, cell| {
+                if cell != Cell::Idle {
+                    raise(cells, from, to, cell);
+                }
+            },
+        )
+    }
+
+    pub fn transactions(&self, view: &View, row: &mut [Option<TxEnd>]) -> bool {
+        self.read(
+            view,
+            |b| &b.txs,
+            |from, to, end| {
+                if end.is_some() {
+                    raise(row, from, to, end);
+                }
+            },
+        )
+    }
+
+    /// Job ticks and errors per column of `view`: each mark goes to the column
+    /// its bucket starts in.
+    pub fn marks(
+        &self,
+        view: &View,
+        jobs: &mut [Option<bool>],
+        errors: &mut [Option<ErrorKind>],
+    ) -> bool {
+        self.read(
+            view,
+            |b| &b.jobs,
+            |from, _, job| jobs[from] = jobs[from].max(job),
+        ) && self.read(
+            view,
+            |b| &b.errors,
+            |from, _, kind| errors[from] = errors[from].max(kind),
+        )
+    }
+}
