@@ -27,6 +27,7 @@ pub mod presets;
 pub mod replay;
 pub mod report;
 pub mod result_code;
+pub mod run_trace;
 pub mod scenario;
 pub mod shareable;
 #[cfg(feature = "sqlite")]
