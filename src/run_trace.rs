@@ -76,6 +76,12 @@ fn always_kept(e: &TraceEvent) -> bool {
     )
 }
 
+impl Default for RunTrace {
+    fn default() -> RunTrace {
+        RunTrace::new(0, Budget::default())
+    }
+}
+
 impl RunTrace {
     /// The trace of a run of workers `0..workers` (see `WaitFor::expect`).
     pub fn new(workers: u32, budget: Budget) -> RunTrace {
@@ -92,9 +98,15 @@ impl RunTrace {
         }
     }
 
-    /// Forget every event read (a run that starts again), keeping the budget.
-    pub fn clear(&mut self) {
-        *self = RunTrace::new(self.expected, self.budget);
+    /// Forget every event read: a run of workers `0..workers` starts (again),
+    /// within the same budget.
+    pub fn restart(&mut self, workers: u32) {
+        *self = RunTrace::new(workers, self.budget);
+    }
+
+    /// The trace read so far, leaving an empty one in its place.
+    pub fn take(&mut self) -> RunTrace {
+        std::mem::replace(self, RunTrace::new(self.expected, self.budget))
     }
 
     /// Read a batch of events (one worker's, in the order it recorded them).
@@ -209,7 +221,7 @@ fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

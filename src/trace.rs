@@ -384,8 +384,9 @@ mod tests {
             sql: sql.into(),
             dur_us: 1,
         };
+        let typed = String::from("COMMIT");
         let (EventKind::Statement { sql: a, .. }, EventKind::Statement { sql: b, .. }) =
-            (statement("COMMIT"), statement(&"COMMIT".to_string()))
+            (statement("COMMIT"), statement(typed.as_str()))
         else {
             unreachable!()
         };

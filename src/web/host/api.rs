@@ -9,10 +9,11 @@ use super::exports;
 use super::js_json::{self, Refused};
 use super::kept_runs;
 use super::protocol::{SharedBuffers, StorageKind};
-use super::run::{run, LiveTrace};
+use super::run::{budget, run, set_budget, LiveTrace};
 use crate::compare::Comparison;
 use crate::exports::ExportKind;
 use crate::presets;
+use crate::run_trace::Budget;
 use crate::scenario::{Scenario, ScenarioError};
 use js_sys::{Object, Promise, Reflect, JSON};
 use serde_json::Value;
@@ -155,6 +156,45 @@ fn worker_of(call: &str, value: &JsValue) -> Result<u32, String> {
     }
 }
 
+/// `budget(options)`: `options` (`{events, detail_events}`, each a whole number
+/// from 1,000 to 1,000,000,000) sets how much of the next runs' traces the page
+/// keeps one by one; without options it only tells.
+fn budget_of(options: &JsValue) -> Result<Budget, String> {
+    const CALL: &str = "locklab.budget(options)";
+    let mut chosen = budget();
+    if options.is_undefined() || options.is_null() {
+        return Ok(chosen);
+    }
+    let json = js_json::to_json(options)
+        .map_err(|Refused { path, given }| format!("{CALL}: option `{path}`: got {given}"))?;
+    let Some(Value::Object(fields)) = json else {
+        return Err(format!(
+            "{CALL}: `options` must be an object such as {{events: 1000000}}, got {}",
+            js_json::describe(options)
+        ));
+    };
+    for (name, value) in &fields {
+        let slot = match name.as_str() {
+            "events" => &mut chosen.events,
+            "detail_events" => &mut chosen.detail_events,
+            _ => {
+                return Err(format!(
+                    "{CALL}: option `{name}`: unknown; the options are `events` and `detail_events`"
+                ))
+            }
+        };
+        *slot = value
+            .as_u64()
+            .filter(|n| (1_000..=1_000_000_000).contains(n))
+            .ok_or_else(|| {
+                format!(
+                    "{CALL}: option `{name}`: expected a whole number from 1000 to 1000000000, got {value}"
+                )
+            })? as usize;
+    }
+    Ok(chosen)
+}
+
 pub(crate) fn set(api: &Object, name: &str, f: JsValue) {
     let _ = Reflect::set(api, &name.into(), &f);
 }
@@ -178,6 +218,8 @@ pub(crate) fn set(api: &Object, name: &str, f: JsValue) {
 ///   message, explanation}` (`code` null when there is no database to use);
 /// - `reopen()`: counts the last finished run's database with a fresh worker;
 /// - `reset()`: removes the finished runs' databases; says what it removed;
+/// - `budget({events, detail_events})`: how much of the next runs' traces the
+///   page keeps one by one (`run_trace::Budget`); resolves to the budget;
 /// - `export(kind)`: the last finished run as a file (`ExportKind`), a Blob.
 pub fn install() {
     let api = Object::new();
@@ -266,6 +308,14 @@ pub fn install() {
             )
         })
     });
+    let budget_fn = Closure::<dyn FnMut(JsValue) -> Promise>::new(|options: JsValue| {
+        let chosen = budget_of(&options);
+        settle(async move {
+            let chosen = chosen?;
+            set_budget(chosen);
+            Ok(serde_json::json!({"events": chosen.events, "detail_events": chosen.detail_events}))
+        })
+    });
     let reset_fn = Closure::<dyn FnMut() -> Promise>::new(|| {
         settle(async { kept_runs::reset().await.map(Value::from) })
     });
@@ -280,6 +330,7 @@ pub fn install() {
     set(&api, "sql", sql_fn.into_js_value());
     set(&api, "reopen", reopen_fn.into_js_value());
     set(&api, "reset", reset_fn.into_js_value());
+    set(&api, "budget", budget_fn.into_js_value());
     set(&api, "export", export_fn().into_js_value());
     let _ = Reflect::set(&js_sys::global(), &"locklab".into(), &api);
 }

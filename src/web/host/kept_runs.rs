@@ -8,7 +8,7 @@ use super::run_files;
 use super::worker_handle::{
     check_ready, unexpected, Arrival, Inbox, LiveTrace, Member, WorkerHandle,
 };
-use crate::trace::{self, WorkerId};
+use crate::trace::WorkerId;
 use js_sys::{Array, Atomics, Int32Array};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -89,9 +89,9 @@ pub fn progress() -> serde_json::Value {
         runs.borrow()
             .iter()
             .map(|r| {
-                let events = r.live.events.borrow();
-                serde_json::json!({"run": r.id, "events": events.len(),
-                    "jobs_done": trace::committed_jobs(&events).len()})
+                let trace = r.live.trace.borrow();
+                serde_json::json!({"run": r.id, "events": trace.total(),
+                    "jobs_done": trace.tally().jobs_done()})
             })
             .collect()
     })

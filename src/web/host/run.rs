@@ -21,17 +21,20 @@ use super::run_files::{self, RunLock};
 use super::worker_handle::{check_ready, unexpected, Arrival, Inbox, Member, WorkerHandle};
 use crate::engine::WorkerExit;
 use crate::report::{Failure, Outcome, RunFacts, RunReport};
+use crate::run_trace::Kept;
 use crate::scenario::Scenario;
-use crate::trace::{self, Role, TraceEvent, WorkerId};
+use crate::timeline::Timeline;
+use crate::trace::{Role, TraceEvent, WorkerId};
 use crate::vfs::DATABASE_WORDS;
 use crate::web::clock::wall_ms;
 use crate::web::shared_memory::sab_storage::new_file_buffer;
 use crate::web::shared_memory::sab_words::SabWords;
 use js_sys::{Array, Atomics, Int32Array, Reflect, SharedArrayBuffer};
+use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 
-pub use super::worker_handle::{LiveTrace, RunWatcher};
+pub use super::worker_handle::{budget, set_budget, LiveTrace, RunWatcher};
 
 /// How long workers have to stop once a run has failed, before they are
 /// terminated where they are.
@@ -68,8 +71,8 @@ fn databases(scenario: &Scenario) -> usize {
     }
 }
 
-/// A finished run in the browser: its id, its report and every trace event, in
-/// time order.
+/// A finished run in the browser: its id, its report, its timeline and its trace
+/// events (in time order: every one, or as many as the page's budget keeps).
 #[derive(Clone)]
 pub struct BrowserRun {
     pub id: String,
@@ -81,7 +84,11 @@ pub struct BrowserRun {
     pub console_rolled_back: bool,
     pub report: RunReport,
     /// Shared with the exports' memory of the last run (`exports::remember`).
-    pub events: Rc<[TraceEvent]>,
+    pub events: Rc<Vec<TraceEvent>>,
+    /// The timeline the page built while the run went on (the one it drew).
+    pub timeline: Rc<RefCell<Timeline>>,
+    /// What the trace kept, and what it did not (over the page's budget).
+    pub kept: Kept,
 }
 
 /// Run `scenario` to its report, on `storage` (or the default: OPFS where the
@@ -98,7 +105,6 @@ pub async fn run(
             web_sys::console::warn_1(
                 &format!("OPFS cannot be shared here ({why}); using memory").into(),
             );
-            live.events.borrow_mut().clear();
             run_on(scenario, StorageKind::Memory, live).await
         }
         other => other,
@@ -158,6 +164,7 @@ async fn run_on(
     });
     let inbox = Rc::new(Inbox::default());
     let count = (scenario.workers + scenario.readers) as usize;
+    live.restart(count as u32);
     let keeper = WorkerHandle::spawn(Member::Keeper, &inbox, &live)?;
     let workers = (0..count)
         .map(|id| WorkerHandle::spawn(Member::Worker(id as WorkerId), &inbox, &live).map(Some))
@@ -194,10 +201,14 @@ async fn run_on(
     if let Some(watcher) = &live.watcher {
         watcher.ended(elapsed_us);
     }
-    let mut events: Vec<TraceEvent> = live.events.borrow_mut().drain(..).collect();
-    events.sort_by_key(|e| (e.t_us, e.worker));
-    let (audit, integrity_check) = run.audit(&events).await?;
-    let report = RunReport::new(
+    // The numbers count every event, read once as it came; the events are kept
+    // as far as the budget allows.
+    let metrics = live.trace.borrow().tally().metrics(elapsed_us);
+    let (audit, integrity_check) = run.audit(&metrics.committed_jobs).await?;
+    let trace = live.trace.borrow_mut().take();
+    let timeline = trace.timeline();
+    let (events, kept) = trace.finish();
+    let report = RunReport::from_metrics(
         RunFacts {
             scenario,
             sqlite_version,
@@ -209,7 +220,7 @@ async fn run_on(
             integrity_check,
             failure: ends.failure,
         },
-        &events,
+        metrics,
     );
     kept_runs::keep(KeptRun {
         id: run.id.clone(),
@@ -232,7 +243,9 @@ async fn run_on(
         alongside,
         console_rolled_back,
         report,
-        events: events.into(),
+        events: Rc::new(events),
+        timeline,
+        kept,
     };
     exports::remember(&finished);
     Ok(finished)
@@ -383,12 +396,12 @@ impl Run {
     /// The keeper checks the invariants against the jobs the workers committed.
     async fn audit(
         &self,
-        events: &[TraceEvent],
+        committed: &[i64],
     ) -> Result<(crate::engine::schema::JobAudit, String), String> {
         self.keeper.send(
             &ToWorker::Audit {
                 scenario: self.scenario.to_value(),
-                committed: trace::committed_jobs(events),
+                committed: committed.to_vec(),
             },
             &Array::new(),
         )?;

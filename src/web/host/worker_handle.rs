@@ -2,12 +2,13 @@
 //! with the run's shared buffers, terminate it. What they answer arrives in one
 //! inbox per run, in order, each with who sent it, so the page can react to
 //! whichever worker speaks (or dies) first. Trace batches do not queue: they go
-//! straight to the run's live trace.
+//! straight to the run's trace (`RunTrace`: the page's one copy of its events).
 
 use super::protocol::{FromWorker, ToWorker, PROTOCOL};
+use crate::run_trace::{Budget, RunTrace};
 use crate::trace::{TraceEvent, WorkerId};
 use js_sys::{Array, Function, Promise};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -50,17 +51,43 @@ pub trait RunWatcher {
     /// The workers of run `run` start now, on a clock whose time 0 is `epoch_ms`,
     /// while `alongside` other runs (in this tab or others) are in progress.
     fn started(&self, _run: &str, _epoch_ms: f64, _alongside: usize) {}
-    /// A worker posted these events.
+    /// The run's trace, which its timeline and metrics are read from (given again
+    /// if the run starts over).
+    fn reading(&self, _trace: Rc<RefCell<RunTrace>>) {}
+    /// A worker posted these events (the trace takes them next).
     fn batch(&self, _events: &[TraceEvent]) {}
     /// The last worker ended `elapsed_us` after the epoch.
     fn ended(&self, _elapsed_us: u64) {}
 }
 
+thread_local! {
+    /// How much of a run's trace this page keeps one by one (`locklab.budget`).
+    static BUDGET: Cell<Budget> = Cell::new(Budget::default());
+}
+
+/// The budget of the page's next runs' traces.
+pub fn budget() -> Budget {
+    BUDGET.with(Cell::get)
+}
+
+pub fn set_budget(budget: Budget) {
+    BUDGET.with(|b| b.set(budget));
+}
+
 /// The trace of a run in progress as the workers post it, and who watches it.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct LiveTrace {
-    pub events: Rc<RefCell<Vec<TraceEvent>>>,
+    pub trace: Rc<RefCell<RunTrace>>,
     pub watcher: Option<Rc<dyn RunWatcher>>,
+}
+
+impl Default for LiveTrace {
+    fn default() -> LiveTrace {
+        LiveTrace {
+            trace: Rc::new(RefCell::new(RunTrace::new(0, budget()))),
+            watcher: None,
+        }
+    }
 }
 
 impl LiveTrace {
@@ -69,7 +96,16 @@ impl LiveTrace {
         if let Some(watcher) = &self.watcher {
             watcher.batch(&events);
         }
-        self.events.borrow_mut().extend(events);
+        self.trace.borrow_mut().add(events);
+    }
+
+    /// A run of workers `0..workers` starts (again): an empty trace, which the
+    /// watcher reads from.
+    pub fn restart(&self, workers: u32) {
+        self.trace.borrow_mut().restart(workers);
+        if let Some(watcher) = &self.watcher {
+            watcher.reading(self.trace.clone());
+        }
     }
 }
 

@@ -6,11 +6,10 @@ use super::key_numbers::KeyNumbers;
 use super::kill_buttons::KillButtons;
 use super::metrics_panel::{MetricsPanel, Numbers};
 use super::timeline_view::TimelineView;
-use crate::metrics::Tally;
-use crate::timeline::Timeline;
+use crate::run_trace::RunTrace;
 use crate::trace::TraceEvent;
 use crate::web::clock::wall_ms;
-use crate::web::host::run::RunWatcher;
+use crate::web::host::run::{budget, RunWatcher};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -23,8 +22,9 @@ const REDRAW_MS: f64 = 100.0;
 /// the last worker ends, so the numbers shown last are the report's.
 #[derive(Default)]
 pub struct LiveRun {
-    timeline: Rc<RefCell<Timeline>>,
-    tally: RefCell<Tally>,
+    /// The run's trace, as the host reads it in: its timeline and its tally
+    /// (the page's one copy).
+    trace: RefCell<Rc<RefCell<RunTrace>>>,
     /// The run's epoch, once the workers start.
     epoch_ms: Cell<Option<f64>>,
     /// How long the run lasted, once its last worker ended.
@@ -47,8 +47,7 @@ impl LiveRun {
     pub fn begin(&self, seeded: u64, lanes: u32) {
         self.lanes.set(lanes);
         *self.run.borrow_mut() = None;
-        *self.timeline.borrow_mut() = Timeline::expecting(lanes);
-        *self.tally.borrow_mut() = Tally::expecting(lanes);
+        *self.trace.borrow_mut() = Rc::new(RefCell::new(RunTrace::new(lanes, budget())));
         self.epoch_ms.set(None);
         self.ended_us.set(None);
         self.seeded.set(seeded);
@@ -57,7 +56,7 @@ impl LiveRun {
 
     fn wake(&self) {
         if let Some(redraw) = self.redraw.borrow().as_ref() {
-            redraw.emit(self.timeline.borrow().events() as u64);
+            redraw.emit(self.trace.borrow().borrow().total());
         }
     }
 
@@ -79,10 +78,12 @@ impl RunWatcher for LiveRun {
         self.wake();
     }
 
-    /// Read one batch a worker posted; draw again if the last draw is old enough.
-    fn batch(&self, batch: &[TraceEvent]) {
-        self.timeline.borrow_mut().extend(batch);
-        self.tally.borrow_mut().extend(batch);
+    fn reading(&self, trace: Rc<RefCell<RunTrace>>) {
+        *self.trace.borrow_mut() = trace;
+    }
+
+    /// A worker posted a batch: draw again if the last draw is old enough.
+    fn batch(&self, _batch: &[TraceEvent]) {
         let now = wall_ms();
         if now - self.last_draw_ms.get() >= REDRAW_MS {
             self.last_draw_ms.set(now);
@@ -119,8 +120,10 @@ pub fn live_view(props: &LiveViewProps) -> Html {
     }
     let run = &props.run;
     let now_us = run.now_us();
+    let trace = run.trace.borrow().clone();
+    let trace = trace.borrow();
     let numbers = Numbers::so_far(
-        &run.tally.borrow().metrics(now_us.max(1)),
+        &trace.tally().metrics(now_us.max(1)),
         run.seeded.get(),
         now_us as f64 / 1000.0,
     );
@@ -138,7 +141,7 @@ pub fn live_view(props: &LiveViewProps) -> Html {
             <h2>{ heading }</h2>
             <Alongside runs={run.alongside.get()} />
             <KeyNumbers numbers={numbers.clone()} />
-            <TimelineView timeline={run.timeline.clone()} version={*version} now_us={now_us.max(1)} />
+            <TimelineView timeline={trace.timeline()} version={*version} now_us={now_us.max(1)} />
             <MetricsPanel {numbers} />
             if let (Some(id), None) = (run.run.borrow().clone(), run.ended_us.get()) {
                 <KillButtons run={id} lanes={run.lanes.get()} />

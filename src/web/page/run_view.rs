@@ -11,9 +11,7 @@ use super::replay_view::ReplayView;
 use super::timeline_view::{SharedWindow, Window};
 use crate::report::{Outcome, RunReport};
 use crate::text_timeline;
-use crate::timeline::Timeline;
 use crate::web::host::run::BrowserRun;
-use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -36,9 +34,7 @@ impl PartialEq for BrowserRun {
 pub fn run_view(props: &RunViewProps) -> Html {
     let r = &props.run.report;
     let end_us = (r.elapsed_ms * 1000.0) as u64;
-    let timeline = use_memo(props.run.clone(), |run| {
-        Rc::new(RefCell::new(Timeline::from_events(&run.events)))
-    });
+    let timeline = props.run.timeline.clone();
     let text = text_timeline::render_timeline(&timeline.borrow(), end_us, 100);
     let alarm = r.jobs.double_claimed > 0 || r.jobs.lost > 0;
     html! {
@@ -53,8 +49,11 @@ pub fn run_view(props: &RunViewProps) -> Html {
                        as SQLite does when a connection closes in the middle of one." }
                 </p>
             }
+            if let Some(words) = props.run.kept.words() {
+                <p class="banner notice" data-testid="over-budget" role="status">{ words }</p>
+            }
             <Incidents report={r.clone()} log={sqlite_log(&props.run.events)} />
-            <ReplayView run={props.run.clone()} timeline={(*timeline).clone()}
+            <ReplayView run={props.run.clone()} timeline={timeline.clone()}
                 shared={props.window.clone().map(|(window, on_window)| SharedWindow { window, axis_us: end_us.max(1), on_window })} />
             <Exports run={props.run.clone()} />
             <h3>{ "Invariants and metrics" }</h3>

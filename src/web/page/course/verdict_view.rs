@@ -5,9 +5,7 @@
 
 use super::moment_view::MomentView;
 use crate::lessons::{self, Evidence, Runs};
-use crate::timeline::Timeline;
 use crate::web::host::run::BrowserRun;
-use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -31,12 +29,7 @@ pub fn verdict_view(props: &VerdictProps) -> Html {
         .cloned();
     let timeline = use_memo(moment_run.as_ref().map(|r| r.id.clone()), {
         let run = moment_run.clone();
-        move |_| {
-            Rc::new(RefCell::new(
-                run.map(|r| Timeline::from_events(&r.events))
-                    .unwrap_or_default(),
-            ))
-        }
+        move |_| run.map(|r| r.timeline.clone()).unwrap_or_default()
     });
     let Some(a) = props.runs.first() else {
         return html! {};
