@@ -43,6 +43,12 @@ pub struct RunTrace {
     events: Vec<TraceEvent>,
     /// Every event read.
     total: u64,
+    /// The latest time an event had when the budget filled: events before it
+    /// that arrive later (a worker posts only between its steps, so one that
+    /// waited in a statement posts late) are still kept, so that every event up
+    /// to a point is there.
+    filled_at_us: Option<u64>,
+    latest_us: u64,
     /// The time of the first event not kept.
     kept_until_us: Option<u64>,
     /// Shared with the views that draw it, while the run goes on and after.
@@ -90,6 +96,8 @@ impl RunTrace {
             expected: workers,
             events: Vec::new(),
             total: 0,
+            filled_at_us: None,
+            latest_us: 0,
             kept_until_us: None,
             timeline: Rc::new(RefCell::new(
                 Timeline::expecting(workers).with_detail_budget(budget.detail_events),
@@ -116,7 +124,15 @@ impl RunTrace {
             self.total += 1;
             self.tally.add(&e);
             timeline.add(&e);
-            if self.events.len() < self.budget.events || always_kept(&e) {
+            let room = self.events.len() < self.budget.events;
+            if !room && self.filled_at_us.is_none() {
+                self.filled_at_us = Some(self.latest_us);
+            }
+            self.latest_us = self.latest_us.max(e.t_us);
+            // Late events from before the budget filled, up to a quarter more.
+            let late = self.filled_at_us.is_some_and(|at| e.t_us < at)
+                && self.events.len() < self.budget.events + self.budget.events / 4;
+            if room || late || always_kept(&e) {
                 self.events.push(e);
             } else {
                 let first = self.kept_until_us.get_or_insert(e.t_us);

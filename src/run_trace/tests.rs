@@ -107,3 +107,36 @@ fn past_its_budget_a_trace_keeps_the_first_events_and_counts_them_all() {
     assert!(d.ticks.abs_diff(d.statements) <= 1, "{d:?}");
     assert!(d.statements > 790 && d.statements < 810, "{d:?}");
 }
+
+/// A worker posts only between its steps: one that waited long in a statement
+/// posts its early events after the others filled the budget. They are still
+/// kept, so that the events kept are every event up to a point.
+#[test]
+fn events_from_before_the_budget_filled_are_kept_when_they_come_late() {
+    let on = |worker, events: Vec<TraceEvent>| -> Vec<TraceEvent> {
+        events
+            .into_iter()
+            .map(|e| TraceEvent { worker, ..e })
+            .collect()
+    };
+    let (early, late) = (on(0, jobs(200)), on(1, jobs(20)));
+    let mut trace = RunTrace::new(
+        2,
+        Budget {
+            events: 1000,
+            detail_events: 1000,
+        },
+    );
+    trace.add(early.clone());
+    trace.add(late.clone());
+    let (kept, what) = trace.finish();
+    // Worker 0 filled the budget at about 160 ms; worker 1's 20 ms came after.
+    let until = what.kept_until_us.unwrap();
+    assert!(until > 150_000, "{until}");
+    assert!(late.iter().all(|e| kept.contains(e)));
+    assert_eq!(
+        kept.len(),
+        early.iter().filter(|e| e.t_us < until).count() + late.len() + 1,
+        "and worker 0's end"
+    );
+}

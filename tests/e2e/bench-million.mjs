@@ -165,6 +165,9 @@ figures.over_budget = (await over.count()) ? await over.first().innerText() : nu
 console.log(`run: ${r.jobs.done} of ${r.jobs.seeded} jobs in ${(r.elapsed_ms / 1000).toFixed(1)} s ` +
   `(${figures.jobs_per_s} jobs/s), ${figures.events} events, integrity ${r.integrity_check}`);
 if (figures.over_budget) console.log(`the page says: ${figures.over_budget}`);
+if (true) {
+  console.log(`vfs ${r.vfs}, outcome ${r.outcome}, jobs ${JSON.stringify(r.jobs)}, failure ${JSON.stringify(r.failure)}`);
+}
 
 // Zoom and pan the finished run's timeline: from the whole run in to a few ms
 // and back out, panning on the way, one action a frame.
