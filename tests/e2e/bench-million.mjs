@@ -35,7 +35,7 @@ const round = (x, digits = 1) => (x == null ? null : Number(x.toFixed(digits)));
 const figures = {
   jobs: JOBS, storage: STORAGE, wall_s: null, jobs_per_s: null, page_peak_mb: null,
   worker_peak_mb: null, shared_mb: null, events: null, frame_p95_ms: null,
-  exactly_once: null, integrity: null, over_budget: null,
+  exactly_once: null, integrity: null, outcome: null, over_budget: null,
 };
 const finish = async (code, why) => {
   if (why) console.log(why);
@@ -122,7 +122,7 @@ async function sample() {
 // The run, from the Run button.
 const scenario = {
   workers: WORKERS, jobs: JOBS, transaction: "short", begin: "immediate", journal_mode: "wal",
-  work_ms: 0, busy_timeout_ms: 5000,
+  work_ms: 0, busy_timeout_ms: 5000, time_limit_ms: 3_600_000,
 };
 const loaded = await page.evaluate((s) => window.locklab.load(s).then(() => null, (e) => String(e)), scenario);
 if (loaded) await finish(1, `the page refused the scenario: ${loaded}`);
@@ -156,6 +156,7 @@ const text = await page.evaluate(async () => (await window.locklab.export("repor
 const r = JSON.parse(text);
 figures.jobs_per_s = round(r.throughput_jobs_per_s, 0);
 figures.exactly_once = r.jobs.done === r.jobs.seeded && r.jobs.double_claimed === 0 && r.jobs.lost === 0;
+figures.outcome = r.outcome;
 figures.integrity = r.integrity_check;
 const events = await page.locator('[data-testid="run-report"] [data-testid="timeline-view"]').first()
   .getAttribute("data-events").catch(() => null);
@@ -165,7 +166,7 @@ figures.over_budget = (await over.count()) ? await over.first().innerText() : nu
 console.log(`run: ${r.jobs.done} of ${r.jobs.seeded} jobs in ${(r.elapsed_ms / 1000).toFixed(1)} s ` +
   `(${figures.jobs_per_s} jobs/s), ${figures.events} events, integrity ${r.integrity_check}`);
 if (figures.over_budget) console.log(`the page says: ${figures.over_budget}`);
-if (true) {
+if (!figures.exactly_once || r.outcome !== "completed") {
   console.log(`vfs ${r.vfs}, outcome ${r.outcome}, jobs ${JSON.stringify(r.jobs)}, failure ${JSON.stringify(r.failure)}`);
 }
 

@@ -40,6 +40,10 @@ impl PartialEq for ReplayProps {
 struct Counted {
     tally: Tally,
     seen: usize,
+    /// The numbers at a playhead, kept while it stays there: zooming or panning
+    /// the timeline draws the replay again, and a tally's numbers cost its
+    /// events' latencies and holds.
+    numbers: Option<(u64, Numbers)>,
 }
 
 fn ms(us: u64) -> String {
@@ -145,11 +149,18 @@ pub fn replay_view(props: &ReplayProps) -> Html {
         let from = c.seen;
         c.tally.extend(&props.run.events[from..seen]);
         c.seen = seen;
-        Numbers::so_far(
-            &c.tally.metrics(playhead.max(1)),
-            props.run.report.jobs.seeded,
-            playhead as f64 / 1000.0,
-        )
+        match &c.numbers {
+            Some((at, numbers)) if *at == playhead && from == seen => numbers.clone(),
+            _ => {
+                let numbers = Numbers::so_far(
+                    &c.tally.metrics(playhead.max(1)),
+                    props.run.report.jobs.seeded,
+                    playhead as f64 / 1000.0,
+                );
+                c.numbers = Some((playhead, numbers.clone()));
+                numbers
+            }
+        }
     };
     let moment = props.timeline.borrow().moment(playhead);
     html! {

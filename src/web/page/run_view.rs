@@ -35,7 +35,11 @@ pub fn run_view(props: &RunViewProps) -> Html {
     let r = &props.run.report;
     let end_us = (r.elapsed_ms * 1000.0) as u64;
     let timeline = props.run.timeline.clone();
-    let text = text_timeline::render_timeline(&timeline.borrow(), end_us, 100);
+    // Drawn once per run: the page draws the run again at each zoom and pan.
+    let text = use_memo(props.run.id.clone(), move |_| {
+        text_timeline::render_timeline(&timeline.borrow(), end_us, 100)
+    });
+    let timeline = props.run.timeline.clone();
     let alarm = r.jobs.double_claimed > 0 || r.jobs.lost > 0;
     html! {
         <section class="run" aria-labelledby="run-title" data-testid="run-report"
@@ -78,7 +82,7 @@ pub fn run_view(props: &RunViewProps) -> Html {
             </dl>
             <details>
                 <summary>{ "As text" }</summary>
-                <pre class="timeline" data-testid="timeline">{ text }</pre>
+                <pre class="timeline" data-testid="timeline">{ (*text).clone() }</pre>
                 <p class="legend">{ text_timeline::LEGEND }</p>
             </details>
         </section>
