@@ -65,7 +65,7 @@ const workers = new Map();
 let nextId = 0;
 const answers = new Map();
 cdp.on("Target.attachedToTarget", (e) => {
-  if (e.targetInfo.type === "worker") workers.set(e.sessionId, { peak: 0 });
+  if (e.targetInfo.type === "worker") workers.set(e.sessionId, { last: null });
 });
 cdp.on("Target.detachedFromTarget", (e) => workers.delete(e.sessionId));
 cdp.on("Target.receivedMessageFromTarget", (e) => {
@@ -80,7 +80,7 @@ const toWorker = (sessionId) => (method, params = {}) => within(new Promise((res
   answers.set(id, resolve);
   cdp.send("Target.sendMessageToTarget", { sessionId, message: JSON.stringify({ id, method, params }) })
     .catch(() => resolve(null));
-}), 10_000);
+}), 60_000);
 const toPage = (method, params = {}) => cdp.send(method, params).catch(() => null);
 
 /** Bytes of every object of `constructor` in a context, as `length` reads them. */
@@ -106,16 +106,30 @@ async function memory(send) {
 }
 
 let pagePeak = 0, workerPeak = 0, sharedPeak = 0;
+// A worker busy in SQLite answers the protocol late (seconds): each is asked on
+// its own, at most one question at a time, and its latest answer is kept.
+const asking = new Set();
+function askWorker(id) {
+  if (asking.has(id)) return;
+  asking.add(id);
+  memory(toWorker(id)).then((m) => {
+    asking.delete(id);
+    const w = workers.get(id);
+    if (m && w) {
+      w.last = m.heap + m.wasm;
+      workerPeak = Math.max(workerPeak, w.last);
+    }
+  });
+}
 async function sample() {
-  const [p, shared, ...ws] = await Promise.all([
+  for (const id of workers.keys()) askWorker(id);
+  const [p, shared] = await Promise.all([
     memory(toPage),
     STORAGE === "memory" ? sizes(toPage, "SharedArrayBuffer", "byteLength") : null,
-    ...[...workers.keys()].map((id) => memory(toWorker(id))),
   ]);
   if (p) pagePeak = Math.max(pagePeak, p.heap + p.wasm);
   if (shared) sharedPeak = Math.max(sharedPeak, shared);
-  const seen = ws.filter(Boolean).map((w) => w.heap + w.wasm);
-  workerPeak = Math.max(workerPeak, ...seen, 0);
+  const seen = [...workers.values()].map((w) => w.last).filter((b) => b != null);
   return { p, seen };
 }
 

@@ -40,6 +40,10 @@ pub fn run_view(props: &RunViewProps) -> Html {
         text_timeline::render_timeline(&timeline.borrow(), end_us, 100)
     });
     let timeline = props.run.timeline.clone();
+    let log = use_memo(props.run.id.clone(), {
+        let run = props.run.clone();
+        move |_| sqlite_log(&run.events)
+    });
     let alarm = r.jobs.double_claimed > 0 || r.jobs.lost > 0;
     html! {
         <section class="run" aria-labelledby="run-title" data-testid="run-report"
@@ -56,7 +60,7 @@ pub fn run_view(props: &RunViewProps) -> Html {
             if let Some(words) = props.run.kept.words() {
                 <p class="banner notice" data-testid="over-budget" role="status">{ words }</p>
             }
-            <Incidents report={r.clone()} log={sqlite_log(&props.run.events)} />
+            <Incidents report={r.clone()} log={(*log).clone()} />
             <ReplayView run={props.run.clone()} timeline={timeline.clone()}
                 shared={props.window.clone().map(|(window, on_window)| SharedWindow { window, axis_us: end_us.max(1), on_window })} />
             <Exports run={props.run.clone()} />

@@ -55,9 +55,15 @@ pub fn verdict_view(props: &VerdictProps) -> Html {
         ),
         (_, None) => "The run bears out none of the choices: see what differs below.".to_string(),
     };
-    let moment = moment_run
-        .as_ref()
-        .and_then(|run| lesson.moment.find(&timeline.borrow(), &run.events));
+    // Found once per run: the page draws the verdict again at each zoom and pan,
+    // and finding a moment reads the whole run.
+    let moment = use_memo((moment_run.as_ref().map(|r| r.id.clone()), props.index), {
+        let (run, timeline) = (moment_run.clone(), timeline.clone());
+        move |(_, index)| {
+            let query = super::lesson_at(*index).moment;
+            run.and_then(|run| query.find(&timeline.borrow(), &run.events))
+        }
+    });
     let on_suggest = {
         let cb = props.on_suggest.clone();
         Callback::from(move |_: MouseEvent| cb.emit(()))
@@ -91,7 +97,7 @@ pub fn verdict_view(props: &VerdictProps) -> Html {
                     { for verdict.differs.iter().map(|d| html! { <li>{ d }</li> }) }
                 </ul>
             }
-            { match moment {
+            { match &*moment {
                 Some(m) => html! {
                     <MomentView timeline={(*timeline).clone()} at={m.at.clone()}
                         run_label={if props.runs.len() > 1 { Some(["A", "B"][m.run].to_string()) } else { None }} />
