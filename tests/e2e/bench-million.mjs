@@ -17,9 +17,13 @@
 // plus the byte length of every WebAssembly.Memory in it (found with
 // Runtime.queryObjects). The page's figure leaves out the SharedArrayBuffers
 // that hold the database's files with memory storage: they are reported apart
-// (shared_mb). Workers are reached with Target.setAutoAttach on the page.
+// (shared_mb). Workers are reached with Target.setAutoAttach on the page; a
+// worker busy in SQLite answers seconds late, so its figure is its latest
+// answer. The resident memory of the renderer process, which holds the page and
+// its workers, is read from /proc as a check on both (renderer_rss_peak_mb).
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
+import { readdirSync, readFileSync } from "node:fs";
 import { serve } from "./serve.mjs";
 import { launch } from "./browser.mjs";
 
@@ -34,7 +38,7 @@ const round = (x, digits = 1) => (x == null ? null : Number(x.toFixed(digits)));
 
 const figures = {
   jobs: JOBS, storage: STORAGE, wall_s: null, jobs_per_s: null, page_peak_mb: null,
-  worker_peak_mb: null, shared_mb: null, events: null, frame_p95_ms: null,
+  worker_peak_mb: null, renderer_rss_peak_mb: null, shared_mb: null, events: null, frame_p95_ms: null,
   exactly_once: null, integrity: null, outcome: null, over_budget: null,
 };
 const finish = async (code, why) => {
@@ -105,7 +109,34 @@ async function memory(send) {
   return { heap: heap.usedSize, wasm: wasm ?? 0 };
 }
 
-let pagePeak = 0, workerPeak = 0, sharedPeak = 0;
+/** The resident memory of this browser's renderer processes (the page and its
+ *  Web Workers share one), from /proc: Chromium is this script's child. Null
+ *  where there is no /proc. */
+function rendererRss() {
+  try {
+    const procs = readdirSync("/proc").filter((d) => /^\d+$/.test(d)).map((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+        const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+        const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+        const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) * 1024;
+        return { pid: Number(pid), ppid, cmd, rss };
+      } catch {
+        return null;
+      }
+    }).filter(Boolean);
+    const ours = new Set([process.pid]);
+    for (let grew = true; grew;) {
+      grew = false;
+      for (const p of procs) if (!ours.has(p.pid) && ours.has(p.ppid)) ours.add(p.pid), grew = true;
+    }
+    return procs.filter((p) => ours.has(p.pid) && p.cmd.includes("--type=renderer")).reduce((n, p) => n + p.rss, 0);
+  } catch {
+    return null;
+  }
+}
+
+let pagePeak = 0, workerPeak = 0, sharedPeak = 0, rendererPeak = 0;
 // A worker busy in SQLite answers the protocol late (seconds): each is asked on
 // its own, at most one question at a time, and its latest answer is kept.
 const asking = new Set();
@@ -129,6 +160,7 @@ async function sample() {
   ]);
   if (p) pagePeak = Math.max(pagePeak, p.heap + p.wasm);
   if (shared) sharedPeak = Math.max(sharedPeak, shared);
+  rendererPeak = Math.max(rendererPeak, rendererRss() ?? 0);
   const seen = [...workers.values()].map((w) => w.last).filter((b) => b != null);
   return { p, seen };
 }
@@ -150,6 +182,7 @@ for (;;) {
   if (s > TIMEOUT_S) {
     figures.page_peak_mb = round(MB(pagePeak));
     figures.worker_peak_mb = round(MB(workerPeak));
+    figures.renderer_rss_peak_mb = rendererPeak ? round(MB(rendererPeak)) : null;
     await finish(1, `the run did not finish within ${TIMEOUT_S} s (TIMEOUT_S): giving up`);
   }
   const { p, seen } = await sample();
@@ -220,6 +253,7 @@ await sample();
 figures.page_peak_mb = round(MB(pagePeak));
 figures.worker_peak_mb = round(MB(workerPeak));
 figures.shared_mb = STORAGE === "memory" ? round(MB(sharedPeak)) : null;
+figures.renderer_rss_peak_mb = rendererPeak ? round(MB(rendererPeak)) : null;
 console.log(`memory peaks: page ${figures.page_peak_mb} MB (V8 heap + wasm), each worker at most ` +
-  `${figures.worker_peak_mb} MB` + (figures.shared_mb == null ? "" : `; database files in shared memory ${figures.shared_mb} MB`));
+  `${figures.worker_peak_mb} MB; the renderer process (page and workers) ${figures.renderer_rss_peak_mb} MB resident` + (figures.shared_mb == null ? "" : `; database files in shared memory ${figures.shared_mb} MB`));
 await finish(0);
