@@ -23,6 +23,7 @@ pub mod lessons;
 pub mod lock;
 pub mod lock_holds;
 pub mod metrics;
+pub mod ordering;
 pub mod presets;
 pub mod replay;
 pub mod report;

@@ -39,7 +39,7 @@ impl Percentiles {
         if values.is_empty() {
             return Percentiles::default();
         }
-        values.sort_by(|a, b| a.total_cmp(b));
+        crate::ordering::sort_by(&mut values, |a, b| a.total_cmp(b));
         let rank =
             |p: f64| values[((p * values.len() as f64).ceil() as usize).clamp(1, values.len()) - 1];
         Percentiles {
