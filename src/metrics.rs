@@ -2,6 +2,7 @@
 //! and the browser's live panel, so the two can never disagree. Who blocked whom
 //! (the wait-for matrix) comes from `wait_for`, read along with the rest.
 
+use crate::handoff::HandOffs;
 use crate::lock::LockLevel;
 use crate::lock_holds::{Held, Hold, LockHolds};
 use crate::trace::{DbFile, EventKind, Role, TraceEvent, WorkerId};
@@ -103,6 +104,9 @@ pub struct Metrics {
     /// How long each write lock was held: RESERVED and above in rollback mode, the
     /// WAL write lock in WAL mode.
     pub write_lock_hold_ms: Percentiles,
+    /// Lock hand-offs (`handoff`): from a release of the write lock to its grant
+    /// to a worker that was waiting for it, in microseconds.
+    pub lock_handoff_us: Percentiles,
     pub workers: Vec<WorkerMetrics>,
     /// Job ids in the order their results were committed (one per JobDone).
     pub committed_jobs: Vec<i64>,
@@ -129,6 +133,7 @@ pub struct Tally {
     holds: Vec<f64>,
     committed_jobs: Vec<i64>,
     wait_for: WaitFor,
+    handoffs: HandOffs,
 }
 
 impl Metrics {
@@ -148,6 +153,7 @@ impl Tally {
     pub fn expecting(workers: u32) -> Tally {
         let mut tally = Tally::default();
         tally.wait_for.expect(0..workers);
+        tally.handoffs.expect(0..workers);
         tally
     }
 
@@ -203,6 +209,7 @@ impl Tally {
             _ => {}
         }
         self.wait_for.add(e);
+        self.handoffs.add(e);
         // Every event goes to the lock holds: they know which events end a hold.
         let holds = &mut self.holds;
         let writing_since = &mut locks.writing_since;
@@ -232,6 +239,7 @@ impl Tally {
             refused_locks: 0,
             job_latency_ms: Percentiles::of(self.latencies.clone()),
             write_lock_hold_ms: Percentiles::default(),
+            lock_handoff_us: self.handoffs.percentiles(),
             workers: Vec::new(),
             committed_jobs: self.committed_jobs.clone(),
         };
