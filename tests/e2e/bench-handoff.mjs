@@ -2,7 +2,7 @@
 // lock to its grant to a worker that was refused it: the run report's
 // `lock_handoff_us`, docs/report.md) natively (unix VFS, shared VFS) and in the
 // page (shared VFS on OPFS and on memory), in one scenario made to hand the lock
-// over: 3 workers spinning on BEGIN IMMEDIATE (busy_timeout 0, retry_delay 0),
+// over: 2 workers (one a core on a 2-core machine) spinning on BEGIN IMMEDIATE (busy_timeout 0, retry_delay 0),
 // short transactions, 1 ms of work between claim and result. Rollback journal
 // (`delete`) first, then WAL.
 //
@@ -27,7 +27,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const target = process.env.CARGO_TARGET_DIR ?? join(root, "target");
 const RUNS = Number(process.env.RUNS ?? 3);
 const scenario = (journal_mode) => ({
-  name: `hand-off (${journal_mode})`, workers: 3, jobs: 1000, transaction: "short",
+  name: `hand-off (${journal_mode})`, workers: 2, jobs: 2000, transaction: "short",
   begin: "immediate", journal_mode, synchronous: "off", busy_timeout_ms: 0,
   retry_delay_ms: 0, work_ms: 1,
 });
@@ -78,7 +78,7 @@ async function inBrowser(journal_mode, storage) {
 const result = {};
 const f = (x) => (x === null ? "-" : x.toFixed(0)).padStart(7);
 console.log(`lock hand-off, µs (median of ${RUNS} runs; n = hand-offs in all runs); ` +
-  `3 workers spinning, busy_timeout 0, 1 ms work; browser clock in 5 µs steps`);
+  `2 workers spinning, busy_timeout 0, 1 ms work; browser clock in 5 µs steps`);
 console.log("journal  host             p50     p95     p99       n");
 for (const journal_mode of ["delete", "wal"]) {
   const rows = {
