@@ -2,7 +2,8 @@
 // lock to its grant to a worker that was refused it: the run report's
 // `lock_handoff_us`, docs/report.md) natively (unix VFS, shared VFS) and in the
 // page (shared VFS on OPFS and on memory), in one scenario made to hand the lock
-// over: 2 workers (one a core on a 2-core machine) spinning on BEGIN IMMEDIATE (busy_timeout 0, retry_delay 0),
+// over: 2 workers (a core each on a 2-core machine) spinning on BEGIN IMMEDIATE
+// (busy_timeout 0, retry_delay 0),
 // short transactions, 1 ms of work between claim and result. Rollback journal
 // (`delete`) first, then WAL.
 //
