@@ -131,13 +131,6 @@ pub fn metrics_panel(props: &MetricsPanelProps) -> Html {
                 <dt>{ "busy wait" }</dt><dd>{ format!("{:.0} ms in SQLite's busy handler, all workers together", n.busy_wait_ms) }</dd>
                 <dt>{ "job latency" }</dt><dd>{ percentiles(&n.job_latency_ms) }</dd>
                 <dt>{ "write lock held" }</dt><dd>{ percentiles(&n.write_lock_hold_ms) }</dd>
-                if n.finished {
-                    <dt>{ "lock hand-off" }</dt>
-                    <dd data-testid="lock-handoff">{ handoff(&n.lock_handoff_us) }
-                        <small class="explain">{ "From one worker's release of the write lock to \
-                            the grant to a worker refused it before: how fast a waiter \
-                            gets the lock (the browser's clock counts in 5 µs steps)." }</small></dd>
-                }
                 <dt>{ "locks refused" }</dt>
                 <dd data-testid="refused-locks">{ format!("{}, all workers together", n.refused_locks) }</dd>
                 <dt>{ "errors" }</dt>
@@ -158,6 +151,15 @@ pub fn metrics_panel(props: &MetricsPanelProps) -> Html {
             </dl>
         </div>
         if n.finished {
+            // Outside the live panel's numbers (the live panel ends where the
+            // report begins): hand-offs are read from the whole trace only.
+            <dl class="report">
+                <dt>{ "lock hand-off" }</dt>
+                <dd data-testid="lock-handoff">{ handoff(&n.lock_handoff_us) }
+                    <small class="explain">{ "From one worker's release of the write lock to \
+                        the grant to a worker refused it before: how fast a waiter \
+                        gets the lock (the browser's clock counts in 5 µs steps)." }</small></dd>
+            </dl>
             <div class="who-blocked-whom">
                 <h4>{ "Who blocked whom" }</h4>
                 <WaitForMatrix rows={n.blocked.clone()} refused_locks={n.refused_locks} />
