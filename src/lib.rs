@@ -19,6 +19,7 @@ pub mod compare;
 pub mod console;
 pub mod engine;
 pub mod exports;
+pub mod handoff;
 pub mod lessons;
 pub mod lock;
 pub mod lock_holds;

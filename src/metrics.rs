@@ -2,6 +2,7 @@
 //! and the browser's live panel, so the two can never disagree. Who blocked whom
 //! (the wait-for matrix) comes from `wait_for`, read along with the rest.
 
+use crate::handoff::HandOffs;
 use crate::lock::LockLevel;
 use crate::lock_holds::{Held, Hold, LockHolds};
 use crate::trace::{DbFile, EventKind, Role, TraceEvent, WorkerId};
@@ -103,6 +104,10 @@ pub struct Metrics {
     /// How long each write lock was held: RESERVED and above in rollback mode, the
     /// WAL write lock in WAL mode.
     pub write_lock_hold_ms: Percentiles,
+    /// Lock hand-offs (`handoff`): from a release of the write lock to its grant
+    /// to a worker that was waiting for it, in microseconds; of a whole trace
+    /// only (empty in a live tally).
+    pub lock_handoff_us: Percentiles,
     pub workers: Vec<WorkerMetrics>,
     /// Job ids in the order their results were committed (one per JobDone).
     pub committed_jobs: Vec<i64>,
@@ -129,13 +134,20 @@ pub struct Tally {
     holds: Vec<f64>,
     committed_jobs: Vec<i64>,
     wait_for: WaitFor,
+    /// Only for a whole trace (`Metrics::from_events`, the report): the live
+    /// panels do not show hand-offs, and reading them event by event cost the
+    /// page's main thread seconds over a 16-worker run.
+    handoffs: Option<HandOffs>,
 }
 
 impl Metrics {
     /// Read `events` (in time order per worker); a lock still held at the end of the
     /// run counts until `end_us`.
     pub fn from_events(events: &[TraceEvent], end_us: u64) -> Metrics {
-        let mut tally = Tally::default();
+        let mut tally = Tally {
+            handoffs: Some(HandOffs::default()),
+            ..Tally::default()
+        };
         tally.extend(events);
         tally.metrics(end_us)
     }
@@ -203,6 +215,9 @@ impl Tally {
             _ => {}
         }
         self.wait_for.add(e);
+        if let Some(handoffs) = &mut self.handoffs {
+            handoffs.add(e);
+        }
         // Every event goes to the lock holds: they know which events end a hold.
         let holds = &mut self.holds;
         let writing_since = &mut locks.writing_since;
@@ -232,6 +247,11 @@ impl Tally {
             refused_locks: 0,
             job_latency_ms: Percentiles::of(self.latencies.clone()),
             write_lock_hold_ms: Percentiles::default(),
+            lock_handoff_us: self
+                .handoffs
+                .as_ref()
+                .map(HandOffs::percentiles)
+                .unwrap_or_default(),
             workers: Vec::new(),
             committed_jobs: self.committed_jobs.clone(),
         };

@@ -7,14 +7,13 @@
 
 use super::compare_metrics::CompareMetrics;
 use super::live_view::{Alongside, LiveRun, LiveView};
+use super::run_timeline::timeline_of;
 use super::timeline_view::{SharedWindow, TimelineView, Window};
 use crate::compare::{scenario_changes, Side};
 use crate::report::Outcome;
 use crate::scenario::Scenario;
-use crate::timeline::Timeline;
 use crate::web::host::compare::{compare, ComparedRuns};
 use crate::web::host::run::{BrowserRun, LiveTrace, RunWatcher};
-use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -198,9 +197,7 @@ fn heading(label: &str, run: &BrowserRun, longer: Option<(&str, &BrowserRun)>) -
 #[function_component(Compared)]
 pub fn compared(props: &ComparedProps) -> Html {
     let runs = &props.runs;
-    let timelines = use_memo(runs.clone(), |runs| {
-        [&runs.a, &runs.b].map(|r| Rc::new(RefCell::new(Timeline::from_events(&r.events))))
-    });
+    let timelines = use_memo(runs.clone(), |runs| [&runs.a, &runs.b].map(timeline_of));
     let own = use_state(|| None::<(u64, u64)>);
     let ends = [&runs.a, &runs.b].map(|r| ((r.report.elapsed_ms * 1000.0) as u64).max(1));
     let (window, on_window) = props.window.clone().unwrap_or_else(|| {

@@ -18,6 +18,7 @@ mod metrics_panel;
 mod page_api;
 mod pipeline_check;
 mod replay_view;
+mod run_timeline;
 mod run_view;
 mod scenario_panel;
 mod shell;

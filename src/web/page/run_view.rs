@@ -8,12 +8,11 @@ use super::key_numbers::KeyNumbers;
 use super::live_view::Alongside;
 use super::metrics_panel::{MetricsPanel, Numbers};
 use super::replay_view::ReplayView;
+use super::run_timeline::timeline_of;
 use super::timeline_view::{SharedWindow, Window};
 use crate::report::{Outcome, RunReport};
 use crate::text_timeline;
-use crate::timeline::Timeline;
 use crate::web::host::run::BrowserRun;
-use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -36,9 +35,7 @@ impl PartialEq for BrowserRun {
 pub fn run_view(props: &RunViewProps) -> Html {
     let r = &props.run.report;
     let end_us = (r.elapsed_ms * 1000.0) as u64;
-    let timeline = use_memo(props.run.clone(), |run| {
-        Rc::new(RefCell::new(Timeline::from_events(&run.events)))
-    });
+    let timeline = use_memo(props.run.clone(), |run| timeline_of(run));
     let text = text_timeline::render_timeline(&timeline.borrow(), end_us, 100);
     let alarm = r.jobs.double_claimed > 0 || r.jobs.lost > 0;
     html! {

@@ -7,6 +7,7 @@ use super::moment_view::MomentView;
 use crate::lessons::{self, Evidence, Runs};
 use crate::timeline::Timeline;
 use crate::web::host::run::BrowserRun;
+use crate::web::page::run_timeline::timeline_of;
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -32,10 +33,8 @@ pub fn verdict_view(props: &VerdictProps) -> Html {
     let timeline = use_memo(moment_run.as_ref().map(|r| r.id.clone()), {
         let run = moment_run.clone();
         move |_| {
-            Rc::new(RefCell::new(
-                run.map(|r| Timeline::from_events(&r.events))
-                    .unwrap_or_default(),
-            ))
+            run.map(|r| timeline_of(&r))
+                .unwrap_or_else(|| Rc::new(RefCell::new(Timeline::default())))
         }
     });
     let Some(a) = props.runs.first() else {
