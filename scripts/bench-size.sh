@@ -3,7 +3,8 @@
 # ready. Prints the page's wasm (app) and the worker's wasm, raw and gzipped
 # (gzip -9), their total against the budget (800 KB gzipped, docs: DESIGN
 # "Budgets"), whether the page's wasm holds any SQLite, and the cold load to a
-# ready page (tests/e2e/bench-load.mjs, median of RUNS runs, default 7).
+# ready page (tests/e2e/bench-load.mjs, median of RUNS runs, default 7). The last
+# line is the figures as one JSON object (scripts/bench-all.sh reads it).
 #   scripts/bench-size.sh            build (trunk build --release), then measure
 #   NO_BUILD=1 scripts/bench-size.sh measure the dist/ already built
 #   DIST=dir scripts/bench-size.sh   measure another build (implies NO_BUILD)
@@ -19,6 +20,7 @@ fi
 app=$(find "$dist" -maxdepth 1 -name 'app*_bg.wasm' | head -1)
 worker="$dist/worker_bg.wasm"
 total_gz=0
+json=""
 printf 'wasm shipped (%s)          bytes    gzipped\n' "$dist"
 for pair in "app:$app" "worker:$worker"; do
   name=${pair%%:*}
@@ -26,6 +28,7 @@ for pair in "app:$app" "worker:$worker"; do
   raw=$(stat -c %s "$file")
   gz=$(gzip -9c "$file" | wc -c)
   total_gz=$((total_gz + gz))
+  json="$json\"${name}_bytes\":$raw,\"${name}_gz\":$gz,"
   printf '  %-24s %9d  %9d\n' "$name" "$raw" "$gz"
 done
 printf '  %-24s %9s  %9d  (budget 800000: %s)\n' "total" "" "$total_gz" \
@@ -42,4 +45,7 @@ fi
 hits=$( (grep -a -o 'database disk image is malformed' "$app" || true) | wc -l)
 printf '  SQLite error strings in the shipped app wasm: %s\n\n' "$hits"
 
-node tests/e2e/bench-load.mjs
+load=$(JSON=1 node tests/e2e/bench-load.mjs)
+ready=$(node -e 'const f = JSON.parse(process.argv[1]); console.log(f.ready.toFixed(1))' "$load")
+printf 'cold load on localhost to a ready page (window.locklab set), median: %s ms\n' "$ready"
+printf '{%s"total_gz":%d,"sqlite_strings_in_app":%d,"load":%s}\n' "$json" "$total_gz" "$hits" "$load"

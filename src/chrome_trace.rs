@@ -122,13 +122,11 @@ fn file_name(file: FileRole) -> &'static str {
 /// The whole trace as one JSON document; spans still open at `end_us` (or at a
 /// worker's last event, if later) end there.
 pub fn export(events: &[TraceEvent], end_us: u64) -> Value {
-    let roles: BTreeMap<WorkerId, Role> = events
-        .iter()
-        .filter_map(|e| match e.kind {
+    let roles: BTreeMap<WorkerId, Role> =
+        crate::ordering::map_of(events.iter().filter_map(|e| match e.kind {
             EventKind::WorkerStart { role } => Some((e.worker, role)),
             _ => None,
-        })
-        .collect();
+        }));
     let who = |worker: WorkerId| match (worker, roles.get(&worker)) {
         (HOST_OWNER, _) => "the host's connection".to_string(),
         (_, Some(Role::Reader)) => format!("reader {worker}"),
@@ -137,7 +135,7 @@ pub fn export(events: &[TraceEvent], end_us: u64) -> Value {
     };
     // In time order (a stable sort keeps each worker's own order).
     let mut in_time = events.iter().collect::<Vec<_>>();
-    in_time.sort_by_key(|e| e.t_us);
+    crate::ordering::sort_by_key(&mut in_time, |e| e.t_us);
     let mut wait_for = WaitFor::default();
     let reads: Vec<Read> = in_time.iter().map(|e| wait_for.add(e)).collect();
     wait_for.finish();
@@ -176,7 +174,7 @@ pub fn export(events: &[TraceEvent], end_us: u64) -> Value {
             );
         }
     }
-    out.sort_by_key(|o| (o.ts, Reverse(o.dur)));
+    crate::ordering::sort_by_key(&mut out, |o| (o.ts, Reverse(o.dur)));
     metadata.extend(out.into_iter().map(|o| o.event));
     json!({ "traceEvents": metadata, "displayTimeUnit": "ms" })
 }

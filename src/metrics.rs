@@ -2,6 +2,7 @@
 //! and the browser's live panel, so the two can never disagree. Who blocked whom
 //! (the wait-for matrix) comes from `wait_for`, read along with the rest.
 
+use crate::handoff::HandOffs;
 use crate::lock::LockLevel;
 use crate::lock_holds::{Held, Hold, LockHolds};
 use crate::trace::{DbFile, EventKind, Role, TraceEvent, WorkerId};
@@ -39,7 +40,7 @@ impl Percentiles {
         if values.is_empty() {
             return Percentiles::default();
         }
-        values.sort_by(|a, b| a.total_cmp(b));
+        crate::ordering::sort_by(&mut values, |a, b| a.total_cmp(b));
         let rank =
             |p: f64| values[((p * values.len() as f64).ceil() as usize).clamp(1, values.len()) - 1];
         Percentiles {
@@ -131,6 +132,10 @@ pub struct Metrics {
     /// How long each write lock was held: RESERVED and above in rollback mode, the
     /// WAL write lock in WAL mode.
     pub write_lock_hold_ms: Percentiles,
+    /// Lock hand-offs (`handoff`): from a release of the write lock to its grant
+    /// to a worker that was waiting for it, in microseconds; of a whole trace
+    /// only (empty in a live tally).
+    pub lock_handoff_us: Percentiles,
     pub workers: Vec<WorkerMetrics>,
     /// Job ids in the order their results were committed (one per JobDone).
     pub committed_jobs: Vec<i64>,
@@ -158,13 +163,21 @@ pub struct Tally {
     holds: Vec<u64>,
     committed_jobs: Vec<i64>,
     wait_for: WaitFor,
+    /// Only for a report (`Metrics::from_events`, a run's `RunTrace`): the live
+    /// panels do not show hand-offs (`metrics_so_far` leaves them out).
+    handoffs: Option<HandOffs>,
+    /// Workers `0..expected` are expected (`expecting`).
+    expected: u32,
 }
 
 impl Metrics {
     /// Read `events` (in time order per worker); a lock still held at the end of the
     /// run counts until `end_us`.
     pub fn from_events(events: &[TraceEvent], end_us: u64) -> Metrics {
-        let mut tally = Tally::default();
+        let mut tally = Tally {
+            handoffs: Some(HandOffs::default()),
+            ..Tally::default()
+        };
         tally.extend(events);
         tally.metrics(end_us)
     }
@@ -177,7 +190,16 @@ impl Tally {
     pub fn expecting(workers: u32) -> Tally {
         let mut tally = Tally::default();
         tally.wait_for.expect(0..workers);
+        tally.expected = workers;
         tally
+    }
+
+    /// A tally that reads lock hand-offs too, for a report.
+    pub fn with_handoffs(mut self) -> Tally {
+        let mut handoffs = HandOffs::default();
+        handoffs.expect(0..self.expected);
+        self.handoffs = Some(handoffs);
+        self
     }
 
     pub fn extend(&mut self, events: &[TraceEvent]) {
@@ -232,6 +254,9 @@ impl Tally {
             _ => {}
         }
         self.wait_for.add(e);
+        if let Some(handoffs) = &mut self.handoffs {
+            handoffs.add(e);
+        }
         // Every event goes to the lock holds: they know which events end a hold.
         let holds = &mut self.holds;
         let writing_since = &mut locks.writing_since;
@@ -252,6 +277,16 @@ impl Tally {
 
     /// The metrics so far; a lock still held counts until `end_us`.
     pub fn metrics(&self, end_us: u64) -> Metrics {
+        let mut m = self.metrics_so_far(end_us);
+        if let Some(handoffs) = &self.handoffs {
+            m.lock_handoff_us = handoffs.percentiles();
+        }
+        m
+    }
+
+    /// The metrics so far without lock hand-offs, which the live panels do not
+    /// show (their percentiles cost every hand-off of the run so far).
+    pub fn metrics_so_far(&self, end_us: u64) -> Metrics {
         let mut m = Metrics {
             committed: self.committed,
             reclaimed: self.reclaimed,
@@ -261,6 +296,7 @@ impl Tally {
             refused_locks: 0,
             job_latency_ms: Percentiles::of_us(self.latencies.clone()),
             write_lock_hold_ms: Percentiles::default(),
+            lock_handoff_us: Percentiles::default(),
             workers: Vec::new(),
             committed_jobs: self.committed_jobs.clone(),
         };

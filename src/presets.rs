@@ -5,7 +5,7 @@
 
 use crate::scenario::{Scenario, ScenarioError};
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// A named scenario with the lesson it teaches.
 #[derive(Clone, Debug, Serialize)]
@@ -27,6 +27,13 @@ impl Preset {
     }
 }
 
+/// A built-in scenario (or a lesson's changes to one) written as JSON text and
+/// read when asked for: `json!` would compile every one of them into code that
+/// builds the value, 35 KB of the page's wasm for the presets and lessons.
+pub(crate) fn json_text(text: &str) -> Value {
+    serde_json::from_str(text).expect("built-in JSON is valid (tests read every preset and lesson)")
+}
+
 /// The preset a first-time visitor sees.
 pub const DEFAULT_PRESET: &str = "wall-of-red";
 
@@ -42,9 +49,9 @@ pub fn all() -> Vec<Preset> {
             expect: "Long transactions, four workers and no busy_timeout: most attempts fail \
                      with SQLITE_BUSY (database is locked), yet every job is done in the end.",
             page_only: None,
-            scenario: json!({"name": "wall-of-red", "workers": 4, "jobs": 60,
-                "transaction": "long", "begin": "deferred", "journal_mode": "delete",
-                "busy_timeout_ms": 0, "work_ms": [5, 15], "heartbeat_ms": 5}),
+            scenario: json_text(
+                r#"{"name": "wall-of-red", "workers": 4, "jobs": 60, "transaction": "long", "begin": "deferred", "journal_mode": "delete", "busy_timeout_ms": 0, "work_ms": [5, 15], "heartbeat_ms": 5}"#,
+            ),
         },
         Preset {
             name: "busy-or-locked",
@@ -53,10 +60,9 @@ pub fn all() -> Vec<Preset> {
                      SQLITE_LOCKED every time, at once, although busy_timeout is 5 s. \
                      Waiting cannot help when the blocker is your own statement.",
             page_only: None,
-            scenario: json!({"name": "busy-or-locked", "workers": 2, "jobs": 40,
-                "transaction": "short", "begin": "immediate", "journal_mode": "wal",
-                "busy_timeout_ms": 5000, "work_ms": [1, 3],
-                "drop_table_while_reading": true}),
+            scenario: json_text(
+                r#"{"name": "busy-or-locked", "workers": 2, "jobs": 40, "transaction": "short", "begin": "immediate", "journal_mode": "wal", "busy_timeout_ms": 5000, "work_ms": [1, 3], "drop_table_while_reading": true}"#,
+            ),
         },
         Preset {
             name: "readers-block-writer",
@@ -64,10 +70,9 @@ pub fn all() -> Vec<Preset> {
             expect: "Two dashboard readers hold read transactions; in rollback-journal mode \
                      the writer cannot commit while they read: SQLITE_BUSY at COMMIT.",
             page_only: None,
-            scenario: json!({"name": "readers-block-writer", "workers": 1, "readers": 2,
-                "jobs": 40, "transaction": "short", "begin": "immediate",
-                "journal_mode": "delete", "busy_timeout_ms": 0, "work_ms": [1, 3],
-                "reader_hold_ms": 40}),
+            scenario: json_text(
+                r#"{"name": "readers-block-writer", "workers": 1, "readers": 2, "jobs": 40, "transaction": "short", "begin": "immediate", "journal_mode": "delete", "busy_timeout_ms": 0, "work_ms": [1, 3], "reader_hold_ms": 40}"#,
+            ),
         },
         Preset {
             name: "wal-readers",
@@ -75,10 +80,9 @@ pub fn all() -> Vec<Preset> {
             expect: "The same readers and writer in WAL mode: no errors, and PRAGMA \
                      journal_mode reports wal.",
             page_only: None,
-            scenario: json!({"name": "wal-readers", "workers": 1, "readers": 2,
-                "jobs": 40, "transaction": "short", "begin": "immediate",
-                "journal_mode": "wal", "busy_timeout_ms": 0, "work_ms": [1, 3],
-                "reader_hold_ms": 40}),
+            scenario: json_text(
+                r#"{"name": "wal-readers", "workers": 1, "readers": 2, "jobs": 40, "transaction": "short", "begin": "immediate", "journal_mode": "wal", "busy_timeout_ms": 0, "work_ms": [1, 3], "reader_hold_ms": 40}"#,
+            ),
         },
         Preset {
             name: "wal-one-writer",
@@ -86,9 +90,9 @@ pub fn all() -> Vec<Preset> {
             expect: "WAL with long write transactions and no busy_timeout: still one writer \
                      at a time, still SQLITE_BUSY.",
             page_only: None,
-            scenario: json!({"name": "wal-one-writer", "workers": 4, "jobs": 60,
-                "transaction": "long", "begin": "immediate", "journal_mode": "wal",
-                "busy_timeout_ms": 0, "work_ms": [5, 15]}),
+            scenario: json_text(
+                r#"{"name": "wal-one-writer", "workers": 4, "jobs": 60, "transaction": "long", "begin": "immediate", "journal_mode": "wal", "busy_timeout_ms": 0, "work_ms": [5, 15]}"#,
+            ),
         },
         Preset {
             name: "busy-timeout",
@@ -96,9 +100,9 @@ pub fn all() -> Vec<Preset> {
             expect: "The wall of red with busy_timeout 5000 and BEGIN IMMEDIATE: the errors \
                      become busy waits (SQLite's busy handler sleeping and retrying).",
             page_only: None,
-            scenario: json!({"name": "busy-timeout", "workers": 4, "jobs": 60,
-                "transaction": "long", "begin": "immediate", "journal_mode": "delete",
-                "busy_timeout_ms": 5000, "work_ms": [5, 15]}),
+            scenario: json_text(
+                r#"{"name": "busy-timeout", "workers": 4, "jobs": 60, "transaction": "long", "begin": "immediate", "journal_mode": "delete", "busy_timeout_ms": 5000, "work_ms": [5, 15]}"#,
+            ),
         },
         Preset {
             name: "timeout-outlasted",
@@ -107,9 +111,9 @@ pub fn all() -> Vec<Preset> {
                      a worker waits behind three others for longer than its timeout, and \
                      SQLITE_BUSY comes back.",
             page_only: None,
-            scenario: json!({"name": "timeout-outlasted", "workers": 4, "jobs": 40,
-                "transaction": "long", "begin": "immediate", "journal_mode": "delete",
-                "busy_timeout_ms": 100, "work_ms": [40, 60]}),
+            scenario: json_text(
+                r#"{"name": "timeout-outlasted", "workers": 4, "jobs": 40, "transaction": "long", "begin": "immediate", "journal_mode": "delete", "busy_timeout_ms": 100, "work_ms": [40, 60]}"#,
+            ),
         },
         Preset {
             name: "short-transactions",
@@ -117,10 +121,9 @@ pub fn all() -> Vec<Preset> {
             expect: "Claim and commit, work outside the transaction, write and commit; with \
                      WAL, BEGIN IMMEDIATE and busy_timeout: zero errors, every job done once.",
             page_only: None,
-            scenario: json!({"name": "short-transactions", "workers": 4, "jobs": 200,
-                "transaction": "short", "begin": "immediate", "journal_mode": "wal",
-                "synchronous": "normal", "busy_timeout_ms": 5000, "work_ms": [5, 15],
-                "heartbeat_ms": 5}),
+            scenario: json_text(
+                r#"{"name": "short-transactions", "workers": 4, "jobs": 200, "transaction": "short", "begin": "immediate", "journal_mode": "wal", "synchronous": "normal", "busy_timeout_ms": 5000, "work_ms": [5, 15], "heartbeat_ms": 5}"#,
+            ),
         },
         Preset {
             name: "deferred-upgrade",
@@ -129,9 +132,9 @@ pub fn all() -> Vec<Preset> {
                      wrote first, SQLite refuses to wait into a deadlock and returns \
                      SQLITE_BUSY or SQLITE_BUSY_SNAPSHOT at once although busy_timeout is 5 s.",
             page_only: None,
-            scenario: json!({"name": "deferred-upgrade", "workers": 8, "jobs": 400,
-                "transaction": "short", "begin": "deferred", "journal_mode": "wal",
-                "synchronous": "normal", "busy_timeout_ms": 5000, "work_ms": 0}),
+            scenario: json_text(
+                r#"{"name": "deferred-upgrade", "workers": 8, "jobs": 400, "transaction": "short", "begin": "deferred", "journal_mode": "wal", "synchronous": "normal", "busy_timeout_ms": 5000, "work_ms": 0}"#,
+            ),
         },
         Preset {
             name: "no-claim-index",
@@ -140,10 +143,9 @@ pub fn all() -> Vec<Preset> {
                      sorts the whole queue while it holds the write lock: longer write-lock \
                      holds, lower throughput.",
             page_only: None,
-            scenario: json!({"name": "no-claim-index", "workers": 4, "jobs": 20000,
-                "transaction": "short", "begin": "immediate", "journal_mode": "wal",
-                "synchronous": "normal", "busy_timeout_ms": 5000, "work_ms": 0,
-                "claim_index": false, "time_limit_ms": 5000}),
+            scenario: json_text(
+                r#"{"name": "no-claim-index", "workers": 4, "jobs": 20000, "transaction": "short", "begin": "immediate", "journal_mode": "wal", "synchronous": "normal", "busy_timeout_ms": 5000, "work_ms": 0, "claim_index": false, "time_limit_ms": 5000}"#,
+            ),
         },
         Preset {
             name: "broken-locking",
@@ -155,10 +157,9 @@ pub fn all() -> Vec<Preset> {
             // The truncate journal: with "delete", two commits that each delete the
             // journal end the run within milliseconds on the second delete.
             page_only: None,
-            scenario: json!({"name": "broken-locking", "workers": 8, "jobs": 200,
-                "transaction": "long", "begin": "deferred", "journal_mode": "truncate",
-                "synchronous": "off", "busy_timeout_ms": 1000, "work_ms": [1, 3],
-                "locking": "none", "time_limit_ms": 5000}),
+            scenario: json_text(
+                r#"{"name": "broken-locking", "workers": 8, "jobs": 200, "transaction": "long", "begin": "deferred", "journal_mode": "truncate", "synchronous": "off", "busy_timeout_ms": 1000, "work_ms": [1, 3], "locking": "none", "time_limit_ms": 5000}"#,
+            ),
         },
         Preset {
             name: "batched-results",
@@ -166,10 +167,9 @@ pub fn all() -> Vec<Preset> {
             expect: "Results written 20 at a time into a separate results database: fewer \
                      write transactions on the queue database.",
             page_only: None,
-            scenario: json!({"name": "batched-results", "workers": 4, "jobs": 400,
-                "transaction": "short", "begin": "immediate", "journal_mode": "wal",
-                "synchronous": "normal", "busy_timeout_ms": 5000, "work_ms": [0, 2],
-                "result_batch": 20, "separate_results_db": true}),
+            scenario: json_text(
+                r#"{"name": "batched-results", "workers": 4, "jobs": 400, "transaction": "short", "begin": "immediate", "journal_mode": "wal", "synchronous": "normal", "busy_timeout_ms": 5000, "work_ms": [0, 2], "result_batch": 20, "separate_results_db": true}"#,
+            ),
         },
         Preset {
             name: "worker-crash",
@@ -180,11 +180,9 @@ pub fn all() -> Vec<Preset> {
                      (stale_after_ms) another worker reclaims it. Every job is still done exactly \
                      once. Needs the shared VFS (the page, or --vfs shared).",
             page_only: None,
-            scenario: json!({"name": "worker-crash", "workers": 3, "jobs": 30,
-                "transaction": "short", "begin": "immediate", "journal_mode": "wal",
-                "synchronous": "normal", "busy_timeout_ms": 5000, "work_ms": [20, 40],
-                "heartbeat_ms": 5, "stale_after_ms": 300,
-                "faults": [{"kill": 1, "at_ms": 100, "holding": "wal_write"}]}),
+            scenario: json_text(
+                r#"{"name": "worker-crash", "workers": 3, "jobs": 30, "transaction": "short", "begin": "immediate", "journal_mode": "wal", "synchronous": "normal", "busy_timeout_ms": 5000, "work_ms": [20, 40], "heartbeat_ms": 5, "stale_after_ms": 300, "faults": [{"kill": 1, "at_ms": 100, "holding": "wal_write"}]}"#,
+            ),
         },
         Preset {
             name: "starvation",
@@ -193,9 +191,9 @@ pub fn all() -> Vec<Preset> {
                      between claims: one or two workers do most of the jobs while the others \
                      sleep in SQLite's busy handler, which tries again after 1, 2, 5, 10... ms.",
             page_only: None,
-            scenario: json!({"name": "starvation", "workers": 4, "jobs": 400,
-                "transaction": "short", "begin": "immediate", "journal_mode": "delete",
-                "synchronous": "off", "busy_timeout_ms": 5000, "work_ms": 0}),
+            scenario: json_text(
+                r#"{"name": "starvation", "workers": 4, "jobs": 400, "transaction": "short", "begin": "immediate", "journal_mode": "delete", "synchronous": "off", "busy_timeout_ms": 5000, "work_ms": 0}"#,
+            ),
         },
         Preset {
             name: "your-turn",
@@ -208,10 +206,9 @@ pub fn all() -> Vec<Preset> {
                 "the SQL console lives in the page: open it, press Run, and type BEGIN \
                  IMMEDIATE; in \"Your own connection\". Here the workers run without you.",
             ),
-            scenario: json!({"name": "your-turn", "workers": 2, "jobs": 1000,
-                "transaction": "short", "begin": "immediate", "journal_mode": "delete",
-                "synchronous": "normal", "busy_timeout_ms": 1000, "work_ms": [40, 80],
-                "heartbeat_ms": 20, "time_limit_ms": 120000}),
+            scenario: json_text(
+                r#"{"name": "your-turn", "workers": 2, "jobs": 1000, "transaction": "short", "begin": "immediate", "journal_mode": "delete", "synchronous": "normal", "busy_timeout_ms": 1000, "work_ms": [40, 80], "heartbeat_ms": 20, "time_limit_ms": 120000}"#,
+            ),
         },
         // Case files: public bug reports about "database is locked" in job queues
         // on SQLite, reproduced (docs/case-files.md). Each preset is the scenario
@@ -225,10 +222,9 @@ pub fn all() -> Vec<Preset> {
                      IMMEDIATE waits out its timeout and fails with SQLITE_BUSY. In WAL the \
                      errors go away.",
             page_only: None,
-            scenario: json!({"name": "case-huey-dequeue", "workers": 4, "readers": 2,
-                "jobs": 30, "transaction": "short", "begin": "immediate",
-                "journal_mode": "delete", "synchronous": "normal", "busy_timeout_ms": 50,
-                "work_ms": [2, 6], "reader_hold_ms": 150}),
+            scenario: json_text(
+                r#"{"name": "case-huey-dequeue", "workers": 4, "readers": 2, "jobs": 30, "transaction": "short", "begin": "immediate", "journal_mode": "delete", "synchronous": "normal", "busy_timeout_ms": 50, "work_ms": [2, 6], "reader_hold_ms": 150}"#,
+            ),
         },
         Preset {
             name: "case-river-busy-timeout",
@@ -238,9 +234,9 @@ pub fn all() -> Vec<Preset> {
                      because a transaction that read before it writes is refused at once. \
                      With one connection (River's choice) there is nobody to be refused by.",
             page_only: None,
-            scenario: json!({"name": "case-river-busy-timeout", "workers": 8, "jobs": 2000,
-                "transaction": "short", "begin": "deferred", "journal_mode": "wal",
-                "synchronous": "normal", "busy_timeout_ms": 5000, "work_ms": 0}),
+            scenario: json_text(
+                r#"{"name": "case-river-busy-timeout", "workers": 8, "jobs": 2000, "transaction": "short", "begin": "deferred", "journal_mode": "wal", "synchronous": "normal", "busy_timeout_ms": 5000, "work_ms": 0}"#,
+            ),
         },
         Preset {
             name: "case-solid-queue-heartbeat",
@@ -250,10 +246,9 @@ pub fn all() -> Vec<Preset> {
                      refused with SQLITE_BUSY whenever another worker holds the write lock. \
                      BEGIN IMMEDIATE and busy_timeout 5000 make the errors waits.",
             page_only: None,
-            scenario: json!({"name": "case-solid-queue-heartbeat", "workers": 12, "jobs": 200,
-                "transaction": "short", "begin": "deferred", "journal_mode": "wal",
-                "synchronous": "normal", "busy_timeout_ms": 0, "work_ms": [3, 6],
-                "heartbeat_ms": 1}),
+            scenario: json_text(
+                r#"{"name": "case-solid-queue-heartbeat", "workers": 12, "jobs": 200, "transaction": "short", "begin": "deferred", "journal_mode": "wal", "synchronous": "normal", "busy_timeout_ms": 0, "work_ms": [3, 6], "heartbeat_ms": 1}"#,
+            ),
         },
     ]
 }

@@ -101,6 +101,10 @@ pub struct RunReport {
     pub refused_locks: u64,
     pub job_latency_ms: Percentiles,
     pub write_lock_hold_ms: Percentiles,
+    /// From a release of the write lock to its grant to a worker that was waiting
+    /// for it, in microseconds (`handoff`); absent from older reports.
+    #[serde(default)]
+    pub lock_handoff_us: Percentiles,
     pub throughput_jobs_per_s: f64,
     pub integrity_check: String,
     pub invariants: Invariants,
@@ -167,6 +171,7 @@ impl RunReport {
             refused_locks: metrics.refused_locks,
             job_latency_ms: metrics.job_latency_ms,
             write_lock_hold_ms: metrics.write_lock_hold_ms,
+            lock_handoff_us: metrics.lock_handoff_us,
             throughput_jobs_per_s: if elapsed_s > 0.0 {
                 a.done as f64 / elapsed_s
             } else {

@@ -102,7 +102,7 @@ impl RunTrace {
             timeline: Rc::new(RefCell::new(
                 Timeline::expecting(workers).with_detail_budget(budget.detail_events),
             )),
-            tally: Tally::expecting(workers),
+            tally: Tally::expecting(workers).with_handoffs(),
         }
     }
 

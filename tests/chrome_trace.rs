@@ -474,5 +474,6 @@ fn a_killed_workers_locks_end_where_it_died() {
         held_ms <= killed_at_ms,
         "RESERVED {held_ms} ms, killed at {killed_at_ms} ms"
     );
-    assert!(report["write_lock_hold_ms"]["max"].as_f64().unwrap() <= killed_at_ms);
+    // (The run's longest write-lock hold is not compared with killed_at_ms: on a
+    // loaded machine a survivor descheduled while holding can outlast 50 ms.)
 }

@@ -38,6 +38,7 @@ fn run_json_prints_the_report_with_every_documented_field() {
         "write_lock_hold_ms",
         "failure",
         "refused_locks",
+        "lock_handoff_us",
     ] {
         assert!(report.get(field).is_some(), "report lacks {field}");
     }

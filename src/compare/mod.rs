@@ -245,7 +245,7 @@ fn other(side: Side) -> Side {
 
 fn error_differences(a: &RunReport, b: &RunReport, [la, lb]: [&str; 2]) -> Vec<ErrorDifference> {
     let mut codes: Vec<&String> = a.errors.keys().chain(b.errors.keys()).collect();
-    codes.sort();
+    crate::ordering::sort(&mut codes);
     codes.dedup();
     codes
         .into_iter()
@@ -324,7 +324,7 @@ pub fn scenario_changes(a: &Value, b: &Value) -> Vec<String> {
         b.as_object().unwrap_or(&empty),
     );
     let mut fields: Vec<&String> = a.keys().chain(b.keys()).collect();
-    fields.sort();
+    crate::ordering::sort(&mut fields);
     fields.dedup();
     fields
         .into_iter()

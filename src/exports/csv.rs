@@ -28,11 +28,12 @@ fn ms(value: f64) -> String {
 /// Who may be in a worker's way: a worker, or nobody known (`None`).
 fn blockers(report: &RunReport) -> Vec<Option<WorkerId>> {
     let mut known: Vec<Option<WorkerId>> = report.workers.iter().map(|w| Some(w.id)).collect();
-    let named: BTreeSet<Option<WorkerId>> = report
-        .workers
-        .iter()
-        .flat_map(|w| w.blocked_by.iter().map(|b| b.by))
-        .collect();
+    let named: BTreeSet<Option<WorkerId>> = crate::ordering::set_of(
+        report
+            .workers
+            .iter()
+            .flat_map(|w| w.blocked_by.iter().map(|b| b.by)),
+    );
     // Holders that are no worker of the report (the host's connection), then nobody.
     let others: Vec<Option<WorkerId>> = named
         .iter()
@@ -52,11 +53,12 @@ fn blocker_name(by: Option<WorkerId>) -> String {
 
 /// The metrics of `report`, one row per worker, as CSV text.
 pub fn metrics_csv(report: &RunReport) -> String {
-    let errors: BTreeSet<&str> = report
-        .workers
-        .iter()
-        .flat_map(|w| w.errors.keys().map(String::as_str))
-        .collect();
+    let errors: BTreeSet<&str> = crate::ordering::set_of(
+        report
+            .workers
+            .iter()
+            .flat_map(|w| w.errors.keys().map(String::as_str)),
+    );
     let blockers = blockers(report);
     let mut header: Vec<String> = [
         "worker",

@@ -4,12 +4,13 @@ use super::moment::Landmarks::*;
 use super::{
     is_busy, Choice, Evidence, Finding, Lesson, MomentQuery, Prediction, Runs, Side, Suggestion,
 };
+use crate::presets::json_text;
 use crate::report::RunReport;
 use crate::trace::Role;
 use serde_json::{json, Value};
 
 pub(super) fn one(preset: &'static str) -> Runs {
-    Runs::One(side(preset, preset, json!({})))
+    Runs::One(side(preset, preset, json_text(r#"{}"#)))
 }
 
 pub(super) fn side(label: &'static str, preset: &'static str, changes: Value) -> Side {
@@ -113,7 +114,7 @@ pub(super) fn lessons() -> Vec<Lesson> {
             moment: MomentQuery::in_a(FirstError("SQLITE_BUSY")),
             suggestion: Suggestion {
                 label: "Now try busy_timeout = 5000",
-                changes: json!({"busy_timeout_ms": 5000}),
+                changes: json_text(r#"{"busy_timeout_ms": 5000}"#),
             },
             case_file: None,
         },
@@ -154,7 +155,7 @@ pub(super) fn lessons() -> Vec<Lesson> {
             moment: MomentQuery::in_a(FirstError("SQLITE_LOCKED")),
             suggestion: Suggestion {
                 label: "Now try it without the DROP TABLE",
-                changes: json!({"drop_table_while_reading": false}),
+                changes: json_text(r#"{"drop_table_while_reading": false}"#),
             },
             case_file: None,
         },
@@ -166,8 +167,12 @@ pub(super) fn lessons() -> Vec<Lesson> {
                     queue. WAL writes to a separate log, so readers keep reading the last \
                     committed state while the writer commits.",
             runs: Runs::Compare(
-                side("rollback journal", "readers-block-writer", json!({})),
-                side("WAL", "wal-readers", json!({})),
+                side(
+                    "rollback journal",
+                    "readers-block-writer",
+                    json_text(r#"{}"#),
+                ),
+                side("WAL", "wal-readers", json_text(r#"{}"#)),
             ),
             prediction: Prediction {
                 question: "Two readers hold long read transactions while one worker writes \
@@ -200,7 +205,7 @@ pub(super) fn lessons() -> Vec<Lesson> {
             moment: MomentQuery::in_a(FirstRefusal),
             suggestion: Suggestion {
                 label: "Now try busy_timeout = 5000 in both",
-                changes: json!({"busy_timeout_ms": 5000}),
+                changes: json_text(r#"{"busy_timeout_ms": 5000}"#),
             },
             case_file: None,
         },
@@ -236,7 +241,7 @@ pub(super) fn lessons() -> Vec<Lesson> {
             moment: MomentQuery::in_a(FirstRefusal),
             suggestion: Suggestion {
                 label: "Now try short transactions",
-                changes: json!({"transaction": "short"}),
+                changes: json_text(r#"{"transaction": "short"}"#),
             },
             case_file: None,
         },
@@ -251,9 +256,9 @@ pub(super) fn lessons() -> Vec<Lesson> {
                 side(
                     "busy_timeout = 0",
                     "busy-timeout",
-                    json!({"busy_timeout_ms": 0}),
+                    json_text(r#"{"busy_timeout_ms": 0}"#),
                 ),
-                side("busy_timeout = 5000", "busy-timeout", json!({})),
+                side("busy_timeout = 5000", "busy-timeout", json_text(r#"{}"#)),
             ),
             prediction: Prediction {
                 question: "The same workload with busy_timeout = 0 and with 5000. What changes?",
@@ -287,7 +292,7 @@ pub(super) fn lessons() -> Vec<Lesson> {
             moment: MomentQuery::in_b(FirstBusyWait),
             suggestion: Suggestion {
                 label: "Now try 8 workers",
-                changes: json!({"workers": 8}),
+                changes: json_text(r#"{"workers": 8}"#),
             },
             case_file: None,
         },
@@ -326,7 +331,7 @@ pub(super) fn lessons() -> Vec<Lesson> {
             moment: MomentQuery::in_a(FirstError("SQLITE_BUSY")),
             suggestion: Suggestion {
                 label: "Now try short transactions: work outside",
-                changes: json!({"transaction": "short"}),
+                changes: json_text(r#"{"transaction": "short"}"#),
             },
             case_file: None,
         },
@@ -377,7 +382,7 @@ pub(super) fn lessons() -> Vec<Lesson> {
             moment: MomentQuery::in_a(LongestWriteHold),
             suggestion: Suggestion {
                 label: "Now try 8 workers",
-                changes: json!({"workers": 8}),
+                changes: json_text(r#"{"workers": 8}"#),
             },
             case_file: None,
         },
@@ -390,11 +395,11 @@ pub(super) fn lessons() -> Vec<Lesson> {
                     SQLITE_BUSY (SQLITE_BUSY_SNAPSHOT in WAL) whatever the busy_timeout. BEGIN \
                     IMMEDIATE takes the write lock first, so it can simply wait its turn.",
             runs: Runs::Compare(
-                side("BEGIN DEFERRED", "deferred-upgrade", json!({})),
+                side("BEGIN DEFERRED", "deferred-upgrade", json_text(r#"{}"#)),
                 side(
                     "BEGIN IMMEDIATE",
                     "deferred-upgrade",
-                    json!({"begin": "immediate"}),
+                    json_text(r#"{"begin": "immediate"}"#),
                 ),
             ),
             prediction: Prediction {
@@ -428,7 +433,7 @@ pub(super) fn lessons() -> Vec<Lesson> {
             moment: MomentQuery::in_a(FirstError("SQLITE_BUSY")),
             suggestion: Suggestion {
                 label: "Now try the rollback journal",
-                changes: json!({"journal_mode": "delete"}),
+                changes: json_text(r#"{"journal_mode": "delete"}"#),
             },
             case_file: None,
         },
@@ -442,12 +447,12 @@ pub(super) fn lessons() -> Vec<Lesson> {
                 side(
                     "without the index",
                     "no-claim-index",
-                    json!({"time_limit_ms": 2000}),
+                    json_text(r#"{"time_limit_ms": 2000}"#),
                 ),
                 side(
                     "with the index",
                     "no-claim-index",
-                    json!({"claim_index": true, "time_limit_ms": 2000}),
+                    json_text(r#"{"claim_index": true, "time_limit_ms": 2000}"#),
                 ),
             ),
             prediction: Prediction {
@@ -479,7 +484,7 @@ pub(super) fn lessons() -> Vec<Lesson> {
             moment: MomentQuery::in_a(LongestWriteHold),
             suggestion: Suggestion {
                 label: "Now try 8 workers",
-                changes: json!({"workers": 8}),
+                changes: json_text(r#"{"workers": 8}"#),
             },
             case_file: None,
         },
@@ -519,7 +524,7 @@ pub(super) fn lessons() -> Vec<Lesson> {
             moment: MomentQuery::in_a(DoubleClaim),
             suggestion: Suggestion {
                 label: "Now try working locks",
-                changes: json!({"locking": "normal"}),
+                changes: json_text(r#"{"locking": "normal"}"#),
             },
             case_file: None,
         },
@@ -534,12 +539,12 @@ pub(super) fn lessons() -> Vec<Lesson> {
                 side(
                     "one result per transaction, in the queue",
                     "batched-results",
-                    json!({"result_batch": 1, "separate_results_db": false}),
+                    json_text(r#"{"result_batch": 1, "separate_results_db": false}"#),
                 ),
                 side(
                     "20 per batch, in a results database",
                     "batched-results",
-                    json!({}),
+                    json_text(r#"{}"#),
                 ),
             ),
             prediction: Prediction {
@@ -573,7 +578,7 @@ pub(super) fn lessons() -> Vec<Lesson> {
             moment: MomentQuery::in_b(LongestWriteHold),
             suggestion: Suggestion {
                 label: "Now try 8 workers",
-                changes: json!({"workers": 8}),
+                changes: json_text(r#"{"workers": 8}"#),
             },
             case_file: None,
         },

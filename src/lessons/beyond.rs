@@ -6,9 +6,9 @@ use super::article::{busy, choice, exactly_once, finding, one};
 use super::moment::Landmarks::*;
 use super::{Lesson, MomentQuery, Prediction, Suggestion};
 use crate::metrics::WorkerMetrics;
+use crate::presets::json_text;
 use crate::report::RunReport;
 use crate::trace::Role;
-use serde_json::json;
 
 /// The writer that did the most jobs, and its share of the jobs done.
 fn busiest(r: &RunReport) -> Option<(&WorkerMetrics, f64)> {
@@ -85,7 +85,7 @@ pub(super) fn lessons() -> Vec<Lesson> {
             moment: MomentQuery::in_a(Reclaim),
             suggestion: Suggestion {
                 label: "Now try without the reclaim (stale_after_ms = 0)",
-                changes: json!({"stale_after_ms": 0}),
+                changes: json_text(r#"{"stale_after_ms": 0}"#),
             },
             case_file: None,
         },
@@ -125,7 +125,7 @@ pub(super) fn lessons() -> Vec<Lesson> {
             moment: MomentQuery::in_a(FirstBusyWait),
             suggestion: Suggestion {
                 label: "Now try 1 to 3 ms of work between claims",
-                changes: json!({"work_ms": [1, 3]}),
+                changes: json_text(r#"{"work_ms": [1, 3]}"#),
             },
             case_file: None,
         },
@@ -165,7 +165,7 @@ pub(super) fn lessons() -> Vec<Lesson> {
             moment: MomentQuery::in_a(FirstError("SQLITE_BUSY")),
             suggestion: Suggestion {
                 label: "Now try busy_timeout = 10000 for the workers",
-                changes: json!({"busy_timeout_ms": 10000}),
+                changes: json_text(r#"{"busy_timeout_ms": 10000}"#),
             },
             case_file: None,
         },

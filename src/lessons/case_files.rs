@@ -6,9 +6,9 @@
 use super::article::{b, busy, choice, exactly_once, finding, side};
 use super::moment::Landmarks::*;
 use super::{CaseFile, Evidence, Lesson, MomentQuery, Prediction, Runs, Suggestion};
+use crate::presets::json_text;
 use crate::report::RunReport;
 use crate::trace::{Role, Step};
-use serde_json::json;
 
 /// The scenario field `name` of a run, as a number (0 when absent).
 fn field(r: &RunReport, name: &str) -> u64 {
@@ -57,11 +57,11 @@ fn huey() -> Lesson {
                 worker's BEGIN. Here two readers (the app looking up results, a dashboard) keep \
                 150 ms reads open, and the workers' timeout is 50 ms.",
         runs: Runs::Compare(
-            side("rollback journal", "case-huey-dequeue", json!({})),
+            side("rollback journal", "case-huey-dequeue", json_text(r#"{}"#)),
             side(
                 "WAL, huey's default since PR #425",
                 "case-huey-dequeue",
-                json!({"journal_mode": "wal"}),
+                json_text(r#"{"journal_mode": "wal"}"#),
             ),
         ),
         prediction: Prediction {
@@ -101,7 +101,7 @@ fn huey() -> Lesson {
         moment: MomentQuery::in_a(LongestWriteHold),
         suggestion: Suggestion {
             label: "Now raise busy_timeout to 1000 ms instead",
-            changes: json!({"busy_timeout_ms": 1000}),
+            changes: json_text(r#"{"busy_timeout_ms": 1000}"#),
         },
         case_file: Some(CaseFile {
             thread: "coleifer/huey#445",
@@ -139,11 +139,15 @@ fn river() -> Lesson {
                 once, because waiting could deadlock (in WAL its snapshot is already stale: \
                 SQLITE_BUSY_SNAPSHOT). One connection never meets another.",
         runs: Runs::Compare(
-            side("8 connections", "case-river-busy-timeout", json!({})),
+            side(
+                "8 connections",
+                "case-river-busy-timeout",
+                json_text(r#"{}"#),
+            ),
             side(
                 "1 connection, River's choice",
                 "case-river-busy-timeout",
-                json!({"workers": 1}),
+                json_text(r#"{"workers": 1}"#),
             ),
         ),
         prediction: Prediction {
@@ -186,7 +190,7 @@ fn river() -> Lesson {
         moment: MomentQuery::in_a(FirstError("SQLITE_BUSY")),
         suggestion: Suggestion {
             label: "Now keep the connections and BEGIN IMMEDIATE",
-            changes: json!({"begin": "immediate"}),
+            changes: json_text(r#"{"begin": "immediate"}"#),
         },
         case_file: Some(CaseFile {
             thread: "riverqueue/river#913",
@@ -223,12 +227,12 @@ fn solid_queue() -> Lesson {
             side(
                 "DEFERRED, no busy_timeout",
                 "case-solid-queue-heartbeat",
-                json!({}),
+                json_text(r#"{}"#),
             ),
             side(
                 "IMMEDIATE, busy_timeout = 5000",
                 "case-solid-queue-heartbeat",
-                json!({"begin": "immediate", "busy_timeout_ms": 5000}),
+                json_text(r#"{"begin": "immediate", "busy_timeout_ms": 5000}"#),
             ),
         ),
         prediction: Prediction {
@@ -271,7 +275,7 @@ fn solid_queue() -> Lesson {
         moment: MomentQuery::in_a(FirstErrorIn("SQLITE_BUSY", Step::Heartbeat)),
         suggestion: Suggestion {
             label: "Now try BEGIN IMMEDIATE alone, without busy_timeout",
-            changes: json!({"begin": "immediate", "busy_timeout_ms": 0}),
+            changes: json_text(r#"{"begin": "immediate", "busy_timeout_ms": 0}"#),
         },
         case_file: Some(CaseFile {
             thread: "rails/solid_queue#385",

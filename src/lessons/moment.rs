@@ -111,7 +111,7 @@ fn double_claim(timeline: &Timeline, events: &[TraceEvent]) -> Option<Landmark> 
         })
         .map(|e| (e.t_us, e))
         .collect();
-    claims.sort_by_key(|(t, _)| *t);
+    crate::ordering::sort_by_key(&mut claims, |(t, _)| *t);
     let mut first: std::collections::HashMap<i64, &TraceEvent> = Default::default();
     for (_, e) in claims {
         match e.kind {

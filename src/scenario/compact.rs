@@ -98,11 +98,14 @@ pub fn differences(base: &Value, scenario: &Value) -> Map<String, Value> {
     let Some(fields) = scenario.as_object() else {
         return Map::new();
     };
-    fields
-        .iter()
-        .filter(|(k, v)| base.get(k.as_str()) != Some(*v))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect()
+    // Inserted one by one: `collect` would first sort the pairs (see `ordering`).
+    let mut differences = Map::new();
+    for (k, v) in fields {
+        if base.get(k.as_str()) != Some(v) {
+            differences.insert(k.clone(), v.clone());
+        }
+    }
+    differences
 }
 
 /// Letters, digits and `-_.` stay; everything else is written `%XX` (UTF-8).

@@ -207,7 +207,7 @@ impl Timeline {
         let last = lane.refusals.partition_point(|(t, _)| *t <= to_us);
         let mid = from_us / 2 + to_us / 2;
         let mut near: Vec<(u64, RefusalId)> = lane.refusals[first..last.max(first)].to_vec();
-        near.sort_by_key(|(t, _)| t.abs_diff(mid));
+        crate::ordering::sort_by_key(&mut near, |(t, _)| t.abs_diff(mid));
         near.into_iter().map(|(_, id)| id).collect()
     }
 }

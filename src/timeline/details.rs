@@ -84,7 +84,9 @@ impl Timeline {
             .take_while(|m| m.t_us <= near_to)
             .collect();
         let distance = |t: u64| t.saturating_sub(to_us) + from_us.saturating_sub(t);
-        near.sort_by_key(|m| (matches!(m.mark, Mark::Claimed { .. }), distance(m.t_us)));
+        crate::ordering::sort_by_key(&mut near, |m| {
+            (matches!(m.mark, Mark::Claimed { .. }), distance(m.t_us))
+        });
         lines.extend(near.iter().take(3).map(|m| describe(m)));
         let error = near.iter().take(3).find_map(|m| match &m.mark {
             Mark::Error { name, .. } => Some(name),

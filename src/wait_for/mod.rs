@@ -541,13 +541,11 @@ impl WaitFor {
             cell.waits += u64::from(r.waits);
             cell.wait_us += r.wait_us;
         }
-        m.into_iter()
-            .map(|(worker, row)| {
-                let mut row: Vec<Blocked> = row.into_values().collect();
-                row.sort_by_key(|b| (b.by.is_none(), b.by));
-                (worker, row)
-            })
-            .collect()
+        crate::ordering::map_of(m.into_iter().map(|(worker, row)| {
+            let mut row: Vec<Blocked> = row.into_values().collect();
+            crate::ordering::sort_by_key(&mut row, |b| (b.by.is_none(), b.by));
+            (worker, row)
+        }))
     }
 }
 

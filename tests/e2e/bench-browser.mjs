@@ -2,8 +2,12 @@
 // on OPFS and on SharedArrayBuffers) and natively (threads, unix VFS and shared VFS),
 // jobs/s of each and the ratio. Needs `trunk build --release` and
 // `cargo build --release` first; scripts/bench-browser.sh does both. Names given as
-// arguments (e.g. `short-wal-work0`) run only those scenarios; RUNS=n sets the runs,
-// DIST=dir benchmarks another build of the page (e.g. one kept from before a change).
+// arguments (e.g. `short-wal-work0`) run only those scenarios, `all` adds every
+// preset but your-turn (which waits for a person at the console); RUNS=n sets the
+// runs, DIST=dir benchmarks another build of the page and LOCKLAB=file another
+// native build (e.g. ones kept from before a change). A preset the unix VFS refuses
+// (faults, broken locking) has no unix figure: its ratios are to the native shared
+// VFS, marked *. The last line is the figures as one JSON object (bench-all.sh).
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
@@ -25,6 +29,8 @@ const scenarios = {
 
 const median = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+const LOCKLAB = process.env.LOCKLAB ?? join(root, "target", "release", "locklab");
+
 function native(name, scenario, vfs) {
   const args = ["run", "--json", "--vfs", vfs];
   if (scenario) {
@@ -36,7 +42,9 @@ function native(name, scenario, vfs) {
   }
   const rates = [];
   for (let i = 0; i < RUNS; i++) {
-    const out = spawnSync(join(root, "target", "release", "locklab"), args, { encoding: "utf8" });
+    const out = spawnSync(LOCKLAB, args, { encoding: "utf8" });
+    // Exit code 2: the unix VFS refuses this scenario (it needs the shared VFS).
+    if (out.status === 2 && vfs === "unix") return null;
     if (out.status !== 0) throw new Error(out.stderr);
     rates.push(JSON.parse(out.stdout).throughput_jobs_per_s);
   }
@@ -50,14 +58,19 @@ await page.goto(site.url);
 await page.waitForFunction(() => window.locklab !== undefined);
 const presets = await page.evaluate(() => window.locklab.presets());
 
+const figures = {};
 console.log(`median of ${RUNS} runs, jobs/s`);
 console.log("scenario              native-unix native-shared  browser-opfs browser-memory  opfs/unix memory/unix");
-const only = process.argv.slice(2);
+const all = process.argv.includes("all");
+const only = process.argv.slice(2).filter((a) => a !== "all");
+if (all) {
+  for (const p of presets) if (!(p.name in scenarios) && p.name !== "your-turn") scenarios[p.name] = null;
+}
 for (const name of only) {
   if (!(name in scenarios)) throw new Error(`no scenario ${name}; known: ${Object.keys(scenarios).join(", ")}`);
 }
 for (const [name, given] of Object.entries(scenarios)) {
-  if (only.length > 0 && !only.includes(name)) continue;
+  if (only.length > 0 && !only.includes(name) && !all) continue;
   const scenario = given ?? presets.find((p) => p.name === name).scenario;
   const inBrowser = async (storage) => {
     const rates = [];
@@ -71,8 +84,13 @@ for (const [name, given] of Object.entries(scenarios)) {
   const shared = native(name, given, "shared");
   const opfs = await inBrowser("opfs");
   const memory = await inBrowser("memory");
-  const f = (x) => x.toFixed(0).padStart(12);
-  console.log(`${name.padEnd(20)} ${f(unix)} ${f(shared)} ${f(opfs)} ${f(memory)} ${(opfs / unix).toFixed(2).padStart(10)} ${(memory / unix).toFixed(2).padStart(10)}`);
+  const f = (x) => (x === null ? "-" : x.toFixed(0)).padStart(12);
+  const base = unix ?? shared;
+  const mark = unix === null ? "*" : " ";
+  const ratio = (x) => `${(x / base).toFixed(2)}${mark}`.padStart(10);
+  console.log(`${name.padEnd(20)} ${f(unix)} ${f(shared)} ${f(opfs)} ${f(memory)} ${ratio(opfs)} ${ratio(memory)}`);
+  figures[name] = { unix, shared, opfs, memory, opfs_ratio: opfs / base, memory_ratio: memory / base, to: unix === null ? "shared" : "unix" };
 }
+console.log(JSON.stringify({ runs: RUNS, scenarios: figures }));
 await browser.close();
 site.server.close();

@@ -6,6 +6,11 @@
 // 60 Hz it is 16.7 ms when the main thread keeps up. Long tasks (over 50 ms) are
 // counted too, and the main thread's own busy time comes from Chromium's metrics,
 // to tell the page's work apart from the workers starving it of a core.
+//
+// The last line printed is one JSON object for scripts/bench-all.sh:
+// {"streaming": {"p50", "p95", "max", "long_tasks", "longest_ms"},
+//  "zoom_pan": {"p50", "p95", "max"}}, times in ms. DIST=dir measures another
+// build of the page (e.g. one kept from before a change).
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import { serve } from "./serve.mjs";
@@ -25,6 +30,7 @@ const busy = async () => {
 };
 
 const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
+const figures = (xs) => ({ p50: pct(xs, 0.5), p95: pct(xs, 0.95), max: Math.max(...xs) });
 const summary = (xs) =>
   `n=${xs.length} p50 ${pct(xs, 0.5).toFixed(1)} ms, p95 ${pct(xs, 0.95).toFixed(1)} ms, max ${Math.max(...xs).toFixed(1)} ms`;
 
@@ -96,3 +102,11 @@ console.log(`run: ${report}; ${events} trace events in the timeline`);
 console.log(`zoom/pan, one action per frame: frames ${summary(interacting)}`);
 await browser.close();
 site.server.close();
+console.log(JSON.stringify({
+  streaming: {
+    ...figures(streaming),
+    long_tasks: longTasks.length,
+    longest_ms: Math.max(0, ...longTasks.map(([d]) => d)),
+  },
+  zoom_pan: figures(interacting),
+}));

@@ -316,6 +316,11 @@ mod cli {
             "write lock    held {} times, p50 {:.2} ms, max {:.2} ms",
             w.count, w.p50, w.max
         ));
+        let h = &r.lock_handoff_us;
+        line(format!(
+            "hand-off      {} times, p50 {:.0} µs, p95 {:.0} µs, p99 {:.0} µs, max {:.0} µs",
+            h.count, h.p50, h.p95, h.p99, h.max
+        ));
         line(format!("integrity     {}", r.integrity_check));
         let inv = &r.invariants;
         let check = |ok: bool| if ok { "ok" } else { "FAILED" };

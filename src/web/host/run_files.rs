@@ -124,11 +124,12 @@ impl Drop for RunLock {
 pub async fn in_progress() -> Result<BTreeSet<String>, String> {
     let state = awaited(call(&locks()?, "query", &[])?, "asking for the Web Locks").await?;
     let held = Reflect::get(&state, &"held".into()).unwrap_or_default();
-    Ok(Array::from(&held)
-        .iter()
-        .filter_map(|lock| Reflect::get(&lock, &"name".into()).ok()?.as_string())
-        .filter_map(|name| name.strip_prefix(LOCK_PREFIX).map(str::to_string))
-        .collect())
+    Ok(crate::ordering::set_of(
+        Array::from(&held)
+            .iter()
+            .filter_map(|lock| Reflect::get(&lock, &"name".into()).ok()?.as_string())
+            .filter_map(|name| name.strip_prefix(LOCK_PREFIX).map(str::to_string)),
+    ))
 }
 
 async fn runs_dir(create: bool) -> Result<Option<FileSystemDirectoryHandle>, String> {
@@ -185,7 +186,7 @@ async fn stored_runs(dir: &FileSystemDirectoryHandle) -> Result<Vec<StoredRun>, 
             bytes,
         });
     }
-    runs.sort_by(|a, b| a.id.cmp(&b.id));
+    crate::ordering::sort_by_key(&mut runs, |r| r.id.clone());
     Ok(runs)
 }
 

@@ -123,7 +123,7 @@ pub fn live_view(props: &LiveViewProps) -> Html {
     let trace = run.trace.borrow().clone();
     let trace = trace.borrow();
     let numbers = Numbers::so_far(
-        &trace.tally().metrics(now_us.max(1)),
+        &trace.tally().metrics_so_far(now_us.max(1)),
         run.seeded.get(),
         now_us as f64 / 1000.0,
     );

@@ -1,7 +1,8 @@
 //! The metrics of a run, the same panel while it goes on (from the trace the
 //! workers posted so far) and when it is over (from the run report): jobs, rate,
 //! transactions, errors by code with what each means one click away, busy wait,
-//! job latency, write-lock hold, and who blocked whom: while the run goes on
+//! job latency, write-lock hold, the lock hand-off (once the run is over), and
+//! who blocked whom: while the run goes on
 //! only how many locks were refused; once it is over, the table of who blocked
 //! whom (`wait_for_matrix`). Rebuilding a table of up to 16 by 17 cells ten
 //! times a second cost the page about a second of its main thread over a run of
@@ -27,6 +28,8 @@ pub struct Numbers {
     pub job_latency_ms: Percentiles,
     pub write_lock_hold_ms: Percentiles,
     pub refused_locks: u64,
+    /// Lock hand-offs in µs; shown once the run is over.
+    pub lock_handoff_us: Percentiles,
     /// The wait-for matrix: a row per worker blocked; shown once the run is over.
     pub blocked: Vec<Row>,
     /// The numbers are the run report's.
@@ -61,6 +64,7 @@ impl Numbers {
             job_latency_ms: m.job_latency_ms.clone(),
             write_lock_hold_ms: m.write_lock_hold_ms.clone(),
             refused_locks: m.refused_locks,
+            lock_handoff_us: Percentiles::default(),
             blocked: Row::of(&m.workers),
             finished: false,
         }
@@ -79,6 +83,7 @@ impl Numbers {
             job_latency_ms: r.job_latency_ms.clone(),
             write_lock_hold_ms: r.write_lock_hold_ms.clone(),
             refused_locks: r.refused_locks,
+            lock_handoff_us: r.lock_handoff_us.clone(),
             blocked: Row::of(&r.workers),
             finished: true,
         }
@@ -91,6 +96,16 @@ fn percentiles(p: &Percentiles) -> String {
     }
     format!(
         "p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms, max {:.1} ms (n={})",
+        p.p50, p.p95, p.p99, p.max, p.count
+    )
+}
+
+fn handoff(p: &Percentiles) -> String {
+    if p.count == 0 {
+        return "none: no worker waited for a released write lock".to_string();
+    }
+    format!(
+        "p50 {:.0} µs, p95 {:.0} µs, p99 {:.0} µs, max {:.0} µs (n={})",
         p.p50, p.p95, p.p99, p.max, p.count
     )
 }
@@ -136,6 +151,15 @@ pub fn metrics_panel(props: &MetricsPanelProps) -> Html {
             </dl>
         </div>
         if n.finished {
+            // Outside the live panel's numbers (the live panel ends where the
+            // report begins): hand-offs are read from the whole trace only.
+            <dl class="report">
+                <dt>{ "lock hand-off" }</dt>
+                <dd data-testid="lock-handoff">{ handoff(&n.lock_handoff_us) }
+                    <small class="explain">{ "From one worker's release of the write lock to \
+                        the grant to a worker refused it before: how fast a waiter \
+                        gets the lock (the browser's clock counts in 5 µs steps)." }</small></dd>
+            </dl>
             <div class="who-blocked-whom">
                 <h4>{ "Who blocked whom" }</h4>
                 <WaitForMatrix rows={n.blocked.clone()} refused_locks={n.refused_locks} />

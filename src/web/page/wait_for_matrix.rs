@@ -60,7 +60,7 @@ pub fn wait_for_matrix(props: &WaitForMatrixProps) -> Html {
         .iter()
         .flat_map(|r| r.blocked_by.iter().map(|b| b.by))
         .collect();
-    columns.sort_by_key(|by| (by.is_none(), *by));
+    crate::ordering::sort_by_key(&mut columns, |by| (by.is_none(), *by));
     columns.dedup();
     let role = |w: WorkerId| props.rows.iter().find(|r| r.worker == w).map(|r| r.role);
     let column_name = |by: Option<WorkerId>| match by {

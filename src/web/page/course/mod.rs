@@ -54,11 +54,13 @@ pub fn scenarios_to_run(index: usize, draft: &Draft) -> Result<Vec<Scenario>, St
         return Ok(vec![a]);
     };
     let lesson_a = side_a.scenario_json();
-    let edits: serde_json::Map<String, serde_json::Value> = draft
-        .iter()
-        .filter(|(k, v)| lesson_a.get(k.as_str()) != Some(*v))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
+    // Inserted one by one: `collect` would first sort the pairs (see `ordering`).
+    let mut edits = serde_json::Map::new();
+    for (k, v) in draft.iter() {
+        if lesson_a.get(k.as_str()) != Some(v) {
+            edits.insert(k.clone(), v.clone());
+        }
+    }
     let b_json = with_changes(&side_b.scenario_json(), &serde_json::Value::Object(edits));
     let b = Scenario::from_value(&b_json).map_err(|e| format!("run B: {e}"))?;
     Ok(vec![a, b])
