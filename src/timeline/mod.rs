@@ -27,119 +27,6 @@ pub struct Span<T> {
     pub what: T,
 }
 
-/// What a lane's main bar shows in a column, weakest first: a column shows the
-/// strongest state that touched it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Cell {
-    Idle,
-    Shared,
-    WalRead,
-    Reserved,
-    WalWrite,
-    Pending,
-    Exclusive,
-    BusyWait,
-}
-
-impl Cell {
-    pub const ALL: [Cell; 8] = [
-        Cell::Idle,
-        Cell::Shared,
-        Cell::WalRead,
-        Cell::Reserved,
-        Cell::WalWrite,
-        Cell::Pending,
-        Cell::Exclusive,
-        Cell::BusyWait,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Cell::Idle => "no lock",
-            Cell::Shared => "SHARED",
-            Cell::WalRead => "WAL read",
-            Cell::Reserved => "RESERVED",
-            Cell::WalWrite => "WAL write",
-            Cell::Pending => "PENDING",
-            Cell::Exclusive => "EXCLUSIVE",
-            Cell::BusyWait => "busy wait",
-        }
-    }
-
-    /// What holding this state means for the other workers.
-    pub fn explain(self) -> &'static str {
-        match self {
-            Cell::Idle => "holds no lock",
-            Cell::Shared => "reading: other readers may share the database, a writer cannot commit",
-            Cell::WalRead => "a WAL read transaction: reads a snapshot, blocks nobody",
-            Cell::Reserved => "the one writer: others may still read",
-            Cell::WalWrite => "the one writer of a WAL database: readers go on reading",
-            Cell::Pending => "waiting to commit: no new readers may start",
-            Cell::Exclusive => "committing: nobody else may read or write",
-            Cell::BusyWait => "SQLite's busy handler sleeping, waiting for a lock (busy_timeout)",
-        }
-    }
-
-    fn of_level(level: LockLevel) -> Cell {
-        match level {
-            LockLevel::None => Cell::Idle,
-            LockLevel::Shared => Cell::Shared,
-            LockLevel::Reserved => Cell::Reserved,
-            LockLevel::Pending => Cell::Pending,
-            LockLevel::Exclusive => Cell::Exclusive,
-        }
-    }
-}
-
-/// The kinds of error the timeline tells apart, each with its own colour and shape.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum ErrorKind {
-    Busy,
-    BusySnapshot,
-    Locked,
-    Other,
-}
-
-impl ErrorKind {
-    pub const ALL: [ErrorKind; 4] = [
-        ErrorKind::Busy,
-        ErrorKind::BusySnapshot,
-        ErrorKind::Locked,
-        ErrorKind::Other,
-    ];
-
-    /// The kind of an extended result code.
-    pub fn of(extended: i32) -> ErrorKind {
-        match (crate::result_code::primary(extended), extended) {
-            (5, 517) => ErrorKind::BusySnapshot,
-            (5, _) => ErrorKind::Busy,
-            (6, _) => ErrorKind::Locked,
-            _ => ErrorKind::Other,
-        }
-    }
-
-    /// In one line: what the error says and whether waiting helps.
-    pub fn explain(self) -> &'static str {
-        match self {
-            ErrorKind::Busy => "another connection holds the lock; waiting (busy_timeout) helps",
-            ErrorKind::BusySnapshot => {
-                "a WAL read snapshot went stale before the write; waiting cannot help, start again"
-            }
-            ErrorKind::Locked => "the connection blocks itself; waiting cannot help",
-            ErrorKind::Other => "any other error SQLite reported",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            ErrorKind::Busy => "SQLITE_BUSY",
-            ErrorKind::BusySnapshot => "SQLITE_BUSY_SNAPSHOT",
-            ErrorKind::Locked => "SQLITE_LOCKED",
-            ErrorKind::Other => "other error",
-        }
-    }
-}
-
 /// How a transaction ended, weakest first (a column shows the strongest).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum TxEnd {
@@ -215,12 +102,14 @@ mod blocking;
 mod details;
 mod landmarks;
 mod moment;
+mod states;
 mod summary;
 mod view;
 
 pub use blocking::Edge;
 pub use details::step_name;
 pub use landmarks::Landmark;
+pub use states::{Cell, ErrorKind};
 use summary::Summary;
 pub use view::{pan, zoom, View, MIN_WINDOW_US};
 
