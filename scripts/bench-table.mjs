@@ -56,14 +56,16 @@ function rows(f) {
       wal0 ? ">= 0.5 (and >= 0.8 as a preset)" : ">= 0.8", atLeast(wal0 ? 0.5 : 0.8)]);
     out.push(["ratio", `${name}: memory / ${to}`, [...s, "memory_ratio"], num(2), wal0 ? ">= 0.8" : "", wal0 ? atLeast(0.8) : null]);
   }
-  for (const [key, label] of [["native_unix", "native unix"], ["native_shared", "native shared VFS"], ["opfs", "browser OPFS"], ["memory", "browser memory"]]) {
-    const h = ["handoff", key];
-    const browser = key === "opfs" || key === "memory";
-    out.push(["hand-off", `${label}: p50 us`, [...h, "p50"], num(1), browser ? "< 50" : "", browser ? below(50) : null]);
-    out.push(["hand-off", `${label}: p95 / p99 us`, null, () => {
-      const a = at(f, [...h, "p95"]), b = at(f, [...h, "p99"]);
-      return a == null ? null : `${a.toFixed(1)} / ${b.toFixed(1)}`;
-    }, "", null]);
+  for (const [mode, base] of [["rollback", ["handoff"]], ["WAL", ["handoff", "wal"]]]) {
+    for (const [key, label] of [["native_unix", "native unix"], ["native_shared", "native shared VFS"], ["opfs", "browser OPFS"], ["memory", "browser memory"]]) {
+      const h = [...base, key];
+      const browser = key === "opfs" || key === "memory";
+      out.push(["hand-off", `${mode}, ${label}: p50 us`, [...h, "p50"], num(1), browser ? "< 50" : "", browser ? below(50) : null]);
+      out.push(["hand-off", `${mode}, ${label}: p95 / p99 us`, null, () => {
+        const a = at(f, [...h, "p95"]), b = at(f, [...h, "p99"]);
+        return a == null ? null : `${a.toFixed(1)} / ${b.toFixed(1)}`;
+      }, "", null]);
+    }
   }
   out.push(
     ["frames", "streaming: p50 ms", ["frames", "streaming", "p50"], num(1), "", null],
@@ -75,8 +77,8 @@ function rows(f) {
     }, "none > 50 ms", () => { const l = at(f, ["frames", "streaming", "longest_ms"]); return l != null && l <= 50; }],
     ["frames", "zoom and pan after the run: p95 ms", ["frames", "zoom_pan", "p95"], num(1), "<= 16.7", atMost(16.75)],
     ["million", "jobs done (of jobs asked)", null, () => {
-      const m = f.million; return m == null ? null : `${m.done ?? "-"} of ${m.jobs}`;
-    }, "all", () => f.million != null && f.million.done === f.million.jobs],
+      const m = f.million; return m?.outcome == null ? null : `${m.outcome}, ${m.jobs} jobs asked`;
+    }, "completed", () => f.million?.outcome === "completed"],
     ["million", "wall time, s", ["million", "wall_s"], num(0), "", null],
     ["million", "page's peak memory, MB", ["million", "page_peak_mb"], num(0), "< 1024", below(1024)],
     ["million", "each worker's peak memory, MB", ["million", "worker_peak_mb"], num(0), "< 256", below(256)],

@@ -8,7 +8,7 @@
 // (`delete`) first, then WAL.
 //
 // Needs `cargo build --release` (the CLI; CARGO_TARGET_DIR is honoured) and the
-// page built (scripts/dist.sh). RUNS=n runs each n times (3) and gives the median
+// page built (scripts/dist.sh); LOCKLAB=file names another CLI. RUNS=n runs each n times (3) and gives the median
 // of each figure, n the hand-offs of all runs; DIST=dir benchmarks another build
 // of the page: one whose reports lack `lock_handoff_us` gives null for the browser.
 // The page's clock is performance.now(), coarsened to 5 µs steps in a cross-origin
@@ -27,6 +27,8 @@ import { launch } from "./browser.mjs";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const target = process.env.CARGO_TARGET_DIR ?? join(root, "target");
 const RUNS = Number(process.env.RUNS ?? 3);
+// LOCKLAB=file: another native build (say, from before a change).
+const LOCKLAB = process.env.LOCKLAB ?? join(target, "release", "locklab");
 const scenario = (journal_mode) => ({
   name: `hand-off (${journal_mode})`, workers: 2, jobs: 2000, transaction: "short",
   begin: "immediate", journal_mode, synchronous: "off", busy_timeout_ms: 0,
@@ -54,7 +56,7 @@ function native(journal_mode, vfs) {
   writeFileSync(file, JSON.stringify(scenario(journal_mode)));
   const reports = [];
   for (let i = 0; i < RUNS; i++) {
-    const out = spawnSync(join(target, "release", "locklab"), ["run", "--json", "--vfs", vfs, file],
+    const out = spawnSync(LOCKLAB, ["run", "--json", "--vfs", vfs, file],
       { encoding: "utf8" });
     if (out.status !== 0) throw new Error(out.stderr || out.error?.message);
     reports.push(JSON.parse(out.stdout));
