@@ -64,7 +64,8 @@ test("replay at 1/10: pause, step, and the states listed at the playhead are the
   for (let step = 0; step < 40; step++) {
     const t = await playhead();
     const shown = Number((await page.getByTestId("replay-time").innerText()).match(/^([\d.]+) ms of /)[1]);
-    assert.ok(Math.abs(shown * 1000 - t) <= 5, `the time shown, ${shown} ms, is the playhead's ${t} µs`);
+    // Shown to 10 µs: within 5 µs, and a hair for the float product.
+    assert.ok(Math.abs(shown * 1000 - t) <= 5.001, `the time shown, ${shown} ms, is the playhead's ${t} µs`);
     const lines = await page.getByTestId("replay-moment").locator("li").allInnerTexts();
     assert.equal(lines.length, 4, "one line per worker");
     for (const [w, line] of lines.entries()) {
