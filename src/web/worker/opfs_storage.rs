@@ -133,8 +133,6 @@ impl Storage for OpfsStorage {
             handle: entry.handle.clone(),
             options: FileSystemReadWriteOptions::new(),
             waiting: RefCell::new(None),
-            grows_in_steps: name.ends_with("-wal"),
-            grown_to: Cell::new(0),
         });
         if name.ends_with("-wal") {
             let mut wals = self.open_wals.borrow_mut();
@@ -203,21 +201,7 @@ struct OpenHandle {
     options: FileSystemReadWriteOptions,
     /// Writes not yet made: where they start, and their bytes.
     waiting: RefCell<Option<(u64, Vec<u8>)>>,
-    /// A WAL file grows in steps of [`GROWTH_STEP`] (see [`OpenHandle::grow_for`]).
-    grows_in_steps: bool,
-    /// The size this handle last knew the file to have at least: its own growth,
-    /// or a size it read. Another worker may since have shrunk the file (a WAL
-    /// truncated by a checkpoint); then a write simply grows it again itself.
-    grown_to: Cell<u64>,
 }
-
-/// How much a WAL file grows at once. A write through an OPFS handle that makes
-/// the file longer costs far more than one within it (Chromium reserves storage
-/// quota for the growth first): a WAL that SQLite keeps appending to, commit after
-/// commit, paid that on every commit. The bytes past the last frame are zeros,
-/// which SQLite reads as the end of the log: a WAL is routinely longer than its
-/// valid frames (after a restart it keeps the old ones past the new).
-const GROWTH_STEP: u64 = 1 << 20;
 
 impl OpenHandle {
     fn at(&self, offset: u64) -> &FileSystemReadWriteOptions {
@@ -225,31 +209,7 @@ impl OpenHandle {
         &self.options
     }
 
-    /// Before a write that would end at `end`: grow a WAL file to the next multiple
-    /// of [`GROWTH_STEP`] past it, if it is shorter. Only ever grows: the size is
-    /// read first, so what another worker wrote past this handle's knowledge stays.
-    fn grow_for(&self, end: u64) -> Result<(), StorageError> {
-        if !self.grows_in_steps || end <= self.grown_to.get() {
-            return Ok(());
-        }
-        let size = self
-            .handle
-            .get_size()
-            .map_err(|e| storage_error("size", e))? as u64;
-        if end > size {
-            let grown = end.div_ceil(GROWTH_STEP) * GROWTH_STEP;
-            self.handle
-                .truncate_with_f64(grown as f64)
-                .map_err(|e| storage_error("truncate", e))?;
-            self.grown_to.set(grown);
-        } else {
-            self.grown_to.set(size);
-        }
-        Ok(())
-    }
-
     fn write_now(&self, offset: u64, data: &[u8]) -> Result<(), StorageError> {
-        self.grow_for(offset + data.len() as u64)?;
         let written = self
             .handle
             .write_with_u8_array_and_options(data, self.at(offset))
@@ -336,7 +296,6 @@ impl StoredFile for OpfsFile {
                 .truncate_with_f64(size as f64)
                 .map_err(|e| storage_error("truncate", e))?;
         }
-        open.grown_to.set(size);
         Ok(())
     }
     fn size(&self) -> Result<u64, StorageError> {
