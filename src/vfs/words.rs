@@ -14,8 +14,6 @@ pub trait SharedWords: Shareable {
     fn store(&self, i: usize, value: i32);
     /// Compare-and-swap; returns the value found (== `expected` on success).
     fn compare_exchange(&self, i: usize, expected: i32, new: i32) -> i32;
-    /// Store `value` and return the value it replaced.
-    fn exchange(&self, i: usize, value: i32) -> i32;
     /// Copy `out.len()` words starting at `start` out of shared memory.
     fn read(&self, start: usize, out: &mut [u32]);
     /// Copy `words` into shared memory starting at `start`.
@@ -24,8 +22,6 @@ pub trait SharedWords: Shareable {
     /// that has spun a while calls this, since its holder has most likely lost its
     /// core to another thread.
     fn pause(&self, i: usize, value: i32);
-    /// Wake whoever `pause`s on word `i` (a spin lock just freed).
-    fn notify(&self, _i: usize) {}
 
     fn is_empty(&self) -> bool {
         self.len() == 0
@@ -57,9 +53,6 @@ impl SharedWords for ProcessWords {
             Ok(v) | Err(v) => v,
         }
     }
-    fn exchange(&self, i: usize, value: i32) -> i32 {
-        self.0[i].swap(value, Ordering::SeqCst)
-    }
     fn read(&self, start: usize, out: &mut [u32]) {
         for (o, w) in out.iter_mut().zip(&self.0[start..]) {
             *o = w.load(Ordering::Relaxed) as u32;
@@ -82,20 +75,11 @@ impl SharedWords for ProcessWords {
 ///
 /// The word holds its holder's owner id + 1 (0: free), so that a holder that dies
 /// inside (a Web Worker terminated mid-copy) can be found, and its lock freed by
-/// the host ([`free_spin_of`]) instead of wedging every survivor. A spinner about
-/// to pause first sets [`WAITING`] in the word, and the holder that frees a word
-/// so marked wakes the sleepers (`notify`): a pause ends when the lock is free,
-/// not when its timeout runs out. In a browser a timed `Atomics.wait` sleeps
-/// 50 µs or more however short the timeout, and a worker waiting for the lock
-/// table at the moment another released the write lock lost that much of the
-/// hand-off.
+/// the host ([`free_spin_of`]) instead of wedging every survivor.
 pub struct SpinGuard<'a> {
     words: &'a dyn SharedWords,
     at: usize,
 }
-
-/// The bit of a spin lock's word that says someone pauses on it.
-pub const WAITING: i32 = 1 << 30;
 
 impl<'a> SpinGuard<'a> {
     /// Take the spin lock at word `at` for the worker this thread records for (or
@@ -107,22 +91,15 @@ impl<'a> SpinGuard<'a> {
     /// Take the spin lock at word `at` for `owner`.
     pub fn lock_as(words: &'a dyn SharedWords, at: usize, owner: u32) -> SpinGuard<'a> {
         let mark = owner as i32 + 1;
-        let mut take_as = mark;
         let mut spins = 0u32;
         loop {
-            let found = words.compare_exchange(at, 0, take_as);
+            let found = words.compare_exchange(at, 0, mark);
             if found == 0 {
                 return SpinGuard { words, at };
             }
             spins += 1;
             if spins.is_multiple_of(64) {
-                let flagged = found | WAITING;
-                if found == flagged || words.compare_exchange(at, found, flagged) == found {
-                    words.pause(at, flagged);
-                }
-                // Others may pause too: whoever takes the lock after a pause wakes
-                // them when it frees it.
-                take_as = mark | WAITING;
+                words.pause(at, found);
             } else {
                 std::hint::spin_loop();
             }
@@ -132,9 +109,7 @@ impl<'a> SpinGuard<'a> {
 
 impl Drop for SpinGuard<'_> {
     fn drop(&mut self) {
-        if self.words.exchange(self.at, 0) & WAITING != 0 {
-            self.words.notify(self.at);
-        }
+        self.words.store(self.at, 0);
     }
 }
 
@@ -142,16 +117,7 @@ impl Drop for SpinGuard<'_> {
 /// it. Returns whether it did.
 pub fn free_spin_of(words: &dyn SharedWords, at: usize, owner: u32) -> bool {
     let mark = owner as i32 + 1;
-    loop {
-        let found = words.load(at);
-        if found & !WAITING != mark {
-            return false;
-        }
-        if words.compare_exchange(at, found, 0) == found {
-            words.notify(at);
-            return true;
-        }
-    }
+    words.compare_exchange(at, mark, 0) == mark
 }
 
 #[cfg(test)]

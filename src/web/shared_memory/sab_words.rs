@@ -16,10 +16,8 @@ use std::cell::RefCell;
 const KEPT_VIEWS: usize = 32;
 /// Writes up to this many words store word by word: cheaper than a new view.
 const SHORT_WRITE: usize = 4;
-/// The longest a spin lock's pause blocks a worker, in milliseconds: the holder
-/// notifies when it frees the lock, so this only bounds a wake-up lost to a
-/// holder that died inside (the page frees its lock, and notifies too).
-const PAUSE_MS: f64 = 1.0;
+/// The longest a spin lock's pause blocks a worker, in milliseconds.
+const PAUSE_MS: f64 = 0.05;
 
 pub struct SabWords {
     atomic: Int32Array,
@@ -72,18 +70,12 @@ impl SharedWords for SabWords {
     fn compare_exchange(&self, i: usize, expected: i32, new: i32) -> i32 {
         Atomics::compare_exchange(&self.atomic, i as u32, expected, new).unwrap_or(!expected)
     }
-    fn exchange(&self, i: usize, value: i32) -> i32 {
-        Atomics::exchange(&self.atomic, i as u32, value).unwrap_or(0)
-    }
     /// A worker cannot yield its thread, but it can block: wait while the word
-    /// holds `value` (a spin lock marked `WAITING`) until the holder frees it and
-    /// notifies, at most PAUSE_MS. On the page, where Atomics.wait is not allowed,
-    /// this returns at once and the lock simply spins.
+    /// holds `value`, at most PAUSE_MS (nobody notifies; the holder's critical
+    /// section is a few microseconds once it runs). On the page, where Atomics.wait
+    /// is not allowed, this returns at once and the lock simply spins.
     fn pause(&self, i: usize, value: i32) {
         let _ = Atomics::wait_with_timeout(&self.atomic, i as u32, value, PAUSE_MS);
-    }
-    fn notify(&self, i: usize) {
-        let _ = Atomics::notify(&self.atomic, i as u32);
     }
     fn read(&self, start: usize, out: &mut [u32]) {
         self.with_view(start, out.len(), |view| typed_copy::read_words(view, out));
