@@ -8,6 +8,7 @@
 //! [`Kept::words`] says what was not kept.
 
 use crate::metrics::Tally;
+use crate::scenario::fields::thousands;
 use crate::timeline::{Dropped, Timeline};
 use crate::trace::{EventKind, TraceEvent};
 use std::cell::RefCell;
@@ -233,17 +234,5 @@ fn seconds(us: u64) -> String {
 }
 
 /// 27650123 as "27,650,123".
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests;

@@ -213,7 +213,8 @@ impl Field {
 }
 
 /// 1000000 as "1,000,000".
-fn thousands(n: u64) -> String {
+/// `n` with commas between thousands: 1,000,000.
+pub(crate) fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
