@@ -292,10 +292,11 @@ fn join_and(parts: &[String]) -> String {
     }
 }
 
-fn capitalise(s: String) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(c) => c.to_uppercase().chain(chars).collect(),
-        None => s,
+fn capitalise(mut s: String) -> String {
+    // The sentences are English, written here: their first letter is ASCII (and
+    // ASCII case mapping keeps Unicode's case tables out of the page's wasm).
+    if let Some(first) = s.get_mut(..1) {
+        first.make_ascii_uppercase();
     }
+    s
 }

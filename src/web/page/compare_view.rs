@@ -116,7 +116,7 @@ pub fn compare_view(props: &CompareViewProps) -> Html {
         <section class="compare" data-testid="compare-view" aria-label="A/B comparison"
             data-stage={match &*stage {
                 Stage::Idle => "idle".to_string(),
-                Stage::Running(side) => format!("running-{side:?}").to_lowercase(),
+                Stage::Running(side) => format!("running-{side:?}").to_ascii_lowercase(),
                 Stage::Done(_) => "done".to_string(),
                 Stage::Failed(_) => "failed".to_string(),
             }}>

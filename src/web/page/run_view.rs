@@ -47,7 +47,7 @@ pub fn run_view(props: &RunViewProps) -> Html {
     let alarm = r.jobs.double_claimed > 0 || r.jobs.lost > 0;
     html! {
         <section class="run" aria-labelledby="run-title" data-testid="run-report"
-            data-outcome={format!("{:?}", r.outcome).to_lowercase()}>
+            data-outcome={format!("{:?}", r.outcome).to_ascii_lowercase()}>
             <h2 id="run-title">{ format!("The run: {}", outcome(r)) }</h2>
             <KeyNumbers numbers={Numbers::of_report(r)} />
             <Alongside runs={props.run.alongside} />
