@@ -238,16 +238,19 @@ unsafe extern "C" fn x_full_pathname(
 }
 
 /// SQLite's busy handler (and WAL's retry loop) sleeping: really block, on the
-/// worker's clock, and trace the wait.
+/// worker's clock, and trace the wait. Then this thread's private WAL indexes take
+/// in what changed meanwhile (`refresh_after_sleep` says why).
 ///
 /// # Safety
-/// No pointer is read; SQLite calls it from the connection's own thread.
+/// No pointer is read; SQLite calls it from the connection's own thread, between
+/// io calls (what `refresh_after_sleep` needs).
 unsafe extern "C" fn x_sleep(_vfs: *mut ffi::sqlite3_vfs, microseconds: c_int) -> c_int {
     let requested = Duration::from_micros(microseconds.max(0) as u64);
     let start = trace::now_us();
     if !trace::sleep(requested) {
         fallback_sleep(requested);
     }
+    refresh_after_sleep();
     if let (Some(start), Some(end)) = (start, trace::now_us()) {
         trace::emit_at(
             start,
@@ -270,7 +273,7 @@ fn fallback_sleep(_d: Duration) {}
 
 mod shm;
 
-use shm::{x_shm_barrier, x_shm_lock, x_shm_map, x_shm_unmap};
+use shm::{forget_mapped, refresh_after_sleep, x_shm_barrier, x_shm_lock, x_shm_map, x_shm_unmap};
 
 static IO_METHODS: ffi::sqlite3_io_methods = ffi::sqlite3_io_methods {
     iVersion: 2,
@@ -306,6 +309,7 @@ unsafe fn open_file<'a>(file: *mut ffi::sqlite3_file) -> &'a mut OpenFile {
 /// holds no methods, so SQLite never calls it again.
 unsafe extern "C" fn x_close(file: *mut ffi::sqlite3_file) -> c_int {
     let shared = file.cast::<SharedFile>();
+    forget_mapped((*shared).open);
     let open = Box::from_raw((*shared).open);
     (*shared).open = ptr::null_mut();
     (*shared).base.pMethods = ptr::null();

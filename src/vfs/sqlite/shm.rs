@@ -2,15 +2,56 @@
 //! xShmUnmap): thin shells over `ShmView` (private regions kept coherent with the
 //! shared copy) and the lock table's shm slots.
 
-use super::{open_file, vfs_failed, write_held_back};
+use super::{open_file, vfs_failed, write_held_back, OpenFile, SharedFile};
 use crate::lock::WAL_WRITE_SLOT;
 use crate::trace::EventKind;
 use crate::vfs::database::SHM_BASE;
 use crate::vfs::shm::ShmView;
 use crate::vfs::stamp::Stamp;
 use rusqlite::ffi;
+use std::cell::RefCell;
 use std::ffi::{c_int, c_void};
 use std::ptr;
+
+thread_local! {
+    /// This thread's open files with a mapped WAL index, for `refresh_after_sleep`.
+    static MAPPED: RefCell<Vec<*mut OpenFile>> = const { RefCell::new(Vec::new()) };
+}
+
+/// After SQLite slept on this thread (in its busy handler, or between two tries to
+/// start a WAL read): take into every private WAL index the changes other
+/// connections made meanwhile, as a real shared mapping would show them.
+///
+/// Why: SQLite reads the wal-index header without a lock, takes a read lock, and
+/// starts over when the header changed in between; after 5 tries it sleeps before
+/// each one (1 µs, then up to 323 ms), and after 100 it fails with
+/// SQLITE_PROTOCOL. Its private copy is refreshed only when it takes an shm lock,
+/// so after each sleep the header it reads is as old as the sleep, and with other
+/// connections committing throughout, every try lost: a worker that had lost 5
+/// tries in a row failed 10 s later, every time (16 workers, no work). With the
+/// refresh, the window is from the end of the sleep to the lock, as with the unix
+/// VFS's shared mapping.
+///
+/// # Safety
+/// Called from xSleep only. Every pointer in `MAPPED` is an `OpenFile` of this
+/// thread that `x_shm_map` registered and neither `x_shm_unmap` nor `x_close` has
+/// forgotten, so it is alive; SQLite sleeps between io calls, never inside one, so
+/// no other reference to those files is in use.
+pub(super) unsafe fn refresh_after_sleep() {
+    MAPPED.with(|mapped| {
+        for &open in mapped.borrow().iter() {
+            let open = &mut *open;
+            if let (Some(database), Some(view)) = (&open.database, open.shm.as_mut()) {
+                view.pull(&*database.words);
+            }
+        }
+    });
+}
+
+/// `open` no longer has a mapped WAL index (unmapped, or closed).
+pub(super) fn forget_mapped(open: *mut OpenFile) {
+    MAPPED.with(|mapped| mapped.borrow_mut().retain(|&o| o != open));
+}
 
 /// # Safety
 /// `file` is a file this VFS opened (through `x_open`) and has not yet closed, as
@@ -29,6 +70,10 @@ pub(super) unsafe extern "C" fn x_shm_map(
     let Some(database) = open.database.clone() else {
         return ffi::SQLITE_IOERR_SHMMAP;
     };
+    if open.shm.is_none() {
+        let raw = (*file.cast::<SharedFile>()).open;
+        MAPPED.with(|mapped| mapped.borrow_mut().push(raw));
+    }
     let view = open.shm.get_or_insert_with(|| ShmView::new(SHM_BASE));
     match view.map(
         &*database.words,
@@ -123,6 +168,7 @@ pub(super) unsafe extern "C" fn x_shm_barrier(file: *mut ffi::sqlite3_file) {
 /// `file` is a file this VFS opened (through `x_open`) and has not yet closed, as
 /// SQLite guarantees for every io method.
 pub(super) unsafe extern "C" fn x_shm_unmap(file: *mut ffi::sqlite3_file, delete: c_int) -> c_int {
+    forget_mapped((*file.cast::<SharedFile>()).open);
     let open = open_file(file);
     if let (Some(database), Some(mut view)) = (&open.database, open.shm.take()) {
         view.unmap(&*database.words, delete != 0);
