@@ -252,7 +252,9 @@ if (frames) {
 await sample();
 figures.page_peak_mb = round(MB(pagePeak));
 figures.worker_peak_mb = round(MB(workerPeak));
-figures.shared_mb = STORAGE === "memory" ? round(MB(sharedPeak)) : null;
+// Null rather than 0 when no SharedArrayBuffer was found (CDP's queryObjects has
+// been seen to find none while a run's files certainly existed).
+figures.shared_mb = STORAGE === "memory" && sharedPeak > 0 ? round(MB(sharedPeak)) : null;
 figures.renderer_rss_peak_mb = rendererPeak ? round(MB(rendererPeak)) : null;
 console.log(`memory peaks: page ${figures.page_peak_mb} MB (V8 heap + wasm), each worker at most ` +
   `${figures.worker_peak_mb} MB; the renderer process (page and workers) ${figures.renderer_rss_peak_mb} MB resident` + (figures.shared_mb == null ? "" : `; database files in shared memory ${figures.shared_mb} MB`));
