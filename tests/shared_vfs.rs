@@ -68,7 +68,11 @@ fn sixteen_writers_without_a_pause_never_give_up_starting_a_wal_read() {
     );
     assert_eq!((r.jobs.double_claimed, r.jobs.lost), (0, 0), "{:?}", r.jobs);
     assert_eq!(r.integrity_check, "ok");
-    assert!(r.jobs.done > 10_000, "the writers kept committing: {:?}", r.jobs);
+    assert!(
+        r.jobs.done > 10_000,
+        "the writers kept committing: {:?}",
+        r.jobs
+    );
 }
 
 #[test]

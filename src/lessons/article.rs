@@ -423,9 +423,15 @@ pub(super) fn lessons() -> Vec<Lesson> {
                          errors with BEGIN {}; both with busy_timeout = {} ms",
                         busy(a),
                         a.error_count("SQLITE_BUSY_SNAPSHOT"),
-                        a.scenario["begin"].as_str().unwrap_or("?").to_ascii_uppercase(),
+                        a.scenario["begin"]
+                            .as_str()
+                            .unwrap_or("?")
+                            .to_ascii_uppercase(),
                         b.lock_errors(),
-                        b.scenario["begin"].as_str().unwrap_or("?").to_ascii_uppercase(),
+                        b.scenario["begin"]
+                            .as_str()
+                            .unwrap_or("?")
+                            .to_ascii_uppercase(),
                         a.scenario["busy_timeout_ms"]
                     ),
                 )
