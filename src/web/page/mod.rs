@@ -24,3 +24,4 @@ mod shell;
 mod timeline_legend;
 pub(crate) mod timeline_view;
 mod wait_for_matrix;
+pub(crate) mod window_cell;
