@@ -86,7 +86,12 @@ const since = await traced(async () => {
 if (process.env.TRACE) await writeFile(process.env.TRACE, JSON.stringify({ traceEvents: events }));
 
 // The renderer's main thread: where the page's tasks run.
-const main = events.find((e) => e.name === "thread_name" && e.args?.name === "CrRendererMain");
+// (Of the renderers' main threads, the busiest: others belong to other frames.)
+const busiest = events.filter((e) => e.name === "thread_name" && e.args?.name === "CrRendererMain")
+  .map((t) => ({ t, busy: events.filter((e) => e.pid === t.pid && e.tid === t.tid && e.name === "RunTask")
+    .reduce((sum, e) => sum + (e.dur ?? 0), 0) }))
+  .sort((a, b) => b.busy - a.busy);
+const main = busiest[0].t;
 const onMain = events.filter((e) => e.pid === main.pid && e.tid === main.tid && e.ph === "X");
 const over = Number(process.env.LONG ?? (zoom ? 10 : 50));
 const tasks = onMain.filter((e) => e.name === "RunTask" && e.dur > over * 1000);

@@ -32,6 +32,7 @@ pub fn start() {
     crate::web::host::api::install();
     page_api::install();
     yew::Renderer::<Page>::new().render();
+    super::canvas_fonts::warm_up();
 }
 
 fn global_flag(name: &str) -> bool {

@@ -3,6 +3,7 @@
 
 mod address;
 pub mod app;
+mod canvas_fonts;
 mod compare_metrics;
 pub mod compare_view;
 mod console_view;

@@ -6,6 +6,7 @@
 //! pointed at is the one whose wait-for edges are drawn when there are too many to
 //! draw them all; a busy wait wide enough is labelled with whom it waits for.
 
+use super::canvas_fonts;
 use super::shell::lane_scale;
 use super::timeline_legend::Legend;
 use super::window_cell::{use_window, WindowCell};
@@ -159,7 +160,7 @@ pub(super) fn put_lanes(
         }
     }
     ctx.set_fill_style_str("#1d1d1f");
-    ctx.set_font("11px ui-monospace, monospace");
+    ctx.set_font(canvas_fonts::LANES);
     for (i, lane) in timeline.lanes().enumerate() {
         let _ = ctx.fill_text(&lane.name(), 2.0, (i * LANE_HEIGHT + 17) as f64);
     }
@@ -191,7 +192,7 @@ const MOST_LABELS: usize = 48;
 /// Whom each busy wait wide enough waits for, written on its hatched bar (the
 /// first `MOST_LABELS`; zoom in for the others).
 fn label_waits(ctx: &CanvasRenderingContext2d, timeline: &Timeline, view: &View) {
-    ctx.set_font("10px ui-monospace, monospace");
+    ctx.set_font(canvas_fonts::LABELS);
     let labels = timeline.wait_labels(view, 40);
     for (lane, from, to, holder) in labels.into_iter().take(MOST_LABELS) {
         let (x0, x1) = (view.column(from), view.column(to));
