@@ -170,7 +170,7 @@ impl RunTrace {
             // came after.
             events.retain(|e| e.t_us < until || always_kept(e));
         }
-        events.sort_by_key(|e| (e.t_us, e.worker));
+        time_order::in_time_order(&mut events);
         let kept = Kept {
             budget: Some(self.budget),
             events: self.total,
@@ -236,3 +236,4 @@ fn seconds(us: u64) -> String {
 /// 27650123 as "27,650,123".
 #[cfg(test)]
 mod tests;
+mod time_order;

@@ -106,10 +106,31 @@ impl Summary {
         let row = row(level);
         let first = (view.start_us / width) as usize;
         let last = ((view.end_us / width) as usize).min(row.len().saturating_sub(1));
+        // The columns are walked along with the buckets, each column's first
+        // time computed once: `view.column` of every bucket's ends cost a live
+        // frame of a long run a division per bucket, thousands per lane.
+        let starts = |column: usize| {
+            if column + 1 < view.width {
+                view.time_at(column + 1)
+            } else {
+                u64::MAX
+            }
+        };
+        let mut column = view.column(first as u64 * width);
+        let mut next = starts(column);
         for (i, value) in row.iter().enumerate().take(last + 1).skip(first) {
             let from = (i as u64 * width).max(view.start_us);
             let to = ((i as u64 + 1) * width - 1).min(view.end_us);
-            f(view.column(from), view.column(to), *value);
+            while from >= next {
+                column += 1;
+                next = starts(column);
+            }
+            let (mut end, mut after) = (column, next);
+            while to >= after {
+                end += 1;
+                after = starts(end);
+            }
+            f(column, end, *value);
         }
         true
     }
@@ -157,5 +178,40 @@ impl Summary {
             |b| &b.errors,
             |from, _, kind| errors[from] = errors[from].max(kind),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buckets_land_in_the_columns_their_times_do() {
+        let mut summary = Summary::default();
+        summary.cell(0, 9_000_000, Cell::Shared);
+        let views = [
+            (0, 9_000_000, 1_100),
+            (1_234_567, 7_654_321, 997),
+            (5, 1_000_005, 300),
+            (0, 64_000, 64),
+            (31_999, 2_100_001, 1_024),
+            (8_000_000, 9_000_000, 7),
+        ];
+        for (start, end, width) in views {
+            let view = View::new(start, end, width);
+            let (level, bucket) = summary.level_for(&view).expect("a bucket fits");
+            let mut seen = Vec::new();
+            summary.read(&view, |b| &b.cells, |from, to, _| seen.push((from, to)));
+            let first = (view.start_us / bucket) as usize;
+            let last = ((view.end_us / bucket) as usize).min(level.cells.len() - 1);
+            let expected: Vec<(usize, usize)> = (first..=last)
+                .map(|i| {
+                    let from = (i as u64 * bucket).max(view.start_us);
+                    let to = ((i as u64 + 1) * bucket - 1).min(view.end_us);
+                    (view.column(from), view.column(to))
+                })
+                .collect();
+            assert_eq!(seen, expected, "view {start}..{end} over {width} columns");
+        }
     }
 }

@@ -7,14 +7,16 @@
 //!   databases (memory or OPFS), seeds, runs the engine, audits.
 //!
 //! Beside them: `shared_memory` (the SharedArrayBuffers the page creates and every
-//! worker wraps), `clock` (the one clock of a run's workers) and `js_error` (a
-//! JavaScript error in words).
+//! worker wraps), `clock` (the one clock of a run's workers), `js_error` (a
+//! JavaScript error in words) and `next_task` (yield to the browser between the
+//! steps of a long job).
 //!
 //! Nothing outside this module sees web-sys.
 
 pub mod clock;
 pub mod host;
 mod js_error;
+pub mod next_task;
 pub mod page;
 pub mod shared_memory;
 #[cfg(feature = "sqlite")]

@@ -27,6 +27,7 @@ use crate::timeline::Timeline;
 use crate::trace::{Role, TraceEvent, WorkerId};
 use crate::vfs::DATABASE_WORDS;
 use crate::web::clock::wall_ms;
+use crate::web::next_task::next_task;
 use crate::web::shared_memory::sab_storage::new_file_buffer;
 use crate::web::shared_memory::sab_words::SabWords;
 use js_sys::{Array, Atomics, Int32Array, Reflect, SharedArrayBuffer};
@@ -166,9 +167,17 @@ async fn run_on(
     let count = (scenario.workers + scenario.readers) as usize;
     live.restart(count as u32);
     let keeper = WorkerHandle::spawn(Member::Keeper, &inbox, &live)?;
-    let workers = (0..count)
-        .map(|id| WorkerHandle::spawn(Member::Worker(id as WorkerId), &inbox, &live).map(Some))
-        .collect::<Result<Vec<_>, _>>()?;
+    // Starting a Web Worker costs the page a few ms: 16 of them in one task
+    // would hold its frames up past 50 ms, so each starts in a task of its own.
+    let mut workers = Vec::with_capacity(count);
+    for id in 0..count {
+        next_task().await;
+        workers.push(Some(WorkerHandle::spawn(
+            Member::Worker(id as WorkerId),
+            &inbox,
+            &live,
+        )?));
+    }
     let mut run = Run {
         id,
         scenario: scenario.clone(),
@@ -201,13 +210,19 @@ async fn run_on(
     if let Some(watcher) = &live.watcher {
         watcher.ended(elapsed_us);
     }
+    // What ends a run (the metrics, the events in order, the report) costs a
+    // big run tens of ms each: each step goes in a task of its own, so that
+    // frames (the live view's last) come between them.
+    next_task().await;
     // The numbers count every event, read once as it came; the events are kept
     // as far as the budget allows.
     let metrics = live.trace.borrow().tally().metrics(elapsed_us);
     let (audit, integrity_check) = run.audit(&metrics.committed_jobs).await?;
     let trace = live.trace.borrow_mut().take();
     let timeline = trace.timeline();
+    next_task().await;
     let (events, kept) = trace.finish();
+    next_task().await;
     let report = RunReport::from_metrics(
         RunFacts {
             scenario,
@@ -248,6 +263,8 @@ async fn run_on(
         kept,
     };
     exports::remember(&finished);
+    // The page then shows the finished run: a render of its own.
+    next_task().await;
     Ok(finished)
 }
 

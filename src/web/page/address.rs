@@ -6,8 +6,13 @@
 
 use super::course;
 use super::scenario_panel::{check, Draft};
+use super::timeline_view::Window;
+use super::window_cell::WindowCell;
 use crate::scenario::compact;
+use gloo_timers::callback::Timeout;
 use serde_json::{Map, Value};
+use std::cell::RefCell;
+use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -201,6 +206,34 @@ pub fn keep(hash: &str) {
     }
     if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
         let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(hash));
+    }
+}
+
+/// How long the timeline's window stays put before the address takes it, in
+/// ms: zooming and panning move it at every frame, and writing the address is a
+/// history entry's work (browsers also throttle a page that replaces it too often).
+const WINDOW_SETTLES_MS: u32 = 250;
+
+/// Write the address again (`keep`) with the timeline's window once it has
+/// stayed put `WINDOW_SETTLES_MS` after a move; the returned clean-up stops it.
+pub fn keep_window(window: &Rc<WindowCell>, keep: impl Fn(Window) + 'static) -> impl FnOnce() {
+    let keep = Rc::new(keep);
+    let pending = Rc::new(RefCell::new(None::<Timeout>));
+    let watch = window.watch(Callback::from({
+        let (pending, window) = (pending.clone(), Rc::downgrade(window));
+        move |_| {
+            let (keep, window) = (keep.clone(), window.clone());
+            // A move cancels the write the last one was waiting for.
+            *pending.borrow_mut() = Some(Timeout::new(WINDOW_SETTLES_MS, move || {
+                if let Some(window) = window.upgrade() {
+                    keep(window.get());
+                }
+            }));
+        }
+    }));
+    move || {
+        drop(watch);
+        pending.borrow_mut().take();
     }
 }
 

@@ -17,7 +17,7 @@ use super::pipeline_check::PipelineCheck;
 use super::run_view::RunView;
 use super::scenario_panel::{check, draft_of, Draft, Knobs, LessonPicker};
 use super::shell::{use_shell, with_flag, Drawer, DrawerKind, HelpDialog, ShellProvider, TopBar};
-use super::timeline_view::Window;
+use super::window_cell::WindowCell;
 use crate::lessons::Evidence;
 use crate::presets;
 use crate::web::host::compare::ComparedRuns;
@@ -32,6 +32,7 @@ pub fn start() {
     crate::web::host::api::install();
     page_api::install();
     yew::Renderer::<Page>::new().render();
+    super::canvas_fonts::warm_up();
 }
 
 fn global_flag(name: &str) -> bool {
@@ -108,11 +109,8 @@ fn app() -> Html {
     });
     let run_at_once = use_state(address::run_in_address);
     // The timeline's window, kept in the address (`t=`): a link restores it.
-    let window = use_state(address::window_in_address);
-    let on_window = {
-        let window = window.clone();
-        Callback::from(move |w: Window| window.set(w))
-    };
+    // Zooming and panning move it without rendering the page again.
+    let window = use_memo((), |_| WindowCell::new(address::window_in_address()));
     let shared = use_state(|| None::<String>);
     let run_state = use_state(|| RunState::Idle);
     // Which run of a comparison to show: A, B, or both (key V).
@@ -124,20 +122,20 @@ fn app() -> Html {
     let checked = check(&draft);
     // The address keeps the page's state: the lesson and the draft's changes; and
     // `run` until the run it asked for is over (the service worker's first
-    // reload would otherwise lose it).
-    use_effect_with(
-        (
-            index,
-            (*draft).clone(),
-            (*copy).clone(),
-            *run_at_once,
-            *window,
-        ),
-        |(index, draft, copy, run, window)| {
-            let hash = address::hash_for(*index, draft, copy.as_ref(), *window);
-            address::keep(&if *run { format!("{hash}&run") } else { hash })
-        },
-    );
+    // reload would otherwise lose it); the timeline's window once it has stayed
+    // put for a moment (`address::keep_window`).
+    use_effect_with((index, (*draft).clone(), (*copy).clone(), *run_at_once), {
+        let window = window.clone();
+        move |(index, draft, copy, run)| {
+            let (index, draft, copy, run) = (*index, draft.clone(), copy.clone(), *run);
+            let keep = move |window| {
+                let hash = address::hash_for(index, &draft, copy.as_ref(), window);
+                address::keep(&if run { format!("{hash}&run") } else { hash })
+            };
+            keep(window.get());
+            address::keep_window(&window, keep)
+        }
+    });
     page_api::register(PageHooks {
         load: Box::new({
             let draft = draft.clone();
@@ -152,8 +150,15 @@ fn app() -> Html {
             }
         }),
         share: Box::new({
-            let (draft, copy, window) = ((*draft).clone(), (*copy).clone(), *window);
-            move || address::link_with(&address::hash_for(index, &draft, copy.as_ref(), window))
+            let (draft, copy, window) = ((*draft).clone(), (*copy).clone(), window.clone());
+            move || {
+                address::link_with(&address::hash_for(
+                    index,
+                    &draft,
+                    copy.as_ref(),
+                    window.get(),
+                ))
+            }
         }),
     });
     let on_preset = {
@@ -285,10 +290,19 @@ fn app() -> Html {
         });
     }
     let on_share = {
-        let (shared, draft, copy, window) =
-            (shared.clone(), (*draft).clone(), (*copy).clone(), *window);
+        let (shared, draft, copy, window) = (
+            shared.clone(),
+            (*draft).clone(),
+            (*copy).clone(),
+            window.clone(),
+        );
         Callback::from(move |_| {
-            let link = address::link_with(&address::hash_for(index, &draft, copy.as_ref(), window));
+            let link = address::link_with(&address::hash_for(
+                index,
+                &draft,
+                copy.as_ref(),
+                window.get(),
+            ));
             copy_to_clipboard(&link);
             shared.set(Some(link));
         })
@@ -301,9 +315,9 @@ fn app() -> Html {
         })
     };
     let on_suggest = {
-        let (start, draft, on_window) = (start.clone(), draft.clone(), on_window.clone());
+        let (start, draft, window) = (start.clone(), draft.clone(), window.clone());
         Callback::from(move |_| {
-            on_window.emit(None);
+            window.set(None);
             let suggested =
                 course::lesson_at(index).suggested(&serde_json::Value::Object((*draft).clone()));
             let next = suggested.as_object().cloned().unwrap_or_default();
@@ -328,11 +342,11 @@ fn app() -> Html {
     // suggested change, V shows a comparison's A, B or both, Page Down and Page Up
     // (a presenter's clicker) or ] and [ go to the next and the previous lesson.
     {
-        let (on_predict, start, on_suggest, on_window, only) = (
+        let (on_predict, start, on_suggest, window, only) = (
             on_predict.clone(),
             start.clone(),
             on_suggest.clone(),
-            on_window.clone(),
+            window.clone(),
             only.clone(),
         );
         let (draft, can_run, done) = (
@@ -351,7 +365,7 @@ fn app() -> Html {
                     on_predict.emit(i);
                 }
                 "r" | "R" if can_run => {
-                    on_window.emit(None);
+                    window.set(None);
                     start(index, draft.clone())
                 }
                 "s" | "S" if running => {
@@ -439,7 +453,7 @@ fn app() -> Html {
                     <>
                         if let [a, b] = &runs[..] {
                             <Compared runs={Rc::new(ComparedRuns { a: (**a).clone(), b: (**b).clone() })}
-                                window={Some((*window, on_window.clone()))} only={*only}
+                                window={Some(window.clone())} only={*only}
                                 labels={[AttrValue::from(labels[0].to_string()), AttrValue::from(labels[1].to_string())]} />
                         }
                         { for runs.iter().enumerate().map(|(n, run)| html! {
@@ -449,7 +463,7 @@ fn app() -> Html {
                                     <RunView run={run.clone()} />
                                 </details>
                             } else {
-                                <RunView run={run.clone()} window={Some((*window, on_window.clone()))} />
+                                <RunView run={run.clone()} window={Some(window.clone())} />
                             }
                         }) }
                     </>

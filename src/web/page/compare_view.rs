@@ -7,7 +7,8 @@
 
 use super::compare_metrics::CompareMetrics;
 use super::live_view::{Alongside, LiveRun, LiveView};
-use super::timeline_view::{SharedWindow, TimelineView, Window};
+use super::timeline_view::{SharedWindow, TimelineView};
+use super::window_cell::WindowCell;
 use crate::compare::{scenario_changes, Side};
 use crate::report::Outcome;
 use crate::scenario::Scenario;
@@ -162,10 +163,10 @@ pub fn compare_view(props: &CompareViewProps) -> Html {
 pub struct ComparedProps {
     pub runs: Rc<ComparedRuns>,
     pub labels: [AttrValue; 2],
-    /// The window both timelines share and who keeps it (the page, in its
+    /// The window both timelines share, when the page keeps it (in its
     /// address); the comparison keeps its own without.
     #[prop_or_default]
-    pub window: Option<(Window, Callback<Window>)>,
+    pub window: Option<Rc<WindowCell>>,
     /// Show only run A (0) or run B (1), or both (`None`).
     #[prop_or_default]
     pub only: Option<usize>,
@@ -199,16 +200,11 @@ pub fn compared(props: &ComparedProps) -> Html {
     let timelines = use_memo(runs.clone(), |runs| {
         [&runs.a, &runs.b].map(|r| r.timeline.clone())
     });
-    let own = use_state(|| None::<(u64, u64)>);
+    let own = use_memo((), |_| WindowCell::default());
     let ends = [&runs.a, &runs.b].map(|r| ((r.report.elapsed_ms * 1000.0) as u64).max(1));
-    let (window, on_window) = props.window.clone().unwrap_or_else(|| {
-        let own = own.clone();
-        (*own, Callback::from(move |w: Window| own.set(w)))
-    });
     let shared = SharedWindow {
-        window,
+        window: props.window.clone().unwrap_or_else(|| own.clone()),
         axis_us: ends[0].max(ends[1]),
-        on_window,
     };
     let [la, lb] = &props.labels;
     let changes = scenario_changes(&runs.a.report.scenario, &runs.b.report.scenario);

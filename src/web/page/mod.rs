@@ -3,6 +3,7 @@
 
 mod address;
 pub mod app;
+mod canvas_fonts;
 mod compare_metrics;
 pub mod compare_view;
 mod console_view;
@@ -24,3 +25,4 @@ mod shell;
 mod timeline_legend;
 pub(crate) mod timeline_view;
 mod wait_for_matrix;
+pub(crate) mod window_cell;

@@ -53,7 +53,23 @@ fn ms(us: u64) -> String {
 #[function_component(ReplayView)]
 pub fn replay_view(props: &ReplayProps) -> Html {
     let end_us = (props.run.report.elapsed_ms * 1000.0) as u64;
-    let replay = use_mut_ref(|| Replay::new(&props.run.events, end_us));
+    // Until the person first uses it, the replay has no steps: they cost a sort
+    // of every event's times, which a run only looked at never needs, and which
+    // would lengthen the task that shows a big run by tens of ms.
+    let replay = use_mut_ref(|| {
+        let last = props.run.events.last().map_or(0, |e| e.t_us);
+        Replay::new(&[], end_us.max(last))
+    });
+    let stepped = use_mut_ref(|| false);
+    let with_replay = {
+        let (replay, stepped, events) = (replay.clone(), stepped.clone(), props.run.events.clone());
+        Rc::new(move |f: &dyn Fn(&mut Replay)| {
+            if !stepped.replace(true) {
+                *replay.borrow_mut() = Replay::new(&events, end_us);
+            }
+            f(&mut replay.borrow_mut());
+        })
+    };
     let counted = use_mut_ref(Counted::default);
     // Bumped at each change of the replay, so that the view draws again.
     let version = use_state(|| 0u64);
@@ -67,9 +83,9 @@ pub fn replay_view(props: &ReplayProps) -> Html {
         })
     };
     let act = |f: fn(&mut Replay)| {
-        let (replay, bump) = (replay.clone(), bump.clone());
+        let (with_replay, bump) = (with_replay.clone(), bump.clone());
         Callback::from(move |_: MouseEvent| {
-            f(&mut replay.borrow_mut());
+            with_replay(&f);
             bump();
         })
     };
@@ -92,23 +108,22 @@ pub fn replay_view(props: &ReplayProps) -> Html {
     }
     // Space, `.` and `,` drive the replay from anywhere but a field.
     {
-        let (replay, bump) = (replay.clone(), bump.clone());
+        let (with_replay, bump) = (with_replay.clone(), bump.clone());
         use_page_keys(move |e| {
-            let mut r = replay.borrow_mut();
-            match e.key().as_str() {
-                " " => r.toggle(),
-                "." => r.step(true),
-                "," => r.step(false),
+            let step: fn(&mut Replay) = match e.key().as_str() {
+                " " => Replay::toggle,
+                "." => |r| r.step(true),
+                "," => |r| r.step(false),
                 _ => return false,
-            }
-            drop(r);
+            };
+            with_replay(&step);
             bump();
             true
         });
     }
 
     let on_speed = {
-        let (replay, bump) = (replay.clone(), bump.clone());
+        let (with_replay, bump) = (with_replay.clone(), bump.clone());
         Callback::from(move |e: Event| {
             if let Some(select) = e
                 .target()
@@ -118,21 +133,20 @@ pub fn replay_view(props: &ReplayProps) -> Html {
                     .value()
                     .parse()
                     .unwrap_or(crate::replay::DEFAULT_SPEED);
-                replay.borrow_mut().set_speed(speed);
+                with_replay(&|r| r.set_speed(speed));
                 bump();
             }
         })
     };
     let on_seek = {
-        let (replay, bump) = (replay.clone(), bump.clone());
+        let (with_replay, bump) = (with_replay.clone(), bump.clone());
         Callback::from(move |e: InputEvent| {
             if let Some(input) = e
                 .target()
                 .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
             {
-                replay
-                    .borrow_mut()
-                    .seek(input.value().parse().unwrap_or_default());
+                let t_us = input.value().parse().unwrap_or_default();
+                with_replay(&|r| r.seek(t_us));
                 bump();
             }
         })
@@ -162,7 +176,12 @@ pub fn replay_view(props: &ReplayProps) -> Html {
             }
         }
     };
-    let moment = props.timeline.borrow().moment(playhead);
+    // What every lane does at the playhead: shown once the replay is used.
+    let moment = if *active {
+        props.timeline.borrow().moment(playhead)
+    } else {
+        Vec::new()
+    };
     html! {
         <div class="replay" data-testid="replay" data-playhead-us={playhead.to_string()}
             data-playing={playing.to_string()}>

@@ -8,7 +8,8 @@ use super::key_numbers::KeyNumbers;
 use super::live_view::Alongside;
 use super::metrics_panel::{MetricsPanel, Numbers};
 use super::replay_view::ReplayView;
-use super::timeline_view::{SharedWindow, Window};
+use super::timeline_view::SharedWindow;
+use super::window_cell::WindowCell;
 use crate::report::{Outcome, RunReport};
 use crate::text_timeline;
 use crate::web::host::run::BrowserRun;
@@ -18,10 +19,10 @@ use yew::prelude::*;
 #[derive(Properties, PartialEq)]
 pub struct RunViewProps {
     pub run: Rc<BrowserRun>,
-    /// The timeline's window and who keeps it (the page, in its address); the
+    /// The timeline's window, when the page keeps it (in its address); the
     /// timeline keeps its own without.
     #[prop_or_default]
-    pub window: Option<(Window, Callback<Window>)>,
+    pub window: Option<Rc<WindowCell>>,
 }
 
 impl PartialEq for BrowserRun {
@@ -62,7 +63,7 @@ pub fn run_view(props: &RunViewProps) -> Html {
             }
             <Incidents report={r.clone()} log={(*log).clone()} />
             <ReplayView run={props.run.clone()} timeline={timeline.clone()}
-                shared={props.window.clone().map(|(window, on_window)| SharedWindow { window, axis_us: end_us.max(1), on_window })} />
+                shared={props.window.clone().map(|window| SharedWindow { window, axis_us: end_us.max(1) })} />
             <Exports run={props.run.clone()} />
             <h3>{ "Invariants and metrics" }</h3>
             <Invariants report={r.clone()} />

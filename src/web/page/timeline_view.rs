@@ -6,8 +6,10 @@
 //! pointed at is the one whose wait-for edges are drawn when there are too many to
 //! draw them all; a busy wait wide enough is labelled with whom it waits for.
 
+use super::canvas_fonts;
 use super::shell::lane_scale;
 use super::timeline_legend::Legend;
+use super::window_cell::{use_window, WindowCell};
 use crate::timeline::{pan, zoom, Timeline, View};
 use crate::timeline_paint::{self, Cursor, Raster, LANE_HEIGHT};
 use std::cell::RefCell;
@@ -37,29 +39,26 @@ pub struct TimelineProps {
     pub legend: bool,
 }
 
-/// The window of stacked timelines, their axis, and who to tell when one moves it.
+/// The window of stacked timelines (or of a timeline whose window the page
+/// keeps), and their axis.
 #[derive(Clone, PartialEq)]
 pub struct SharedWindow {
-    pub window: Window,
+    pub window: Rc<WindowCell>,
     /// The axis's end in µs: the longest run's time.
     pub axis_us: u64,
-    pub on_window: Callback<Window>,
 }
 
 /// The window a timeline shows (its own, or one it shares) and how to move it.
 #[derive(Clone)]
-struct WindowHandle(Window, Callback<Window>);
+struct WindowHandle(Rc<WindowCell>);
 
 impl WindowHandle {
-    fn set(&self, window: Window) {
-        self.1.emit(window);
+    fn get(&self) -> Window {
+        self.0.get()
     }
-}
 
-impl std::ops::Deref for WindowHandle {
-    type Target = Window;
-    fn deref(&self) -> &Window {
-        &self.0
+    fn set(&self, window: Window) {
+        self.0.set(window);
     }
 }
 
@@ -161,7 +160,7 @@ pub(super) fn put_lanes(
         }
     }
     ctx.set_fill_style_str("#1d1d1f");
-    ctx.set_font("11px ui-monospace, monospace");
+    ctx.set_font(canvas_fonts::LANES);
     for (i, lane) in timeline.lanes().enumerate() {
         let _ = ctx.fill_text(&lane.name(), 2.0, (i * LANE_HEIGHT + 17) as f64);
     }
@@ -193,7 +192,7 @@ const MOST_LABELS: usize = 48;
 /// Whom each busy wait wide enough waits for, written on its hatched bar (the
 /// first `MOST_LABELS`; zoom in for the others).
 fn label_waits(ctx: &CanvasRenderingContext2d, timeline: &Timeline, view: &View) {
-    ctx.set_font("10px ui-monospace, monospace");
+    ctx.set_font(canvas_fonts::LABELS);
     let labels = timeline.wait_labels(view, 40);
     for (lane, from, to, holder) in labels.into_iter().take(MOST_LABELS) {
         let (x0, x1) = (view.column(from), view.column(to));
@@ -221,11 +220,15 @@ pub fn timeline_view(props: &TimelineProps) -> Html {
     let raster = use_mut_ref(Raster::default);
     // What the raster shows now: painted again only when this changes.
     let painted = use_mut_ref(|| None::<PaintKey>);
-    let own_window = use_state(|| None::<(u64, u64)>);
-    let window = match &props.shared {
-        Some(shared) => WindowHandle(shared.window, shared.on_window.clone()),
-        None => WindowHandle(*own_window, Callback::from(move |w| own_window.set(w))),
-    };
+    let own_window = use_memo((), |_| WindowCell::default());
+    let window = WindowHandle(
+        props
+            .shared
+            .as_ref()
+            .map_or_else(|| own_window.clone(), |s| s.window.clone()),
+    );
+    // Drawn again when the window moves, and nothing else on the page is.
+    let shown = use_window(&window.0);
     let cursor = use_state(|| None::<Cursor>);
     // The lane under the pointer: its wait-for edges are drawn, however many.
     let pointed = use_state(|| None::<usize>);
@@ -276,7 +279,7 @@ pub fn timeline_view(props: &TimelineProps) -> Html {
             (
                 props.version,
                 now_us,
-                *window,
+                shown,
                 *cursor,
                 *resized,
                 *pointed,
@@ -311,7 +314,7 @@ pub fn timeline_view(props: &TimelineProps) -> Html {
         );
     }
 
-    let current = move |w: &WindowHandle| w.unwrap_or((0, axis_us));
+    let current = move |w: &WindowHandle| w.get().unwrap_or((0, axis_us));
     let button = |f: fn((u64, u64), u64) -> Window| {
         let window = window.clone();
         Callback::from(move |_: MouseEvent| window.set(f(current(&window), axis_us)))
@@ -327,7 +330,7 @@ pub fn timeline_view(props: &TimelineProps) -> Html {
         let (canvas_ref, window) = (canvas_ref.clone(), window.clone());
         move |x: i32, y: i32| -> Option<(usize, (u64, u64), View)> {
             let canvas = canvas_ref.cast::<HtmlCanvasElement>()?;
-            let view = view_of(measure(&canvas, &width), *window, axis_us);
+            let view = view_of(measure(&canvas, &width), window.get(), axis_us);
             let (x, y) = (
                 (x as f64 / lane_scale()) as i32,
                 (y as f64 / lane_scale()) as i32,
@@ -523,7 +526,7 @@ pub fn timeline_view(props: &TimelineProps) -> Html {
         })
     };
 
-    let (start, end) = current(&window);
+    let (start, end) = shown.unwrap_or((0, axis_us));
     let t = props.timeline.borrow();
     html! {
         <div class="timeline-view" data-testid="timeline-view" data-lanes={t.lanes().len().to_string()}

@@ -1,0 +1,96 @@
+//! The timeline's window (the span of a run's time it shows), kept apart from the
+//! components that show it. Zooming or panning sets it here; only the timelines
+//! that show it draw again, and whoever else watches it (the page's address) is
+//! told too, without the page around them rendering again: a million-job run's
+//! view (metrics, incidents, replay, wait-for matrix) costs tens of ms to render,
+//! a frame 16.7.
+
+use super::timeline_view::Window;
+use std::cell::{Cell, RefCell};
+use std::rc::{Rc, Weak};
+use yew::prelude::*;
+
+type Watchers = RefCell<Vec<(u64, Callback<Window>)>>;
+
+/// A window of time, shared by whoever shows or keeps it.
+#[derive(Default)]
+pub struct WindowCell {
+    window: Cell<Window>,
+    watchers: Rc<Watchers>,
+    next: Cell<u64>,
+}
+
+/// A watcher of a `WindowCell`, until dropped.
+pub struct Watch {
+    id: u64,
+    watchers: Weak<Watchers>,
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        if let Some(watchers) = self.watchers.upgrade() {
+            watchers.borrow_mut().retain(|(id, _)| *id != self.id);
+        }
+    }
+}
+
+/// A cell is the same window as itself only: two timelines share a window when
+/// they share its cell.
+impl PartialEq for WindowCell {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self, other)
+    }
+}
+
+impl WindowCell {
+    pub fn new(window: Window) -> WindowCell {
+        WindowCell {
+            window: Cell::new(window),
+            ..WindowCell::default()
+        }
+    }
+
+    pub fn get(&self) -> Window {
+        self.window.get()
+    }
+
+    /// Move the window; every watcher hears of it, if it moved.
+    pub fn set(&self, window: Window) {
+        if self.window.replace(window) == window {
+            return;
+        }
+        // Cloned first: a watcher may watch or stop watching meanwhile.
+        let watchers: Vec<Callback<Window>> = self
+            .watchers
+            .borrow()
+            .iter()
+            .map(|(_, w)| w.clone())
+            .collect();
+        for watcher in watchers {
+            watcher.emit(window);
+        }
+    }
+
+    /// Call `on_move` at every move of the window, until the `Watch` is dropped.
+    pub fn watch(&self, on_move: Callback<Window>) -> Watch {
+        let id = self.next.get();
+        self.next.set(id + 1);
+        self.watchers.borrow_mut().push((id, on_move));
+        Watch {
+            id,
+            watchers: Rc::downgrade(&self.watchers),
+        }
+    }
+}
+
+/// The window `cell` holds now; the component calling this renders again
+/// whenever it moves.
+#[hook]
+pub fn use_window(cell: &Rc<WindowCell>) -> Window {
+    let rerender = use_force_update();
+    use_effect_with(cell.clone(), move |cell| {
+        let watch = cell.watch(Callback::from(move |_| rerender.force_update()));
+        move || drop(watch)
+    });
+    cell.get()
+}
