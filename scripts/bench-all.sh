@@ -28,7 +28,7 @@ export LOCKLAB="${LOCKLAB:-$PWD/target/release/locklab}"
 export RUNS="${RUNS:-3}"
 out="${OUT:-target/bench-all/$(git rev-parse --short HEAD)-$(date +%Y%m%d-%H%M%S)}"
 mkdir -p "$out"
-printf '%s, page %s, CLI %s, %s cores, %s\n' "$(git rev-parse --short HEAD)" "$DIST" "$LOCKLAB" \
+printf 'scripts at %s, page %s, CLI %s, %s cores, %s\n' "$(git rev-parse --short HEAD)" "$DIST" "$LOCKLAB" \
   "$(nproc)" "$(date -u +%Y-%m-%dT%H:%MZ)" > "$out/meta.txt"
 
 failed=()

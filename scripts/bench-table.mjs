@@ -105,8 +105,11 @@ if (dirs.length < 1 || dirs.length > 2) {
 }
 const runs = dirs.map(figures);
 const last = runs[runs.length - 1];
+// Each run's rows are its own (their getters read that run's figures), matched
+// by what they measure; a row the other run lacks is n/a there.
+const byRun = runs.map((f) => new Map(rows(f).map((row) => [row[1], row])));
 const table = rows(last).map((row) => {
-  const cells = runs.map((f) => cell(f, row));
+  const cells = runs.map((f, i) => (byRun[i].has(row[1]) ? cell(f, byRun[i].get(row[1])) : { text: "n/a", met: "" }));
   return [row[0], row[1], ...cells.map((c) => c.text), row[4], cells[cells.length - 1].met];
 });
 const head = ["area", "figure", ...(runs.length === 2 ? ["before", "after"] : ["value"]), "target", "met"];
