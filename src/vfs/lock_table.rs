@@ -123,10 +123,15 @@ impl<'a> LockTable<'a> {
 
     /// Run `decide` on the records under the spin lock, then write back the words it
     /// changed (and call the stamp, still under the spin lock, keeping its time).
+    /// The records and the last stamp are read in one copy: in a browser each
+    /// shared-memory access is a call into JavaScript, and every lock change of
+    /// every transaction comes here.
     fn with_records<R>(&self, decide: impl FnOnce(&mut Records) -> R) -> R {
         let _g = SpinGuard::lock(self.words, self.base);
+        let mut read = [0u32; SLOTS * FIELDS + 2];
+        self.words.read(self.base + 1, &mut read);
         let mut records = Records([0; SLOTS * FIELDS]);
-        self.words.read(self.base + 1, &mut records.0);
+        records.0.copy_from_slice(&read[..SLOTS * FIELDS]);
         let before = records.0;
         let result = decide(&mut records);
         for (i, (now, was)) in records.0.iter().zip(before.iter()).enumerate() {
@@ -136,8 +141,7 @@ impl<'a> LockTable<'a> {
         }
         if let Some(stamp) = self.stamp {
             let at = self.base + Self::LAST_STAMP;
-            let last =
-                self.words.load(at) as u32 as u64 | (self.words.load(at + 1) as u32 as u64) << 32;
+            let last = read[SLOTS * FIELDS] as u64 | (read[SLOTS * FIELDS + 1] as u64) << 32;
             let now = stamp(last);
             if now != last {
                 self.words.store(at, now as u32 as i32);
