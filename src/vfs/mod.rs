@@ -6,6 +6,7 @@
 //! - `words`: the shared memory abstraction (atomics natively, a SAB in the browser).
 //! - `lock_table`: the five lock levels and the eight shm slots, unix rules.
 //! - `shm`: private WAL-index regions kept coherent with the shared copy.
+//! - `shm_chunks`: which 1 KiB chunks of the shared WAL index changed, per connection.
 //! - `storage`: file bytes behind one trait (memory; OPFS in the browser).
 //! - `database`: a database's shared words, storage and locking, attached by path.
 //! - `detail`: the VFS's own words about its last failure, per thread.
@@ -17,6 +18,7 @@ pub mod database;
 mod detail;
 pub mod lock_table;
 pub mod shm;
+mod shm_chunks;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 #[cfg(feature = "sqlite")]

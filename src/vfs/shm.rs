@@ -4,7 +4,8 @@
 //! each connection gets private 32 KiB regions in its own memory; the authoritative
 //! copy lives in shared words, with a shadow copy per connection of what it last saw
 //! there. After any shm lock is acquired (and in xShmMap) the words that changed in
-//! shared memory since the shadow are copied into private memory; before an
+//! shared memory since the shadow are copied into private memory (reading out of
+//! shared memory only the 1 KiB chunks whose version moved, see `shm_chunks`); before an
 //! exclusive shm lock is released (and in xShmBarrier) the words this connection
 //! changed since the shadow are copied into shared memory. xShmBarrier exchanges
 //! everything but the two header copies both ways (see [`ShmView::barrier`]). Each
@@ -18,6 +19,7 @@
 //! change only under the exclusive WAL write lock, so no two connections ever change
 //! the same word between two synchronisations.
 
+use super::shm_chunks::{SeenVersions, CHUNK_WORDS, REGION_CHUNKS};
 use super::words::{SharedWords, SpinGuard};
 
 /// SQLite's WAL-index region size, in bytes and in words.
@@ -37,12 +39,14 @@ const HEADER_WORDS: usize = 136 / 4;
 /// start (512 KiB in each host), so the cap is a memory trade, not a protocol limit.
 pub const MAX_REGIONS: usize = 16;
 
-/// Words of the shared part: a spin lock, the number of regions, the regions.
-pub const SHARED_WORDS: usize = 2 + MAX_REGIONS * REGION_WORDS;
+/// Words of the shared part: a spin lock, the number of regions, the regions, and
+/// a version word per 1 KiB chunk of the regions (`shm_chunks`).
+pub const SHARED_WORDS: usize = VERSIONS + MAX_REGIONS * REGION_CHUNKS;
 /// The WAL index's spin lock, counted from its base.
 pub const SPIN: usize = 0;
 const COUNT: usize = 1;
 const FIRST_REGION: usize = 2;
+const VERSIONS: usize = FIRST_REGION + MAX_REGIONS * REGION_WORDS;
 
 /// Failures of xShmMap.
 #[derive(Debug, PartialEq, Eq)]
@@ -87,6 +91,11 @@ pub struct ShmView {
     fresh: Vec<u32>,
     /// The runs a push found (region, first word, words), kept between pushes.
     runs: Vec<(usize, usize, usize)>,
+    /// The version of each chunk of the mapped regions as this connection last saw
+    /// it in shared memory.
+    seen: SeenVersions,
+    /// The runs of chunks a pull reads (first chunk, end), kept between pulls.
+    chunk_runs: Vec<(usize, usize)>,
     /// Whether this connection held the WAL write lock since its last full push.
     /// SQLite changes the hash tables only under that lock (appending frames,
     /// truncating them, recovering the index), so without it a push need look at
@@ -102,12 +111,19 @@ impl ShmView {
             regions: Vec::new(),
             fresh: Vec::new(),
             runs: Vec::new(),
+            seen: SeenVersions::default(),
+            chunk_runs: Vec::new(),
             wrote_index: false,
         }
     }
 
     fn region_start(&self, index: usize) -> usize {
         self.base + FIRST_REGION + index * REGION_WORDS
+    }
+
+    /// Where the version word of chunk `chunk` (counted from region 0's first) is.
+    fn version_at(&self, chunk: usize) -> usize {
+        self.base + VERSIONS + chunk
     }
 
     /// xShmMap: a pointer to private region `index`, mapping (and with `extend`,
@@ -138,6 +154,12 @@ impl ShmView {
             let mut private = vec![0u32; REGION_WORDS].into_boxed_slice();
             words.read(self.region_start(self.regions.len()), &mut private);
             let shadow = private.clone();
+            let mut versions = [0u32; REGION_CHUNKS];
+            words.read(
+                self.version_at(self.regions.len() * REGION_CHUNKS),
+                &mut versions,
+            );
+            self.seen.add_region(&versions);
             self.regions.push(Region { private, shadow });
         }
         Ok(Some(self.regions[index].private.as_mut_ptr().cast()))
@@ -171,8 +193,10 @@ impl ShmView {
     }
 
     /// Pull every word from `skip` on (counted from the start of region 0), unless
-    /// the shared header is what this connection last saw. Only the copy out of
-    /// shared memory runs under the spin lock; the comparison runs on the copy.
+    /// the shared header is what this connection last saw. Only the chunks whose
+    /// version moved since this connection last saw them are read (and chunk 0,
+    /// with the header). Only the copy out of shared memory runs under the spin
+    /// lock; the comparison runs on the copy.
     ///
     /// The header is first looked at without the spin lock: most pulls find it
     /// unchanged, and then need no lock at all. A look that overlaps a push may see
@@ -195,19 +219,36 @@ impl ShmView {
             self.fresh = fresh;
             return;
         }
+        let mut chunk_runs = std::mem::take(&mut self.chunk_runs);
         {
             let _g = SpinGuard::lock(words, self.base + SPIN);
-            // The regions are contiguous in shared memory: one copy for all.
-            words.read(self.region_start(0), &mut fresh);
+            let mut versions = self.seen.buffer();
+            words.read(self.version_at(0), &mut versions);
+            self.seen.stale_runs(versions, &mut chunk_runs);
+            // The regions are contiguous in shared memory: one copy per run.
+            for &(first, end) in &chunk_runs {
+                words.read(
+                    self.region_start(0) + first * CHUNK_WORDS,
+                    &mut fresh[first * CHUNK_WORDS..end * CHUNK_WORDS],
+                );
+            }
         }
-        for (index, r) in self.regions.iter_mut().enumerate() {
-            let from = if index == 0 { skip } else { 0 };
-            let region = &fresh[index * REGION_WORDS..(index + 1) * REGION_WORDS];
-            let private = &mut r.private;
-            copy_changes(region, &mut r.shadow, from, |at, run| {
-                private[at..at + run.len()].copy_from_slice(run)
-            });
+        for &(first, end) in &chunk_runs {
+            for chunk in first..end {
+                let r = &mut self.regions[chunk / REGION_CHUNKS];
+                let at = (chunk % REGION_CHUNKS) * CHUNK_WORDS;
+                let from = if chunk == 0 { skip } else { 0 };
+                let private = &mut r.private[at..at + CHUNK_WORDS];
+                copy_changes(
+                    &fresh[chunk * CHUNK_WORDS..(chunk + 1) * CHUNK_WORDS],
+                    &mut r.shadow[at..at + CHUNK_WORDS],
+                    from,
+                    |o, run| private[o..o + run.len()].copy_from_slice(run),
+                );
+            }
+            self.seen.took(first, end);
         }
+        self.chunk_runs = chunk_runs;
         self.fresh = fresh;
     }
 
@@ -263,11 +304,31 @@ impl ShmView {
         }
         if !runs.is_empty() {
             let _g = SpinGuard::lock(words, self.base + SPIN);
+            // The shared versions, read at the first run past chunk 0 (pulls
+            // read chunk 0 whatever its version says).
+            let mut versions: Option<Vec<u32>> = None;
+            let versions_at = self.version_at(0);
+            let mut raised = 0;
             for &(index, at, len) in &runs {
                 words.write(
                     self.region_start(index) + at,
                     &self.regions[index].private[at..at + len],
                 );
+                let first = (index * REGION_CHUNKS + at / CHUNK_WORDS).max(raised + 1);
+                let last = index * REGION_CHUNKS + (at + len - 1) / CHUNK_WORDS;
+                for chunk in first..=last {
+                    let shared = versions.get_or_insert_with(|| {
+                        let mut buffer = self.seen.buffer();
+                        words.read(versions_at, &mut buffer);
+                        buffer
+                    });
+                    let next = self.seen.raise(shared, chunk);
+                    words.store(versions_at + chunk, next as i32);
+                    raised = chunk;
+                }
+            }
+            if let Some(buffer) = versions {
+                self.seen.keep_buffer(buffer);
             }
         }
         self.runs = runs;
@@ -277,12 +338,18 @@ impl ShmView {
     /// closing), clear the shared WAL index too, as deleting the -shm file would.
     pub fn unmap(&mut self, words: &dyn SharedWords, delete: bool) {
         self.regions.clear();
+        self.seen.clear();
         if delete {
             let _g = SpinGuard::lock(words, self.base + SPIN);
             let count = words.load(self.base + COUNT) as usize;
             let zeros = vec![0u32; REGION_WORDS];
             for index in 0..count {
                 words.write(self.region_start(index), &zeros);
+            }
+            // Whoever saw the cleared chunks before must read them again.
+            for chunk in 0..count * REGION_CHUNKS {
+                let at = self.version_at(chunk);
+                words.store(at, words.load(at).wrapping_add(1));
             }
             words.store(self.base + COUNT, 0);
         }
@@ -415,6 +482,40 @@ mod tests {
             a.push_releasing_write_lock(&words);
             b.pull(&words);
             assert_eq!((*word(pb, 0), *word(pb, 500)), (1, 6));
+        }
+    }
+
+    #[test]
+    fn a_chunk_two_connections_wrote_reaches_both() {
+        let words = ProcessWords::zeroed(SHARED_WORDS);
+        let (mut a, mut b) = (ShmView::new(0), ShmView::new(0));
+        a.map(&words, 1, REGION_BYTES, true).unwrap();
+        b.map(&words, 1, REGION_BYTES, false).unwrap();
+        let pa = a.map(&words, 1, REGION_BYTES, false).unwrap().unwrap();
+        let pb = b.map(&words, 1, REGION_BYTES, false).unwrap().unwrap();
+        let (pa0, pb0) = (
+            a.map(&words, 0, REGION_BYTES, false).unwrap().unwrap(),
+            b.map(&words, 0, REGION_BYTES, false).unwrap().unwrap(),
+        );
+        unsafe {
+            // a writes into a chunk of region 1 (with a header change, as SQLite
+            // always makes one); b writes another word of that chunk before it
+            // has pulled a's.
+            a.took_write_lock();
+            *word(pa, 1000) = 3;
+            *word(pa0, 0) = 1;
+            a.push_releasing_write_lock(&words);
+            b.took_write_lock();
+            *word(pb, 1001) = 4;
+            *word(pb0, 1) = 2;
+            b.push_releasing_write_lock(&words);
+            b.pull(&words);
+            a.pull(&words);
+            assert_eq!((*word(pb, 1000), *word(pb, 1001)), (3, 4), "b saw a's word");
+            assert_eq!((*word(pa, 1000), *word(pa, 1001)), (3, 4), "a saw b's word");
+            // Nothing moved: pulls change nothing.
+            b.pull(&words);
+            assert_eq!(*word(pb, 1000), 3);
         }
     }
 
