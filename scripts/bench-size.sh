@@ -36,9 +36,9 @@ printf '  %-24s %9s  %9d  (budget 800000: %s)\n' "total" "" "$total_gz" \
 
 # The page's wasm must carry no SQLite: neither SQLite's C functions (their
 # names survive in its name section before wasm-opt strips it, so look at what
-# cargo built, so not for another build's DIST) nor its error strings.
+# cargo built, so only when measuring this checkout's dist/) nor its error strings.
 named=${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/wasm-release/app.wasm
-if [ -z "${DIST:-}" ] && [ -f "$named" ]; then
+if [ "$(realpath "$dist")" = "$(realpath dist)" ] && [ -f "$named" ]; then
   hits=$( (grep -a -o 'sqlite3_[a-z_0-9]*' "$named" || true) | wc -l)
   printf '  sqlite3_ names in the app wasm (%s): %s\n' "$named" "$hits"
 fi
