@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every benchmark, then one table of their figures with the targets (docs: README
-# "Benchmarks"). Not a test, and not part of CI: about 20 minutes on 2 cores, and
+# "Benchmarks"). Not a test, and not part of CI: about 10 minutes on 2 cores, and
 # the figures mean something only on a machine doing nothing else.
 #
 #   scripts/bench-all.sh                  build (page and CLI), run all, print the table
