@@ -81,7 +81,7 @@ fn stable_order(n: usize, cmp: &dyn Fn(usize, usize) -> Ordering) -> Vec<usize> 
 
 /// Rearrange `items` so that position i holds what was at `order[i]`, following
 /// each cycle of the permutation with swaps.
-fn permute<T>(items: &mut [T], mut order: Vec<usize>) {
+pub(crate) fn permute<T>(items: &mut [T], mut order: Vec<usize>) {
     const DONE: usize = usize::MAX;
     for start in 0..items.len() {
         let mut at = start;

@@ -9,6 +9,7 @@
 //! worker, then the time from its low bits up: two or three passes for times
 //! under 71 minutes), and each event is then moved once, to its place.
 
+use crate::ordering::permute;
 use crate::trace::TraceEvent;
 
 /// The bits a radix pass sorts by.
@@ -59,21 +60,8 @@ pub(super) fn in_time_order(events: &mut [TraceEvent]) {
         }
         std::mem::swap(&mut order, &mut sorted);
     }
-    // Place `k` takes the event that arrived at `order[k]`: follow each cycle
-    // of that permutation once, carrying one event along by swaps.
-    let mut placed = vec![false; n];
-    for start in 0..n {
-        let mut at = start;
-        while !placed[at] {
-            placed[at] = true;
-            let next = order[at] as usize;
-            if next == start {
-                break;
-            }
-            events.swap(at, next);
-            at = next;
-        }
-    }
+    // Place `k` takes the event that arrived at `order[k]`: each event moves once.
+    permute(events, order.into_iter().map(|i| i as usize).collect());
 }
 
 #[cfg(test)]
