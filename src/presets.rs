@@ -220,7 +220,7 @@ pub fn all() -> Vec<Preset> {
                      that keep read transactions open for 150 ms: a writer's COMMIT waits for \
                      the readers while it keeps the write lock, so the other workers' BEGIN \
                      IMMEDIATE waits out its timeout and fails with SQLITE_BUSY. In WAL the \
-                     errors go away.",
+                     workers hardly wait for the readers.",
             page_only: None,
             scenario: json_text(
                 r#"{"name": "case-huey-dequeue", "workers": 4, "readers": 2, "jobs": 30, "transaction": "short", "begin": "immediate", "journal_mode": "delete", "synchronous": "normal", "busy_timeout_ms": 50, "work_ms": [2, 6], "reader_hold_ms": 150}"#,

@@ -20,6 +20,33 @@ fn writers(r: &RunReport) -> usize {
     r.workers.iter().filter(|w| w.role == Role::Writer).count()
 }
 
+/// How long the writers of a run sat in the busy handler because a reader held a
+/// lock in their way (the wait-for matrix's entries whose holder is a reader), ms.
+fn writers_waited_on_readers(r: &RunReport) -> f64 {
+    let is_reader = |id| {
+        r.workers
+            .iter()
+            .any(|w| w.id == id && w.role == Role::Reader)
+    };
+    r.workers
+        .iter()
+        .filter(|w| w.role == Role::Writer)
+        .flat_map(|w| &w.blocked_by)
+        .filter(|entry| entry.by.is_some_and(is_reader))
+        .map(|entry| entry.wait_ms)
+        .sum()
+}
+
+/// The readers made the workers of run A wait, and those of run B at most a tenth
+/// as long: seconds against milliseconds in the huey case.
+fn readers_matter_far_more_in_a(e: &Evidence) -> bool {
+    let (a, b) = (
+        writers_waited_on_readers(e.a),
+        writers_waited_on_readers(b(e)),
+    );
+    a > 0.0 && b * 10.0 < a
+}
+
 /// "42 SQLITE_BUSY and 3 SQLITE_BUSY_SNAPSHOT": every error of the SQLITE_BUSY
 /// family the run had, by name ("no SQLITE_BUSY" when none).
 fn busy_words(r: &RunReport) -> String {
@@ -66,32 +93,47 @@ fn huey() -> Lesson {
         ),
         prediction: Prediction {
             question: "Four workers dequeue with BEGIN IMMEDIATE and a 50 ms busy_timeout while \
-                       two readers hold 150 ms reads. Where does the BEGIN fail?",
+                       two readers hold 150 ms reads. In which journal mode do the readers make \
+                       the workers wait, and their BEGIN fail?",
             choices: vec![
-                choice("With the rollback journal only: WAL has no errors", |e| {
-                    busy(e.a) > 0 && b(e).lock_errors() == 0
+                choice(
+                    "The rollback journal, by far: in WAL the readers hardly hold anyone up",
+                    |e| busy(e.a) > 0 && readers_matter_far_more_in_a(e),
+                ),
+                choice("Both journal modes alike", |e| {
+                    writers_waited_on_readers(e.a) > 0.0 && !readers_matter_far_more_in_a(e)
                 }),
-                choice("In both journal modes", |e| busy(e.a) > 0 && busy(b(e)) > 0),
-                choice("Nowhere: readers never stop a BEGIN", |e| busy(e.a) == 0),
+                choice("Neither: readers never stop a BEGIN", |e| {
+                    writers_waited_on_readers(e.a) == 0.0 && writers_waited_on_readers(b(e)) == 0.0
+                }),
             ],
         },
+        // What the case is about is who the workers wait for. WAL's side may still
+        // see a BEGIN run out its 50 ms while other workers take turns with the
+        // write lock (four workers on two cores, now and then in the page), or a
+        // worker wait a few ms on a reader: the check asks that readers cost the
+        // workers far less there, and shows WAL's lock errors rather than
+        // asserting them away.
         check: |e| {
             let (a, b) = (e.a, b(e));
             finding(
-                busy(a) > 0 && b.lock_errors() == 0 && b.journal_mode == "wal",
+                busy(a) > 0 && readers_matter_far_more_in_a(e) && b.journal_mode == "wal",
                 format!(
                     "journal_mode = {}: {} with busy_timeout = {} ms, while readers held \
-                     {} ms reads; the write lock was held up to {:.1} ms (p95 {:.1} ms), \
-                     {:.0} jobs/s. journal_mode = {}: {} lock errors, the write lock held at \
-                     most {:.2} ms, {:.0} jobs/s",
+                     {} ms reads; the workers waited {:.0} ms for the readers, the write lock \
+                     was held up to {:.1} ms (p95 {:.1} ms), {:.0} jobs/s. journal_mode = {}: \
+                     the workers waited {:.0} ms for the readers, {} lock errors, the write \
+                     lock held at most {:.2} ms, {:.0} jobs/s",
                     a.journal_mode,
                     busy_words(a),
                     field(a, "busy_timeout_ms"),
                     field(a, "reader_hold_ms"),
+                    writers_waited_on_readers(a),
                     a.write_lock_hold_ms.max,
                     a.write_lock_hold_ms.p95,
                     a.throughput_jobs_per_s,
                     b.journal_mode,
+                    writers_waited_on_readers(b),
                     b.lock_errors(),
                     b.write_lock_hold_ms.max,
                     b.throughput_jobs_per_s,
@@ -114,8 +156,8 @@ fn huey() -> Lesson {
                     out first. With the rollback journal a worker that commits keeps the write \
                     lock until the readers are done, 150 ms here, three times the others' \
                     50 ms timeout: their BEGINs fail by the dozen. In WAL a COMMIT does not wait \
-                    for readers; the write lock is held for a fraction of a millisecond and no \
-                    BEGIN fails.",
+                    for readers: the workers wait for them a few milliseconds at most, and the \
+                    write lock is held for a fraction of a millisecond.",
             fixed: "Pull request #425 (June 2019) proposed a WAL option for huey's SQLite \
                     storage to cut down \"database is locked\"; the maintainer replaced it with \
                     his own implementation and made WAL the default. What we could read of \
