@@ -1,4 +1,4 @@
-//! A lane seen from far away: for each bucket of time (1 ms, and 32 ms), the
+//! A lane seen from far away: for each bucket of time (1, 4, 16 and 64 ms), the
 //! strongest state its bar showed, how its transactions ended, whether a job was
 //! claimed or done and the strongest error in it. Built along with the spans from
 //! the same events, so a view whose columns are wider than a bucket reads the
@@ -9,8 +9,11 @@
 
 use super::{Cell, ErrorKind, TxEnd, View};
 
-/// The widths of the buckets, narrowest first, in µs.
-const WIDTHS: [u64; 2] = [1_000, 32_000];
+/// The widths of the buckets, narrowest first, in µs. A view reads the widest
+/// that fits in a column, so a column costs fewer than four buckets per row
+/// (up to 256 ms wide): with only 1 and 32 ms, a live view of a 3 s run read six
+/// per column, and its frames were mostly that reading.
+const WIDTHS: [u64; 4] = [1_000, 4_000, 16_000, 64_000];
 
 /// One width's buckets; bucket `i` covers `[i * width, (i + 1) * width)`.
 #[derive(Clone, Debug, Default)]
