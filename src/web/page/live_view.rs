@@ -1,6 +1,12 @@
 //! The run in progress: its metrics so far and its lanes, redrawn as the workers'
 //! batches arrive. Only this part of the page draws again during a run; the rest
 //! (the scenario panel, the lessons) stays as it is.
+//!
+//! A redraw waits for the browser's next frame and is spread over two: the
+//! numbers in one, the lanes in the next. Done in the task that read a worker's
+//! batch, both together held the frames up: 20 to 40 ms, two frames missed at
+//! every redraw. A tab in the background gets no frames, and draws when it is
+//! shown again.
 
 use super::key_numbers::KeyNumbers;
 use super::kill_buttons::KillButtons;
@@ -12,6 +18,7 @@ use crate::web::clock::wall_ms;
 use crate::web::host::run::{budget, RunWatcher};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// How often, at most, the live view draws again, in ms.
@@ -38,8 +45,11 @@ pub struct LiveRun {
     alongside: Cell<usize>,
     last_draw_ms: Cell<f64>,
     /// The view to wake when there is something new to draw.
-    redraw: RefCell<Option<Callback<u64>>>,
+    redraw: RefCell<Option<Callback<Drawn>>>,
 }
+
+/// How far a drawing goes: the trace's events read in, and the run's time in µs.
+type Drawn = (u64, u64);
 
 impl LiveRun {
     /// Forget the last run: a new one of `seeded` jobs and `lanes` workers and
@@ -56,7 +66,7 @@ impl LiveRun {
 
     fn wake(&self) {
         if let Some(redraw) = self.redraw.borrow().as_ref() {
-            redraw.emit(self.trace.borrow().borrow().total());
+            redraw.emit((self.trace.borrow().borrow().total(), self.now_us()));
         }
     }
 
@@ -108,25 +118,61 @@ impl PartialEq for LiveViewProps {
     }
 }
 
+/// Run `then` before the browser's next frame is drawn.
+fn next_frame(then: impl FnOnce() + 'static) {
+    if let Some(w) = web_sys::window() {
+        let f = wasm_bindgen::closure::Closure::once_into_js(then);
+        let _ = w.request_animation_frame(f.unchecked_ref());
+    }
+}
+
 #[function_component(LiveView)]
 pub fn live_view(props: &LiveViewProps) -> Html {
-    let version = use_state(|| 0u64);
+    // How far the numbers and the lanes are drawn.
+    let numbers_at = use_state(|| (0u64, 0u64));
+    let lanes_at = use_state(|| (0u64, 0u64));
     {
-        let (run, version) = (props.run.clone(), version.clone());
+        let run = props.run.clone();
+        let (numbers_at, lanes_at) = (numbers_at.clone(), lanes_at.clone());
+        // The newest redraw asked for: a frame draws that, never an older one.
+        let wanted = Rc::new(Cell::new((0u64, 0u64)));
+        let pending = Rc::new(Cell::new(false));
         use_effect_with((), move |_| {
-            *run.redraw.borrow_mut() = Some(Callback::from(move |v| version.set(v)));
+            let redraw = move |at: Drawn| {
+                wanted.set(at);
+                if pending.replace(true) {
+                    return;
+                }
+                let (wanted, pending) = (wanted.clone(), pending.clone());
+                let (numbers_at, lanes_at) = (numbers_at.clone(), lanes_at.clone());
+                next_frame(move || {
+                    numbers_at.set(wanted.get());
+                    next_frame(move || {
+                        lanes_at.set(wanted.get());
+                        pending.set(false);
+                    });
+                });
+            };
+            *run.redraw.borrow_mut() = Some(Callback::from(redraw));
             move || *run.redraw.borrow_mut() = None
         });
     }
     let run = &props.run;
-    let now_us = run.now_us();
     let trace = run.trace.borrow().clone();
+    let numbers = {
+        let (trace, seeded) = (trace.clone(), run.seeded.get());
+        // A new run reads into a new trace: its numbers are computed afresh.
+        let key = (*numbers_at, Rc::as_ptr(&trace) as usize);
+        use_memo(key, move |&((_, now_us), _)| {
+            Numbers::so_far(
+                &trace.borrow().tally().metrics_so_far(now_us.max(1)),
+                seeded,
+                now_us as f64 / 1000.0,
+            )
+        })
+    };
+    let now_us = numbers_at.1;
     let trace = trace.borrow();
-    let numbers = Numbers::so_far(
-        &trace.tally().metrics_so_far(now_us.max(1)),
-        run.seeded.get(),
-        now_us as f64 / 1000.0,
-    );
     let heading = match (run.epoch_ms.get(), run.ended_us.get()) {
         (None, _) => format!(
             "Starting the workers and seeding {} jobs...",
@@ -140,9 +186,9 @@ pub fn live_view(props: &LiveViewProps) -> Html {
             data-live-done={numbers.done.to_string()}>
             <h2>{ heading }</h2>
             <Alongside runs={run.alongside.get()} />
-            <KeyNumbers numbers={numbers.clone()} />
-            <TimelineView timeline={trace.timeline()} version={*version} now_us={now_us.max(1)} />
-            <MetricsPanel {numbers} />
+            <KeyNumbers numbers={(*numbers).clone()} />
+            <TimelineView timeline={trace.timeline()} version={lanes_at.0} now_us={lanes_at.1.max(1)} />
+            <MetricsPanel numbers={(*numbers).clone()} />
             if let (Some(id), None) = (run.run.borrow().clone(), run.ended_us.get()) {
                 <KillButtons run={id} lanes={run.lanes.get()} />
             }
