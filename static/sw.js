@@ -25,7 +25,7 @@ const CACHE = "locklab-app";
 const HASHED = /-[0-9a-f]{8,}(_bg)?\.(js|wasm|css)$/;
 // The Web Worker's files: Trunk does not hash them, and index.html does not name
 // them (the app starts the worker by name).
-const WORKER_FILES = ["worker_loader.js", "worker.js", "worker_bg.wasm"];
+const WORKER_FILES = ["worker_start.js", "worker.js", "worker_bg.wasm"];
 // How long the network may take before the cached copy is used, when there is one.
 const NETWORK_WAIT_MS = 3000;
 

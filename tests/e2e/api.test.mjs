@@ -90,17 +90,26 @@ test("after the nonsense, a good run works, and the other calls settle", async (
   assert.ok(calls.presets >= 11);
 });
 
-test("a worker refuses messages of another protocol and shared buffers of the wrong number or size, saying so", async () => {
+test("a worker refuses a first message that is not its wasm, messages of another protocol and shared buffers of the wrong number or size, saying so", async () => {
   const answers = await page.evaluate(async () => {
-    const worker = new Worker("./worker_loader.js");
-    const next = () => new Promise((resolve) => { worker.onmessage = (e) => resolve(JSON.parse(e.data)); });
-    const hello = await next();
-    const ready = hello.ready;
-    const ask = (message) => { const answer = next(); worker.postMessage(message); return answer; };
+    const next = (worker) => new Promise((resolve) => { worker.onmessage = (e) => resolve(JSON.parse(e.data)); });
+    // A worker sent anything but the compiled wasm first says so, and goes no further.
+    const stray = new Worker("./worker_start.js");
+    const strayAnswer = next(stray);
+    stray.postMessage("hello");
+    const notAModule = await strayAnswer;
+    stray.terminate();
+    const worker = new Worker("./worker_start.js");
+    const hello = next(worker);
+    worker.postMessage(await WebAssembly.compileStreaming(fetch("./worker_bg.wasm")));
+    const said = await hello;
+    const ready = said.ready;
+    const ask = (message) => { const answer = next(worker); worker.postMessage(message); return answer; };
     const setup = JSON.stringify({ setup: { run: "run-0000000000000-0000", scenario: {}, storage: "memory" } });
     const sab = (bytes) => new SharedArrayBuffer(bytes);
     const out = {
-      ready: hello,
+      notAModule,
+      ready: said,
       oldProtocol: await ask({ protocol: ready.protocol - 1, json: setup, buffers: [] }),
       noProtocol: await ask({ json: setup, buffers: [] }),
       tooFew: await ask({ protocol: ready.protocol, json: setup, buffers: [sab(20)] }),
@@ -109,6 +118,7 @@ test("a worker refuses messages of another protocol and shared buffers of the wr
     worker.terminate();
     return out;
   });
+  assert.match(answers.notAModule.failed.message, /expects the compiled worker wasm as its first message/);
   assert.equal(typeof answers.ready.ready.protocol, "number");
   for (const key of ["oldProtocol", "noProtocol", "tooFew", "wrongSize"]) assert.ok(answers[key].failed, key);
   assert.match(answers.oldProtocol.failed.message, new RegExp(`the page speaks protocol ${answers.ready.ready.protocol - 1}, this worker ${answers.ready.ready.protocol}: .*reload the page`));

@@ -57,7 +57,7 @@ test("with the server stopped, a reload still loads the page and completes a run
   await page.waitForFunction(async () => {
     const urls = (await (await caches.open("locklab-app")).keys()).map((r) => new URL(r.url).pathname);
     const wanted = [/\/$/, /\/app-[0-9a-f]+\.js$/, /\/app-[0-9a-f]+_bg\.wasm$/, /\/style-[0-9a-f]+\.css$/,
-      /\/worker_loader\.js$/, /\/worker\.js$/, /\/worker_bg\.wasm$/];
+      /\/worker_start\.js$/, /\/worker\.js$/, /\/worker_bg\.wasm$/];
     return wanted.every((w) => urls.some((u) => w.test(u)));
   }, null, { timeout: 30_000 });
   site.server.closeAllConnections();

@@ -142,7 +142,7 @@ fn with_fresh_control(buffers: &Array) -> Array {
 
 async fn start(target: &Target) -> Result<Session, String> {
     let inbox = Rc::new(Inbox::default());
-    let worker = WorkerHandle::spawn(Member::Console, &inbox, &target.live)?;
+    let worker = WorkerHandle::spawn(Member::Console, &inbox, &target.live).await?;
     let (member, arrival) = inbox.next().await;
     check_ready(member, arrival)?;
     worker.send(

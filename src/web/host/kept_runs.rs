@@ -175,7 +175,7 @@ pub(crate) async fn ask_keeper(
         ));
     }
     let inbox = Rc::new(Inbox::default());
-    let worker = WorkerHandle::spawn(Member::Keeper, &inbox, &LiveTrace::default())?;
+    let worker = WorkerHandle::spawn(Member::Keeper, &inbox, &LiveTrace::default()).await?;
     let (member, arrival) = inbox.next().await;
     check_ready(member, arrival)?;
     worker.send(&message, &run.buffers)?;

@@ -1,5 +1,5 @@
-//! The page's side of a run: the shared buffers, the Web Workers, the protocol
-//! they speak, the run's files, the runs this tab keeps, their exports, and the
+//! The page's side of a run: the shared buffers, the Web Workers (started from
+//! one compiled module), the protocol they speak, the run's files, the runs this tab keeps, their exports, and the
 //! automation API (`window.locklab`).
 
 pub mod api;
@@ -12,3 +12,4 @@ pub mod protocol;
 pub mod run;
 pub mod run_files;
 mod worker_handle;
+pub mod worker_module;

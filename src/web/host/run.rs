@@ -166,7 +166,7 @@ async fn run_on(
     let inbox = Rc::new(Inbox::default());
     let count = (scenario.workers + scenario.readers) as usize;
     live.restart(count as u32);
-    let keeper = WorkerHandle::spawn(Member::Keeper, &inbox, &live)?;
+    let keeper = WorkerHandle::spawn(Member::Keeper, &inbox, &live).await?;
     // Starting a Web Worker costs the page a few ms: 16 of them in one task
     // would hold its frames up past 50 ms, so each starts in a task of its own.
     let mut workers = Vec::with_capacity(count);
@@ -176,7 +176,7 @@ async fn run_on(
             Member::Worker(id as WorkerId),
             &inbox,
             &live,
-        )?));
+        ).await?));
     }
     let mut run = Run {
         id,
@@ -456,7 +456,7 @@ impl Run {
 /// sqlite-wasm-rs's in-memory VFS.
 pub async fn run_alone(scenario: serde_json::Value) -> Result<RunReport, String> {
     let inbox = Rc::new(Inbox::default());
-    let worker = WorkerHandle::spawn(Member::Worker(0), &inbox, &LiveTrace::default())?;
+    let worker = WorkerHandle::spawn(Member::Worker(0), &inbox, &LiveTrace::default()).await?;
     let (member, arrival) = inbox.next().await;
     check_ready(member, arrival)?;
     let message = ToWorker::RunAlone {

@@ -5,6 +5,8 @@
 //! straight to the run's trace (`RunTrace`: the page's one copy of its events).
 
 use super::protocol::{FromWorker, ToWorker, PROTOCOL};
+use super::worker_module::worker_module;
+use crate::web::js_error::js_error;
 use crate::run_trace::{Budget, RunTrace};
 use crate::trace::{TraceEvent, WorkerId};
 use js_sys::{Array, Function, Promise};
@@ -158,12 +160,16 @@ pub struct WorkerHandle {
 
 impl WorkerHandle {
     /// Start a Web Worker as `member` of a run whose answers go to `inbox` and whose
-    /// trace goes to `live`.
-    pub fn spawn(member: Member, inbox: &Rc<Inbox>, live: &LiveTrace) -> Result<Self, String> {
+    /// trace goes to `live`, from the page's compiled worker module.
+    pub async fn spawn(member: Member, inbox: &Rc<Inbox>, live: &LiveTrace) -> Result<Self, String> {
+        let module = worker_module().await?;
         let options = WorkerOptions::new();
         options.set_type(WorkerType::Classic);
-        let worker = Worker::new_with_options("./worker_loader.js", &options)
+        let worker = Worker::new_with_options("./worker_start.js", &options)
             .map_err(|e| format!("cannot start a Web Worker: {e:?}"))?;
+        worker
+            .post_message(&module)
+            .map_err(|e| js_error("cannot send a Web Worker its wasm", e))?;
         let (to, live) = (inbox.clone(), live.clone());
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
             let message = match FromWorker::from_posted(&event.data()) {

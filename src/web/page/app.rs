@@ -33,6 +33,7 @@ pub fn start() {
     page_api::install();
     yew::Renderer::<Page>::new().render();
     super::canvas_fonts::warm_up();
+    crate::web::host::worker_module::compile_soon();
 }
 
 fn global_flag(name: &str) -> bool {
