@@ -172,11 +172,9 @@ async fn run_on(
     let mut workers = Vec::with_capacity(count);
     for id in 0..count {
         next_task().await;
-        workers.push(Some(WorkerHandle::spawn(
-            Member::Worker(id as WorkerId),
-            &inbox,
-            &live,
-        ).await?));
+        workers.push(Some(
+            WorkerHandle::spawn(Member::Worker(id as WorkerId), &inbox, &live).await?,
+        ));
     }
     let mut run = Run {
         id,

@@ -6,9 +6,9 @@
 
 use super::protocol::{FromWorker, ToWorker, PROTOCOL};
 use super::worker_module::worker_module;
-use crate::web::js_error::js_error;
 use crate::run_trace::{Budget, RunTrace};
 use crate::trace::{TraceEvent, WorkerId};
+use crate::web::js_error::js_error;
 use js_sys::{Array, Function, Promise};
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
@@ -161,7 +161,11 @@ pub struct WorkerHandle {
 impl WorkerHandle {
     /// Start a Web Worker as `member` of a run whose answers go to `inbox` and whose
     /// trace goes to `live`, from the page's compiled worker module.
-    pub async fn spawn(member: Member, inbox: &Rc<Inbox>, live: &LiveTrace) -> Result<Self, String> {
+    pub async fn spawn(
+        member: Member,
+        inbox: &Rc<Inbox>,
+        live: &LiveTrace,
+    ) -> Result<Self, String> {
         let module = worker_module().await?;
         let options = WorkerOptions::new();
         options.set_type(WorkerType::Classic);
