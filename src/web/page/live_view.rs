@@ -135,8 +135,8 @@ pub fn live_view(props: &LiveViewProps) -> Html {
         let run = props.run.clone();
         let (numbers_at, lanes_at) = (numbers_at.clone(), lanes_at.clone());
         // The newest redraw asked for: a frame draws that, never an older one.
-        let wanted = Rc::new(Cell::new((0u64, 0u64)));
-        let pending = Rc::new(Cell::new(false));
+        let wanted = use_memo((), |_| Cell::new((0u64, 0u64)));
+        let pending = use_memo((), |_| Cell::new(false));
         use_effect_with((), move |_| {
             let redraw = move |at: Drawn| {
                 wanted.set(at);
