@@ -6,7 +6,8 @@
 //! numbers in one, the lanes in the next. Done in the task that read a worker's
 //! batch, both together held the frames up: 20 to 40 ms, two frames missed at
 //! every redraw. A tab in the background gets no frames, and draws when it is
-//! shown again.
+//! shown again. The run's end is drawn at once: the last numbers shown are the
+//! report's.
 
 use super::key_numbers::KeyNumbers;
 use super::kill_buttons::KillButtons;
@@ -45,7 +46,7 @@ pub struct LiveRun {
     alongside: Cell<usize>,
     last_draw_ms: Cell<f64>,
     /// The view to wake when there is something new to draw.
-    redraw: RefCell<Option<Callback<Drawn>>>,
+    redraw: RefCell<Option<Callback<(Drawn, bool)>>>,
 }
 
 /// How far a drawing goes: the trace's events read in, and the run's time in µs.
@@ -64,9 +65,11 @@ impl LiveRun {
         self.last_draw_ms.set(0.0);
     }
 
-    fn wake(&self) {
+    /// Draw what the trace holds now: in the next frames, or `at_once`.
+    fn wake(&self, at_once: bool) {
         if let Some(redraw) = self.redraw.borrow().as_ref() {
-            redraw.emit((self.trace.borrow().borrow().total(), self.now_us()));
+            let at = (self.trace.borrow().borrow().total(), self.now_us());
+            redraw.emit((at, at_once));
         }
     }
 
@@ -85,7 +88,7 @@ impl RunWatcher for LiveRun {
         *self.run.borrow_mut() = Some(run.to_string());
         self.epoch_ms.set(Some(epoch_ms));
         self.alongside.set(alongside);
-        self.wake();
+        self.wake(false);
     }
 
     fn reading(&self, trace: Rc<RefCell<RunTrace>>) {
@@ -97,13 +100,13 @@ impl RunWatcher for LiveRun {
         let now = wall_ms();
         if now - self.last_draw_ms.get() >= REDRAW_MS {
             self.last_draw_ms.set(now);
-            self.wake();
+            self.wake(false);
         }
     }
 
     fn ended(&self, elapsed_us: u64) {
         self.ended_us.set(Some(elapsed_us));
-        self.wake();
+        self.wake(true);
     }
 }
 
@@ -138,8 +141,13 @@ pub fn live_view(props: &LiveViewProps) -> Html {
         let wanted = use_memo((), |_| Cell::new((0u64, 0u64)));
         let pending = use_memo((), |_| Cell::new(false));
         use_effect_with((), move |_| {
-            let redraw = move |at: Drawn| {
+            let redraw = move |(at, at_once): (Drawn, bool)| {
                 wanted.set(at);
+                if at_once {
+                    numbers_at.set(at);
+                    lanes_at.set(at);
+                    return;
+                }
                 if pending.replace(true) {
                     return;
                 }
