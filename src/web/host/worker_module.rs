@@ -25,18 +25,12 @@ thread_local! {
     static COMPILED: RefCell<Option<Promise>> = const { RefCell::new(None) };
 }
 
-/// How long after the page starts the compilation begins, in ms: after its first
-/// render, before anyone can have pressed Run.
-const AFTER_MS: u32 = 300;
-
-/// Begin compiling once the page is up, so that the first run finds it done.
-pub fn compile_soon() {
-    gloo_timers::callback::Timeout::new(AFTER_MS, || {
-        COMPILED.with(|c| {
-            c.borrow_mut().get_or_insert_with(compile);
-        });
-    })
-    .forget();
+/// Begin compiling, so that the first run finds it done (the page calls it
+/// once it is up).
+pub fn start_compiling() {
+    COMPILED.with(|c| {
+        c.borrow_mut().get_or_insert_with(compile);
+    });
 }
 
 /// The worker's compiled module.

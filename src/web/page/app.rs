@@ -32,9 +32,17 @@ pub fn start() {
     crate::web::host::api::install();
     page_api::install();
     yew::Renderer::<Page>::new().render();
-    super::canvas_fonts::warm_up();
-    crate::web::host::worker_module::compile_soon();
+    // After the first render, before anyone can have pressed Run: what the
+    // first run would otherwise pay for.
+    gloo_timers::callback::Timeout::new(AFTER_FIRST_RENDER_MS, || {
+        super::canvas_fonts::warm_up();
+        crate::web::host::worker_module::start_compiling();
+    })
+    .forget();
 }
+
+/// How long after the page starts the first run's costs are paid ahead, in ms.
+const AFTER_FIRST_RENDER_MS: u32 = 300;
 
 fn global_flag(name: &str) -> bool {
     Reflect::get(&js_sys::global(), &JsValue::from_str(name))

@@ -13,27 +13,20 @@ pub const LANES: &str = "11px ui-monospace, monospace";
 /// What a busy wait waits for, written on its bar.
 pub const LABELS: &str = "10px ui-monospace, monospace";
 
-/// How long after the page starts the fonts are looked up, in ms: after its
-/// first render, before anyone can have pressed Run.
-const AFTER_MS: u32 = 300;
-
-/// Write a few characters in each font on a canvas of one pixel, off the page,
-/// once the page is up.
+/// Write a few characters in each font on a canvas of one pixel, off the page
+/// (the page calls it once it is up).
 pub fn warm_up() {
-    gloo_timers::callback::Timeout::new(AFTER_MS, || {
-        let canvas = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.create_element("canvas").ok())
-            .and_then(|c| c.dyn_into::<HtmlCanvasElement>().ok());
-        let ctx = canvas
-            .and_then(|c| c.get_context("2d").ok().flatten())
-            .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok());
-        if let Some(ctx) = ctx {
-            for font in [LANES, LABELS] {
-                ctx.set_font(font);
-                let _ = ctx.fill_text("w0 r1 0.0 ms \u{2192}", 0.0, 0.0);
-            }
+    let canvas = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.create_element("canvas").ok())
+        .and_then(|c| c.dyn_into::<HtmlCanvasElement>().ok());
+    let ctx = canvas
+        .and_then(|c| c.get_context("2d").ok().flatten())
+        .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok());
+    if let Some(ctx) = ctx {
+        for font in [LANES, LABELS] {
+            ctx.set_font(font);
+            let _ = ctx.fill_text("w0 r1 0.0 ms \u{2192}", 0.0, 0.0);
         }
-    })
-    .forget();
+    }
 }
