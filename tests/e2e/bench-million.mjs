@@ -85,7 +85,9 @@ const toWorker = (sessionId) => (method, params = {}) => within(new Promise((res
   cdp.send("Target.sendMessageToTarget", { sessionId, message: JSON.stringify({ id, method, params }) })
     .catch(() => resolve(null));
 }), 60_000);
-const toPage = (method, params = {}) => cdp.send(method, params).catch(() => null);
+// The page's answers are bounded too: a question the page never answers (seen
+// once, before the run's first figures) must not hold the benchmark up forever.
+const toPage = (method, params = {}) => within(cdp.send(method, params).catch(() => null), 60_000);
 
 /** Bytes of every object of `constructor` in a context, as `length` reads them. */
 async function sizes(send, constructor, length) {
@@ -170,8 +172,12 @@ const scenario = {
   workers: WORKERS, jobs: JOBS, transaction: "short", begin: "immediate", journal_mode: "wal",
   work_ms: 0, busy_timeout_ms: 5000, time_limit_ms: 3_600_000,
 };
-const loaded = await page.evaluate((s) => window.locklab.load(s).then(() => null, (e) => String(e)), scenario);
-if (loaded) await finish(1, `the page refused the scenario: ${loaded}`);
+const loaded = await within(
+  page.evaluate((s) => window.locklab.load(s).then(() => "loaded", (e) => String(e)), scenario),
+  60_000,
+);
+if (loaded === null) await finish(1, "the page did not load the scenario within 60 s");
+if (loaded !== "loaded") await finish(1, `the page refused the scenario: ${loaded}`);
 const started = Date.now();
 await page.getByTestId("run").click();
 const report = page.getByTestId("run-report");
