@@ -55,8 +55,8 @@ impl Percentiles {
 
     /// Nearest-rank percentiles, in ms, of durations in µs (any order). Chooses
     /// the ranks in linear time rather than sorting (the live panel asks for a
-    /// million-job run's percentiles several times a second), and sums whole µs, so
-    /// the mean does not depend on the order the values came in.
+    /// million-job run's percentiles several times a second), and sums whole µs,
+    /// so the mean does not depend on the order the values came in.
     pub fn of_us(mut values: Vec<u64>) -> Percentiles {
         let n = values.len();
         if n == 0 {

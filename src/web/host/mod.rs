@@ -1,6 +1,6 @@
 //! The page's side of a run: the shared buffers, the Web Workers (started from
-//! one compiled module), the protocol they speak, the run's files, the runs this tab keeps, their exports, and the
-//! automation API (`window.locklab`).
+//! one compiled module), the protocol they speak, the run's files, the runs this
+//! tab keeps, their exports, and the automation API (`window.locklab`).
 
 pub mod api;
 pub mod compare;

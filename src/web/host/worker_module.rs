@@ -28,15 +28,17 @@ thread_local! {
 /// Begin compiling, so that the first run finds it done (the page calls it
 /// once it is up).
 pub fn start_compiling() {
-    COMPILED.with(|c| {
-        c.borrow_mut().get_or_insert_with(compile);
-    });
+    let _ = compiling();
+}
+
+/// The compilation under way or done, begun now if there is none.
+fn compiling() -> Promise {
+    COMPILED.with(|c| c.borrow_mut().get_or_insert_with(compile).clone())
 }
 
 /// The worker's compiled module.
 pub async fn worker_module() -> Result<WebAssembly::Module, String> {
-    let compiling = COMPILED.with(|c| c.borrow_mut().get_or_insert_with(compile).clone());
-    match JsFuture::from(compiling).await {
+    match JsFuture::from(compiling()).await {
         Ok(module) => module
             .dyn_into()
             .map_err(|_| "the worker's wasm compiled to something else than a module".to_string()),
