@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
 
 /// The protocol's version: raise it whenever a message or the buffers change.
-pub const PROTOCOL: u32 = 7;
+pub const PROTOCOL: u32 = 8;
 
 /// Where the shared database's bytes live.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -52,13 +52,23 @@ pub enum ToWorker {
         scenario: serde_json::Value,
         storage: StorageKind,
     },
-    /// Run as `worker` with `role`, on the run's clock (epoch in ms since 1970).
+    /// Attach to run `run`'s shared memory and files as `worker`, before the run's
+    /// clock starts: a browser hands out OPFS handles only asynchronously, tens of
+    /// ms per worker that a native process does not spend before its first
+    /// `open()`, so they are not counted in the run.
+    Attach {
+        run: String,
+        worker: WorkerId,
+        scenario: serde_json::Value,
+        storage: StorageKind,
+    },
+    /// Run as `worker` with `role` (attached by `Attach`), on the run's clock
+    /// (epoch in ms since 1970).
     Run {
         run: String,
         worker: WorkerId,
         role: Role,
         scenario: serde_json::Value,
-        storage: StorageKind,
         epoch_ms: f64,
     },
     /// Check the invariants after the run (the keeper), against the jobs the
@@ -159,14 +169,16 @@ pub enum FromWorker {
     SetupDone {
         sqlite_version: String,
     },
+    /// The worker is attached to the run (`Attach`) and waits for `Run`.
+    Attached,
     /// Trace events recorded so far in a run (sent every 100 ms or so).
     Events {
         /// Beside the JSON, as bytes.
         #[serde(skip)]
         events: Vec<TraceEvent>,
     },
-    /// A worker's run ended: why (`exit`, with what failed when it failed), what
-    /// `PRAGMA journal_mode` said, what it did since its last `Events`. A worker
+    /// A worker's run ended: when, why (`exit`, with what failed when it failed),
+    /// what `PRAGMA journal_mode` said, what it did since its last `Events`. A worker
     /// killed by a fault sends this with exit "killed" and then stops doing
     /// anything, holding whatever it held, until the page terminates it.
     Finished {
@@ -174,6 +186,8 @@ pub enum FromWorker {
         exit: Exit,
         /// What failed, when `exit` is `Failed`.
         failure: Option<Failure>,
+        /// When the worker ended (its connections closed), on the run's clock.
+        ended_us: u64,
         /// Beside the JSON, as bytes.
         #[serde(skip)]
         events: Vec<TraceEvent>,
@@ -216,6 +230,7 @@ impl ToWorker {
         match self {
             ToWorker::RunAlone { scenario }
             | ToWorker::Setup { scenario, .. }
+            | ToWorker::Attach { scenario, .. }
             | ToWorker::Run { scenario, .. }
             | ToWorker::Audit { scenario, .. }
             | ToWorker::Inspect { scenario, .. }
@@ -348,7 +363,7 @@ impl FromWorker {
     }
 }
 
-/// The SharedArrayBuffers that travel with `Setup`, `Run` and `Inspect`, in this
+/// The SharedArrayBuffers that travel with `Setup`, `Attach` and `Inspect`, in this
 /// order: the run's control words, then per database (the queue; the results
 /// database when the scenario has one) its VFS words and the buffers of its file,
 /// `-journal` and `-wal`. With OPFS the file buffers hold only the word that says

@@ -133,6 +133,20 @@ struct Ends {
     failure: Option<Failure>,
     /// Workers that are gone: finished, killed or dead.
     gone: usize,
+    /// When the last of them went, on the run's clock: as a worker said, or as
+    /// the page saw it go when it could not say.
+    last_gone_us: u64,
+}
+
+impl Ends {
+    fn went_at(&mut self, us: u64) {
+        self.last_gone_us = self.last_gone_us.max(us);
+    }
+}
+
+/// Now on the clock of a run that started at `epoch_ms`.
+fn run_clock_us(epoch_ms: f64) -> u64 {
+    ((wall_ms() - epoch_ms) * 1000.0) as u64
 }
 
 async fn run_on(
@@ -191,6 +205,7 @@ async fn run_on(
         check_ready(member, arrival)?;
     }
     let sqlite_version = run.setup().await?;
+    run.attach().await?;
     let alongside = run_files::in_progress()
         .await
         .map_or(0, |runs| runs.len().saturating_sub(1));
@@ -200,11 +215,17 @@ async fn run_on(
         watcher.started(&run.id, epoch_ms, alongside);
     }
     run.start(epoch_ms)?;
-    let ends = run.wait_for_workers().await?;
+    let ends = run.wait_for_workers(epoch_ms).await?;
     // The SQL console, if it took part, ends with the run: what it left open is
     // rolled back (and said), and its lane's last events join the trace.
-    let console_rolled_back = console::end_for_run(&run.id).await == Some(true);
-    let elapsed_us = ((wall_ms() - epoch_ms) * 1000.0) as u64;
+    let console_ended = console::end_for_run(&run.id).await;
+    let console_rolled_back = console_ended == Some(true);
+    // The run ended when its last worker did, by the workers' own clock: the page
+    // hears of it later, after whatever frame it was busy with.
+    let elapsed_us = match console_ended {
+        Some(_) => run_clock_us(epoch_ms),
+        None => ends.last_gone_us,
+    };
     if let Some(watcher) = &live.watcher {
         watcher.ended(elapsed_us);
     }
@@ -285,6 +306,30 @@ impl Run {
         }
     }
 
+    /// Every worker attaches to the run's shared memory and files, before the
+    /// run's clock starts (`ToWorker::Attach` says why).
+    async fn attach(&self) -> Result<(), String> {
+        for (id, w) in self.workers.iter().enumerate() {
+            let Some(w) = w else { continue };
+            w.send(
+                &ToWorker::Attach {
+                    run: self.id.clone(),
+                    worker: id as WorkerId,
+                    scenario: self.scenario.to_value(),
+                    storage: self.storage,
+                },
+                &self.buffers,
+            )?;
+        }
+        for _ in 0..self.workers.len() {
+            match self.inbox.next().await {
+                (Member::Worker(_), Arrival::Message(FromWorker::Attached)) => {}
+                (member, other) => return Err(unexpected(member, other)),
+            }
+        }
+        Ok(())
+    }
+
     /// Every worker starts, on the clock of `epoch_ms`.
     fn start(&self, epoch_ms: f64) -> Result<(), String> {
         for (id, w) in self.workers.iter().enumerate() {
@@ -295,7 +340,6 @@ impl Run {
                     worker: id as WorkerId,
                     role: self.role(id as WorkerId),
                     scenario: self.scenario.to_value(),
-                    storage: self.storage,
                     epoch_ms,
                 },
                 &self.buffers,
@@ -316,10 +360,14 @@ impl Run {
     /// that cannot even start its part (its buffers, its files) means the run
     /// cannot take place: an error. One that fails or dies during the run fails
     /// the run, whose report then says why.
-    async fn wait_for_workers(&mut self) -> Result<Ends, String> {
+    async fn wait_for_workers(&mut self, epoch_ms: f64) -> Result<Ends, String> {
         let mut ends = Ends::default();
         while ends.gone < self.workers.len() {
             let (member, arrival) = self.inbox.next().await;
+            ends.went_at(match &arrival {
+                Arrival::Message(FromWorker::Finished { ended_us, .. }) => *ended_us,
+                _ => run_clock_us(epoch_ms),
+            });
             let Member::Worker(id) = member else {
                 if let Arrival::Deadline = arrival {
                     self.terminate_the_rest(&mut ends);

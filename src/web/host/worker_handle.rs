@@ -182,6 +182,7 @@ impl WorkerHandle {
                     journal_mode,
                     exit,
                     failure,
+                    ended_us,
                     events,
                 }) => {
                     // The worker's last events join the live trace like every batch.
@@ -190,6 +191,7 @@ impl WorkerHandle {
                         journal_mode,
                         exit,
                         failure,
+                        ended_us,
                         events: Vec::new(),
                     }
                 }

@@ -46,14 +46,19 @@ async fn handle(message: ToWorker, buffers: &Array) -> FromWorker {
             run_alone(&s).unwrap_or_else(|message| FromWorker::Failed { message })
         }
         ToWorker::Setup { run, storage, .. } => shared_run::setup(&run, &s, storage, buffers).await,
+        ToWorker::Attach {
+            run,
+            worker,
+            storage,
+            ..
+        } => shared_run::attach_worker(&run, worker, &s, storage, buffers).await,
         ToWorker::Run {
             run,
             worker,
             role,
-            storage,
             epoch_ms,
             ..
-        } => shared_run::run(&run, worker, role, &s, storage, epoch_ms, buffers).await,
+        } => shared_run::run(&run, worker, role, &s, epoch_ms),
         ToWorker::Audit { committed, .. } => shared_run::audit(&s, &committed),
         ToWorker::Inspect { run, storage, .. } => {
             shared_run::inspect(&run, &s, storage, buffers).await

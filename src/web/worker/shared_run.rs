@@ -2,7 +2,8 @@
 //! audits it at the end (as the native host's own thread does); each scenario
 //! worker runs the engine on its own connection.
 
-use super::attach::{self, attach};
+use super::attach::{self, attach, SabControl};
+use crate::clock::Clock;
 use crate::engine::{self, schema, Worker, WorkerExit};
 use crate::scenario::Scenario;
 use crate::trace::{self, Role, Step, WorkerId};
@@ -21,6 +22,8 @@ thread_local! {
     /// an application keeps its database open: in WAL mode the workers then find
     /// the WAL index built instead of racing to recover it.
     static KEPT: RefCell<Option<Vec<Connection>>> = const { RefCell::new(None) };
+    /// A scenario worker's run, between `Attach` and `Run`: its id and control words.
+    static ATTACHED: RefCell<Option<(String, SabControl)>> = const { RefCell::new(None) };
 }
 
 fn open(path: &str) -> rusqlite::Result<Connection> {
@@ -69,19 +72,40 @@ pub async fn setup(
     }
 }
 
-/// A scenario worker: run the engine as `worker` on run `run`'s databases.
-pub async fn run(
+/// A scenario worker, before the run's clock starts: attach as `worker` to run
+/// `run`'s shared memory and files, and keep what `run` needs.
+pub async fn attach_worker(
+    run: &str,
+    worker: WorkerId,
+    scenario: &Scenario,
+    storage: StorageKind,
+    buffers: &Array,
+) -> FromWorker {
+    match attach(run, Some(worker), scenario, storage, buffers).await {
+        Ok(control) => {
+            ATTACHED.with(|a| *a.borrow_mut() = Some((run.to_string(), control)));
+            FromWorker::Attached
+        }
+        Err(message) => failed(message),
+    }
+}
+
+/// A scenario worker: run the engine as `worker` on run `run`'s databases, to
+/// which `attach_worker` attached it.
+pub fn run(
     run: &str,
     worker: WorkerId,
     role: Role,
     scenario: &Scenario,
-    storage: StorageKind,
     epoch_ms: f64,
-    buffers: &Array,
 ) -> FromWorker {
-    let control = match attach(run, Some(worker), scenario, storage, buffers).await {
-        Ok(control) => control,
-        Err(message) => return failed(message),
+    let control = match ATTACHED.with(|a| a.borrow_mut().take()) {
+        Some((attached, control)) if attached == run => control,
+        _ => {
+            return failed(format!(
+                "worker {worker} was asked to run before it attached to run {run}"
+            ))
+        }
     };
     let clock = WebClock::with_epoch(epoch_ms);
     crate::web::clock::wake_on(control.words.clone(), SharedBuffers::STOP as u32);
@@ -118,21 +142,27 @@ pub async fn run(
         control.writer_finished();
     }
     let (exit, failure) = Exit::of(exit);
+    let events = trace::uninstall();
+    if killed {
+        // Killed as a crash would: the connections stay open, the transaction
+        // neither committed nor rolled back.
+        std::mem::forget(opened);
+    } else {
+        drop(opened);
+    }
     let finished = FromWorker::Finished {
         journal_mode,
         exit,
         failure,
-        events: trace::uninstall(),
+        ended_us: clock.now_us(),
+        events,
     };
     if killed {
-        // Killed as a crash would: say so, then stop here for good, the
-        // connections open and the transaction neither committed nor rolled back,
-        // until the page terminates this worker and releases its locks.
-        std::mem::forget(opened);
+        // Say so, then stop here for good, until the page terminates this
+        // worker and releases its locks.
         post(&finished);
         freeze();
     }
-    drop(opened);
     finished
 }
 
