@@ -17,7 +17,7 @@ use crate::vfs::storage::{Storage, StorageError, StoredFile};
 use crate::web::js_error::js_error;
 use js_sys::{Atomics, Int32Array, Object, Reflect, SharedArrayBuffer};
 use std::cell::{Cell, RefCell};
-use std::rc::{Rc, Weak};
+use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
@@ -25,17 +25,21 @@ use web_sys::{
     FileSystemReadWriteOptions, FileSystemSyncAccessHandle,
 };
 
-/// One file: its name as SQLite knows it, its handle, its shared "exists" word.
+/// One file: its name as SQLite knows it, its handle, its shared "exists" word,
+/// and the writes it holds back (at most one run of contiguous bytes).
 struct OpfsEntry {
     name: String,
     handle: FileSystemSyncAccessHandle,
     exists: Int32Array,
+    /// The position of every read and write, set anew each time (one options
+    /// object per file rather than one per call).
+    options: FileSystemReadWriteOptions,
+    /// Writes not yet made: where they start, and their bytes.
+    waiting: RefCell<Option<(u64, Vec<u8>)>>,
 }
 
 pub struct OpfsStorage {
-    files: Vec<OpfsEntry>,
-    /// This worker's open WAL files, whose writes wait to go out together.
-    open_wals: RefCell<Vec<Weak<OpenHandle>>>,
+    files: Rc<[OpfsEntry]>,
 }
 
 /// A failed call on an OPFS handle as the VFS sees it: the browser's own words,
@@ -94,25 +98,26 @@ pub async fn open(
             name: name.clone(),
             handle,
             exists: Int32Array::new_with_byte_offset_and_length(flag, 0, 1),
+            options: FileSystemReadWriteOptions::new(),
+            waiting: RefCell::new(None),
         });
     }
     Ok(OpfsStorage {
-        files,
-        open_wals: RefCell::new(Vec::new()),
+        files: files.into(),
     })
 }
 
 impl OpfsStorage {
-    fn entry(&self, name: &str) -> Result<&OpfsEntry, StorageError> {
+    fn index(&self, name: &str) -> Result<usize, StorageError> {
         self.files
             .iter()
-            .find(|f| f.name == name)
+            .position(|f| f.name == name)
             .ok_or_else(|| StorageError::io(format!("no OPFS file for {name}")))
     }
 
     /// Mark files that hold bytes as existing (a database kept from an earlier run).
     pub fn adopt_existing(&self) {
-        for f in &self.files {
+        for f in self.files.iter() {
             if f.handle.get_size().unwrap_or(0.0) > 0.0 {
                 let _ = Atomics::store(&f.exists, 0, 1);
             }
@@ -122,31 +127,27 @@ impl OpfsStorage {
 
 impl Storage for OpfsStorage {
     fn open(&self, name: &str, create: bool) -> Result<Box<dyn StoredFile>, StorageError> {
-        let entry = self.entry(name)?;
+        let index = self.index(name)?;
+        let entry = &self.files[index];
         if Atomics::load(&entry.exists, 0).unwrap_or(0) == 0 {
             if !create {
                 return Err(StorageError::io(format!("no file named {name}")));
             }
             let _ = Atomics::store(&entry.exists, 0, 1);
         }
-        let open = Rc::new(OpenHandle {
-            handle: entry.handle.clone(),
-            options: FileSystemReadWriteOptions::new(),
-            waiting: RefCell::new(None),
-        });
-        if name.ends_with("-wal") {
-            let mut wals = self.open_wals.borrow_mut();
-            wals.retain(|w| w.strong_count() > 0);
-            wals.push(Rc::downgrade(&open));
-        }
         Ok(Box::new(OpfsFile {
-            writes_wait: name.ends_with("-wal"),
-            open,
+            files: self.files.clone(),
+            index,
+            kind: FileKind::of(name),
             commit_follows: Cell::new(false),
         }))
     }
+    /// What the file held back would be cut by the truncation: it is dropped.
     fn delete(&self, name: &str) -> Result<(), StorageError> {
-        let entry = self.entry(name)?;
+        let index = self.index(name)?;
+        write_waiting_except(&self.files, index)?;
+        let entry = &self.files[index];
+        entry.waiting.borrow_mut().take();
         let _ = Atomics::store(&entry.exists, 0, 0);
         entry
             .handle
@@ -154,56 +155,81 @@ impl Storage for OpfsStorage {
             .map_err(|e| storage_error("truncate", e))
     }
     fn exists(&self, name: &str) -> bool {
-        self.entry(name)
-            .is_ok_and(|e| Atomics::load(&e.exists, 0).unwrap_or(0) != 0)
+        self.index(name)
+            .is_ok_and(|i| Atomics::load(&self.files[i].exists, 0).unwrap_or(0) != 0)
     }
     fn describe(&self) -> String {
         "OPFS".to_string()
     }
     fn write_held_back(&self) -> Result<(), StorageError> {
-        for wal in self.open_wals.borrow().iter().filter_map(Weak::upgrade) {
-            wal.write_waiting()?;
-        }
-        Ok(())
+        self.files.iter().try_for_each(OpfsEntry::write_waiting)
     }
 }
 
-/// The most a WAL file holds back before writing: a commit of 250 pages.
+/// Make what every file but `index` holds back: writes reach OPFS in the order
+/// SQLite made them, file after file, so that a crash (a killed worker) leaves
+/// what a crash of a native process that wrote them in that order could.
+fn write_waiting_except(files: &[OpfsEntry], index: usize) -> Result<(), StorageError> {
+    files
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != index)
+        .try_for_each(|(_, f)| f.write_waiting())
+}
+
+/// The most a file holds back before writing: a commit of 250 pages.
 const MAX_WAITING_BYTES: usize = 1 << 20;
+/// How a rollback journal's header begins (SQLite's `aJournalMagic`).
+const JOURNAL_MAGIC: [u8; 8] = [0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7];
 /// A WAL frame header's size; its second big-endian word is the database's size in
 /// pages for the frame that commits a transaction, 0 for the others.
 const FRAME_HEADER_BYTES: usize = 24;
 
-/// A WAL file's writes wait to go out together. SQLite writes a commit's frames
-/// one after the other, each as two writes (its 24-byte header, then its page), and
-/// each write through an OPFS handle costs a call into the browser's file system
-/// (about 20 us here). Contiguous writes therefore gather, and go out as one write
-/// with the page of the frame that commits, so that an error still fails the
-/// write SQLite is making. They also go out when the next write is elsewhere,
-/// before any other call on the file, when it closes, and when the VFS is about to
-/// release a lock (`Storage::write_held_back`: frames of a transaction that never
-/// committed must not land after the next writer's). Only WAL files wait: a
-/// rollback journal's writes can be the last thing before it is deleted through the
-/// storage, not through the file.
+/// Which writes of a file wait to go out together. Each write through an OPFS
+/// handle costs a call into the browser's file system (10 to 35 us here, against
+/// 1 to 2 us for a native pwrite), and SQLite writes a WAL frame as two writes
+/// (its 24-byte header, then its page) and a rollback journal's record as three
+/// (page number, page, checksum), one after the other. Contiguous writes therefore
+/// gather and go out as one write when the next write is elsewhere, before any
+/// other call on the file and before any call on another file (so writes reach
+/// OPFS in SQLite's order), and when the VFS is about to release a lock
+/// (`Storage::write_held_back`). An error a gathered write meets must still fail a
+/// call SQLite makes while the transaction is going on, never only the release
+/// of a lock (whose errors SQLite may not hear):
+/// - a WAL's gathered frames go out with the page of the frame that commits;
+/// - a journal's header and records go out before the database file is
+///   written, synced or truncated (the journal's whole point); what ends a
+///   transaction in PERSIST mode (zeros over the header) goes out at once;
+/// - the database file's own writes go out at once.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum FileKind {
+    Database,
+    Journal,
+    Wal,
+}
+
+impl FileKind {
+    fn of(name: &str) -> FileKind {
+        if name.ends_with("-wal") {
+            FileKind::Wal
+        } else if name.ends_with("-journal") {
+            FileKind::Journal
+        } else {
+            FileKind::Database
+        }
+    }
+}
+
 struct OpfsFile {
-    open: Rc<OpenHandle>,
-    writes_wait: bool,
-    /// The last write was the header of a frame that commits: its page ends the
-    /// commit.
+    files: Rc<[OpfsEntry]>,
+    index: usize,
+    kind: FileKind,
+    /// The last write was the header of a WAL frame that commits: its page ends
+    /// the commit.
     commit_follows: Cell<bool>,
 }
 
-/// An open file's handle, shared with the storage (which writes out what waits).
-struct OpenHandle {
-    handle: FileSystemSyncAccessHandle,
-    /// The position of every read and write, set anew each time (one options
-    /// object per file rather than one per call).
-    options: FileSystemReadWriteOptions,
-    /// Writes not yet made: where they start, and their bytes.
-    waiting: RefCell<Option<(u64, Vec<u8>)>>,
-}
-
-impl OpenHandle {
+impl OpfsEntry {
     fn at(&self, offset: u64) -> &FileSystemReadWriteOptions {
         self.options.set_at(offset as f64);
         &self.options
@@ -231,84 +257,106 @@ impl OpenHandle {
             None => Ok(()),
         }
     }
+
+    /// Add `data` at `offset` to the writes that wait, if it continues them;
+    /// returns whether it did.
+    fn join_waiting(&self, offset: u64, data: &[u8]) -> bool {
+        match self.waiting.borrow_mut().as_mut() {
+            Some((at, bytes))
+                if *at + bytes.len() as u64 == offset
+                    && bytes.len() + data.len() <= MAX_WAITING_BYTES =>
+            {
+                bytes.extend_from_slice(data);
+                true
+            }
+            _ => false,
+        }
+    }
 }
 
-impl Drop for OpfsFile {
-    fn drop(&mut self) {
-        let _ = self.open.write_waiting();
+impl OpfsFile {
+    fn entry(&self) -> &OpfsEntry {
+        &self.files[self.index]
+    }
+
+    /// Before a call on this file: every other file's writes go out.
+    fn others_written(&self) -> Result<(), StorageError> {
+        write_waiting_except(&self.files, self.index)
     }
 }
 
 impl StoredFile for OpfsFile {
     fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<usize, StorageError> {
-        let open = &self.open;
-        open.write_waiting()?;
-        open.handle
-            .read_with_u8_array_and_options(buf, open.at(offset))
+        let entry = self.entry();
+        entry.write_waiting()?;
+        entry
+            .handle
+            .read_with_u8_array_and_options(buf, entry.at(offset))
             .map(|n| n as usize)
             .map_err(|e| storage_error("read", e))
     }
     fn write_at(&self, offset: u64, data: &[u8]) -> Result<(), StorageError> {
-        let open = &self.open;
-        if !self.writes_wait {
-            return open.write_now(offset, data);
-        }
-        let ends_commit = self
-            .commit_follows
-            .replace(data.len() == FRAME_HEADER_BYTES && data[4..8] != [0, 0, 0, 0]);
-        let joined = {
-            let mut waiting = open.waiting.borrow_mut();
-            match waiting.as_mut() {
-                Some((at, bytes))
-                    if *at + bytes.len() as u64 == offset
-                        && bytes.len() + data.len() <= MAX_WAITING_BYTES =>
-                {
-                    bytes.extend_from_slice(data);
-                    true
-                }
-                _ => false,
-            }
+        self.others_written()?;
+        let entry = self.entry();
+        let waits = match self.kind {
+            FileKind::Database => false,
+            FileKind::Journal => offset > 0 || data.starts_with(&JOURNAL_MAGIC),
+            FileKind::Wal => true,
         };
-        if !joined {
-            open.write_waiting()?;
-            if data.len() > MAX_WAITING_BYTES {
-                return open.write_now(offset, data);
-            }
-            *open.waiting.borrow_mut() = Some((offset, data.to_vec()));
+        if !waits || data.len() > MAX_WAITING_BYTES {
+            entry.write_waiting()?;
+            return entry.write_now(offset, data);
+        }
+        let ends_commit = self.kind == FileKind::Wal
+            && self
+                .commit_follows
+                .replace(data.len() == FRAME_HEADER_BYTES && data[4..8] != [0, 0, 0, 0]);
+        if !entry.join_waiting(offset, data) {
+            entry.write_waiting()?;
+            *entry.waiting.borrow_mut() = Some((offset, data.to_vec()));
         }
         if ends_commit {
-            open.write_waiting()?;
+            entry.write_waiting()?;
         }
         Ok(())
     }
-    /// A truncate to the size the file already has changes nothing and is left
-    /// out: SQLite truncates the database to its page count after every
-    /// checkpoint, and each OPFS truncate costs milliseconds here.
+    /// Writes that wait past `size` are dropped, not made and cut. A truncate to
+    /// the size the file already has changes nothing and is left out: SQLite
+    /// truncates the database to its page count after every checkpoint, and each
+    /// OPFS truncate costs tens of us here.
     fn truncate(&self, size: u64) -> Result<(), StorageError> {
-        let open = &self.open;
-        open.write_waiting()?;
-        let now = open
+        self.others_written()?;
+        let entry = self.entry();
+        let cut = matches!(*entry.waiting.borrow(), Some((at, _)) if at >= size);
+        if cut {
+            entry.waiting.borrow_mut().take();
+        }
+        entry.write_waiting()?;
+        let now = entry
             .handle
             .get_size()
             .map_err(|e| storage_error("size", e))? as u64;
         if now != size {
-            open.handle
+            entry
+                .handle
                 .truncate_with_f64(size as f64)
                 .map_err(|e| storage_error("truncate", e))?;
         }
         Ok(())
     }
     fn size(&self) -> Result<u64, StorageError> {
-        let open = &self.open;
-        open.write_waiting()?;
-        open.handle
+        let entry = self.entry();
+        entry.write_waiting()?;
+        entry
+            .handle
             .get_size()
             .map(|s| s as u64)
             .map_err(|e| storage_error("size", e))
     }
     fn sync(&self) -> Result<(), StorageError> {
-        let open = &self.open;
-        open.write_waiting()?;
-        open.handle.flush().map_err(|e| storage_error("flush", e))
+        self.others_written()?;
+        let entry = self.entry();
+        entry.write_waiting()?;
+        entry.handle.flush().map_err(|e| storage_error("flush", e))
     }
 }
