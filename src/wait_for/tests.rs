@@ -377,3 +377,33 @@ fn holds_no_refusal_can_ask_about_are_forgotten() {
         "{kept} holds kept of 30000"
     );
 }
+
+#[test]
+fn a_late_batch_settles_the_backlog_a_few_hundred_refusals_at_a_time() {
+    // Worker 0 holds RESERVED; worker 1 is refused 2,000 times while worker 2's
+    // events stop at 0: nothing can be settled until worker 2's batch comes.
+    let mut w = WaitFor::default();
+    w.add(&at(0, 0, lock(Queue, Unlocked, Reserved)));
+    w.add(&at(0, 2, lock(Queue, Unlocked, Shared)));
+    for k in 1..=2000u64 {
+        w.add(&at(k, 1, refused(Shared, Reserved, None)));
+    }
+    let settled = |w: &WaitFor| w.refusals().iter().filter(|r| r.settled).count();
+    assert_eq!(settled(&w), 0);
+    w.add(&at(5000, 0, lock(Queue, Reserved, Unlocked)));
+    w.add(&at(5000, 2, lock(Queue, Shared, Unlocked)));
+    w.settle(false);
+    assert_eq!(
+        settled(&w),
+        MOST_SETTLED,
+        "one attempt settles at most so many"
+    );
+    for k in 0..SETTLE_EVERY as u64 * 8 {
+        w.add(&at(5001 + k, 2, lock(Queue, Unlocked, Shared)));
+    }
+    assert_eq!(settled(&w), 2000, "later attempts settle the rest");
+    assert!(w
+        .refusals()
+        .iter()
+        .all(|r| r.holder.map(|h| h.worker) == Some(0)));
+}
