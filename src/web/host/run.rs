@@ -307,7 +307,8 @@ impl Run {
     }
 
     /// Every worker attaches to the run's shared memory and files, before the
-    /// run's clock starts (`ToWorker::Attach` says why).
+    /// run's clock starts (`ToWorker::Attach` says why). A worker that cannot
+    /// (its buffers, its files) means the run cannot take place: an error.
     async fn attach(&self) -> Result<(), String> {
         for (id, w) in self.workers.iter().enumerate() {
             let Some(w) = w else { continue };
@@ -356,10 +357,9 @@ impl Run {
         }
     }
 
-    /// Read the inbox until every worker has ended, one way or another. A worker
-    /// that cannot even start its part (its buffers, its files) means the run
-    /// cannot take place: an error. One that fails or dies during the run fails
-    /// the run, whose report then says why.
+    /// Read the inbox until every worker has ended, one way or another, and note
+    /// when the last one did. A worker that fails or dies during the run fails
+    /// the run, whose report then says why; any other answer is an error.
     async fn wait_for_workers(&mut self, epoch_ms: f64) -> Result<Ends, String> {
         let mut ends = Ends::default();
         while ends.gone < self.workers.len() {

@@ -191,8 +191,9 @@ const FRAME_HEADER_BYTES: usize = 24;
 /// (its 24-byte header, then its page) and a rollback journal's record as three
 /// (page number, page, checksum), one after the other. Contiguous writes therefore
 /// gather and go out as one write when the next write is elsewhere, before any
-/// other call on the file and before any call on another file (so writes reach
-/// OPFS in SQLite's order), and when the VFS is about to release a lock
+/// other call on the file and before any write, truncate or sync of another of
+/// the database's files (so writes reach OPFS in SQLite's order), and when the
+/// VFS is about to release a lock
 /// (`Storage::write_held_back`). An error a gathered write meets must still fail a
 /// call SQLite makes while the transaction is going on, never only the release
 /// of a lock (whose errors SQLite may not hear):
