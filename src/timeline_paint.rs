@@ -40,8 +40,10 @@ pub const REFUSAL_Y: usize = 4;
 /// Columns per edge, on average, below which every lane's edges are drawn.
 pub const EDGE_ROOM: usize = 12;
 
-/// A refusal's dot, 5 by 5, centred on its column and `REFUSAL_Y`.
-const DOT: [&str; 5] = [".###.", "#####", "#####", "#####", ".###."];
+/// A refusal's dot, 5 by 5, centred on its column and `REFUSAL_Y`: each row's
+/// first and last-plus-one pixel, from the dot's left edge (".###.", "#####",
+/// "#####", "#####", ".###.").
+const DOT: [(usize, usize); 5] = [(1, 4), (0, 5), (0, 5), (0, 5), (1, 4)];
 
 pub fn cell_colour(cell: Cell) -> Rgb {
     match cell {
@@ -138,6 +140,7 @@ impl Raster {
         self.rgba.resize(width * height * 4, 0xff);
     }
 
+    #[inline(always)]
     fn put(&mut self, x: usize, y: usize, rgb: Rgb) {
         if x < self.width && y < self.height {
             let at = (y * self.width + x) * 4;
@@ -145,6 +148,7 @@ impl Raster {
         }
     }
 
+    #[inline(always)]
     fn fill(&mut self, x: usize, rows: (usize, usize), y0: usize, rgb: Rgb) {
         for y in rows.0..rows.1 {
             self.put(x, y0 + y, rgb);
@@ -280,11 +284,10 @@ fn paint_edges(timeline: &Timeline, view: &View, focus: Option<usize>, raster: &
             if last.replace(x) == Some(x) {
                 continue;
             }
-            for (dy, row) in DOT.iter().enumerate() {
-                for (dx, c) in row.bytes().enumerate() {
-                    if let (b'#', Some(px)) = (c, (x + dx).checked_sub(2)) {
-                        raster.put(px, i * LANE_HEIGHT + REFUSAL_Y + dy - 2, EDGE);
-                    }
+            for (dy, &(from, to)) in DOT.iter().enumerate() {
+                let y = i * LANE_HEIGHT + REFUSAL_Y + dy - 2;
+                for px in (x + from).saturating_sub(2)..(x + to).saturating_sub(2) {
+                    raster.put(px, y, EDGE);
                 }
             }
         }

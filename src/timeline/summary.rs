@@ -44,6 +44,7 @@ pub struct Summary {
 }
 
 /// Raise every slot of `row` from `from` to `to` (bucket indices) to `value`.
+#[inline(always)]
 fn raise<T: Ord + Copy>(row: &mut [T], from: usize, to: usize, value: T) {
     for slot in &mut row[from..=to] {
         *slot = (*slot).max(value);

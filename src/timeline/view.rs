@@ -20,6 +20,7 @@ impl View {
     /// The column that shows time `t_us` (clamped to the window). Integer maths in
     /// u64: a frame calls this for every span in view, and u128 division is slow in
     /// wasm; a run would have to last years to overflow it.
+    #[inline(always)]
     pub fn column(&self, t_us: u64) -> usize {
         let t = t_us.clamp(self.start_us, self.end_us) - self.start_us;
         let span = self.end_us - self.start_us + 1;
@@ -27,6 +28,7 @@ impl View {
     }
 
     /// The first time that `column` shows.
+    #[inline(always)]
     pub fn time_at(&self, column: usize) -> u64 {
         let span = self.end_us - self.start_us + 1;
         self.start_us
@@ -45,6 +47,7 @@ impl View {
         self.touches(t_us, t_us)
     }
 
+    #[inline(always)]
     pub(super) fn touches(&self, from_us: u64, to_us: u64) -> bool {
         to_us >= self.start_us && from_us <= self.end_us
     }
