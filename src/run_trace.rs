@@ -163,6 +163,14 @@ impl RunTrace {
 
     /// The run is over: the events kept, in time order, and what was kept.
     pub fn finish(self) -> (Vec<TraceEvent>, Kept) {
+        self.sorting().finish()
+    }
+
+    /// The first half of `finish`, which a page runs in a task of its own: drop
+    /// what was not kept, and work out the events' time order. (In one task,
+    /// `finish` held a 16-worker run's 140,000 events for 22 to 35 ms in the page;
+    /// each half takes 6 to 13.)
+    pub fn sorting(self) -> Sorting {
         let mut events = self.events;
         if let Some(until) = self.kept_until_us {
             // Up to the first event not kept, every event is there: the replay
@@ -170,7 +178,7 @@ impl RunTrace {
             // came after.
             events.retain(|e| e.t_us < until || always_kept(e));
         }
-        time_order::in_time_order(&mut events);
+        let order = time_order::time_order(&events);
         let kept = Kept {
             budget: Some(self.budget),
             events: self.total,
@@ -178,7 +186,28 @@ impl RunTrace {
             kept_until_us: self.kept_until_us,
             dropped: self.timeline.borrow().dropped,
         };
-        (events, kept)
+        Sorting {
+            events,
+            order,
+            kept,
+        }
+    }
+}
+
+/// A finished run's kept events with their time order worked out, not yet
+/// applied (`RunTrace::sorting`).
+pub struct Sorting {
+    events: Vec<TraceEvent>,
+    order: Vec<usize>,
+    kept: Kept,
+}
+
+impl Sorting {
+    /// The events kept, in time order, and what was kept.
+    pub fn finish(self) -> (Vec<TraceEvent>, Kept) {
+        let mut events = self.events;
+        crate::ordering::permute(&mut events, self.order);
+        (events, self.kept)
     }
 }
 

@@ -9,6 +9,7 @@
 //! worker, then the time from its low bits up: two or three passes for times
 //! under 71 minutes), and each event is then moved once, to its place.
 
+#[cfg(test)]
 use crate::ordering::permute;
 use crate::trace::TraceEvent;
 
@@ -17,7 +18,15 @@ const DIGIT: u32 = 16;
 
 /// Sort `events` by `(t_us, worker)`, keeping the order of arrival between
 /// events of equal keys.
-pub(super) fn in_time_order(events: &mut [TraceEvent]) {
+#[cfg(test)]
+fn in_time_order(events: &mut [TraceEvent]) {
+    permute(events, time_order(events));
+}
+
+/// Where each event goes when `events` are sorted by `(t_us, worker)`, keeping
+/// the order of arrival between events of equal keys: place `k` takes the event
+/// that arrived at `order[k]`. (`permute` then moves each event once.)
+pub(super) fn time_order(events: &[TraceEvent]) -> Vec<usize> {
     let n = events.len();
     let keys: Vec<(u64, u64)> = events
         .iter()
@@ -60,8 +69,7 @@ pub(super) fn in_time_order(events: &mut [TraceEvent]) {
         }
         std::mem::swap(&mut order, &mut sorted);
     }
-    // Place `k` takes the event that arrived at `order[k]`: each event moves once.
-    permute(events, order.into_iter().map(|i| i as usize).collect());
+    order.into_iter().map(|i| i as usize).collect()
 }
 
 #[cfg(test)]

@@ -240,7 +240,9 @@ async fn run_on(
     let trace = live.trace.borrow_mut().take();
     let timeline = trace.timeline();
     next_task().await;
-    let (events, kept) = trace.finish();
+    let sorting = trace.sorting();
+    next_task().await;
+    let (events, kept) = sorting.finish();
     next_task().await;
     let report = RunReport::from_metrics(
         RunFacts {
