@@ -191,10 +191,30 @@ pub fn paint(
     focus: Option<usize>,
     raster: &mut Raster,
 ) {
-    raster.reset(view.width, timeline.lanes().len() * LANE_HEIGHT);
+    let lanes = timeline.lanes().len();
+    paint_lanes(timeline, view, now_us, cursor, 0..lanes, lanes, raster);
+    paint_edges(timeline, view, focus.or(cursor.map(|c| c.lane)), raster);
+}
+
+/// Paint lanes `some` of `timeline`'s first `lanes` into `raster`: what `paint`
+/// does before the edges, in parts (a live view spreads them over frames). The
+/// part that begins at lane 0 makes the raster anew, `lanes` lanes tall.
+pub fn paint_lanes(
+    timeline: &Timeline,
+    view: &View,
+    now_us: u64,
+    cursor: Option<Cursor>,
+    some: std::ops::Range<usize>,
+    lanes: usize,
+    raster: &mut Raster,
+) {
+    if some.start == 0 {
+        raster.reset(view.width, lanes * LANE_HEIGHT);
+    }
     let mut line = vec![0xff; view.width * 4];
     let set = |line: &mut [u8], x: usize, rgb: Rgb| line[x * 4..x * 4 + 3].copy_from_slice(&rgb);
-    for (i, lane) in timeline.lanes().enumerate() {
+    let part = timeline.lanes().enumerate().take(some.end.min(lanes));
+    for (i, lane) in part.skip(some.start) {
         let y0 = i * LANE_HEIGHT;
         line.fill(0xff);
         for x in 0..view.width {
@@ -249,11 +269,11 @@ pub fn paint(
             raster.fill(view.column(c.t_us), (0, LANE_HEIGHT - 1), y0, CURSOR);
         }
     }
-    paint_edges(timeline, view, focus.or(cursor.map(|c| c.lane)), raster);
 }
 
-/// Every refusal's dot, and the wait-for edges shown (see the module's words).
-fn paint_edges(timeline: &Timeline, view: &View, focus: Option<usize>, raster: &mut Raster) {
+/// Every refusal's dot, and the wait-for edges shown (see the module's words),
+/// over lanes already painted.
+pub fn paint_edges(timeline: &Timeline, view: &View, focus: Option<usize>, raster: &mut Raster) {
     let edges = timeline.edges(view, focus, view.width / EDGE_ROOM);
     for e in &edges {
         let Some(to) = e.holder_lane else { continue };
@@ -348,6 +368,33 @@ mod tests {
         assert_eq!(r.at(70, y1 + ERROR_ROW), error_colour(ErrorKind::Busy));
         assert_eq!(r.at(70, y1 + ERROR_ROW + 8), error_colour(ErrorKind::Busy));
         assert_eq!(r.at(66, y1 + ERROR_ROW + 8), WHITE, "a triangle's point");
+    }
+
+    #[test]
+    fn lanes_painted_in_parts_make_the_same_pixels_as_in_one_go() {
+        let mut events = Vec::new();
+        for w in 0..5u32 {
+            let t = u64::from(w) * 7;
+            events.push(at(t, w, lock(LockLevel::None, LockLevel::Reserved)));
+            events.push(at(t + 20, w, busy(60)));
+            events.push(at(t + 40, w, lock(LockLevel::Reserved, LockLevel::None)));
+        }
+        let timeline = Timeline::from_events(&events);
+        let view = View::new(0, 99, 100);
+        let cursor = Some(Cursor { lane: 3, t_us: 30 });
+        let mut whole = Raster::default();
+        paint(&timeline, &view, 99, cursor, None, &mut whole);
+        let mut parts = Raster::default();
+        paint_lanes(&timeline, &view, 99, cursor, 0..2, 5, &mut parts);
+        paint_lanes(&timeline, &view, 99, cursor, 2..5, 5, &mut parts);
+        paint_edges(&timeline, &view, Some(3), &mut parts);
+        assert_eq!((parts.width, parts.height), (whole.width, whole.height));
+        assert!(parts.rgba == whole.rgba, "the same pixels");
+        assert_ne!(
+            parts.at(20, 4 * LANE_HEIGHT + BAR_ROW.0),
+            [0xff; 3],
+            "lane 4 painted"
+        );
     }
 
     #[test]

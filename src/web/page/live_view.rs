@@ -128,7 +128,7 @@ impl PartialEq for LiveViewProps {
 }
 
 /// Run `then` before the browser's next frame is drawn.
-fn next_frame(then: impl FnOnce() + 'static) {
+pub(super) fn next_frame(then: impl FnOnce() + 'static) {
     if let Some(w) = web_sys::window() {
         let f = wasm_bindgen::closure::Closure::once_into_js(then);
         let _ = w.request_animation_frame(f.unchecked_ref());
@@ -201,7 +201,7 @@ pub fn live_view(props: &LiveViewProps) -> Html {
             <h2>{ heading }</h2>
             <Alongside runs={run.alongside.get()} />
             <KeyNumbers numbers={(*numbers).clone()} />
-            <TimelineView timeline={trace.timeline()} version={lanes_at.0} now_us={lanes_at.1.max(1)} />
+            <TimelineView timeline={trace.timeline()} version={lanes_at.0} now_us={lanes_at.1.max(1)} spread=true />
             <MetricsPanel numbers={(*numbers).clone()} />
             if let (Some(id), None) = (run.run.borrow().clone(), run.ended_us.get()) {
                 <KillButtons run={id} lanes={run.lanes.get()} />

@@ -22,6 +22,7 @@ mod replay_view;
 mod run_view;
 mod scenario_panel;
 mod shell;
+mod timeline_canvas;
 mod timeline_legend;
 pub(crate) mod timeline_view;
 mod wait_for_matrix;

@@ -1,25 +1,25 @@
 //! The page's timeline: one lane per worker on a canvas. The core paints the lanes
-//! into pixels (`timeline_paint`) and this view puts them on the canvas in one
-//! call, adds the lane names and the time axis, and turns the mouse and the
-//! keyboard into a window of time and a cursor. Details of what is under the
+//! into pixels (`timeline_paint`), `timeline_canvas` puts them on the canvas with
+//! the lane names and the time axis, and this view decides when to paint (a live
+//! view over two frames) and turns the mouse and the keyboard into a window of
+//! time and a cursor. Details of what is under the
 //! pointer or the cursor come from the core too (`Timeline::details`). The lane
 //! pointed at is the one whose wait-for edges are drawn when there are too many to
 //! draw them all; a busy wait wide enough is labelled with whom it waits for.
 
-use super::canvas_fonts;
+use super::live_view::next_frame;
 use super::shell::lane_scale;
+use super::timeline_canvas::{draw, ms, present, LABEL_WIDTH};
 use super::timeline_legend::Legend;
 use super::window_cell::{use_window, WindowCell};
 use crate::timeline::{pan, zoom, Timeline, View};
 use crate::timeline_paint::{self, Cursor, Raster, LANE_HEIGHT};
 use std::cell::RefCell;
 use std::rc::Rc;
-use wasm_bindgen::{Clamped, JsCast};
-use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
+use wasm_bindgen::JsCast;
+use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
-pub(super) const LABEL_WIDTH: usize = 76;
-const AXIS_HEIGHT: usize = 18;
 #[derive(Properties)]
 pub struct TimelineProps {
     /// The lanes so far (growing while the run goes on).
@@ -37,6 +37,9 @@ pub struct TimelineProps {
     /// Show what the colours and shapes mean (one legend for stacked timelines).
     #[prop_or(true)]
     pub legend: bool,
+    /// A live view: painting its lanes again is spread over two frames.
+    #[prop_or_default]
+    pub spread: bool,
 }
 
 /// The window of stacked timelines (or of a timeline whose window the page
@@ -70,6 +73,7 @@ impl PartialEq for TimelineProps {
             && self.playhead == other.playhead
             && self.shared == other.shared
             && self.legend == other.legend
+            && self.spread == other.spread
     }
 }
 
@@ -79,10 +83,6 @@ type PaintKey = (u64, u64, u64, u64, usize, Option<Cursor>, Option<usize>);
 
 /// A window of the run, in µs; `None` follows the whole run so far.
 pub type Window = Option<(u64, u64)>;
-
-fn context(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
-    canvas.get_context("2d").ok()??.dyn_into().ok()
-}
 
 /// The window shown and the columns of a canvas `width` pixels wide.
 fn view_of(width: usize, window: Window, now_us: u64) -> View {
@@ -100,119 +100,11 @@ fn measure(canvas: &HtmlCanvasElement, known: &RefCell<Option<usize>>) -> usize 
         .get_or_insert_with(|| (canvas.client_width().max(0) as f64 / lane_scale()) as usize)
 }
 
-fn ms(us: u64) -> String {
-    format!("{:.1} ms", us as f64 / 1000.0)
-}
-
-fn draw(
-    canvas: &HtmlCanvasElement,
-    timeline: &Timeline,
-    view: &View,
-    now_us: u64,
-    (cursor, focus, playhead): (Option<Cursor>, Option<usize>, Option<u64>),
-    raster: &mut Raster,
-    repaint: bool,
-) {
-    // The lanes are painted again only when what they show changed; a moving
-    // playhead alone puts the same pixels back and draws its line over them.
-    if repaint {
-        timeline_paint::paint(timeline, view, now_us, cursor, focus, raster);
-    }
-    let Some(ctx) = put_lanes(canvas, timeline, raster) else {
-        return;
-    };
-    label_waits(&ctx, timeline, view);
-    if let Some(t) = playhead.filter(|t| view.shows(*t)) {
-        // The playhead: a dark line over the lanes, a triangle on the axis.
-        let x = (LABEL_WIDTH + view.column(t)) as f64;
-        ctx.set_fill_style_str("#1d1d1f");
-        ctx.fill_rect(x - 1.0, 0.0, 2.0, raster.height as f64);
-        ctx.begin_path();
-        ctx.move_to(x - 5.0, raster.height as f64);
-        ctx.line_to(x + 5.0, raster.height as f64);
-        ctx.line_to(x, raster.height as f64 + 6.0);
-        ctx.fill();
-    }
-    axis(&ctx, view, raster.height, 5);
-}
-
-/// Size `canvas` to the raster with the lane names and the axis beside and
-/// below it, put the raster's pixels, and write the lanes' names.
-pub(super) fn put_lanes(
-    canvas: &HtmlCanvasElement,
-    timeline: &Timeline,
-    raster: &Raster,
-) -> Option<CanvasRenderingContext2d> {
-    let (width, height) = (LABEL_WIDTH + raster.width, raster.height + AXIS_HEIGHT);
-    if canvas.width() != width as u32 || canvas.height() != height as u32 {
-        canvas.set_width(width as u32);
-        canvas.set_height(height as u32);
-    }
-    let ctx = context(canvas)?;
-    ctx.clear_rect(0.0, 0.0, width as f64, height as f64);
-    if raster.height > 0 {
-        if let Ok(image) = ImageData::new_with_u8_clamped_array_and_sh(
-            Clamped(&raster.rgba),
-            raster.width as u32,
-            raster.height as u32,
-        ) {
-            let _ = ctx.put_image_data(&image, LABEL_WIDTH as f64, 0.0);
-        }
-    }
-    ctx.set_fill_style_str("#1d1d1f");
-    ctx.set_font(canvas_fonts::LANES);
-    for (i, lane) in timeline.lanes().enumerate() {
-        let _ = ctx.fill_text(&lane.name(), 2.0, (i * LANE_HEIGHT + 17) as f64);
-    }
-    Some(ctx)
-}
-
-/// The time axis under lanes `height` pixels tall: `ticks` + 1 labelled ticks.
-pub(super) fn axis(ctx: &CanvasRenderingContext2d, view: &View, height: usize, ticks: usize) {
-    ctx.set_fill_style_str("#5f6368");
-    for k in 0..=ticks {
-        let column = (view.width - 1) * k / ticks;
-        let label = ms(view.time_at(column));
-        let x = (LABEL_WIDTH + column) as f64;
-        ctx.set_text_align(match k {
-            0 => "left",
-            k if k == ticks => "right",
-            _ => "center",
-        });
-        let _ = ctx.fill_text(&label, x, (height + 13) as f64);
-        ctx.fill_rect(x, height as f64, 1.0, 4.0);
-    }
-    ctx.set_text_align("left");
-}
-
-/// Labels drawn at most per frame: text on a canvas costs tens of microseconds
-/// each, and a frame must stay short while workers stream.
-const MOST_LABELS: usize = 48;
-
-/// Whom each busy wait wide enough waits for, written on its hatched bar (the
-/// first `MOST_LABELS`; zoom in for the others).
-fn label_waits(ctx: &CanvasRenderingContext2d, timeline: &Timeline, view: &View) {
-    ctx.set_font(canvas_fonts::LABELS);
-    let labels = timeline.wait_labels(view, 40);
-    for (lane, from, to, holder) in labels.into_iter().take(MOST_LABELS) {
-        let (x0, x1) = (view.column(from), view.column(to));
-        let text = match x1 - x0 {
-            w if w >= 150 => format!("waits for {holder}"),
-            w if w >= 40 => format!("\u{2192} {}", holder.rsplit(' ').next().unwrap_or("")),
-            _ => continue,
-        };
-        // A monospace character of 10 px is about 6 px wide.
-        let width = text.chars().count() as f64 * 6.1;
-        let (x, y) = (
-            (LABEL_WIDTH + x0 + 3) as f64,
-            (lane * LANE_HEIGHT + 8) as f64,
-        );
-        ctx.set_fill_style_str("#ffffff");
-        ctx.fill_rect(x - 1.0, y, width + 2.0, 11.0);
-        ctx.set_fill_style_str("#1d1d1f");
-        let _ = ctx.fill_text(&text, x, y + 9.0);
-    }
-}
+/// A live view's lanes from this many on are painted over two frames: half of
+/// them in one, the rest, the edges and the canvas in the next. Painting 16 lanes
+/// took 4 to 33 ms a redraw (bench-frames' run), with the canvas put and
+/// Chromium's own work on top in the same frame.
+const SPREAD_FROM_LANES: usize = 8;
 
 #[function_component(TimelineView)]
 pub fn timeline_view(props: &TimelineProps) -> Html {
@@ -220,6 +112,9 @@ pub fn timeline_view(props: &TimelineProps) -> Html {
     let raster = use_mut_ref(Raster::default);
     // What the raster shows now: painted again only when this changes.
     let painted = use_mut_ref(|| None::<PaintKey>);
+    // Bumped by every drawing, so that the second half of a spread one that a
+    // newer drawing overtook is left undone.
+    let drawings = use_mut_ref(|| 0u64);
     let own_window = use_memo((), |_| WindowCell::default());
     let window = WindowHandle(
         props
@@ -268,13 +163,15 @@ pub fn timeline_view(props: &TimelineProps) -> Html {
         });
     }
     {
-        let (canvas_ref, timeline, raster, width, painted) = (
+        let (canvas_ref, timeline, raster, width, painted, drawings) = (
             canvas_ref.clone(),
             props.timeline.clone(),
             raster.clone(),
             width.clone(),
             painted.clone(),
+            drawings.clone(),
         );
+        let spread = props.spread;
         use_effect_with(
             (
                 props.version,
@@ -299,16 +196,59 @@ pub fn timeline_view(props: &TimelineProps) -> Html {
                         *pointed,
                     );
                     let repaint = painted.borrow().as_ref() != Some(&key);
-                    *painted.borrow_mut() = Some(key);
-                    draw(
-                        &canvas,
+                    *drawings.borrow_mut() += 1;
+                    let lanes = timeline.borrow().lanes().len();
+                    if !(spread && repaint && lanes >= SPREAD_FROM_LANES) {
+                        *painted.borrow_mut() = Some(key);
+                        draw(
+                            &canvas,
+                            &timeline.borrow(),
+                            &view,
+                            *now_us,
+                            (*cursor, *pointed, *playhead),
+                            &mut raster.borrow_mut(),
+                            repaint,
+                        );
+                        return;
+                    }
+                    // Half the lanes now; the raster shows nothing whole until the
+                    // other half is painted, so no drawing may put it meanwhile.
+                    *painted.borrow_mut() = None;
+                    let (now_us, cursor, focus, playhead) = (*now_us, *cursor, *pointed, *playhead);
+                    let half = lanes / 2;
+                    timeline_paint::paint_lanes(
                         &timeline.borrow(),
                         &view,
-                        *now_us,
-                        (*cursor, *pointed, *playhead),
+                        now_us,
+                        cursor,
+                        0..half,
+                        lanes,
                         &mut raster.borrow_mut(),
-                        repaint,
                     );
+                    let this = *drawings.borrow();
+                    next_frame(move || {
+                        if *drawings.borrow() != this {
+                            return;
+                        }
+                        let (timeline, mut raster) = (timeline.borrow(), raster.borrow_mut());
+                        timeline_paint::paint_lanes(
+                            &timeline,
+                            &view,
+                            now_us,
+                            cursor,
+                            half..lanes,
+                            lanes,
+                            &mut raster,
+                        );
+                        timeline_paint::paint_edges(
+                            &timeline,
+                            &view,
+                            focus.or(cursor.map(|c| c.lane)),
+                            &mut raster,
+                        );
+                        *painted.borrow_mut() = Some(key);
+                        present(&canvas, &timeline, &view, playhead, &raster);
+                    });
                 }
             },
         );
