@@ -312,18 +312,12 @@ impl Run {
     /// run's clock starts (`ToWorker::Attach` says why). A worker that cannot
     /// (its buffers, its files) means the run cannot take place: an error.
     async fn attach(&self) -> Result<(), String> {
-        for (id, w) in self.workers.iter().enumerate() {
-            let Some(w) = w else { continue };
-            w.send(
-                &ToWorker::Attach {
-                    run: self.id.clone(),
-                    worker: id as WorkerId,
-                    scenario: self.scenario.to_value(),
-                    storage: self.storage,
-                },
-                &self.buffers,
-            )?;
-        }
+        self.send_each(|worker| ToWorker::Attach {
+            run: self.id.clone(),
+            worker,
+            scenario: self.scenario.to_value(),
+            storage: self.storage,
+        })?;
         for _ in 0..self.workers.len() {
             match self.inbox.next().await {
                 (Member::Worker(_), Arrival::Message(FromWorker::Attached)) => {}
@@ -335,18 +329,21 @@ impl Run {
 
     /// Every worker starts, on the clock of `epoch_ms`.
     fn start(&self, epoch_ms: f64) -> Result<(), String> {
+        self.send_each(|worker| ToWorker::Run {
+            run: self.id.clone(),
+            worker,
+            role: self.role(worker),
+            scenario: self.scenario.to_value(),
+            epoch_ms,
+        })
+    }
+
+    /// Send every worker still there its `message`, with the run's buffers.
+    fn send_each(&self, message: impl Fn(WorkerId) -> ToWorker) -> Result<(), String> {
         for (id, w) in self.workers.iter().enumerate() {
-            let Some(w) = w else { continue };
-            w.send(
-                &ToWorker::Run {
-                    run: self.id.clone(),
-                    worker: id as WorkerId,
-                    role: self.role(id as WorkerId),
-                    scenario: self.scenario.to_value(),
-                    epoch_ms,
-                },
-                &self.buffers,
-            )?;
+            if let Some(w) = w {
+                w.send(&message(id as WorkerId), &self.buffers)?;
+            }
         }
         Ok(())
     }

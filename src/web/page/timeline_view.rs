@@ -2,10 +2,10 @@
 //! into pixels (`timeline_paint`), `timeline_canvas` puts them on the canvas with
 //! the lane names and the time axis, and this view decides when to paint (a live
 //! view over two frames) and turns the mouse and the keyboard into a window of
-//! time and a cursor. Details of what is under the
-//! pointer or the cursor come from the core too (`Timeline::details`). The lane
-//! pointed at is the one whose wait-for edges are drawn when there are too many to
-//! draw them all; a busy wait wide enough is labelled with whom it waits for.
+//! time and a cursor. Details of what is under the pointer or the cursor come
+//! from the core too (`Timeline::details`). The lane pointed at is the one whose
+//! wait-for edges are drawn when there are too many to draw them all; a busy wait
+//! wide enough is labelled with whom it waits for.
 
 use super::live_view::next_frame;
 use super::shell::lane_scale;
