@@ -98,7 +98,13 @@ test("pointing at a refused lock of the wall of red says who held the lock in th
 
   // The lane pointed at shows its edges to the holders' lanes, crowded as the
   // wall is; a screenshot for a person to look at.
-  const { elsewhere } = await blue(page, dot.lane);
+  // (The details come with the pointer's move; the canvas is painted again in the
+  // effect after that render, which may come a task later.)
+  let elsewhere = 0;
+  for (let i = 0; i < 50 && elsewhere === 0; i++) {
+    if (i > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+    ({ elsewhere } = await blue(page, dot.lane));
+  }
   assert.ok(elsewhere > 0, "edges reach other lanes");
   await canvas.screenshot({ path: join(artifacts, "wait-for-edges.png") });
   // Zoomed in, every lane's edges stand apart.
