@@ -25,8 +25,9 @@ use yew::prelude::*;
 /// How often, at most, the live view draws again, in ms. At 100 ms, with 16
 /// workers streaming (bench-frames.mjs), one frame in twenty or more was late
 /// (frame p95 33.3 ms in 4 runs of 4); at 150, p95 16.7 ms in 4 of 4. Later runs
-/// on the same shared machine gave 16.7 or 33.3, whichever build ran: painting
-/// the lanes (6 to 18 ms a redraw) is what is left to spread over frames.
+/// on the same shared machine gave 16.7 or 33.3, whichever build ran; painting
+/// the lanes (4 to 33 ms a redraw) is therefore spread over two frames
+/// (`TimelineView`'s `spread`).
 const REDRAW_MS: f64 = 150.0;
 
 /// What the page knows of the run in progress, read batch by batch, on the run's
