@@ -223,6 +223,8 @@ struct Recorder {
     events: Vec<TraceEvent>,
     /// What the worker holds, kept up to date with each event on its way in.
     holds: LockHolds,
+    /// What the host does before this thread sleeps (`before_sleep`).
+    before_sleep: Option<fn()>,
 }
 
 impl Recorder {
@@ -249,7 +251,19 @@ pub fn install(worker: WorkerId, clock: Arc<dyn Clock>) {
             clock,
             events: Vec::new(),
             holds: LockHolds::default(),
+            before_sleep: None,
         });
+    });
+}
+
+/// Have this thread's recorder call `hook` before each `sleep`: a browser worker
+/// posts the events it recorded so far, so that a worker waiting in SQLite's busy
+/// handler for seconds does not leave its lane blank meanwhile.
+pub fn before_sleep(hook: fn()) {
+    RECORDER.with(|r| {
+        if let Some(rec) = r.borrow_mut().as_mut() {
+            rec.before_sleep = Some(hook);
+        }
     });
 }
 
@@ -324,11 +338,19 @@ pub fn current_worker() -> Option<WorkerId> {
     RECORDER.with(|r| r.borrow().as_ref().map(|rec| rec.worker))
 }
 
-/// Sleep on this thread's recorder clock; `false` (and no sleep) without a recorder.
+/// Sleep on this thread's recorder clock, after its `before_sleep` hook; `false`
+/// (and no sleep) without a recorder.
 pub fn sleep(d: std::time::Duration) -> bool {
-    let clock = RECORDER.with(|r| r.borrow().as_ref().map(|rec| rec.clock.clone()));
-    match clock {
-        Some(clock) => {
+    let found = RECORDER.with(|r| {
+        r.borrow()
+            .as_ref()
+            .map(|rec| (rec.clock.clone(), rec.before_sleep))
+    });
+    match found {
+        Some((clock, before_sleep)) => {
+            if let Some(hook) = before_sleep {
+                hook();
+            }
             clock.sleep(d);
             true
         }
@@ -428,6 +450,32 @@ mod tests {
             emit(shm(0, 8, false, true));
             assert!(!held(DbFile::Queue).wal_write);
             assert_eq!(uninstall().len(), 6);
+        })
+        .join()
+        .unwrap();
+    }
+    /// The hook runs before each sleep and can take the events so far (a browser
+    /// worker posts them); without a recorder nothing runs and nothing sleeps.
+    #[test]
+    fn before_sleep_runs_before_each_sleep_and_can_take_the_events() {
+        std::thread::spawn(|| {
+            thread_local! {
+                static TAKEN: std::cell::RefCell<Vec<usize>> = const { std::cell::RefCell::new(Vec::new()) };
+            }
+            fn hand_over() {
+                let n = take().len();
+                TAKEN.with(|t| t.borrow_mut().push(n));
+            }
+            assert!(!sleep(std::time::Duration::from_micros(1)));
+            install(0, Arc::new(SystemClock::starting_now()));
+            before_sleep(hand_over);
+            emit(samples::lock(LockLevel::None, LockLevel::Shared));
+            emit(samples::busy(0));
+            assert!(sleep(std::time::Duration::from_micros(1)));
+            assert!(sleep(std::time::Duration::from_micros(1)));
+            emit(samples::lock(LockLevel::Shared, LockLevel::None));
+            assert_eq!(TAKEN.with(|t| t.borrow().clone()), [2, 0]);
+            assert_eq!(uninstall().len(), 1, "what came after the last sleep");
         })
         .join()
         .unwrap();

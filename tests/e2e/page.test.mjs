@@ -232,6 +232,33 @@ test("the lanes appear and grow, and the metrics fill in, while the run goes on"
   assert.match(await page.getByTestId("jobs").innerText(), /^80 of 80 done/);
 });
 
+// A worker waiting in SQLite's busy handler is inside one step for as long as the
+// holder keeps the lock (here a 3 s transaction): its events still reach the page
+// as it waits, not only when the step ends.
+test("a worker waiting in the busy handler streams its waits while the holder works", async () => {
+  const scenario = { workers: 2, jobs: 2, transaction: "long", begin: "immediate", journal_mode: "wal",
+    busy_timeout_ms: 20000, work_ms: 3000 };
+  await page.evaluate((s) => {
+    window.waitingRun = window.locklab.run(s, { storage: "memory" });
+  }, scenario);
+  const progress = () => page.evaluate(async () => (await window.locklab.progress())[0] ?? null);
+  // The two workers' first batches make two or three rises of the count; a
+  // waiting worker that posts as it waits makes many more before the first job
+  // is done.
+  await page.waitForFunction(async () => (await window.locklab.progress()).length > 0, null, { timeout: 30_000 });
+  let [events, rises] = [0, 0];
+  while (rises < 6) {
+    const now = await progress();
+    assert.ok(now, "the run is in progress");
+    assert.equal(now.jobs_done, 0, `the count rose ${rises} times, to ${events} events, before the first job was done`);
+    if (now.events > events) [events, rises] = [now.events, rises + 1];
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const report = await page.evaluate(() => window.waitingRun);
+  assert.equal(report.jobs.done, 2);
+  assert.ok(report.busy_wait_ms >= 2000, `busy wait ${report.busy_wait_ms} ms`);
+});
+
 test("Stop ends a run whose workers wait on locks, and the page says it was stopped", async () => {
   await page.getByTestId("preset").selectOption("busy-timeout");
   await openDrawer(page, "scenario");

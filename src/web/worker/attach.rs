@@ -22,18 +22,35 @@ thread_local! {
     /// This worker's OPFS handles, by database path: opened once, kept while the
     /// worker lives (a worker serves one run).
     static OPFS: RefCell<Vec<(String, Arc<OpfsStorage>)>> = const { RefCell::new(Vec::new()) };
+    /// When this worker last posted its trace (page clock, ms).
+    static LAST_POST_MS: Cell<f64> = const { Cell::new(0.0) };
 }
 
 /// How often a worker posts its trace while it runs.
 const POST_EVERY_MS: f64 = 100.0;
 
-/// The run's control words as the engine sees them; also posts the trace to the
-/// page as the run goes on.
+/// Post the events recorded since the last post, if [`POST_EVERY_MS`] went by
+/// since: between two steps, and before each sleep of SQLite's busy handler
+/// (`trace::before_sleep`), where a worker may wait for seconds inside one step.
+pub fn post_events_if_due() {
+    let now = crate::web::clock::wall_ms();
+    if now - LAST_POST_MS.get() < POST_EVERY_MS {
+        return;
+    }
+    LAST_POST_MS.set(now);
+    let events = trace::take();
+    if !events.is_empty() {
+        let scope: web_sys::DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+        let _ = scope.post_message(&FromWorker::Events { events }.to_posted());
+    }
+}
+
+/// The run's control words as the engine sees them; between steps it also posts
+/// the trace to the page as the run goes on.
 pub struct SabControl {
     pub words: Int32Array,
     /// The worker this control is for (`None` for the keeper).
     worker: Option<WorkerId>,
-    last_post_ms: Cell<f64>,
 }
 
 impl SabControl {
@@ -69,16 +86,7 @@ impl RunControl for SabControl {
             // What a bug in the worker does: the wasm instance stops with a trap.
             std::process::abort();
         }
-        let now = crate::web::clock::wall_ms();
-        if now - self.last_post_ms.get() < POST_EVERY_MS {
-            return;
-        }
-        self.last_post_ms.set(now);
-        let events = trace::take();
-        if !events.is_empty() {
-            let scope: web_sys::DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
-            let _ = scope.post_message(&FromWorker::Events { events }.to_posted());
-        }
+        post_events_if_due();
     }
 }
 
@@ -139,7 +147,6 @@ pub async fn attach(
     Ok(SabControl {
         words: Int32Array::new(&buffer(buffers, 0)),
         worker,
-        last_post_ms: Cell::new(0.0),
     })
 }
 

@@ -110,6 +110,7 @@ pub fn run(
     let clock = WebClock::with_epoch(epoch_ms);
     crate::web::clock::wake_on(control.words.clone(), SharedBuffers::STOP as u32);
     trace::install(worker, Arc::new(clock));
+    trace::before_sleep(attach::post_events_if_due);
     let databases = attach::databases(run, scenario);
     let opened = open(&databases[0].0).and_then(|q| {
         let r = match databases.get(1) {
