@@ -391,9 +391,9 @@ mod tests {
     }
 
     /// A long run, read as the page reads it (batches of one worker at a time,
-    /// merged many times over) and in time order: the write lock goes round three workers 150
-    /// times, each time to a worker refused since before the release, 3 µs
-    /// after it.
+    /// merged many times over) and in time order: the write lock goes round three
+    /// workers 150 times, each time to a worker refused since before the release,
+    /// 3 µs after it.
     #[test]
     fn a_long_run_read_in_batches_finds_every_hand_off() {
         let mut lanes: [Vec<TraceEvent>; 3] = Default::default();
@@ -407,7 +407,8 @@ mod tests {
         handoffs.expect([0, 1, 2]);
         let batches: Vec<Vec<&[TraceEvent]>> =
             lanes.iter().map(|l| l.chunks(8).collect()).collect();
-        for round in 0..batches[0].len().max(batches[1].len()) {
+        let rounds = batches.iter().map(Vec::len).max().unwrap_or(0);
+        for round in 0..rounds {
             for lane in [2, 0, 1] {
                 for e in batches[lane].get(round).copied().unwrap_or_default() {
                     handoffs.add(e);

@@ -454,6 +454,7 @@ mod tests {
         .join()
         .unwrap();
     }
+
     /// The hook runs before each sleep and can take the events so far (a browser
     /// worker posts them); without a recorder nothing runs and nothing sleeps.
     #[test]
