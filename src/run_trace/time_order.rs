@@ -9,19 +9,10 @@
 //! worker, then the time from its low bits up: two or three passes for times
 //! under 71 minutes), and each event is then moved once, to its place.
 
-#[cfg(test)]
-use crate::ordering::permute;
 use crate::trace::TraceEvent;
 
 /// The bits a radix pass sorts by.
 const DIGIT: u32 = 16;
-
-/// Sort `events` by `(t_us, worker)`, keeping the order of arrival between
-/// events of equal keys.
-#[cfg(test)]
-fn in_time_order(events: &mut [TraceEvent]) {
-    permute(events, time_order(events));
-}
 
 /// Where each event goes when `events` are sorted by `(t_us, worker)`, keeping
 /// the order of arrival between events of equal keys: place `k` takes the event
@@ -91,7 +82,8 @@ mod tests {
             .collect();
         let mut expected = events.clone();
         expected.sort_by_key(|e| (e.t_us, e.worker));
-        in_time_order(&mut events);
+        let order = time_order(&events);
+        crate::ordering::permute(&mut events, order);
         assert_eq!(events, expected);
     }
 }

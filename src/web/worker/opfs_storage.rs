@@ -193,10 +193,10 @@ const FRAME_HEADER_BYTES: usize = 24;
 /// gather and go out as one write when the next write is elsewhere, before any
 /// other call on the file and before any write, truncate or sync of another of
 /// the database's files (so writes reach OPFS in SQLite's order), and when the
-/// VFS is about to release a lock
-/// (`Storage::write_held_back`). An error a gathered write meets must still fail a
-/// call SQLite makes while the transaction is going on, never only the release
-/// of a lock (whose errors SQLite may not hear):
+/// VFS is about to release a lock (`Storage::write_held_back`). An error a
+/// gathered write meets must still fail a call SQLite makes while the transaction
+/// is going on, never only the release of a lock (whose errors SQLite may not
+/// hear):
 /// - a WAL's gathered frames go out with the page of the frame that commits;
 /// - a journal's header and records go out before the database file is
 ///   written, synced or truncated (the journal's whole point); what ends a
