@@ -4,13 +4,13 @@
 //!
 //!     cargo bench --bench shared_vfs
 
+use locklab::analysis::metrics::Percentiles;
 use locklab::clock::{Clock, SystemClock};
-use locklab::engine::schema;
+use locklab::engine::{schema, thread};
 use locklab::lock::LockLevel;
-use locklab::metrics::Percentiles;
 use locklab::native::{self, Place, RunOptions, Vfs};
 use locklab::scenario::Scenario;
-use locklab::trace::{self, EventKind, TraceEvent};
+use locklab::trace::{EventKind, TraceEvent};
 use serde_json::json;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::Arc;
@@ -109,7 +109,7 @@ fn handoff(vfs: Vfs) -> Percentiles {
             .map(|id| {
                 let (place, turns, spinning, clock) = (&place, &turns, &spinning, &clock);
                 s.spawn(move || {
-                    trace::install(id, Arc::new(*clock));
+                    thread::enter(id, Arc::new(*clock));
                     let conn = place.open(&place.queue).unwrap();
                     conn.busy_timeout(Duration::ZERO).unwrap();
                     let done = || turns.load(Ordering::Acquire) >= HANDOFFS;
@@ -142,7 +142,7 @@ fn handoff(vfs: Vfs) -> Percentiles {
                         while conn.execute_batch("COMMIT").is_err() {}
                     }
                     drop(conn);
-                    trace::uninstall()
+                    thread::leave()
                 })
             })
             .collect();

@@ -9,8 +9,8 @@
 //!     cargo bench --bench soak            # 100 runs
 //!     cargo bench --bench soak -- 400     # as many runs as given
 
+use locklab::analysis::report::{Outcome, RunReport};
 use locklab::native::{self, RunOptions, Vfs};
-use locklab::report::{Outcome, RunReport};
 use locklab::scenario::Scenario;
 use serde_json::json;
 use std::sync::atomic::{AtomicBool, Ordering};

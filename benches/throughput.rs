@@ -6,7 +6,7 @@
 //!     cargo bench --bench throughput -- wall-of-red  # the presets named
 
 use locklab::native::{self, Vfs};
-use locklab::presets;
+use locklab::scenario::presets;
 use locklab::scenario::LockingMode;
 
 const RUNS: usize = 5;

@@ -1,48 +1,56 @@
-//! locklab's core: scenarios, the job-queue engine, trace events, metrics and the
-//! run report. It compiles for the browser (wasm32) and natively; the two hosts
+//! locklab's core: trace events, the shared VFS, scenarios, the analysis of a
+//! trace (metrics, the run report), the job-queue engine, the timeline, exports
+//! and the course. It compiles for the browser (wasm32) and natively; the two hosts
 //! around it live in `native` (threads, the CLI) and `web` (Web Workers, the page).
 //!
 //! Architecture invariant: nothing outside `native` and `web` knows which host it
 //! runs in; the engine never sees web-sys, threads or files.
 //!
 //! Feature `sqlite` (default) brings SQLite: the engine's worker, the shared VFS's
-//! callbacks, the console's connection, `sqlite_log`, `native` and `web::worker`.
+//! callbacks, the console's connection, `trace::sqlite_log`, `native` and
+//! `web::worker`.
 //! The page is built without it and keeps only the types they share with it.
 
 // In the browser every worker is a single-threaded wasm instance (see `shareable`):
 // an `Arc` there only counts references and never crosses a thread.
 #![cfg_attr(target_arch = "wasm32", allow(clippy::arc_with_non_send_sync))]
 
-pub mod chrome_trace;
+// The ground floor: vocabularies every layer may use.
 pub mod clock;
-pub mod compare;
-pub mod console;
-pub mod engine;
-pub mod exports;
-pub mod handoff;
-pub mod lessons;
 pub mod lock;
-pub mod lock_holds;
-pub mod metrics;
 pub mod ordering;
-pub mod presets;
-pub mod replay;
-pub mod report;
 pub mod result_code;
-pub mod run_trace;
-pub mod scenario;
 pub mod shareable;
-#[cfg(feature = "sqlite")]
-pub mod sqlite_log;
-pub mod text;
-pub mod text_timeline;
-pub mod timeline;
-pub mod timeline_paint;
-pub mod trace;
-pub mod trace_wire;
-pub mod vfs;
-pub mod wait_for;
 
+// The core, in its order: each module uses only the ones before it.
+// What happened, event by event:
+pub mod trace;
+
+// the shared VFS under SQLite, which records into the trace;
+pub mod vfs;
+
+// what a run does;
+pub mod scenario;
+
+// what a trace means: lock holds, who blocks whom, metrics, the report;
+pub mod analysis;
+
+// the workload, run on a connection through a VFS;
+pub mod engine;
+
+// the timeline drawn from a trace, and what a host keeps of a run;
+pub mod timeline;
+
+pub mod run_trace;
+
+// what a person reads: exports, the course, comparisons.
+pub mod exports;
+
+pub mod lessons;
+
+pub mod compare;
+
+// The two hosts around the core.
 #[cfg(all(not(target_arch = "wasm32"), feature = "sqlite"))]
 pub mod native;
 

@@ -7,7 +7,7 @@
 //! `chrome_trace_flows.rs`); `scripts/check-chrome-trace.py` applies the same
 //! structural rules with Python's JSON parser, as a second opinion.
 
-use locklab::chrome_trace::export;
+use locklab::exports::chrome_trace::export;
 use locklab::lock::LockLevel;
 use locklab::result_code;
 use locklab::trace::{DbFile, EventKind, FileRole, Role, Step, TraceEvent, WorkerId};

@@ -144,7 +144,7 @@ fn presets_lists_every_lesson() {
     let out = locklab(&["presets"]);
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
-    for preset in locklab::presets::all() {
+    for preset in locklab::scenario::presets::all() {
         assert!(text.contains(preset.name), "{} missing", preset.name);
     }
 }

@@ -4,8 +4,8 @@
 
 mod common;
 
+use locklab::analysis::report::{Outcome, RunReport};
 use locklab::native::{self, RunOptions, Vfs};
-use locklab::report::{Outcome, RunReport};
 use locklab::scenario::Scenario;
 use locklab::trace::{self, EventKind, TraceEvent};
 use locklab::vfs::storage::{MemoryStorage, Storage, StorageError, StoredFile};

@@ -6,13 +6,16 @@
 mod common;
 
 use common::{assert_every_job_done_once, run_on};
+use locklab::analysis::lock_holds::LockHolds;
+use locklab::analysis::report::Outcome;
 use locklab::clock::SystemClock;
-use locklab::engine::{schema, RunControl, Worker, WorkerExit};
+use locklab::engine::{schema, thread, RunControl, Worker, WorkerExit};
 use locklab::native::{self, Place, Run, Vfs};
-use locklab::report::Outcome;
 use locklab::scenario::Scenario;
-use locklab::trace::{self, EventKind, Role, WorkerId};
+use locklab::trace::{self, DbFile, EventKind, Role, WorkerId};
 use serde_json::{json, Value};
+use std::cell::RefCell;
+use std::rc::Rc;
 use std::sync::Arc;
 
 /// SQLite's notice that it rolled back a hot journal.
@@ -210,6 +213,10 @@ fn faults_and_broken_locking_are_refused_by_the_unix_vfs_before_the_run() {
 /// no ROLLBACK after it.
 #[test]
 fn a_kill_the_host_asks_for_leaves_the_transaction_open() {
+    thread_local! {
+        /// What the worker's connection holds, from its own events.
+        static HELD: Rc<RefCell<LockHolds>> = Rc::default();
+    }
     struct KillWhenHolding;
     impl RunControl for KillWhenHolding {
         fn stop_requested(&self) -> bool {
@@ -219,7 +226,7 @@ fn a_kill_the_host_asks_for_leaves_the_transaction_open() {
             true
         }
         fn kill_requested(&self, worker: WorkerId) -> bool {
-            worker == 4 && trace::held(trace::DbFile::Queue).level.is_write()
+            worker == 4 && HELD.with(|h| h.borrow().level(DbFile::Queue).is_write())
         }
     }
     let scenario = Scenario::from_value(&json!({"workers": 5, "jobs": 10,
@@ -230,7 +237,9 @@ fn a_kill_the_host_asks_for_leaves_the_transaction_open() {
     schema::create_queue(&setup, &scenario).unwrap();
     let events = std::thread::scope(|s| {
         s.spawn(|| {
-            trace::install(4, Arc::new(SystemClock::starting_now()));
+            thread::enter(4, Arc::new(SystemClock::starting_now()));
+            let held = HELD.with(Rc::clone);
+            trace::watch(Box::new(move |e| held.borrow_mut().read(e, |_| {})));
             let conn = place.open(&place.queue).unwrap();
             let clock = SystemClock::starting_now();
             let (_, exit) = Worker::new(
@@ -245,7 +254,7 @@ fn a_kill_the_host_asks_for_leaves_the_transaction_open() {
             .run();
             assert_eq!(exit, WorkerExit::Killed);
             std::mem::forget(conn);
-            trace::uninstall()
+            thread::leave()
         })
         .join()
         .unwrap()

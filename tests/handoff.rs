@@ -7,7 +7,7 @@
 mod common;
 
 use common::{assert_every_job_done_once, run_on};
-use locklab::handoff::HandOffs;
+use locklab::analysis::handoff::HandOffs;
 use locklab::lock::{LockLevel, WAL_WRITE_SLOT};
 use locklab::native::Vfs;
 use locklab::trace::{DbFile, EventKind, TraceEvent, WorkerId};

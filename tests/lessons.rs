@@ -7,9 +7,9 @@
 
 mod common;
 
+use locklab::analysis::report::RunReport;
 use locklab::lessons::{self, Evidence, Lesson, Runs};
 use locklab::native::{self, Run, Vfs};
-use locklab::report::RunReport;
 use locklab::timeline::Timeline;
 
 /// Lessons whose phenomenon needs a person at the SQL console.

@@ -4,9 +4,9 @@
 
 mod common;
 
+use locklab::analysis::report::Outcome;
 use locklab::native::{self, Vfs};
-use locklab::presets;
-use locklab::report::Outcome;
+use locklab::scenario::presets;
 use locklab::scenario::LockingMode;
 
 #[test]

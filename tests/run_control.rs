@@ -3,8 +3,8 @@
 
 mod common;
 
+use locklab::analysis::report::Outcome;
 use locklab::native;
-use locklab::report::Outcome;
 use locklab::scenario::Scenario;
 use serde_json::json;
 use std::sync::atomic::Ordering;

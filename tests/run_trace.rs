@@ -4,7 +4,7 @@
 
 mod common;
 
-use locklab::metrics::{Metrics, Tally};
+use locklab::analysis::metrics::{Metrics, Tally};
 use locklab::native::Vfs;
 use locklab::run_trace::{Budget, RunTrace};
 use locklab::timeline::{Timeline, View};

@@ -4,13 +4,13 @@
 mod common;
 
 use common::{assert_every_job_done_once, run_on};
+use locklab::analysis::report::Outcome;
 use locklab::clock::SystemClock;
-use locklab::engine::{schema, Unstoppable, Worker, WorkerExit};
+use locklab::engine::{schema, thread, Unstoppable, Worker, WorkerExit};
 use locklab::lock::LockLevel;
 use locklab::native::{Place, Vfs};
-use locklab::report::Outcome;
 use locklab::scenario::Scenario;
-use locklab::trace::{self, EventKind, Role};
+use locklab::trace::{EventKind, Role};
 
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -77,7 +77,7 @@ fn sixteen_writers_without_a_pause_never_give_up_starting_a_wal_read() {
 
 #[test]
 fn every_preset_keeps_its_invariants_through_the_shared_vfs() {
-    for preset in locklab::presets::all() {
+    for preset in locklab::scenario::presets::all() {
         if preset.name == "broken-locking" {
             continue; // Its invariants fail by design (tests/presets.rs).
         }
@@ -172,7 +172,7 @@ fn dead_worker_case(dies: DiesHolding) {
     // Worker 7 starts a big write and dies: its connection is never closed.
     let dead_level = std::thread::scope(|s| {
         s.spawn(|| {
-            trace::install(7, Arc::new(SystemClock::starting_now()));
+            thread::enter(7, Arc::new(SystemClock::starting_now()));
             let conn = place.open(&place.queue).unwrap();
             conn.execute_batch("PRAGMA cache_size = 2").unwrap();
             let begin = if matches!(dies, DiesHolding::Exclusive) {
@@ -186,7 +186,7 @@ fn dead_worker_case(dies: DiesHolding) {
             )
             .unwrap();
             std::mem::forget(conn);
-            let events = trace::uninstall();
+            let events = thread::leave();
             events
                 .iter()
                 .fold(LockLevel::None, |level, e| match e.kind {
@@ -224,13 +224,13 @@ fn dead_worker_case(dies: DiesHolding) {
             .map(|id| {
                 let (place, scenario, clock) = (&place, &scenario, &clock);
                 s.spawn(move || {
-                    trace::install(id, Arc::new(*clock));
+                    thread::enter(id, Arc::new(*clock));
                     let conn = place.open(&place.queue).unwrap();
                     let (_, exit) =
                         Worker::new(id, Role::Writer, scenario, &conn, None, clock, &Unstoppable)
                             .run();
                     assert_eq!(exit, WorkerExit::Completed);
-                    trace::uninstall()
+                    thread::leave()
                 })
             })
             .collect();

@@ -8,12 +8,12 @@
 mod common;
 
 use common::run_on;
+use locklab::analysis::wait_for::{Holding, Refusal, WaitFor, Wanted};
 use locklab::lock::{LockLevel, SHM_SLOTS};
 use locklab::native::{Run, Vfs};
-use locklab::presets;
+use locklab::scenario::presets;
+use locklab::trace::HOST_WORKER;
 use locklab::trace::{DbFile, EventKind, TraceEvent, WorkerId};
-use locklab::vfs::database::HOST_OWNER;
-use locklab::wait_for::{Holding, Refusal, WaitFor, Wanted};
 use std::collections::HashMap;
 
 /// A lock held from `from` to `to` (both included), by one worker on one file.
@@ -196,7 +196,7 @@ fn check_every_refusal(run: &Run, vfs: Vfs) -> Vec<Refusal> {
         match (vfs, r.by) {
             // The host's connection records nothing: the trace can neither bear
             // it out nor deny it (another worker may be in the way as well).
-            (Vfs::Shared, Some(HOST_OWNER)) => {}
+            (Vfs::Shared, Some(HOST_WORKER)) => {}
             (Vfs::Shared, Some(by)) => assert!(
                 held_in_the_way(&held, by, r) && r.agrees(),
                 "the shared VFS named worker {by} for {r:?}, which the trace does not show in the way"

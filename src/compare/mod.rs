@@ -9,7 +9,7 @@
 
 mod words;
 
-use crate::report::{Outcome, RunReport};
+use crate::analysis::report::{Outcome, RunReport};
 use serde::Serialize;
 use serde_json::Value;
 use words::{amount, ratio};

@@ -1,6 +1,6 @@
 //! Numbers as a comparison writes them: as many digits as the eye needs.
 
-use crate::report::Outcome;
+use crate::analysis::report::Outcome;
 
 /// A value of `unit` ("jobs/s" or "ms"): whole above 100, one decimal above 10,
 /// else two (a write lock held 0.04 ms is not "0").

@@ -14,21 +14,23 @@
 //! The engine knows nothing of threads, Web Workers or web-sys: time comes from an
 //! injected [`Clock`], stopping and killing from an injected [`RunControl`].
 
-//!
-//! Without the feature `sqlite` (the page) only the types a host shares with its
-//! workers are here: `RunControl`, `WorkerExit`, `Failure`, `schema::JobAudit`.
+//! How a worker ended (`WorkerExit`, `Failure`) are the report's types
+//! (`analysis::outcome`). Without the feature `sqlite` (the page) only
+//! `RunControl`, what a host offers its workers, is here.
 
 #[cfg(feature = "sqlite")]
 mod claim;
-mod failure;
+pub mod console;
 #[cfg(feature = "sqlite")]
 mod jobs;
 #[cfg(feature = "sqlite")]
 mod kill;
 pub mod schema;
+#[cfg(feature = "sqlite")]
+pub mod thread;
 
+pub use crate::analysis::outcome::{Failure, WorkerExit};
 use crate::trace::{EventKind, Step, WorkerId};
-pub use failure::Failure;
 #[cfg(feature = "sqlite")]
 use {
     crate::clock::Clock,
@@ -68,21 +70,6 @@ impl RunControl for Unstoppable {
     fn writers_finished(&self) -> bool {
         true
     }
-}
-
-/// Why a worker stopped.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum WorkerExit {
-    /// The queue was empty (a writer) or the writers were done (a reader).
-    Completed,
-    TimeLimit,
-    Stopped,
-    /// Killed as a crash would kill it: its transaction is neither rolled back nor
-    /// are its connections closed. The host must not close them either (forget
-    /// them) and releases the worker's locks in the VFS.
-    Killed,
-    /// A statement failed with an error that is not a lock error.
-    Failed(Failure),
 }
 
 /// Why the current step could not go on.
@@ -128,6 +115,9 @@ pub struct Worker<'a> {
     in_hand: usize,
     /// Whether the worker was killed (its WorkerKilled is recorded).
     killed: bool,
+    /// What the worker holds now, watched only when a fault with `holding`
+    /// names it.
+    held: Option<kill::HeldNow>,
 }
 
 #[cfg(feature = "sqlite")]
@@ -157,6 +147,11 @@ impl<'a> Worker<'a> {
             deadline_us: u64::from(scenario.time_limit_ms) * 1000,
             in_hand: 0,
             killed: false,
+            held: scenario
+                .faults
+                .iter()
+                .any(|f| f.kill == id && f.holding.is_some())
+                .then(kill::HeldNow::watch),
         }
     }
 

@@ -3,10 +3,9 @@
 //! Both hosts call these on a connection of their own before the workers start and
 //! after they end: the schema and the invariants are part of the core, not a host's.
 
-use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 #[cfg(feature = "sqlite")]
 use {
+    crate::analysis::outcome::{audit_of, audit_unreadable, JobAudit},
     crate::scenario::Scenario,
     rusqlite::{params, Connection},
     std::collections::BTreeSet,
@@ -60,25 +59,6 @@ pub fn create_results(conn: &Connection, scenario: &Scenario) -> rusqlite::Resul
     conn.execute_batch(CREATE_RESULTS)
 }
 
-/// The invariants of a run, read from the database after the workers ended and
-/// checked against what the workers said they committed.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct JobAudit {
-    pub seeded: u64,
-    /// Jobs whose status is DONE in the database.
-    pub done: u64,
-    /// Jobs that more than one worker committed as done.
-    pub double_claimed: u64,
-    /// Jobs a worker committed as done that the database does not hold as done
-    /// (or, with a results database, whose result is missing).
-    pub lost: u64,
-    /// Jobs whose status is RUNNING in the database: claimed and not finished.
-    /// After a run whose writers completed, each is a stuck job (its worker died
-    /// and nothing reclaimed it).
-    #[serde(default)]
-    pub running: u64,
-}
-
 /// Audit the queue against the ids the workers committed (one entry per JobDone).
 #[cfg(feature = "sqlite")]
 pub fn audit(
@@ -104,33 +84,13 @@ pub fn audit(
         ),
         None => None,
     };
-    let times = times_committed(committed);
-    let lost = times
-        .keys()
-        .filter(|id| {
-            !done_ids.contains(id) || with_result.as_ref().is_some_and(|r| !r.contains(id))
-        })
-        .count() as u64;
-    Ok(JobAudit {
+    Ok(audit_of(
         seeded,
-        done: done_ids.len() as u64,
-        double_claimed: double_claimed(&times),
-        lost,
-        running: running.max(0) as u64,
-    })
-}
-
-/// The audit of a database too damaged to read: nothing is known done, so every
-/// job a worker committed is lost.
-pub fn audit_unreadable(seeded: u64, committed: &[i64]) -> JobAudit {
-    let times = times_committed(committed);
-    JobAudit {
-        seeded,
-        done: 0,
-        double_claimed: double_claimed(&times),
-        lost: times.len() as u64,
-        running: 0,
-    }
+        &done_ids,
+        with_result.as_ref(),
+        running.max(0) as u64,
+        committed,
+    ))
 }
 
 /// Everything a host checks after a run: the audit of the jobs (or, for a database
@@ -153,18 +113,6 @@ pub fn check_after_run(
         }
     }
     (audit, integrity)
-}
-
-fn times_committed(committed: &[i64]) -> BTreeMap<i64, u32> {
-    let mut times: BTreeMap<i64, u32> = BTreeMap::new();
-    for id in committed {
-        *times.entry(*id).or_default() += 1;
-    }
-    times
-}
-
-fn double_claimed(times: &BTreeMap<i64, u32>) -> u64 {
-    times.values().filter(|n| **n > 1).count() as u64
 }
 
 /// `PRAGMA integrity_check` as the report shows it: "ok", SQLite's findings, or

@@ -7,8 +7,8 @@
 //! waited after them (the rows of the wait-for matrix, as in the report's
 //! `workers[].blocked_by`).
 
-use crate::metrics::WorkerMetrics;
-use crate::report::RunReport;
+use crate::analysis::metrics::WorkerMetrics;
+use crate::analysis::report::RunReport;
 use crate::trace::WorkerId;
 use std::collections::BTreeSet;
 

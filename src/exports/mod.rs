@@ -8,14 +8,15 @@
 //! page and the CLI read, and nothing else: an export cannot disagree with what
 //! the page showed.
 
+pub mod chrome_trace;
 mod csv;
 mod svg;
+pub mod text_timeline;
 
 pub use csv::metrics_csv;
 pub use svg::{timeline_svg, SVG_WIDTH};
 
-use crate::chrome_trace;
-use crate::report::RunReport;
+use crate::analysis::report::RunReport;
 use crate::trace::TraceEvent;
 
 /// A kind of file a finished run can be saved as.

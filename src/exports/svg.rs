@@ -6,9 +6,9 @@
 //! any size. Every text that comes from the run (the scenario's name, SQL in a
 //! label) is escaped.
 
-use crate::report::{Outcome, RunReport};
+use crate::analysis::report::{Outcome, RunReport};
+use crate::timeline::paint::{cell_colour, error_colour, hex, EDGE, EDGE_ROOM};
 use crate::timeline::{Cell, ErrorKind, Mark, Timeline, TxEnd, View};
-use crate::timeline_paint::{cell_colour, error_colour, hex, EDGE, EDGE_ROOM};
 use crate::trace::TraceEvent;
 use std::fmt::Write;
 

@@ -4,8 +4,8 @@ use super::moment::Landmarks::*;
 use super::{
     is_busy, Choice, Evidence, Finding, Lesson, MomentQuery, Prediction, Runs, Side, Suggestion,
 };
-use crate::presets::json_text;
-use crate::report::RunReport;
+use crate::analysis::report::RunReport;
+use crate::scenario::presets::json_text;
 use crate::trace::Role;
 use serde_json::{json, Value};
 

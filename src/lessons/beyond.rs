@@ -5,9 +5,9 @@
 use super::article::{busy, choice, exactly_once, finding, one};
 use super::moment::Landmarks::*;
 use super::{Lesson, MomentQuery, Prediction, Suggestion};
-use crate::metrics::WorkerMetrics;
-use crate::presets::json_text;
-use crate::report::RunReport;
+use crate::analysis::metrics::WorkerMetrics;
+use crate::analysis::report::RunReport;
+use crate::scenario::presets::json_text;
 use crate::trace::Role;
 
 /// The writer that did the most jobs, and its share of the jobs done.

@@ -6,8 +6,8 @@
 use super::article::{b, busy, choice, exactly_once, finding, side};
 use super::moment::Landmarks::*;
 use super::{CaseFile, Evidence, Lesson, MomentQuery, Prediction, Runs, Suggestion};
-use crate::presets::json_text;
-use crate::report::RunReport;
+use crate::analysis::report::RunReport;
+use crate::scenario::presets::json_text;
 use crate::trace::{Role, Step};
 
 /// The scenario field `name` of a run, as a number (0 when absent).

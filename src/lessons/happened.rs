@@ -6,8 +6,8 @@
 //! report says.
 
 use super::Evidence;
-use crate::metrics::WorkerMetrics;
-use crate::report::{Outcome, RunReport};
+use crate::analysis::metrics::WorkerMetrics;
+use crate::analysis::report::{Outcome, RunReport};
 use crate::trace::{Role, WorkerId};
 
 /// The paragraph for a lesson's run, or for each run of a comparison ("A (...):

@@ -15,8 +15,8 @@ pub mod happened;
 pub use happened::what_happened;
 pub use moment::{Moment, MomentQuery};
 
-use crate::presets;
-use crate::report::RunReport;
+use crate::analysis::report::RunReport;
+use crate::scenario::presets;
 use crate::scenario::{Scenario, ScenarioError};
 use serde::Serialize;
 use serde_json::{Map, Value};

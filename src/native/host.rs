@@ -8,9 +8,9 @@
 //! error no retry can fix stops the others: the run ends `failed`.
 
 use super::place::{Place, Vfs};
+use crate::analysis::report::{Failure, Outcome, RunFacts, RunReport};
 use crate::clock::{Clock, SystemClock};
 use crate::engine::{self, schema, RunControl, Worker, WorkerExit};
-use crate::report::{Failure, Outcome, RunFacts, RunReport};
 use crate::scenario::Scenario;
 use crate::trace::{self, Role, Step, TraceEvent, WorkerId};
 use crate::vfs::storage::Storage;
@@ -147,7 +147,7 @@ pub fn run(scenario: &Scenario, options: &RunOptions) -> Result<Run, HostError> 
                 .name(format!("worker-{id}"))
                 .spawn(move || {
                     let id = id as WorkerId;
-                    trace::install(id, clock.clone());
+                    engine::thread::enter(id, clock.clone());
                     let (journal_mode, exit) =
                         run_worker(id, role, &scenario, &place, &*clock, &*control);
                     if let WorkerExit::Failed(failure) = &exit {
@@ -159,7 +159,7 @@ pub fn run(scenario: &Scenario, options: &RunOptions) -> Result<Run, HostError> 
                     WorkerDone {
                         journal_mode,
                         exit,
-                        events: trace::uninstall(),
+                        events: engine::thread::leave(),
                     }
                 })
                 .map_err(context("starting a worker thread"))

@@ -50,7 +50,7 @@ pub fn register() -> Result<(), String> {
     REGISTERED
         .get_or_init(|| {
             // SQLite's log must be configured before SQLite initialises.
-            crate::sqlite_log::install();
+            crate::trace::sqlite_log::install();
             // SAFETY: sqlite3_vfs_find initialises SQLite and returns a VFS that lives
             // as long as the process; we copy it and register the copy once.
             unsafe {

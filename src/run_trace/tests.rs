@@ -1,8 +1,8 @@
 //! What a run's trace keeps, against traces written by hand.
 
 use super::*;
+use crate::analysis::metrics::Metrics;
 use crate::lock::LockLevel;
-use crate::metrics::Metrics;
 use crate::trace::samples::{at, busy, lock};
 use crate::trace::{Role, Step};
 

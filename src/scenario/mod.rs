@@ -9,6 +9,7 @@
 pub mod compact;
 mod faults;
 pub mod fields;
+pub mod presets;
 mod read;
 
 pub use faults::{Fault, Holding};

@@ -4,9 +4,9 @@
 //! own; a refusal not yet settled shows its holder so far.
 
 use super::{within, Lane, Mark, Timeline, View, Wait};
+use crate::analysis::wait_for::{Holder, RefusalId};
 use crate::trace::WorkerId;
-use crate::vfs::database::HOST_OWNER;
-use crate::wait_for::{Holder, RefusalId};
+use crate::trace::HOST_WORKER;
 
 /// A refused lock as the timeline draws it: on lane `lane` at `t_us`, with an
 /// edge to the lane of the worker in the way (`None`: nobody known, or a
@@ -33,7 +33,7 @@ impl Timeline {
     fn who(&self, worker: WorkerId) -> String {
         match self.lanes.get(&worker) {
             Some(lane) => lane.name(),
-            None if worker == HOST_OWNER => "the host's connection".to_string(),
+            None if worker == HOST_WORKER => "the host's connection".to_string(),
             None => format!("worker {worker}"),
         }
     }

@@ -13,10 +13,10 @@
 //! edge to its holder's lane and a wait can say whom it waits for
 //! (`blocking.rs`).
 
+use crate::analysis::lock_holds::{HeldLock, Hold, LockHolds};
+use crate::analysis::wait_for::{Read, RefusalId, WaitFor};
 use crate::lock::LockLevel;
-use crate::lock_holds::{Held, Hold, LockHolds};
 use crate::trace::{DbFile, EventKind, Role, Step, Text, TraceEvent, WorkerId};
-use crate::wait_for::{Read, RefusalId, WaitFor};
 use std::collections::{BTreeMap, HashMap};
 
 /// Something that lasted from `from_us` to `to_us`.
@@ -102,6 +102,8 @@ mod blocking;
 mod details;
 mod landmarks;
 mod moment;
+pub mod paint;
+pub mod replay;
 mod states;
 mod summary;
 mod view;
@@ -278,15 +280,15 @@ impl Lane {
         );
         self.holds.read(e, |hold| {
             let cell = match (hold.db, hold.held) {
-                (DbFile::Queue, Held::Level(level)) => {
+                (DbFile::Queue, HeldLock::Level(level)) => {
                     push_sorted(levels, Span::of(hold, level));
                     Cell::of_level(level)
                 }
-                (DbFile::Queue, Held::WalRead) => {
+                (DbFile::Queue, HeldLock::WalRead) => {
                     push_sorted(wal_read, Span::of(hold, ()));
                     Cell::WalRead
                 }
-                (DbFile::Queue, Held::WalWrite) => {
+                (DbFile::Queue, HeldLock::WalWrite) => {
                     push_sorted(wal_write, Span::of(hold, ()));
                     Cell::WalWrite
                 }
@@ -418,9 +420,9 @@ impl Lane {
     fn still_held(&self, now_us: u64) -> impl Iterator<Item = (Hold, Cell)> + '_ {
         self.holds.still_held(now_us).filter_map(|hold| {
             let cell = match (hold.db, hold.held) {
-                (DbFile::Queue, Held::Level(level)) => Cell::of_level(level),
-                (DbFile::Queue, Held::WalRead) => Cell::WalRead,
-                (DbFile::Queue, Held::WalWrite) => Cell::WalWrite,
+                (DbFile::Queue, HeldLock::Level(level)) => Cell::of_level(level),
+                (DbFile::Queue, HeldLock::WalRead) => Cell::WalRead,
+                (DbFile::Queue, HeldLock::WalWrite) => Cell::WalWrite,
                 _ => return None,
             };
             Some((hold, cell))

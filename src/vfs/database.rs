@@ -8,7 +8,7 @@ use super::lock_table::{LockTable, Locking};
 use super::shm;
 use super::storage::Storage;
 use super::words::{free_spin_of, SharedWords};
-use crate::trace::{self, DbFile, WorkerId};
+use crate::trace::{DbFile, WorkerId};
 use std::sync::Arc;
 #[cfg(not(target_arch = "wasm32"))]
 use std::sync::Mutex;
@@ -17,15 +17,6 @@ use std::sync::Mutex;
 pub const DATABASE_WORDS: usize = LockTable::WORDS + shm::SHARED_WORDS;
 /// Where the WAL index starts in a database's words.
 pub const SHM_BASE: usize = LockTable::WORDS;
-
-/// Which worker a connection belongs to when its thread records no trace (the host).
-pub const HOST_OWNER: WorkerId = 10_000;
-
-/// Who this thread's connections and spin locks belong to: the worker whose trace
-/// it records, else the host.
-pub fn current_owner() -> WorkerId {
-    trace::current_worker().unwrap_or(HOST_OWNER)
-}
 
 pub struct SharedDatabase {
     pub path: String,

@@ -8,12 +8,14 @@
 //! - `shm`: private WAL-index regions kept coherent with the shared copy.
 //! - `shm_chunks`: which 1 KiB chunks of the shared WAL index changed, per connection.
 //! - `storage`: file bytes behind one trait (memory; OPFS in the browser).
+//! - `context`: whom this thread's connections belong to, and the clock it sleeps on.
 //! - `database`: a database's shared words, storage and locking, attached by path.
 //! - `detail`: the VFS's own words about its last failure, per thread.
 //! - `sqlite`: the C callbacks; all of the VFS's unsafe code.
 //!
 //! Architecture invariant: nothing outside this module touches the shared words.
 
+pub mod context;
 pub mod database;
 mod detail;
 pub mod lock_table;

@@ -20,11 +20,8 @@
 //! the same word between two synchronisations.
 
 use super::shm_chunks::{SeenVersions, CHUNK_WORDS, REGION_CHUNKS};
+pub use super::shm_chunks::{REGION_BYTES, REGION_WORDS};
 use super::words::{SharedWords, SpinGuard};
-
-/// SQLite's WAL-index region size, in bytes and in words.
-pub const REGION_BYTES: usize = 32 * 1024;
-pub const REGION_WORDS: usize = REGION_BYTES / 4;
 /// The two 48-byte copies of the wal-index header, in words.
 const HEADER_COPIES_WORDS: usize = 96 / 4;
 /// The header copies and the checkpoint information with the read marks: nothing

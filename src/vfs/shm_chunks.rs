@@ -14,8 +14,9 @@
 //! only if the chunk was at the version it remembered (else another connection
 //! wrote into the chunk since, and the next pull must still read it).
 
-use super::shm::REGION_WORDS;
-
+/// SQLite's WAL-index region size, in bytes and in words: what `xShmMap` maps.
+pub const REGION_BYTES: usize = 32 * 1024;
+pub const REGION_WORDS: usize = REGION_BYTES / 4;
 /// Words of one chunk (1 KiB).
 pub const CHUNK_WORDS: usize = 256;
 /// Chunks of one region.

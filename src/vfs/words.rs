@@ -85,7 +85,7 @@ impl<'a> SpinGuard<'a> {
     /// Take the spin lock at word `at` for the worker this thread records for (or
     /// the host).
     pub fn lock(words: &'a dyn SharedWords, at: usize) -> SpinGuard<'a> {
-        SpinGuard::lock_as(words, at, super::database::current_owner())
+        SpinGuard::lock_as(words, at, super::context::owner())
     }
 
     /// Take the spin lock at word `at` for `owner`.

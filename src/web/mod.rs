@@ -6,6 +6,8 @@
 //! - `worker`: the Web Worker's side: attaches the shared buffers as shared VFS
 //!   databases (memory or OPFS), seeds, runs the engine, audits.
 //!
+//! Above both sides of a run, read by each: `protocol` (the messages between the
+//! page and its workers) and `run_files` (where a run's database files live).
 //! Beside them: `shared_memory` (the SharedArrayBuffers the page creates and every
 //! worker wraps), `clock` (the one clock of a run's workers), `js_error` (a
 //! JavaScript error in words) and `next_task` (yield to the browser between the
@@ -18,6 +20,8 @@ pub mod host;
 mod js_error;
 pub mod next_task;
 pub mod page;
+pub mod protocol;
+pub mod run_files;
 pub mod shared_memory;
 #[cfg(feature = "sqlite")]
 pub mod worker;

@@ -14,10 +14,12 @@ mod lesson;
 #[cfg(not(target_arch = "wasm32"))]
 mod cli {
     use clap::{Parser, Subcommand};
+    use locklab::analysis::report::{Outcome, RunReport};
+    use locklab::exports::{chrome_trace, text_timeline};
+    use locklab::native;
     use locklab::native::{RunOptions, Vfs};
-    use locklab::report::{Outcome, RunReport};
+    use locklab::scenario::presets;
     use locklab::scenario::Scenario;
-    use locklab::{chrome_trace, native, presets, text_timeline};
     use std::path::PathBuf;
     use std::process::ExitCode;
     use std::sync::atomic::AtomicBool;

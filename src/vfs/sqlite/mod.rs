@@ -8,7 +8,8 @@
 //! Each file SQLite opens is a `SharedFile`: SQLite's `sqlite3_file` header followed
 //! by a pointer to our `OpenFile`, which owns everything else.
 
-use super::database::{self, current_owner, SharedDatabase};
+use super::context;
+use super::database::{self, SharedDatabase};
 use super::detail::note_error_detail;
 use super::lock_table::{LockError, SLOTS};
 use super::shm::ShmView;
@@ -53,7 +54,7 @@ pub fn register() -> Result<(), String> {
     REGISTERED
         .get_or_init(|| {
             // SQLite's log must be configured before SQLite initialises.
-            crate::sqlite_log::install();
+            crate::trace::sqlite_log::install();
             // SAFETY: sqlite3_vfs_find initialises SQLite; the default VFS lives as
             // long as the process. Our copy is leaked on purpose: SQLite keeps a
             // pointer to it for the life of the process.
@@ -148,7 +149,7 @@ unsafe extern "C" fn x_open(
                 Err(e) => return storage_failed(e, ffi::SQLITE_CANTOPEN),
             };
             let lock_slot = if role == FileRole::Db {
-                match database.locks().claim(current_owner()) {
+                match database.locks().claim(context::owner()) {
                     Some(slot) => Some(slot),
                     None => {
                         return vfs_failed(
@@ -247,7 +248,7 @@ unsafe extern "C" fn x_full_pathname(
 unsafe extern "C" fn x_sleep(_vfs: *mut ffi::sqlite3_vfs, microseconds: c_int) -> c_int {
     let requested = Duration::from_micros(microseconds.max(0) as u64);
     let start = trace::now_us();
-    if !trace::sleep(requested) {
+    if !context::sleep(requested) {
         fallback_sleep(requested);
     }
     refresh_after_sleep();

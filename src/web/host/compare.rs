@@ -2,11 +2,11 @@
 //! once (their workers would share the cores and distort each other's times),
 //! each a run of its own through `run::run`: its own run id, buffers and files.
 
-use super::protocol::StorageKind;
 use super::run::{run, BrowserRun, LiveTrace};
+use crate::analysis::report::Outcome;
 use crate::compare::Side;
-use crate::report::Outcome;
 use crate::scenario::Scenario;
+use crate::web::protocol::StorageKind;
 
 /// Both runs of a comparison, finished.
 pub struct ComparedRuns {

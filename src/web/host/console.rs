@@ -6,13 +6,13 @@
 //! to whichever database is current then.
 
 use super::kept_runs::{self, KeptRun, Running};
-use super::protocol::{FromWorker, SharedBuffers, StorageKind, ToWorker, PROTOCOL};
 use super::worker_handle::{
     check_ready, unexpected, Arrival, Inbox, LiveTrace, Member, WorkerHandle,
 };
-use crate::console::{Answer, SqlError};
+use crate::engine::console::{Answer, SqlError};
 use crate::trace::WorkerId;
 use crate::web::clock::wall_ms;
+use crate::web::protocol::{FromWorker, SharedBuffers, StorageKind, ToWorker, PROTOCOL};
 use js_sys::{Array, Atomics, Function, Int32Array, Promise, SharedArrayBuffer};
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;

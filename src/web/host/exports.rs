@@ -6,11 +6,11 @@
 //! a worker of its own (`ToWorker::Snapshot`), whichever storage the run used.
 
 use super::kept_runs;
-use super::protocol::{FromWorker, ToWorker};
 use super::run::BrowserRun;
 use super::worker_handle::{unexpected, Arrival};
 use crate::exports::{ExportKind, SVG_WIDTH};
 use crate::web::js_error::js_error;
+use crate::web::protocol::{FromWorker, ToWorker};
 use js_sys::{Array, Function, Promise, Uint8Array};
 use std::cell::RefCell;
 use wasm_bindgen::{JsCast, JsValue};

@@ -3,12 +3,12 @@
 //! memory lives only here, in its SharedArrayBuffers; one in OPFS lives in its
 //! directory, which `run_files` keeps or removes for every tab alike.
 
-use super::protocol::{FromWorker, SharedBuffers, StorageKind, ToWorker};
-use super::run_files;
 use super::worker_handle::{
     check_ready, unexpected, Arrival, Inbox, LiveTrace, Member, WorkerHandle,
 };
 use crate::trace::WorkerId;
+use crate::web::protocol::{FromWorker, SharedBuffers, StorageKind, ToWorker};
+use crate::web::run_files;
 use js_sys::{Array, Atomics, Int32Array};
 use std::cell::RefCell;
 use std::rc::Rc;

@@ -16,11 +16,9 @@
 use super::console;
 use super::exports;
 use super::kept_runs::{self, InProgress, KeptRun, Running};
-use super::protocol::{FromWorker, SharedBuffers, StorageKind, ToWorker, PROTOCOL};
-use super::run_files::{self, RunLock};
 use super::worker_handle::{check_ready, unexpected, Arrival, Inbox, Member, WorkerHandle};
-use crate::engine::WorkerExit;
-use crate::report::{Failure, Outcome, RunFacts, RunReport};
+use crate::analysis::outcome::WorkerExit;
+use crate::analysis::report::{Failure, Outcome, RunFacts, RunReport};
 use crate::run_trace::Kept;
 use crate::scenario::Scenario;
 use crate::timeline::Timeline;
@@ -28,6 +26,8 @@ use crate::trace::{Role, TraceEvent, WorkerId};
 use crate::vfs::DATABASE_WORDS;
 use crate::web::clock::wall_ms;
 use crate::web::next_task::next_task;
+use crate::web::protocol::{FromWorker, SharedBuffers, StorageKind, ToWorker, PROTOCOL};
+use crate::web::run_files::{self, RunLock};
 use crate::web::shared_memory::sab_storage::new_file_buffer;
 use crate::web::shared_memory::sab_words::SabWords;
 use js_sys::{Array, Atomics, Int32Array, Reflect, SharedArrayBuffer};
@@ -459,7 +459,7 @@ impl Run {
     async fn audit(
         &self,
         committed: &[i64],
-    ) -> Result<(crate::engine::schema::JobAudit, String), String> {
+    ) -> Result<(crate::analysis::outcome::JobAudit, String), String> {
         self.keeper.send(
             &ToWorker::Audit {
                 scenario: self.scenario.to_value(),

@@ -4,11 +4,11 @@
 //! whichever worker speaks (or dies) first. Trace batches do not queue: they go
 //! straight to the run's trace (`RunTrace`: the page's one copy of its events).
 
-use super::protocol::{FromWorker, ToWorker, PROTOCOL};
 use super::worker_module::worker_module;
 use crate::run_trace::{Budget, RunTrace};
 use crate::trace::{TraceEvent, WorkerId};
 use crate::web::js_error::js_error;
+use crate::web::protocol::{FromWorker, ToWorker, PROTOCOL};
 use js_sys::{Array, Function, Promise};
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;

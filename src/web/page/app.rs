@@ -19,10 +19,10 @@ use super::scenario_panel::{check, draft_of, Draft, Knobs, LessonPicker};
 use super::shell::{use_shell, with_flag, Drawer, DrawerKind, HelpDialog, ShellProvider, TopBar};
 use super::window_cell::WindowCell;
 use crate::lessons::Evidence;
-use crate::presets;
+use crate::scenario::presets;
 use crate::web::host::compare::ComparedRuns;
-use crate::web::host::protocol::StorageKind;
 use crate::web::host::run::{self as host, BrowserRun, LiveTrace};
+use crate::web::protocol::StorageKind;
 use js_sys::Reflect;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -52,7 +52,7 @@ fn global_flag(name: &str) -> bool {
 }
 
 fn has_opfs() -> bool {
-    crate::web::host::run_files::default_storage() == StorageKind::Opfs
+    crate::web::run_files::default_storage() == StorageKind::Opfs
 }
 
 /// Where the page's run is: a lesson's run, or both runs of a comparison.

@@ -3,9 +3,9 @@
 //! differences in words. Every number is a report's and every sentence is made
 //! from them (`compare::Comparison`).
 
+use crate::analysis::metrics::Percentiles;
+use crate::analysis::report::RunReport;
 use crate::compare::{Comparison, Side};
-use crate::metrics::Percentiles;
-use crate::report::RunReport;
 use crate::result_code::explain;
 use yew::prelude::*;
 

@@ -3,7 +3,7 @@
 //! and read the rows, what changed, or SQLite's error with what it means. While a
 //! run goes on, the console takes part in it: its lane is "you".
 
-use crate::console::{Answer, SqlError};
+use crate::engine::console::{Answer, SqlError};
 use crate::web::host::console::{self, Refused};
 use serde_json::Value;
 use wasm_bindgen::JsCast;

@@ -3,7 +3,7 @@
 //! killed and when, the jobs their heartbeats gave back or left stuck, and what
 //! SQLite's own log said (a hot journal rolled back, a WAL index rebuilt).
 
-use crate::report::{Outcome, RunReport};
+use crate::analysis::report::{Outcome, RunReport};
 use crate::trace::{EventKind, TraceEvent};
 use yew::prelude::*;
 

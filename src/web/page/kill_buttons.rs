@@ -4,7 +4,7 @@
 //! `stale_after_ms` the job it held comes back to the queue through the heartbeat.
 
 use crate::web::host::kept_runs;
-use crate::web::host::protocol::SharedBuffers;
+use crate::web::protocol::SharedBuffers;
 use std::collections::BTreeSet;
 use yew::prelude::*;
 

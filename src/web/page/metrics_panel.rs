@@ -9,8 +9,8 @@
 //! 16 workers, so the table waits for the end.
 
 use super::wait_for_matrix::{Row, WaitForMatrix};
-use crate::metrics::{Metrics, Percentiles};
-use crate::report::RunReport;
+use crate::analysis::metrics::{Metrics, Percentiles};
+use crate::analysis::report::RunReport;
 use crate::result_code::explain;
 use std::collections::BTreeMap;
 use yew::prelude::*;

@@ -3,7 +3,7 @@
 //! the engine) without the shared VFS; shown in About when the address has
 //! `#pipeline`, not on the page a learner reads.
 
-use crate::report::RunReport;
+use crate::analysis::report::RunReport;
 use crate::web::host::run as host;
 use serde_json::json;
 use std::rc::Rc;

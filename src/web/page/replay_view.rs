@@ -7,8 +7,8 @@
 use super::keys::use_page_keys;
 use super::metrics_panel::{MetricsPanel, Numbers};
 use super::timeline_view::{SharedWindow, TimelineView};
-use crate::metrics::Tally;
-use crate::replay::{Replay, SPEEDS};
+use crate::analysis::metrics::Tally;
+use crate::timeline::replay::{Replay, SPEEDS};
 use crate::timeline::Timeline;
 use crate::web::clock::wall_ms;
 use crate::web::host::run::BrowserRun;
@@ -132,7 +132,7 @@ pub fn replay_view(props: &ReplayProps) -> Html {
                 let speed = select
                     .value()
                     .parse()
-                    .unwrap_or(crate::replay::DEFAULT_SPEED);
+                    .unwrap_or(crate::timeline::replay::DEFAULT_SPEED);
                 with_replay(&|r| r.set_speed(speed));
                 bump();
             }

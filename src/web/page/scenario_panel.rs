@@ -4,7 +4,7 @@
 //! come from the core's field table (`scenario::fields`). Edits are checked by the
 //! same parser as the CLI's; an error shows at its field.
 
-use crate::presets;
+use crate::scenario::presets;
 use crate::scenario::{Edit, Field, Scenario, ScenarioError, FIELDS};
 use serde_json::{Map, Value};
 use wasm_bindgen::JsCast;

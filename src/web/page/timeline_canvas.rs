@@ -3,8 +3,8 @@
 //! for, a replay's playhead and the time axis.
 
 use super::canvas_fonts;
+use crate::timeline::paint::{self, Cursor, Raster, LANE_HEIGHT};
 use crate::timeline::{Timeline, View};
-use crate::timeline_paint::{self, Cursor, Raster, LANE_HEIGHT};
 use wasm_bindgen::{Clamped, JsCast};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
@@ -32,7 +32,7 @@ pub(super) fn draw(
     // The lanes are painted again only when what they show changed; a moving
     // playhead alone puts the same pixels back and draws its line over them.
     if repaint {
-        timeline_paint::paint(timeline, view, now_us, cursor, focus, raster);
+        paint::paint(timeline, view, now_us, cursor, focus, raster);
     }
     present(canvas, timeline, view, playhead, raster);
 }

@@ -1,21 +1,21 @@
 //! What the timeline's colours and shapes mean: the legend under the lanes, each
 //! error's shape drawn from the same pixels as in the lanes.
 
+use crate::timeline::paint;
 use crate::timeline::{Cell, ErrorKind};
-use crate::timeline_paint;
 use yew::prelude::*;
 
 /// What each colour and shape means.
 #[function_component(Legend)]
 pub fn legend() -> Html {
-    let swatch = |rgb| format!("background:{}", timeline_paint::hex(rgb));
+    let swatch = |rgb| format!("background:{}", paint::hex(rgb));
     html! {
         <ul class="legend" data-testid="legend">
             <li><span class="swatch tx"></span><strong>{ "transaction" }</strong>
                 { ": the line above a lane runs from BEGIN to COMMIT; dashed when it rolled back" }</li>
             { for Cell::ALL.iter().skip(1).map(|cell| html! {
                 <li><span class={classes!("swatch", (*cell == Cell::BusyWait).then_some("hatched"))}
-                    style={swatch(timeline_paint::cell_colour(*cell))}></span>
+                    style={swatch(paint::cell_colour(*cell))}></span>
                     <strong>{ cell.label() }</strong>{ ": " }{ cell.explain() }</li>
             }) }
             <li><RefusalShape /><strong>{ "refused lock" }</strong>
@@ -42,8 +42,8 @@ struct ErrorShapeProps {
 /// An error's shape as in the lanes, drawn from the same pixels.
 #[function_component(ErrorShape)]
 fn error_shape(props: &ErrorShapeProps) -> Html {
-    let fill = timeline_paint::hex(timeline_paint::error_colour(props.kind));
-    let rows = timeline_paint::error_shape(props.kind);
+    let fill = paint::hex(paint::error_colour(props.kind));
+    let rows = paint::error_shape(props.kind);
     html! {
         <svg class="shape" width="13" height="13" viewBox="-2 -2 13 13" aria-hidden="true">
             { for rows.iter().enumerate().flat_map(|(y, row)| {
@@ -59,7 +59,7 @@ fn error_shape(props: &ErrorShapeProps) -> Html {
 /// A refused lock's dot and the start of its dashed edge, as in the lanes.
 #[function_component(RefusalShape)]
 fn refusal_shape() -> Html {
-    let fill = timeline_paint::hex(timeline_paint::EDGE);
+    let fill = paint::hex(paint::EDGE);
     html! {
         <svg class="shape" width="13" height="13" viewBox="0 0 13 13" aria-hidden="true">
             <circle cx="6.5" cy="3" r="2.5" fill={fill.clone()} />

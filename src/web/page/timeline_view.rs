@@ -12,8 +12,8 @@ use super::shell::lane_scale;
 use super::timeline_canvas::{draw, ms, present, LABEL_WIDTH};
 use super::timeline_legend::Legend;
 use super::window_cell::{use_window, WindowCell};
+use crate::timeline::paint::{self, Cursor, Raster, LANE_HEIGHT};
 use crate::timeline::{pan, zoom, Timeline, View};
-use crate::timeline_paint::{self, Cursor, Raster, LANE_HEIGHT};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -216,7 +216,7 @@ pub fn timeline_view(props: &TimelineProps) -> Html {
                     *painted.borrow_mut() = None;
                     let (now_us, cursor, focus, playhead) = (*now_us, *cursor, *pointed, *playhead);
                     let half = lanes / 2;
-                    timeline_paint::paint_lanes(
+                    paint::paint_lanes(
                         &timeline.borrow(),
                         &view,
                         now_us,
@@ -231,7 +231,7 @@ pub fn timeline_view(props: &TimelineProps) -> Html {
                             return;
                         }
                         let (timeline, mut raster) = (timeline.borrow(), raster.borrow_mut());
-                        timeline_paint::paint_lanes(
+                        paint::paint_lanes(
                             &timeline,
                             &view,
                             now_us,
@@ -240,7 +240,7 @@ pub fn timeline_view(props: &TimelineProps) -> Html {
                             lanes,
                             &mut raster,
                         );
-                        timeline_paint::paint_edges(
+                        paint::paint_edges(
                             &timeline,
                             &view,
                             focus.or(cursor.map(|c| c.lane)),

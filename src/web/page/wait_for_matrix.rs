@@ -3,9 +3,9 @@
 //! refusals and the busy wait after them (the report's `workers[].blocked_by`).
 //! It only shows numbers it is given; it never computes them.
 
-use crate::metrics::{BlockedBy, WorkerMetrics};
+use crate::analysis::metrics::{BlockedBy, WorkerMetrics};
+use crate::trace::HOST_WORKER;
 use crate::trace::{Role, WorkerId};
-use crate::vfs::database::HOST_OWNER;
 use yew::prelude::*;
 
 /// One worker's row: who it is, and who blocked it.
@@ -64,7 +64,7 @@ pub fn wait_for_matrix(props: &WaitForMatrixProps) -> Html {
     columns.dedup();
     let role = |w: WorkerId| props.rows.iter().find(|r| r.worker == w).map(|r| r.role);
     let column_name = |by: Option<WorkerId>| match by {
-        Some(HOST_OWNER) => "by the host's connection".to_string(),
+        Some(HOST_WORKER) => "by the host's connection".to_string(),
         Some(w) => format!("by {}", name(w, role(w))),
         None => "by nobody known".to_string(),
     };

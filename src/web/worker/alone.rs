@@ -3,11 +3,11 @@
 //! page makes the report from what it sends back.
 
 use crate::clock::Clock;
-use crate::engine::{schema, Unstoppable, Worker};
+use crate::engine::{self, schema, Unstoppable, Worker};
 use crate::scenario::Scenario;
 use crate::trace::{self, Role};
 use crate::web::clock::{wall_ms, WebClock};
-use crate::web::host::protocol::{Exit, FromWorker};
+use crate::web::protocol::{Exit, FromWorker};
 use rusqlite::Connection;
 use std::sync::Arc;
 
@@ -19,12 +19,12 @@ pub fn run_alone(scenario: &Scenario) -> Result<FromWorker, String> {
     schema::create_queue(&setup, scenario).map_err(|e| format!("seeding the queue: {e}"))?;
 
     let clock = WebClock::with_epoch(wall_ms());
-    trace::install(0, Arc::new(clock));
+    engine::thread::enter(0, Arc::new(clock));
     let conn = Connection::open(&name).map_err(|e| format!("opening {name}: {e}"))?;
     let (journal_mode, exit) =
         Worker::new(0, Role::Writer, scenario, &conn, None, &clock, &Unstoppable).run();
     let elapsed_us = clock.now_us();
-    let events = trace::uninstall();
+    let events = engine::thread::leave();
 
     let committed = trace::committed_jobs(&events);
     let (audit, integrity) =

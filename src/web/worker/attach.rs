@@ -9,8 +9,8 @@ use crate::scenario::{LockingMode, Scenario};
 use crate::trace::{self, DbFile, WorkerId};
 use crate::vfs::storage::Storage;
 use crate::vfs::{self, Locking, SharedDatabase};
-use crate::web::host::protocol::{FromWorker, SharedBuffers, StorageKind};
-use crate::web::host::run_files;
+use crate::web::protocol::{FromWorker, SharedBuffers, StorageKind};
+use crate::web::run_files;
 use crate::web::shared_memory::sab_storage::SabStorage;
 use crate::web::shared_memory::sab_words::SabWords;
 use js_sys::{Array, Atomics, Int32Array, SharedArrayBuffer};
@@ -31,7 +31,7 @@ const POST_EVERY_MS: f64 = 100.0;
 
 /// Post the events recorded since the last post, if [`POST_EVERY_MS`] went by
 /// since: between two steps, and before each sleep of SQLite's busy handler
-/// (`trace::before_sleep`), where a worker may wait for seconds inside one step.
+/// (`vfs::context::before_sleep`), where a worker may wait for seconds inside one step.
 pub fn post_events_if_due() {
     let now = crate::web::clock::wall_ms();
     if now - LAST_POST_MS.get() < POST_EVERY_MS {

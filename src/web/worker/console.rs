@@ -5,12 +5,12 @@
 //! transaction left open, and says so.
 
 use super::attach::{self, attach};
-use crate::console;
+use crate::engine::{self, console};
 use crate::scenario::Scenario;
 use crate::trace::{self, EventKind, Role, WorkerId};
 use crate::vfs;
 use crate::web::clock::WebClock;
-use crate::web::host::protocol::{FromWorker, SharedBuffers, StorageKind};
+use crate::web::protocol::{FromWorker, SharedBuffers, StorageKind};
 use js_sys::{Array, Atomics, Int32Array};
 use rusqlite::{Connection, OpenFlags};
 use std::cell::RefCell;
@@ -55,11 +55,11 @@ pub async fn start(
     let clock = WebClock::with_epoch(epoch_ms);
     // Stop ends the console's waits too, and (below) a statement that runs long.
     crate::web::clock::wake_on(control.words.clone(), SharedBuffers::STOP as u32);
-    trace::install(worker, Arc::new(clock));
+    engine::thread::enter(worker, Arc::new(clock));
     trace::emit(EventKind::WorkerStart {
         role: Role::Console,
     });
-    let path = crate::web::host::run_files::database_path(run, 0);
+    let path = crate::web::run_files::database_path(run, 0);
     let opened =
         Connection::open_with_flags_and_vfs(&path, OpenFlags::SQLITE_OPEN_READ_WRITE, vfs::NAME);
     let mut conn = match opened {

@@ -6,7 +6,7 @@ use super::console;
 use super::shared_run;
 use super::snapshot;
 use crate::scenario::Scenario;
-use crate::web::host::protocol::{FromWorker, ToWorker, PROTOCOL};
+use crate::web::protocol::{FromWorker, ToWorker, PROTOCOL};
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};

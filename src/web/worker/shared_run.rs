@@ -9,8 +9,8 @@ use crate::scenario::Scenario;
 use crate::trace::{self, Role, Step, WorkerId};
 use crate::vfs;
 use crate::web::clock::WebClock;
-use crate::web::host::protocol::{Exit, FromWorker, SharedBuffers, StorageKind};
-use crate::web::host::run_files;
+use crate::web::protocol::{Exit, FromWorker, SharedBuffers, StorageKind};
+use crate::web::run_files;
 use js_sys::Array;
 use rusqlite::{Connection, OpenFlags};
 use std::cell::RefCell;
@@ -109,8 +109,8 @@ pub fn run(
     };
     let clock = WebClock::with_epoch(epoch_ms);
     crate::web::clock::wake_on(control.words.clone(), SharedBuffers::STOP as u32);
-    trace::install(worker, Arc::new(clock));
-    trace::before_sleep(attach::post_events_if_due);
+    engine::thread::enter(worker, Arc::new(clock));
+    crate::vfs::context::before_sleep(attach::post_events_if_due);
     let databases = attach::databases(run, scenario);
     let opened = open(&databases[0].0).and_then(|q| {
         let r = match databases.get(1) {
@@ -143,7 +143,7 @@ pub fn run(
         control.writer_finished();
     }
     let (exit, failure) = Exit::of(exit);
-    let events = trace::uninstall();
+    let events = engine::thread::leave();
     if killed {
         // Killed as a crash would: the connections stay open, the transaction
         // neither committed nor rolled back.

@@ -8,8 +8,8 @@
 use super::attach::{self, attach};
 use crate::scenario::Scenario;
 use crate::vfs::{self, database};
-use crate::web::host::protocol::{FromWorker, StorageKind};
-use crate::web::host::run_files;
+use crate::web::protocol::{FromWorker, StorageKind};
+use crate::web::run_files;
 use rusqlite::{Connection, OpenFlags};
 
 /// Read run `run`'s queue database, checkpointed, as one file.

@@ -1,8 +1,8 @@
 //! A lesson's annotated moment: the timeline zoomed to it, on a canvas of its own,
 //! with the lane framed, a line at the moment, and the trace's words for it.
 
+use crate::timeline::paint::{self, Raster, LANE_HEIGHT};
 use crate::timeline::{Landmark, Timeline, View};
-use crate::timeline_paint::{self, Raster, LANE_HEIGHT};
 use crate::web::page::timeline_canvas::{axis, put_lanes, LABEL_WIDTH};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -36,7 +36,7 @@ fn draw(canvas: &HtmlCanvasElement, timeline: &Timeline, at: &Landmark) -> Optio
     let (start, end) = window(at, timeline.last_us());
     let view = View::new(start, end, width);
     let mut raster = Raster::default();
-    timeline_paint::paint(
+    paint::paint(
         timeline,
         &view,
         timeline.last_us(),

@@ -194,10 +194,13 @@ mod tests {
 
     fn traced<T>(f: impl FnOnce(&Connection, &dyn Clock) -> T) -> (T, Vec<EventKind>) {
         let clock = SystemClock::starting_now();
-        trace::install(7, Arc::new(SystemClock::starting_now()));
+        crate::engine::thread::enter(7, Arc::new(SystemClock::starting_now()));
         let conn = Connection::open_in_memory().unwrap();
         let out = f(&conn, &clock);
-        let events = trace::uninstall().into_iter().map(|e| e.kind).collect();
+        let events = crate::engine::thread::leave()
+            .into_iter()
+            .map(|e| e.kind)
+            .collect();
         (out, events)
     }
 

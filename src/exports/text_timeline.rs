@@ -2,10 +2,10 @@
 //! time (see `timeline` for what a slice shows), and who blocked whom as a table
 //! (the wait-for matrix of the report).
 
-use crate::metrics::WorkerMetrics;
+use crate::analysis::metrics::WorkerMetrics;
 use crate::timeline::{Cell, Mark, Timeline, View};
+use crate::trace::HOST_WORKER;
 use crate::trace::{Role, TraceEvent, WorkerId};
-use crate::vfs::database::HOST_OWNER;
 
 /// The characters, weakest first; a slice shows the strongest that touched it.
 pub const LEGEND: &str = ". none  s SHARED  r WAL read  R RESERVED  W WAL write  P PENDING  \
@@ -80,7 +80,7 @@ pub fn blocked_by(workers: &[WorkerMetrics]) -> String {
         format!("{}{id}", role_char(role))
     };
     let name = |by: Option<WorkerId>| match by {
-        Some(HOST_OWNER) => "host".to_string(),
+        Some(HOST_WORKER) => "host".to_string(),
         Some(w) => format!("by {}", tag(w)),
         None => "nobody".to_string(),
     };
@@ -107,7 +107,7 @@ pub fn blocked_by(workers: &[WorkerMetrics]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::metrics::{BlockedBy, LockTimes};
+    use crate::analysis::metrics::{BlockedBy, LockTimes};
     use std::collections::BTreeMap;
 
     fn worker(id: WorkerId, blocked_by: Vec<BlockedBy>) -> WorkerMetrics {

@@ -19,9 +19,9 @@
 //! have come first). Times are the trace's: microseconds, so the browser's
 //! coarsened clock (5 µs steps in a cross-origin isolated page) shows in them.
 
+use crate::analysis::lock_holds::{HeldLock, LockHolds};
+use crate::analysis::metrics::Percentiles;
 use crate::lock::WAL_WRITE_SLOT;
-use crate::lock_holds::{Held, LockHolds};
-use crate::metrics::Percentiles;
 use crate::trace::{DbFile, EventKind, TraceEvent, WorkerId};
 use std::collections::{BTreeMap, VecDeque};
 
@@ -64,7 +64,7 @@ struct Lane {
 impl Lane {
     fn writes(&self) -> bool {
         self.holds.level(DbFile::Queue).is_write()
-            || self.holds.holds(DbFile::Queue, Held::WalWrite)
+            || self.holds.holds(DbFile::Queue, HeldLock::WalWrite)
     }
 }
 

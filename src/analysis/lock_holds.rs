@@ -20,7 +20,7 @@ use crate::trace::{DbFile, EventKind, TraceEvent};
 
 /// A lock a connection can hold on a database.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Held {
+pub enum HeldLock {
     /// A lock level on the database file (never NONE, which holds nothing).
     Level(LockLevel),
     /// One or more of WAL's five read marks (shm slots 3 to 7), shared (a WAL read
@@ -35,34 +35,34 @@ pub enum Held {
     WalRecovery,
 }
 
-impl Held {
+impl HeldLock {
     /// The holds made of shm slots, in the order their state is kept.
-    pub const WAL: [Held; 4] = [
-        Held::WalRead,
-        Held::WalWrite,
-        Held::WalCheckpoint,
-        Held::WalRecovery,
+    pub const WAL: [HeldLock; 4] = [
+        HeldLock::WalRead,
+        HeldLock::WalWrite,
+        HeldLock::WalCheckpoint,
+        HeldLock::WalRecovery,
     ];
 
     /// "SHARED", "WAL read", ...: what the timeline and the Chrome trace call it.
     pub fn name(self) -> &'static str {
         match self {
-            Held::Level(level) => level.name(),
-            Held::WalRead => "WAL read",
-            Held::WalWrite => "WAL write",
-            Held::WalCheckpoint => "WAL checkpoint",
-            Held::WalRecovery => "WAL recovery",
+            HeldLock::Level(level) => level.name(),
+            HeldLock::WalRead => "WAL read",
+            HeldLock::WalWrite => "WAL write",
+            HeldLock::WalCheckpoint => "WAL checkpoint",
+            HeldLock::WalRecovery => "WAL recovery",
         }
     }
 
     /// The shm slots (a bit each) whose holding makes this hold.
     fn shm_slots(self) -> u8 {
         match self {
-            Held::Level(_) => 0,
-            Held::WalRead => 0xff << WAL_FIRST_READ_SLOT,
-            Held::WalWrite => 1 << WAL_WRITE_SLOT,
-            Held::WalCheckpoint => 1 << 1,
-            Held::WalRecovery => 1 << 2,
+            HeldLock::Level(_) => 0,
+            HeldLock::WalRead => 0xff << WAL_FIRST_READ_SLOT,
+            HeldLock::WalWrite => 1 << WAL_WRITE_SLOT,
+            HeldLock::WalCheckpoint => 1 << 1,
+            HeldLock::WalRecovery => 1 << 2,
         }
     }
 }
@@ -71,7 +71,7 @@ impl Held {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Hold {
     pub db: DbFile,
-    pub held: Held,
+    pub held: HeldLock,
     pub from_us: u64,
     pub to_us: u64,
 }
@@ -100,7 +100,7 @@ struct FileHolds {
     level_since: u64,
     /// The shm slots held now, a bit each.
     shm: u8,
-    /// Since when each of `Held::WAL` is held (meaningful while it is).
+    /// Since when each of `HeldLock::WAL` is held (meaningful while it is).
     wal_since: [u64; 4],
     /// Of `shm`, the slots held exclusive, a bit each.
     shm_exclusive: u8,
@@ -120,7 +120,7 @@ fn index(db: DbFile) -> usize {
 impl LockHolds {
     /// Read the worker's next event (its events come in the order it recorded
     /// them); `ended` receives each hold the event ended, in the order of
-    /// `Held::WAL` when one event ends several.
+    /// `HeldLock::WAL` when one event ends several.
     pub fn read(&mut self, e: &TraceEvent, ended: impl FnMut(Hold)) {
         self.read_slots(e, ended, |_| {});
     }
@@ -143,7 +143,7 @@ impl LockHolds {
                 if file.level != LockLevel::None {
                     ended(Hold {
                         db: *db,
-                        held: Held::Level(file.level),
+                        held: HeldLock::Level(file.level),
                         from_us: file.level_since,
                         to_us: t,
                     });
@@ -188,7 +188,7 @@ impl LockHolds {
                 } else if !*acquire {
                     file.shm_exclusive &= !bits;
                 }
-                for (i, held) in Held::WAL.into_iter().enumerate() {
+                for (i, held) in HeldLock::WAL.into_iter().enumerate() {
                     let slots = held.shm_slots();
                     match (before & slots != 0, file.shm & slots != 0) {
                         (false, true) => file.wal_since[i] = t,
@@ -257,23 +257,23 @@ impl LockHolds {
     }
 
     /// Whether `held` is held on `db` now.
-    pub fn holds(&self, db: DbFile, held: Held) -> bool {
+    pub fn holds(&self, db: DbFile, held: HeldLock) -> bool {
         let file = &self.files[index(db)];
         match held {
-            Held::Level(level) => file.level == level,
+            HeldLock::Level(level) => file.level == level,
             _ => file.shm & held.shm_slots() != 0,
         }
     }
 
     /// The holds not yet ended, as if they ended at `now_us` (or where they began,
     /// if that is later): per file, the level first, then in the order of
-    /// `Held::WAL`.
+    /// `HeldLock::WAL`.
     pub fn still_held(&self, now_us: u64) -> impl Iterator<Item = Hold> + '_ {
         FILES.into_iter().flat_map(move |db| {
             let file = &self.files[index(db)];
             let level = (file.level != LockLevel::None)
-                .then_some((Held::Level(file.level), file.level_since));
-            let wal = Held::WAL
+                .then_some((HeldLock::Level(file.level), file.level_since));
+            let wal = HeldLock::WAL
                 .into_iter()
                 .zip(file.wal_since)
                 .filter(|(held, _)| file.shm & held.shm_slots() != 0);
@@ -550,10 +550,10 @@ mod tests {
         assert_eq!((still[0].from_us, still[0].to_us), (500, 500));
         assert_eq!(holds.level(Queue), Shared);
         assert_eq!(holds.level(Results), None);
-        assert!(holds.holds(Queue, Held::Level(Shared)));
-        assert!(!holds.holds(Queue, Held::WalWrite));
+        assert!(holds.holds(Queue, HeldLock::Level(Shared)));
+        assert!(!holds.holds(Queue, HeldLock::WalWrite));
         holds.read(&at(600, 0, shm(Queue, 0, 1, "+x")), |_| {});
-        assert!(holds.holds(Queue, Held::WalWrite));
-        assert!(!holds.holds(Results, Held::WalWrite));
+        assert!(holds.holds(Queue, HeldLock::WalWrite));
+        assert!(!holds.holds(Results, HeldLock::WalWrite));
     }
 }

@@ -6,16 +6,16 @@
 //! beside the text: the posted value is `{ protocol, json, buffers }`, with the
 //! SharedArrayBuffers in the order [`SharedBuffers`] documents, and the worker
 //! checks their number and sizes before it touches them. Messages with trace
-//! events carry them beside the text too, as bytes (`crate::trace_wire`): the
+//! events carry them beside the text too, as bytes (`crate::trace::wire`): the
 //! posted value is `{ json, trace }`. A database snapshot's bytes travel the same
 //! way: `{ json, file }`.
 
-use crate::console::{Answer, SqlError};
-use crate::engine::schema::JobAudit;
-use crate::engine::WorkerExit;
-use crate::report::Failure;
+use crate::analysis::outcome::Failure;
+use crate::analysis::outcome::JobAudit;
+use crate::analysis::outcome::WorkerExit;
+use crate::engine::console::{Answer, SqlError};
+use crate::trace::wire;
 use crate::trace::{Role, TraceEvent, WorkerId};
-use crate::trace_wire;
 use crate::vfs::DATABASE_WORDS;
 use js_sys::{Array, Object, Reflect, SharedArrayBuffer, Uint8Array};
 use serde::{Deserialize, Serialize};
@@ -313,7 +313,7 @@ impl FromWorker {
         };
         let posted = Object::new();
         let _ = Reflect::set(&posted, &"json".into(), &json);
-        let trace = Uint8Array::from(trace_wire::encode(events).as_slice());
+        let trace = Uint8Array::from(wire::encode(events).as_slice());
         let _ = Reflect::set(&posted, &"trace".into(), &trace);
         posted.into()
     }
@@ -352,7 +352,7 @@ impl FromWorker {
             Err(e) => return Self::of_another_protocol(&json).ok_or(e.to_string()),
         };
         if let (Some(trace), Some(events)) = (trace, message.events_mut()) {
-            *events = trace_wire::decode(&Uint8Array::new(&trace).to_vec())?;
+            *events = wire::decode(&Uint8Array::new(&trace).to_vec())?;
         }
         if let FromWorker::Snapshot { file, .. } = &mut message {
             if let Ok(bytes) = Reflect::get(data, &"file".into()) {

@@ -6,8 +6,8 @@
 //! refuses that request". It never decides a hold itself.
 
 use super::{Holding, Wanted};
+use crate::analysis::lock_holds::{HeldLock, LockHolds};
 use crate::lock::{LockLevel, SHM_SLOTS};
-use crate::lock_holds::{Held, LockHolds};
 use crate::trace::{DbFile, EventKind, TraceEvent};
 use std::collections::VecDeque;
 
@@ -81,7 +81,7 @@ impl History {
         self.holds.read_slots(
             e,
             |hold| {
-                if let Held::Level(level) = hold.held {
+                if let HeldLock::Level(level) = hold.held {
                     let i = index(hold.db);
                     levels[i].push_back(LevelSpan {
                         from_us: hold.from_us,

@@ -7,7 +7,7 @@
 //! timeline keeps every lock span (see `Timeline`'s detail budget), and
 //! [`Kept::words`] says what was not kept.
 
-use crate::metrics::Tally;
+use crate::analysis::metrics::Tally;
 use crate::scenario::fields::thousands;
 use crate::timeline::{Dropped, Timeline};
 use crate::trace::{EventKind, TraceEvent};

@@ -27,11 +27,11 @@
 //! waiter's track, which Perfetto binds to it) draws an arrow from the holder to
 //! the worker it blocked.
 
-use crate::lock_holds::{Held, LockHolds};
+use crate::analysis::lock_holds::{HeldLock, LockHolds};
+use crate::analysis::wait_for::{Holding, Read, Refusal, WaitFor, Wanted};
 use crate::result_code;
+use crate::trace::HOST_WORKER;
 use crate::trace::{DbFile, EventKind, FileRole, Role, TraceEvent, WorkerId};
-use crate::vfs::database::HOST_OWNER;
-use crate::wait_for::{Holding, Read, Refusal, WaitFor, Wanted};
 use serde_json::{json, Value};
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet};
@@ -48,24 +48,24 @@ fn level_track(db: DbFile) -> u32 {
 }
 
 /// The track of a hold of `held` on `db`.
-fn hold_track(db: DbFile, held: Held) -> u32 {
+fn hold_track(db: DbFile, held: HeldLock) -> u32 {
     level_track(db)
         + match held {
-            Held::Level(_) => 0,
-            Held::WalRead => 1,
-            Held::WalWrite => 2,
-            Held::WalCheckpoint => 3,
-            Held::WalRecovery => 4,
+            HeldLock::Level(_) => 0,
+            HeldLock::WalRead => 1,
+            HeldLock::WalWrite => 2,
+            HeldLock::WalCheckpoint => 3,
+            HeldLock::WalRecovery => 4,
         }
 }
 
 /// The track of the holds of shm slot `slot` on `db`.
 fn slot_track(db: DbFile, slot: u8) -> u32 {
     let held = match slot {
-        0 => Held::WalWrite,
-        1 => Held::WalCheckpoint,
-        2 => Held::WalRecovery,
-        _ => Held::WalRead,
+        0 => HeldLock::WalWrite,
+        1 => HeldLock::WalCheckpoint,
+        2 => HeldLock::WalRecovery,
+        _ => HeldLock::WalRead,
     };
     hold_track(db, held)
 }
@@ -128,7 +128,7 @@ pub fn export(events: &[TraceEvent], end_us: u64) -> Value {
             _ => None,
         }));
     let who = |worker: WorkerId| match (worker, roles.get(&worker)) {
-        (HOST_OWNER, _) => "the host's connection".to_string(),
+        (HOST_WORKER, _) => "the host's connection".to_string(),
         (_, Some(Role::Reader)) => format!("reader {worker}"),
         (_, Some(Role::Console)) => "you (the console)".to_string(),
         _ => format!("worker {worker}"),
