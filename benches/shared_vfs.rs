@@ -4,7 +4,7 @@
 //!
 //!     cargo bench --bench shared_vfs
 
-use locklab::analysis::metrics::Percentiles;
+use locklab::analysis::percentiles::Percentiles;
 use locklab::clock::{Clock, SystemClock};
 use locklab::engine::{schema, thread};
 use locklab::lock::LockLevel;

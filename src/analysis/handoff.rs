@@ -20,7 +20,7 @@
 //! coarsened clock (5 µs steps in a cross-origin isolated page) shows in them.
 
 use crate::analysis::lock_holds::{HeldLock, LockHolds};
-use crate::analysis::metrics::Percentiles;
+use crate::analysis::percentiles::Percentiles;
 use crate::lock::WAL_WRITE_SLOT;
 use crate::trace::{DbFile, EventKind, TraceEvent, WorkerId};
 use std::collections::{BTreeMap, VecDeque};

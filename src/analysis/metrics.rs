@@ -4,7 +4,7 @@
 
 use crate::analysis::handoff::HandOffs;
 use crate::analysis::lock_holds::{HeldLock, Hold, LockHolds};
-pub use crate::analysis::percentiles::Percentiles;
+use crate::analysis::percentiles::Percentiles;
 use crate::analysis::wait_for::WaitFor;
 use crate::lock::LockLevel;
 use crate::trace::{DbFile, EventKind, Role, TraceEvent, WorkerId};

@@ -1,10 +1,11 @@
 //! The run report: the stable JSON a run ends with (docs/report.md), the same from
 //! the CLI's `--json` and the browser's `window.locklab.run()`.
 
-use crate::analysis::metrics::{Metrics, Percentiles, WorkerMetrics};
+use crate::analysis::metrics::{Metrics, WorkerMetrics};
 pub use crate::analysis::outcome::Failure;
 use crate::analysis::outcome::JobAudit;
 use crate::analysis::outcome::WorkerExit;
+use crate::analysis::percentiles::Percentiles;
 use crate::scenario::Scenario;
 use crate::trace::TraceEvent;
 use serde::{Deserialize, Serialize};

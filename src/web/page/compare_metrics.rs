@@ -3,7 +3,7 @@
 //! differences in words. Every number is a report's and every sentence is made
 //! from them (`compare::Comparison`).
 
-use crate::analysis::metrics::Percentiles;
+use crate::analysis::percentiles::Percentiles;
 use crate::analysis::report::RunReport;
 use crate::compare::{Comparison, Side};
 use crate::result_code::explain;

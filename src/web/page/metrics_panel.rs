@@ -9,7 +9,8 @@
 //! 16 workers, so the table waits for the end.
 
 use super::wait_for_matrix::{Row, WaitForMatrix};
-use crate::analysis::metrics::{Metrics, Percentiles};
+use crate::analysis::metrics::Metrics;
+use crate::analysis::percentiles::Percentiles;
 use crate::analysis::report::RunReport;
 use crate::result_code::explain;
 use std::collections::BTreeMap;
