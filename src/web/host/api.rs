@@ -6,6 +6,7 @@
 use super::compare;
 use super::console;
 use super::exports;
+use super::finished_run;
 use super::js_json::{self, Refused};
 use super::kept_runs;
 use super::run::{budget, run, set_budget, LiveTrace};
@@ -355,7 +356,7 @@ fn export_fn() -> Closure<dyn FnMut(JsValue) -> Promise> {
         };
         future_to_promise(async move {
             let kind = kind.map_err(|m| JsValue::from_str(&format!("locklab.export: {m}")))?;
-            let run = exports::last().ok_or_else(|| {
+            let run = finished_run::last().ok_or_else(|| {
                 JsValue::from_str(
                     "locklab.export: no finished run to export in this tab: run one first \
                      (the Run button, or locklab.run)",

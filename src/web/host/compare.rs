@@ -2,7 +2,8 @@
 //! once (their workers would share the cores and distort each other's times),
 //! each a run of its own through `run::run`: its own run id, buffers and files.
 
-use super::run::{run, BrowserRun, LiveTrace};
+use super::finished_run::BrowserRun;
+use super::run::{run, LiveTrace};
 use crate::analysis::report::Outcome;
 use crate::compare::Side;
 use crate::scenario::Scenario;

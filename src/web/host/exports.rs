@@ -5,14 +5,13 @@
 //! PNG encoder; `database.db` is the run's queue file, read and checkpointed by
 //! a worker of its own (`ToWorker::Snapshot`), whichever storage the run used.
 
+use super::finished_run::BrowserRun;
 use super::kept_runs;
-use super::run::BrowserRun;
 use super::worker_handle::{unexpected, Arrival};
 use crate::exports::{ExportKind, SVG_WIDTH};
 use crate::web::js_error::js_error;
 use crate::web::protocol::{FromWorker, ToWorker};
 use js_sys::{Array, Function, Promise, Uint8Array};
-use std::cell::RefCell;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
@@ -21,21 +20,6 @@ use web_sys::{
 
 /// The PNG's pixels per SVG unit: 1600 units make 1920 px, a full-HD slide.
 const PNG_SCALE: f64 = 1.2;
-
-thread_local! {
-    /// The run this tab finished last, started from the page or from the API.
-    static LAST: RefCell<Option<BrowserRun>> = const { RefCell::new(None) };
-}
-
-/// Remember `run` as this tab's last finished run (what `locklab.export` saves).
-pub fn remember(run: &BrowserRun) {
-    LAST.with(|last| *last.borrow_mut() = Some(run.clone()));
-}
-
-/// This tab's last finished run.
-pub fn last() -> Option<BrowserRun> {
-    LAST.with(|last| last.borrow().clone())
-}
 
 /// A Blob of `parts` (strings or byte arrays) with media type `media_type`.
 fn blob(part: &JsValue, media_type: &str) -> Result<Blob, String> {

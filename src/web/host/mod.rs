@@ -7,6 +7,7 @@ pub mod api;
 pub mod compare;
 pub mod console;
 pub mod exports;
+pub mod finished_run;
 mod js_json;
 pub mod kept_runs;
 pub mod run;

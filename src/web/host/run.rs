@@ -14,15 +14,13 @@
 //! terminated too; the audit then says what the database holds.
 
 use super::console;
-use super::exports;
+use super::finished_run::{self, BrowserRun};
 use super::kept_runs::{self, InProgress, KeptRun, Running};
 use super::worker_handle::{check_ready, unexpected, Arrival, Inbox, Member, WorkerHandle};
 use crate::analysis::outcome::WorkerExit;
 use crate::analysis::report::{Failure, Outcome, RunFacts, RunReport};
-use crate::run_trace::Kept;
 use crate::scenario::Scenario;
-use crate::timeline::Timeline;
-use crate::trace::{Role, TraceEvent, WorkerId};
+use crate::trace::{Role, WorkerId};
 use crate::vfs::DATABASE_WORDS;
 use crate::web::clock::wall_ms;
 use crate::web::next_task::next_task;
@@ -31,7 +29,6 @@ use crate::web::run_files::{self, RunLock};
 use crate::web::shared_memory::sab_storage::new_file_buffer;
 use crate::web::shared_memory::sab_words::SabWords;
 use js_sys::{Array, Atomics, Int32Array, Reflect, SharedArrayBuffer};
-use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 
@@ -70,26 +67,6 @@ fn databases(scenario: &Scenario) -> usize {
     } else {
         1
     }
-}
-
-/// A finished run in the browser: its id, its report, its timeline and its trace
-/// events (in time order: every one, or as many as the page's budget keeps).
-#[derive(Clone)]
-pub struct BrowserRun {
-    pub id: String,
-    /// How many other runs (in this tab or others) were in progress when this
-    /// one started: they shared the machine's cores.
-    pub alongside: usize,
-    /// The SQL console's transaction was still open when the run ended, and was
-    /// rolled back.
-    pub console_rolled_back: bool,
-    pub report: RunReport,
-    /// Shared with the exports' memory of the last run (`exports::remember`).
-    pub events: Rc<Vec<TraceEvent>>,
-    /// The timeline the page built while the run went on (the one it drew).
-    pub timeline: Rc<RefCell<Timeline>>,
-    /// What the trace kept, and what it did not (over the page's budget).
-    pub kept: Kept,
 }
 
 /// Run `scenario` to its report, on `storage` (or the default: OPFS where the
@@ -283,7 +260,7 @@ async fn run_on(
         timeline,
         kept,
     };
-    exports::remember(&finished);
+    finished_run::remember(&finished);
     // The page then shows the finished run: a render of its own.
     next_task().await;
     Ok(finished)

@@ -4,10 +4,10 @@
 //! run it at once. The hash is a list of `key=value` pairs joined by `&`; pairs
 //! this file does not know are kept as they are (other views read them).
 
-use super::course;
-use super::scenario_panel::{check, Draft};
-use super::timeline_view::Window;
-use super::window_cell::WindowCell;
+use super::scenario_panel::Draft;
+use super::timeline::Window;
+use super::timeline::WindowCell;
+use crate::lessons;
 use crate::scenario::compact;
 use gloo_timers::callback::Timeout;
 use serde_json::{Map, Value};
@@ -128,6 +128,14 @@ pub fn address_of(lesson: &str) -> String {
     hash_of(lesson, &Map::new(), None, None)
 }
 
+/// Open the lesson at `index` (through the address); false if there is none.
+pub fn go_to(index: usize) -> bool {
+    let Some(lesson) = lessons::all().into_iter().nth(index) else {
+        return false;
+    };
+    web_sys::window().is_some_and(|w| w.location().set_hash(&address_of(lesson.id)).is_ok())
+}
+
 /// The whole link to this page with `hash`.
 pub fn link_with(hash: &str) -> String {
     let location = web_sys::window().map(|w| w.location());
@@ -135,67 +143,6 @@ pub fn link_with(hash: &str) -> String {
         .and_then(|l| Some(format!("{}{}", l.origin().ok()?, l.pathname().ok()?)))
         .unwrap_or_default();
     format!("{base}{hash}")
-}
-
-/// The lesson the address names, and the name it gave if it named none of them.
-pub fn lesson_from_address() -> (usize, Option<String>) {
-    match lesson_in_address() {
-        None => (0, None),
-        Some(id) => match course::index_of(&id) {
-            Some(i) => (i, None),
-            None => (0, Some(id)),
-        },
-    }
-}
-
-/// The draft a link opens: the lesson's scenario with the fields the link sets;
-/// and what the link could not restore, in words.
-pub fn draft_from_address(index: usize) -> (Draft, Option<String>) {
-    let mut draft = course::lesson_draft(index);
-    match scenario_in_address() {
-        None => (draft, None),
-        Some(Ok(fields)) => {
-            draft.extend(fields);
-            (draft, None)
-        }
-        Some(Err(problem)) => (
-            draft,
-            Some(format!(
-                "This link could not be opened as it was made: {problem}. The lesson's own \
-                 scenario is shown instead."
-            )),
-        ),
-    }
-}
-
-/// The hash that restores lesson `index` with `draft`, the edited copy being
-/// compared with it (`copy`) and the timeline's `window`: the lesson, the fields
-/// of the draft that differ from the lesson's scenario, those of the copy that
-/// differ from the draft (`b=`), and the window.
-pub fn hash_for(
-    index: usize,
-    draft: &Draft,
-    copy: Option<&Draft>,
-    window: Option<(u64, u64)>,
-) -> String {
-    let lesson = course::lesson_at(index);
-    let base = lesson.runs.sides()[0]
-        .scenario()
-        .map(|s| s.to_value())
-        .unwrap_or_default();
-    let full = |d: &Draft| {
-        check(d)
-            .map(|s| s.to_value())
-            .unwrap_or_else(|_| Value::Object(d.clone()))
-    };
-    let now = full(draft);
-    let copy = copy.map(|c| compact::differences(&now, &full(c)));
-    hash_of(
-        lesson.id,
-        &compact::differences(&base, &now),
-        copy.as_ref(),
-        window,
-    )
 }
 
 /// Write `hash` into the address without a new history entry and without a

@@ -7,13 +7,14 @@
 
 use super::compare_metrics::CompareMetrics;
 use super::live_view::{Alongside, LiveRun, LiveView};
-use super::timeline_view::{SharedWindow, TimelineView};
-use super::window_cell::WindowCell;
+use super::timeline::WindowCell;
+use super::timeline::{SharedWindow, TimelineView};
 use crate::analysis::report::Outcome;
 use crate::compare::{scenario_changes, Side};
 use crate::scenario::Scenario;
 use crate::web::host::compare::{compare, ComparedRuns};
-use crate::web::host::run::{BrowserRun, LiveTrace, RunWatcher};
+use crate::web::host::finished_run::BrowserRun;
+use crate::web::host::run::{LiveTrace, RunWatcher};
 use std::rc::Rc;
 use yew::prelude::*;
 

@@ -6,7 +6,7 @@
 
 use crate::exports::ExportKind;
 use crate::web::host::exports;
-use crate::web::host::run::BrowserRun;
+use crate::web::host::finished_run::BrowserRun;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use web_sys::{Blob, HtmlAnchorElement, Url};

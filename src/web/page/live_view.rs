@@ -12,14 +12,13 @@
 use super::key_numbers::KeyNumbers;
 use super::kill_buttons::KillButtons;
 use super::metrics_panel::{MetricsPanel, Numbers};
-use super::timeline_view::TimelineView;
+use super::timeline::{next_frame, TimelineView};
 use crate::run_trace::RunTrace;
 use crate::trace::TraceEvent;
 use crate::web::clock::wall_ms;
 use crate::web::host::run::{budget, RunWatcher};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// How often, at most, the live view draws again, in ms. At 100 ms, with 16
@@ -125,14 +124,6 @@ pub struct LiveViewProps {
 impl PartialEq for LiveViewProps {
     fn eq(&self, other: &Self) -> bool {
         Rc::ptr_eq(&self.run, &other.run)
-    }
-}
-
-/// Run `then` before the browser's next frame is drawn.
-pub(super) fn next_frame(then: impl FnOnce() + 'static) {
-    if let Some(w) = web_sys::window() {
-        let f = wasm_bindgen::closure::Closure::once_into_js(then);
-        let _ = w.request_animation_frame(f.unchecked_ref());
     }
 }
 

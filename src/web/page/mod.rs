@@ -3,6 +3,7 @@
 
 mod address;
 pub mod app;
+mod banners;
 mod canvas_fonts;
 mod compare_metrics;
 pub mod compare_view;
@@ -20,10 +21,9 @@ mod page_api;
 mod pipeline_check;
 mod replay_view;
 mod run_view;
+mod runner;
 mod scenario_panel;
 mod shell;
-mod timeline_canvas;
-mod timeline_legend;
-pub(crate) mod timeline_view;
+mod store;
+pub(crate) mod timeline;
 mod wait_for_matrix;
-pub(crate) mod window_cell;

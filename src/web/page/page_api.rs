@@ -1,66 +1,48 @@
 //! The page's own part of `window.locklab`: `load(scenario)` puts a scenario into
 //! the page as if typed into its knobs, `current()` returns the page's scenario,
-//! `share()` the link that restores the page. The page registers what they act
-//! on at each render (`register`); before its first render they say the page is
-//! not ready.
+//! `share()` the link that restores the page. They read and write the page's
+//! store, as its components do.
 
-use crate::scenario::Scenario;
+use super::runner;
+use super::scenario_panel::check;
+use super::store::{Action, Store};
 use crate::web::host::api::{scenario_of, set, settle, LOAD};
 use js_sys::{Object, Promise, Reflect};
 use serde_json::Value;
-use std::cell::RefCell;
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
-/// What the API acts on: the page's latest callbacks.
-pub struct PageHooks {
-    /// Put a checked scenario into the page.
-    pub load: Box<dyn Fn(Scenario)>,
-    /// The page's scenario as JSON (every field), or why it is not valid.
-    pub current: Box<dyn Fn() -> Result<Value, String>>,
-    /// The link that restores the page.
-    pub share: Box<dyn Fn() -> String>,
-}
-
-thread_local! {
-    static HOOKS: RefCell<Option<PageHooks>> = const { RefCell::new(None) };
-}
-
-/// The page's latest hooks (called at every render of the app).
-pub fn register(hooks: PageHooks) {
-    HOOKS.with(|h| *h.borrow_mut() = Some(hooks));
-}
-
-fn with_hooks<T>(f: impl FnOnce(&PageHooks) -> Result<T, String>) -> Result<T, String> {
-    HOOKS.with(|h| match h.borrow().as_ref() {
-        Some(hooks) => f(hooks),
-        None => Err("the page is not ready yet".to_string()),
-    })
-}
-
 /// Add `load`, `current` and `share` to `window.locklab` (installed by the host).
-pub fn install() {
+pub fn install(store: Rc<Store>) {
     let Ok(api) = Reflect::get(&js_sys::global(), &"locklab".into()) else {
         return;
     };
     let Some(api) = api.dyn_ref::<Object>() else {
         return;
     };
-    let load = Closure::<dyn FnMut(JsValue) -> Promise>::new(|scenario: JsValue| {
-        let loaded = scenario_of(&scenario, &LOAD).and_then(|s| {
-            let value = s.to_value();
-            with_hooks(|h| {
-                (h.load)(s);
-                Ok(value)
-            })
-        });
-        settle(async move { loaded })
+    let load = Closure::<dyn FnMut(JsValue) -> Promise>::new({
+        let store = store.clone();
+        move |scenario: JsValue| {
+            let loaded = scenario_of(&scenario, &LOAD).map(|s| {
+                let value = s.to_value();
+                let draft = value.as_object().cloned().unwrap_or_default();
+                store.dispatch(Action::Loaded(draft));
+                value
+            });
+            settle(async move { loaded })
+        }
     });
-    let current = Closure::<dyn FnMut() -> Promise>::new(|| {
-        let current = with_hooks(|h| (h.current)());
-        settle(async move { current })
+    let current = Closure::<dyn FnMut() -> Promise>::new({
+        let store = store.clone();
+        move || {
+            let current = check(&store.state().draft)
+                .map(|s| s.to_value())
+                .map_err(|e| e.to_string());
+            settle(async move { current })
+        }
     });
-    let share = Closure::<dyn FnMut() -> Promise>::new(|| {
-        let link = with_hooks(|h| Ok(Value::from((h.share)())));
+    let share = Closure::<dyn FnMut() -> Promise>::new(move || {
+        let link: Result<Value, String> = Ok(Value::from(runner::link(&store)));
         settle(async move { link })
     });
     set(api, "load", load.into_js_value());

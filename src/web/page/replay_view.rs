@@ -6,12 +6,12 @@
 
 use super::keys::use_page_keys;
 use super::metrics_panel::{MetricsPanel, Numbers};
-use super::timeline_view::{SharedWindow, TimelineView};
+use super::timeline::{SharedWindow, TimelineView};
 use crate::analysis::metrics::Tally;
 use crate::timeline::replay::{Replay, SPEEDS};
 use crate::timeline::Timeline;
 use crate::web::clock::wall_ms;
-use crate::web::host::run::BrowserRun;
+use crate::web::host::finished_run::BrowserRun;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;

@@ -8,11 +8,11 @@ use super::key_numbers::KeyNumbers;
 use super::live_view::Alongside;
 use super::metrics_panel::{MetricsPanel, Numbers};
 use super::replay_view::ReplayView;
-use super::timeline_view::SharedWindow;
-use super::window_cell::WindowCell;
+use super::timeline::SharedWindow;
+use super::timeline::WindowCell;
 use crate::analysis::report::{Outcome, RunReport};
 use crate::exports::text_timeline;
-use crate::web::host::run::BrowserRun;
+use crate::web::host::finished_run::BrowserRun;
 use std::rc::Rc;
 use yew::prelude::*;
 

@@ -23,18 +23,6 @@ pub fn lesson_at(index: usize) -> Lesson {
     all.swap_remove(index.min(all.len() - 1))
 }
 
-/// Open the lesson at `index` (through the address); false if there is none.
-pub fn go_to(index: usize) -> bool {
-    let Some(lesson) = lessons::all().into_iter().nth(index) else {
-        return false;
-    };
-    web_sys::window().is_some_and(|w| {
-        w.location()
-            .set_hash(&crate::web::page::address::address_of(lesson.id))
-            .is_ok()
-    })
-}
-
 /// The draft of a lesson's first (or only) scenario.
 pub fn lesson_draft(index: usize) -> Draft {
     let lesson = lesson_at(index);

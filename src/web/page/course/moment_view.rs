@@ -3,7 +3,7 @@
 
 use crate::timeline::paint::{self, Raster, LANE_HEIGHT};
 use crate::timeline::{Landmark, Timeline, View};
-use crate::web::page::timeline_canvas::{axis, put_lanes, LABEL_WIDTH};
+use crate::web::page::timeline::canvas::{axis, put_lanes, LABEL_WIDTH};
 use std::cell::RefCell;
 use std::rc::Rc;
 use web_sys::HtmlCanvasElement;

@@ -5,7 +5,7 @@
 
 use super::moment_view::MomentView;
 use crate::lessons::{self, Evidence, Runs};
-use crate::web::host::run::BrowserRun;
+use crate::web::host::finished_run::BrowserRun;
 use std::rc::Rc;
 use yew::prelude::*;
 

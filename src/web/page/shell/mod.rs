@@ -17,7 +17,6 @@ pub use drawer::Drawer;
 pub use help::HelpDialog;
 
 use super::keys::use_page_keys;
-use std::cell::Cell;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use yew::prelude::*;
@@ -136,6 +135,17 @@ pub struct ShellState {
 }
 
 impl ShellState {
+    /// How many CSS pixels a pixel of the timeline's canvas covers: more than one
+    /// in presenter mode (thicker lanes, larger lane names), so that the room
+    /// from one end of the screen to the other shows them.
+    pub fn lane_scale(&self) -> f64 {
+        if self.present {
+            1.5
+        } else {
+            1.0
+        }
+    }
+
     fn from_address() -> ShellState {
         let hash = hash();
         let pipeline = has_flag(&hash, "pipeline");
@@ -152,17 +162,6 @@ impl ShellState {
 
 /// The shell as its components share it.
 pub type Shell = UseStateHandle<ShellState>;
-
-thread_local! {
-    static LANE_SCALE: Cell<f64> = const { Cell::new(1.0) };
-}
-
-/// How many CSS pixels a pixel of the timeline's canvas covers: more than one in
-/// presenter mode (thicker lanes, larger lane names), so that the room from one
-/// end of the screen to the other shows them.
-pub fn lane_scale() -> f64 {
-    LANE_SCALE.with(Cell::get)
-}
 
 fn hash() -> String {
     web_sys::window()
@@ -308,8 +307,7 @@ pub fn shell_provider(props: &ShellProps) -> Html {
     use_effect_with((*state).clone(), apply);
     // The timeline measures its canvas again on a resize: presenter mode changes
     // how wide a canvas pixel is.
-    use_effect_with(state.present, |present| {
-        LANE_SCALE.with(|s| s.set(if *present { 1.5 } else { 1.0 }));
+    use_effect_with(state.present, |_| {
         if let Some(w) = web_sys::window() {
             if let Ok(e) = web_sys::Event::new("resize") {
                 let _ = w.dispatch_event(&e);

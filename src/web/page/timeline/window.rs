@@ -5,10 +5,21 @@
 //! view (metrics, incidents, replay, wait-for matrix) costs tens of ms to render,
 //! a frame 16.7.
 
-use super::timeline_view::Window;
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 use yew::prelude::*;
+
+/// A window of the run, in µs; `None` follows the whole run so far.
+pub type Window = Option<(u64, u64)>;
+
+/// The window of stacked timelines (or of a timeline whose window the page
+/// keeps), and their axis.
+#[derive(Clone, PartialEq)]
+pub struct SharedWindow {
+    pub window: Rc<WindowCell>,
+    /// The axis's end in µs: the longest run's time.
+    pub axis_us: u64,
+}
 
 type Watchers = RefCell<Vec<(u64, Callback<Window>)>>;
 

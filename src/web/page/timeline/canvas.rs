@@ -2,9 +2,9 @@
 //! call, with what is written over the lanes: their names, whom a busy wait waits
 //! for, a replay's playhead and the time axis.
 
-use super::canvas_fonts;
 use crate::timeline::paint::{self, Cursor, Raster, LANE_HEIGHT};
 use crate::timeline::{Timeline, View};
+use crate::web::page::canvas_fonts;
 use wasm_bindgen::{Clamped, JsCast};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
