@@ -8,11 +8,11 @@
 
 use super::{describe, ScenarioError};
 use crate::trace::WorkerId;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 /// The lock a worker must hold for its fault to fire.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Holding {
     /// RESERVED or above on the queue database (rollback journal modes).
@@ -39,11 +39,11 @@ impl Holding {
 /// Kill worker `kill` at its first step boundary at or after `at_ms` of run time;
 /// with `holding`, only at a boundary where it holds that lock with a job in hand
 /// (a crash mid-job).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fault {
     pub kill: WorkerId,
     pub at_ms: u32,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub holding: Option<Holding>,
 }
 

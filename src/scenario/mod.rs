@@ -17,7 +17,7 @@ pub use fields::{Edit, Field, FIELDS};
 
 use read::Fields;
 pub(crate) use read::{describe, int_in};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::fmt;
 
@@ -57,7 +57,7 @@ words!(Synchronous { Off => "off", Normal => "normal", Full => "full" });
 words!(LockingMode { Normal => "normal", None => "none" });
 
 /// Whether a job runs in several short transactions or one long one.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum TransactionStyle {
     /// Claim and commit; work outside any transaction; heartbeat and write the result
@@ -68,7 +68,7 @@ pub enum TransactionStyle {
 }
 
 /// How each transaction begins.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum BeginMode {
     Deferred,
@@ -86,7 +86,7 @@ impl BeginMode {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum JournalMode {
     Delete,
@@ -95,7 +95,7 @@ pub enum JournalMode {
     Wal,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Synchronous {
     Off,
@@ -104,7 +104,7 @@ pub enum Synchronous {
 }
 
 /// Whether the VFS enforces locks.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LockingMode {
     Normal,
@@ -120,6 +120,23 @@ pub struct WorkMs {
     pub max: u32,
 }
 
+/// The two forms `WorkMs` is written in.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum WorkMsForm {
+    Fixed(u32),
+    Range([u32; 2]),
+}
+
+impl<'de> Deserialize<'de> for WorkMs {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(match WorkMsForm::deserialize(d)? {
+            WorkMsForm::Fixed(ms) => WorkMs { min: ms, max: ms },
+            WorkMsForm::Range([min, max]) => WorkMs { min, max },
+        })
+    }
+}
+
 impl Serialize for WorkMs {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         if self.min == self.max {
@@ -131,7 +148,12 @@ impl Serialize for WorkMs {
 }
 
 /// A checked scenario. Build it with [`Scenario::from_json`] or [`Scenario::from_value`].
-#[derive(Clone, Debug, PartialEq, Serialize)]
+///
+/// It deserializes only as a boundary's own messages carry it (the page's
+/// messages to its workers), already checked where it was made; a scenario from
+/// anyone else goes through `from_value`, which checks every field.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Scenario {
     pub name: String,
     pub workers: u32,
@@ -299,5 +321,20 @@ mod tests {
             "stale_after_ms": 200, "cache_pages": 2, "work_ms": [1, 4]}))
         .unwrap();
         assert_eq!(Scenario::from_value(&s.to_value()).unwrap(), s);
+    }
+
+    /// The page's messages carry a checked scenario as its JSON text, and the
+    /// worker reads it back as the same scenario without checking it again.
+    #[test]
+    fn a_checked_scenario_crosses_a_message_unchanged() {
+        for value in [
+            serde_json::json!({}),
+            serde_json::json!({"workers": 3, "readers": 1, "work_ms": [1, 4], "seed": u64::MAX,
+                "faults": [{"kill": 3, "at_ms": 10}, {"kill": 0, "at_ms": 0, "holding": "wal_write"}]}),
+        ] {
+            let s = Scenario::from_value(&value).unwrap();
+            let text = serde_json::to_string(&s).unwrap();
+            assert_eq!(serde_json::from_str::<Scenario>(&text).unwrap(), s);
+        }
     }
 }

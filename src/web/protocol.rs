@@ -14,6 +14,7 @@ use crate::analysis::outcome::Failure;
 use crate::analysis::outcome::JobAudit;
 use crate::analysis::outcome::WorkerExit;
 use crate::engine::console::{Answer, SqlError};
+use crate::scenario::Scenario;
 use crate::trace::wire;
 use crate::trace::{Role, TraceEvent, WorkerId};
 use crate::vfs::DATABASE_WORDS;
@@ -43,13 +44,13 @@ pub enum StorageKind {
 pub enum ToWorker {
     /// Run a whole scenario with a single writer on this worker's own in-memory
     /// database, and answer with its report (the pipeline check of the page).
-    RunAlone { scenario: serde_json::Value },
+    RunAlone { scenario: Scenario },
     /// Create and seed run `run`'s database (sent to the run's keeper before any
     /// `Run`). The keeper keeps its connection open until `Audit`, as an
     /// application keeps its database open.
     Setup {
         run: String,
-        scenario: serde_json::Value,
+        scenario: Scenario,
         storage: StorageKind,
     },
     /// Attach to run `run`'s shared memory and files as `worker`, before the run's
@@ -59,7 +60,7 @@ pub enum ToWorker {
     Attach {
         run: String,
         worker: WorkerId,
-        scenario: serde_json::Value,
+        scenario: Scenario,
         storage: StorageKind,
     },
     /// Run as `worker` with `role` (attached by `Attach`), on the run's clock
@@ -68,26 +69,26 @@ pub enum ToWorker {
         run: String,
         worker: WorkerId,
         role: Role,
-        scenario: serde_json::Value,
+        scenario: Scenario,
         epoch_ms: f64,
     },
     /// Check the invariants after the run (the keeper), against the jobs the
     /// workers committed.
     Audit {
-        scenario: serde_json::Value,
+        scenario: Scenario,
         committed: Vec<i64>,
     },
     /// Open run `run`'s database as it was left (by workers since gone) and count it.
     Inspect {
         run: String,
-        scenario: serde_json::Value,
+        scenario: Scenario,
         storage: StorageKind,
     },
     /// Open run `run`'s database as it was left, checkpoint it when in WAL, and
     /// send its file's bytes (the export `database.db`).
     Snapshot {
         run: String,
-        scenario: serde_json::Value,
+        scenario: Scenario,
         storage: StorageKind,
     },
     /// Become the SQL console: a connection of its own to run `run`'s database,
@@ -95,7 +96,7 @@ pub enum ToWorker {
     Console {
         run: String,
         worker: WorkerId,
-        scenario: serde_json::Value,
+        scenario: Scenario,
         storage: StorageKind,
         epoch_ms: f64,
     },
@@ -226,7 +227,7 @@ pub enum FromWorker {
 
 impl ToWorker {
     /// The scenario the message carries, if it carries one.
-    pub fn scenario(&self) -> Option<&serde_json::Value> {
+    pub fn scenario(&self) -> Option<&Scenario> {
         match self {
             ToWorker::RunAlone { scenario }
             | ToWorker::Setup { scenario, .. }

@@ -10,6 +10,7 @@ use super::worker_handle::{
     check_ready, unexpected, Arrival, Inbox, LiveTrace, Member, WorkerHandle,
 };
 use crate::engine::console::{Answer, SqlError};
+use crate::scenario::Scenario;
 use crate::trace::WorkerId;
 use crate::web::clock::wall_ms;
 use crate::web::protocol::{FromWorker, SharedBuffers, StorageKind, ToWorker, PROTOCOL};
@@ -26,7 +27,7 @@ struct Target {
     run: String,
     /// A run in progress (its trace takes the console's lane), or a finished one.
     in_progress: bool,
-    scenario: serde_json::Value,
+    scenario: Scenario,
     storage: StorageKind,
     buffers: Array,
     epoch_ms: f64,
@@ -110,10 +111,8 @@ fn target() -> Result<Target, String> {
         storage,
         buffers,
     } = kept_runs::last().ok_or("no database yet: run a scenario first, then query it here")?;
-    let worker = ["workers", "readers"]
-        .iter()
-        .filter_map(|f| scenario.get(*f).and_then(|v| v.as_u64()))
-        .sum::<u64>() as WorkerId;
+    // The console's lane comes after every worker and reader.
+    let worker = scenario.all_workers();
     Ok(Target {
         run: id,
         in_progress: false,

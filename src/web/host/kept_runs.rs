@@ -6,6 +6,7 @@
 use super::worker_handle::{
     check_ready, unexpected, Arrival, Inbox, LiveTrace, Member, WorkerHandle,
 };
+use crate::scenario::Scenario;
 use crate::trace::WorkerId;
 use crate::web::protocol::{FromWorker, SharedBuffers, StorageKind, ToWorker};
 use crate::web::run_files;
@@ -21,7 +22,7 @@ const KEEP_IN_TAB: usize = 4;
 pub struct KeptRun {
     pub id: String,
     /// The checked scenario (every default filled in).
-    pub scenario: serde_json::Value,
+    pub scenario: Scenario,
     pub storage: StorageKind,
     pub buffers: Array,
 }
@@ -39,7 +40,7 @@ thread_local! {
 pub struct Running {
     pub id: String,
     /// The checked scenario (every default filled in).
-    pub scenario: serde_json::Value,
+    pub scenario: Scenario,
     pub storage: StorageKind,
     pub buffers: Array,
     pub control: Int32Array,

@@ -146,7 +146,7 @@ async fn run_on(
     let control = Int32Array::new(&buffers.get(0));
     let in_progress = InProgress::begin(Running {
         id: id.clone(),
-        scenario: scenario.to_value(),
+        scenario: scenario.clone(),
         storage,
         buffers: buffers.clone(),
         control: control.clone(),
@@ -237,7 +237,7 @@ async fn run_on(
     );
     kept_runs::keep(KeptRun {
         id: run.id.clone(),
-        scenario: scenario.to_value(),
+        scenario: scenario.clone(),
         storage,
         buffers: run.buffers.clone(),
     });
@@ -272,7 +272,7 @@ impl Run {
         self.keeper.send(
             &ToWorker::Setup {
                 run: self.id.clone(),
-                scenario: self.scenario.to_value(),
+                scenario: self.scenario.clone(),
                 storage: self.storage,
             },
             &self.buffers,
@@ -292,7 +292,7 @@ impl Run {
         self.send_each(|worker| ToWorker::Attach {
             run: self.id.clone(),
             worker,
-            scenario: self.scenario.to_value(),
+            scenario: self.scenario.clone(),
             storage: self.storage,
         })?;
         for _ in 0..self.workers.len() {
@@ -310,7 +310,7 @@ impl Run {
             run: self.id.clone(),
             worker,
             role: self.role(worker),
-            scenario: self.scenario.to_value(),
+            scenario: self.scenario.clone(),
             epoch_ms,
         })
     }
@@ -439,7 +439,7 @@ impl Run {
     ) -> Result<(crate::analysis::outcome::JobAudit, String), String> {
         self.keeper.send(
             &ToWorker::Audit {
-                scenario: self.scenario.to_value(),
+                scenario: self.scenario.clone(),
                 committed: committed.to_vec(),
             },
             &Array::new(),
@@ -476,7 +476,7 @@ impl Run {
 
 /// The page's pipeline check: `scenario`'s first writer alone in one Web Worker, on
 /// sqlite-wasm-rs's in-memory VFS.
-pub async fn run_alone(scenario: serde_json::Value) -> Result<RunReport, String> {
+pub async fn run_alone(scenario: &Scenario) -> Result<RunReport, String> {
     let inbox = Rc::new(Inbox::default());
     let worker = WorkerHandle::spawn(Member::Worker(0), &inbox, &LiveTrace::default()).await?;
     let (member, arrival) = inbox.next().await;
@@ -487,9 +487,7 @@ pub async fn run_alone(scenario: serde_json::Value) -> Result<RunReport, String>
     worker.send(&message, &Array::new())?;
     match inbox.next().await {
         (member, Arrival::Message(answer @ FromWorker::Alone { .. })) => {
-            // The worker read the scenario already: this cannot fail.
-            let checked = Scenario::from_value(&scenario).map_err(|e| e.to_string())?;
-            alone_report(&checked, answer).ok_or_else(|| format!("{}: no run", member.name()))
+            alone_report(scenario, answer).ok_or_else(|| format!("{}: no run", member.name()))
         }
         (member, other) => Err(unexpected(member, other)),
     }

@@ -4,6 +4,7 @@
 //! `#pipeline`, not on the page a learner reads.
 
 use crate::analysis::report::RunReport;
+use crate::scenario::{Scenario, ScenarioError};
 use crate::web::host::run as host;
 use serde_json::json;
 use std::rc::Rc;
@@ -18,10 +19,12 @@ enum Check {
 }
 
 /// The scenario of the pipeline check: one writer, short transactions.
-fn check_scenario() -> serde_json::Value {
-    json!({"name": "pipeline-check", "workers": 1, "jobs": 40, "transaction": "short",
+fn check_scenario() -> Result<Scenario, ScenarioError> {
+    Scenario::from_value(
+        &json!({"name": "pipeline-check", "workers": 1, "jobs": 40, "transaction": "short",
         "begin": "immediate", "journal_mode": "delete", "busy_timeout_ms": 1000,
-        "work_ms": [0, 2], "heartbeat_ms": 1})
+        "work_ms": [0, 2], "heartbeat_ms": 1}),
+    )
 }
 
 #[function_component(PipelineCheck)]
@@ -33,8 +36,11 @@ pub fn pipeline_check() -> Html {
             let check_state = check_state.clone();
             check_state.set(Check::Running);
             wasm_bindgen_futures::spawn_local(async move {
-                match host::run_alone(check_scenario()).await {
-                    Ok(report) => check_state.set(Check::Done(Rc::new(report))),
+                match check_scenario().map_err(|e| e.to_string()) {
+                    Ok(scenario) => match host::run_alone(&scenario).await {
+                        Ok(report) => check_state.set(Check::Done(Rc::new(report))),
+                        Err(message) => check_state.set(Check::Failed(message)),
+                    },
                     Err(message) => check_state.set(Check::Failed(message)),
                 }
             });

@@ -5,7 +5,6 @@ use super::alone::run_alone;
 use super::console;
 use super::shared_run;
 use super::snapshot;
-use crate::scenario::Scenario;
 use crate::web::protocol::{FromWorker, ToWorker, PROTOCOL};
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
@@ -32,15 +31,9 @@ pub fn start() {
 }
 
 async fn handle(message: ToWorker, buffers: &Array) -> FromWorker {
-    let s = match message.scenario().map(Scenario::from_value) {
-        None => Scenario::default(),
-        Some(Ok(s)) => s,
-        Some(Err(e)) => {
-            return FromWorker::Failed {
-                message: e.to_string(),
-            }
-        }
-    };
+    // The page checked the scenario when it made it: the message carries the
+    // checked form.
+    let s = message.scenario().cloned().unwrap_or_default();
     match message {
         ToWorker::RunAlone { .. } => {
             run_alone(&s).unwrap_or_else(|message| FromWorker::Failed { message })
