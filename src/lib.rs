@@ -17,6 +17,7 @@
 
 // The ground floor: vocabularies every layer may use.
 pub mod clock;
+pub mod duration;
 pub mod lock;
 pub mod ordering;
 pub mod result_code;

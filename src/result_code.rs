@@ -4,6 +4,12 @@
 //! report and the timeline name both, with SQLite's own spelling, so that
 //! `SQLITE_BUSY_SNAPSHOT` can be looked up in SQLite's documentation as is.
 
+/// The result codes locklab's own logic tells apart (SQLite's values).
+pub const SQLITE_BUSY: i32 = 5;
+pub const SQLITE_LOCKED: i32 = 6;
+pub const SQLITE_CORRUPT: i32 = 11;
+pub const SQLITE_BUSY_SNAPSHOT: i32 = ext(SQLITE_BUSY, 2);
+
 /// The primary code of an extended result code.
 pub fn primary(extended: i32) -> i32 {
     extended & 0xff
@@ -27,29 +33,111 @@ pub fn name(code: i32) -> String {
     }
 }
 
+/// The result code SQLite names `name`: one of the tables' names, or the
+/// fallback `name` writes for an extended code the table lacks ("SQLITE_BUSY(1234)").
+pub fn code_of(name: &str) -> Option<i32> {
+    if let Some((code, _)) = EXTENDED.iter().find(|(_, n)| *n == name) {
+        return Some(*code);
+    }
+    if let Some(code) = PRIMARY.iter().position(|n| *n == name) {
+        return i32::try_from(code).ok();
+    }
+    let (_, number) = name.strip_suffix(')')?.split_once('(')?;
+    number.parse().ok()
+}
+
 /// Whether the code says another connection (BUSY) or this one (LOCKED) holds a lock
 /// that the statement needed: the errors a job-queue worker retries.
 pub fn is_lock_error(code: i32) -> bool {
-    matches!(primary(code), 5 | 6)
+    ErrorKind::of(code).is_lock_error()
+}
+
+/// The kinds of error locklab tells apart (the timeline gives each its own colour
+/// and shape): the one classification of result codes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ErrorKind {
+    Busy,
+    BusySnapshot,
+    Locked,
+    Other,
+}
+
+impl ErrorKind {
+    pub const ALL: [ErrorKind; 4] = [
+        ErrorKind::Busy,
+        ErrorKind::BusySnapshot,
+        ErrorKind::Locked,
+        ErrorKind::Other,
+    ];
+
+    /// The kind of an extended result code.
+    pub fn of(extended: i32) -> ErrorKind {
+        match (primary(extended), extended) {
+            (_, SQLITE_BUSY_SNAPSHOT) => ErrorKind::BusySnapshot,
+            (SQLITE_BUSY, _) => ErrorKind::Busy,
+            (SQLITE_LOCKED, _) => ErrorKind::Locked,
+            _ => ErrorKind::Other,
+        }
+    }
+
+    /// The kind of the result code SQLite names `name` (the report keys its
+    /// errors by name).
+    pub fn of_name(name: &str) -> ErrorKind {
+        code_of(name).map_or(ErrorKind::Other, ErrorKind::of)
+    }
+
+    /// Another connection (BUSY) or this one (LOCKED) holds a lock that the
+    /// statement needed: the errors a job-queue worker retries.
+    pub fn is_lock_error(self) -> bool {
+        self != ErrorKind::Other
+    }
+
+    /// SQLITE_BUSY or one of its extended codes.
+    pub fn is_busy(self) -> bool {
+        matches!(self, ErrorKind::Busy | ErrorKind::BusySnapshot)
+    }
+
+    /// In one line: what the error says and whether waiting helps.
+    pub fn explain(self) -> &'static str {
+        match self {
+            ErrorKind::Busy => "another connection holds the lock; waiting (busy_timeout) helps",
+            ErrorKind::BusySnapshot => {
+                "a WAL read snapshot went stale before the write; waiting cannot help, start again"
+            }
+            ErrorKind::Locked => "the connection blocks itself; waiting cannot help",
+            ErrorKind::Other => "any other error SQLite reported",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ErrorKind::Busy => "SQLITE_BUSY",
+            ErrorKind::BusySnapshot => "SQLITE_BUSY_SNAPSHOT",
+            ErrorKind::Locked => "SQLITE_LOCKED",
+            ErrorKind::Other => "other error",
+        }
+    }
 }
 
 /// What an error means and what helps, by SQLite's name.
 pub fn explain(name: &str) -> &'static str {
-    if name.starts_with("SQLITE_BUSY_SNAPSHOT") {
+    let corrupt = code_of(name).map(primary) == Some(SQLITE_CORRUPT);
+    let kind = ErrorKind::of_name(name);
+    if kind == ErrorKind::BusySnapshot {
         "SQLITE_BUSY_SNAPSHOT: in WAL mode, a transaction read an older snapshot and then \
          tried to write after another connection committed. Waiting cannot fix it, so SQLite \
          does not wait: roll back and start again, or begin with BEGIN IMMEDIATE."
-    } else if name.starts_with("SQLITE_BUSY") {
+    } else if kind == ErrorKind::Busy {
         "SQLITE_BUSY (\"database is locked\"): another connection holds a lock this statement \
          needs. Waiting helps: busy_timeout makes SQLite's busy handler retry for that long. \
          It cannot help when the holder keeps its transaction longer than the timeout, or \
          when waiting would deadlock (a read-to-write upgrade under BEGIN DEFERRED)."
-    } else if name.starts_with("SQLITE_LOCKED") {
+    } else if kind == ErrorKind::Locked {
         "SQLITE_LOCKED (\"database table is locked\"): the conflict is inside this very \
          connection, such as a statement still running. No other connection can release it, \
          so waiting never helps and busy_timeout does not apply: finish or reset the \
          statement first."
-    } else if name.starts_with("SQLITE_CORRUPT") {
+    } else if corrupt {
         "SQLITE_CORRUPT: the database file is damaged. Here that follows from broken locking: \
          two writers wrote at once."
     } else {
@@ -168,6 +256,19 @@ const EXTENDED: &[(i32, &str)] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every name `name` writes reads back as its code, and a name is
+    /// classified as its code is.
+    #[test]
+    fn names_read_back_as_their_codes() {
+        for code in [5, 6, 517, 261, 262, 10 | (4 << 8), 11, 0, 5 | (40 << 8)] {
+            assert_eq!(code_of(&name(code)), Some(code), "{}", name(code));
+            assert_eq!(ErrorKind::of_name(&name(code)), ErrorKind::of(code));
+        }
+        assert_eq!(code_of("no such name"), None);
+        assert!(ErrorKind::of_name("SQLITE_BUSY_SNAPSHOT").is_busy());
+        assert!(!ErrorKind::of_name("SQLITE_LOCKED").is_busy());
+    }
 
     #[test]
     fn names_primary_and_extended_codes() {

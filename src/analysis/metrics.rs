@@ -6,6 +6,7 @@ use crate::analysis::handoff::HandOffs;
 use crate::analysis::lock_holds::{HeldLock, Hold, LockHolds};
 use crate::analysis::percentiles::Percentiles;
 use crate::analysis::wait_for::WaitFor;
+use crate::duration::ms;
 use crate::lock::LockLevel;
 use crate::trace::{DbFile, EventKind, Role, TraceEvent, WorkerId};
 use serde::{Deserialize, Serialize};
@@ -184,9 +185,9 @@ impl Tally {
             EventKind::JobReclaimed { .. } => self.reclaimed += 1,
             EventKind::WorkerKilled => {
                 w.killed = true;
-                w.killed_at_ms = Some(e.t_us as f64 / 1000.0);
+                w.killed_at_ms = Some(ms(e.t_us));
             }
-            EventKind::BusyWait { dur_us, .. } => w.busy_wait_ms += *dur_us as f64 / 1000.0,
+            EventKind::BusyWait { dur_us, .. } => w.busy_wait_ms += ms(*dur_us),
             EventKind::Error { name, .. } => *w.errors.entry(name.to_string()).or_default() += 1,
             EventKind::LockDenied { .. }
             | EventKind::ShmLock {
@@ -309,10 +310,6 @@ fn add_hold(
         }
         HeldLock::WalCheckpoint | HeldLock::WalRecovery => {}
     }
-}
-
-fn ms(us: u64) -> f64 {
-    us as f64 / 1000.0
 }
 
 #[cfg(test)]

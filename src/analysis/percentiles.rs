@@ -1,6 +1,7 @@
 //! Nearest-rank percentiles of a run's durations (latencies, write-lock holds,
 //! hand-offs), as the report and the live panel show them.
 
+use crate::duration::ms;
 use serde::{Deserialize, Serialize};
 
 /// The count, p50, p95, p99, max and mean of some durations, in ms.
@@ -60,10 +61,6 @@ impl Percentiles {
             mean: sum as f64 / 1000.0 / n as f64,
         }
     }
-}
-
-fn ms(us: u64) -> f64 {
-    us as f64 / 1000.0
 }
 
 #[cfg(test)]

@@ -149,7 +149,7 @@ impl RunReport {
             sqlite_version: facts.sqlite_version,
             vfs: facts.vfs,
             journal_mode: facts.journal_mode,
-            elapsed_ms: facts.elapsed_us as f64 / 1000.0,
+            elapsed_ms: crate::duration::ms(facts.elapsed_us),
             outcome: facts.outcome,
             jobs: Jobs {
                 seeded: a.seeded,

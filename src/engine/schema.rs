@@ -115,6 +115,22 @@ pub fn check_after_run(
     (audit, integrity)
 }
 
+/// How many jobs the queue holds, and how many of them are DONE: what a
+/// finished run's database is checked by when it is reopened or saved.
+#[cfg(feature = "sqlite")]
+pub fn count_jobs(queue: &Connection) -> rusqlite::Result<(u64, u64)> {
+    queue.query_row(
+        "SELECT count(*), count(*) FILTER (WHERE status = 'DONE') FROM jobs",
+        [],
+        |r| {
+            Ok((
+                r.get::<_, i64>(0)?.max(0) as u64,
+                r.get::<_, i64>(1)?.max(0) as u64,
+            ))
+        },
+    )
+}
+
 /// `PRAGMA integrity_check` as the report shows it: "ok", SQLite's findings, or
 /// why the check itself could not run (a database too damaged to read).
 #[cfg(feature = "sqlite")]

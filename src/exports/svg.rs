@@ -7,6 +7,7 @@
 //! label) is escaped.
 
 use crate::analysis::report::{Outcome, RunReport};
+use crate::duration::ms_label;
 use crate::timeline::paint::{cell_colour, error_colour, hex, EDGE, EDGE_ROOM};
 use crate::timeline::{Cell, ErrorKind, Mark, Timeline, TxEnd, View};
 use crate::trace::TraceEvent;
@@ -338,9 +339,9 @@ fn draw_axis(out: &mut String, view: &View, y: usize) {
         };
         let _ = write!(
             out,
-            r#"<rect x="{x}" y="{y}" width="1" height="6" fill="{MUTED}"/><text x="{x}" y="{}" text-anchor="{anchor}">{:.1} ms</text>"#,
+            r#"<rect x="{x}" y="{y}" width="1" height="6" fill="{MUTED}"/><text x="{x}" y="{}" text-anchor="{anchor}">{}</text>"#,
             y + 20,
-            view.time_at(column) as f64 / 1000.0
+            ms_label(view.time_at(column))
         );
     }
     let _ = write!(

@@ -251,7 +251,7 @@ pub fn find(id: &str) -> Option<Lesson> {
 /// `true` when `name` (an error name such as SQLITE_BUSY) counts as "database is
 /// locked" from another connection: SQLITE_BUSY and its extended codes.
 pub(crate) fn is_busy(name: &str) -> bool {
-    name.starts_with("SQLITE_BUSY")
+    crate::result_code::ErrorKind::of_name(name).is_busy()
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! wait, the first SQLITE_LOCKED, the longest write-lock hold, the kill, the
 //! reclaim), to be zoomed to and labelled with what the trace says happened.
 
+use crate::duration::ms_text;
 use crate::timeline::{Landmark, Timeline};
 use crate::trace::{EventKind, Step, TraceEvent};
 
@@ -94,7 +95,7 @@ fn event_landmark(
         lane,
         from_us: e.t_us,
         to_us: e.t_us,
-        label: format!("{who} {words} ({:.2} ms)", e.t_us as f64 / 1000.0),
+        label: format!("{who} {words} ({})", ms_text(e.t_us)),
     })
 }
 
@@ -133,10 +134,10 @@ fn double_claim(timeline: &Timeline, events: &[TraceEvent]) -> Option<Landmark> 
                         from_us: before.t_us,
                         to_us: e.t_us,
                         label: format!(
-                            "{who} claims job {job} at {:.2} ms, which {other} claimed at {:.2} \
-                             ms: two workers run the same job",
-                            e.t_us as f64 / 1000.0,
-                            before.t_us as f64 / 1000.0
+                            "{who} claims job {job} at {}, which {other} claimed at {}: two \
+                             workers run the same job",
+                            ms_text(e.t_us),
+                            ms_text(before.t_us)
                         ),
                     });
                 }

@@ -5,6 +5,7 @@
 
 use super::{within, Lane, Mark, Timeline, View, Wait};
 use crate::analysis::wait_for::{Holder, RefusalId};
+use crate::duration::ms_text;
 use crate::trace::WorkerId;
 use crate::trace::HOST_WORKER;
 
@@ -17,10 +18,6 @@ pub struct Edge {
     pub t_us: u64,
     pub holder_lane: Option<usize>,
     pub refusal: RefusalId,
-}
-
-fn ms(us: u64) -> String {
-    format!("{:.2} ms", us as f64 / 1000.0)
 }
 
 impl Timeline {
@@ -108,7 +105,7 @@ impl Timeline {
             "{} asked for {} at {}",
             self.who(r.worker),
             r.wanted.name(),
-            ms(r.t_us)
+            ms_text(r.t_us)
         );
         match (self.wait_for.holder(id), r.by) {
             (Some(h), _) => format!("{asked}; {}", self.holding(h, r.t_us)),
@@ -123,11 +120,11 @@ impl Timeline {
         let since = if h.in_way_since_us < h.since_us {
             format!(
                 "since {} (in the way since {})",
-                ms(h.since_us),
-                ms(h.in_way_since_us)
+                ms_text(h.since_us),
+                ms_text(h.in_way_since_us)
             )
         } else {
-            format!("since {}", ms(h.since_us))
+            format!("since {}", ms_text(h.since_us))
         };
         let doing = self
             .lanes
@@ -171,7 +168,7 @@ impl Timeline {
                 ", between statements of its transaction ({}: {} at {})",
                 super::step_name(tx.step),
                 tx.begin,
-                ms(from)
+                ms_text(from)
             ),
             None => String::new(),
         }
@@ -189,7 +186,7 @@ impl Timeline {
                 "; waits for {} (refused {} at {}: {})",
                 self.who(h.worker),
                 r.wanted.name(),
-                ms(r.t_us),
+                ms_text(r.t_us),
                 self.holding(h, r.t_us)
             ),
             (None, Some(by)) => format!("; waits for {}", self.who(by)),

@@ -3,6 +3,7 @@
 //! element to the next.
 
 use super::{within, Cell, Lane, Mark, MarkAt, Span, Timeline, TxEnd};
+use crate::duration::ms_text;
 use crate::trace::Step;
 
 impl Timeline {
@@ -19,13 +20,13 @@ impl Timeline {
         let Some(lane) = self.lane(index) else {
             return Vec::new();
         };
-        let mut lines = vec![format!("{} at {}", lane.name(), ms(from_us))];
+        let mut lines = vec![format!("{} at {}", lane.name(), ms_text(from_us))];
         if let Some((from, to, cell)) = lane.state_in(from_us, to_us, now_us) {
             let asked = match within(&lane.waits, from, to).first() {
                 Some(w) if cell == Cell::BusyWait => {
                     format!(
                         " (the busy handler asked to sleep {}){}",
-                        ms(w.what.requested_us),
+                        ms_text(w.what.requested_us),
                         self.waits_for(w.what)
                     )
                 }
@@ -34,8 +35,8 @@ impl Timeline {
             lines.push(format!(
                 "{} from {} to {}: {}{asked}",
                 cell.label(),
-                ms(from),
-                ms(to),
+                ms_text(from),
+                ms_text(to),
                 cell.explain()
             ));
         }
@@ -51,22 +52,22 @@ impl Timeline {
         if let Some(tx) = tx {
             let end = match tx.what.end {
                 TxEnd::Open => "still open".to_string(),
-                TxEnd::Committed => format!("committed at {}", ms(tx.to_us)),
-                TxEnd::RolledBack => format!("rolled back at {}", ms(tx.to_us)),
+                TxEnd::Committed => format!("committed at {}", ms_text(tx.to_us)),
+                TxEnd::RolledBack => format!("rolled back at {}", ms_text(tx.to_us)),
             };
             lines.push(format!(
                 "transaction ({}): {} at {}, {end}",
                 step_name(tx.what.step),
                 tx.what.begin,
-                ms(tx.from_us)
+                ms_text(tx.from_us)
             ));
         }
         if let Some(s) = within(&lane.statements, from_us, to_us).first() {
             lines.push(format!(
                 "statement ({}) from {} to {}: {}",
                 step_name(s.what.0),
-                ms(s.from_us),
-                ms(s.to_us),
+                ms_text(s.from_us),
+                ms_text(s.to_us),
                 self.sql[s.what.1 as usize]
             ));
         }
@@ -99,10 +100,6 @@ impl Timeline {
     }
 }
 
-fn ms(us: u64) -> String {
-    format!("{:.2} ms", us as f64 / 1000.0)
-}
-
 pub fn step_name(step: Step) -> &'static str {
     match step {
         Step::Open => "open",
@@ -117,11 +114,11 @@ pub fn step_name(step: Step) -> &'static str {
 
 pub(super) fn describe(m: &MarkAt) -> String {
     match &m.mark {
-        Mark::Claimed { job } => format!("claimed job {job} at {}", ms(m.t_us)),
+        Mark::Claimed { job } => format!("claimed job {job} at {}", ms_text(m.t_us)),
         Mark::Done { job, latency_us } => format!(
             "finished job {job} at {}, {} after its first claim attempt",
-            ms(m.t_us),
-            ms(*latency_us)
+            ms_text(m.t_us),
+            ms_text(*latency_us)
         ),
         Mark::Error {
             step,
@@ -132,9 +129,9 @@ pub(super) fn describe(m: &MarkAt) -> String {
             ..
         } => format!(
             "{name} at {} in {}: `{sql}` failed after {}: {message}",
-            ms(m.t_us),
+            ms_text(m.t_us),
             step_name(*step),
-            ms(*after_us)
+            ms_text(*after_us)
         ),
     }
 }

@@ -4,6 +4,7 @@
 //! from the trace. A lesson's annotated moment is one of them.
 
 use super::{details::describe, Lane, Mark, Timeline};
+use crate::duration::ms_text;
 use crate::lock::LockLevel;
 use crate::trace::Step;
 
@@ -47,7 +48,7 @@ impl Timeline {
             to_us: wait.to_us,
             label: format!(
                 "{who} sleeps {} in SQLite's busy handler instead of failing{}",
-                ms(wait.to_us - wait.from_us),
+                ms_text(wait.to_us - wait.from_us),
                 self.waits_for(wait.what)
             ),
         })
@@ -106,9 +107,9 @@ impl Timeline {
             to_us: to,
             label: format!(
                 "{who} holds the write lock for {}, from {} to {}: nobody else can write meanwhile",
-                ms(to - from),
-                ms(from),
-                ms(to)
+                ms_text(to - from),
+                ms_text(from),
+                ms_text(to)
             ),
         })
     }
@@ -126,8 +127,4 @@ fn write_holds(lane: &Lane) -> Vec<(u64, u64)> {
     }
     holds.extend(lane.wal_write.iter().map(|s| (s.from_us, s.to_us)));
     holds
-}
-
-fn ms(us: u64) -> String {
-    format!("{:.2} ms", us as f64 / 1000.0)
 }

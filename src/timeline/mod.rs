@@ -108,10 +108,11 @@ mod states;
 mod summary;
 mod view;
 
+pub use crate::result_code::ErrorKind;
 pub use blocking::Edge;
 pub use details::step_name;
 pub use landmarks::Landmark;
-pub use states::{Cell, ErrorKind};
+pub use states::Cell;
 use summary::Summary;
 pub use view::{pan, zoom, View, MIN_WINDOW_US};
 

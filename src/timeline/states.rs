@@ -1,6 +1,7 @@
 //! What a lane shows, in words: the states of its bar (`Cell`, weakest first:
-//! a column shows the strongest) and the kinds of error it marks, each with the
-//! label and the one line the page's legend and details give it.
+//! a column shows the strongest), each with the label and the one line the
+//! page's legend and details give it. The kinds of error it marks are
+//! `result_code::ErrorKind`.
 
 use crate::lock::LockLevel;
 
@@ -64,55 +65,6 @@ impl Cell {
             LockLevel::Reserved => Cell::Reserved,
             LockLevel::Pending => Cell::Pending,
             LockLevel::Exclusive => Cell::Exclusive,
-        }
-    }
-}
-
-/// The kinds of error the timeline tells apart, each with its own colour and shape.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum ErrorKind {
-    Busy,
-    BusySnapshot,
-    Locked,
-    Other,
-}
-
-impl ErrorKind {
-    pub const ALL: [ErrorKind; 4] = [
-        ErrorKind::Busy,
-        ErrorKind::BusySnapshot,
-        ErrorKind::Locked,
-        ErrorKind::Other,
-    ];
-
-    /// The kind of an extended result code.
-    pub fn of(extended: i32) -> ErrorKind {
-        match (crate::result_code::primary(extended), extended) {
-            (5, 517) => ErrorKind::BusySnapshot,
-            (5, _) => ErrorKind::Busy,
-            (6, _) => ErrorKind::Locked,
-            _ => ErrorKind::Other,
-        }
-    }
-
-    /// In one line: what the error says and whether waiting helps.
-    pub fn explain(self) -> &'static str {
-        match self {
-            ErrorKind::Busy => "another connection holds the lock; waiting (busy_timeout) helps",
-            ErrorKind::BusySnapshot => {
-                "a WAL read snapshot went stale before the write; waiting cannot help, start again"
-            }
-            ErrorKind::Locked => "the connection blocks itself; waiting cannot help",
-            ErrorKind::Other => "any other error SQLite reported",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            ErrorKind::Busy => "SQLITE_BUSY",
-            ErrorKind::BusySnapshot => "SQLITE_BUSY_SNAPSHOT",
-            ErrorKind::Locked => "SQLITE_LOCKED",
-            ErrorKind::Other => "other error",
         }
     }
 }

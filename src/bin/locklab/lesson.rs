@@ -5,6 +5,7 @@
 //! lesson data and the same sentences as the page.
 
 use crate::cli::run_printed;
+use locklab::duration::ms_text;
 use locklab::lessons::{self, Evidence, Lesson};
 use locklab::native::{self, Vfs};
 use locklab::timeline::Timeline;
@@ -107,8 +108,8 @@ fn after_the_run(lesson: &Lesson, evidence: &Evidence, runs: &[native::Run]) -> 
     let timeline = Timeline::from_events(&run.events);
     match lesson.moment.find(&timeline, &run.events) {
         Some(m) => s.push_str(&format!(
-            "Look at {:.2} ms{}: {}.\n",
-            m.at.from_us as f64 / 1000.0,
+            "Look at {}{}: {}.\n",
+            ms_text(m.at.from_us),
             if runs.len() > 1 {
                 format!(" in run {}", ["A", "B"][m.run])
             } else {

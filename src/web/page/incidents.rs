@@ -4,6 +4,7 @@
 //! SQLite's own log said (a hot journal rolled back, a WAL index rebuilt).
 
 use crate::analysis::report::{Outcome, RunReport};
+use crate::duration::ms_label;
 use crate::trace::{EventKind, TraceEvent};
 use yew::prelude::*;
 
@@ -68,8 +69,8 @@ pub fn incidents(props: &IncidentsProps) -> Html {
                         if r.jobs.stuck == 1 { "it was" } else { "each was" }) }</li>
                 }
                 { for props.log.iter().take(8).map(|(worker, t_us, message)| html! {
-                    <li class="sqlite-log">{ format!("SQLite's log, worker {worker} at {:.1} ms: {message}",
-                        *t_us as f64 / 1000.0) }</li>
+                    <li class="sqlite-log">{ format!("SQLite's log, worker {worker} at {}: {message}",
+                        ms_label(*t_us)) }</li>
                 }) }
                 if props.log.len() > 8 {
                     <li class="muted">{ format!("and {} more lines of SQLite's log", props.log.len() - 8) }</li>

@@ -13,6 +13,7 @@ use super::key_numbers::KeyNumbers;
 use super::kill_buttons::KillButtons;
 use super::metrics_panel::{MetricsPanel, Numbers};
 use super::timeline::{next_frame, TimelineView};
+use crate::duration::ms;
 use crate::run_trace::RunTrace;
 use crate::trace::TraceEvent;
 use crate::web::clock::wall_ms;
@@ -173,7 +174,7 @@ pub fn live_view(props: &LiveViewProps) -> Html {
             Numbers::so_far(
                 &trace.borrow().tally().metrics_so_far(now_us.max(1)),
                 seeded,
-                now_us as f64 / 1000.0,
+                ms(now_us),
             )
         })
     };
@@ -188,7 +189,7 @@ pub fn live_view(props: &LiveViewProps) -> Html {
         (Some(_), Some(_)) => "The workers are done; checking the database...".to_string(),
     };
     html! {
-        <section class="run" data-testid="run-running" data-live-ms={format!("{:.3}", now_us as f64 / 1000.0)}
+        <section class="run" data-testid="run-running" data-live-ms={format!("{:.3}", ms(now_us))}
             data-live-done={numbers.done.to_string()}>
             <h2>{ heading }</h2>
             <Alongside runs={run.alongside.get()} />

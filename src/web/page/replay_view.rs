@@ -8,6 +8,7 @@ use super::keys::use_page_keys;
 use super::metrics_panel::{MetricsPanel, Numbers};
 use super::timeline::{SharedWindow, TimelineView};
 use crate::analysis::metrics::Tally;
+use crate::duration::ms_text;
 use crate::timeline::replay::{Replay, SPEEDS};
 use crate::timeline::Timeline;
 use crate::web::clock::wall_ms;
@@ -44,10 +45,6 @@ struct Counted {
     /// the timeline draws the replay again, and a tally's numbers cost its
     /// events' latencies and holds.
     numbers: Option<(u64, Numbers)>,
-}
-
-fn ms(us: u64) -> String {
-    format!("{:.2} ms", us as f64 / 1000.0)
 }
 
 #[function_component(ReplayView)]
@@ -169,7 +166,7 @@ pub fn replay_view(props: &ReplayProps) -> Html {
                 let numbers = Numbers::so_far(
                     &c.tally.metrics(playhead.max(1)),
                     props.run.report.jobs.seeded,
-                    playhead as f64 / 1000.0,
+                    crate::duration::ms(playhead),
                 );
                 c.numbers = Some((playhead, numbers.clone()));
                 numbers
@@ -201,7 +198,7 @@ pub fn replay_view(props: &ReplayProps) -> Html {
                 </label>
                 <input type="range" aria-label="Playhead" min="0" max={r.end_us().to_string()}
                     value={playhead.to_string()} oninput={on_seek} />
-                <span class="playhead" data-testid="replay-time">{ format!("{} of {}", ms(playhead), ms(r.end_us())) }</span>
+                <span class="playhead" data-testid="replay-time">{ format!("{} of {}", ms_text(playhead), ms_text(r.end_us())) }</span>
             </div>
             // The finished run's lanes never change: only the playhead moves, and the
             // view paints its lanes again only when they do.
@@ -209,7 +206,7 @@ pub fn replay_view(props: &ReplayProps) -> Html {
                 playhead={active.then_some(playhead)} />
             if *active {
                 <div class="replay-moment">
-                    <h4>{ format!("At {}", ms(playhead)) }</h4>
+                    <h4>{ format!("At {}", ms_text(playhead)) }</h4>
                     <ul data-testid="replay-moment">
                         { for moment.iter().map(|line| html! { <li>{ line }</li> }) }
                     </ul>

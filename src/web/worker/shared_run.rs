@@ -206,13 +206,8 @@ pub async fn inspect(
         attach::adopt_existing_files();
         let queue = open(&run_files::database_path(run, 0))
             .map_err(|e| format!("opening the queue: {e}"))?;
-        let count = |sql: &str| {
-            queue
-                .query_row(sql, [], |r| r.get::<_, i64>(0))
-                .map_err(|e| format!("{sql}: {e}"))
-        };
-        let jobs = count("SELECT count(*) FROM jobs")? as u64;
-        let done = count("SELECT count(*) FROM jobs WHERE status = 'DONE'")? as u64;
+        let (jobs, done) =
+            schema::count_jobs(&queue).map_err(|e| format!("counting the jobs: {e}"))?;
         let integrity_check = schema::integrity_report(&queue);
         Ok::<_, String>(FromWorker::Inspected {
             jobs,

@@ -6,6 +6,7 @@
 //! other connection (the SQL console) can change it while it is copied.
 
 use super::attach::{self, attach};
+use crate::engine::schema;
 use crate::scenario::Scenario;
 use crate::vfs::{self, database};
 use crate::web::protocol::{FromWorker, StorageKind};
@@ -37,13 +38,9 @@ pub async fn snapshot(
 }
 
 fn read(queue: &Connection, path: &str) -> Result<FromWorker, String> {
-    let count = |sql: &str| {
-        queue
-            .query_row(sql, [], |r| r.get::<_, i64>(0))
-            .map_err(|e| format!("{sql}: {e}"))
-    };
+    let count = || schema::count_jobs(queue).map_err(|e| format!("counting the jobs: {e}"));
     // Reading first recovers what a killed worker left (a hot journal).
-    count("SELECT count(*) FROM jobs")?;
+    count()?;
     let journal_mode: String = queue
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))
         .map_err(|e| format!("PRAGMA journal_mode: {e}"))?;
@@ -64,8 +61,7 @@ fn read(queue: &Connection, path: &str) -> Result<FromWorker, String> {
         .execute_batch("BEGIN")
         .map_err(|e| format!("BEGIN: {e}"))?;
     let counted = (|| {
-        let jobs = count("SELECT count(*) FROM jobs")? as u64;
-        let done = count("SELECT count(*) FROM jobs WHERE status = 'DONE'")? as u64;
+        let (jobs, done) = count()?;
         Ok::<_, String>((jobs, done, file_bytes(path)?))
     })();
     let _ = queue.execute_batch("COMMIT");

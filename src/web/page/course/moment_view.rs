@@ -1,6 +1,7 @@
 //! A lesson's annotated moment: the timeline zoomed to it, on a canvas of its own,
 //! with the lane framed, a line at the moment, and the trace's words for it.
 
+use crate::duration::ms_text;
 use crate::timeline::paint::{self, Raster, LANE_HEIGHT};
 use crate::timeline::{Landmark, Timeline, View};
 use crate::web::page::timeline::canvas::{axis, put_lanes, LABEL_WIDTH};
@@ -77,11 +78,8 @@ pub fn moment_view(props: &MomentProps) -> Html {
         });
     }
     let place = match &props.run_label {
-        Some(run) => format!(
-            "In run {run}, at {:.2} ms",
-            props.at.from_us as f64 / 1000.0
-        ),
-        None => format!("At {:.2} ms", props.at.from_us as f64 / 1000.0),
+        Some(run) => format!("In run {run}, at {}", ms_text(props.at.from_us)),
+        None => format!("At {}", ms_text(props.at.from_us)),
     };
     html! {
         <figure class="moment" data-testid="moment" data-from-us={props.at.from_us.to_string()}>

@@ -2,6 +2,7 @@
 //! call, with what is written over the lanes: their names, whom a busy wait waits
 //! for, a replay's playhead and the time axis.
 
+use crate::duration::ms_label;
 use crate::timeline::paint::{self, Cursor, Raster, LANE_HEIGHT};
 use crate::timeline::{Timeline, View};
 use crate::web::page::canvas_fonts;
@@ -13,10 +14,6 @@ const AXIS_HEIGHT: usize = 18;
 
 fn context(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
     canvas.get_context("2d").ok()??.dyn_into().ok()
-}
-
-pub(super) fn ms(us: u64) -> String {
-    format!("{:.1} ms", us as f64 / 1000.0)
 }
 
 /// Paint the lanes again if `repaint`, and put them on the canvas.
@@ -99,7 +96,7 @@ pub(crate) fn axis(ctx: &CanvasRenderingContext2d, view: &View, height: usize, t
     ctx.set_fill_style_str("#5f6368");
     for k in 0..=ticks {
         let column = (view.width - 1) * k / ticks;
-        let label = ms(view.time_at(column));
+        let label = ms_label(view.time_at(column));
         let x = (LABEL_WIDTH + column) as f64;
         ctx.set_text_align(match k {
             0 => "left",

@@ -20,9 +20,10 @@ pub(crate) use painting::next_frame;
 pub use window::{use_window, SharedWindow, Window, WindowCell};
 
 use super::shell::use_shell;
+use crate::duration::ms_label;
 use crate::timeline::paint::LANE_HEIGHT;
 use crate::timeline::{pan, zoom, Timeline, View};
-use canvas::{ms, LABEL_WIDTH};
+use canvas::LABEL_WIDTH;
 use inspect::Inspect;
 use legend::Legend;
 use painting::{use_painting, Frame};
@@ -182,7 +183,7 @@ fn zoom_bar(props: &ZoomBarProps) -> Html {
             <button onclick={button(|w, now| Some(pan(w, -(((w.1 - w.0) / 4) as i64), now)))} aria-label="Earlier">{ "◀" }</button>
             <button onclick={button(|w, now| Some(pan(w, ((w.1 - w.0) / 4) as i64, now)))} aria-label="Later">{ "▶" }</button>
             <button onclick={button(|_, _| None)}>{ "Whole run" }</button>
-            <span class="muted" data-testid="window">{ format!("{} to {}", ms(start), ms(end)) }</span>
+            <span class="muted" data-testid="window">{ format!("{} to {}", ms_label(start), ms_label(end)) }</span>
         </div>
     }
 }
