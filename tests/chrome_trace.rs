@@ -13,9 +13,8 @@ use locklab::result_code;
 use locklab::trace::{DbFile, EventKind, FileRole, Role, Step, TraceEvent, WorkerId};
 mod common;
 
-use common::chrome_trace::{problems, traced_run};
+use common::chrome_trace::{problems, traced_run, traced_scenario};
 use serde_json::{json, Value};
-use std::process::Command;
 
 /// The events of `doc` on the track named `track` of worker `worker`'s process.
 fn on_track<'a>(doc: &'a Value, worker: WorkerId, track: &str) -> Vec<&'a Value> {
@@ -419,36 +418,11 @@ fn the_results_database_has_lock_tracks_of_its_own() {
 /// the report's lock times agree; a survivor reclaims its job.
 #[test]
 fn a_killed_workers_locks_end_where_it_died() {
-    let dir = tempfile::tempdir().unwrap();
-    let scenario = dir.path().join("kill.json");
-    std::fs::write(
-        &scenario,
-        json!({"workers": 3, "jobs": 30, "transaction": "short", "begin": "immediate",
-            "journal_mode": "delete", "busy_timeout_ms": 5000, "work_ms": [20, 40],
-            "heartbeat_ms": 5, "stale_after_ms": 300, "time_limit_ms": 60000,
-            "faults": [{"kill": 1, "at_ms": 50, "holding": "reserved"}]})
-        .to_string(),
-    )
-    .unwrap();
-    let path = dir.path().join("run.trace.json");
-    let out = Command::new(env!("CARGO_BIN_EXE_locklab"))
-        .args([
-            "run",
-            scenario.to_str().unwrap(),
-            "--vfs",
-            "shared",
-            "--json",
-        ])
-        .args(["--trace", path.to_str().unwrap()])
-        .output()
-        .expect("locklab runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let doc: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let scenario = json!({"workers": 3, "jobs": 30, "transaction": "short", "begin": "immediate",
+        "journal_mode": "delete", "busy_timeout_ms": 5000, "work_ms": [20, 40],
+        "heartbeat_ms": 5, "stale_after_ms": 300, "time_limit_ms": 60000,
+        "faults": [{"kill": 1, "at_ms": 50, "holding": "reserved"}]});
+    let (report, doc) = traced_scenario(&scenario, &["--vfs", "shared"]);
     assert_eq!(problems(&doc), Vec::<String>::new());
     let died = on_track(&doc, 1, "jobs")
         .into_iter()

@@ -1,8 +1,9 @@
 //! Lock hand-offs on real contended runs, through both native VFSes and in both
-//! kinds of journal: there are some, and each one is checked against a replay of
-//! the trace written here, apart from `handoff` and `lock_holds`: the releaser
-//! held the write lock until the release, the receiver got it at the grant after
-//! a refusal of it, and nobody got it in between.
+//! kinds of journal: there are some, and they are exactly those a brute-force
+//! search of a replay of the trace finds (written here, apart from `handoff` and
+//! `lock_holds`, with none of their incremental merging); each one's releaser held
+//! the write lock until the release, its receiver got it at the grant after a
+//! refusal of it, and nobody got it in between.
 
 mod common;
 
@@ -75,6 +76,50 @@ fn refused_at(events: &[TraceEvent], worker: WorkerId, t_us: u64) -> bool {
     })
 }
 
+/// The hand-offs a trace holds, found the slow and plain way from the replayed
+/// holds: every grant and release of the write lock in time order (a release
+/// before a grant of the same microsecond); where a grant to B comes right after
+/// a release by A, B is not A, and B's first refusal of the write lock since its
+/// own last hold came no later than the release, the lock went from A to B.
+fn hand_offs_by_brute_force(events: &[TraceEvent]) -> Vec<(WorkerId, WorkerId, u64, u64)> {
+    let holds = write_holds(events);
+    // (time, 0 for a release and 1 for a grant, worker)
+    let mut moments: Vec<(u64, u8, WorkerId)> = holds
+        .iter()
+        .flat_map(|(w, hs)| {
+            hs.iter()
+                .flat_map(move |&(from, to)| [(from, 1, *w), (to, 0, *w)])
+        })
+        .collect();
+    moments.sort();
+    let first_refusal_since = |worker: WorkerId, since: u64, until: u64| {
+        events
+            .iter()
+            .filter(|e| e.worker == worker && since <= e.t_us && e.t_us <= until)
+            .find(|e| refused_at(std::slice::from_ref(e), worker, e.t_us))
+            .map(|e| e.t_us)
+    };
+    let mut found = Vec::new();
+    for pair in moments.windows(2) {
+        let [(released, 0, from), (granted, 1, to)] = [pair[0], pair[1]] else {
+            continue;
+        };
+        if from == to {
+            continue;
+        }
+        let last_held = holds[&to]
+            .iter()
+            .map(|&(_, end)| end)
+            .filter(|&end| end <= granted)
+            .max()
+            .unwrap_or(0);
+        if first_refusal_since(to, last_held, granted).is_some_and(|t| t <= released) {
+            found.push((from, to, released, granted));
+        }
+    }
+    found
+}
+
 #[test]
 fn hand_offs_of_spinning_workers_follow_refusals_and_nobody_comes_between() {
     for vfs in [Vfs::Unix, Vfs::Shared] {
@@ -121,6 +166,14 @@ fn hand_offs_of_spinning_workers_follow_refusals_and_nobody_comes_between() {
                     "{label}: someone got the write lock in between: {h:?}"
                 );
             }
+            let mut listed: Vec<_> = handoffs
+                .iter()
+                .map(|h| (h.from, h.to, h.released_us, h.granted_us))
+                .collect();
+            listed.sort_by_key(|h| (h.3, h.2));
+            let mut expected = hand_offs_by_brute_force(&run.events);
+            expected.sort_by_key(|h| (h.3, h.2));
+            assert_eq!(listed, expected, "{label}: every hand-off, and only those");
             let max = handoffs.iter().map(|h| h.us()).max().unwrap_or(0) as f64;
             assert_eq!(run.report.lock_handoff_us.max, max, "{label}");
         }

@@ -152,6 +152,25 @@ pub fn problems(doc: &Value) -> Vec<String> {
 
 /// Run the `locklab` command with `args` and `--trace`; the trace it wrote.
 pub fn traced_run(args: &[&str]) -> Value {
+    traced_run_printing(args).1
+}
+
+/// Run `scenario` (written to a file) through the `locklab` command with `args`
+/// after it, `--json` and `--trace`: the report it printed and the trace it wrote.
+pub fn traced_scenario(scenario: &Value, args: &[&str]) -> (Value, Value) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("scenario.json");
+    std::fs::write(&file, scenario.to_string()).unwrap();
+    let mut all = vec!["run", file.to_str().unwrap()];
+    all.extend_from_slice(args);
+    all.push("--json");
+    let (printed, trace) = traced_run_printing(&all);
+    (serde_json::from_slice(&printed).unwrap(), trace)
+}
+
+/// Run the `locklab` command with `args` and `--trace`: what it printed and the
+/// trace it wrote.
+fn traced_run_printing(args: &[&str]) -> (Vec<u8>, Value) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("run.trace.json");
     let out = Command::new(env!("CARGO_BIN_EXE_locklab"))
@@ -164,5 +183,6 @@ pub fn traced_run(args: &[&str]) -> Value {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+    let trace = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    (out.stdout, trace)
 }
