@@ -14,6 +14,12 @@
 // In the browser every worker is a single-threaded wasm instance (see `shareable`):
 // an `Arc` there only counts references and never crosses a thread.
 #![cfg_attr(target_arch = "wasm32", allow(clippy::arc_with_non_send_sync))]
+// Unsafe code only where C or SIMD must be called: the modules that do allow it,
+// each with its reason (`vfs::sqlite`, `vfs::same_words`, `trace::sqlite_log`,
+// `native::tracing_vfs`); and inside an unsafe fn, each unsafe operation still
+// in an `unsafe` block of its own.
+#![deny(unsafe_code)]
+#![deny(unsafe_op_in_unsafe_fn)]
 
 // The ground floor: vocabularies every layer may use.
 pub mod clock;

@@ -1,5 +1,7 @@
 //! The browser page (built by Trunk); natively there is nothing to run.
 
+#![forbid(unsafe_code)]
+
 #[cfg(target_arch = "wasm32")]
 fn main() {
     locklab::web::page::app::start();

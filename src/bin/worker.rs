@@ -1,6 +1,8 @@
 //! The Web Worker binary (built by Trunk, started by the page); natively there is
 //! nothing to run.
 
+#![forbid(unsafe_code)]
+
 #[cfg(target_arch = "wasm32")]
 fn main() {
     locklab::web::worker::entry::start();

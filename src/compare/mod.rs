@@ -7,12 +7,12 @@
 //! The runs themselves are the hosts' business (one after the other, never at
 //! once: they would share the cores and distort each other); this reads reports.
 
-mod words;
+mod sentences;
 
 use crate::analysis::report::{Outcome, RunReport};
+use sentences::{amount, ratio};
 use serde::Serialize;
 use serde_json::Value;
-use words::{amount, ratio};
 
 /// One of the two runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -297,7 +297,7 @@ fn jobs_of(r: &RunReport) -> String {
     let j = &r.jobs;
     let ended = match r.outcome {
         Outcome::Completed => String::new(),
-        other => format!(" (the run {})", words::outcome(other)),
+        other => format!(" (the run {})", sentences::outcome(other)),
     };
     format!(
         "{} of {} done, {} double-claimed, {} lost, integrity_check {}{ended}",

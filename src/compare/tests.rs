@@ -1,7 +1,7 @@
 //! Comparisons of real native runs (long against short transactions), and of
 //! reports whose numbers are set to reach every kind of sentence.
 
-use super::words::amount;
+use super::sentences::amount;
 use super::*;
 use crate::native::{self, RunOptions};
 use crate::scenario::Scenario;

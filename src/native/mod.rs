@@ -4,6 +4,10 @@
 
 mod host;
 pub mod place;
+#[allow(
+    unsafe_code,
+    reason = "it wraps SQLite's unix VFS through C function pointers"
+)]
 pub mod tracing_vfs;
 
 pub use host::{run, HostError, Run, RunOptions};

@@ -6,7 +6,7 @@ use super::{tracing_vfs, HostError};
 use crate::scenario::{LockingMode, Scenario, ScenarioError};
 use crate::trace::DbFile;
 use crate::vfs::storage::{MemoryStorage, Storage};
-use crate::vfs::{self, words::ProcessWords, Locking, SharedDatabase};
+use crate::vfs::{self, shared_words::ProcessWords, Locking, SharedDatabase};
 use rusqlite::{Connection, OpenFlags};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;

@@ -97,7 +97,7 @@ fn emit_decided(t_us: Option<u64>, kind: EventKind) {
 /// # Safety
 /// `vfs` is the tracing VFS registered by `register`, whose `pAppData` is the unix VFS.
 unsafe fn unix_vfs(vfs: *mut ffi::sqlite3_vfs) -> *mut ffi::sqlite3_vfs {
-    (*vfs).pAppData.cast()
+    unsafe { (*vfs).pAppData }.cast()
 }
 
 /// # Safety
@@ -111,44 +111,48 @@ unsafe extern "C" fn x_open(
     flags: c_int,
     out_flags: *mut c_int,
 ) -> c_int {
-    let unix = unix_vfs(vfs);
-    let real = file
-        .cast::<u8>()
-        .add(REAL_OFFSET)
-        .cast::<ffi::sqlite3_file>();
-    (*real).pMethods = ptr::null();
-    let rc = ((*unix).xOpen.expect("unix has xOpen"))(unix, name, real, flags, out_flags);
+    let unix = unsafe { unix_vfs(vfs) };
+    let real = unsafe { file.cast::<u8>().add(REAL_OFFSET) }.cast::<ffi::sqlite3_file>();
+    unsafe { (*real).pMethods = ptr::null() };
+    let rc =
+        unsafe { ((*unix).xOpen.expect("unix has xOpen"))(unix, name, real, flags, out_flags) };
     if rc != ffi::SQLITE_OK {
-        (*file).pMethods = ptr::null();
+        unsafe { (*file).pMethods = ptr::null() };
         return rc;
     }
-    let db = if !name.is_null() && CStr::from_ptr(name).to_bytes().ends_with(b"results.db") {
+    let db = if !name.is_null()
+        && unsafe { CStr::from_ptr(name) }
+            .to_bytes()
+            .ends_with(b"results.db")
+    {
         DbFile::Results
     } else {
         DbFile::Queue
     };
     let role = FileRole::from_open_flags(flags);
-    ptr::write(
-        file.cast::<TracedFile>(),
-        TracedFile {
-            base: ffi::sqlite3_file {
-                pMethods: &TRACED_IO,
+    unsafe {
+        ptr::write(
+            file.cast::<TracedFile>(),
+            TracedFile {
+                base: ffi::sqlite3_file {
+                    pMethods: &TRACED_IO,
+                },
+                real,
+                db,
+                role,
+                level: LockLevel::None,
             },
-            real,
-            db,
-            role,
-            level: LockLevel::None,
-        },
-    );
+        )
+    };
     ffi::SQLITE_OK
 }
 
 /// # Safety
 /// `vfs` is the tracing VFS (see `unix_vfs`).
 unsafe extern "C" fn x_sleep(vfs: *mut ffi::sqlite3_vfs, microseconds: c_int) -> c_int {
-    let unix = unix_vfs(vfs);
+    let unix = unsafe { unix_vfs(vfs) };
     let start = trace::now_us();
-    let slept = ((*unix).xSleep.expect("unix has xSleep"))(unix, microseconds);
+    let slept = unsafe { ((*unix).xSleep.expect("unix has xSleep"))(unix, microseconds) };
     if let (Some(start), Some(end)) = (start, trace::now_us()) {
         trace::emit_at(
             start,
@@ -194,9 +198,9 @@ unsafe fn parts<'a>(
     *mut ffi::sqlite3_file,
     &'a ffi::sqlite3_io_methods,
 ) {
-    let traced = &mut *file.cast::<TracedFile>();
+    let traced = unsafe { &mut *file.cast::<TracedFile>() };
     let real = traced.real;
-    (traced, real, &*(*real).pMethods)
+    (traced, real, unsafe { &*(*real).pMethods })
 }
 
 /// Forward a method to the unix file unchanged.
@@ -206,8 +210,8 @@ macro_rules! forward {
         /// `file` is a file this VFS opened and has not closed (see `parts`); every
         /// other argument is passed on as SQLite gave it, with SQLite's guarantees.
         unsafe extern "C" fn $name(file: *mut ffi::sqlite3_file $(, $arg: $ty)*) -> c_int {
-            let (_, real, io) = parts(file);
-            (io.$method.expect(stringify!($method)))(real $(, $arg)*)
+            let (_, real, io) = unsafe { parts(file) };
+            unsafe { (io.$method.expect(stringify!($method)))(real $(, $arg)*) }
         }
     };
 }
@@ -227,8 +231,8 @@ forward!(x_shm_unmap, xShmUnmap(delete: c_int));
 /// `file` is a file this VFS opened (through `x_open`) and has not yet closed, so it is
 /// a `TracedFile` whose `real` is the unix VFS's open file.
 unsafe extern "C" fn x_shm_barrier(file: *mut ffi::sqlite3_file) {
-    let (_, real, io) = parts(file);
-    (io.xShmBarrier.expect("xShmBarrier"))(real)
+    let (_, real, io) = unsafe { parts(file) };
+    unsafe { (io.xShmBarrier.expect("xShmBarrier"))(real) }
 }
 
 /// # Safety
@@ -236,9 +240,9 @@ unsafe extern "C" fn x_shm_barrier(file: *mut ffi::sqlite3_file) {
 /// a `TracedFile` whose `real` is the unix VFS's open file. The unix file is closed
 /// once, here.
 unsafe extern "C" fn x_close(file: *mut ffi::sqlite3_file) -> c_int {
-    let (traced, real, io) = parts(file);
+    let (traced, real, io) = unsafe { parts(file) };
     // Closing releases the file's locks.
-    let (rc, t) = decided(|| (io.xClose.expect("xClose"))(real));
+    let (rc, t) = decided(|| unsafe { (io.xClose.expect("xClose"))(real) });
     if traced.level != LockLevel::None {
         emit_decided(
             t,
@@ -250,7 +254,7 @@ unsafe extern "C" fn x_close(file: *mut ffi::sqlite3_file) -> c_int {
         );
         traced.level = LockLevel::None;
     }
-    (*file).pMethods = ptr::null();
+    unsafe { (*file).pMethods = ptr::null() };
     rc
 }
 
@@ -258,8 +262,8 @@ unsafe extern "C" fn x_close(file: *mut ffi::sqlite3_file) -> c_int {
 /// `file` is a file this VFS opened (through `x_open`) and has not yet closed, so it is
 /// a `TracedFile` whose `real` is the unix VFS's open file.
 unsafe extern "C" fn x_sync(file: *mut ffi::sqlite3_file, flags: c_int) -> c_int {
-    let (traced, real, io) = parts(file);
-    let rc = (io.xSync.expect("xSync"))(real, flags);
+    let (traced, real, io) = unsafe { parts(file) };
+    let rc = unsafe { (io.xSync.expect("xSync"))(real, flags) };
     trace::emit(EventKind::Sync {
         db: traced.db,
         file: traced.role,
@@ -271,8 +275,8 @@ unsafe extern "C" fn x_sync(file: *mut ffi::sqlite3_file, flags: c_int) -> c_int
 /// `file` is a file this VFS opened (through `x_open`) and has not yet closed, so it is
 /// a `TracedFile` whose `real` is the unix VFS's open file.
 unsafe extern "C" fn x_lock(file: *mut ffi::sqlite3_file, level: c_int) -> c_int {
-    let (traced, real, io) = parts(file);
-    let (rc, t) = decided(|| (io.xLock.expect("xLock"))(real, level));
+    let (traced, real, io) = unsafe { parts(file) };
+    let (rc, t) = decided(|| unsafe { (io.xLock.expect("xLock"))(real, level) });
     let Some(wanted) = LockLevel::from_sqlite(level) else {
         return rc;
     };
@@ -316,8 +320,8 @@ unsafe extern "C" fn x_lock(file: *mut ffi::sqlite3_file, level: c_int) -> c_int
 /// `file` is a file this VFS opened (through `x_open`) and has not yet closed, so it is
 /// a `TracedFile` whose `real` is the unix VFS's open file.
 unsafe extern "C" fn x_unlock(file: *mut ffi::sqlite3_file, level: c_int) -> c_int {
-    let (traced, real, io) = parts(file);
-    let (rc, t) = decided(|| (io.xUnlock.expect("xUnlock"))(real, level));
+    let (traced, real, io) = unsafe { parts(file) };
+    let (rc, t) = decided(|| unsafe { (io.xUnlock.expect("xUnlock"))(real, level) });
     if let Some(to) = LockLevel::from_sqlite(level) {
         if rc == ffi::SQLITE_OK && to < traced.level {
             emit_decided(
@@ -343,8 +347,8 @@ unsafe extern "C" fn x_shm_lock(
     n: c_int,
     flags: c_int,
 ) -> c_int {
-    let (traced, real, io) = parts(file);
-    let (rc, t) = decided(|| (io.xShmLock.expect("xShmLock"))(real, offset, n, flags));
+    let (traced, real, io) = unsafe { parts(file) };
+    let (rc, t) = decided(|| unsafe { (io.xShmLock.expect("xShmLock"))(real, offset, n, flags) });
     emit_decided(
         t,
         EventKind::ShmLock {

@@ -14,6 +14,10 @@ mod event;
 pub mod interner;
 mod recorder;
 #[cfg(feature = "sqlite")]
+#[allow(
+    unsafe_code,
+    reason = "SQLite's log calls back through a C function pointer"
+)]
 pub mod sqlite_log;
 pub mod wire;
 

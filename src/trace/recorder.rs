@@ -8,12 +8,15 @@ use crate::clock::Clock;
 use std::cell::RefCell;
 use std::sync::Arc;
 
+/// Who is shown each event as it is recorded (`watch`).
+type Watcher = Box<dyn FnMut(&TraceEvent)>;
+
 struct Recorder {
     worker: WorkerId,
     clock: Arc<dyn Clock>,
     events: Vec<TraceEvent>,
     /// Who is shown each event on its way in (`watch`).
-    watchers: Vec<Box<dyn FnMut(&TraceEvent)>>,
+    watchers: Vec<Watcher>,
 }
 
 impl Recorder {
@@ -49,7 +52,7 @@ pub fn install(worker: WorkerId, clock: Arc<dyn Clock>) {
 /// Have this thread's recorder show each event to `watcher` as it is recorded (a
 /// worker that must know which locks it holds now reads its own events), until
 /// the recorder is installed anew.
-pub fn watch(watcher: Box<dyn FnMut(&TraceEvent)>) {
+pub fn watch(watcher: Watcher) {
     RECORDER.with(|r| {
         if let Some(rec) = r.borrow_mut().as_mut() {
             rec.watchers.push(watcher);

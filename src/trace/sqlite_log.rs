@@ -56,6 +56,8 @@ unsafe extern "C" fn log_to_trace(_context: *mut c_void, code: c_int, message: *
     {
         return;
     }
-    let message = CStr::from_ptr(message).to_string_lossy().into_owned();
+    let message = unsafe { CStr::from_ptr(message) }
+        .to_string_lossy()
+        .into_owned();
     let _ = std::panic::catch_unwind(move || trace::emit(EventKind::SqliteLog { code, message }));
 }

@@ -5,9 +5,9 @@
 //! or its `-journal` and `-wal` files).
 
 use super::lock_table::{LockTable, Locking};
+use super::shared_words::{free_spin_of, SharedWords};
 use super::shm;
 use super::storage::Storage;
-use super::words::{free_spin_of, SharedWords};
 use crate::trace::{DbFile, WorkerId};
 use std::sync::Arc;
 #[cfg(not(target_arch = "wasm32"))]
@@ -101,8 +101,8 @@ pub fn find(name: &str) -> Option<Arc<SharedDatabase>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::vfs::shared_words::{ProcessWords, SpinGuard};
     use crate::vfs::storage::MemoryStorage;
-    use crate::vfs::words::{ProcessWords, SpinGuard};
 
     /// A worker that died inside the lock table's or the WAL index's spin lock
     /// (a Web Worker terminated mid-copy) no longer wedges the others once the

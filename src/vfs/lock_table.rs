@@ -21,7 +21,7 @@
 //! (`wait_for`) reads the holder of a refused lock from those times. With [`Locking::None`] every request is granted (the broken
 //! network-filesystem case), and the records still say who holds what.
 
-use super::words::{SharedWords, SpinGuard};
+use super::shared_words::{SharedWords, SpinGuard};
 use crate::lock::{LockLevel, SHM_SLOTS};
 
 /// Records in one table: 16 writers, 8 readers, the host's (or the page's keeper's)
@@ -329,7 +329,7 @@ fn shm_mask(first: usize, n: usize) -> i32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vfs::words::ProcessWords;
+    use crate::vfs::shared_words::ProcessWords;
     use LockLevel::*;
 
     fn table(words: &ProcessWords) -> LockTable<'_> {

@@ -3,7 +3,7 @@
 //! SharedArrayBuffers; natively, threads that each keep private WAL-index copies as
 //! separate wasm instances would).
 //!
-//! - `words`: the shared memory abstraction (atomics natively, a SAB in the browser).
+//! - `shared_words`: the shared memory abstraction (atomics natively, a SAB in the browser).
 //! - `lock_table`: the five lock levels and the eight shm slots, unix rules.
 //! - `shm`: private WAL-index regions kept coherent with the shared copy.
 //! - `shm_chunks`: which 1 KiB chunks of the shared WAL index changed, per connection.
@@ -11,7 +11,11 @@
 //! - `context`: whom this thread's connections belong to, and the clock it sleeps on.
 //! - `database`: a database's shared words, storage and locking, attached by path.
 //! - `detail`: the VFS's own words about its last failure, per thread.
-//! - `sqlite`: the C callbacks; all of the VFS's unsafe code.
+//! - `same_words`: whether two word slices are equal, with wasm SIMD.
+//! - `sqlite`: the C callbacks.
+//!
+//! The VFS's unsafe code is in `sqlite` and `same_words` only (the crate denies
+//! it everywhere else).
 //!
 //! Architecture invariant: nothing outside this module touches the shared words.
 
@@ -19,14 +23,20 @@ pub mod context;
 pub mod database;
 mod detail;
 pub mod lock_table;
+#[allow(unsafe_code, reason = "wasm SIMD loads of the WAL index's words")]
+mod same_words;
+pub mod shared_words;
 pub mod shm;
 mod shm_chunks;
 #[cfg(feature = "sqlite")]
+#[allow(
+    unsafe_code,
+    reason = "SQLite calls the VFS through C function pointers"
+)]
 mod sqlite;
 #[cfg(feature = "sqlite")]
 mod stamp;
 pub mod storage;
-pub mod words;
 
 pub use database::{attach, detach, release_owner, SharedDatabase, DATABASE_WORDS};
 pub use detail::{note_error_detail, take_error_detail};

@@ -7,6 +7,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import { openPage } from "./session.mjs";
+import { ready, runEnabled } from "./wait.mjs";
 
 const axePath = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 let session, page;
@@ -22,11 +23,11 @@ async function open(hash, colorScheme = "light", width = 1280, height = 720) {
   await page.setViewportSize({ width, height });
   await page.goto(new URL(hash, page.url()).href);
   await page.reload();
-  await page.waitForFunction(() => window.locklab !== undefined);
+  await ready(page);
 }
 
 async function runIt() {
-  await page.waitForFunction(() => !document.querySelector('[data-testid="run"]').disabled);
+  await runEnabled(page);
   await page.getByTestId("run").click();
   await page.getByTestId("verdict").waitFor({ state: "attached", timeout: 180_000 });
 }

@@ -7,6 +7,7 @@
 //   node tests/e2e/bench-ab.mjs <dist A> <dist B> [memory|opfs] [runs] [scenario JSON]
 import { serve } from "./serve.mjs";
 import { launch } from "./browser.mjs";
+import { ready } from "./wait.mjs";
 
 const [distA, distB] = process.argv.slice(2, 4);
 const storage = process.argv[4] ?? "memory";
@@ -23,7 +24,7 @@ for (const dist of [distA, distB]) {
   const site = await serve(dist);
   const page = await browser.newPage();
   await page.goto(site.url);
-  await page.waitForFunction(() => window.locklab !== undefined);
+  await ready(page);
   sides.push({ dist, site, page, rates: [], holds: [], latencies: [] });
 }
 for (let i = 0; i < runs; i++) {

@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import { serve } from "./serve.mjs";
 import { launch } from "./browser.mjs";
+import { ready } from "./wait.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const RUNS = Number(process.env.RUNS ?? 3);
@@ -55,7 +56,7 @@ const site = await serve(process.env.DIST ?? join(root, "dist"));
 const browser = await launch();
 const page = await browser.newPage();
 await page.goto(site.url);
-await page.waitForFunction(() => window.locklab !== undefined);
+await ready(page);
 const presets = await page.evaluate(() => window.locklab.presets());
 
 const figures = {};

@@ -23,6 +23,7 @@ import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import { serve } from "./serve.mjs";
 import { launch } from "./browser.mjs";
+import { ready } from "./wait.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const target = process.env.CARGO_TARGET_DIR ?? join(root, "target");
@@ -68,7 +69,7 @@ const site = await serve(process.env.DIST ?? join(root, "dist"));
 const browser = await launch();
 const page = await browser.newPage();
 await page.goto(site.url);
-await page.waitForFunction(() => window.locklab !== undefined);
+await ready(page);
 async function inBrowser(journal_mode, storage) {
   const reports = [];
   for (let i = 0; i < RUNS; i++) {

@@ -26,6 +26,7 @@ import { dirname, join } from "node:path";
 import { readdirSync, readFileSync } from "node:fs";
 import { serve } from "./serve.mjs";
 import { launch } from "./browser.mjs";
+import { ready } from "./wait.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const JOBS = Number(process.env.JOBS ?? 1_000_000);
@@ -61,7 +62,7 @@ if (STORAGE === "memory") {
 }
 page.on("pageerror", (e) => console.log(`page error: ${e.message}`));
 await page.goto(site.url);
-await page.waitForFunction(() => window.locklab !== undefined);
+await ready(page);
 
 // The DevTools protocol: the page's own session, and one per Web Worker.
 const cdp = await browser.newCDPSession(page);

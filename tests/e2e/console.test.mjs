@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import { openPage, openDrawer } from "./session.mjs";
+import { jobsDoneAbove, liveDoneAbove } from "./wait.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 let session, page;
@@ -18,15 +19,14 @@ before(async () => {
 after(async () => session?.close());
 
 test("holding BEGIN IMMEDIATE from the console blocks the workers, and every job is still done once", async () => {
+  await page.evaluate(() => {
+    window.running = window.locklab.run({ workers: 2, jobs: 400, transaction: "short",
+        begin: "immediate", journal_mode: "delete", busy_timeout_ms: 0, work_ms: [2, 6] },
+        { storage: "opfs" });
+  });
+  await jobsDoneAbove(page, 10);
   const result = await page.evaluate(async () => {
-    const running = window.locklab.run({ workers: 2, jobs: 400, transaction: "short",
-      begin: "immediate", journal_mode: "delete", busy_timeout_ms: 0, work_ms: [2, 6] },
-      { storage: "opfs" });
-    for (;;) {
-      const [progress] = await window.locklab.progress();
-      if (progress?.jobs_done > 10) break;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    const running = window.running;
     const begun = await window.locklab.sql("BEGIN IMMEDIATE");
     // The hold itself is the experiment: 300 ms with the write lock.
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -78,7 +78,7 @@ test("during a run the console has its own lane, and a run stopped with its tran
   // starve as the others do).
   await page.getByTestId("preset").selectOption("your-turn");
   await page.getByTestId("run").click();
-  await page.waitForFunction(() => Number(document.querySelector('[data-testid="run-running"]')?.dataset.liveDone) > 2, null, { timeout: 60_000 });
+  await liveDoneAbove(page, 2);
   await page.getByTestId("console-sql").fill("PRAGMA busy_timeout = 5000; BEGIN IMMEDIATE;");
   await page.getByTestId("console-run").click();
   await page.getByTestId("console-open").waitFor();

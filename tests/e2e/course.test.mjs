@@ -8,6 +8,7 @@ import { mkdir } from "node:fs/promises";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { openPage, openDrawer, closeDrawer } from "./session.mjs";
+import { liveDoneAbove, ready } from "./wait.mjs";
 
 const artifacts = join(dirname(fileURLToPath(import.meta.url)), "artifacts");
 let session, page;
@@ -36,7 +37,7 @@ async function nextVerdict(stale) {
 
 /** Your turn: hold the write lock from the console while the workers run. */
 async function holdTheLock() {
-  await page.waitForFunction(() => Number(document.querySelector('[data-testid="run-running"]')?.dataset.liveDone) > 2, null, { timeout: 60_000 });
+  await liveDoneAbove(page, 2);
   await openDrawer(page, "console");
   await page.getByTestId("console-sql").focus();
   await page.keyboard.type("PRAGMA busy_timeout = 5000; BEGIN IMMEDIATE;");
@@ -53,7 +54,7 @@ test("every lesson from the keyboard: predict, run, check, the moment, the sugge
   assert.ok(lessons.length >= 14, `${lessons.length} lessons`);
   await page.goto(new URL(`#lesson=${lessons[0].id}`, page.url()).href);
   await page.reload();
-  await page.waitForFunction(() => window.locklab !== undefined);
+  await ready(page);
   for (const [i, lesson] of lessons.entries()) {
     await page.waitForFunction((id) => document.querySelector('[data-testid="lesson"]')?.dataset.lesson === id, lesson.id);
     assert.equal(await page.getByTestId("lesson-position").innerText(), `Lesson ${i + 1} of ${lessons.length}`);
@@ -103,7 +104,7 @@ test("every lesson from the keyboard: predict, run, check, the moment, the sugge
   }
   // Progress is kept in this browser.
   await page.reload();
-  await page.waitForFunction(() => window.locklab !== undefined);
+  await ready(page);
   const list = page.getByTestId("lesson-list");
   assert.match(await list.locator("summary").innerText(), new RegExp(`\\(${lessons.length} of ${lessons.length} checked\\)`));
   assert.equal(await list.locator('li[data-passed="true"]').count(), lessons.length);

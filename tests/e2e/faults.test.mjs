@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import { openPage, openDrawer, closeDrawer } from "./session.mjs";
+import { jobsDoneAbove, liveDoneAbove } from "./wait.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 let session, page;
@@ -69,15 +70,14 @@ test("without stale_after_ms the killed worker's job is reported stuck, not lost
 });
 
 test("a worker that dies by itself (a trap) fails the run at once, and the audit still reads the database", async () => {
+  await page.evaluate(() => {
+    window.running = window.locklab.run({ workers: 4, jobs: 100000, transaction: "short",
+        begin: "immediate", journal_mode: "wal", busy_timeout_ms: 5000, work_ms: [0, 2] },
+        { storage: "memory" });
+  });
+  await jobsDoneAbove(page, 20);
   const { report, settledMs } = await page.evaluate(async () => {
-    const running = window.locklab.run({ workers: 4, jobs: 100000, transaction: "short",
-      begin: "immediate", journal_mode: "wal", busy_timeout_ms: 5000, work_ms: [0, 2] },
-      { storage: "memory" });
-    for (;;) {
-      const [progress] = await window.locklab.progress();
-      if (progress?.jobs_done > 20) break;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    const running = window.running;
     const crashed = performance.now();
     await window.locklab.crash(2);
     const report = await running;
@@ -103,7 +103,7 @@ test("the Kill button kills a worker of the page's run; the finished run says wh
   await page.locator("#field-stale_after_ms").fill("200");
   await closeDrawer(page, "scenario");
   await page.getByTestId("run").click();
-  await page.waitForFunction(() => Number(document.querySelector('[data-testid="run-running"]')?.dataset.liveDone) > 0, null, { timeout: 60_000 });
+  await liveDoneAbove(page, 0);
   await page.getByTestId("kill-1").click();
   assert.equal(await page.getByTestId("kill-1").innerText(), "worker 1 killed");
   const report = page.getByTestId("run-report");

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import { openPage, openDrawer, closeDrawer } from "./session.mjs";
+import { liveDoneAbove, until } from "./wait.mjs";
 
 let session, tabs;
 
@@ -14,12 +15,6 @@ before(async () => {
 });
 
 after(async () => session?.close());
-
-// Wait for `probe` (run in the tab) to return something truthy, and return it.
-async function until(tab, probe, arg, timeout = 60_000) {
-  const handle = await tab.waitForFunction(probe, arg, { timeout, polling: 50 });
-  return handle.jsonValue();
-}
 
 // The run directories in OPFS, as the browser lists them.
 const storedRuns = (tab) => tab.evaluate(async () => {
@@ -103,7 +98,7 @@ test("a person runs a lesson in two tabs at once: both finish whole, and the sec
   }
   await tabs[0].getByTestId("run").click();
   // Tab 1 starts once tab 0's workers have committed jobs, so both surely overlap.
-  await tabs[0].waitForFunction(() => Number(document.querySelector('[data-testid="run-running"]')?.dataset.liveDone) > 0, null, { timeout: 60_000 });
+  await liveDoneAbove(tabs[0], 0);
   await tabs[1].getByTestId("run").click();
   await tabs[1].getByTestId("alongside").waitFor({ timeout: 60_000 });
   assert.match(await tabs[1].getByTestId("alongside").innerText(), /^1 other run .* was going on when this one started: .* share this machine's \d+ cores/);

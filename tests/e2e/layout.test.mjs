@@ -11,6 +11,7 @@ import { mkdir } from "node:fs/promises";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { openPage } from "./session.mjs";
+import { ready, runEnabled } from "./wait.mjs";
 
 const artifacts = join(dirname(fileURLToPath(import.meta.url)), "artifacts");
 let session, page;
@@ -28,13 +29,13 @@ async function open(hash, width = 1280, height = 720, colorScheme = "light") {
   await page.setViewportSize({ width, height });
   await page.goto(new URL(hash, page.url()).href);
   await page.reload();
-  await page.waitForFunction(() => window.locklab !== undefined);
+  await ready(page);
 }
 
 /** Run the lesson shown with the keyboard (R) and wait for its report. */
 async function runIt() {
   await page.getByTestId("run").waitFor();
-  await page.waitForFunction(() => !document.querySelector('[data-testid="run"]').disabled);
+  await runEnabled(page);
   await page.keyboard.press("r");
   await page.getByTestId("run-report").first().waitFor({ timeout: 120_000 });
 }
@@ -104,7 +105,7 @@ test("dark mode follows the system, the switch overrides it and is remembered; t
   await page.getByTestId("theme").selectOption("light");
   assert.ok(luminance(await background()) > 0.85, `light background: ${await background()}`);
   await page.reload();
-  await page.waitForFunction(() => window.locklab !== undefined);
+  await ready(page);
   assert.equal(await page.evaluate(() => localStorage.getItem("locklab-theme")), "light");
   assert.ok(luminance(await background()) > 0.85, "the choice is remembered");
   // D flips it; "system" forgets the choice.

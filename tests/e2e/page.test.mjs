@@ -7,6 +7,7 @@ import { dirname, join } from "node:path";
 import { serve } from "./serve.mjs";
 import { launch } from "./browser.mjs";
 import { openDrawer, closeDrawer } from "./session.mjs";
+import { textMatching } from "./wait.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = join(here, "..", "..", "dist");
@@ -46,16 +47,6 @@ function find(page, hex, dy) {
     }
     return null;
   }, [hex, dy]);
-}
-
-// Wait until `locator`'s text matches `pattern`, and return it.
-async function textMatching(locator, pattern) {
-  for (let i = 0; i < 50; i++) {
-    const text = await locator.innerText();
-    if (pattern.test(text)) return text;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  assert.match(await locator.innerText(), pattern);
 }
 
 const EXCLUSIVE = "#d55e00";
@@ -274,7 +265,6 @@ test("Stop ends a run whose workers wait on locks, and the page says it was stop
   assert.match(await page.getByTestId("jobs").innerText(), /^\d+ of 5000 done, 0 double-claimed, 0 lost$/);
   assert.equal(await page.getByTestId("integrity").innerText(), "ok");
 });
-
 
 test("the live metrics end where the report begins: same clock, same numbers", async () => {
   await page.getByTestId("preset").selectOption("busy-timeout");

@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import { serve } from "./serve.mjs";
 import { launch } from "./browser.mjs";
+import { ready } from "./wait.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = join(here, "..", "..", "dist");
@@ -53,7 +54,7 @@ test("a Web Worker runs real SQLite through rusqlite and reports every job done"
 test("the learner's page has no pipeline check, only a link to it in About", async () => {
   const page = await browser.newPage();
   await page.goto(site.url);
-  await page.waitForFunction(() => window.locklab !== undefined);
+  await ready(page);
   assert.equal(await page.getByTestId("run-check").count(), 0);
   await page.getByTestId("open-about").click();
   await page.getByTestId("pipeline-link").click();

@@ -17,13 +17,14 @@ import { writeFile } from "node:fs/promises";
 import { serve } from "./serve.mjs";
 import { launch } from "./browser.mjs";
 import { openDrawer, closeDrawer } from "./session.mjs";
+import { ready } from "./wait.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const site = await serve(process.env.DIST ?? join(root, "dist"));
 const browser = await launch();
 const page = await browser.newPage();
 await page.goto(site.url);
-await page.waitForFunction(() => window.locklab !== undefined);
+await ready(page);
 const cdp = await page.context().newCDPSession(page);
 
 const events = [];

@@ -13,6 +13,7 @@
 import { launch } from "./browser.mjs";
 import { writeFileSync } from "node:fs";
 import { serve } from "./serve.mjs";
+import { ready } from "./wait.mjs";
 
 const dist = process.argv[2] ?? "dist";
 const storage = process.argv[3] ?? "memory";
@@ -30,7 +31,7 @@ const page = await context.newPage();
 // CONSOLE=1: print what the page and its workers log.
 if (process.env.CONSOLE) page.on("console", (m) => console.log(`console: ${m.text()}`));
 await page.goto(site.url);
-await page.waitForFunction(() => window.locklab !== undefined);
+await ready(page);
 // A warm-up run: workers compile their wasm, OPFS files exist.
 await page.evaluate(([s, o]) => window.locklab.run(s, o), [scenario, { storage }]);
 

@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import { serve } from "./serve.mjs";
 import { launch } from "./browser.mjs";
+import { ready } from "./wait.mjs";
 
 export const dist = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "dist");
 
@@ -17,7 +18,7 @@ export async function openPage({ tabs = 1 } = {}) {
     page.on("console", (m) => ["error", "warning"].includes(m.type()) && console.log(`page ${m.type()}: ${m.text()}`));
     page.on("pageerror", (e) => console.log(`page error: ${e.message}`));
     await page.goto(site.url);
-    await page.waitForFunction(() => window.locklab !== undefined);
+    await ready(page);
     pages.push(page);
   }
   const close = async () => {

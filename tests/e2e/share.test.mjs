@@ -4,6 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { openPage } from "./session.mjs";
+import { ready } from "./wait.mjs";
 
 let session, page;
 before(async () => {
@@ -35,7 +36,7 @@ test("a shared link restores the lesson and the scenario exactly", async () => {
 
   const other = await session.browser.newPage();
   await other.goto(link);
-  await other.waitForFunction(() => window.locklab !== undefined);
+  await ready(other);
   await other.waitForFunction(() => document.querySelector('[data-testid="lesson"]')?.dataset.lesson === "busy-timeout");
   assert.deepEqual(await other.evaluate(() => window.locklab.current()), current);
   // The Share button shows the same link.
@@ -54,7 +55,7 @@ test("the API refuses a scenario it cannot load, naming the field", async () => 
 test("a link with an unknown field opens with a message; &run runs at once", async () => {
   const other = await session.browser.newPage();
   await other.goto(new URL("#lesson=wall-of-red&s=workers:3;turbo_mode:9", page.url()).href);
-  await other.waitForFunction(() => window.locklab !== undefined);
+  await ready(other);
   const said = await other.getByTestId("link-problem").innerText();
   assert.match(said, /scenario field `turbo_mode` that this version of locklab does not have/);
   assert.equal((await other.evaluate(() => window.locklab.current())).workers, 4, "the lesson's own scenario");
@@ -89,7 +90,7 @@ test("a comparison with an edited copy goes through a link: A and B as they were
   assert.match(link, /#lesson=wall-of-red&b=busy_timeout_ms:5000/);
   const other = await session.browser.newPage();
   await other.goto(link);
-  await other.waitForFunction(() => window.locklab !== undefined);
+  await ready(other);
   await other.getByTestId("edited-copy").waitFor();
   assert.equal(await other.locator("#b-field-busy_timeout_ms").inputValue(), "5000");
   assert.match(await other.getByTestId("b-changes").innerText(), /busy_timeout_ms: 0 -> 5000/);

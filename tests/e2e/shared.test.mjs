@@ -3,6 +3,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { openPage } from "./session.mjs";
+import { jobsDoneAbove } from "./wait.mjs";
 
 let session, page;
 
@@ -75,16 +76,15 @@ test("a bad storage option is refused by name", async () => {
 test("stop ends a run whose workers are blocked on locks, and loses nothing", async () => {
   // Long write transactions and a 60 s busy_timeout: most workers sit in SQLite's
   // busy handler (sleeping in xSleep) when the stop comes.
+  await page.evaluate(() => {
+    window.running = window.locklab.run({ workers: 6, readers: 2, jobs: 10000, transaction: "long",
+        begin: "immediate", journal_mode: "delete", busy_timeout_ms: 60000, work_ms: [20, 40] },
+        { storage: "memory" });
+  });
+  // Stop once workers have committed jobs and some wait in the busy handler.
+  await jobsDoneAbove(page, 2);
   const result = await page.evaluate(async () => {
-    const running = window.locklab.run({ workers: 6, readers: 2, jobs: 10000, transaction: "long",
-      begin: "immediate", journal_mode: "delete", busy_timeout_ms: 60000, work_ms: [20, 40] },
-      { storage: "memory" });
-    // Stop once workers have committed jobs and some wait in the busy handler.
-    for (;;) {
-      const [progress] = await window.locklab.progress();
-      if (progress?.jobs_done > 2) break;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    const running = window.running;
     const stoppedAt = performance.now();
     window.locklab.stop();
     const report = await running;

@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import { serve } from "./serve.mjs";
 import { launch } from "./browser.mjs";
+import { ready } from "./wait.mjs";
 
 const runs = Number(process.argv[2] ?? 20);
 const dist = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "dist");
@@ -17,7 +18,7 @@ const browser = await launch();
 const tabs = [await browser.newPage(), await browser.newPage()];
 for (const tab of tabs) {
   await tab.goto(site.url);
-  await tab.waitForFunction(() => window.locklab !== undefined);
+  await ready(tab);
 }
 
 const MODES = ["delete", "truncate", "persist", "wal"];

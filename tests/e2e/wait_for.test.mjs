@@ -9,6 +9,7 @@ import { mkdir, readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import { openPage, openDrawer, closeDrawer } from "./session.mjs";
+import { jobsDoneAbove, textMatching } from "./wait.mjs";
 
 const artifacts = join(dirname(fileURLToPath(import.meta.url)), "artifacts");
 const LANE = 34;
@@ -51,15 +52,6 @@ function blue(page, except = -1) {
     }
     return { dots, elsewhere };
   }, [EDGE, LANE, NAMES, except]);
-}
-
-async function textMatching(locator, pattern) {
-  for (let i = 0; i < 50; i++) {
-    const text = await locator.innerText();
-    if (pattern.test(text)) return text;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  assert.match(await locator.innerText(), pattern);
 }
 
 // The unix VFS's rules, written out again: whether a lock level held by another
@@ -221,14 +213,13 @@ test("the report's wait-for matrix adds up to the refused locks and the busy wai
 });
 
 test("while you hold the write lock from the console, the workers' refusals name you", async () => {
+  await page.evaluate(() => {
+    window.running = window.locklab.run({ workers: 2, jobs: 200, transaction: "short",
+        begin: "immediate", journal_mode: "delete", busy_timeout_ms: 0, work_ms: [2, 6] });
+  });
+  await jobsDoneAbove(page, 10);
   const report = await page.evaluate(async () => {
-    const running = window.locklab.run({ workers: 2, jobs: 200, transaction: "short",
-      begin: "immediate", journal_mode: "delete", busy_timeout_ms: 0, work_ms: [2, 6] });
-    for (;;) {
-      const [progress] = await window.locklab.progress();
-      if (progress?.jobs_done > 10) break;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    const running = window.running;
     await window.locklab.sql("BEGIN IMMEDIATE");
     await new Promise((resolve) => setTimeout(resolve, 300));
     await window.locklab.sql("COMMIT");

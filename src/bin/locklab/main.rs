@@ -1,5 +1,7 @@
 //! `locklab`: run lock-contention scenarios on native SQLite from a terminal.
 
+#![forbid(unsafe_code)]
+
 #[cfg(not(target_arch = "wasm32"))]
 fn main() -> std::process::ExitCode {
     cli::main()

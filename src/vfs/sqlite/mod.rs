@@ -107,7 +107,11 @@ fn vfs_failed(detail: String, code: c_int) -> c_int {
 /// # Safety
 /// `name` is null or a NUL-terminated string.
 unsafe fn name_of(name: *const c_char) -> Option<String> {
-    (!name.is_null()).then(|| CStr::from_ptr(name).to_string_lossy().into_owned())
+    (!name.is_null()).then(|| {
+        unsafe { CStr::from_ptr(name) }
+            .to_string_lossy()
+            .into_owned()
+    })
 }
 
 /// # Safety
@@ -121,10 +125,10 @@ unsafe extern "C" fn x_open(
     flags: c_int,
     out_flags: *mut c_int,
 ) -> c_int {
-    (*file).pMethods = ptr::null();
+    unsafe { (*file).pMethods = ptr::null() };
     let role = FileRole::from_open_flags(flags);
     let create = flags & ffi::SQLITE_OPEN_CREATE != 0;
-    let open = match name_of(name) {
+    let open = match unsafe { name_of(name) } {
         // A temporary file: private to this connection.
         None => OpenFile {
             database: None,
@@ -178,11 +182,11 @@ unsafe extern "C" fn x_open(
         }
     };
     if !out_flags.is_null() {
-        *out_flags = flags;
+        unsafe { *out_flags = flags };
     }
     let shared = file.cast::<SharedFile>();
-    (*shared).open = Box::into_raw(Box::new(open));
-    (*shared).base.pMethods = &IO_METHODS;
+    unsafe { (*shared).open = Box::into_raw(Box::new(open)) };
+    unsafe { (*shared).base.pMethods = &IO_METHODS };
     ffi::SQLITE_OK
 }
 
@@ -193,7 +197,7 @@ unsafe extern "C" fn x_delete(
     name: *const c_char,
     _sync_dir: c_int,
 ) -> c_int {
-    let Some(name) = name_of(name) else {
+    let Some(name) = (unsafe { name_of(name) }) else {
         return ffi::SQLITE_IOERR_DELETE;
     };
     match database::find(&name) {
@@ -214,10 +218,10 @@ unsafe extern "C" fn x_access(
     _flags: c_int,
     out: *mut c_int,
 ) -> c_int {
-    let exists = name_of(name)
+    let exists = unsafe { name_of(name) }
         .and_then(|name| database::find(&name).map(|d| d.storage.exists(&name)))
         .unwrap_or(false);
-    *out = exists as c_int;
+    unsafe { *out = exists as c_int };
     ffi::SQLITE_OK
 }
 
@@ -230,11 +234,11 @@ unsafe extern "C" fn x_full_pathname(
     n_out: c_int,
     out: *mut c_char,
 ) -> c_int {
-    let bytes = CStr::from_ptr(name).to_bytes_with_nul();
+    let bytes = unsafe { CStr::from_ptr(name) }.to_bytes_with_nul();
     if bytes.len() > n_out.max(0) as usize {
         return ffi::SQLITE_CANTOPEN;
     }
-    ptr::copy_nonoverlapping(bytes.as_ptr().cast::<c_char>(), out, bytes.len());
+    unsafe { ptr::copy_nonoverlapping(bytes.as_ptr().cast::<c_char>(), out, bytes.len()) };
     ffi::SQLITE_OK
 }
 
@@ -251,7 +255,7 @@ unsafe extern "C" fn x_sleep(_vfs: *mut ffi::sqlite3_vfs, microseconds: c_int) -
     if !context::sleep(requested) {
         fallback_sleep(requested);
     }
-    refresh_after_sleep();
+    unsafe { refresh_after_sleep() };
     if let (Some(start), Some(end)) = (start, trace::now_us()) {
         trace::emit_at(
             start,
@@ -301,7 +305,7 @@ static IO_METHODS: ffi::sqlite3_io_methods = ffi::sqlite3_io_methods {
 /// # Safety
 /// `file` was opened by [`x_open`] and is not yet closed.
 unsafe fn open_file<'a>(file: *mut ffi::sqlite3_file) -> &'a mut OpenFile {
-    &mut *(*file.cast::<SharedFile>()).open
+    unsafe { &mut *(*file.cast::<SharedFile>()).open }
 }
 
 /// # Safety
@@ -310,10 +314,10 @@ unsafe fn open_file<'a>(file: *mut ffi::sqlite3_file) -> &'a mut OpenFile {
 /// holds no methods, so SQLite never calls it again.
 unsafe extern "C" fn x_close(file: *mut ffi::sqlite3_file) -> c_int {
     let shared = file.cast::<SharedFile>();
-    forget_mapped((*shared).open);
-    let open = Box::from_raw((*shared).open);
-    (*shared).open = ptr::null_mut();
-    (*shared).base.pMethods = ptr::null();
+    forget_mapped(unsafe { (*shared).open });
+    let open = unsafe { Box::from_raw((*shared).open) };
+    unsafe { (*shared).open = ptr::null_mut() };
+    unsafe { (*shared).base.pMethods = ptr::null() };
     if let (Some(database), Some(slot)) = (&open.database, open.lock_slot) {
         let stamp = Stamp::default();
         database
@@ -345,8 +349,8 @@ unsafe extern "C" fn x_read(
     amount: c_int,
     offset: i64,
 ) -> c_int {
-    let open = open_file(file);
-    let buf = std::slice::from_raw_parts_mut(buf.cast::<u8>(), amount.max(0) as usize);
+    let open = unsafe { open_file(file) };
+    let buf = unsafe { std::slice::from_raw_parts_mut(buf.cast::<u8>(), amount.max(0) as usize) };
     match open.file.read_at(offset as u64, buf) {
         Ok(n) if n == buf.len() => ffi::SQLITE_OK,
         Ok(n) => {
@@ -366,8 +370,8 @@ unsafe extern "C" fn x_write(
     amount: c_int,
     offset: i64,
 ) -> c_int {
-    let open = open_file(file);
-    let data = std::slice::from_raw_parts(buf.cast::<u8>(), amount.max(0) as usize);
+    let open = unsafe { open_file(file) };
+    let data = unsafe { std::slice::from_raw_parts(buf.cast::<u8>(), amount.max(0) as usize) };
     match open.file.write_at(offset as u64, data) {
         Ok(()) => ffi::SQLITE_OK,
         Err(e) => storage_failed(e, ffi::SQLITE_IOERR_WRITE),
@@ -378,7 +382,7 @@ unsafe extern "C" fn x_write(
 /// `file` is a file this VFS opened (through `x_open`) and has not yet closed, as
 /// SQLite guarantees for every io method.
 unsafe extern "C" fn x_truncate(file: *mut ffi::sqlite3_file, size: i64) -> c_int {
-    match open_file(file).file.truncate(size.max(0) as u64) {
+    match unsafe { open_file(file) }.file.truncate(size.max(0) as u64) {
         Ok(()) => ffi::SQLITE_OK,
         Err(e) => storage_failed(e, ffi::SQLITE_IOERR_TRUNCATE),
     }
@@ -388,7 +392,7 @@ unsafe extern "C" fn x_truncate(file: *mut ffi::sqlite3_file, size: i64) -> c_in
 /// `file` is a file this VFS opened (through `x_open`) and has not yet closed, as
 /// SQLite guarantees for every io method.
 unsafe extern "C" fn x_sync(file: *mut ffi::sqlite3_file, _flags: c_int) -> c_int {
-    let open = open_file(file);
+    let open = unsafe { open_file(file) };
     trace::emit(EventKind::Sync {
         db: open.db,
         file: open.role,
@@ -403,9 +407,9 @@ unsafe extern "C" fn x_sync(file: *mut ffi::sqlite3_file, _flags: c_int) -> c_in
 /// `file` is a file this VFS opened (through `x_open`) and has not yet closed, as
 /// SQLite guarantees for every io method. `out` points at a writable i64.
 unsafe extern "C" fn x_file_size(file: *mut ffi::sqlite3_file, out: *mut i64) -> c_int {
-    match open_file(file).file.size() {
+    match unsafe { open_file(file) }.file.size() {
         Ok(size) => {
-            *out = size as i64;
+            unsafe { *out = size as i64 };
             ffi::SQLITE_OK
         }
         Err(e) => storage_failed(e, ffi::SQLITE_IOERR_FSTAT),
@@ -416,7 +420,7 @@ unsafe extern "C" fn x_file_size(file: *mut ffi::sqlite3_file, out: *mut i64) ->
 /// `file` is a file this VFS opened (through `x_open`) and has not yet closed, as
 /// SQLite guarantees for every io method.
 unsafe extern "C" fn x_lock(file: *mut ffi::sqlite3_file, level: c_int) -> c_int {
-    let open = open_file(file);
+    let open = unsafe { open_file(file) };
     let (Some(database), Some(slot), Some(wanted)) = (
         &open.database,
         open.lock_slot,
@@ -466,7 +470,7 @@ unsafe extern "C" fn x_lock(file: *mut ffi::sqlite3_file, level: c_int) -> c_int
 /// `file` is a file this VFS opened (through `x_open`) and has not yet closed, as
 /// SQLite guarantees for every io method.
 unsafe extern "C" fn x_unlock(file: *mut ffi::sqlite3_file, level: c_int) -> c_int {
-    let open = open_file(file);
+    let open = unsafe { open_file(file) };
     let (Some(database), Some(slot), Some(to)) = (
         &open.database,
         open.lock_slot,
@@ -508,8 +512,8 @@ fn write_held_back(database: &SharedDatabase) {
 /// `file` is a file this VFS opened (through `x_open`) and has not yet closed, as
 /// SQLite guarantees for every io method. `out` points at a writable int.
 unsafe extern "C" fn x_check_reserved_lock(file: *mut ffi::sqlite3_file, out: *mut c_int) -> c_int {
-    let open = open_file(file);
-    *out = open.database.as_ref().is_some_and(|d| d.locks().reserved()) as c_int;
+    let open = unsafe { open_file(file) };
+    unsafe { *out = open.database.as_ref().is_some_and(|d| d.locks().reserved()) as c_int };
     ffi::SQLITE_OK
 }
 

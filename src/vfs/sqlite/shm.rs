@@ -40,7 +40,7 @@ thread_local! {
 pub(super) unsafe fn refresh_after_sleep() {
     MAPPED.with(|mapped| {
         for &open in mapped.borrow().iter() {
-            let open = &mut *open;
+            let open = unsafe { &mut *open };
             if let (Some(database), Some(view)) = (&open.database, open.shm.as_mut()) {
                 view.pull(&*database.words);
             }
@@ -65,13 +65,13 @@ pub(super) unsafe extern "C" fn x_shm_map(
     extend: c_int,
     out: *mut *mut c_void,
 ) -> c_int {
-    let open = open_file(file);
-    *out = ptr::null_mut();
+    let open = unsafe { open_file(file) };
+    unsafe { *out = ptr::null_mut() };
     let Some(database) = open.database.clone() else {
         return ffi::SQLITE_IOERR_SHMMAP;
     };
     if open.shm.is_none() {
-        let raw = (*file.cast::<SharedFile>()).open;
+        let raw = unsafe { (*file.cast::<SharedFile>()).open };
         MAPPED.with(|mapped| mapped.borrow_mut().push(raw));
     }
     let view = open.shm.get_or_insert_with(|| ShmView::new(SHM_BASE));
@@ -83,7 +83,7 @@ pub(super) unsafe extern "C" fn x_shm_map(
     ) {
         Ok(Some(pointer)) => {
             view.pull(&*database.words);
-            *out = pointer.cast();
+            unsafe { *out = pointer.cast() };
             ffi::SQLITE_OK
         }
         Ok(None) => ffi::SQLITE_OK,
@@ -100,7 +100,7 @@ pub(super) unsafe extern "C" fn x_shm_lock(
     n: c_int,
     flags: c_int,
 ) -> c_int {
-    let open = open_file(file);
+    let open = unsafe { open_file(file) };
     let (Some(database), Some(slot), Some(view)) =
         (open.database.clone(), open.lock_slot, open.shm.as_mut())
     else {
@@ -158,7 +158,7 @@ pub(super) unsafe extern "C" fn x_shm_lock(
 /// `file` is a file this VFS opened (through `x_open`) and has not yet closed, as
 /// SQLite guarantees for every io method.
 pub(super) unsafe extern "C" fn x_shm_barrier(file: *mut ffi::sqlite3_file) {
-    let open = open_file(file);
+    let open = unsafe { open_file(file) };
     if let (Some(database), Some(view)) = (&open.database, open.shm.as_mut()) {
         view.barrier(&*database.words);
     }
@@ -168,8 +168,8 @@ pub(super) unsafe extern "C" fn x_shm_barrier(file: *mut ffi::sqlite3_file) {
 /// `file` is a file this VFS opened (through `x_open`) and has not yet closed, as
 /// SQLite guarantees for every io method.
 pub(super) unsafe extern "C" fn x_shm_unmap(file: *mut ffi::sqlite3_file, delete: c_int) -> c_int {
-    forget_mapped((*file.cast::<SharedFile>()).open);
-    let open = open_file(file);
+    forget_mapped(unsafe { (*file.cast::<SharedFile>()).open });
+    let open = unsafe { open_file(file) };
     if let (Some(database), Some(mut view)) = (&open.database, open.shm.take()) {
         view.unmap(&*database.words, delete != 0);
     }

@@ -7,7 +7,7 @@
 //! and short writes store word by word instead of making a view.
 
 use super::typed_copy;
-use crate::vfs::words::SharedWords;
+use crate::vfs::shared_words::SharedWords;
 use js_sys::{Atomics, Int32Array, SharedArrayBuffer, Uint32Array};
 use std::cell::RefCell;
 
