@@ -1,6 +1,6 @@
 //! The timeline as an SVG drawing, for a slide or for print: the scenario's name
 //! and how the run went, one lane per worker with its name, the time axis, and a
-//! legend. It draws what the page's canvas draws (`timeline_paint`), in the same
+//! legend. It draws what the page's canvas draws (`timeline::paint`), in the same
 //! colours and shapes, from the same columns of the same model: each run of
 //! equal columns is one rectangle, so the file stays small and prints sharp at
 //! any size. Every text that comes from the run (the scenario's name, SQL in a

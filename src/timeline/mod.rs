@@ -6,7 +6,7 @@
 //! and write locks, busy waits, transactions, statements, and marks (job claims,
 //! completions, errors). A view finds the spans it shows by binary search, so
 //! drawing costs the spans in the window plus its columns, never the whole run.
-//! The page's canvas (`timeline_paint`) and the terminal timeline both read it.
+//! The page's canvas (`paint`) and the terminal timeline both read it.
 //!
 //! Who blocks whom (`wait_for`) is read along: each lane keeps its refused locks,
 //! and each busy wait the refusal it follows, so a refusal can be drawn with an

@@ -4,7 +4,7 @@
 //! one handle per file). What one worker writes, the others read; SQLite's locks
 //! (in shared memory, not in OPFS) decide who writes.
 //!
-//! Each run has a directory of its own (`host::run_files`), so runs in two tabs
+//! Each run has a directory of its own (`web::run_files`), so runs in two tabs
 //! never share a file.
 //!
 //! Handles can only be created asynchronously, but SQLite opens files

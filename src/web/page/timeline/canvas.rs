@@ -1,4 +1,4 @@
-//! The timeline's canvas: a painted raster (`timeline_paint`) put on it in one
+//! The timeline's canvas: a painted raster (`crate::timeline::paint`) put on it in one
 //! call, with what is written over the lanes: their names, whom a busy wait waits
 //! for, a replay's playhead and the time axis.
 
