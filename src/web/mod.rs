@@ -16,6 +16,7 @@
 //! Nothing outside this module sees web-sys.
 
 pub mod clock;
+pub mod error;
 pub mod host;
 mod js_error;
 pub mod next_task;

@@ -18,6 +18,7 @@ use crate::scenario::Scenario;
 use crate::trace::wire;
 use crate::trace::{Role, TraceEvent, WorkerId};
 use crate::vfs::DATABASE_WORDS;
+use crate::web::error::WebError;
 use js_sys::{Array, Object, Reflect, SharedArrayBuffer, Uint8Array};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
@@ -212,7 +213,7 @@ pub enum FromWorker {
         file: Vec<u8>,
     },
     Failed {
-        message: String,
+        error: WebError,
     },
     ConsoleReady,
     /// What the SQL returned, or why it failed.
@@ -256,23 +257,23 @@ impl ToWorker {
 
     /// What a worker received, back as a message and its buffers; an error names
     /// what is wrong (another protocol, no JSON, unreadable JSON).
-    pub fn from_posted(data: &JsValue) -> Result<(ToWorker, Array), String> {
+    pub fn from_posted(data: &JsValue) -> Result<(ToWorker, Array), WebError> {
         let protocol = Reflect::get(data, &"protocol".into())
             .ok()
             .and_then(|v| v.as_f64());
         if protocol != Some(f64::from(PROTOCOL)) {
-            return Err(format!(
+            return Err(WebError::worker(format!(
                 "the page speaks protocol {}, this worker {PROTOCOL}: they come from different \
                  builds of locklab (a cached worker file?); reload the page",
                 protocol.map_or("none".to_string(), |p| p.to_string())
-            ));
+            )));
         }
         let json = Reflect::get(data, &"json".into())
             .ok()
             .and_then(|v| v.as_string())
-            .ok_or("a message without JSON")?;
-        let message =
-            serde_json::from_str(&json).map_err(|e| format!("unreadable message: {e}"))?;
+            .ok_or_else(|| WebError::worker("a message without JSON"))?;
+        let message = serde_json::from_str(&json)
+            .map_err(|e| WebError::worker(format!("unreadable message: {e}")))?;
         let buffers = Reflect::get(data, &"buffers".into())
             .ok()
             .and_then(|v| v.dyn_into::<Array>().ok())
@@ -335,14 +336,14 @@ impl FromWorker {
     }
 
     /// What the page received, back as a message.
-    pub fn from_posted(data: &JsValue) -> Result<FromWorker, String> {
+    pub fn from_posted(data: &JsValue) -> Result<FromWorker, WebError> {
         let (json, trace) = match data.as_string() {
             Some(json) => (json, None),
             None => (
                 Reflect::get(data, &"json".into())
                     .ok()
                     .and_then(|v| v.as_string())
-                    .ok_or("a message without JSON")?,
+                    .ok_or_else(|| WebError::worker("a message without JSON"))?,
                 Reflect::get(data, &"trace".into())
                     .ok()
                     .filter(|v| !v.is_undefined()),
@@ -350,10 +351,13 @@ impl FromWorker {
         };
         let mut message: FromWorker = match serde_json::from_str(&json) {
             Ok(message) => message,
-            Err(e) => return Self::of_another_protocol(&json).ok_or(e.to_string()),
+            Err(e) => {
+                return Self::of_another_protocol(&json)
+                    .ok_or_else(|| WebError::worker(e.to_string()))
+            }
         };
         if let (Some(trace), Some(events)) = (trace, message.events_mut()) {
-            *events = wire::decode(&Uint8Array::new(&trace).to_vec())?;
+            *events = wire::decode(&Uint8Array::new(&trace).to_vec()).map_err(WebError::worker)?;
         }
         if let FromWorker::Snapshot { file, .. } = &mut message {
             if let Ok(bytes) = Reflect::get(data, &"file".into()) {
@@ -395,41 +399,43 @@ impl SharedBuffers {
     /// Check what the page sent for `databases` databases: how many buffers, each a
     /// SharedArrayBuffer of the size this build expects, and the control words'
     /// version. Names the buffer that is wrong.
-    pub fn check(buffers: &Array, databases: usize) -> Result<(), String> {
+    pub fn check(buffers: &Array, databases: usize) -> Result<(), WebError> {
         let expected = Self::count(databases);
         if buffers.length() as usize != expected {
-            return Err(format!(
+            return Err(WebError::worker(format!(
                 "the page sent {} shared buffers, this worker expects {expected}: {}",
                 buffers.length(),
                 DIFFERENT_BUILDS
-            ));
+            )));
         }
-        let size = |i: usize| -> Result<u32, String> {
+        let size = |i: usize| -> Result<u32, WebError> {
             buffers
                 .get(i as u32)
                 .dyn_into::<SharedArrayBuffer>()
                 .map(|b| b.byte_length())
-                .map_err(|_| format!("shared buffer {i} is not a SharedArrayBuffer"))
+                .map_err(|_| {
+                    WebError::worker(format!("shared buffer {i} is not a SharedArrayBuffer"))
+                })
         };
-        let sized = |i: usize, what: &str, bytes: usize| -> Result<(), String> {
+        let sized = |i: usize, what: &str, bytes: usize| -> Result<(), WebError> {
             let got = size(i)?;
             if got as usize == bytes {
                 Ok(())
             } else {
-                Err(format!(
+                Err(WebError::worker(format!(
                     "shared buffer {i} ({what}) holds {got} bytes, this worker expects {bytes}: \
                      {DIFFERENT_BUILDS}"
-                ))
+                )))
             }
         };
         sized(0, "the run's control words", Self::CONTROL_WORDS * 4)?;
         let control = js_sys::Int32Array::new(&buffers.get(0));
         let version = js_sys::Atomics::load(&control, Self::VERSION as u32).unwrap_or(0);
         if version != PROTOCOL as i32 {
-            return Err(format!(
+            return Err(WebError::worker(format!(
                 "the run's control words are of version {version}, this worker's {PROTOCOL}: \
                  {DIFFERENT_BUILDS}"
-            ));
+            )));
         }
         for n in 0..databases {
             let first = 1 + n * Self::PER_DATABASE;

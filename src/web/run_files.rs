@@ -12,6 +12,7 @@
 //! and the SQL console; storage does not grow with the number of runs.
 
 use super::protocol::{SharedBuffers, StorageKind};
+use crate::web::error::WebError;
 use crate::web::js_error::js_error;
 use js_sys::{Array, Function, Object, Promise, Reflect};
 use std::collections::BTreeSet;
@@ -53,27 +54,27 @@ pub fn new_run_id() -> String {
     format!("run-{now:013}-{random:04x}")
 }
 
-fn call(target: &JsValue, name: &str, args: &[&JsValue]) -> Result<JsValue, String> {
+fn call(target: &JsValue, name: &str, args: &[&JsValue]) -> Result<JsValue, WebError> {
     let f: Function = Reflect::get(target, &name.into())
         .and_then(|f| f.dyn_into())
-        .map_err(|_| format!("this browser has no {name}"))?;
+        .map_err(|_| WebError::browser(format!("this browser has no {name}")))?;
     let args: Array = args.iter().copied().collect();
     f.apply(target, &args).map_err(|e| js_error(name, e))
 }
 
-async fn awaited(value: JsValue, what: &str) -> Result<JsValue, String> {
+async fn awaited(value: JsValue, what: &str) -> Result<JsValue, WebError> {
     JsFuture::from(Promise::from(value))
         .await
         .map_err(|e| js_error(what, e))
 }
 
-fn locks() -> Result<JsValue, String> {
+fn locks() -> Result<JsValue, WebError> {
     let navigator = Reflect::get(&js_sys::global(), &"navigator".into())
-        .map_err(|_| "no navigator".to_string())?;
+        .map_err(|_| WebError::browser("no navigator"))?;
     Reflect::get(&navigator, &"locks".into())
         .ok()
         .filter(|l| !l.is_undefined())
-        .ok_or_else(|| "this browser has no Web Locks (navigator.locks)".to_string())
+        .ok_or_else(|| WebError::browser("this browser has no Web Locks (navigator.locks)"))
 }
 
 /// The Web Lock of a run in progress: held from `hold` until dropped, in every tab
@@ -84,7 +85,7 @@ pub struct RunLock {
 
 impl RunLock {
     /// Take the lock of run `id` (new, so nobody else holds it).
-    pub async fn hold(id: &str) -> Result<RunLock, String> {
+    pub async fn hold(id: &str) -> Result<RunLock, WebError> {
         let locks = locks()?;
         // The lock lasts as long as the promise the callback returns stays pending;
         // keep its resolve function, and resolve it to let go.
@@ -103,7 +104,7 @@ impl RunLock {
                     let _ = call(&request, "then", &[&JsValue::UNDEFINED, &refused]);
                 }
                 Err(why) => {
-                    let _ = refused.call1(&JsValue::NULL, &why.into());
+                    let _ = refused.call1(&JsValue::NULL, &why.message.into());
                 }
             }
         });
@@ -121,7 +122,7 @@ impl Drop for RunLock {
 }
 
 /// The ids of the runs in progress in any tab of this origin.
-pub async fn in_progress() -> Result<BTreeSet<String>, String> {
+pub async fn in_progress() -> Result<BTreeSet<String>, WebError> {
     let state = awaited(call(&locks()?, "query", &[])?, "asking for the Web Locks").await?;
     let held = Reflect::get(&state, &"held".into()).unwrap_or_default();
     Ok(crate::ordering::set_of(
@@ -132,9 +133,9 @@ pub async fn in_progress() -> Result<BTreeSet<String>, String> {
     ))
 }
 
-async fn runs_dir(create: bool) -> Result<Option<FileSystemDirectoryHandle>, String> {
+async fn runs_dir(create: bool) -> Result<Option<FileSystemDirectoryHandle>, WebError> {
     let navigator = Reflect::get(&js_sys::global(), &"navigator".into())
-        .map_err(|_| "no navigator".to_string())?;
+        .map_err(|_| WebError::browser("no navigator"))?;
     let storage = Reflect::get(&navigator, &"storage".into()).unwrap_or_default();
     let root = awaited(
         call(&storage, "getDirectory", &[])?,
@@ -163,7 +164,7 @@ struct StoredRun {
 }
 
 /// Every run directory in OPFS, oldest first.
-async fn stored_runs(dir: &FileSystemDirectoryHandle) -> Result<Vec<StoredRun>, String> {
+async fn stored_runs(dir: &FileSystemDirectoryHandle) -> Result<Vec<StoredRun>, WebError> {
     let mut runs = Vec::new();
     for (name, handle) in entries(dir).await? {
         if kind(&handle) != "directory" {
@@ -198,7 +199,7 @@ fn kind(handle: &JsValue) -> String {
 }
 
 /// A directory's entries, through its async iterator (outside web-sys's stable API).
-async fn entries(dir: &JsValue) -> Result<Vec<(String, JsValue)>, String> {
+async fn entries(dir: &JsValue) -> Result<Vec<(String, JsValue)>, WebError> {
     let iterator = call(dir, "entries", &[])?;
     let mut found = Vec::new();
     loop {
@@ -224,7 +225,7 @@ pub struct Removed {
 }
 
 /// Remove finished runs' directories, keeping the newest `keep` of them.
-async fn remove_finished_but(keep: usize) -> Result<Removed, String> {
+async fn remove_finished_but(keep: usize) -> Result<Removed, WebError> {
     let Some(dir) = runs_dir(false).await? else {
         return Ok(Removed::default());
     };
@@ -253,24 +254,24 @@ async fn remove_finished_but(keep: usize) -> Result<Removed, String> {
                 removed.files += run.files;
                 removed.bytes += run.bytes;
             }
-            Err(why) => removed.failed.push(why),
+            Err(why) => removed.failed.push(why.message),
         }
     }
     Ok(removed)
 }
 
 /// After a run: keep the newest [`KEEP_FINISHED`] finished runs, remove the rest.
-pub async fn prune() -> Result<Removed, String> {
+pub async fn prune() -> Result<Removed, WebError> {
     remove_finished_but(KEEP_FINISHED).await
 }
 
 /// Reset: remove every finished run; runs in progress (in any tab) stay.
-pub async fn remove_finished() -> Result<Removed, String> {
+pub async fn remove_finished() -> Result<Removed, WebError> {
     remove_finished_but(0).await
 }
 
 /// Whether run `id` still has its directory in OPFS.
-pub async fn exists(id: &str) -> Result<bool, String> {
+pub async fn exists(id: &str) -> Result<bool, WebError> {
     let Some(dir) = runs_dir(false).await? else {
         return Ok(false);
     };
@@ -280,10 +281,10 @@ pub async fn exists(id: &str) -> Result<bool, String> {
 }
 
 /// The directory of run `id`, created (a worker opens its files in it).
-pub async fn directory(id: &str) -> Result<FileSystemDirectoryHandle, String> {
+pub async fn directory(id: &str) -> Result<FileSystemDirectoryHandle, WebError> {
     let dir = runs_dir(true)
         .await?
-        .ok_or("cannot create the runs' directory")?;
+        .ok_or_else(|| WebError::browser("cannot create the runs' directory"))?;
     let options = Object::new();
     let _ = Reflect::set(&options, &"create".into(), &true.into());
     let run = awaited(

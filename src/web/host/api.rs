@@ -15,6 +15,7 @@ use crate::exports::ExportKind;
 use crate::run_trace::Budget;
 use crate::scenario::presets;
 use crate::scenario::{Scenario, ScenarioError};
+use crate::web::error::WebError;
 use crate::web::protocol::{SharedBuffers, StorageKind};
 use js_sys::{Object, Promise, Reflect, JSON};
 use serde_json::Value;
@@ -22,12 +23,13 @@ use std::future::Future;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-/// Settle a call: its future's answer as JSON, or its error as a message.
-pub(crate) fn settle(answer: impl Future<Output = Result<Value, String>> + 'static) -> Promise {
+/// Settle a call: its future's answer as JSON, or its error's message (the
+/// rejections the API has always made: a string).
+pub(crate) fn settle(answer: impl Future<Output = Result<Value, WebError>> + 'static) -> Promise {
     future_to_promise(async move {
         match answer.await {
             Ok(value) => JSON::parse(&value.to_string()),
-            Err(message) => Err(JsValue::from_str(&message)),
+            Err(error) => Err(JsValue::from_str(&error.message)),
         }
     })
 }
@@ -78,53 +80,59 @@ const COMPARE_B: Argument = Argument {
 
 /// The scenario a caller passed, checked: a plain object whose fields are JSON
 /// values, then the scenario parser's rules.
-pub(crate) fn scenario_of(value: &JsValue, arg: &Argument) -> Result<Scenario, String> {
+pub(crate) fn scenario_of(value: &JsValue, arg: &Argument) -> Result<Scenario, WebError> {
     let Argument { call, name, label } = arg;
     if value.is_undefined() {
-        return Err(format!(
+        return Err(WebError::refused(format!(
             "{call}: `{name}` is missing: pass an object such as {{workers: 4, jobs: 100}}, \
              or {{}} for every default"
-        ));
+        )));
     }
     let not_an_object = |given: &str| {
-        format!("{call}: `{name}` must be an object such as {{workers: 4}}, got {given}")
+        WebError::refused(format!(
+            "{call}: `{name}` must be an object such as {{workers: 4}}, got {given}"
+        ))
     };
     let json = match js_json::to_json(value) {
         Ok(json) => json.unwrap_or(Value::Null),
         Err(Refused { path, given }) if path.is_empty() => return Err(not_an_object(&given)),
         Err(Refused { path, given }) => {
             let field = path.split(['.', '[']).next().unwrap_or(&path);
-            return Err(format!(
+            return Err(WebError::refused(format!(
                 "{label} field `{path}`: expected {}, got {given}",
                 allowed(field)
-            ));
+            )));
         }
     };
     if !json.is_object() {
         return Err(not_an_object(&js_json::describe(value)));
     }
-    Scenario::from_value(&json).map_err(|e| match e.field.as_str() {
-        "" => format!("{label}: expected {}, got {}", e.allowed, e.given),
-        field => format!(
-            "{label} field `{field}`: expected {}, got {}",
-            e.allowed, e.given
-        ),
+    Scenario::from_value(&json).map_err(|e| {
+        WebError::refused(match e.field.as_str() {
+            "" => format!("{label}: expected {}, got {}", e.allowed, e.given),
+            field => format!(
+                "{label} field `{field}`: expected {}, got {}",
+                e.allowed, e.given
+            ),
+        })
     })
 }
 
 /// The options of `run` and `compare`: `{storage}`, or nothing.
-fn storage_of(options: &JsValue, call: &str) -> Result<Option<StorageKind>, String> {
+fn storage_of(options: &JsValue, call: &str) -> Result<Option<StorageKind>, WebError> {
     if options.is_undefined() || options.is_null() {
         return Ok(None);
     }
     let not_an_object = |given: &str| {
-        format!("{call}: `options` must be an object such as {{storage: \"memory\"}}, got {given}")
+        WebError::refused(format!(
+            "{call}: `options` must be an object such as {{storage: \"memory\"}}, got {given}"
+        ))
     };
     let json = js_json::to_json(options).map_err(|Refused { path, given }| {
         if path.is_empty() {
             not_an_object(&given)
         } else {
-            format!("option `{path}`: got {given}")
+            WebError::refused(format!("option `{path}`: got {given}"))
         }
     })?;
     let Some(Value::Object(fields)) = json else {
@@ -132,65 +140,66 @@ fn storage_of(options: &JsValue, call: &str) -> Result<Option<StorageKind>, Stri
     };
     if let Some(unknown) = fields.keys().find(|k| *k != "storage") {
         let function = call.split('(').next().unwrap_or(call);
-        return Err(format!(
+        return Err(WebError::refused(format!(
             "option `{unknown}`: unknown; {function} knows one option, `storage`"
-        ));
+        )));
     }
     match fields.get("storage") {
         None => Ok(None),
         Some(Value::String(s)) if s == "opfs" => Ok(Some(StorageKind::Opfs)),
         Some(Value::String(s)) if s == "memory" => Ok(Some(StorageKind::Memory)),
-        Some(other) => Err(format!(
+        Some(other) => Err(WebError::refused(format!(
             "option `storage`: expected \"opfs\" or \"memory\", got {other}"
-        )),
+        ))),
     }
 }
 
 /// A worker id for `kill` and `crash`: a whole number from 0 to 31.
-fn worker_of(call: &str, value: &JsValue) -> Result<u32, String> {
+fn worker_of(call: &str, value: &JsValue) -> Result<u32, WebError> {
     match value.as_f64() {
         Some(n) if n.fract() == 0.0 && (0.0..32.0).contains(&n) => Ok(n as u32),
-        _ => Err(format!(
+        _ => Err(WebError::refused(format!(
             "locklab.{call}(worker): `worker` must be a worker's number (0, 1, ...), got {}",
             js_json::describe(value)
-        )),
+        ))),
     }
 }
 
 /// `budget(options)`: `options` (`{events, detail_events}`, each a whole number
 /// from 1,000 to 1,000,000,000) sets how much of the next runs' traces the page
 /// keeps one by one; without options it only tells.
-fn budget_of(options: &JsValue) -> Result<Budget, String> {
+fn budget_of(options: &JsValue) -> Result<Budget, WebError> {
     const CALL: &str = "locklab.budget(options)";
     let mut chosen = budget();
     if options.is_undefined() || options.is_null() {
         return Ok(chosen);
     }
-    let json = js_json::to_json(options)
-        .map_err(|Refused { path, given }| format!("{CALL}: option `{path}`: got {given}"))?;
+    let json = js_json::to_json(options).map_err(|Refused { path, given }| {
+        WebError::refused(format!("{CALL}: option `{path}`: got {given}"))
+    })?;
     let Some(Value::Object(fields)) = json else {
-        return Err(format!(
+        return Err(WebError::refused(format!(
             "{CALL}: `options` must be an object such as {{events: 1000000}}, got {}",
             js_json::describe(options)
-        ));
+        )));
     };
     for (name, value) in &fields {
         let slot = match name.as_str() {
             "events" => &mut chosen.events,
             "detail_events" => &mut chosen.detail_events,
             _ => {
-                return Err(format!(
+                return Err(WebError::refused(format!(
                     "{CALL}: option `{name}`: unknown; the options are `events` and `detail_events`"
-                ))
+                )))
             }
         };
         *slot = value
             .as_u64()
             .filter(|n| (1_000..=1_000_000_000).contains(n))
             .ok_or_else(|| {
-                format!(
+                WebError::refused(format!(
                     "{CALL}: option `{name}`: expected a whole number from 1000 to 1000000000, got {value}"
-                )
+                ))
             })? as usize;
     }
     Ok(chosen)
@@ -231,7 +240,8 @@ pub fn install() {
             settle(async move {
                 let (scenario, storage) = checked?;
                 let report = run(&scenario, storage, LiveTrace::default()).await?.report;
-                serde_json::to_value(&report).map_err(|e| e.to_string())
+                serde_json::to_value(&report)
+                    .map_err(|e| WebError::browser(format!("cannot write the answer as JSON: {e}")))
             })
         },
     );
@@ -252,7 +262,10 @@ pub fn install() {
         },
     );
     let presets_fn = Closure::<dyn FnMut() -> Promise>::new(|| {
-        settle(async { serde_json::to_value(presets::all()).map_err(|e| e.to_string()) })
+        settle(async {
+            serde_json::to_value(presets::all())
+                .map_err(|e| WebError::browser(format!("cannot write the answer as JSON: {e}")))
+        })
     });
     let lessons_fn = Closure::<dyn FnMut() -> Promise>::new(|| {
         settle(async {
@@ -290,8 +303,8 @@ pub fn install() {
                 Err(console::Refused::Sql(e)) => {
                     Err(refused(serde_json::to_value(&e).unwrap_or_default()))
                 }
-                Err(console::Refused::Console(m)) => Err(refused(
-                    serde_json::json!({"code": null, "name": null, "message": m}),
+                Err(console::Refused::Console(e)) => Err(refused(
+                    serde_json::json!({"code": null, "name": null, "message": e.message}),
                 )),
             }
         })

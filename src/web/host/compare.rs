@@ -7,6 +7,7 @@ use super::run::{run, LiveTrace};
 use crate::analysis::report::Outcome;
 use crate::compare::Side;
 use crate::scenario::Scenario;
+use crate::web::error::WebError;
 use crate::web::protocol::StorageKind;
 
 /// Both runs of a comparison, finished.
@@ -24,17 +25,19 @@ pub async fn compare(
     storage: Option<StorageKind>,
     [live_a, live_b]: [LiveTrace; 2],
     starting: &dyn Fn(Side),
-) -> Result<ComparedRuns, String> {
+) -> Result<ComparedRuns, WebError> {
     starting(Side::A);
     let a = run(a, storage, live_a)
         .await
-        .map_err(|e| format!("compare: run a could not take place: {e}"))?;
+        .map_err(|e| WebError::worker(format!("compare: run a could not take place: {e}")))?;
     if a.report.outcome == Outcome::Stopped {
-        return Err("compare: run a was stopped, so b was not run".to_string());
+        return Err(WebError::refused(
+            "compare: run a was stopped, so b was not run",
+        ));
     }
     starting(Side::B);
     let b = run(b, storage, live_b)
         .await
-        .map_err(|e| format!("compare: run b could not take place: {e}"))?;
+        .map_err(|e| WebError::worker(format!("compare: run b could not take place: {e}")))?;
     Ok(ComparedRuns { a, b })
 }

@@ -13,6 +13,7 @@ use crate::engine::console::{Answer, SqlError};
 use crate::scenario::Scenario;
 use crate::trace::WorkerId;
 use crate::web::clock::wall_ms;
+use crate::web::error::WebError;
 use crate::web::protocol::{FromWorker, SharedBuffers, StorageKind, ToWorker, PROTOCOL};
 use js_sys::{Array, Atomics, Function, Int32Array, Promise, SharedArrayBuffer};
 use std::cell::{Cell, RefCell};
@@ -75,12 +76,12 @@ thread_local! {
 /// Why SQL could not run: SQLite's error, or no database to run it on.
 pub enum Refused {
     Sql(SqlError),
-    Console(String),
+    Console(WebError),
 }
 
 /// The database the console should use now: this tab's run in progress, else
 /// its last finished run.
-fn target() -> Result<Target, String> {
+fn target() -> Result<Target, WebError> {
     if let Some(Running {
         id,
         scenario,
@@ -92,8 +93,9 @@ fn target() -> Result<Target, String> {
         ..
     }) = kept_runs::latest_running()
     {
-        let epoch_ms =
-            epoch_ms.ok_or("the run is still starting its workers: try again in a moment")?;
+        let epoch_ms = epoch_ms.ok_or_else(|| {
+            WebError::no_run("the run is still starting its workers: try again in a moment")
+        })?;
         return Ok(Target {
             run: id,
             in_progress: true,
@@ -110,7 +112,9 @@ fn target() -> Result<Target, String> {
         scenario,
         storage,
         buffers,
-    } = kept_runs::last().ok_or("no database yet: run a scenario first, then query it here")?;
+    } = kept_runs::last().ok_or_else(|| {
+        WebError::no_run("no database yet: run a scenario first, then query it here")
+    })?;
     // The console's lane comes after every worker and reader.
     let worker = scenario.all_workers();
     Ok(Target {
@@ -139,7 +143,7 @@ fn with_fresh_control(buffers: &Array) -> Array {
     fresh
 }
 
-async fn start(target: &Target) -> Result<Session, String> {
+async fn start(target: &Target) -> Result<Session, WebError> {
     let inbox = Rc::new(Inbox::default());
     let worker = WorkerHandle::spawn(Member::Console, &inbox, &target.live).await?;
     let (member, arrival) = inbox.next().await;

@@ -9,6 +9,7 @@ use super::finished_run::BrowserRun;
 use super::kept_runs;
 use super::worker_handle::{unexpected, Arrival};
 use crate::exports::{ExportKind, SVG_WIDTH};
+use crate::web::error::WebError;
 use crate::web::js_error::js_error;
 use crate::web::protocol::{FromWorker, ToWorker};
 use js_sys::{Array, Function, Promise, Uint8Array};
@@ -22,7 +23,7 @@ use web_sys::{
 const PNG_SCALE: f64 = 1.2;
 
 /// A Blob of `parts` (strings or byte arrays) with media type `media_type`.
-fn blob(part: &JsValue, media_type: &str) -> Result<Blob, String> {
+fn blob(part: &JsValue, media_type: &str) -> Result<Blob, WebError> {
     let options = BlobPropertyBag::new();
     options.set_type(media_type);
     Blob::new_with_blob_sequence_and_options(&Array::of1(part), &options)
@@ -30,7 +31,7 @@ fn blob(part: &JsValue, media_type: &str) -> Result<Blob, String> {
 }
 
 /// The file of kind `kind` for `run`, as a Blob of the kind's media type.
-pub async fn export(kind: ExportKind, run: &BrowserRun) -> Result<Blob, String> {
+pub async fn export(kind: ExportKind, run: &BrowserRun) -> Result<Blob, WebError> {
     if let Some(text) = kind.text(&run.report, &run.events) {
         return blob(&JsValue::from_str(&text), kind.media_type());
     }
@@ -49,7 +50,7 @@ pub async fn export(kind: ExportKind, run: &BrowserRun) -> Result<Blob, String> 
 }
 
 /// The SVG `svg` drawn by the browser at [`PNG_SCALE`], as a PNG.
-async fn png(svg: &str) -> Result<Blob, String> {
+async fn png(svg: &str) -> Result<Blob, WebError> {
     let source = blob(&JsValue::from_str(svg), "image/svg+xml")?;
     let url = Url::create_object_url_with_blob(&source).map_err(|e| js_error("a URL", e))?;
     let drawn = draw(&url).await;
@@ -57,7 +58,7 @@ async fn png(svg: &str) -> Result<Blob, String> {
     drawn
 }
 
-async fn draw(url: &str) -> Result<Blob, String> {
+async fn draw(url: &str) -> Result<Blob, WebError> {
     let image = HtmlImageElement::new().map_err(|e| js_error("an image", e))?;
     image.set_src(url);
     JsFuture::from(image.decode())
@@ -65,7 +66,7 @@ async fn draw(url: &str) -> Result<Blob, String> {
         .map_err(|e| js_error("decoding the timeline's SVG", e))?;
     let document = web_sys::window()
         .and_then(|w| w.document())
-        .ok_or("no document")?;
+        .ok_or_else(|| WebError::browser("no document"))?;
     let canvas: HtmlCanvasElement = document
         .create_element("canvas")
         .map_err(|e| js_error("a canvas", e))?
@@ -80,7 +81,7 @@ async fn draw(url: &str) -> Result<Blob, String> {
         .get_context("2d")
         .ok()
         .flatten()
-        .ok_or("no 2d context")?
+        .ok_or_else(|| WebError::browser("no 2d context"))?
         .unchecked_into();
     context
         .draw_image_with_html_image_element_and_dw_and_dh(&image, 0.0, 0.0, width, height)
@@ -94,15 +95,17 @@ async fn draw(url: &str) -> Result<Blob, String> {
         .await
         .map_err(|e| js_error("encoding the PNG", e))?
         .dyn_into::<Blob>()
-        .map_err(|_| "the browser made no PNG of the timeline".to_string())
+        .map_err(|_| WebError::browser("the browser made no PNG of the timeline"))
 }
 
 /// Run `id`'s queue database as one file (checkpointed when in WAL), read by a
 /// worker of its own; refused when the run's files are gone.
-async fn database(id: &str) -> Result<Vec<u8>, String> {
-    let run = kept_runs::kept(id).ok_or(format!(
-        "{id}'s database is no longer kept in this tab: Reset removed it, or newer runs did"
-    ))?;
+async fn database(id: &str) -> Result<Vec<u8>, WebError> {
+    let run = kept_runs::kept(id).ok_or_else(|| {
+        WebError::browser(format!(
+            "{id}'s database is no longer kept in this tab: Reset removed it, or newer runs did"
+        ))
+    })?;
     let (_keeper, inbox) = kept_runs::ask_keeper(
         &run,
         ToWorker::Snapshot {

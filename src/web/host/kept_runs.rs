@@ -8,6 +8,7 @@ use super::worker_handle::{
 };
 use crate::scenario::Scenario;
 use crate::trace::WorkerId;
+use crate::web::error::WebError;
 use crate::web::protocol::{FromWorker, SharedBuffers, StorageKind, ToWorker};
 use crate::web::run_files;
 use js_sys::{Array, Atomics, Int32Array};
@@ -166,14 +167,14 @@ pub fn kept(id: &str) -> Option<KeptRun> {
 pub(crate) async fn ask_keeper(
     run: &KeptRun,
     message: ToWorker,
-) -> Result<(WorkerHandle, Rc<Inbox>), String> {
+) -> Result<(WorkerHandle, Rc<Inbox>), WebError> {
     if run.storage == StorageKind::Opfs && !run_files::exists(&run.id).await? {
-        return Err(format!(
+        return Err(WebError::no_run(format!(
             "{} is no longer stored: Reset removed it, or newer runs did (the last {} finished \
              runs are kept)",
             run.id,
             run_files::KEEP_FINISHED
-        ));
+        )));
     }
     let inbox = Rc::new(Inbox::default());
     let worker = WorkerHandle::spawn(Member::Keeper, &inbox, &LiveTrace::default()).await?;
@@ -193,10 +194,12 @@ pub struct Reopened {
 
 /// Open the last run's database with a new worker (its workers are gone) and
 /// count its jobs.
-pub async fn reopen() -> Result<Reopened, String> {
-    let run = last().ok_or(
-        "no run to reopen: none finished in this tab since it loaded or since the last reset",
-    )?;
+pub async fn reopen() -> Result<Reopened, WebError> {
+    let run = last().ok_or_else(|| {
+        WebError::no_run(
+            "no run to reopen: none finished in this tab since it loaded or since the last reset",
+        )
+    })?;
     let (_keeper, inbox) = ask_keeper(
         &run,
         ToWorker::Inspect {
@@ -226,7 +229,7 @@ pub async fn reopen() -> Result<Reopened, String> {
 
 /// Reset: remove every finished run (this tab's in memory; every tab's in OPFS)
 /// and leave those in progress, in any tab, alone. Says what it removed.
-pub async fn reset() -> Result<String, String> {
+pub async fn reset() -> Result<String, WebError> {
     let forgotten = FINISHED.with(|kept| {
         let mut kept = kept.borrow_mut();
         let n = kept

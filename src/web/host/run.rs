@@ -23,6 +23,7 @@ use crate::scenario::Scenario;
 use crate::trace::{Role, WorkerId};
 use crate::vfs::DATABASE_WORDS;
 use crate::web::clock::wall_ms;
+use crate::web::error::WebError;
 use crate::web::next_task::next_task;
 use crate::web::protocol::{FromWorker, SharedBuffers, StorageKind, ToWorker, PROTOCOL};
 use crate::web::run_files::{self, RunLock};
@@ -39,7 +40,7 @@ pub use super::worker_handle::{budget, set_budget, LiveTrace, RunWatcher};
 const STOP_GRACE_MS: u32 = 1000;
 
 /// The shared buffers of a new run (see [`SharedBuffers`] for their order).
-fn new_buffers(scenario: &Scenario) -> Result<Array, String> {
+fn new_buffers(scenario: &Scenario) -> Result<Array, WebError> {
     let buffers = Array::new();
     let control_buffer = SharedArrayBuffer::new((SharedBuffers::CONTROL_WORDS * 4) as u32);
     let control = Int32Array::new(&control_buffer);
@@ -53,8 +54,9 @@ fn new_buffers(scenario: &Scenario) -> Result<Array, String> {
     for _ in 0..databases(scenario) {
         buffers.push(&SabWords::new_buffer(DATABASE_WORDS));
         for _ in SharedBuffers::FILE_SUFFIXES {
-            let file = new_file_buffer()
-                .map_err(|e| format!("cannot make a shared file buffer: {e:?}"))?;
+            let file = new_file_buffer().map_err(|e| {
+                WebError::worker(format!("cannot make a shared file buffer: {e:?}"))
+            })?;
             buffers.push(&file);
         }
     }
@@ -75,11 +77,13 @@ pub async fn run(
     scenario: &Scenario,
     storage: Option<StorageKind>,
     live: LiveTrace,
-) -> Result<BrowserRun, String> {
+) -> Result<BrowserRun, WebError> {
     let chosen = storage.unwrap_or_else(run_files::default_storage);
     match run_on(scenario, chosen, live.clone()).await {
         // Every error of `opfs_storage::open` names OPFS.
-        Err(why) if storage.is_none() && chosen == StorageKind::Opfs && why.contains("OPFS") => {
+        Err(why)
+            if storage.is_none() && chosen == StorageKind::Opfs && why.message.contains("OPFS") =>
+        {
             web_sys::console::warn_1(
                 &format!("OPFS cannot be shared here ({why}); using memory").into(),
             );
@@ -130,14 +134,14 @@ async fn run_on(
     scenario: &Scenario,
     storage: StorageKind,
     live: LiveTrace,
-) -> Result<BrowserRun, String> {
+) -> Result<BrowserRun, WebError> {
     let isolated = Reflect::get(&js_sys::global(), &"crossOriginIsolated".into())
         .ok()
         .and_then(|v| v.as_bool());
     if isolated != Some(true) {
-        return Err(
-            "this page is not cross-origin isolated, so workers cannot share memory".to_string(),
-        );
+        return Err(WebError::browser(
+            "this page is not cross-origin isolated, so workers cannot share memory",
+        ));
     }
     let id = run_files::new_run_id();
     // Held until the run's report is made: no tab's clean-up removes its files.
@@ -268,7 +272,7 @@ async fn run_on(
 
 impl Run {
     /// The keeper seeds the database; returns SQLite's version.
-    async fn setup(&self) -> Result<String, String> {
+    async fn setup(&self) -> Result<String, WebError> {
         self.keeper.send(
             &ToWorker::Setup {
                 run: self.id.clone(),
@@ -288,7 +292,7 @@ impl Run {
     /// Every worker attaches to the run's shared memory and files, before the
     /// run's clock starts (`ToWorker::Attach` says why). A worker that cannot
     /// (its buffers, its files) means the run cannot take place: an error.
-    async fn attach(&self) -> Result<(), String> {
+    async fn attach(&self) -> Result<(), WebError> {
         self.send_each(|worker| ToWorker::Attach {
             run: self.id.clone(),
             worker,
@@ -305,7 +309,7 @@ impl Run {
     }
 
     /// Every worker starts, on the clock of `epoch_ms`.
-    fn start(&self, epoch_ms: f64) -> Result<(), String> {
+    fn start(&self, epoch_ms: f64) -> Result<(), WebError> {
         self.send_each(|worker| ToWorker::Run {
             run: self.id.clone(),
             worker,
@@ -316,7 +320,7 @@ impl Run {
     }
 
     /// Send every worker still there its `message`, with the run's buffers.
-    fn send_each(&self, message: impl Fn(WorkerId) -> ToWorker) -> Result<(), String> {
+    fn send_each(&self, message: impl Fn(WorkerId) -> ToWorker) -> Result<(), WebError> {
         for (id, w) in self.workers.iter().enumerate() {
             if let Some(w) = w {
                 w.send(&message(id as WorkerId), &self.buffers)?;
@@ -336,7 +340,7 @@ impl Run {
     /// Read the inbox until every worker has ended, one way or another, and note
     /// when the last one did. A worker that fails or dies during the run fails
     /// the run, whose report then says why; any other answer is an error.
-    async fn wait_for_workers(&mut self, epoch_ms: f64) -> Result<Ends, String> {
+    async fn wait_for_workers(&mut self, epoch_ms: f64) -> Result<Ends, WebError> {
         let mut ends = Ends::default();
         while ends.gone < self.workers.len() {
             let (member, arrival) = self.inbox.next().await;
@@ -436,7 +440,7 @@ impl Run {
     async fn audit(
         &self,
         committed: &[i64],
-    ) -> Result<(crate::analysis::outcome::JobAudit, String), String> {
+    ) -> Result<(crate::analysis::outcome::JobAudit, String), WebError> {
         self.keeper.send(
             &ToWorker::Audit {
                 scenario: self.scenario.clone(),
@@ -476,7 +480,7 @@ impl Run {
 
 /// The page's pipeline check: `scenario`'s first writer alone in one Web Worker, on
 /// sqlite-wasm-rs's in-memory VFS.
-pub async fn run_alone(scenario: &Scenario) -> Result<RunReport, String> {
+pub async fn run_alone(scenario: &Scenario) -> Result<RunReport, WebError> {
     let inbox = Rc::new(Inbox::default());
     let worker = WorkerHandle::spawn(Member::Worker(0), &inbox, &LiveTrace::default()).await?;
     let (member, arrival) = inbox.next().await;
@@ -487,7 +491,8 @@ pub async fn run_alone(scenario: &Scenario) -> Result<RunReport, String> {
     worker.send(&message, &Array::new())?;
     match inbox.next().await {
         (member, Arrival::Message(answer @ FromWorker::Alone { .. })) => {
-            alone_report(scenario, answer).ok_or_else(|| format!("{}: no run", member.name()))
+            alone_report(scenario, answer)
+                .ok_or_else(|| WebError::worker(format!("{}: no run", member.name())))
         }
         (member, other) => Err(unexpected(member, other)),
     }

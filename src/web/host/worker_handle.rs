@@ -7,6 +7,7 @@
 use super::worker_module::worker_module;
 use crate::run_trace::{Budget, RunTrace};
 use crate::trace::{TraceEvent, WorkerId};
+use crate::web::error::WebError;
 use crate::web::js_error::js_error;
 use crate::web::protocol::{FromWorker, ToWorker, PROTOCOL};
 use js_sys::{Array, Function, Promise};
@@ -165,12 +166,12 @@ impl WorkerHandle {
         member: Member,
         inbox: &Rc<Inbox>,
         live: &LiveTrace,
-    ) -> Result<Self, String> {
+    ) -> Result<Self, WebError> {
         let module = worker_module().await?;
         let options = WorkerOptions::new();
         options.set_type(WorkerType::Classic);
         let worker = Worker::new_with_options("./worker_start.js", &options)
-            .map_err(|e| format!("cannot start a Web Worker: {e:?}"))?;
+            .map_err(|e| WebError::worker(format!("cannot start a Web Worker: {e:?}")))?;
         worker
             .post_message(&module)
             .map_err(|e| js_error("cannot send a Web Worker its wasm", e))?;
@@ -197,7 +198,7 @@ impl WorkerHandle {
                 }
                 Ok(message) => message,
                 Err(e) => FromWorker::Failed {
-                    message: format!("unreadable answer: {e}"),
+                    error: e.within("unreadable answer"),
                 },
             };
             to.post(member, Arrival::Message(message));
@@ -219,10 +220,10 @@ impl WorkerHandle {
         })
     }
 
-    pub fn send(&self, message: &ToWorker, buffers: &Array) -> Result<(), String> {
+    pub fn send(&self, message: &ToWorker, buffers: &Array) -> Result<(), WebError> {
         self.worker
             .post_message(&message.to_posted(buffers))
-            .map_err(|e| format!("cannot reach {}: {e:?}", self.member.name()))
+            .map_err(|e| WebError::worker(format!("cannot reach {}: {e:?}", self.member.name())))
     }
 
     /// Stop the worker where it is: no unwinding, no closing (as a crash would).
@@ -238,33 +239,33 @@ impl Drop for WorkerHandle {
 }
 
 /// Check a worker's first message: it must be `Ready` in this page's protocol.
-pub fn check_ready(member: Member, arrival: Arrival) -> Result<(), String> {
+pub fn check_ready(member: Member, arrival: Arrival) -> Result<(), WebError> {
     match arrival {
         Arrival::Message(FromWorker::Ready { protocol }) if protocol == PROTOCOL => Ok(()),
-        Arrival::Message(FromWorker::Ready { protocol }) => Err(format!(
+        Arrival::Message(FromWorker::Ready { protocol }) => Err(WebError::worker(format!(
             "{} speaks protocol {protocol}, the page {PROTOCOL}: they come from different \
              builds of locklab (a cached worker file?); reload the page",
             member.name()
-        )),
+        ))),
         other => Err(unexpected(member, other)),
     }
 }
 
-/// An answer the host did not expect at this point of a run, in words.
-pub fn unexpected(member: Member, arrival: Arrival) -> String {
+/// An answer the host did not expect at this point of a run: what the worker
+/// said failed (its own kind), or the worker's death, silence or answer out of
+/// turn.
+pub fn unexpected(member: Member, arrival: Arrival) -> WebError {
     match arrival {
-        Arrival::Message(FromWorker::Failed { message }) => {
-            format!("{}: {message}", member.name())
-        }
-        Arrival::Died(why) => format!(
+        Arrival::Message(FromWorker::Failed { error }) => error.within(&member.name()),
+        Arrival::Died(why) => WebError::worker(format!(
             "{}: the Web Worker stopped unexpectedly: {why}",
             member.name()
-        ),
-        Arrival::Deadline => format!("{} did not answer in time", member.name()),
-        Arrival::Message(other) => format!(
+        )),
+        Arrival::Deadline => WebError::worker(format!("{} did not answer in time", member.name())),
+        Arrival::Message(other) => WebError::worker(format!(
             "unexpected answer from {}: {}",
             member.name(),
             other.to_json()
-        ),
+        )),
     }
 }

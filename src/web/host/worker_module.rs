@@ -9,6 +9,7 @@
 //! first run after load was slower (4,168 on memory) than the next (7,934 to
 //! 10,594).
 
+use crate::web::error::WebError;
 use crate::web::js_error::js_error;
 use js_sys::{Promise, WebAssembly};
 use std::cell::RefCell;
@@ -37,11 +38,11 @@ fn compiling() -> Promise {
 }
 
 /// The worker's compiled module.
-pub async fn worker_module() -> Result<WebAssembly::Module, String> {
+pub async fn worker_module() -> Result<WebAssembly::Module, WebError> {
     match JsFuture::from(compiling()).await {
-        Ok(module) => module
-            .dyn_into()
-            .map_err(|_| "the worker's wasm compiled to something else than a module".to_string()),
+        Ok(module) => module.dyn_into().map_err(|_| {
+            WebError::browser("the worker's wasm compiled to something else than a module")
+        }),
         Err(e) => {
             COMPILED.with(|c| c.borrow_mut().take());
             Err(js_error(

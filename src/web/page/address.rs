@@ -9,6 +9,7 @@ use super::timeline::Window;
 use super::timeline::WindowCell;
 use crate::lessons;
 use crate::scenario::compact;
+use crate::web::error::WebError;
 use gloo_timers::callback::Timeout;
 use serde_json::{Map, Value};
 use std::cell::RefCell;
@@ -57,8 +58,8 @@ pub fn lesson_in_address() -> Option<String> {
 
 /// The scenario fields the address sets, if it sets any; an error names a field
 /// this version does not know or a value it cannot read.
-pub fn scenario_in_address() -> Option<Result<Map<String, Value>, String>> {
-    value_of("s").map(|text| compact::decode(&text).map_err(|e| e.to_string()))
+pub fn scenario_in_address() -> Option<Result<Map<String, Value>, WebError>> {
+    value_of("s").map(|text| compact::decode(&text).map_err(|e| WebError::refused(e.to_string())))
 }
 
 /// The timeline's window the address names (`t=12.5-40.25`, in ms), in µs.
@@ -77,11 +78,11 @@ pub fn window_in_address() -> Option<(u64, u64)> {
 
 /// The edited copy the address holds (`b=`: its fields that differ from
 /// `draft`), if it holds one; an error names what it cannot read.
-pub fn copy_in_address(draft: &Draft) -> Option<Result<Draft, String>> {
+pub fn copy_in_address(draft: &Draft) -> Option<Result<Draft, WebError>> {
     let text = value_of("b")?;
     Some(
         compact::decode(&text)
-            .map_err(|e| e.to_string())
+            .map_err(|e| WebError::refused(e.to_string()))
             .map(|fields| {
                 let mut copy = draft.clone();
                 copy.extend(fields);

@@ -99,7 +99,7 @@ pub fn compare_view(props: &CompareViewProps) -> Html {
                         stage.set(Stage::Done(runs.clone()));
                         on_done.emit(runs);
                     }
-                    Err(message) => stage.set(Stage::Failed(message)),
+                    Err(e) => stage.set(Stage::Failed(e.message)),
                 }
             });
         })

@@ -45,7 +45,7 @@ pub fn console_view() -> Html {
                 shown.set(match console::sql(sql).await {
                     Ok(answer) => Shown::Answer(answer),
                     Err(Refused::Sql(e)) => Shown::Error(e),
-                    Err(Refused::Console(why)) => Shown::Unavailable(why),
+                    Err(Refused::Console(why)) => Shown::Unavailable(why.message),
                 });
             });
         })

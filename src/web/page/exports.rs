@@ -5,6 +5,7 @@
 //! (`host::exports`), and handed to the browser as a download.
 
 use crate::exports::ExportKind;
+use crate::web::error::WebError;
 use crate::web::host::exports;
 use crate::web::host::finished_run::BrowserRun;
 use std::rc::Rc;
@@ -53,14 +54,15 @@ fn file_name(run: &BrowserRun, kind: ExportKind) -> String {
 }
 
 /// Hand `blob` to the browser as a download named `name`.
-fn download(blob: &Blob, name: &str) -> Result<(), String> {
-    let url = Url::create_object_url_with_blob(blob).map_err(|e| format!("{e:?}"))?;
+fn download(blob: &Blob, name: &str) -> Result<(), WebError> {
+    let url =
+        Url::create_object_url_with_blob(blob).map_err(|e| WebError::browser(format!("{e:?}")))?;
     let document = web_sys::window()
         .and_then(|w| w.document())
-        .ok_or("no document")?;
+        .ok_or_else(|| WebError::browser("no document"))?;
     let link: HtmlAnchorElement = document
         .create_element("a")
-        .map_err(|e| format!("{e:?}"))?
+        .map_err(|e| WebError::browser(format!("{e:?}")))?
         .unchecked_into();
     link.set_href(&url);
     link.set_download(name);

@@ -6,6 +6,7 @@
 use super::runner;
 use super::scenario_panel::check;
 use super::store::{Action, Store};
+use crate::web::error::WebError;
 use crate::web::host::api::{scenario_of, set, settle, LOAD};
 use js_sys::{Object, Promise, Reflect};
 use serde_json::Value;
@@ -37,12 +38,12 @@ pub fn install(store: Rc<Store>) {
         move || {
             let current = check(&store.state().draft)
                 .map(|s| s.to_value())
-                .map_err(|e| e.to_string());
+                .map_err(|e| WebError::refused(e.to_string()));
             settle(async move { current })
         }
     });
     let share = Closure::<dyn FnMut() -> Promise>::new(move || {
-        let link: Result<Value, String> = Ok(Value::from(runner::link(&store)));
+        let link: Result<Value, WebError> = Ok(Value::from(runner::link(&store)));
         settle(async move { link })
     });
     set(api, "load", load.into_js_value());

@@ -36,12 +36,12 @@ pub fn pipeline_check() -> Html {
             let check_state = check_state.clone();
             check_state.set(Check::Running);
             wasm_bindgen_futures::spawn_local(async move {
-                match check_scenario().map_err(|e| e.to_string()) {
+                match check_scenario() {
                     Ok(scenario) => match host::run_alone(&scenario).await {
                         Ok(report) => check_state.set(Check::Done(Rc::new(report))),
-                        Err(message) => check_state.set(Check::Failed(message)),
+                        Err(e) => check_state.set(Check::Failed(e.message)),
                     },
-                    Err(message) => check_state.set(Check::Failed(message)),
+                    Err(e) => check_state.set(Check::Failed(e.to_string())),
                 }
             });
         })

@@ -7,20 +7,24 @@ use crate::engine::{self, schema, Unstoppable, Worker};
 use crate::scenario::Scenario;
 use crate::trace::{self, Role};
 use crate::web::clock::{wall_ms, WebClock};
+use crate::web::error::WebError;
 use crate::web::protocol::{Exit, FromWorker};
 use rusqlite::Connection;
 use std::sync::Arc;
 
 /// Run `scenario` with its first writer only; readers and further writers need the
 /// shared VFS and are left out. Answers `FromWorker::Alone`.
-pub fn run_alone(scenario: &Scenario) -> Result<FromWorker, String> {
+pub fn run_alone(scenario: &Scenario) -> Result<FromWorker, WebError> {
     let name = format!("queue-{}.db", wall_ms() as u64);
-    let setup = Connection::open(&name).map_err(|e| format!("opening {name}: {e}"))?;
-    schema::create_queue(&setup, scenario).map_err(|e| format!("seeding the queue: {e}"))?;
+    let setup =
+        Connection::open(&name).map_err(|e| WebError::database(format!("opening {name}: {e}")))?;
+    schema::create_queue(&setup, scenario)
+        .map_err(|e| WebError::database(format!("seeding the queue: {e}")))?;
 
     let clock = WebClock::with_epoch(wall_ms());
     engine::thread::enter(0, Arc::new(clock));
-    let conn = Connection::open(&name).map_err(|e| format!("opening {name}: {e}"))?;
+    let conn =
+        Connection::open(&name).map_err(|e| WebError::database(format!("opening {name}: {e}")))?;
     let (journal_mode, exit) =
         Worker::new(0, Role::Writer, scenario, &conn, None, &clock, &Unstoppable).run();
     let elapsed_us = clock.now_us();

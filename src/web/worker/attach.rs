@@ -9,6 +9,7 @@ use crate::scenario::{LockingMode, Scenario};
 use crate::trace::{self, DbFile, WorkerId};
 use crate::vfs::storage::Storage;
 use crate::vfs::{self, Locking, SharedDatabase};
+use crate::web::error::WebError;
 use crate::web::protocol::{FromWorker, SharedBuffers, StorageKind};
 use crate::web::run_files;
 use crate::web::shared_memory::sab_storage::SabStorage;
@@ -112,10 +113,10 @@ pub async fn attach(
     scenario: &Scenario,
     storage: StorageKind,
     buffers: &Array,
-) -> Result<SabControl, String> {
+) -> Result<SabControl, WebError> {
     let databases = databases(run, scenario);
     SharedBuffers::check(buffers, databases.len())?;
-    vfs::register()?;
+    vfs::register().map_err(WebError::database)?;
     let locking = match scenario.locking {
         LockingMode::Normal => Locking::Normal,
         LockingMode::None => Locking::None,
@@ -157,7 +158,7 @@ async fn opfs(
     path: &str,
     names: &[String],
     flags: &[SharedArrayBuffer],
-) -> Result<Arc<OpfsStorage>, String> {
+) -> Result<Arc<OpfsStorage>, WebError> {
     if let Some(open) = OPFS.with(|o| {
         o.borrow()
             .iter()

@@ -10,6 +10,7 @@ use crate::scenario::Scenario;
 use crate::trace::{self, EventKind, Role, WorkerId};
 use crate::vfs;
 use crate::web::clock::WebClock;
+use crate::web::error::WebError;
 use crate::web::protocol::{FromWorker, SharedBuffers, StorageKind};
 use js_sys::{Array, Atomics, Int32Array};
 use rusqlite::{Connection, OpenFlags};
@@ -48,7 +49,7 @@ pub async fn start(
 ) -> FromWorker {
     let control = match attach(run, Some(worker), scenario, storage, buffers).await {
         Ok(control) => control,
-        Err(message) => return FromWorker::Failed { message },
+        Err(error) => return FromWorker::Failed { error },
     };
     // A finished run's files are whatever its workers left.
     attach::adopt_existing_files();
@@ -66,7 +67,7 @@ pub async fn start(
         Ok(conn) => conn,
         Err(e) => {
             return FromWorker::Failed {
-                message: format!("the console cannot open {path}: {e}"),
+                error: WebError::database(format!("the console cannot open {path}: {e}")),
             }
         }
     };
@@ -74,7 +75,7 @@ pub async fn start(
     let stopping = move || Atomics::load(&stop, SharedBuffers::STOP as u32).unwrap_or(0) != 0;
     if let Err(e) = conn.progress_handler(STOP_CHECK_EVERY, Some(stopping)) {
         return FromWorker::Failed {
-            message: format!("the console cannot watch the stop flag: {e}"),
+            error: WebError::database(format!("the console cannot watch the stop flag: {e}")),
         };
     }
     SESSION.with(|s| *s.borrow_mut() = Some(Session { conn, clock }));

@@ -19,7 +19,7 @@ pub fn start() {
         wasm_bindgen_futures::spawn_local(async move {
             let answer = match received {
                 Ok((message, buffers)) => handle(message, &buffers).await,
-                Err(message) => FromWorker::Failed { message },
+                Err(error) => FromWorker::Failed { error },
             };
             let _ = reply_to.post_message(&answer.to_posted());
         });
@@ -36,7 +36,7 @@ async fn handle(message: ToWorker, buffers: &Array) -> FromWorker {
     let s = message.scenario().cloned().unwrap_or_default();
     match message {
         ToWorker::RunAlone { .. } => {
-            run_alone(&s).unwrap_or_else(|message| FromWorker::Failed { message })
+            run_alone(&s).unwrap_or_else(|error| FromWorker::Failed { error })
         }
         ToWorker::Setup { run, storage, .. } => shared_run::setup(&run, &s, storage, buffers).await,
         ToWorker::Attach {

@@ -14,6 +14,7 @@
 //! in shared memory, so that all workers agree.
 
 use crate::vfs::storage::{Storage, StorageError, StoredFile};
+use crate::web::error::WebError;
 use crate::web::js_error::js_error;
 use js_sys::{Atomics, Int32Array, Object, Reflect, SharedArrayBuffer};
 use std::cell::{Cell, RefCell};
@@ -49,7 +50,7 @@ fn storage_error(what: &str, e: JsValue) -> StorageError {
         .ok()
         .and_then(|n| n.as_string())
         .is_some_and(|n| n == "QuotaExceededError");
-    let message = js_error(&format!("OPFS {what}"), e);
+    let message = js_error(&format!("OPFS {what}"), e).message;
     if quota {
         StorageError::full(message)
     } else {
@@ -64,7 +65,7 @@ pub async fn open(
     dir: &FileSystemDirectoryHandle,
     names: &[String],
     flags: &[SharedArrayBuffer],
-) -> Result<OpfsStorage, String> {
+) -> Result<OpfsStorage, WebError> {
     let mut files = Vec::new();
     for (name, flag) in names.iter().zip(flags) {
         let file_options = FileSystemGetFileOptions::new();
@@ -80,7 +81,7 @@ pub async fn open(
         let _ = Reflect::set(&options, &"mode".into(), &"readwrite-unsafe".into());
         let create: js_sys::Function = Reflect::get(&file, &"createSyncAccessHandle".into())
             .and_then(|f| f.dyn_into())
-            .map_err(|_| "this browser has no OPFS sync access handles".to_string())?;
+            .map_err(|_| WebError::browser("this browser has no OPFS sync access handles"))?;
         let promise: js_sys::Promise = create
             .call1(&file, &options)
             .map_err(|e| js_error("createSyncAccessHandle", e))?

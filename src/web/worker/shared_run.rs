@@ -9,6 +9,7 @@ use crate::scenario::Scenario;
 use crate::trace::{self, Role, Step, WorkerId};
 use crate::vfs;
 use crate::web::clock::WebClock;
+use crate::web::error::WebError;
 use crate::web::protocol::{Exit, FromWorker, SharedBuffers, StorageKind};
 use crate::web::run_files;
 use js_sys::Array;
@@ -34,8 +35,8 @@ fn open(path: &str) -> rusqlite::Result<Connection> {
     )
 }
 
-fn failed(message: String) -> FromWorker {
-    FromWorker::Failed { message }
+fn failed(error: WebError) -> FromWorker {
+    FromWorker::Failed { error }
 }
 
 /// The keeper: create and seed run `run`'s databases, and keep them open.
@@ -48,15 +49,18 @@ pub async fn setup(
     if let Err(message) = attach(run, None, scenario, storage, buffers).await {
         return failed(message);
     }
-    let seeded = || -> Result<Vec<Connection>, String> {
+    let seeded = || -> Result<Vec<Connection>, WebError> {
         let databases = attach::databases(run, scenario);
-        let queue = open(&databases[0].0).map_err(|e| format!("opening the queue: {e}"))?;
-        schema::create_queue(&queue, scenario).map_err(|e| format!("seeding the queue: {e}"))?;
+        let queue = open(&databases[0].0)
+            .map_err(|e| WebError::database(format!("opening the queue: {e}")))?;
+        schema::create_queue(&queue, scenario)
+            .map_err(|e| WebError::database(format!("seeding the queue: {e}")))?;
         let mut kept = vec![queue];
         if let Some((path, _)) = databases.get(1) {
-            let results = open(path).map_err(|e| format!("opening results: {e}"))?;
+            let results =
+                open(path).map_err(|e| WebError::database(format!("opening results: {e}")))?;
             schema::create_results(&results, scenario)
-                .map_err(|e| format!("creating results: {e}"))?;
+                .map_err(|e| WebError::database(format!("creating results: {e}")))?;
             kept.push(results);
         }
         Ok(kept)
@@ -102,9 +106,9 @@ pub fn run(
     let control = match ATTACHED.with(|a| a.borrow_mut().take()) {
         Some((attached, control)) if attached == run => control,
         _ => {
-            return failed(format!(
+            return failed(WebError::worker(format!(
                 "worker {worker} was asked to run before it attached to run {run}"
-            ))
+            )))
         }
     };
     let clock = WebClock::with_epoch(epoch_ms);
@@ -184,7 +188,7 @@ fn freeze() -> ! {
 /// The keeper, after the run: check the invariants on the connections it kept.
 pub fn audit(scenario: &Scenario, committed: &[i64]) -> FromWorker {
     let Some(kept) = KEPT.with(|k| k.borrow_mut().take()) else {
-        return failed("this worker did not seed the database".to_string());
+        return failed(WebError::worker("this worker did not seed the database"));
     };
     let (audit, integrity_check) =
         schema::check_after_run(&kept[0], kept.get(1), u64::from(scenario.jobs), committed);
@@ -205,11 +209,11 @@ pub async fn inspect(
         attach(run, None, scenario, storage, buffers).await?;
         attach::adopt_existing_files();
         let queue = open(&run_files::database_path(run, 0))
-            .map_err(|e| format!("opening the queue: {e}"))?;
-        let (jobs, done) =
-            schema::count_jobs(&queue).map_err(|e| format!("counting the jobs: {e}"))?;
+            .map_err(|e| WebError::database(format!("opening the queue: {e}")))?;
+        let (jobs, done) = schema::count_jobs(&queue)
+            .map_err(|e| WebError::database(format!("counting the jobs: {e}")))?;
         let integrity_check = schema::integrity_report(&queue);
-        Ok::<_, String>(FromWorker::Inspected {
+        Ok::<_, WebError>(FromWorker::Inspected {
             jobs,
             done,
             integrity_check,

@@ -34,8 +34,8 @@ pub fn run_stage() -> Html {
                 <LiveView run={store.live.clone()} />
             </>
         },
-        RunState::Failed(message) => {
-            html! { <p class="error" data-testid="run-failed">{ message }</p> }
+        RunState::Failed(error) => {
+            html! { <p class="error" data-testid="run-failed">{ &error.message }</p> }
         }
         RunState::Done(runs) => html! {
             <>

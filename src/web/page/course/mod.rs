@@ -14,6 +14,7 @@ pub use verdict_view::VerdictView;
 
 use crate::lessons::{self, with_changes, Lesson, Runs};
 use crate::scenario::Scenario;
+use crate::web::error::WebError;
 use crate::web::page::scenario_panel::{check, Draft};
 use yew::prelude::*;
 
@@ -35,9 +36,9 @@ pub fn lesson_draft(index: usize) -> Draft {
 
 /// The scenarios a Run of lesson `index` runs from `draft`: the draft; and for a
 /// comparison, B's scenario with the same edits the draft made to A's.
-pub fn scenarios_to_run(index: usize, draft: &Draft) -> Result<Vec<Scenario>, String> {
+pub fn scenarios_to_run(index: usize, draft: &Draft) -> Result<Vec<Scenario>, WebError> {
     let lesson = lesson_at(index);
-    let a = check(draft).map_err(|e| e.to_string())?;
+    let a = check(draft).map_err(|e| WebError::refused(e.to_string()))?;
     let Runs::Compare(side_a, side_b) = &lesson.runs else {
         return Ok(vec![a]);
     };
@@ -50,7 +51,7 @@ pub fn scenarios_to_run(index: usize, draft: &Draft) -> Result<Vec<Scenario>, St
         }
     }
     let b_json = with_changes(&side_b.scenario_json(), &serde_json::Value::Object(edits));
-    let b = Scenario::from_value(&b_json).map_err(|e| format!("run B: {e}"))?;
+    let b = Scenario::from_value(&b_json).map_err(|e| WebError::refused(format!("run B: {e}")))?;
     Ok(vec![a, b])
 }
 

@@ -21,6 +21,7 @@ use super::scenario_panel::{draft_of, Draft};
 use super::timeline::WindowCell;
 use crate::lessons::Evidence;
 use crate::scenario::presets;
+use crate::web::error::WebError;
 use crate::web::host::finished_run::BrowserRun;
 use serde_json::Value;
 use std::cell::{Cell, RefCell};
@@ -34,7 +35,7 @@ pub enum RunState {
     /// Running the `n`th of the runs asked for.
     Running(usize, usize),
     Done(Vec<Rc<BrowserRun>>),
-    Failed(String),
+    Failed(WebError),
 }
 
 #[derive(Clone, PartialEq)]
@@ -83,7 +84,7 @@ pub enum Action {
     /// The runs asked for are over: the lesson's check and the prediction are
     /// judged on them.
     Ran(Vec<Rc<BrowserRun>>),
-    Failed(String),
+    Failed(WebError),
     /// The address's run is started, or over.
     RunAtOnce(bool),
     Shared(String),
