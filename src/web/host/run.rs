@@ -55,7 +55,7 @@ fn new_buffers(scenario: &Scenario) -> Result<Array, WebError> {
         buffers.push(&SabWords::new_buffer(DATABASE_WORDS));
         for _ in SharedBuffers::FILE_SUFFIXES {
             let file = new_file_buffer().map_err(|e| {
-                WebError::worker(format!("cannot make a shared file buffer: {e:?}"))
+                WebError::browser(format!("cannot make a shared file buffer: {e:?}"))
             })?;
             buffers.push(&file);
         }
