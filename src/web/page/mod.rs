@@ -27,3 +27,4 @@ mod shell;
 mod store;
 pub(crate) mod timeline;
 mod wait_for_matrix;
+mod watchers;

@@ -19,13 +19,14 @@ use super::course::{self, Progress};
 use super::live_view::LiveRun;
 use super::scenario_panel::{draft_of, Draft};
 use super::timeline::WindowCell;
+use super::watchers::{Watch, Watchers};
 use crate::lessons::Evidence;
 use crate::scenario::presets;
 use crate::web::error::WebError;
 use crate::web::host::finished_run::BrowserRun;
 use serde_json::Value;
-use std::cell::{Cell, RefCell};
-use std::rc::{Rc, Weak};
+use std::cell::RefCell;
+use std::rc::Rc;
 use yew::prelude::*;
 
 /// Where the page's run is: a lesson's run, or both runs of a comparison.
@@ -189,8 +190,6 @@ impl PageState {
     }
 }
 
-type Watchers = RefCell<Vec<(u64, Callback<()>)>>;
-
 /// The page's state and the cells beside it, shared by the components and the
 /// API. Dispatching an action makes the next state and tells every watcher.
 pub struct Store {
@@ -200,28 +199,13 @@ pub struct Store {
     pub window: Rc<WindowCell>,
     /// The run in progress, as the workers post it.
     pub live: Rc<LiveRun>,
-    watchers: Rc<Watchers>,
-    next_watcher: Cell<u64>,
+    watchers: Watchers<()>,
 }
 
 /// A store is the same as itself only.
 impl PartialEq for Store {
     fn eq(&self, other: &Self) -> bool {
         std::ptr::eq(self, other)
-    }
-}
-
-/// A watcher of the store, until dropped.
-pub struct Watch {
-    id: u64,
-    watchers: Weak<Watchers>,
-}
-
-impl Drop for Watch {
-    fn drop(&mut self) {
-        if let Some(watchers) = self.watchers.upgrade() {
-            watchers.borrow_mut().retain(|(id, _)| *id != self.id);
-        }
     }
 }
 
@@ -232,8 +216,7 @@ impl Store {
             state: RefCell::new(Rc::new(PageState::from_address())),
             window: Rc::new(WindowCell::new(super::address::window_in_address())),
             live: Rc::new(LiveRun::default()),
-            watchers: Rc::default(),
-            next_watcher: Cell::new(0),
+            watchers: Watchers::default(),
         })
     }
 
@@ -249,16 +232,7 @@ impl Store {
             return;
         }
         *self.state.borrow_mut() = Rc::new(next);
-        // Cloned first: a watcher may watch or stop watching meanwhile.
-        let watchers: Vec<Callback<()>> = self
-            .watchers
-            .borrow()
-            .iter()
-            .map(|(_, w)| w.clone())
-            .collect();
-        for watcher in watchers {
-            watcher.emit(());
-        }
+        self.watchers.tell(());
     }
 
     /// A callback that dispatches the action `to_action` makes of its value.
@@ -273,13 +247,7 @@ impl Store {
     /// Call `on_change` after every change of the state, until the `Watch` is
     /// dropped.
     pub fn watch(&self, on_change: Callback<()>) -> Watch {
-        let id = self.next_watcher.get();
-        self.next_watcher.set(id + 1);
-        self.watchers.borrow_mut().push((id, on_change));
-        Watch {
-            id,
-            watchers: Rc::downgrade(&self.watchers),
-        }
+        self.watchers.watch(on_change)
     }
 }
 

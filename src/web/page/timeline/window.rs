@@ -5,8 +5,9 @@
 //! view (metrics, incidents, replay, wait-for matrix) costs tens of ms to render,
 //! a frame 16.7.
 
-use std::cell::{Cell, RefCell};
-use std::rc::{Rc, Weak};
+use crate::web::page::watchers::{Watch, Watchers};
+use std::cell::Cell;
+use std::rc::Rc;
 use yew::prelude::*;
 
 /// A window of the run, in µs; `None` follows the whole run so far.
@@ -21,28 +22,11 @@ pub struct SharedWindow {
     pub axis_us: u64,
 }
 
-type Watchers = RefCell<Vec<(u64, Callback<Window>)>>;
-
 /// A window of time, shared by whoever shows or keeps it.
 #[derive(Default)]
 pub struct WindowCell {
     window: Cell<Window>,
-    watchers: Rc<Watchers>,
-    next: Cell<u64>,
-}
-
-/// A watcher of a `WindowCell`, until dropped.
-pub struct Watch {
-    id: u64,
-    watchers: Weak<Watchers>,
-}
-
-impl Drop for Watch {
-    fn drop(&mut self) {
-        if let Some(watchers) = self.watchers.upgrade() {
-            watchers.borrow_mut().retain(|(id, _)| *id != self.id);
-        }
-    }
+    watchers: Watchers<Window>,
 }
 
 /// A cell is the same window as itself only: two timelines share a window when
@@ -70,27 +54,12 @@ impl WindowCell {
         if self.window.replace(window) == window {
             return;
         }
-        // Cloned first: a watcher may watch or stop watching meanwhile.
-        let watchers: Vec<Callback<Window>> = self
-            .watchers
-            .borrow()
-            .iter()
-            .map(|(_, w)| w.clone())
-            .collect();
-        for watcher in watchers {
-            watcher.emit(window);
-        }
+        self.watchers.tell(window);
     }
 
     /// Call `on_move` at every move of the window, until the `Watch` is dropped.
     pub fn watch(&self, on_move: Callback<Window>) -> Watch {
-        let id = self.next.get();
-        self.next.set(id + 1);
-        self.watchers.borrow_mut().push((id, on_move));
-        Watch {
-            id,
-            watchers: Rc::downgrade(&self.watchers),
-        }
+        self.watchers.watch(on_move)
     }
 }
 
