@@ -212,7 +212,10 @@ pub enum FromWorker {
         #[serde(skip)]
         file: Vec<u8>,
     },
+    /// What failed, and what kind of thing it was (`{"failed": {"kind",
+    /// "message"}}` on the wire).
     Failed {
+        #[serde(flatten)]
         error: WebError,
     },
     ConsoleReady,

@@ -8,6 +8,7 @@
 import { serve } from "./serve.mjs";
 import { launch } from "./browser.mjs";
 import { dist } from "./session.mjs";
+import { eventually } from "./wait.mjs";
 
 const runs = Number(process.argv[2] ?? 3);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -31,7 +32,8 @@ for (let i = 0; i < runs; i++) {
   ready.push(performance.now() - t0);
   await page.getByTestId("verdict").waitFor({ timeout: 120_000 });
   online.push(performance.now() - t0);
-  await page.waitForFunction(async () => (await (await caches.open("locklab-app")).keys()).length >= 7);
+  await eventually(() => page.evaluate(async () => (await (await caches.open("locklab-app")).keys()).length >= 7),
+    { what: "the app's files in the service worker's cache" });
   site.server.close();
   site.server.closeAllConnections?.();
   await page.evaluate(() => { location.hash = "lesson=wall-of-red&run"; });

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { serve } from "./serve.mjs";
 import { launch } from "./browser.mjs";
 import { dist } from "./session.mjs";
+import { eventually } from "./wait.mjs";
 
 let site, browser, page;
 
@@ -54,12 +55,12 @@ test("served without COOP/COEP, the page becomes cross-origin isolated and compl
 
 test("with the server stopped, a reload still loads the page and completes a run", async () => {
   // Everything the page and its Web Workers need is in the service worker's cache.
-  await page.waitForFunction(async () => {
+  await eventually(() => page.evaluate(async () => {
     const urls = (await (await caches.open("locklab-app")).keys()).map((r) => new URL(r.url).pathname);
     const wanted = [/\/$/, /\/app-[0-9a-f]+\.js$/, /\/app-[0-9a-f]+_bg\.wasm$/, /\/style-[0-9a-f]+\.css$/,
       /\/worker_start\.js$/, /\/worker\.js$/, /\/worker_bg\.wasm$/];
     return wanted.every((w) => urls.some((u) => w.test(u)));
-  }, null, { timeout: 30_000 });
+  }), { what: "the app's files in the service worker's cache", timeout: 30_000 });
   site.server.closeAllConnections();
   await new Promise((resolve) => site.server.close(resolve));
   const reachable = await fetch(site.url).then(() => true, () => false);

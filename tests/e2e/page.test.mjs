@@ -7,7 +7,7 @@ import { dirname, join } from "node:path";
 import { serve } from "./serve.mjs";
 import { launch } from "./browser.mjs";
 import { openDrawer, closeDrawer } from "./session.mjs";
-import { textMatching } from "./wait.mjs";
+import { eventually, textMatching } from "./wait.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = join(here, "..", "..", "dist");
@@ -236,7 +236,8 @@ test("a worker waiting in the busy handler streams its waits while the holder wo
   // The two workers' first batches make two or three rises of the count; a
   // waiting worker that posts as it waits makes many more before the first job
   // is done.
-  await page.waitForFunction(async () => (await window.locklab.progress()).length > 0, null, { timeout: 30_000 });
+  await eventually(() => page.evaluate(async () => (await window.locklab.progress()).length > 0),
+    { what: "the run in progress", timeout: 30_000 });
   let [events, rises] = [0, 0];
   while (rises < 6) {
     const now = await progress();

@@ -32,13 +32,25 @@ export async function liveDoneAbove(page, done, timeout = 60_000) {
   );
 }
 
+/**
+ * Wait until `probe()` (in Node, and it may be async) gives something truthy, and
+ * return it; fail after `timeout` ms naming `what`. For a condition only the page's
+ * promises can answer: `waitForFunction` takes a promise for a truthy answer.
+ */
+export async function eventually(probe, { what, timeout = 60_000, every = 20 }) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const answer = await probe();
+    if (answer) return answer;
+    if (Date.now() > deadline) assert.fail(`${what}: not within ${timeout} ms`);
+    await new Promise((resolve) => setTimeout(resolve, every));
+  }
+}
+
 /** Wait until the tab's run in progress (locklab.progress) has more than `done` jobs done. */
 export async function jobsDoneAbove(page, done, timeout = 60_000) {
-  await page.waitForFunction(
-    async (done) => ((await window.locklab.progress())[0]?.jobs_done ?? 0) > done,
-    done,
-    { timeout, polling: 20 },
-  );
+  const doneNow = () => page.evaluate(async () => (await window.locklab.progress())[0]?.jobs_done ?? 0);
+  await eventually(async () => (await doneNow()) > done, { what: `more than ${done} jobs done`, timeout });
 }
 
 /** Wait until `locator`'s text matches `pattern`, and return it. */
