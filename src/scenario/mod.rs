@@ -150,11 +150,10 @@ impl Serialize for WorkMs {
 /// A checked scenario. Build it with [`Scenario::from_json`] or [`Scenario::from_value`].
 ///
 /// It deserializes only as a boundary's own messages carry it (the page's
-/// messages to its workers), already checked where it was made, a field left out
-/// at its default; a scenario from anyone else goes through `from_value`, which
-/// checks every field.
+/// messages to its workers), already checked where it was made and whole; a
+/// scenario from anyone else goes through `from_value`, which checks every field.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+#[serde(deny_unknown_fields)]
 pub struct Scenario {
     pub name: String,
     pub workers: u32,
@@ -337,10 +336,9 @@ mod tests {
             let text = serde_json::to_string(&s).unwrap();
             assert_eq!(serde_json::from_str::<Scenario>(&text).unwrap(), s);
         }
-        assert_eq!(
-            serde_json::from_str::<Scenario>("{}").unwrap(),
-            Scenario::default(),
-            "a field left out is at its default"
+        assert!(
+            serde_json::from_str::<Scenario>("{}").is_err(),
+            "a message carries a whole scenario"
         );
     }
 }

@@ -230,21 +230,6 @@ pub enum FromWorker {
 }
 
 impl ToWorker {
-    /// The scenario the message carries, if it carries one.
-    pub fn scenario(&self) -> Option<&Scenario> {
-        match self {
-            ToWorker::RunAlone { scenario }
-            | ToWorker::Setup { scenario, .. }
-            | ToWorker::Attach { scenario, .. }
-            | ToWorker::Run { scenario, .. }
-            | ToWorker::Audit { scenario, .. }
-            | ToWorker::Inspect { scenario, .. }
-            | ToWorker::Snapshot { scenario, .. }
-            | ToWorker::Console { scenario, .. } => Some(scenario),
-            ToWorker::Sql { .. } | ToWorker::EndConsole => None,
-        }
-    }
-
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()
     }

@@ -105,7 +105,9 @@ test("a worker refuses a first message that is not its wasm, messages of another
     const said = await hello;
     const ready = said.ready;
     const ask = (message) => { const answer = next(worker); worker.postMessage(message); return answer; };
-    const setup = JSON.stringify({ setup: { run: "run-0000000000000-0000", scenario: {}, storage: "memory" } });
+    // A whole checked scenario, as the page's messages carry one.
+    const scenario = await window.locklab.current();
+    const setup = JSON.stringify({ setup: { run: "run-0000000000000-0000", scenario, storage: "memory" } });
     const sab = (bytes) => new SharedArrayBuffer(bytes);
     const out = {
       notAModule,

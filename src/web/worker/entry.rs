@@ -30,42 +30,52 @@ pub fn start() {
     let _ = scope.post_message(&FromWorker::Ready { protocol: PROTOCOL }.to_posted());
 }
 
+/// Answer one message. The page checked each scenario when it made it: the
+/// messages carry the checked form, read here and never parsed again.
 async fn handle(message: ToWorker, buffers: &Array) -> FromWorker {
-    // The page checked the scenario when it made it: the message carries the
-    // checked form.
-    let s = message.scenario().cloned().unwrap_or_default();
     match message {
-        ToWorker::RunAlone { .. } => {
-            run_alone(&s).unwrap_or_else(|error| FromWorker::Failed { error })
+        ToWorker::RunAlone { scenario } => {
+            run_alone(&scenario).unwrap_or_else(|error| FromWorker::Failed { error })
         }
-        ToWorker::Setup { run, storage, .. } => shared_run::setup(&run, &s, storage, buffers).await,
+        ToWorker::Setup {
+            run,
+            scenario,
+            storage,
+        } => shared_run::setup(&run, &scenario, storage, buffers).await,
         ToWorker::Attach {
             run,
             worker,
+            scenario,
             storage,
-            ..
-        } => shared_run::attach_worker(&run, worker, &s, storage, buffers).await,
+        } => shared_run::attach_worker(&run, worker, &scenario, storage, buffers).await,
         ToWorker::Run {
             run,
             worker,
             role,
+            scenario,
             epoch_ms,
-            ..
-        } => shared_run::run(&run, worker, role, &s, epoch_ms),
-        ToWorker::Audit { committed, .. } => shared_run::audit(&s, &committed),
-        ToWorker::Inspect { run, storage, .. } => {
-            shared_run::inspect(&run, &s, storage, buffers).await
-        }
-        ToWorker::Snapshot { run, storage, .. } => {
-            snapshot::snapshot(&run, &s, storage, buffers).await
-        }
+        } => shared_run::run(&run, worker, role, &scenario, epoch_ms),
+        ToWorker::Audit {
+            scenario,
+            committed,
+        } => shared_run::audit(&scenario, &committed),
+        ToWorker::Inspect {
+            run,
+            scenario,
+            storage,
+        } => shared_run::inspect(&run, &scenario, storage, buffers).await,
+        ToWorker::Snapshot {
+            run,
+            scenario,
+            storage,
+        } => snapshot::snapshot(&run, &scenario, storage, buffers).await,
         ToWorker::Console {
             run,
             worker,
+            scenario,
             storage,
             epoch_ms,
-            ..
-        } => console::start(&run, worker, &s, storage, epoch_ms, buffers).await,
+        } => console::start(&run, worker, &scenario, storage, epoch_ms, buffers).await,
         ToWorker::Sql { text } => console::sql(&text),
         ToWorker::EndConsole => console::end(),
     }
