@@ -100,11 +100,17 @@ impl ErrorKind {
     /// In one line: what the error says and whether waiting helps.
     pub fn explain(self) -> &'static str {
         match self {
-            ErrorKind::Busy => "another connection holds the lock; waiting (busy_timeout) helps",
-            ErrorKind::BusySnapshot => {
-                "a WAL read snapshot went stale before the write; waiting cannot help, start again"
+            ErrorKind::Busy => {
+                "another connection holds the lock; busy_timeout waits for it, unless this \
+                 connection's transaction had already read (then it is refused at once)"
             }
-            ErrorKind::Locked => "the connection blocks itself; waiting cannot help",
+            ErrorKind::BusySnapshot => {
+                "another connection committed since this transaction read; waiting cannot help, \
+                 start again"
+            }
+            ErrorKind::Locked => {
+                "the conflict is inside this connection (or its shared cache); waiting cannot help"
+            }
             ErrorKind::Other => "any other error SQLite reported",
         }
     }
@@ -124,19 +130,21 @@ pub fn explain(name: &str) -> &'static str {
     let corrupt = code_of(name).map(primary) == Some(SQLITE_CORRUPT);
     let kind = ErrorKind::of_name(name);
     if kind == ErrorKind::BusySnapshot {
-        "SQLITE_BUSY_SNAPSHOT: in WAL mode, a transaction read an older snapshot and then \
-         tried to write after another connection committed. Waiting cannot fix it, so SQLite \
-         does not wait: roll back and start again, or begin with BEGIN IMMEDIATE."
+        "SQLITE_BUSY_SNAPSHOT: in WAL mode, a transaction that had read wanted to write after \
+         another connection committed: its snapshot is no longer the newest, so it can never \
+         write. SQLite refuses at once, without its busy handler: roll back and start again, \
+         or begin with BEGIN IMMEDIATE."
     } else if kind == ErrorKind::Busy {
         "SQLITE_BUSY (\"database is locked\"): another connection holds a lock this statement \
-         needs. Waiting helps: busy_timeout makes SQLite's busy handler retry for that long. \
-         It cannot help when the holder keeps its transaction longer than the timeout, or \
-         when waiting would deadlock (a read-to-write upgrade under BEGIN DEFERRED)."
+         needs. With busy_timeout, SQLite's busy handler sleeps and retries for that long, but \
+         only for a connection with no transaction open: a transaction that has read and then \
+         wants to write (BEGIN DEFERRED) is refused at once, whatever the timeout. Waiting \
+         also fails when the holder keeps the lock longer than the timeout."
     } else if kind == ErrorKind::Locked {
-        "SQLITE_LOCKED (\"database table is locked\"): the conflict is inside this very \
-         connection, such as a statement still running. No other connection can release it, \
-         so waiting never helps and busy_timeout does not apply: finish or reset the \
-         statement first."
+        "SQLITE_LOCKED (\"database table is locked\"): the conflict is inside this connection, \
+         such as DROP TABLE while another statement of the same connection is still reading; \
+         with a shared cache, also another connection sharing that cache. busy_timeout does \
+         not apply: finish or reset the statement first."
     } else if corrupt {
         "SQLITE_CORRUPT: the database file is damaged. Here that follows from broken locking: \
          two writers wrote at once."

@@ -78,8 +78,9 @@ pub(super) fn lessons() -> Vec<Lesson> {
             claim: "Several workers, each holding its transaction open while it works, and no \
                     busy_timeout. SQLite lets one connection write at a time; any other that \
                     asks for the lock meanwhile is refused at once with SQLITE_BUSY, \"database \
-                    is locked\". The errors look alarming, but each failed transaction rolls back \
-                    and its job is tried again.",
+                    is locked\". SQLite undoes only the refused statement; it is locklab's \
+                    worker that then rolls its transaction back and tries the job again a \
+                    moment later. The errors look alarming, but no job is lost.",
             runs: one("wall-of-red"),
             prediction: Prediction {
                 question: "Four workers, long transactions, busy_timeout = 0. What will the run \
@@ -122,10 +123,13 @@ pub(super) fn lessons() -> Vec<Lesson> {
             id: "busy-or-locked",
             title: "BUSY or LOCKED",
             claim: "Two errors say \"locked\", and they mean different things. SQLITE_BUSY: \
-                    another connection holds the lock, and waiting (busy_timeout) can help. \
+                    another connection holds the lock, and busy_timeout can wait for it. \
                     SQLITE_LOCKED: the conflict is inside your own connection (here a DROP TABLE \
-                    while its own SELECT is still running), and no amount of waiting helps: \
-                    SQLite does not even try.",
+                    while a SELECT of the same connection is still reading; any of its \
+                    statements would do) or, with a shared cache, another connection sharing \
+                    it. SQLite does not wait for it. An error that comes at once although \
+                    busy_timeout is set is more often a read that wants to write (SQLITE_BUSY, \
+                    lesson 8) than SQLITE_LOCKED.",
             runs: one("busy-or-locked"),
             prediction: Prediction {
                 question: "busy_timeout is 5 s. Each worker drops a table while its own SELECT \
@@ -300,9 +304,10 @@ pub(super) fn lessons() -> Vec<Lesson> {
             id: "timeout-outlasted",
             title: "...but only if transactions are short",
             claim: "A busy_timeout is a promise to wait so long and no longer. When each \
-                    transaction holds the write lock through its work, a worker queued behind \
-                    three others waits longer than its timeout, and SQLITE_BUSY comes back, \
-                    now after a long wait.",
+                    transaction holds the write lock through its work, a refused worker's busy \
+                    handler wakes to find the lock held by one worker, then another: nobody \
+                    queues, and after 100 ms of sleeps it gives up. SQLITE_BUSY comes back, now \
+                    after a long wait.",
             runs: one("timeout-outlasted"),
             prediction: Prediction {
                 question: "busy_timeout = 100 ms; each transaction works 40 to 60 ms while it \
@@ -340,8 +345,11 @@ pub(super) fn lessons() -> Vec<Lesson> {
             title: "Short transactions: claim, work outside, write",
             claim: "The cure is in the shape of the job: claim it in a short transaction and \
                     commit, do the work outside any transaction, then write the result in \
-                    another short one. The write lock is held for microseconds instead of the \
-                    whole job, and the same busy_timeout is now plenty.",
+                    another short one. The write lock is held for a claim or a result write \
+                    and its commit instead of the whole job, and the same busy_timeout is now plenty. (A commit is that short \
+                    here because the run uses WAL with synchronous = NORMAL, which syncs the \
+                    WAL only at checkpoints: a power cut may lose the last commits, an \
+                    application crash never does.)",
             runs: Runs::Compare(
                 side(
                     "long: work inside",
@@ -389,11 +397,15 @@ pub(super) fn lessons() -> Vec<Lesson> {
         Lesson {
             id: "deferred-or-immediate",
             title: "DEFERRED against IMMEDIATE",
-            claim: "BEGIN (DEFERRED) takes no lock until the first statement needs one: a \
-                    claim reads first, then tries to write. If another connection wrote in \
-                    between, waiting could deadlock, so SQLite refuses at once with \
-                    SQLITE_BUSY (SQLITE_BUSY_SNAPSHOT in WAL) whatever the busy_timeout. BEGIN \
-                    IMMEDIATE takes the write lock first, so it can simply wait its turn.",
+            claim: "BEGIN (DEFERRED) takes no lock until a statement needs one: a claim \
+                    reads first, then writes. SQLite's busy handler only retries for a \
+                    connection that has no transaction open, so when the claim, already \
+                    reading, asks for the write lock and another connection has it, the \
+                    refusal comes at once, whatever the busy_timeout. In WAL it is \
+                    SQLITE_BUSY while the other holds the write lock, and SQLITE_BUSY_SNAPSHOT \
+                    when the other has committed since the claim's first read. BEGIN \
+                    IMMEDIATE asks for the write lock before reading, with no transaction open \
+                    yet, so it waits its turn.",
             runs: Runs::Compare(
                 side("BEGIN DEFERRED", "deferred-upgrade", json_text(r#"{}"#)),
                 side(

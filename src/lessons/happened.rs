@@ -117,18 +117,26 @@ fn write_lock(r: &RunReport) -> Option<String> {
     Some(s)
 }
 
-/// "They slept 812 ms in SQLite's busy handler, waiting for 340 refused locks."
+/// "The workers slept 812 ms in all inside SQLite (...), waiting on 340 refused
+/// locks." With busy_timeout = 0 SQLite has no busy handler: its sleeps are then
+/// WAL's retries before a read, and the sentence says so.
 fn waits(r: &RunReport) -> Option<String> {
+    let no_busy_handler = r.scenario["busy_timeout_ms"].as_u64() == Some(0);
+    let inside = if no_busy_handler {
+        "in WAL's retries before a read (busy_timeout is 0: no busy handler)"
+    } else {
+        "inside SQLite (its busy handler, or in WAL its retries before a read)"
+    };
     match (r.busy_wait_ms > 0.0, r.refused_locks) {
         (true, refused) => Some(format!(
-            "The workers slept {:.0} ms in all in SQLite's busy handler, waiting on {} refused {}.",
+            "The workers slept {:.0} ms in all {inside}, waiting on {} refused {}.",
             r.busy_wait_ms,
             refused,
             if refused == 1 { "lock" } else { "locks" }
         )),
         (false, 0) => None,
         (false, refused) => Some(format!(
-            "{refused} {} refused, and nobody slept in SQLite's busy handler.",
+            "{refused} {} refused, and nobody slept in SQLite before asking again.",
             if refused == 1 {
                 "lock was"
             } else {

@@ -85,7 +85,7 @@ pub const FIELDS: &[Field] = &[
     Field {
         name: "begin",
         edit: Edit::Choice { words: &["deferred", "immediate", "exclusive"], default: "deferred" },
-        help: "DEFERRED takes the write lock at the first write, and a read-to-write upgrade fails at once.",
+        help: "DEFERRED takes the write lock at the first write; a read-to-write upgrade that finds it taken fails at once, whatever busy_timeout says.",
     },
     Field {
         name: "journal_mode",

@@ -108,8 +108,9 @@ pub fn all() -> Vec<Preset> {
             name: "timeout-outlasted",
             lesson: "6. ...but only if transactions are short",
             expect: "Work of 40-60 ms inside each transaction and a busy_timeout of 100 ms: \
-                     a worker waits behind three others for longer than its timeout, and \
-                     SQLITE_BUSY comes back.",
+                     a refused worker's busy handler keeps finding the lock held, by one worker \
+                     and then another, until its 100 ms of sleeps are spent, and SQLITE_BUSY \
+                     comes back.",
             page_only: None,
             scenario: json_text(
                 r#"{"name": "timeout-outlasted", "workers": 4, "jobs": 40, "transaction": "long", "begin": "immediate", "journal_mode": "delete", "busy_timeout_ms": 100, "work_ms": [40, 60]}"#,
@@ -129,8 +130,10 @@ pub fn all() -> Vec<Preset> {
             name: "deferred-upgrade",
             lesson: "8. BEGIN DEFERRED fails at once, despite busy_timeout",
             expect: "A deferred transaction reads, then tries to write: when another worker \
-                     wrote first, SQLite refuses to wait into a deadlock and returns \
-                     SQLITE_BUSY or SQLITE_BUSY_SNAPSHOT at once although busy_timeout is 5 s.",
+                     holds the write lock (SQLITE_BUSY) or has committed since the read \
+                     (SQLITE_BUSY_SNAPSHOT), SQLite refuses at once although busy_timeout is \
+                     5 s: its busy handler only retries for a connection with no transaction \
+                     open.",
             page_only: None,
             scenario: json_text(
                 r#"{"name": "deferred-upgrade", "workers": 8, "jobs": 400, "transaction": "short", "begin": "deferred", "journal_mode": "wal", "synchronous": "normal", "busy_timeout_ms": 5000, "work_ms": 0}"#,

@@ -25,7 +25,7 @@ impl Timeline {
             let asked = match within(&lane.waits, from, to).first() {
                 Some(w) if cell == Cell::BusyWait => {
                     format!(
-                        " (the busy handler asked to sleep {}){}",
+                        " (SQLite asked to sleep {}){}",
                         ms_text(w.what.requested_us),
                         self.waits_for(w.what)
                     )

@@ -47,7 +47,7 @@ impl Timeline {
             from_us: wait.from_us,
             to_us: wait.to_us,
             label: format!(
-                "{who} sleeps {} in SQLite's busy handler instead of failing{}",
+                "{who} sleeps {} in SQLite instead of failing, then asks again{}",
                 ms_text(wait.to_us - wait.from_us),
                 self.waits_for(wait.what)
             ),

@@ -1,7 +1,7 @@
 //! What every lane is doing at one moment, one line each: what a replay lists at
-//! its playhead ("worker 0: EXCLUSIVE (committing), running `COMMIT`; worker 1:
-//! busy wait for RESERVED, which worker 0 holds"). Read from the lanes' tracks and
-//! the run's wait-for graph; nothing is kept.
+//! its playhead ("worker 0: EXCLUSIVE (writing the database file), running
+//! `COMMIT`; worker 1: busy wait for RESERVED, which worker 0 holds"). Read from
+//! the lanes' tracks and the run's wait-for graph; nothing is kept.
 
 use super::{within, Cell, Lane, Timeline};
 
@@ -62,7 +62,7 @@ fn short(cell: Cell) -> &'static str {
         Cell::Reserved => "writing, others may read",
         Cell::WalWrite => "the one writer",
         Cell::Pending => "waiting for readers to leave",
-        Cell::Exclusive => "committing",
+        Cell::Exclusive => "writing the database file",
         Cell::Idle | Cell::BusyWait => "",
     }
 }

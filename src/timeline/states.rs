@@ -49,12 +49,23 @@ impl Cell {
         match self {
             Cell::Idle => "holds no lock",
             Cell::Shared => "reading: other readers may share the database, a writer cannot commit",
-            Cell::WalRead => "a WAL read transaction: reads a snapshot, blocks nobody",
+            Cell::WalRead => {
+                "a WAL read transaction: reads the database as of its first read; no writer \
+                 waits for it, but while it lasts a checkpoint cannot start the WAL over"
+            }
             Cell::Reserved => "the one writer: others may still read",
             Cell::WalWrite => "the one writer of a WAL database: readers go on reading",
-            Cell::Pending => "waiting to commit: no new readers may start",
-            Cell::Exclusive => "committing: nobody else may read or write",
-            Cell::BusyWait => "SQLite's busy handler sleeping, waiting for a lock (busy_timeout)",
+            Cell::Pending => {
+                "about to take EXCLUSIVE: no new SHARED lock is granted, readers already in finish"
+            }
+            Cell::Exclusive => {
+                "writing the database file (at COMMIT, or mid-transaction when the page cache \
+                 spills): nobody else may read or write"
+            }
+            Cell::BusyWait => {
+                "SQLite sleeping before it asks again: its busy handler (busy_timeout) or, in \
+                 WAL, its retry before a read"
+            }
         }
     }
 

@@ -76,7 +76,7 @@ test("the default lesson runs from the Run button and shows the wall of red", as
   const details = page.getByTestId("timeline-details");
   // A span shorter than a pixel is painted in the pixel (a far zoom paints 1 ms
   // summaries) whose time may fall a pixel or two before it: look within 3 px.
-  const committing = /EXCLUSIVE from [\d.]+ ms to [\d.]+ ms: committing/;
+  const committing = /EXCLUSIVE from [\d.]+ ms to [\d.]+ ms: writing the database file/;
   for (const dx of [0, 1, -1, 2, -2, 3, -3]) {
     await page.mouse.move(box.x + exclusive.x + dx, box.y + exclusive.y);
     await page.waitForTimeout(50);
@@ -100,11 +100,11 @@ test("the default lesson runs from the Run button and shows the wall of red", as
   assert.equal(await shown(), before);
   // Clicking an error mark pins its details, with what the error means.
   await page.mouse.click(box.x + busy.x, box.y + busy.y + 2);
-  await textMatching(details, /Waiting helps: busy_timeout/);
+  await textMatching(details, /With busy_timeout, SQLite's busy handler sleeps and retries/);
   await page.mouse.move(box.x + exclusive.x, box.y + exclusive.y);
-  await textMatching(details, /Waiting helps: busy_timeout/);
+  await textMatching(details, /With busy_timeout, SQLite's busy handler sleeps and retries/);
   await page.getByTestId("errors").getByText("SQLITE_BUSY", { exact: true }).click();
-  await page.getByTestId("errors").getByText("Waiting helps").waitFor();
+  await page.getByTestId("errors").getByText("only for a connection with no transaction open").waitFor();
   await page.screenshot({ path: join(artifacts, "wall-of-red.png"), fullPage: true });
   await report.screenshot({ path: join(artifacts, "wall-of-red-report.png") });
 });

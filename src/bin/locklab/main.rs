@@ -307,7 +307,7 @@ mod cli {
             line(format!("errors        {}", list.join(", ")));
         }
         line(format!(
-            "busy wait     {:.1} ms in SQLite's busy handler",
+            "busy wait     {:.1} ms asleep in SQLite (busy handler, WAL read retries)",
             r.busy_wait_ms
         ));
         let l = &r.job_latency_ms;

@@ -129,7 +129,7 @@ pub fn metrics_panel(props: &MetricsPanelProps) -> Html {
                     <meter min="0" max={n.seeded.max(1).to_string()} value={n.done.to_string()}></meter></dd>
                 <dt>{ "throughput" }</dt><dd>{ format!("{rate:.0} jobs/s over {:.0} ms", n.elapsed_ms) }</dd>
                 <dt>{ "transactions" }</dt><dd>{ format!("{} committed, {} rolled back", n.committed, n.rolled_back) }</dd>
-                <dt>{ "busy wait" }</dt><dd>{ format!("{:.0} ms in SQLite's busy handler, all workers together", n.busy_wait_ms) }</dd>
+                <dt>{ "busy wait" }</dt><dd>{ format!("{:.0} ms asleep in SQLite before asking again (its busy handler, or WAL's retries before a read), all workers together", n.busy_wait_ms) }</dd>
                 <dt>{ "job latency" }</dt><dd>{ percentiles(&n.job_latency_ms) }</dd>
                 <dt>{ "write lock held" }</dt><dd>{ percentiles(&n.write_lock_hold_ms) }</dd>
                 <dt>{ "locks refused" }</dt>
