@@ -137,8 +137,8 @@ pub fn explain(name: &str) -> &'static str {
     } else if kind == ErrorKind::Busy {
         "SQLITE_BUSY (\"database is locked\"): another connection holds a lock this statement \
          needs. With busy_timeout, SQLite's busy handler sleeps and retries for that long, but \
-         only for a connection with no transaction open: a transaction that has read and then \
-         wants to write (BEGIN DEFERRED) is refused at once, whatever the timeout. Waiting \
+         never for a transaction that has read and now asks to write (BEGIN DEFERRED): that \
+         one is refused at once, whatever the timeout. Waiting \
          also fails when the holder keeps the lock longer than the timeout."
     } else if kind == ErrorKind::Locked {
         "SQLITE_LOCKED (\"database table is locked\"): the conflict is inside this connection, \

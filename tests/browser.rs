@@ -57,3 +57,53 @@ fn the_engine_runs_a_scenario_to_a_full_report_in_a_worker() {
     assert_eq!(report.workers[0].jobs_done, 25);
     assert!(report.invariants.all_hold(), "{:?}", report.invariants);
 }
+
+/// The wasm build's SQLite (sqlite-wasm-rs, built without HAVE_NANOSLEEP = 0)
+/// takes the busy handler's sub-second path, as the native build does
+/// (tests/sqlite_facts.rs): with a 100 ms timeout it asks the VFS to sleep 1, 2,
+/// 5, 10, 15, 20, 25 ms and then the 22 ms left.
+#[wasm_bindgen_test]
+fn the_busy_handler_of_the_wasm_build_sleeps_1_2_5_10_15_20_25_ms_then_what_is_left() {
+    use locklab::engine::thread;
+    use locklab::trace::{DbFile, EventKind};
+    use locklab::vfs::shared_words::ProcessWords;
+    use locklab::vfs::storage::MemoryStorage;
+    use locklab::vfs::{self, Locking, SharedDatabase, DATABASE_WORDS};
+    use rusqlite::{Connection, OpenFlags};
+    use std::sync::Arc;
+
+    vfs::register().unwrap();
+    let path = "/facts/busy-handler.db";
+    vfs::attach(SharedDatabase {
+        path: path.into(),
+        words: Arc::new(ProcessWords::zeroed(DATABASE_WORDS)),
+        storage: Arc::new(MemoryStorage::new()),
+        locking: Locking::Normal,
+        db: DbFile::Queue,
+    });
+    let open = || {
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE;
+        Connection::open_with_flags_and_vfs(path, flags, vfs::NAME).unwrap()
+    };
+    let (a, b) = (open(), open());
+    b.execute_batch("CREATE TABLE t(x); BEGIN IMMEDIATE; INSERT INTO t VALUES (1);")
+        .unwrap();
+    a.busy_timeout(Duration::from_millis(100)).unwrap();
+    let clock = WebClock::with_epoch(locklab::web::clock::wall_ms());
+    thread::enter(0, Arc::new(clock));
+    let refused = a.execute_batch("BEGIN IMMEDIATE").unwrap_err();
+    let events = thread::leave();
+    assert_eq!(
+        refused.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy)
+    );
+    let asked_ms: Vec<u64> = events
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::BusyWait { requested_us, .. } => Some(requested_us / 1000),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(asked_ms, [1, 2, 5, 10, 15, 20, 25, 22]);
+    b.execute_batch("COMMIT").unwrap();
+}

@@ -2,10 +2,10 @@
 //! (SQLite's unix VFS, traced, and locklab's shared VFS): the facts the course
 //! teaches about SQLite, each checked here rather than taken on trust.
 //!
-//! - A lock asked for while the connection already has a transaction open (a
-//!   DEFERRED read-then-write) is refused at once: SQLite calls the busy handler
-//!   only when the connection has no transaction open (btree.c,
-//!   `sqlite3BtreeBeginTrans`). In WAL the refusal is SQLITE_BUSY while another
+//! - A transaction that has read and asks to write (a DEFERRED read-then-write)
+//!   is refused at once: btree.c's `sqlite3BtreeBeginTrans` calls the busy
+//!   handler only while the connection has no transaction open. (In a rollback
+//!   journal the pager still calls it for a writer's EXCLUSIVE at COMMIT.) In WAL the refusal is SQLITE_BUSY while another
 //!   connection holds the write lock, and SQLITE_BUSY_SNAPSHOT once another
 //!   connection has committed since this one's snapshot (wal.c,
 //!   `sqlite3WalBeginWriteTransaction`).

@@ -398,10 +398,10 @@ pub(super) fn lessons() -> Vec<Lesson> {
             id: "deferred-or-immediate",
             title: "DEFERRED against IMMEDIATE",
             claim: "BEGIN (DEFERRED) takes no lock until a statement needs one: a claim \
-                    reads first, then writes. SQLite's busy handler only retries for a \
-                    connection that has no transaction open, so when the claim, already \
-                    reading, asks for the write lock and another connection has it, the \
-                    refusal comes at once, whatever the busy_timeout. In WAL it is \
+                    reads first, then writes. SQLite's busy handler waits for a transaction's \
+                    first lock, but never for a transaction that has read and now asks to \
+                    write: when the claim asks for the write lock and another connection has \
+                    it, the refusal comes at once, whatever the busy_timeout. In WAL it is \
                     SQLITE_BUSY while the other holds the write lock, and SQLITE_BUSY_SNAPSHOT \
                     when the other has committed since the claim's first read. BEGIN \
                     IMMEDIATE asks for the write lock before reading, with no transaction open \

@@ -93,8 +93,10 @@ pub(super) fn lessons() -> Vec<Lesson> {
             id: "starvation",
             title: "Why one worker starves the others",
             claim: "busy_timeout is not a queue. A refused connection's busy handler sleeps \
-                    1, 2, 5, 10, 15, 20... ms before it asks again, while the worker that \
-                    holds the lock commits and begins its next transaction microseconds later. \
+                    1, 2, 5, 10, 15, 20... ms before it asks again (in a SQLite built with \
+                    sub-second sleep, as both of locklab's are; the timeout counts these \
+                    sleeps, not the clock), while the worker that holds the lock commits and \
+                    begins its next transaction microseconds later. \
                     The sleepers mostly wake to find the lock taken again. Anything that opens \
                     a gap between one worker's transactions (real work between claims, fewer \
                     writers, one writer thread) gives the others their turn.",

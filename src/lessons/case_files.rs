@@ -176,9 +176,8 @@ fn river() -> Lesson {
                 instead of limiting the pool to one active connection. It nearly worked, but \
                 running the test suite a hundred times over still gave SQLITE_BUSY. The thread \
                 does not say which statements failed; locklab shows one way it happens. \
-                busy_timeout only helps a connection with no transaction open: a DEFERRED \
-                transaction that has read and then wants to write while another connection \
-                writes is refused at once (SQLITE_BUSY; SQLITE_BUSY_SNAPSHOT once the other \
+                busy_timeout never helps a transaction that has read and then wants to write: \
+                begun DEFERRED, it is refused at once while another connection writes (SQLITE_BUSY; SQLITE_BUSY_SNAPSHOT once the other \
                 has committed since its first read). One connection never meets another.",
         runs: Runs::Compare(
             side(
@@ -242,9 +241,9 @@ fn river() -> Lesson {
                   iterating the test suite many times (-count 100) still turned up SQLITE_BUSY.",
             shows: "busy_timeout is not a promise that SQLite will wait. A transaction begun \
                     DEFERRED reads first; when it then wants the write lock and another \
-                    connection writes, SQLite refuses it at once: its busy handler only retries \
-                    for a connection with no transaction open. Eight connections with a 5 s timeout fail \
-                    dozens of times while the busy handler sleeps a fraction of a second in \
+                    connection writes, SQLite refuses it at once: its busy handler never \
+                    waits for a transaction that has read and now asks to write. Eight \
+                    connections with a 5 s timeout fail dozens of times while the busy handler sleeps a fraction of a second in \
                     all; one connection never fails.",
             fixed: "River kept its advice for SQLite, one active connection, and the pull \
                     request (merged May 2025) wrote down why busy_timeout alone was not \

@@ -132,8 +132,8 @@ pub fn all() -> Vec<Preset> {
             expect: "A deferred transaction reads, then tries to write: when another worker \
                      holds the write lock (SQLITE_BUSY) or has committed since the read \
                      (SQLITE_BUSY_SNAPSHOT), SQLite refuses at once although busy_timeout is \
-                     5 s: its busy handler only retries for a connection with no transaction \
-                     open.",
+                     5 s: its busy handler never waits for a transaction that has read and now \
+                     asks to write.",
             page_only: None,
             scenario: json_text(
                 r#"{"name": "deferred-upgrade", "workers": 8, "jobs": 400, "transaction": "short", "begin": "deferred", "journal_mode": "wal", "synchronous": "normal", "busy_timeout_ms": 5000, "work_ms": 0}"#,
@@ -192,7 +192,8 @@ pub fn all() -> Vec<Preset> {
             lesson: "13. Why one worker starves the others",
             expect: "Four workers, short IMMEDIATE transactions, busy_timeout 5 s and no work \
                      between claims: one or two workers do most of the jobs while the others \
-                     sleep in SQLite's busy handler, which tries again after 1, 2, 5, 10... ms.",
+                     sleep in SQLite's busy handler, which tries again after 1, 2, 5, 10... ms \
+                     (SQLite's schedule where it is built with sub-second sleep, as here).",
             page_only: None,
             scenario: json_text(
                 r#"{"name": "starvation", "workers": 4, "jobs": 400, "transaction": "short", "begin": "immediate", "journal_mode": "delete", "synchronous": "off", "busy_timeout_ms": 5000, "work_ms": 0}"#,

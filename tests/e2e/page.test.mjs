@@ -104,7 +104,7 @@ test("the default lesson runs from the Run button and shows the wall of red", as
   await page.mouse.move(box.x + exclusive.x, box.y + exclusive.y);
   await textMatching(details, /With busy_timeout, SQLite's busy handler sleeps and retries/);
   await page.getByTestId("errors").getByText("SQLITE_BUSY", { exact: true }).click();
-  await page.getByTestId("errors").getByText("only for a connection with no transaction open").waitFor();
+  await page.getByTestId("errors").getByText("never for a transaction that has read and now asks to write").waitFor();
   await page.screenshot({ path: join(artifacts, "wall-of-red.png"), fullPage: true });
   await report.screenshot({ path: join(artifacts, "wall-of-red-report.png") });
 });
