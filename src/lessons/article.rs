@@ -168,8 +168,10 @@ pub(super) fn lessons() -> Vec<Lesson> {
             title: "Readers against a writer: rollback journal against WAL",
             claim: "In the rollback-journal modes a writer must wait for every reader to \
                     finish before it can commit: long reads (a dashboard, a report) block the \
-                    queue. WAL writes to a separate log, so readers keep reading the last \
-                    committed state while the writer commits.",
+                    queue. WAL writes to a separate log, so each reader keeps reading the \
+                    database as it was at its first read while the writer commits. (A read \
+                    that never ends still costs something in WAL: while it lasts, a checkpoint \
+                    cannot start the log over, and the log grows.)",
             runs: Runs::Compare(
                 side(
                     "rollback journal",
@@ -346,10 +348,10 @@ pub(super) fn lessons() -> Vec<Lesson> {
             claim: "The cure is in the shape of the job: claim it in a short transaction and \
                     commit, do the work outside any transaction, then write the result in \
                     another short one. The write lock is held for a claim or a result write \
-                    and its commit instead of the whole job, and the same busy_timeout is now plenty. (A commit is that short \
-                    here because the run uses WAL with synchronous = NORMAL, which syncs the \
-                    WAL only at checkpoints: a power cut may lose the last commits, an \
-                    application crash never does.)",
+                    and its commit instead of the whole job, and the same busy_timeout is now \
+                    plenty. (A commit is that short here because the run uses WAL with \
+                    synchronous = NORMAL, which syncs the WAL only at checkpoints: a power cut \
+                    may lose the last commits, an application crash never does.)",
             runs: Runs::Compare(
                 side(
                     "long: work inside",

@@ -96,8 +96,7 @@ pub(super) fn lessons() -> Vec<Lesson> {
                     1, 2, 5, 10, 15, 20... ms before it asks again (in a SQLite built with \
                     sub-second sleep, as both of locklab's are; the timeout counts these \
                     sleeps, not the clock), while the worker that holds the lock commits and \
-                    begins its next transaction microseconds later. \
-                    The sleepers mostly wake to find the lock taken again. Anything that opens \
+                    begins its next transaction microseconds later. The sleepers mostly wake to find the lock taken again. Anything that opens \
                     a gap between one worker's transactions (real work between claims, fewer \
                     writers, one writer thread) gives the others their turn.",
             runs: one("starvation"),
