@@ -70,75 +70,57 @@ fn extended_code(result: rusqlite::Result<usize>) -> i32 {
 const SQLITE_BUSY: i32 = 5;
 const SQLITE_BUSY_SNAPSHOT: i32 = 5 | (2 << 8);
 
+/// In both journal kinds: refused with SQLITE_BUSY while B holds the write lock,
+/// and (WAL) with SQLITE_BUSY_SNAPSHOT once B has committed; never through the
+/// busy handler, which the same BEGIN IMMEDIATE with no transaction open asks.
 #[test]
-fn a_deferred_upgrade_in_wal_is_refused_at_once_busy_then_busy_snapshot() {
+fn a_deferred_upgrade_is_refused_at_once_busy_then_in_wal_busy_snapshot() {
     for vfs in [Vfs::Unix, Vfs::Shared] {
-        std::thread::spawn(move || {
-            let (_place, a, b) = two_connections(vfs, "wal");
-            // A reads in a DEFERRED transaction: it holds a snapshot.
-            a.execute_batch("BEGIN DEFERRED").unwrap();
-            let _: i64 = a
-                .query_row("SELECT count(*) FROM t", [], |r| r.get(0))
-                .unwrap();
-            // B takes the write lock and keeps it.
-            b.execute_batch("BEGIN IMMEDIATE").unwrap();
-            let before = busy_calls();
-            let refused = extended_code(a.execute("UPDATE t SET x = x + 1", []));
-            assert_eq!(refused, SQLITE_BUSY, "{vfs:?}: B holds the write lock now");
-            assert_eq!(
-                busy_calls(),
-                before,
-                "{vfs:?}: no busy handler for an upgrade"
-            );
-            // B commits: A's snapshot is now older than the database.
-            b.execute_batch("UPDATE t SET x = 10; COMMIT").unwrap();
-            let refused = extended_code(a.execute("UPDATE t SET x = x + 1", []));
-            assert_eq!(refused, SQLITE_BUSY_SNAPSHOT, "{vfs:?}: B committed since");
-            assert_eq!(busy_calls(), before, "{vfs:?}: still no busy handler");
-            // The transaction is still open: the refusal undid the statement only.
-            assert!(!a.is_autocommit(), "{vfs:?}: A's transaction stays open");
-            a.execute_batch("ROLLBACK").unwrap();
-            // With no transaction open, the same connection's BEGIN IMMEDIATE
-            // against a held write lock does call the busy handler.
-            b.execute_batch("BEGIN IMMEDIATE").unwrap();
-            let refused = a.execute_batch("BEGIN IMMEDIATE").unwrap_err();
-            assert_eq!(refused.sqlite_error_code(), Some(ErrorCode::DatabaseBusy));
-            assert_eq!(
-                busy_calls(),
-                before + 1,
-                "{vfs:?}: the busy handler was asked"
-            );
-            b.execute_batch("COMMIT").unwrap();
-        })
-        .join()
-        .unwrap();
-    }
-}
-
-#[test]
-fn a_deferred_upgrade_in_a_rollback_journal_is_refused_at_once() {
-    for vfs in [Vfs::Unix, Vfs::Shared] {
-        std::thread::spawn(move || {
-            let (_place, a, b) = two_connections(vfs, "delete");
-            a.execute_batch("BEGIN DEFERRED").unwrap();
-            let _: i64 = a
-                .query_row("SELECT count(*) FROM t", [], |r| r.get(0))
-                .unwrap();
-            b.execute_batch("BEGIN IMMEDIATE").unwrap();
-            let before = busy_calls();
-            let refused = extended_code(a.execute("UPDATE t SET x = x + 1", []));
-            assert_eq!(refused, SQLITE_BUSY, "{vfs:?}");
-            assert_eq!(
-                busy_calls(),
-                before,
-                "{vfs:?}: no busy handler for an upgrade"
-            );
-            assert!(!a.is_autocommit(), "{vfs:?}: A's transaction stays open");
-            a.execute_batch("ROLLBACK").unwrap();
-            b.execute_batch("COMMIT").unwrap();
-        })
-        .join()
-        .unwrap();
+        for journal_mode in ["wal", "delete"] {
+            std::thread::spawn(move || {
+                let label = format!("{vfs:?} {journal_mode}");
+                let (_place, a, b) = two_connections(vfs, journal_mode);
+                // A reads in a DEFERRED transaction: it holds a snapshot (WAL)
+                // or SHARED (rollback journal).
+                a.execute_batch("BEGIN DEFERRED").unwrap();
+                let _: i64 = a
+                    .query_row("SELECT count(*) FROM t", [], |r| r.get(0))
+                    .unwrap();
+                // B takes the write lock and keeps it.
+                b.execute_batch("BEGIN IMMEDIATE").unwrap();
+                let before = busy_calls();
+                let refused = extended_code(a.execute("UPDATE t SET x = x + 1", []));
+                assert_eq!(refused, SQLITE_BUSY, "{label}: B holds the write lock now");
+                assert_eq!(
+                    busy_calls(),
+                    before,
+                    "{label}: no busy handler for an upgrade"
+                );
+                if journal_mode == "wal" {
+                    // B commits: A's snapshot is now older than the database.
+                    b.execute_batch("UPDATE t SET x = 10; COMMIT").unwrap();
+                    let refused = extended_code(a.execute("UPDATE t SET x = x + 1", []));
+                    assert_eq!(refused, SQLITE_BUSY_SNAPSHOT, "{label}: B committed since");
+                    assert_eq!(busy_calls(), before, "{label}: still no busy handler");
+                    b.execute_batch("BEGIN IMMEDIATE").unwrap();
+                }
+                // The transaction is still open: the refusal undid the statement only.
+                assert!(!a.is_autocommit(), "{label}: A's transaction stays open");
+                a.execute_batch("ROLLBACK").unwrap();
+                // With no transaction open, the same connection's BEGIN IMMEDIATE
+                // against a held write lock does call the busy handler.
+                let refused = a.execute_batch("BEGIN IMMEDIATE").unwrap_err();
+                assert_eq!(refused.sqlite_error_code(), Some(ErrorCode::DatabaseBusy));
+                assert_eq!(
+                    busy_calls(),
+                    before + 1,
+                    "{label}: the busy handler was asked"
+                );
+                b.execute_batch("COMMIT").unwrap();
+            })
+            .join()
+            .unwrap();
+        }
     }
 }
 

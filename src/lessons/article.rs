@@ -1,56 +1,12 @@
 //! Lessons 1 to 11: the article's argument, from the wall of red to batching.
 
+use super::build::{b, busy, choice, exactly_once, finding, one, side};
 use super::moment::Landmarks::*;
-use super::{
-    is_busy, Choice, Evidence, Finding, Lesson, MomentQuery, Prediction, Runs, Side, Suggestion,
-};
+use super::{Lesson, MomentQuery, Prediction, Runs, Suggestion};
 use crate::analysis::report::RunReport;
 use crate::scenario::presets::json_text;
 use crate::trace::Role;
 use serde_json::{json, Value};
-
-pub(super) fn one(preset: &'static str) -> Runs {
-    Runs::One(side(preset, preset, json_text(r#"{}"#)))
-}
-
-pub(super) fn side(label: &'static str, preset: &'static str, changes: Value) -> Side {
-    Side {
-        label,
-        preset,
-        changes,
-    }
-}
-
-pub(super) fn choice(text: &'static str, holds: fn(&Evidence) -> bool) -> Choice {
-    Choice { text, holds }
-}
-
-pub(super) fn finding(appeared: bool, because: String) -> Finding {
-    Finding { appeared, because }
-}
-
-/// SQLITE_BUSY errors of every kind (BUSY, BUSY_SNAPSHOT, BUSY_RECOVERY...).
-pub(super) fn busy(r: &RunReport) -> u64 {
-    r.errors
-        .iter()
-        .filter(|(name, _)| is_busy(name))
-        .map(|(_, n)| n)
-        .sum()
-}
-
-/// Every job done exactly once, and integrity ok.
-pub(super) fn exactly_once(r: &RunReport) -> bool {
-    r.jobs.done == r.jobs.seeded
-        && r.jobs.double_claimed == 0
-        && r.jobs.lost == 0
-        && r.integrity_check == "ok"
-}
-
-/// The second run of a comparison (the first when there is none: a lesson's
-/// check is only ever given the runs its lesson has).
-pub(super) fn b<'a>(e: &Evidence<'a>) -> &'a RunReport {
-    e.b.unwrap_or(e.a)
-}
 
 /// The errors of the workers that write (not the readers), by every name.
 fn writer_errors(r: &RunReport) -> u64 {
@@ -63,7 +19,7 @@ fn writer_errors(r: &RunReport) -> u64 {
 
 /// Lesson 7's two sides: four workers, 80 to 120 ms of work per job, WAL and a
 /// 250 ms busy_timeout; the work inside the transaction ("long") or outside it
-/// ("short"). Three others' work in line outlasts the timeout; a WAL checkpoint
+/// ("short"). The others' work inside their transactions outlasts the timeout; a WAL checkpoint
 /// on OPFS (tens of ms at worst) does not.
 fn short_or_long(transaction: &str) -> Value {
     json!({"journal_mode": "wal", "synchronous": "normal", "busy_timeout_ms": 250,

@@ -2,7 +2,7 @@
 //! that crashes mid-job, a worker that starves the others, and your own hand on
 //! the write lock.
 
-use super::article::{busy, choice, exactly_once, finding, one};
+use super::build::{busy, choice, exactly_once, finding, one};
 use super::moment::Landmarks::*;
 use super::{Lesson, MomentQuery, Prediction, Suggestion};
 use crate::analysis::metrics::WorkerMetrics;

@@ -3,7 +3,7 @@
 //! with the fix (docs/case-files.md). The accounts are ours; the facts are the
 //! threads'.
 
-use super::article::{b, busy, choice, exactly_once, finding, side};
+use super::build::{b, busy, choice, exactly_once, finding, side};
 use super::moment::Landmarks::*;
 use super::{CaseFile, Evidence, Lesson, MomentQuery, Prediction, Runs, Suggestion};
 use crate::analysis::report::RunReport;

@@ -8,6 +8,7 @@
 
 mod article;
 mod beyond;
+mod build;
 mod case_files;
 mod moment;
 
