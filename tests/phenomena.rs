@@ -30,6 +30,7 @@ on_both_vfs!(
     without_the_claim_index_each_write_lock_is_held_longer,
     dropping_a_table_under_a_running_select_is_locked_even_with_busy_timeout,
     batched_results_in_a_separate_database_commit_fewer_queue_transactions,
+    a_claim_that_selects_outside_its_transaction_needs_the_compare_and_swap,
 );
 
 fn long_transactions_without_busy_timeout_hit_busy_yet_every_job_is_done_once(vfs: Vfs) {
@@ -206,6 +207,37 @@ fn batched_results_in_a_separate_database_commit_fewer_queue_transactions(vfs: V
         "{:?}",
         batched.report.transactions
     );
+}
+
+/// The article's `AND status = 'QUEUED'`: a SELECT outside the claim's
+/// transaction without it lets two workers take one job; with it the second
+/// claim changes no row (a lost race); a SELECT inside needs neither.
+fn a_claim_that_selects_outside_its_transaction_needs_the_compare_and_swap(vfs: Vfs) {
+    let claim = |select: &str, cas: bool| {
+        run(
+            vfs,
+            json!({"workers": 8, "jobs": 400, "begin": "immediate", "journal_mode": "wal",
+            "synchronous": "normal", "busy_timeout_ms": 5000, "work_ms": [0, 2],
+            "claim_select": select, "claim_cas": cas}),
+        )
+    };
+    let unguarded = claim("outside", false);
+    let j = &unguarded.report.jobs;
+    assert!(j.claimed_twice > 0, "jobs: {j:?}");
+    assert!(!unguarded.report.invariants.no_double_claims);
+    // The integrity of the file is not at stake: only the jobs are.
+    assert_eq!(unguarded.report.integrity_check, "ok");
+
+    let guarded = claim("outside", true);
+    let races: u64 = guarded.report.workers.iter().map(|w| w.lost_races).sum();
+    assert!(races > 0, "a SELECT outside loses races the CAS catches");
+    assert_eq!(guarded.report.jobs.claimed_twice, 0);
+    assert_every_job_done_once(&guarded);
+
+    let inside = claim("inside", false);
+    let races: u64 = inside.report.workers.iter().map(|w| w.lost_races).sum();
+    assert_eq!((races, inside.report.jobs.claimed_twice), (0, 0));
+    assert_every_job_done_once(&inside);
 }
 
 fn run(vfs: Vfs, scenario: Value) -> Run {

@@ -2,6 +2,7 @@
 //! and the browser's live panel, so the two can never disagree. Who blocked whom
 //! (the wait-for matrix) comes from `wait_for`, read along with the rest.
 
+use crate::analysis::claims::Claims;
 use crate::analysis::handoff::HandOffs;
 use crate::analysis::lock_holds::{HeldLock, Hold, LockHolds};
 use crate::analysis::percentiles::Percentiles;
@@ -67,6 +68,8 @@ pub struct Metrics {
     pub committed: u64,
     /// Claims that took a stale RUNNING job (JobReclaimed).
     pub reclaimed: u64,
+    /// Jobs claimed while another worker's claim stood, or after they were done.
+    pub claimed_twice: u64,
     pub rolled_back: u64,
     pub errors: BTreeMap<String, u64>,
     pub busy_wait_ms: f64,
@@ -106,6 +109,7 @@ pub struct Tally {
     latencies: Vec<u64>,
     holds: Vec<u64>,
     committed_jobs: Vec<i64>,
+    claims: Claims,
     wait_for: WaitFor,
     /// Only for a report (`Metrics::from_events`, a run's `RunTrace`): the live
     /// panels do not show hand-offs (`metrics_so_far` leaves them out).
@@ -197,6 +201,7 @@ impl Tally {
             } => w.refused_locks += 1,
             _ => {}
         }
+        self.claims.add(e);
         self.wait_for.add(e);
         if let Some(handoffs) = &mut self.handoffs {
             handoffs.add(e);
@@ -234,6 +239,7 @@ impl Tally {
         let mut m = Metrics {
             committed: self.committed,
             reclaimed: self.reclaimed,
+            claimed_twice: self.claims.twice(),
             rolled_back: self.rolled_back,
             errors: BTreeMap::new(),
             busy_wait_ms: 0.0,

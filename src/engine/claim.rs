@@ -3,6 +3,11 @@
 //! lease). Either is taken by a compare-and-swap UPDATE whose WHERE repeats what
 //! made the job claimable, so two workers can never both take it. The statements
 //! run inside the caller's claim transaction; this module never begins or ends one.
+//!
+//! Two scenario fields take the guard apart, as the lesson on the compare-and-swap
+//! does: `claim_select: "outside"` runs the SELECT on its own before the claim's
+//! transaction (`select_queued`, then `take`), and `claim_cas: false` drops
+//! `AND status = 'QUEUED'` from the UPDATE.
 
 use super::{Flow, Worker};
 use crate::trace::{Step, WorkerId};
@@ -12,6 +17,10 @@ const SELECT_QUEUED: &str =
     "SELECT id FROM jobs WHERE queue = 'default' AND status = 'QUEUED' ORDER BY created_at LIMIT 1";
 const CLAIM: &str =
     "UPDATE jobs SET status = 'RUNNING', worker = ?1, heartbeat_at = ?2 WHERE id = ?3 AND status = 'QUEUED'";
+/// The claim without its guard (`claim_cas: false`): it takes the job whatever
+/// its status.
+const CLAIM_WITHOUT_CAS: &str =
+    "UPDATE jobs SET status = 'RUNNING', worker = ?1, heartbeat_at = ?2 WHERE id = ?3";
 /// Another worker's RUNNING job whose last heartbeat (or claim) is before ?1.
 const SELECT_STALE: &str =
     "SELECT id, worker FROM jobs WHERE queue = 'default' AND status = 'RUNNING' \
@@ -48,24 +57,39 @@ impl Worker<'_> {
                 return Ok(claim);
             }
         }
-        let queue = self.queue;
-        let found: Option<i64> = self.sql(Step::Claim, SELECT_QUEUED, || {
-            queue
-                .prepare_cached(SELECT_QUEUED)?
-                .query_row([], |r| r.get(0))
-                .optional()
-        })?;
-        let Some(job) = found else {
+        let Some(job) = self.select_queued()? else {
             return if stale_us > 0 {
                 self.until_stale(stale_us)
             } else {
                 Ok(Claim::Empty)
             };
         };
-        let (worker, now) = (self.id, self.clock.now_us() as i64);
-        let changed = self.sql(Step::Claim, CLAIM, || {
+        self.take(job)
+    }
+
+    /// The oldest QUEUED job's id, if any.
+    pub(super) fn select_queued(&mut self) -> Flow<Option<i64>> {
+        let queue = self.queue;
+        self.sql(Step::Claim, SELECT_QUEUED, || {
             queue
-                .prepare_cached(CLAIM)?
+                .prepare_cached(SELECT_QUEUED)?
+                .query_row([], |r| r.get(0))
+                .optional()
+        })
+    }
+
+    /// Mark `job` RUNNING as this worker's, with the compare-and-swap guard
+    /// unless the scenario drops it.
+    pub(super) fn take(&mut self, job: i64) -> Flow<Claim> {
+        let (queue, worker, now) = (self.queue, self.id, self.clock.now_us() as i64);
+        let sql = if self.scenario.claim_cas {
+            CLAIM
+        } else {
+            CLAIM_WITHOUT_CAS
+        };
+        let changed = self.sql(Step::Claim, sql, || {
+            queue
+                .prepare_cached(sql)?
                 .execute(params![worker, now, job])
         })?;
         Ok(if changed == 1 {

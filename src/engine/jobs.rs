@@ -4,7 +4,7 @@
 use super::claim::Claim;
 use super::{Flow, Interrupt, Worker, WorkerExit, READER_PAUSE};
 use crate::result_code;
-use crate::scenario::{BeginMode, TransactionStyle};
+use crate::scenario::{BeginMode, ClaimSelect, TransactionStyle};
 use crate::trace::{self, EventKind, Step, WorkerId};
 use rusqlite::{params, Connection};
 use std::time::Duration;
@@ -55,8 +55,7 @@ impl Worker<'_> {
                 break Err(exit);
             }
             let since_us = self.clock.now_us();
-            let queue = self.queue;
-            let claim = match self.transaction(Step::Claim, queue, begin, |w| w.claim()) {
+            let claim = match self.claim_step(begin) {
                 Ok(claim) => claim,
                 Err(exit) => break Err(exit),
             };
@@ -98,6 +97,20 @@ impl Worker<'_> {
             self.write_results(&mut batch)?;
         }
         outcome
+    }
+
+    /// One claim in a transaction of its own. With `claim_select: "outside"` the
+    /// SELECT runs first on its own (in autocommit), and the transaction only
+    /// takes the job it found; with no QUEUED job found, the transaction looks
+    /// for stale jobs or ends the queue as an inside claim would.
+    fn claim_step(&mut self, begin: BeginMode) -> Result<Claim, WorkerExit> {
+        let queue = self.queue;
+        if self.scenario.claim_select == ClaimSelect::Outside {
+            if let Some(job) = self.retrying(|w| w.select_queued())? {
+                return self.transaction(Step::Claim, queue, begin, |w| w.take(job));
+            }
+        }
+        self.transaction(Step::Claim, queue, begin, |w| w.claim())
     }
 
     /// Claim, work, heartbeat and write results all in one transaction (covering
@@ -158,8 +171,8 @@ impl Worker<'_> {
         job
     }
 
-    /// Another worker claimed `job` first (possible only when locking is broken):
-    /// back off for `retry_delay_ms` before claiming again.
+    /// Another worker claimed `job` first (possible when the claim's SELECT runs
+    /// outside its transaction, or when locking is broken): back off for `retry_delay_ms` before claiming again.
     fn lost_race(&mut self, job: i64) -> Result<(), WorkerExit> {
         trace::emit(EventKind::LostRace { job });
         self.pause(self.retry_delay())

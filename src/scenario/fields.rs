@@ -168,6 +168,16 @@ pub const FIELDS: &[Field] = &[
         help: "PRAGMA cache_size in pages (0: SQLite's default); a small cache spills a long write early.",
     },
     Field {
+        name: "claim_select",
+        edit: Edit::Choice { words: &["inside", "outside"], default: "inside" },
+        help: "Where a claim's SELECT runs: inside its write transaction, or before it (another worker may claim the job in between).",
+    },
+    Field {
+        name: "claim_cas",
+        edit: Edit::Flag { default: true },
+        help: "The claim's UPDATE repeats AND status = 'QUEUED', so it changes no row when another worker claimed the job first.",
+    },
+    Field {
         name: "faults",
         edit: Edit::List { max_items: 16 },
         help: "Workers to kill as a crash would: [{\"kill\": 1, \"at_ms\": 300, \"holding\": \"wal_write\"}].",

@@ -55,6 +55,7 @@ words!(BeginMode { Deferred => "deferred", Immediate => "immediate", Exclusive =
 words!(JournalMode { Delete => "delete", Truncate => "truncate", Persist => "persist", Wal => "wal" });
 words!(Synchronous { Off => "off", Normal => "normal", Full => "full" });
 words!(LockingMode { Normal => "normal", None => "none" });
+words!(ClaimSelect { Inside => "inside", Outside => "outside" });
 
 /// Whether a job runs in several short transactions or one long one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -111,6 +112,17 @@ pub enum LockingMode {
     /// Every lock is granted, as on a network filesystem with broken locking: the
     /// lesson of double claims and damage. Needs the shared VFS.
     None,
+}
+
+/// Where a claim's SELECT of the oldest QUEUED job runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClaimSelect {
+    /// In the claim's write transaction, with its UPDATE.
+    Inside,
+    /// On its own, before the claim's transaction begins: another worker may
+    /// claim the job in between.
+    Outside,
 }
 
 /// Simulated processing per job, in milliseconds: fixed, or drawn uniformly from a range.
@@ -179,6 +191,10 @@ pub struct Scenario {
     pub stale_after_ms: u32,
     /// `PRAGMA cache_size` in pages on the workers' connections; 0: SQLite's default.
     pub cache_pages: u32,
+    /// Where the claim's SELECT runs (outside needs short transactions).
+    pub claim_select: ClaimSelect,
+    /// The claim's UPDATE repeats `AND status = 'QUEUED'` (a compare-and-swap).
+    pub claim_cas: bool,
     /// Workers killed during the run, as a crash would kill them.
     pub faults: Vec<Fault>,
 }
@@ -266,8 +282,19 @@ impl Scenario {
             locking: f.choice("locking")?,
             stale_after_ms: f.number("stale_after_ms")?,
             cache_pages: f.number("cache_pages")?,
+            claim_select: f.choice("claim_select")?,
+            claim_cas: f.flag("claim_cas")?,
             faults: Vec::new(),
         };
+        if s.claim_select == ClaimSelect::Outside && s.transaction == TransactionStyle::Long {
+            return Err(ScenarioError {
+                field: "claim_select".to_string(),
+                allowed: "inside when transaction is long (a long transaction is open \
+                          before every claim)"
+                    .to_string(),
+                given: "outside".to_string(),
+            });
+        }
         // Faults name workers and times, so they are read against the rest.
         s.faults = faults::parse(
             f.get("faults")?,
@@ -312,6 +339,19 @@ mod tests {
         assert_eq!(words_of("journal_mode"), all_words::<JournalMode>());
         assert_eq!(words_of("synchronous"), all_words::<Synchronous>());
         assert_eq!(words_of("locking"), all_words::<LockingMode>());
+        assert_eq!(words_of("claim_select"), all_words::<ClaimSelect>());
+    }
+
+    #[test]
+    fn a_select_outside_needs_short_transactions() {
+        let err = Scenario::from_value(
+            &serde_json::json!({"claim_select": "outside", "transaction": "long"}),
+        )
+        .unwrap_err();
+        assert_eq!(err.field, "claim_select");
+        assert!(err.allowed.contains("transaction is long"), "{err}");
+        let ok = Scenario::from_value(&serde_json::json!({"claim_select": "outside"})).unwrap();
+        assert_eq!(ok.claim_select, ClaimSelect::Outside);
     }
 
     #[test]

@@ -286,8 +286,8 @@ mod cli {
         }
         let j = &r.jobs;
         line(format!(
-            "jobs          {} of {} done, {} double-claimed, {} lost, {} reclaimed, {} stuck",
-            j.done, j.seeded, j.double_claimed, j.lost, j.reclaimed, j.stuck
+            "jobs          {} of {} done, {} claimed twice, {} done twice, {} lost, {} reclaimed, {} stuck",
+            j.done, j.seeded, j.claimed_twice, j.double_claimed, j.lost, j.reclaimed, j.stuck
         ));
         if j.stuck > 0 {
             line(format!("              {}", stuck_sentence(r)));

@@ -45,7 +45,7 @@ pub fn run_view(props: &RunViewProps) -> Html {
         let run = props.run.clone();
         move |_| sqlite_log(&run.events)
     });
-    let alarm = r.jobs.double_claimed > 0 || r.jobs.lost > 0;
+    let alarm = r.jobs.double_claimed > 0 || r.jobs.claimed_twice > 0 || r.jobs.lost > 0;
     html! {
         <section class="run" aria-labelledby="run-title" data-testid="run-report"
             data-outcome={format!("{:?}", r.outcome).to_ascii_lowercase()}>
@@ -73,12 +73,14 @@ pub fn run_view(props: &RunViewProps) -> Html {
                 <dd data-testid="jobs" class={classes!(alarm.then_some("alarm"))}>
                     { format!("{} of {} done, {} double-claimed, {} lost", r.jobs.done,
                         r.jobs.seeded, r.jobs.double_claimed, r.jobs.lost) }
+                    if r.jobs.claimed_twice > 0 {
+                        { format!(", {} claimed twice", r.jobs.claimed_twice) }
+                    }
                     if r.jobs.reclaimed > 0 || r.jobs.stuck > 0 {
                         { format!(", {} reclaimed, {} stuck", r.jobs.reclaimed, r.jobs.stuck) }
                     }
                     if alarm {
-                        <strong role="alert">{ " Two workers did one job, or a committed job is gone: \
-                            the locking is broken." }</strong>
+                        <strong role="alert">{ alarm_words(r) }</strong>
                     }
                 </dd>
                 <dt>{ "integrity_check" }</dt><dd data-testid="integrity">{ &r.integrity_check }</dd>
@@ -136,5 +138,22 @@ fn invariants(props: &InvariantsProps) -> Html {
                 None => html! { <li class="muted">{ format!("not asked of a run that {}: {what}", outcome(r)) }</li> },
             }) }
         </ul>
+    }
+}
+
+/// What the alarm says: what went wrong with the jobs, and the scenario's reason.
+fn alarm_words(r: &RunReport) -> &'static str {
+    let field = |name: &str| {
+        r.scenario
+            .get(name)
+            .and_then(|v| v.as_str().map(str::to_owned))
+    };
+    if field("locking").as_deref() == Some("none") {
+        " Two workers did one job, or a committed job is gone: the locking is broken."
+    } else if r.jobs.claimed_twice > 0 {
+        " Two workers did one job: the claim's SELECT ran outside its transaction \
+          and its UPDATE did not check that the job was still QUEUED."
+    } else {
+        " Two workers did one job, or a committed job is gone."
     }
 }
