@@ -102,7 +102,8 @@ impl ErrorKind {
         match self {
             ErrorKind::Busy => {
                 "another connection holds the lock; busy_timeout waits for it, unless this \
-                 connection's transaction had already read (then it is refused at once)"
+                 transaction had already read and now asks for the write lock (then it is \
+                 refused at once)"
             }
             ErrorKind::BusySnapshot => {
                 "another connection committed since this transaction read; waiting cannot help, \

@@ -28,6 +28,7 @@ const ON_THE_SHARED_VFS: &[&str] = &[
     "claim-index",
     "broken-locking",
     "batched-results",
+    "claim-cas",
     "worker-crash",
     "starvation",
     "case-huey-dequeue",

@@ -6,7 +6,8 @@
 //!
 //! It never retries and never waits by itself: what the person typed runs once,
 //! and SQLite's busy handler waits as long as the connection's `busy_timeout`
-//! says (0 unless they set it with `PRAGMA busy_timeout`).
+//! says (5000 ms, rusqlite's default for a connection it opens, unless they set
+//! it with `PRAGMA busy_timeout`).
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

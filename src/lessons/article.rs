@@ -210,8 +210,8 @@ pub(super) fn lessons() -> Vec<Lesson> {
         Lesson {
             id: "busy-timeout",
             title: "busy_timeout turns errors into waits",
-            claim: "With a busy_timeout, a connection refused a lock does not fail at once: \
-                    SQLite's busy handler sleeps a little and tries again, until the lock is \
+            claim: "With a busy_timeout, a connection refused a lock usually does not fail at \
+                    once (the lesson on DEFERRED shows the exception): SQLite's busy handler sleeps a little and tries again, until the lock is \
                     free or the timeout is spent. The same contention shows as waits instead of \
                     errors.",
             runs: Runs::Compare(
@@ -306,8 +306,9 @@ pub(super) fn lessons() -> Vec<Lesson> {
                     another short one. The write lock is held for a claim or a result write \
                     and its commit instead of the whole job, and the same busy_timeout is now \
                     plenty. (A commit is that short here because the run uses WAL with \
-                    synchronous = NORMAL, which syncs the WAL only at checkpoints: a power cut \
-                    may lose the last commits, an application crash never does.)",
+                    synchronous = NORMAL, which does not sync at each commit, only around \
+                    checkpoints: a power cut or an OS crash may lose the last commits; an \
+                    application crash never does.)",
             runs: Runs::Compare(
                 side(
                     "long: work inside",
@@ -357,13 +358,15 @@ pub(super) fn lessons() -> Vec<Lesson> {
             title: "DEFERRED against IMMEDIATE",
             claim: "BEGIN (DEFERRED) takes no lock until a statement needs one: a claim \
                     reads first, then writes. SQLite's busy handler waits for a transaction's \
-                    first lock, but never for a transaction that has read and now asks to \
-                    write: when the claim asks for the write lock and another connection has \
+                    first lock (and, in the rollback journal, for the EXCLUSIVE lock its \
+                    COMMIT needs), but never for a transaction that has read and now asks for \
+                    the write lock: when the claim asks for the write lock and another connection has \
                     it, the refusal comes at once, whatever the busy_timeout. In WAL it is \
                     SQLITE_BUSY while the other holds the write lock, and SQLITE_BUSY_SNAPSHOT \
                     when the other has committed since the claim's first read. BEGIN \
                     IMMEDIATE asks for the write lock before reading, with no transaction open \
-                    yet, so it waits its turn.",
+                    yet, so the busy handler keeps retrying it until the lock is free or the \
+                    timeout is spent.",
             runs: Runs::Compare(
                 side("BEGIN DEFERRED", "deferred-upgrade", json_text(r#"{}"#)),
                 side(
@@ -417,8 +420,9 @@ pub(super) fn lessons() -> Vec<Lesson> {
             id: "claim-index",
             title: "The claim index",
             claim: "A claim asks for the oldest queued job. Without an index on (queue, status, \
-                    created_at), SQLite scans and sorts the whole table to answer, and it does \
-                    so while holding the write lock: every other worker waits for the scan.",
+                    created_at), SQLite reads every row of the table to find it. Here the \
+                    claim begins IMMEDIATE, so it reads them while holding the write lock, and \
+                    every other worker waits for the scan.",
             runs: Runs::Compare(
                 side(
                     "without the index",

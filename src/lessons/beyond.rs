@@ -48,7 +48,8 @@ pub(super) fn lessons() -> Vec<Lesson> {
             title: "A worker crashes mid-job",
             claim: "A worker can die at any moment: killed, out of memory, a bug. SQLite keeps \
                     the database whole (its locks go with the dead process, and the next \
-                    connection rolls back or recovers what it left), but the job it had claimed \
+                    connection rolls back its hot journal or, in WAL, ignores its uncommitted \
+                    frames), but the job it had claimed \
                     stays RUNNING forever unless the queue notices. That is what the heartbeat \
                     is for: a claim may also take a RUNNING job whose heartbeat stopped.",
             runs: one("worker-crash"),

@@ -39,6 +39,7 @@ pub(super) fn busy(r: &RunReport) -> u64 {
 pub(super) fn exactly_once(r: &RunReport) -> bool {
     r.jobs.done == r.jobs.seeded
         && r.jobs.double_claimed == 0
+        && r.jobs.claimed_twice == 0
         && r.jobs.lost == 0
         && r.integrity_check == "ok"
 }

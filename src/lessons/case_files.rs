@@ -20,33 +20,6 @@ fn writers(r: &RunReport) -> usize {
     r.workers.iter().filter(|w| w.role == Role::Writer).count()
 }
 
-/// How long the writers of a run sat in the busy handler because a reader held a
-/// lock in their way (the wait-for matrix's entries whose holder is a reader), ms.
-fn writers_waited_on_readers(r: &RunReport) -> f64 {
-    let is_reader = |id| {
-        r.workers
-            .iter()
-            .any(|w| w.id == id && w.role == Role::Reader)
-    };
-    r.workers
-        .iter()
-        .filter(|w| w.role == Role::Writer)
-        .flat_map(|w| &w.blocked_by)
-        .filter(|entry| entry.by.is_some_and(is_reader))
-        .map(|entry| entry.wait_ms)
-        .sum()
-}
-
-/// The readers made the workers of run A wait, and those of run B at most a tenth
-/// as long: seconds against milliseconds in the huey case.
-fn readers_matter_far_more_in_a(e: &Evidence) -> bool {
-    let (a, b) = (
-        writers_waited_on_readers(e.a),
-        writers_waited_on_readers(b(e)),
-    );
-    a > 0.0 && b * 10.0 < a
-}
-
 /// "42 SQLITE_BUSY and 3 SQLITE_BUSY_SNAPSHOT": every error of the SQLITE_BUSY
 /// family the run had, by name ("no SQLITE_BUSY" when none).
 fn busy_words(r: &RunReport) -> String {
@@ -76,96 +49,105 @@ fn huey() -> Lesson {
     Lesson {
         id: "case-huey-dequeue",
         title: "Case file: locked at BEGIN in huey's dequeue",
-        claim: "A huey user ran several worker threads on its SQLite storage and saw \"database \
-                is locked\" now and then, raised by the BEGIN that starts a dequeue. A BEGIN \
-                that takes the write lock at once waits for whoever holds it, and gives up when \
-                its timeout runs out. In the rollback journal a writer keeps the write lock while \
-                its COMMIT waits for the readers to finish, so a slow read holds up every other \
-                worker's BEGIN. Here two readers (the app looking up results, a dashboard) keep \
-                150 ms reads open, and the workers' timeout is 50 ms.",
+        claim: "In WAL, BEGIN EXCLUSIVE (like BEGIN IMMEDIATE) asks for the one write lock \
+                before the transaction has read anything, so SQLite's busy handler may wait \
+                for it, up to the timeout: 5 s in huey 2.1.1. A dequeue holds the write lock \
+                only while it selects and deletes one row, so workers that only dequeue \
+                never wait that long. \"database is locked\" at the BEGIN means some \
+                connection kept a write transaction open for longer than the timeout: the \
+                BEGIN then fails exactly when its 5 s of waiting are spent.",
         runs: Runs::Compare(
-            side("rollback journal", "case-huey-dequeue", json_text(r#"{}"#)),
             side(
-                "WAL, huey's default since PR #425",
+                "a transaction held open 6 s",
                 "case-huey-dequeue",
-                json_text(r#"{"journal_mode": "wal"}"#),
+                json_text(r#"{"transaction": "long", "jobs": 2, "work_ms": 6000}"#),
             ),
+            side("only dequeues", "case-huey-dequeue", json_text(r#"{}"#)),
         ),
         prediction: Prediction {
-            question: "Four workers dequeue with BEGIN IMMEDIATE and a 50 ms busy_timeout while \
-                       two readers hold 150 ms reads. In which journal mode do the readers make \
-                       the workers wait, and their BEGIN fail?",
+            question: "huey 2.1.1's SQLite storage: WAL, BEGIN EXCLUSIVE, a 5 s timeout. Two \
+                       workers; first each keeps its transaction open for 6 s of work, then \
+                       they only dequeue short tasks. When does a BEGIN EXCLUSIVE fail with \
+                       database is locked?",
             choices: vec![
                 choice(
-                    "The rollback journal, by far: in WAL the readers hardly hold anyone up",
-                    |e| busy(e.a) > 0 && readers_matter_far_more_in_a(e),
+                    "Only when the other keeps its transaction open past the 5 s timeout, \
+                     and then after 5 s of waiting",
+                    |e| busy(e.a) > 0 && waited_out(e.a) && b(e).lock_errors() == 0,
                 ),
-                choice("Both journal modes alike", |e| {
-                    writers_waited_on_readers(e.a) > 0.0 && !readers_matter_far_more_in_a(e)
-                }),
-                choice("Neither: readers never stop a BEGIN", |e| {
-                    writers_waited_on_readers(e.a) == 0.0 && writers_waited_on_readers(b(e)) == 0.0
+                choice(
+                    "Also with short tasks: WAL lets only one writer at a time, so the other \
+                     BEGIN is refused",
+                    |e| busy(b(e)) > 0,
+                ),
+                choice("Never: in WAL a BEGIN waits as long as it takes", |e| {
+                    busy(e.a) == 0 && busy(b(e)) == 0
                 }),
             ],
         },
-        // What the case is about is who the workers wait for. WAL's side may still
-        // see a BEGIN run out its 50 ms while other workers take turns with the
-        // write lock (four workers on two cores, now and then in the page), or a
-        // worker wait a few ms on a reader: the check asks that readers cost the
-        // workers far less there, and shows WAL's lock errors rather than
-        // asserting them away.
         check: |e| {
             let (a, b) = (e.a, b(e));
             finding(
-                busy(a) > 0 && readers_matter_far_more_in_a(e) && b.journal_mode == "wal",
+                busy(a) > 0 && waited_out(a) && b.lock_errors() == 0 && both_exactly_once(e),
                 format!(
-                    "journal_mode = {}: {} with busy_timeout = {} ms, while readers held \
-                     {} ms reads; the workers waited {:.0} ms for the readers, the write lock \
-                     was held up to {:.1} ms (p95 {:.1} ms), {:.0} jobs/s. journal_mode = {}: \
-                     the workers waited {:.0} ms for the readers, {} lock errors, the write \
-                     lock held at most {:.2} ms, {:.0} jobs/s",
-                    a.journal_mode,
-                    busy_words(a),
-                    field(a, "busy_timeout_ms"),
-                    field(a, "reader_hold_ms"),
-                    writers_waited_on_readers(a),
+                    "With a transaction held {:.0} ms: {} after {:.0} ms in SQLite's busy \
+                     handler (busy_timeout = {} ms). {} workers only dequeuing: {} lock \
+                     errors, the write lock held at most {:.2} ms, {:.0} jobs/s. Every job \
+                     done exactly once: {}",
                     a.write_lock_hold_ms.max,
-                    a.write_lock_hold_ms.p95,
-                    a.throughput_jobs_per_s,
-                    b.journal_mode,
-                    writers_waited_on_readers(b),
+                    busy_words(a),
+                    a.busy_wait_ms,
+                    field(a, "busy_timeout_ms"),
+                    writers(b),
                     b.lock_errors(),
                     b.write_lock_hold_ms.max,
                     b.throughput_jobs_per_s,
+                    if both_exactly_once(e) { "yes" } else { "no" },
                 ),
             )
         },
-        moment: MomentQuery::in_a(LongestWriteHold),
+        moment: MomentQuery::in_a(FirstError("SQLITE_BUSY")),
         suggestion: Suggestion {
-            label: "Now raise busy_timeout to 1000 ms instead",
-            changes: json_text(r#"{"busy_timeout_ms": 1000}"#),
+            label: "Now commit before the long work (transaction = short)",
+            changes: json_text(r#"{"transaction": "short"}"#),
         },
         case_file: Some(CaseFile {
             thread: "coleifer/huey#445",
             url: "https://github.com/coleifer/huey/issues/445",
+            setup: "huey 2.1.1 (the traceback's line numbers match that release), whose \
+                    SqliteStorage opens each connection with Python's sqlite3 timeout=5 (a \
+                    5 s busy timeout), journal_mode = WAL and synchronous = OFF, and begins \
+                    every transaction with BEGIN EXCLUSIVE; a dequeue selects the next task \
+                    and deletes it in one such transaction. At least two consumer workers \
+                    (the log names Worker-2).",
+            stand_in: "locklab runs its own job queue, not huey's: a claim is an UPDATE where \
+                       huey deletes the row. Both runs have huey's settings and two workers. \
+                       Run A adds what the thread does not name: a transaction kept open for \
+                       6 s, here each job's work inside its transaction. Run B only dequeues \
+                       short tasks.",
             saw: "The workers of a SqliteHuey consumer logged \"Error reading from queue\" \
                   with sqlite3.OperationalError: database is locked, at random moments. The \
-                  traceback ends in the BEGIN that huey runs before it takes a task: the \
-                  dequeue's transaction could not even start.",
-            shows: "A BEGIN IMMEDIATE waits for the write lock and fails when its timeout runs \
-                    out first. With the rollback journal a worker that commits keeps the write \
-                    lock until the readers are done, 150 ms here, three times the others' \
-                    50 ms timeout: their BEGINs fail by the dozen. In WAL a COMMIT does not wait \
-                    for readers: the workers wait for them a few milliseconds at most, and the \
-                    write lock is held for a fraction of a millisecond.",
-            fixed: "Pull request #425 (June 2019) proposed a WAL option for huey's SQLite \
-                    storage to cut down \"database is locked\"; the maintainer replaced it with \
-                    his own implementation and made WAL the default. What we could read of \
-                    #445, filed two months later, holds the report, not a reply, and does not \
-                    say which journal mode the reporter ran: locklab shows how the rollback \
-                    journal makes a dequeue's BEGIN fail and what WAL changes.",
+                  traceback ends in the BEGIN EXCLUSIVE that huey runs before it takes a \
+                  task: the dequeue's transaction could not even start.",
+            shows: "With huey's settings a BEGIN EXCLUSIVE waits its turn for the write lock \
+                    and gets it: the dequeues hold it briefly, far below the 5 s timeout. It \
+                    fails only when another connection keeps a write transaction open longer \
+                    than that, and then only after the whole 5 s of waiting.",
+            fixed: "The thread holds the report and no reply that we could read. huey 2.1.2 \
+                    (September 2019) made the SQLite timeout configurable (commit 4c01413), \
+                    without naming this issue.",
+            unsaid: "Which worker type and how many workers ran, and what else used the \
+                     database file (the app's own downloads.db). Nothing in it says what held \
+                     the write lock for 5 s; run A is one cause that fits the traceback, not \
+                     a diagnosis.",
         }),
     }
+}
+
+/// The run's busy handler waited at least its whole timeout in all (a BEGIN that
+/// ran its timeout out waits exactly that long before SQLITE_BUSY).
+fn waited_out(r: &RunReport) -> bool {
+    r.busy_wait_ms >= field(r, "busy_timeout_ms") as f64 * 0.9
 }
 
 fn river() -> Lesson {
@@ -236,20 +218,31 @@ fn river() -> Lesson {
         case_file: Some(CaseFile {
             thread: "riverqueue/river#913",
             url: "https://github.com/riverqueue/river/pull/913",
-            saw: "River's author, documenting the SQLite driver, set busy_timeout as an \
-                  alternative to a pool of one active connection. Most runs passed, but \
-                  iterating the test suite many times (-count 100) still turned up SQLITE_BUSY.",
-            shows: "busy_timeout is not a promise that SQLite will wait. A transaction begun \
-                    DEFERRED reads first; when it then wants the write lock and another \
-                    connection writes, SQLite refuses it at once: its busy handler never \
-                    waits for a transaction that has read and now asks to write. Eight \
-                    connections with a 5 s timeout fail dozens of times while the busy handler sleeps a fraction of a second in \
-                    all; one connection never fails.",
-            fixed: "River kept its advice for SQLite, one active connection, and the pull \
-                    request (merged May 2025) wrote down why busy_timeout alone was not \
-                    enough. The suggested change shows another fix that keeps many \
-                    connections: BEGIN IMMEDIATE takes the write lock before reading, where \
-                    waiting is safe.",
+            setup: "River's SQLite driver in its own test suite: many connections of Go's \
+                    database/sql pool on one database, with busy_timeout raised in place of \
+                    the one-connection pool. #913 is the maintainer's pull request that adds \
+                    a comment to the test helper, not a user's report.",
+            stand_in: "locklab runs its own job queue, not River's queries: eight connections \
+                       that begin DEFERRED (a transaction that reads, then writes) with \
+                       busy_timeout = 5000, then one connection.",
+            saw: "Raising busy_timeout \"kind of works\", but running the test suite many \
+                  times over (-count 100) still turned up SQLITE_BUSY.",
+            shows: "One way busy_timeout still gives SQLITE_BUSY: a transaction begun DEFERRED \
+                    reads first; when it then asks for the write lock while another \
+                    connection writes, or after another connection committed since its \
+                    read, SQLite refuses it at once: its busy handler never waits for a \
+                    transaction that has read and now asks to write. One connection never \
+                    meets another.",
+            fixed: "River kept one active connection (SetMaxOpenConns(1)) for SQLite, with \
+                    WAL, in its test helper and in the driver's documentation; the pull \
+                    request (merged May 2025) only wrote down why busy_timeout was not \
+                    enough. The suggested change shows a fix that keeps many connections: \
+                    BEGIN IMMEDIATE takes the write lock before reading, where waiting is \
+                    allowed.",
+            unsaid: "The comment records that busy_timeout still gave SQLITE_BUSY, not why: \
+                     not which statement failed, nor how River's transactions begin. The \
+                     DEFERRED upgrade is locklab's explanation, one that fits, not the \
+                     thread's.",
         }),
     }
 }
@@ -321,20 +314,29 @@ fn solid_queue() -> Lesson {
         case_file: Some(CaseFile {
             thread: "rails/solid_queue#385",
             url: "https://github.com/rails/solid_queue/issues/385",
+            setup: "Solid Queue 1.0.0, Rails 7.2.1 and the sqlite3 gem 2.1.0. Rails' generated \
+                    database.yml sets timeout: 5000, which Rails 7.2 hands to the gem's \
+                    busy_timeout=, SQLite's own busy handler. Every Solid Queue process \
+                    heartbeats every 60 s by default; a worker process runs 3 threads.",
+            stand_in: "locklab runs its own job queue: twelve workers that heartbeat every \
+                       millisecond of work, so that heartbeats meet other writes often, first \
+                       beginning DEFERRED with no busy_timeout, then IMMEDIATE with 5000.",
             saw: "With Solid Queue 1.0, Rails 7.2.1 and the sqlite3 gem 2.1, the process \
                   heartbeat (an UPDATE of solid_queue_processes.last_heartbeat_at) failed with \
                   SQLite3::BusyException: database is locked, right after other heartbeat \
                   updates in the log.",
-            shows: "Heartbeats are the most frequent write of a busy queue, so most refusals \
-                    land on them: each one needs the write lock, and with no busy_timeout it \
-                    is refused whenever another worker holds it. With BEGIN IMMEDIATE and a \
+            shows: "Heartbeats are the most frequent write of this queue, so most refusals \
+                    land on them: each needs the write lock, and with no busy_timeout it is \
+                    refused whenever another worker holds it. With BEGIN IMMEDIATE and a \
                     busy_timeout the same collisions become short sleeps in SQLite's busy \
                     handler and no heartbeat fails.",
-            fixed: "The maintainer put it down to the SQLite configuration, not Solid Queue: \
-                    Rails 8 comes with better SQLite defaults, and for Rails 7.2 she pointed to \
-                    an article whose settings include IMMEDIATE transactions and a busy \
-                    handler that waits. A later comment still saw the error on a Rails 8 \
-                    release candidate; the issue was closed.",
+            fixed: "The maintainer put it down to the SQLite configuration: Rails 8 comes with \
+                    better SQLite defaults, and for Rails 7.2 she pointed to an article on \
+                    SQLite settings for Rails. A later comment still saw the error on a Rails \
+                    8 release candidate; the issue was closed.",
+            unsaid: "The thread does not give the reporter's database.yml, how many processes \
+                     and threads ran, or which other write held the lock. locklab's run has \
+                     no busy_timeout where Rails' generated configuration has 5000 ms.",
         }),
     }
 }

@@ -11,6 +11,7 @@ mod beyond;
 mod build;
 mod case_files;
 mod moment;
+mod pitfalls;
 
 pub mod happened;
 pub use happened::what_happened;
@@ -116,10 +117,18 @@ pub struct CaseFile {
     /// "coleifer/huey#445", and the thread's address.
     pub thread: &'static str,
     pub url: &'static str,
-    /// What its users saw, what locklab shows happening, what fixed it.
+    /// The reporter's setup, as the thread and the project's code at that
+    /// version give it.
+    pub setup: &'static str,
+    /// What locklab runs in place of what it cannot run or the thread does not
+    /// give (locklab's workload, a cause the thread does not name).
+    pub stand_in: &'static str,
+    /// The four parts: what its users saw, what locklab shows happening, what
+    /// fixed it, and what the thread does not say.
     pub saw: &'static str,
     pub shows: &'static str,
     pub fixed: &'static str,
+    pub unsaid: &'static str,
 }
 
 impl Side {
@@ -237,6 +246,7 @@ fn differences(side: &Side, ran: &Value) -> Vec<String> {
 /// Every lesson, in the order of the course.
 pub fn all() -> Vec<Lesson> {
     let mut lessons = article::lessons();
+    lessons.extend(pitfalls::lessons());
     lessons.extend(beyond::lessons());
     lessons.extend(case_files::lessons());
     lessons

@@ -59,7 +59,7 @@ impl MomentQuery {
             Landmarks::Kill => event_landmark(timeline, events, |e| {
                 matches!(e.kind, EventKind::WorkerKilled).then(|| {
                     "is killed here, as a crash would: its transaction neither committed nor \
-                     rolled back; the page releases its locks"
+                     rolled back; its host releases its locks"
                         .to_string()
                 })
             }),

@@ -11,19 +11,23 @@ fn every_lesson_is_whole_and_its_scenarios_and_suggestion_are_valid() {
     for l in &lessons {
         let choices = l.prediction.choices.len();
         assert!((2..=4).contains(&choices), "{}: {choices} choices", l.id);
-        for side in l.runs.sides() {
+        for (n, side) in l.runs.sides().into_iter().enumerate() {
             let ran = side
                 .scenario()
                 .unwrap_or_else(|e| panic!("{}: {e}", l.id))
                 .to_value();
             Scenario::from_value(&l.suggested(&ran))
                 .unwrap_or_else(|e| panic!("{}: the suggestion: {e}", l.id));
-            assert_ne!(
-                l.suggested(&ran),
-                ran,
-                "{}: the suggestion changes something",
-                l.id
-            );
+            // The page applies the suggestion to run A's scenario (its draft),
+            // and carries what it changed over to run B.
+            if n == 0 {
+                assert_ne!(
+                    l.suggested(&ran),
+                    ran,
+                    "{}: the suggestion changes run A",
+                    l.id
+                );
+            }
         }
         assert!(!l.claim.is_empty() && !l.title.is_empty());
     }

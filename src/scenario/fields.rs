@@ -80,7 +80,7 @@ pub const FIELDS: &[Field] = &[
     Field {
         name: "transaction",
         edit: Edit::Choice { words: &["short", "long"], default: "short" },
-        help: "Long: claim, work and result in one transaction, holding the write lock throughout.",
+        help: "Long: claim, work and result in one transaction, holding the write lock from the claim (from BEGIN with IMMEDIATE) to COMMIT.",
     },
     Field {
         name: "begin",
@@ -90,7 +90,7 @@ pub const FIELDS: &[Field] = &[
     Field {
         name: "journal_mode",
         edit: Edit::Choice { words: &["delete", "truncate", "persist", "wal"], default: "delete" },
-        help: "WAL lets readers read while one writer writes; the rollback modes do not.",
+        help: "WAL lets readers go on while a writer commits; in the rollback modes a commit waits for the readers, and new reads wait for the commit.",
     },
     Field {
         name: "synchronous",

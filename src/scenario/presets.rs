@@ -127,6 +127,18 @@ pub fn all() -> Vec<Preset> {
             ),
         },
         Preset {
+            name: "claim-outside",
+            lesson: "The claim's compare-and-swap",
+            expect: "Each claim reads the oldest QUEUED job before its write transaction \
+                     begins, so two workers often read the same job. The UPDATE's \
+                     AND status = 'QUEUED' makes the second claim change no row: a lost race, \
+                     claimed again, and every job done exactly once.",
+            page_only: None,
+            scenario: json_text(
+                r#"{"name": "claim-outside", "workers": 8, "jobs": 400, "transaction": "short", "begin": "immediate", "journal_mode": "wal", "synchronous": "normal", "busy_timeout_ms": 5000, "work_ms": [0, 2], "claim_select": "outside"}"#,
+            ),
+        },
+        Preset {
             name: "deferred-upgrade",
             lesson: "8. BEGIN DEFERRED fails at once, despite busy_timeout",
             expect: "A deferred transaction reads, then tries to write: when another worker \
@@ -142,9 +154,9 @@ pub fn all() -> Vec<Preset> {
         Preset {
             name: "no-claim-index",
             lesson: "9. No index on the claim predicate",
-            expect: "Without an index on (queue, status, created_at) every claim scans and \
-                     sorts the whole queue while it holds the write lock: longer write-lock \
-                     holds, lower throughput.",
+            expect: "Without an index on (queue, status, created_at) every claim reads the \
+                     whole queue, and, begun IMMEDIATE, does so while it holds the write lock: \
+                     longer write-lock holds, lower throughput.",
             page_only: None,
             scenario: json_text(
                 r#"{"name": "no-claim-index", "workers": 4, "jobs": 20000, "transaction": "short", "begin": "immediate", "journal_mode": "wal", "synchronous": "normal", "busy_timeout_ms": 5000, "work_ms": 0, "claim_index": false, "time_limit_ms": 5000}"#,
@@ -220,14 +232,12 @@ pub fn all() -> Vec<Preset> {
         Preset {
             name: "case-huey-dequeue",
             lesson: "Case file: coleifer/huey#445, locked at BEGIN in dequeue",
-            expect: "Rollback journal, BEGIN IMMEDIATE, busy_timeout 50 ms, and two readers \
-                     that keep read transactions open for 150 ms: a writer's COMMIT waits for \
-                     the readers while it keeps the write lock, so the other workers' BEGIN \
-                     IMMEDIATE waits out its timeout and fails with SQLITE_BUSY. In WAL the \
-                     workers hardly wait for the readers.",
+            expect: "huey 2.1.1's SQLite defaults: WAL, BEGIN EXCLUSIVE, a 5 s timeout, \
+                     synchronous off. Two workers dequeue short tasks: each BEGIN waits its \
+                     turn for the write lock, and none runs its 5 s out.",
             page_only: None,
             scenario: json_text(
-                r#"{"name": "case-huey-dequeue", "workers": 4, "readers": 2, "jobs": 30, "transaction": "short", "begin": "immediate", "journal_mode": "delete", "synchronous": "normal", "busy_timeout_ms": 50, "work_ms": [2, 6], "reader_hold_ms": 150}"#,
+                r#"{"name": "case-huey-dequeue", "workers": 2, "jobs": 200, "transaction": "short", "begin": "exclusive", "journal_mode": "wal", "synchronous": "off", "busy_timeout_ms": 5000, "work_ms": [2, 8]}"#,
             ),
         },
         Preset {

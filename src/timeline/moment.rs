@@ -62,7 +62,7 @@ fn short(cell: Cell) -> &'static str {
         Cell::Reserved => "writing, others may read",
         Cell::WalWrite => "the one writer",
         Cell::Pending => "waiting for readers to leave",
-        Cell::Exclusive => "writing the database file",
+        Cell::Exclusive => "writing the database file, or held since BEGIN EXCLUSIVE",
         Cell::Idle | Cell::BusyWait => "",
     }
 }

@@ -59,8 +59,9 @@ impl Cell {
                 "about to take EXCLUSIVE: no new SHARED lock is granted, readers already in finish"
             }
             Cell::Exclusive => {
-                "writing the database file (at COMMIT, or mid-transaction when the page cache \
-                 spills): nobody else may read or write"
+                "nobody else may read or write: taken to write the database file (at COMMIT, \
+                 or mid-transaction when the page cache spills), or from the start by BEGIN \
+                 EXCLUSIVE"
             }
             Cell::BusyWait => {
                 "SQLite sleeping before it asks again: its busy handler (busy_timeout) or, in \

@@ -78,7 +78,9 @@ pub fn console_view() -> Html {
                 { "A real SQLite connection of your own, in a Web Worker of its own, to the database of \
                    the run in progress (its lane is \"you\") or else of the last finished run. Hold the \
                    write lock with BEGIN IMMEDIATE while a run goes on and watch the workers wait and \
-                   fail; COMMIT and they go on. Its busy_timeout is 0 until you set it." }
+                   fail; COMMIT and they go on. Its busy_timeout starts at 5000 ms, the default of rusqlite \
+                   (the library locklab opens connections with; SQLite's own default is no busy handler): \
+                   PRAGMA busy_timeout = 0 makes it refused at once." }
             </p>
             <div class="examples">
                 { for EXAMPLES.iter().map(|example| {
