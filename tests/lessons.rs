@@ -165,3 +165,32 @@ fn a_comparison_lesson_says_what_happened_in_each_run() {
     assert!(text.starts_with(&format!("A ({}): ", a.label)), "{text}");
     assert!(text.contains(&format!(" B ({}): ", b.label)), "{text}");
 }
+
+/// The suggested change fixes what the lesson showed: the wall of red's
+/// suggestion leaves no lock error (busy_timeout alone would leave the DEFERRED
+/// claim's upgrade refused), and the huey case's commits before the long work.
+#[test]
+fn the_suggested_change_clears_the_errors_it_is_suggested_for() {
+    for (id, vfs) in [
+        ("wall-of-red", Vfs::Unix),
+        ("wall-of-red", Vfs::Shared),
+        ("case-huey-dequeue", Vfs::Shared),
+    ] {
+        let lesson = lessons::find(id).unwrap();
+        let a = lesson.runs.sides()[0].scenario_json();
+        let before = common::run_on(vfs, a.clone());
+        assert!(
+            before.report.lock_errors() > 0,
+            "{id} on {vfs:?}: the lesson's errors"
+        );
+        let after = common::run_on(vfs, lesson.suggested(&a));
+        assert_eq!(
+            after.report.lock_errors(),
+            0,
+            "{id} on {vfs:?}, {}: {:?}",
+            lesson.suggestion.label,
+            after.report.errors
+        );
+        common::assert_every_job_done_once(&after);
+    }
+}

@@ -69,9 +69,11 @@ pub(super) fn lessons() -> Vec<Lesson> {
                 )
             },
             moment: MomentQuery::in_a(FirstError("SQLITE_BUSY")),
+            // busy_timeout alone leaves the DEFERRED claim's upgrade refused at
+            // once (lesson on DEFERRED): 363 to 401 SQLITE_BUSY natively.
             suggestion: Suggestion {
-                label: "Now try busy_timeout = 5000",
-                changes: json_text(r#"{"busy_timeout_ms": 5000}"#),
+                label: "Now try busy_timeout = 5000 with BEGIN IMMEDIATE",
+                changes: json_text(r#"{"busy_timeout_ms": 5000, "begin": "immediate"}"#),
             },
             case_file: None,
         },

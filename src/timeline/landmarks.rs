@@ -19,12 +19,20 @@ pub struct Landmark {
 }
 
 impl Timeline {
-    /// The earliest refused lock of the run, with who was in the way.
+    /// The earliest refused lock of the run after the workers' setup (a refusal
+    /// while a connection sets its pragmas is not what a lesson is about), with
+    /// who was in the way.
     pub fn first_refusal(&self) -> Option<Landmark> {
         let (lane, t, id) = self
             .lanes()
             .enumerate()
-            .filter_map(|(i, lane)| lane.refusals.first().map(|(t, id)| (i, *t, *id)))
+            .filter_map(|(i, lane)| {
+                let setup_end = lane.setup_end_us();
+                lane.refusals
+                    .iter()
+                    .find(|(t, _)| *t > setup_end)
+                    .map(|(t, id)| (i, *t, *id))
+            })
             .min_by_key(|(_, t, _)| *t)?;
         Some(Landmark {
             lane,
@@ -127,4 +135,17 @@ fn write_holds(lane: &Lane) -> Vec<(u64, u64)> {
     }
     holds.extend(lane.wal_write.iter().map(|s| (s.from_us, s.to_us)));
     holds
+}
+
+impl Lane {
+    /// When this lane's connection setup ended: the end of its last statement of
+    /// the Open step (its pragmas), 0 when it has none.
+    fn setup_end_us(&self) -> u64 {
+        self.statements
+            .iter()
+            .filter(|s| s.what.0 == Step::Open)
+            .map(|s| s.to_us)
+            .max()
+            .unwrap_or(0)
+    }
 }
