@@ -323,15 +323,36 @@ fn the_summary_prints_who_blocked_whom() {
     assert!(refused >= 50, "{matrix}");
 }
 
-/// `locklab lesson`: the lesson, what to look for, then its run; a lesson played
-/// at the page's console says so, and Ctrl-C ends its half-minute run.
+/// Where `text` first appears in `said`, which must hold it.
+fn place(said: &str, text: &str) -> usize {
+    said.find(text)
+        .unwrap_or_else(|| panic!("no {text:?} in:\n{said}"))
+}
+
+/// `locklab lesson`: the lesson asks before it tells: its title and prediction,
+/// then its run, and only then why (the claim); a lesson played at the page's
+/// console says so, and Ctrl-C ends its half-minute run.
 #[test]
 fn a_lesson_says_what_it_teaches_and_runs_and_the_console_lesson_points_to_the_page() {
+    let lessons = locklab::lessons::all();
+    let claim = |id: &str| lessons.iter().find(|l| l.id == id).unwrap().claim;
     let out = locklab(&["lesson", "wall-of-red", "--width", "0"]);
     assert!(out.status.success());
     let said = String::from_utf8_lossy(&out.stdout);
     assert!(said.starts_with("1. The wall of red\n\n"), "{said}");
     assert!(said.contains("outcome       completed"), "{said}");
+    let (predict, ran, happened) = (
+        place(&said, "Predict: "),
+        place(&said, "outcome       completed"),
+        place(&said, "What happened in this run: "),
+    );
+    let why = place(&said, &format!("\n\nWhy: {}\n", claim("wall-of-red")));
+    assert!(predict < ran && ran < happened && happened < why, "{said}");
+    assert_eq!(
+        said.matches(claim("wall-of-red")).count(),
+        1,
+        "the claim is said once, after the run: {said}"
+    );
     assert_eq!(
         locklab(&["lesson", "no-such-lesson"]).status.code(),
         Some(2)
@@ -358,5 +379,53 @@ fn a_lesson_says_what_it_teaches_and_runs_and_the_console_lesson_points_to_the_p
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success());
     let said = String::from_utf8_lossy(&out.stdout);
-    assert!(said.starts_with("14. Your turn"), "{said}");
+    let place_in_course = lessons.iter().position(|l| l.id == "your-turn").unwrap() + 1;
+    assert!(
+        said.starts_with(&format!("{place_in_course}. Your turn")),
+        "{said}"
+    );
+}
+
+/// A case file in the terminal: the reporter's setup, locklab's stand-in and
+/// what its users saw before the prediction; after the runs why, then what
+/// locklab shows, what fixed it and what the thread does not say.
+#[test]
+fn a_case_file_lesson_tells_its_setup_before_the_run_and_the_rest_after() {
+    let lesson = locklab::lessons::all()
+        .into_iter()
+        .find(|l| l.id == "case-huey-dequeue")
+        .unwrap();
+    let case = lesson.case_file.clone().unwrap();
+    let out = locklab(&["lesson", lesson.id, "--width", "0"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let said = String::from_utf8_lossy(&out.stdout);
+    let order = [
+        place(
+            &said,
+            &format!("The reporter's setup (from the thread): {}\n", case.setup),
+        ),
+        place(
+            &said,
+            &format!(
+                "locklab's stand-in (what this lesson runs in its place): {}\n",
+                case.stand_in
+            ),
+        ),
+        place(&said, &format!("What its users saw: {}\n", case.saw)),
+        place(&said, "Predict: "),
+        place(&said, "== A ("),
+        place(&said, "What happened in this run: "),
+        place(&said, &format!("Why: {}\n", lesson.claim)),
+        place(&said, &format!("What locklab shows: {}\n", case.shows)),
+        place(&said, &format!("What fixed it: {}\n", case.fixed)),
+        place(
+            &said,
+            &format!("What the thread does not say: {}\n", case.unsaid),
+        ),
+    ];
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}\n{said}");
 }

@@ -1,5 +1,5 @@
 // The course, as a learner with a keyboard walks it: every lesson predicted (its
-// first choice), run, its check passing, its annotated moment shown, its
+// first choice), run, explained only then, its check passing, its annotated moment shown, its
 // suggested change run; the progress kept across a reload; the address naming
 // the lesson; a link to a lesson that does not exist said so.
 import { test, before, after } from "node:test";
@@ -61,9 +61,12 @@ test("every lesson from the keyboard: predict, run, check, the moment, the sugge
     assert.match(page.url(), new RegExp(`#lesson=${lesson.id}$`));
     await press("1");
     assert.ok(await page.getByTestId("predict-0").isChecked(), `${lesson.id}: the prediction is made`);
+    // The course asks before it tells: no explanation until the run is over.
+    assert.equal(await page.getByTestId("lesson-explanation").count(), 0, `${lesson.id}: not explained before its run`);
     await press("r");
     if (lesson.id === "your-turn") await holdTheLock();
     await nextVerdict();
+    assert.ok((await page.getByTestId("lesson-explanation").innerText()).includes(lesson.claim), `${lesson.id}: explained after its run`);
     const check = page.getByTestId("check");
     assert.equal(await check.getAttribute("data-appeared"), "true", `${lesson.id}: ${await check.innerText()}`);
     const result = page.getByTestId("prediction-result");
@@ -113,7 +116,8 @@ test("every lesson from the keyboard: predict, run, check, the moment, the sugge
 test("the address names the lesson; a lesson that does not exist is said so", async () => {
   await page.goto(new URL("#lesson=starvation", page.url()).href);
   await page.waitForFunction(() => document.querySelector('[data-testid="lesson"]')?.dataset.lesson === "starvation");
-  assert.match(await page.locator("#lesson-title").innerText(), /^13\. Why one worker starves the others/);
+  const place = (await page.evaluate(() => window.locklab.lessons())).findIndex((l) => l.id === "starvation") + 1;
+  assert.match(await page.locator("#lesson-title").innerText(), new RegExp(`^${place}\\. Why one worker starves the others`));
   await page.goto(new URL("#lesson=no-such-lesson", page.url()).href);
   await page.getByTestId("unknown-lesson").waitFor();
   assert.match(await page.getByTestId("unknown-lesson").innerText(), /no lesson "no-such-lesson"/);

@@ -2,7 +2,8 @@
 // lesson, Run, the timeline and the key numbers are on one screen after a run;
 // presenter mode has large type and thick lanes; dark mode follows the system and
 // the switch (remembered); a phone reads it without a sideways page; embed mode
-// shows a scenario, Run, the timeline and the numbers and nothing else; the
+// shows a scenario, Run, the timeline and the numbers, and after the run the
+// lesson's explanation, and nothing else; the
 // drawers and the list of keys open and close from the keyboard. Screenshots go
 // to artifacts/ to be looked at.
 import { test, before, after } from "node:test";
@@ -32,12 +33,14 @@ async function open(hash, width = 1280, height = 720, colorScheme = "light") {
   await ready(page);
 }
 
-/** Run the lesson shown with the keyboard (R) and wait for its report. */
+/** Run the lesson shown with the keyboard (R) and wait for its report and the lesson's explanation. */
 async function runIt() {
   await page.getByTestId("run").waitFor();
   await runEnabled(page);
   await page.keyboard.press("r");
   await page.getByTestId("run-report").first().waitFor({ timeout: 120_000 });
+  // The lesson's explanation (p.claim) is in the page once the run is over.
+  await page.getByTestId("lesson-explanation").waitFor({ state: "attached" });
 }
 
 /** The box of `locator`, asserted wholly inside the viewport and on top at its centre. */
@@ -184,15 +187,19 @@ test("a 390 px phone reads the page without a sideways page; 2560 px puts the le
   await page.screenshot({ path: join(artifacts, "layout-2560x1440.png") });
 });
 
-test("embed mode shows a scenario, Run, the timeline and the numbers, and nothing else", async () => {
+test("embed mode shows a scenario, Run, the timeline and the numbers, and after the run why; nothing else", async () => {
   await open("#lesson=wall-of-red&embed", 800, 600);
+  // As everywhere, the lesson's explanation only once its run is over.
+  assert.equal(await page.getByTestId("lesson-explanation").count(), 0, "no explanation before the run");
   await runIt();
   const report = page.getByTestId("run-report");
-  for (const shown of [page.locator("#lesson-title"), page.locator("p.claim"), page.getByTestId("run"),
-    report.getByTestId("timeline-canvas"), report.getByTestId("key-numbers"), page.getByTestId("open-full-page")]) {
+  for (const shown of [page.locator("#lesson-title"), page.getByTestId("lesson-explanation"), page.locator("p.claim"),
+    page.getByTestId("run"), report.getByTestId("timeline-canvas"), report.getByTestId("key-numbers"),
+    page.getByTestId("open-full-page")]) {
     assert.ok(await shown.isVisible(), `${shown} is shown`);
   }
-  for (const hidden of ["prediction", "verdict", "lesson-position", "open-scenario", "open-help", "present", "theme",
+  for (const hidden of ["prediction", "prediction-result", "what-happened", "check", "moment", "suggestion",
+    "lesson-position", "open-scenario", "open-help", "present", "theme",
     "reset", "preset", "exports", "invariants", "metrics", "replay-play", "wait-for-matrix", "timeline-details"]) {
     const els = await page.getByTestId(hidden).all();
     for (const el of els) assert.equal(await el.isVisible(), false, `${hidden} is hidden in embed mode`);

@@ -1,8 +1,11 @@
-//! `locklab lessons` and `locklab lesson NAME`: the course in a terminal. A lesson
-//! says its claim and asks its prediction, runs (both runs of a comparison, one
-//! after the other), then says what happened in this run, which choice the run
-//! bears out, the check, the annotated moment, and what to try next: the same
-//! lesson data and the same sentences as the page.
+//! `locklab lessons` and `locklab lesson NAME`: the course in a terminal. As the
+//! page does, a lesson asks before it tells: it says its title (and a case
+//! file's setup, locklab's stand-in and what its users saw) and asks its
+//! prediction, runs (both runs of a comparison, one after the other), then says
+//! what happened in this run, why (the lesson's claim, printed only now), which
+//! choice the run bears out, the check, the annotated moment, the rest of a case
+//! file, and what to try next: the same lesson data and the same sentences as
+//! the page.
 
 use crate::cli::run_printed;
 use locklab::duration::ms_text;
@@ -28,11 +31,13 @@ pub fn play(name: &str, width: usize) -> ExitCode {
         );
         return ExitCode::from(2);
     };
-    println!("{}. {}\n\n{}\n", index + 1, lesson.title, lesson.claim);
+    println!("{}. {}\n", index + 1, lesson.title);
     if let Some(case) = &lesson.case_file {
         println!(
-            "Case file {} ({})\nWhat its users saw: {}\n",
-            case.thread, case.url, case.saw
+            "Case file {} ({})\nThe reporter's setup (from the thread): {}\n\
+             locklab's stand-in (what this lesson runs in its place): {}\n\
+             What its users saw: {}\n",
+            case.thread, case.url, case.setup, case.stand_in, case.saw
         );
     }
     println!("Predict: {}", lesson.prediction.question);
@@ -81,8 +86,9 @@ fn after_the_run(lesson: &Lesson, evidence: &Evidence, runs: &[native::Run]) -> 
         _ => ["", ""],
     };
     let mut s = format!(
-        "What happened in this run: {}\n\n",
-        lessons::what_happened(evidence, labels)
+        "What happened in this run: {}\n\nWhy: {}\n\n",
+        lessons::what_happened(evidence, labels),
+        lesson.claim
     );
     match lesson.answer(evidence) {
         Some(i) => s.push_str(&format!(
@@ -121,8 +127,9 @@ fn after_the_run(lesson: &Lesson, evidence: &Evidence, runs: &[native::Run]) -> 
     }
     if let Some(case) = &lesson.case_file {
         s.push_str(&format!(
-            "\nWhat locklab shows: {}\nWhat fixed it: {}\n",
-            case.shows, case.fixed
+            "\nCase file {}\nWhat locklab shows: {}\nWhat fixed it: {}\n\
+             What the thread does not say: {}\n",
+            case.thread, case.shows, case.fixed, case.unsaid
         ));
     }
     s.push_str(&format!(

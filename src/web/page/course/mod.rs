@@ -1,9 +1,12 @@
 //! The course: the lessons as pages a learner steps through (the address names
-//! the lesson). A lesson page says its claim, asks for a prediction, and once its
-//! run (or both runs of a comparison) is over says whether the run agreed, what
-//! happened in this run, whether the phenomenon showed, the moment to look at,
-//! and one change to try. Progress is kept in this browser. The lessons
-//! themselves are data in the core (`crate::lessons`).
+//! the lesson). A lesson page asks before it tells: it names the lesson (and a
+//! case file's setup, locklab's stand-in and what its users saw) and asks for a
+//! prediction; only once its run (or both runs of a comparison) is over does it
+//! say whether the run agreed, what happened in this run, why (the lesson's
+//! claim, which is in the page only from then on), what the rest of a case file
+//! says, whether the phenomenon showed, the moment to look at, and one change to
+//! try. Progress is kept in this browser. The lessons themselves are data in the
+//! core (`crate::lessons`).
 
 mod moment_view;
 mod progress;
@@ -71,8 +74,10 @@ pub struct CourseProps {
     pub unknown: Option<String>,
 }
 
-/// The lesson's page above its run: where it sits in the course, its claim, the
-/// case file it reproduces, and the prediction.
+/// The lesson's page above its run: where it sits in the course, its title, for
+/// a comparison which run is which, the case file it reproduces as far as the
+/// reporter told it, and the prediction. Never the claim: that is the answer,
+/// and `VerdictView` says it once the run is over.
 #[function_component(Course)]
 pub fn course(props: &CourseProps) -> Html {
     let all = lessons::all();
@@ -103,15 +108,16 @@ pub fn course(props: &CourseProps) -> Html {
                 <LessonList index={props.index} progress={props.progress.clone()} />
             </nav>
             <h2 id="lesson-title">{ format!("{}. {}", props.index + 1, lesson.title) }</h2>
-            <p class="claim">{ lesson.claim }</p>
             if let Runs::Compare(a, b) = &lesson.runs {
-                <p class="muted">{ format!("A comparison: Run runs A ({}) and then B ({}), one after \
+                <p class="muted" data-testid="lesson-sides">{ format!("A comparison: Run runs A ({}) and then B ({}), one after \
                     the other, each on a database of its own.", a.label, b.label) }</p>
             }
             if let Some(case) = &lesson.case_file {
                 <div class="case-file" data-testid="case-file">
                     <p><strong>{ "Case file: " }</strong><a href={case.url} target="_blank" rel="noopener">{ case.thread }</a></p>
-                    <p><strong>{ "What its users saw: " }</strong>{ case.saw }</p>
+                    <p class="case-setup" data-testid="case-setup"><strong>{ "The reporter's setup (from the thread): " }</strong>{ case.setup }</p>
+                    <p class="case-stand-in" data-testid="case-stand-in"><strong>{ "locklab's stand-in (what this lesson runs in its place): " }</strong>{ case.stand_in }</p>
+                    <p class="case-saw" data-testid="case-saw"><strong>{ "What its users saw: " }</strong>{ case.saw }</p>
                 </div>
             }
             <fieldset class="prediction" data-testid="prediction">

@@ -1,7 +1,10 @@
-//! What a lesson says once its run is over, every sentence from the run: whether
-//! it agreed with the learner's prediction, what happened in this run, whether
-//! the lesson's phenomenon showed (and, when not, what differs from the lesson's
-//! scenario), the moment to look at, and one change to try next.
+//! What a lesson says once its run is over: whether it agreed with the learner's
+//! prediction, what happened in this run, whether the lesson's phenomenon showed
+//! (and, when not, what differs from the lesson's scenario), every sentence of
+//! those from the run; then why (the lesson's claim, shown nowhere before the
+//! run ends, so the prediction is the learner's own), for a case file what
+//! locklab shows, what fixed it and what the thread does not say; the moment to
+//! look at, and one change to try next.
 
 use super::moment_view::MomentView;
 use crate::lessons::{self, Evidence, Runs};
@@ -96,6 +99,18 @@ pub fn verdict_view(props: &VerdictProps) -> Html {
                 <ul data-testid="differs">
                     { for verdict.differs.iter().map(|d| html! { <li>{ d }</li> }) }
                 </ul>
+            }
+            <section class="explanation" aria-labelledby="explanation-title" data-testid="lesson-explanation">
+                <h3 id="explanation-title">{ "Why" }</h3>
+                <p class="claim">{ lesson.claim }</p>
+            </section>
+            if let Some(case) = &lesson.case_file {
+                <div class="case-file" data-testid="case-file-after">
+                    <h3>{ format!("The case file, {}", case.thread) }</h3>
+                    <p data-testid="case-shows"><strong>{ "What locklab shows: " }</strong>{ case.shows }</p>
+                    <p data-testid="case-fixed"><strong>{ "What fixed it: " }</strong>{ case.fixed }</p>
+                    <p data-testid="case-unsaid"><strong>{ "What the thread does not say: " }</strong>{ case.unsaid }</p>
+                </div>
             }
             { match &*moment {
                 Some(m) => html! {
