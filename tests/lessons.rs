@@ -29,6 +29,7 @@ const ON_THE_SHARED_VFS: &[&str] = &[
     "broken-locking",
     "batched-results",
     "claim-cas",
+    "interpreter-lock",
     "worker-crash",
     "starvation",
     "case-huey-dequeue",

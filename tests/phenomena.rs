@@ -31,6 +31,7 @@ on_both_vfs!(
     dropping_a_table_under_a_running_select_is_locked_even_with_busy_timeout,
     batched_results_in_a_separate_database_commit_fewer_queue_transactions,
     a_claim_that_selects_outside_its_transaction_needs_the_compare_and_swap,
+    a_busy_handler_that_keeps_the_interpreter_lock_stalls_its_own_process,
 );
 
 fn long_transactions_without_busy_timeout_hit_busy_yet_every_job_is_done_once(vfs: Vfs) {
@@ -238,6 +239,55 @@ fn a_claim_that_selects_outside_its_transaction_needs_the_compare_and_swap(vfs: 
     let races: u64 = inside.report.workers.iter().map(|w| w.lost_races).sum();
     assert_eq!((races, inside.report.jobs.claimed_twice), (0, 0));
     assert_every_job_done_once(&inside);
+}
+
+/// Ruby's GVL and the sqlite3 gem's busy_timeout=: a worker that waits at BEGIN
+/// IMMEDIATE in SQLite's own busy handler keeps its process's interpreter
+/// lock, so the worker of the same process that holds the write lock waits for
+/// it until the waiter's timeout runs out. A handler that sleeps without it, or
+/// a process per worker, lets both go on.
+fn a_busy_handler_that_keeps_the_interpreter_lock_stalls_its_own_process(vfs: Vfs) {
+    let gvl = |changes: Value| {
+        let mut s = json!({"workers": 2, "processes": 1, "jobs": 4, "transaction": "long",
+            "begin": "immediate", "journal_mode": "wal", "synchronous": "normal",
+            "busy_timeout_ms": 300, "work_ms": [5, 10]});
+        for (k, v) in changes.as_object().unwrap() {
+            s[k] = v.clone();
+        }
+        run(vfs, s)
+    };
+    let stalled = gvl(json!({}));
+    let r = &stalled.report;
+    assert!(r.error_count("SQLITE_BUSY") > 0, "errors: {:?}", r.errors);
+    // Each refusal came after the waiter's whole timeout, which the holder spent
+    // waiting for the interpreter lock with the write lock in hand.
+    let waited = r
+        .workers
+        .iter()
+        .map(|w| w.interpreter_wait_ms)
+        .fold(0.0, f64::max);
+    assert!(waited >= 290.0, "interpreter waits: {waited} ms");
+    assert!(
+        r.write_lock_hold_ms.max >= 290.0,
+        "{:?}",
+        r.write_lock_hold_ms
+    );
+    for after_us in error_durations(&stalled, &["SQLITE_BUSY"]) {
+        assert!(after_us >= 290_000, "SQLITE_BUSY after {after_us} µs");
+    }
+    assert_every_job_done_once(&stalled);
+
+    for fixed in [json!({"busy_handler": "yielding"}), json!({"processes": 2})] {
+        let run = gvl(fixed.clone());
+        assert_eq!(
+            run.report.lock_errors(),
+            0,
+            "{fixed}: {:?}",
+            run.report.errors
+        );
+        assert!(run.report.write_lock_hold_ms.max < 290.0, "{fixed}");
+        assert_every_job_done_once(&run);
+    }
 }
 
 fn run(vfs: Vfs, scenario: Value) -> Run {

@@ -48,6 +48,9 @@ pub struct WorkerMetrics {
     pub jobs_done: u64,
     pub errors: BTreeMap<String, u64>,
     pub busy_wait_ms: f64,
+    /// Time waiting for its process's interpreter lock (`processes`).
+    #[serde(default)]
+    pub interpreter_wait_ms: f64,
     pub lock_ms: LockTimes,
     pub lost_races: u64,
     /// The worker was killed during the run (WorkerKilled), and when.
@@ -166,6 +169,7 @@ impl Tally {
                     jobs_done: 0,
                     errors: BTreeMap::new(),
                     busy_wait_ms: 0.0,
+                    interpreter_wait_ms: 0.0,
                     lock_ms: LockTimes::default(),
                     lost_races: 0,
                     killed: false,
@@ -192,6 +196,7 @@ impl Tally {
                 w.killed_at_ms = Some(ms(e.t_us));
             }
             EventKind::BusyWait { dur_us, .. } => w.busy_wait_ms += ms(*dur_us),
+            EventKind::InterpreterWait { dur_us, .. } => w.interpreter_wait_ms += ms(*dur_us),
             EventKind::Error { name, .. } => *w.errors.entry(name.to_string()).or_default() += 1,
             EventKind::LockDenied { .. }
             | EventKind::ShmLock {

@@ -22,6 +22,8 @@
 mod claim;
 pub mod console;
 #[cfg(feature = "sqlite")]
+pub mod interpreter;
+#[cfg(feature = "sqlite")]
 mod jobs;
 #[cfg(feature = "sqlite")]
 mod kill;
@@ -31,11 +33,13 @@ pub mod thread;
 
 pub use crate::analysis::outcome::{Failure, WorkerExit};
 use crate::trace::{EventKind, Step, WorkerId};
+use crate::vfs::shared_words::SharedWords;
+use std::sync::Arc;
 #[cfg(feature = "sqlite")]
 use {
     crate::clock::Clock,
     crate::result_code,
-    crate::scenario::{BeginMode, Scenario},
+    crate::scenario::{BeginMode, BusyHandler, Scenario},
     crate::trace::{self, Role},
     rusqlite::Connection,
     std::time::Duration,
@@ -57,6 +61,11 @@ pub trait RunControl {
     }
     /// A job's result was committed (how a host shows progress before the end).
     fn job_done(&self) {}
+    /// The run's interpreter locks (`processes`): shared words, and the index of
+    /// process 0's; `None` when the host keeps none.
+    fn interpreter_locks(&self) -> Option<(Arc<dyn SharedWords>, usize)> {
+        None
+    }
 }
 
 /// The control of a worker that nobody stops and that waits for no writers: a
@@ -118,6 +127,9 @@ pub struct Worker<'a> {
     /// What the worker holds now, watched only when a fault with `holding`
     /// names it.
     held: Option<kill::HeldNow>,
+    /// Its process's interpreter lock (`processes`): held while the worker
+    /// runs, let go of while it pauses.
+    interpreter: Option<interpreter::InterpreterLock>,
 }
 
 #[cfg(feature = "sqlite")]
@@ -152,6 +164,11 @@ impl<'a> Worker<'a> {
                 .iter()
                 .any(|f| f.kill == id && f.holding.is_some())
                 .then(kill::HeldNow::watch),
+            interpreter: interpreter::InterpreterLock::of(
+                control.interpreter_locks(),
+                scenario.processes,
+                id,
+            ),
         }
     }
 
@@ -160,6 +177,9 @@ impl<'a> Worker<'a> {
     /// SQLite reported on this worker's connection with why the worker stopped.
     pub fn run(mut self) -> (Option<String>, WorkerExit) {
         trace::emit(EventKind::WorkerStart { role: self.role });
+        if let Some(lock) = &self.interpreter {
+            lock.take(self.clock);
+        }
         let mut journal_mode = None;
         let exit = match self.configure() {
             Ok(mode) => {
@@ -178,6 +198,11 @@ impl<'a> Worker<'a> {
             }
             Err(exit) => exit,
         };
+        interpreter::uninstall_yielding();
+        // A thread that ends, or dies, lets go of its process's lock.
+        if let Some(lock) = &self.interpreter {
+            lock.release();
+        }
         // A killed worker's last event is its WorkerKilled.
         if exit != WorkerExit::Killed {
             trace::emit(EventKind::WorkerEnd);
@@ -193,9 +218,16 @@ impl<'a> Worker<'a> {
         let mut mode = String::new();
         for conn in std::iter::once(self.queue).chain(self.results) {
             self.retrying(|w| {
-                w.sql(Step::Open, "PRAGMA busy_timeout", || {
-                    conn.busy_timeout(timeout)
-                })?;
+                match s.busy_handler {
+                    BusyHandler::Sqlite => w.sql(Step::Open, "PRAGMA busy_timeout", || {
+                        conn.busy_timeout(timeout)
+                    })?,
+                    // The host registered it (`prepare_connection`); here it
+                    // learns the timeout and the lock to let go of.
+                    BusyHandler::Yielding => {
+                        interpreter::install_yielding(w.interpreter.clone(), timeout)
+                    }
+                }
                 let sync = format!("PRAGMA synchronous = {}", s.synchronous.word());
                 w.sql(Step::Open, &sync, || conn.execute_batch(&sync))?;
                 if s.cache_pages > 0 {
@@ -353,6 +385,18 @@ impl<'a> Worker<'a> {
     /// Sleep for `d`, looking at the stop flag, the time limit and the faults at
     /// least every [`STOP_POLL`].
     fn pause(&mut self, d: Duration) -> Result<(), WorkerExit> {
+        // A runtime's thread that sleeps lets the others of its process run.
+        if let Some(lock) = &self.interpreter {
+            lock.release();
+        }
+        let paused = self.sleep_for(d);
+        if let Some(lock) = &self.interpreter {
+            lock.take(self.clock);
+        }
+        paused
+    }
+
+    fn sleep_for(&mut self, d: Duration) -> Result<(), WorkerExit> {
         let end = self.clock.now_us() + d.as_micros() as u64;
         loop {
             self.check_exit()?;
@@ -367,6 +411,17 @@ impl<'a> Worker<'a> {
 
     pub(super) fn retry_delay(&self) -> Duration {
         Duration::from_millis(u64::from(self.scenario.retry_delay_ms))
+    }
+}
+
+/// What a host does to a worker's connection before it hands it to the
+/// worker: register the yielding busy handler when the scenario has it (SQLite
+/// takes a busy handler on a connection the worker only borrows).
+#[cfg(feature = "sqlite")]
+pub fn prepare_connection(conn: &mut Connection, scenario: &Scenario) -> rusqlite::Result<()> {
+    match scenario.busy_handler {
+        BusyHandler::Sqlite => Ok(()),
+        BusyHandler::Yielding => conn.busy_handler(Some(interpreter::yielding_busy_handler)),
     }
 }
 

@@ -38,6 +38,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 const TRANSACTIONS: u32 = 1;
 const JOBS: u32 = 12;
+/// Waits for the process's interpreter lock (the scenario's `processes`).
+const INTERPRETER: u32 = 13;
 
 /// The track (thread id) of the lock level on `db`, with the refusals and syncs.
 fn level_track(db: DbFile) -> u32 {
@@ -90,6 +92,7 @@ fn track_name(tid: u32) -> String {
     let (db, what) = match tid {
         TRANSACTIONS => return "transactions".into(),
         JOBS => return "jobs".into(),
+        INTERPRETER => return "interpreter lock".into(),
         2..=6 => ("queue", tid - 2),
         _ => ("results", tid - 7),
     };
@@ -303,10 +306,7 @@ impl Lane {
         out: &mut Vec<Out>,
     ) {
         let t = e.t_us;
-        let end = match &e.kind {
-            EventKind::Statement { dur_us, .. } | EventKind::BusyWait { dur_us, .. } => t + dur_us,
-            _ => t,
-        };
+        let end = t + e.kind.dur_us().unwrap_or(0);
         self.last_us = self.last_us.max(end);
         let mut ended = Vec::new();
         self.holds.read(e, |hold| ended.push(hold));
@@ -344,6 +344,14 @@ impl Lane {
                     _ => DbFile::Queue,
                 };
                 self.span(out, level_track(db), "busy wait", (t, t + dur_us), args);
+            }
+            EventKind::InterpreterWait { holder, dur_us } => {
+                let args = match holder {
+                    Some(w) => json!({"held_by": who(*w)}),
+                    None => json!({}),
+                };
+                let name = "waiting for the interpreter lock";
+                self.span(out, INTERPRETER, name, (t, t + dur_us), args);
             }
             EventKind::Begin { sql, .. } => self.transaction = Some((sql.to_string(), t)),
             EventKind::Commit { .. } | EventKind::Rollback { .. } => {

@@ -143,7 +143,7 @@ pub fn timeline_svg(report: &RunReport, events: &[TraceEvent]) -> String {
     let lanes = timeline.lanes().len();
     let axis_y = TOP + lanes * LANE;
     let legend_y = axis_y + AXIS;
-    let (legend, legend_rows) = legend(legend_y);
+    let (legend, legend_rows) = legend(legend_y, timeline.has_interpreter_waits());
     let height = legend_y + legend_rows * LEGEND_ROW + 8;
     let name = report
         .scenario
@@ -351,11 +351,13 @@ fn draw_axis(out: &mut String, view: &View, y: usize) {
     );
 }
 
-/// The legend from `y` down: every colour and shape the lanes use, in rows that
-/// fit the width. Returns it and its number of rows.
-fn legend(y: usize) -> (String, usize) {
+/// The legend from `y` down: every colour and shape the lanes use (the
+/// interpreter wait only when a worker waited for one), in rows that fit the
+/// width. Returns it and its number of rows.
+fn legend(y: usize, interpreter: bool) -> (String, usize) {
     let mut items: Vec<(String, &str)> = Vec::new();
-    for cell in Cell::ALL {
+    let cells = Cell::ALL.into_iter();
+    for cell in cells.filter(|c| interpreter || *c != Cell::InterpreterWait) {
         items.push((
             format!(
                 r#"<rect width="16" height="14" fill="{}" stroke="{RULE}"/>"#,

@@ -21,6 +21,7 @@ fn char_of(cell: Cell) -> char {
         Cell::Pending => 'P',
         Cell::Exclusive => 'X',
         Cell::BusyWait => '~',
+        Cell::InterpreterWait => 'g',
     }
 }
 
@@ -117,6 +118,7 @@ mod tests {
             jobs_done: 0,
             errors: BTreeMap::new(),
             busy_wait_ms: 0.0,
+            interpreter_wait_ms: 0.0,
             lock_ms: LockTimes::default(),
             lost_races: 0,
             killed: false,

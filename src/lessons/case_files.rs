@@ -8,7 +8,7 @@ use super::moment::Landmarks::*;
 use super::{CaseFile, Evidence, Lesson, MomentQuery, Prediction, Runs, Suggestion};
 use crate::analysis::report::RunReport;
 use crate::scenario::presets::json_text;
-use crate::trace::{Role, Step};
+use crate::trace::Role;
 
 /// The scenario field `name` of a run, as a number (0 when absent).
 fn field(r: &RunReport, name: &str) -> u64 {
@@ -251,39 +251,47 @@ fn solid_queue() -> Lesson {
     Lesson {
         id: "case-solid-queue-heartbeat",
         title: "Case file: the heartbeat hits database is locked",
-        claim: "A Solid Queue user on Rails 7.2 and SQLite got SQLite3::BusyException from the \
-                process heartbeat, the UPDATE that moves last_heartbeat_at. A heartbeat is a \
-                small write, but a write: it needs the one write lock, and while another worker \
-                holds it the heartbeat is refused unless the connection is set up to wait. Here \
-                twelve workers heartbeat every millisecond of work, begin DEFERRED and have no \
-                busy_timeout; then the same with BEGIN IMMEDIATE and busy_timeout = 5000.",
+        claim: "Rails 7.2 begins every transaction DEFERRED. Solid Queue's heartbeat is \
+                with_lock { touch }: a BEGIN, a SELECT of the process's row, then the UPDATE. \
+                That is a read and then a write, and SQLite's busy handler never waits for a \
+                transaction that has read and now asks for the write lock: when another \
+                process holds it, or committed since the read (the log shows another \
+                heartbeat committing a millisecond before), the UPDATE is refused at once, \
+                whatever the 5 s timeout says. Rails 8 changed two things together: BEGIN \
+                IMMEDIATE asks for the write lock before reading, where the busy handler may \
+                wait; and its busy handler sleeps with Ruby's GVL released, because SQLite's \
+                own sleeps with it held and would stall the process's other threads (the \
+                lesson on the interpreter lock shows that).",
         runs: Runs::Compare(
             side(
-                "DEFERRED, no busy_timeout",
+                "Rails 7.2.1: DEFERRED, SQLite's busy handler",
                 "case-solid-queue-heartbeat",
                 json_text(r#"{}"#),
             ),
             side(
-                "IMMEDIATE, busy_timeout = 5000",
+                "Rails 8.0: IMMEDIATE, a busy handler that releases the GVL",
                 "case-solid-queue-heartbeat",
-                json_text(r#"{"begin": "immediate", "busy_timeout_ms": 5000}"#),
+                json_text(r#"{"begin": "immediate", "busy_handler": "yielding"}"#),
             ),
         ),
         prediction: Prediction {
-            question: "Twelve workers write heartbeats between their claims and results. What \
-                       happens to the heartbeats without a busy_timeout?",
+            question: "Two processes of three threads, a 5 s timeout. First Rails 7.2.1's \
+                       DEFERRED transactions with SQLite's own busy handler, then Rails 8.0's \
+                       IMMEDIATE transactions with its GVL-releasing handler. Where does \
+                       database is locked come back?",
             choices: vec![
                 choice(
-                    "They are refused with SQLITE_BUSY; with IMMEDIATE and busy_timeout they \
-                     wait instead",
+                    "With Rails 7.2.1, at once, although the timeout is 5 s: a read then a \
+                     write is never waited for; none with Rails 8.0",
                     |e| busy(e.a) > 0 && b(e).lock_errors() == 0,
                 ),
-                choice("Nothing: a one-row UPDATE is too quick to collide", |e| {
-                    busy(e.a) == 0
+                choice("Nowhere: 5 s is plenty for a one-row UPDATE", |e| {
+                    busy(e.a) == 0 && busy(b(e)) == 0
                 }),
-                choice("They fail in both runs", |e| {
-                    busy(e.a) > 0 && busy(b(e)) > 0
-                }),
+                choice(
+                    "In both: SQLite allows one writer whatever Rails does",
+                    |e| busy(e.a) > 0 && busy(b(e)) > 0,
+                ),
             ],
         },
         check: |e| {
@@ -291,52 +299,55 @@ fn solid_queue() -> Lesson {
             finding(
                 busy(a) > 0 && b.lock_errors() == 0 && both_exactly_once(e),
                 format!(
-                    "busy_timeout = {} ms: {}; {} transactions rolled back, {:.1} ms in \
-                     the busy handler. BEGIN IMMEDIATE, busy_timeout = {} ms: {} lock errors; \
-                     the workers slept {:.1} ms in SQLite's busy handler instead. Every job \
-                     done exactly once in both: {}",
+                    "Rails 7.2.1's setup (busy_timeout = {} ms): {}, while SQLite's busy \
+                     handler slept {:.1} ms in all. Rails 8.0's: {} lock errors; the busy \
+                     handler slept {:.1} ms. Every job done exactly once in both: {}",
                     field(a, "busy_timeout_ms"),
                     busy_words(a),
-                    a.transactions.rolled_back,
                     a.busy_wait_ms,
-                    field(b, "busy_timeout_ms"),
                     b.lock_errors(),
                     b.busy_wait_ms,
                     if both_exactly_once(e) { "yes" } else { "no" },
                 ),
             )
         },
-        moment: MomentQuery::in_a(FirstErrorIn("SQLITE_BUSY", Step::Heartbeat)),
+        moment: MomentQuery::in_a(FirstError("SQLITE_BUSY")),
         suggestion: Suggestion {
-            label: "Now try BEGIN IMMEDIATE alone, without busy_timeout",
-            changes: json_text(r#"{"begin": "immediate", "busy_timeout_ms": 0}"#),
+            label: "Now try Rails 7.2 with IMMEDIATE transactions only (the linked article's \
+                    first advice)",
+            changes: json_text(r#"{"begin": "immediate"}"#),
         },
         case_file: Some(CaseFile {
             thread: "rails/solid_queue#385",
             url: "https://github.com/rails/solid_queue/issues/385",
-            setup: "Solid Queue 1.0.0, Rails 7.2.1 and the sqlite3 gem 2.1.0. Rails' generated \
-                    database.yml sets timeout: 5000, which Rails 7.2 hands to the gem's \
-                    busy_timeout=, SQLite's own busy handler. Every Solid Queue process \
-                    heartbeats every 60 s by default; a worker process runs 3 threads.",
-            stand_in: "locklab runs its own job queue: twelve workers that heartbeat every \
-                       millisecond of work, so that heartbeats meet other writes often, first \
-                       beginning DEFERRED with no busy_timeout, then IMMEDIATE with 5000.",
-            saw: "With Solid Queue 1.0, Rails 7.2.1 and the sqlite3 gem 2.1, the process \
-                  heartbeat (an UPDATE of solid_queue_processes.last_heartbeat_at) failed with \
-                  SQLite3::BusyException: database is locked, right after other heartbeat \
-                  updates in the log.",
-            shows: "Heartbeats are the most frequent write of this queue, so most refusals \
-                    land on them: each needs the write lock, and with no busy_timeout it is \
-                    refused whenever another worker holds it. With BEGIN IMMEDIATE and a \
-                    busy_timeout the same collisions become short sleeps in SQLite's busy \
-                    handler and no heartbeat fails.",
+            setup: "Solid Queue 1.0.0, Rails 7.2.1 and the sqlite3 gem 2.1.0. Rails 7.2 begins \
+                    transactions DEFERRED, and the timeout: 5000 of its generated database.yml \
+                    goes to the gem's busy_timeout=, SQLite's own busy handler, which sleeps \
+                    while the Ruby thread holds the GVL. A worker process runs 3 threads; \
+                    every process heartbeats every 60 s with with_lock { touch }.",
+            stand_in: "locklab runs its own job queue in two processes of three threads, each \
+                       process with its interpreter lock. Its claims have the heartbeat's \
+                       shape in Rails 7.2 (a SELECT, then an UPDATE), so the refusals land on \
+                       claims; its heartbeats, every millisecond of work, are a lone UPDATE.",
+            saw: "The process heartbeat (an UPDATE of solid_queue_processes.last_heartbeat_at) \
+                  failed with SQLite3::BusyException: database is locked; the log just before \
+                  shows another process's heartbeat UPDATE and its commit, a millisecond \
+                  earlier.",
+            shows: "With Rails 7.2's DEFERRED transactions a read then a write is refused at \
+                    once whenever another connection holds the write lock or has committed \
+                    since the read; the 5 s timeout never comes into play. With Rails 8's \
+                    IMMEDIATE transactions and GVL-releasing busy handler the same collisions \
+                    become short waits.",
             fixed: "The maintainer put it down to the SQLite configuration: Rails 8 comes with \
-                    better SQLite defaults, and for Rails 7.2 she pointed to an article on \
-                    SQLite settings for Rails. A later comment still saw the error on a Rails \
-                    8 release candidate; the issue was closed.",
-            unsaid: "The thread does not give the reporter's database.yml, how many processes \
-                     and threads ran, or which other write held the lock. locklab's run has \
-                     no busy_timeout where Rails' generated configuration has 5000 ms.",
+                    better SQLite defaults (IMMEDIATE transactions, rails/rails#50371, and \
+                    busy_handler_timeout=, rails/rails#51958), and for Rails 7.2 she pointed to \
+                    an article on SQLite settings for Rails. A later comment still saw the \
+                    error on a Rails 8 release candidate; the issue was closed.",
+            unsaid: "The reporter's database.yml, how many processes and threads ran, and \
+                     which statement was refused (the heartbeat's SELECT or its UPDATE). No \
+                     reply that we could read names DEFERRED, the GVL or \
+                     busy_handler_timeout=; the comment on the Rails 8 release candidate \
+                     says no more about its setup.",
         }),
     }
 }

@@ -1,7 +1,7 @@
 //! The article's pitfalls that its argument names but no lesson before showed:
 //! each a run of its own, with a check and a native oracle test.
 
-use super::build::{b, choice, exactly_once, finding, side};
+use super::build::{b, busy, choice, exactly_once, finding, side};
 use super::moment::Landmarks::*;
 use super::{Lesson, MomentQuery, Prediction, Runs, Suggestion};
 use crate::analysis::report::RunReport;
@@ -13,7 +13,11 @@ fn lost_races(r: &RunReport) -> u64 {
 }
 
 pub(super) fn lessons() -> Vec<Lesson> {
-    vec![Lesson {
+    vec![claim_cas(), interpreter_lock()]
+}
+
+fn claim_cas() -> Lesson {
+    Lesson {
         id: "claim-cas",
         title: "The claim's compare-and-swap",
         claim: "A claim reads the oldest QUEUED job, then marks it RUNNING. When the SELECT \
@@ -80,5 +84,91 @@ pub(super) fn lessons() -> Vec<Lesson> {
             changes: json_text(r#"{"claim_select": "inside", "claim_cas": false}"#),
         },
         case_file: None,
-    }]
+    }
+}
+
+/// The most any worker of the run waited for its process's interpreter lock, ms.
+fn interpreter_wait(r: &RunReport) -> f64 {
+    r.workers
+        .iter()
+        .map(|w| w.interpreter_wait_ms)
+        .fold(0.0, f64::max)
+}
+
+fn interpreter_lock() -> Lesson {
+    Lesson {
+        id: "interpreter-lock",
+        title: "A busy handler that holds the interpreter lock",
+        claim: "Ruby runs one thread of a process at a time: a thread holds the process's \
+                GVL while it runs and lets go of it when it sleeps or waits for I/O. The \
+                sqlite3 gem calls SQLite with the GVL held, and its busy_timeout= is SQLite's \
+                own busy handler, which sleeps inside the statement: a thread waiting there \
+                keeps the GVL. If the thread that holds SQLite's write lock is in the same \
+                process, it cannot run its next statement to commit: each waits for a lock \
+                the other holds, and only the waiter's timeout ends it, with SQLITE_BUSY. A \
+                busy handler that sleeps with the GVL released (the gem's \
+                busy_handler_timeout=, which Rails 8 uses) lets the holder finish. The lock \
+                is the runtime's, not SQLite's: Python's sqlite3 module lets go of its GIL \
+                around SQLite's calls.",
+        runs: Runs::Compare(
+            side(
+                "SQLite's busy handler (busy_timeout=)",
+                "interpreter-lock",
+                json_text(r#"{}"#),
+            ),
+            side(
+                "a handler that sleeps without it (busy_handler_timeout=)",
+                "interpreter-lock",
+                json_text(r#"{"busy_handler": "yielding"}"#),
+            ),
+        ),
+        prediction: Prediction {
+            question: "Two threads of one process, BEGIN IMMEDIATE, a 1 s timeout; each job's \
+                       work is I/O inside its transaction (the thread lets go of the GVL \
+                       there). What does the thread that waits at BEGIN do to the one that \
+                       holds the write lock?",
+            choices: vec![
+                choice(
+                    "With SQLite's handler it stalls it until its own 1 s runs out and it \
+                     fails; with the yielding handler both go on",
+                    |e| busy(e.a) > 0 && interpreter_wait(e.a) >= 900.0 && b(e).lock_errors() == 0,
+                ),
+                choice("Nothing: it only waits for the write lock", |e| {
+                    busy(e.a) == 0
+                }),
+                choice("Both handlers fail alike", |e| {
+                    busy(e.a) > 0 && busy(b(e)) > 0
+                }),
+            ],
+        },
+        check: |e| {
+            let (a, g) = (e.a, b(e));
+            finding(
+                busy(a) > 0
+                    && interpreter_wait(a) >= 900.0
+                    && g.lock_errors() == 0
+                    && exactly_once(a)
+                    && exactly_once(g),
+                format!(
+                    "SQLite's busy handler: {} SQLITE_BUSY; a worker waited {:.0} ms for the \
+                     interpreter lock while it held the write lock, held up to {:.0} ms; the \
+                     run took {:.0} ms. The yielding handler: {} lock errors, the write lock \
+                     held at most {:.1} ms, the run took {:.0} ms",
+                    busy(a),
+                    interpreter_wait(a),
+                    a.write_lock_hold_ms.max,
+                    a.elapsed_ms,
+                    g.lock_errors(),
+                    g.write_lock_hold_ms.max,
+                    g.elapsed_ms
+                ),
+            )
+        },
+        moment: MomentQuery::in_a(LongestWriteHold),
+        suggestion: Suggestion {
+            label: "Now give each thread a process of its own (processes = 2)",
+            changes: json_text(r#"{"processes": 2}"#),
+        },
+        case_file: None,
+    }
 }

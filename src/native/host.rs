@@ -13,6 +13,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::engine::{self, schema, RunControl, Worker, WorkerExit};
 use crate::scenario::Scenario;
 use crate::trace::{self, Role, Step, TraceEvent, WorkerId};
+use crate::vfs::shared_words::{ProcessWords, SharedWords};
 use crate::vfs::storage::Storage;
 use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
@@ -50,6 +51,8 @@ struct Control {
     writers_left: AtomicU32,
     /// Jobs whose result is committed so far.
     jobs_done: Arc<AtomicU64>,
+    /// One word per process of the scenario: its interpreter lock.
+    interpreter: Arc<ProcessWords>,
 }
 
 impl RunControl for Control {
@@ -61,6 +64,9 @@ impl RunControl for Control {
     }
     fn job_done(&self) {
         self.jobs_done.fetch_add(1, Ordering::Relaxed);
+    }
+    fn interpreter_locks(&self) -> Option<(Arc<dyn SharedWords>, usize)> {
+        Some((self.interpreter.clone(), 0))
     }
 }
 
@@ -134,6 +140,7 @@ pub fn run(scenario: &Scenario, options: &RunOptions) -> Result<Run, HostError> 
         failure: Mutex::new(None),
         writers_left: AtomicU32::new(scenario.workers),
         jobs_done: options.jobs_done.clone(),
+        interpreter: Arc::new(ProcessWords::zeroed(scenario.processes as usize)),
     });
     let roles = (0..scenario.workers)
         .map(|_| Role::Writer)
@@ -228,8 +235,13 @@ fn run_worker(
     clock: &dyn Clock,
     control: &dyn RunControl,
 ) -> (Option<String>, WorkerExit) {
-    let opened = place.open(&place.queue).and_then(|q| match &place.results {
-        Some(p) => place.open(p).map(|r| (q, Some(r))),
+    let open = |path| {
+        let mut conn = place.open(path)?;
+        engine::prepare_connection(&mut conn, scenario)?;
+        Ok(conn)
+    };
+    let opened = open(&place.queue).and_then(|q| match &place.results {
+        Some(p) => open(p).map(|r| (q, Some(r))),
         None => Ok((q, None)),
     });
     let (queue, results) = match opened {

@@ -178,6 +178,16 @@ pub const FIELDS: &[Field] = &[
         help: "The claim's UPDATE repeats AND status = 'QUEUED', so it changes no row when another worker claimed the job first.",
     },
     Field {
+        name: "processes",
+        edit: Edit::Number { min: 0, max: 16, default: 0 },
+        help: "Workers grouped into this many processes, each with one interpreter lock (as Ruby's GVL) that a worker holds while it runs a statement; 0: none.",
+    },
+    Field {
+        name: "busy_handler",
+        edit: Edit::Choice { words: &["sqlite", "yielding"], default: "sqlite" },
+        help: "sqlite: SQLite's own, which sleeps holding the interpreter lock; yielding: sleeps 1 ms at a time with it released (sqlite3-ruby's busy_handler_timeout=).",
+    },
+    Field {
         name: "faults",
         edit: Edit::List { max_items: 16 },
         help: "Workers to kill as a crash would: [{\"kill\": 1, \"at_ms\": 300, \"holding\": \"wal_write\"}].",

@@ -56,6 +56,7 @@ words!(JournalMode { Delete => "delete", Truncate => "truncate", Persist => "per
 words!(Synchronous { Off => "off", Normal => "normal", Full => "full" });
 words!(LockingMode { Normal => "normal", None => "none" });
 words!(ClaimSelect { Inside => "inside", Outside => "outside" });
+words!(BusyHandler { Sqlite => "sqlite", Yielding => "yielding" });
 
 /// Whether a job runs in several short transactions or one long one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -123,6 +124,19 @@ pub enum ClaimSelect {
     /// On its own, before the claim's transaction begins: another worker may
     /// claim the job in between.
     Outside,
+}
+
+/// Which busy handler waits for a lock on the workers' connections.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BusyHandler {
+    /// SQLite's own (`PRAGMA busy_timeout`): it sleeps inside the statement, so
+    /// a worker keeps its process's interpreter lock while it sleeps.
+    Sqlite,
+    /// A handler of the worker's own, as sqlite3-ruby's `busy_handler_timeout=`:
+    /// it sleeps 1 ms at a time with the interpreter lock released, and gives
+    /// up once `busy_timeout_ms` has passed since the first refusal.
+    Yielding,
 }
 
 /// Simulated processing per job, in milliseconds: fixed, or drawn uniformly from a range.
@@ -195,6 +209,10 @@ pub struct Scenario {
     pub claim_select: ClaimSelect,
     /// The claim's UPDATE repeats `AND status = 'QUEUED'` (a compare-and-swap).
     pub claim_cas: bool,
+    /// Processes the workers are grouped into (worker `w` in process
+    /// `w % processes`), each with one interpreter lock; 0: none.
+    pub processes: u32,
+    pub busy_handler: BusyHandler,
     /// Workers killed during the run, as a crash would kill them.
     pub faults: Vec<Fault>,
 }
@@ -284,8 +302,20 @@ impl Scenario {
             cache_pages: f.number("cache_pages")?,
             claim_select: f.choice("claim_select")?,
             claim_cas: f.flag("claim_cas")?,
+            processes: f.number("processes")?,
+            busy_handler: f.choice("busy_handler")?,
             faults: Vec::new(),
         };
+        if s.processes > s.all_workers() {
+            return Err(ScenarioError {
+                field: "processes".to_string(),
+                allowed: format!(
+                    "at most workers + readers ({}): each process holds at least one worker",
+                    s.all_workers()
+                ),
+                given: s.processes.to_string(),
+            });
+        }
         if s.claim_select == ClaimSelect::Outside && s.transaction == TransactionStyle::Long {
             return Err(ScenarioError {
                 field: "claim_select".to_string(),
@@ -340,6 +370,19 @@ mod tests {
         assert_eq!(words_of("synchronous"), all_words::<Synchronous>());
         assert_eq!(words_of("locking"), all_words::<LockingMode>());
         assert_eq!(words_of("claim_select"), all_words::<ClaimSelect>());
+        assert_eq!(words_of("busy_handler"), all_words::<BusyHandler>());
+    }
+
+    #[test]
+    fn processes_hold_at_least_a_worker_each() {
+        let err =
+            Scenario::from_value(&serde_json::json!({"workers": 2, "processes": 3})).unwrap_err();
+        assert_eq!(err.field, "processes");
+        assert!(
+            err.allowed.contains("at most workers + readers (2)"),
+            "{err}"
+        );
+        assert!(Scenario::from_value(&serde_json::json!({"workers": 3, "processes": 1})).is_ok());
     }
 
     #[test]

@@ -139,6 +139,19 @@ pub fn all() -> Vec<Preset> {
             ),
         },
         Preset {
+            name: "interpreter-lock",
+            lesson: "A busy handler that holds the interpreter lock",
+            expect: "Two threads of one process, as Ruby runs them: each holds the process's \
+                     interpreter lock (the GVL) while it runs and lets go of it while it works. \
+                     A thread that waits at BEGIN IMMEDIATE in SQLite's own busy handler keeps \
+                     it, so the thread that holds the write lock cannot commit until the \
+                     waiter's 1 s timeout runs out: SQLITE_BUSY, a second at a time.",
+            page_only: None,
+            scenario: json_text(
+                r#"{"name": "interpreter-lock", "workers": 2, "processes": 1, "jobs": 4, "transaction": "long", "begin": "immediate", "journal_mode": "wal", "synchronous": "normal", "busy_timeout_ms": 1000, "work_ms": [5, 10]}"#,
+            ),
+        },
+        Preset {
             name: "deferred-upgrade",
             lesson: "8. BEGIN DEFERRED fails at once, despite busy_timeout",
             expect: "A deferred transaction reads, then tries to write: when another worker \
@@ -255,13 +268,15 @@ pub fn all() -> Vec<Preset> {
         Preset {
             name: "case-solid-queue-heartbeat",
             lesson: "Case file: rails/solid_queue#385, the heartbeat hits database is locked",
-            expect: "Twelve workers heartbeat every millisecond of work in transactions of \
-                     their own, BEGIN DEFERRED and no busy_timeout: the heartbeat UPDATE is \
-                     refused with SQLITE_BUSY whenever another worker holds the write lock. \
-                     BEGIN IMMEDIATE and busy_timeout 5000 make the errors waits.",
+            expect: "Rails 7.2.1 as generated: BEGIN DEFERRED and a 5 s timeout in SQLite's \
+                     own busy handler, two processes of three threads. A transaction that \
+                     reads and then writes is refused at once whenever another process holds \
+                     the write lock or committed since its read: SQLITE_BUSY in spite of the \
+                     timeout. Rails 8's BEGIN IMMEDIATE and yielding busy handler make them \
+                     waits.",
             page_only: None,
             scenario: json_text(
-                r#"{"name": "case-solid-queue-heartbeat", "workers": 12, "jobs": 200, "transaction": "short", "begin": "deferred", "journal_mode": "wal", "synchronous": "normal", "busy_timeout_ms": 0, "work_ms": [3, 6], "heartbeat_ms": 1}"#,
+                r#"{"name": "case-solid-queue-heartbeat", "workers": 6, "processes": 2, "jobs": 200, "transaction": "short", "begin": "deferred", "journal_mode": "wal", "synchronous": "normal", "busy_timeout_ms": 5000, "work_ms": [3, 6], "heartbeat_ms": 1}"#,
             ),
         },
     ]

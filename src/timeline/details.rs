@@ -30,6 +30,17 @@ impl Timeline {
                         self.waits_for(w.what)
                     )
                 }
+                _ if cell == Cell::InterpreterWait => {
+                    match within(&lane.interpreter_waits, from, to).first() {
+                        Some(Span { what: Some(w), .. }) => format!(
+                            " (held by {})",
+                            self.lane_of(*w)
+                                .and_then(|l| self.lane(l))
+                                .map_or(format!("worker {w}"), Lane::name)
+                        ),
+                        _ => String::new(),
+                    }
+                }
                 _ => String::new(),
             };
             lines.push(format!(
@@ -159,6 +170,9 @@ impl Lane {
             .chain(spans(&self.wal_read, range, |_| Cell::WalRead))
             .chain(spans(&self.wal_write, range, |_| Cell::WalWrite))
             .chain(spans(&self.waits, range, |_| Cell::BusyWait))
+            .chain(spans(&self.interpreter_waits, range, |_| {
+                Cell::InterpreterWait
+            }))
             .chain(
                 self.still_held(now_us)
                     .filter(|(hold, _)| hold.from_us <= to_us)

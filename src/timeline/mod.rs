@@ -88,6 +88,8 @@ pub struct Lane {
     wal_read: Vec<Span<()>>,
     wal_write: Vec<Span<()>>,
     waits: Vec<Span<Wait>>,
+    /// Its waits for its process's interpreter lock, with who held it.
+    interpreter_waits: Vec<Span<Option<WorkerId>>>,
     /// Its refused locks: when, and which refusal of the run's `WaitFor`.
     refusals: Vec<(u64, RefusalId)>,
     txs: Vec<Span<Tx>>,
@@ -187,12 +189,7 @@ impl Timeline {
     /// them; those of different workers may interleave in any order.
     pub fn add(&mut self, e: &TraceEvent) {
         self.events += 1;
-        let end = match &e.kind {
-            EventKind::Statement { dur_us, .. } | EventKind::BusyWait { dur_us, .. } => {
-                e.t_us + dur_us
-            }
-            _ => e.t_us,
-        };
+        let end = e.t_us + e.kind.dur_us().unwrap_or(0);
         let detailed = self
             .detail_budget
             .is_none_or(|budget| self.events <= budget);
@@ -232,6 +229,11 @@ impl Timeline {
     /// The lanes, in worker order.
     pub fn lanes(&self) -> impl ExactSizeIterator<Item = &Lane> {
         self.lanes.values()
+    }
+
+    /// Whether any worker waited for its process's interpreter lock.
+    pub fn has_interpreter_waits(&self) -> bool {
+        self.lanes().any(|l| !l.interpreter_waits.is_empty())
     }
 
     pub fn lane(&self, index: usize) -> Option<&Lane> {
@@ -321,6 +323,17 @@ impl Lane {
                                 _ => None,
                             },
                         },
+                    },
+                )
+            }
+            EventKind::InterpreterWait { holder, dur_us } => {
+                self.summary.cell(t, t + dur_us, Cell::InterpreterWait);
+                push_sorted(
+                    &mut self.interpreter_waits,
+                    Span {
+                        from_us: t,
+                        to_us: t + dur_us,
+                        what: *holder,
                     },
                 )
             }
@@ -469,6 +482,9 @@ impl Lane {
         }
         for s in within(&self.waits, view.start_us, view.end_us) {
             paint(s.from_us, s.to_us, Cell::BusyWait);
+        }
+        for s in within(&self.interpreter_waits, view.start_us, view.end_us) {
+            paint(s.from_us, s.to_us, Cell::InterpreterWait);
         }
         cells
     }

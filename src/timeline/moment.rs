@@ -63,6 +63,6 @@ fn short(cell: Cell) -> &'static str {
         Cell::WalWrite => "the one writer",
         Cell::Pending => "waiting for readers to leave",
         Cell::Exclusive => "writing the database file, or held since BEGIN EXCLUSIVE",
-        Cell::Idle | Cell::BusyWait => "",
+        Cell::Idle | Cell::BusyWait | Cell::InterpreterWait => "",
     }
 }

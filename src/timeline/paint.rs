@@ -55,6 +55,7 @@ pub fn cell_colour(cell: Cell) -> Rgb {
         Cell::Pending => [0xcc, 0x79, 0xa7],
         Cell::Exclusive => [0xd5, 0x5e, 0x00],
         Cell::BusyWait => [0xa8, 0xa8, 0xa8],
+        Cell::InterpreterWait => [0x5d, 0x3a, 0x9b],
     }
 }
 

@@ -4,7 +4,7 @@
 //! timeline, lists what every connection holds there, and counts the metrics up
 //! to it; nothing here knows of a page.
 
-use crate::trace::{EventKind, TraceEvent};
+use crate::trace::TraceEvent;
 
 /// The speeds a replay offers: (label, fraction of real time).
 pub const SPEEDS: [(&str, f64); 6] = [
@@ -39,12 +39,7 @@ impl Replay {
         let mut times: Vec<u64> = events
             .iter()
             .flat_map(|e| {
-                let end = match e.kind {
-                    EventKind::Statement { dur_us, .. } | EventKind::BusyWait { dur_us, .. } => {
-                        Some(e.t_us + dur_us)
-                    }
-                    _ => None,
-                };
+                let end = e.kind.dur_us().map(|d| e.t_us + d);
                 std::iter::once(e.t_us).chain(end)
             })
             .collect();
@@ -133,6 +128,7 @@ impl Replay {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::trace::EventKind;
 
     fn events(times: &[u64]) -> Vec<TraceEvent> {
         times
@@ -195,7 +191,7 @@ mod tests {
 #[cfg(test)]
 mod ends {
     use super::*;
-    use crate::trace::Step;
+    use crate::trace::{EventKind, Step};
 
     #[test]
     fn steps_stop_where_a_statement_or_a_busy_wait_ends_too() {

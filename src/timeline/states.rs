@@ -17,10 +17,12 @@ pub enum Cell {
     Pending,
     Exclusive,
     BusyWait,
+    /// Waiting for its process's interpreter lock (`processes`): not SQLite's.
+    InterpreterWait,
 }
 
 impl Cell {
-    pub const ALL: [Cell; 8] = [
+    pub const ALL: [Cell; 9] = [
         Cell::Idle,
         Cell::Shared,
         Cell::WalRead,
@@ -29,6 +31,7 @@ impl Cell {
         Cell::Pending,
         Cell::Exclusive,
         Cell::BusyWait,
+        Cell::InterpreterWait,
     ];
 
     pub fn label(self) -> &'static str {
@@ -41,6 +44,7 @@ impl Cell {
             Cell::Pending => "PENDING",
             Cell::Exclusive => "EXCLUSIVE",
             Cell::BusyWait => "busy wait",
+            Cell::InterpreterWait => "interpreter wait",
         }
     }
 
@@ -66,6 +70,11 @@ impl Cell {
             Cell::BusyWait => {
                 "SQLite sleeping before it asks again: its busy handler (busy_timeout) or, in \
                  WAL, its retry before a read"
+            }
+            Cell::InterpreterWait => {
+                "waiting for its process's interpreter lock (as Ruby's GVL), which another \
+                 worker of the process holds: not SQLite's lock; until it gets it the worker \
+                 runs no statement, whatever SQLite locks it holds"
             }
         }
     }

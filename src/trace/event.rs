@@ -136,6 +136,14 @@ pub enum EventKind {
         db: DbFile,
         file: FileRole,
     },
+    /// The worker waited `dur_us` for its process's interpreter lock (the
+    /// scenario's `processes`: Ruby's GVL), held by `holder` when it began to
+    /// wait. Not SQLite's: a lock of the language runtime around it.
+    InterpreterWait {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        holder: Option<WorkerId>,
+        dur_us: u64,
+    },
     /// A statement failed after `after_us`.
     Error {
         step: Step,
@@ -167,6 +175,19 @@ pub enum EventKind {
         code: i32,
         message: String,
     },
+}
+
+impl EventKind {
+    /// How long the event lasted, for the events that are spans (recorded at
+    /// their start): statements, busy waits and interpreter waits.
+    pub fn dur_us(&self) -> Option<u64> {
+        match self {
+            EventKind::Statement { dur_us, .. }
+            | EventKind::BusyWait { dur_us, .. }
+            | EventKind::InterpreterWait { dur_us, .. } => Some(*dur_us),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
 
 /// The protocol's version: raise it whenever a message or the buffers change.
-pub const PROTOCOL: u32 = 8;
+pub const PROTOCOL: u32 = 9;
 
 /// Where the shared database's bytes live.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -367,13 +367,16 @@ impl SharedBuffers {
     /// Control words: the layout's version, the stop flag, the writers still
     /// running, one bit per worker that the page asks to die as a crash would
     /// (killed: it stops, holding what it holds), and one bit per worker that the
-    /// page asks to trap (a bug: its wasm stops with an error).
-    pub const CONTROL_WORDS: usize = 5;
+    /// page asks to trap (a bug: its wasm stops with an error); then one word per
+    /// process of the scenario (`processes`): its interpreter lock, 0 when free,
+    /// else the holder's id + 1.
+    pub const CONTROL_WORDS: usize = 5 + 16;
     pub const VERSION: usize = 0;
     pub const STOP: usize = 1;
     pub const WRITERS_LEFT: usize = 2;
     pub const KILL: usize = 3;
     pub const TRAP: usize = 4;
+    pub const INTERPRETER_LOCKS: usize = 5;
     /// Buffers per database: VFS words, then three files.
     pub const PER_DATABASE: usize = 4;
     pub const FILE_SUFFIXES: [&'static str; 3] = ["", "-journal", "-wal"];

@@ -76,7 +76,7 @@ test("the default lesson runs from the Run button and shows the wall of red", as
   const details = page.getByTestId("timeline-details");
   // A span shorter than a pixel is painted in the pixel (a far zoom paints 1 ms
   // summaries) whose time may fall a pixel or two before it: look within 3 px.
-  const committing = /EXCLUSIVE from [\d.]+ ms to [\d.]+ ms: writing the database file/;
+  const committing = /EXCLUSIVE from [\d.]+ ms to [\d.]+ ms: nobody else may read or write: taken to write the database file/;
   for (const dx of [0, 1, -1, 2, -2, 3, -3]) {
     await page.mouse.move(box.x + exclusive.x + dx, box.y + exclusive.y);
     await page.waitForTimeout(50);

@@ -240,12 +240,7 @@ fn worker_mut(workers: &mut Vec<(WorkerId, Worker)>, id: WorkerId) -> &mut Worke
 
 /// The moment an event's worker reached with it (a span is recorded at its end).
 fn reached(e: &TraceEvent) -> u64 {
-    match e.kind {
-        EventKind::Statement { dur_us, .. } | EventKind::BusyWait { dur_us, .. } => {
-            e.t_us.saturating_add(dur_us)
-        }
-        _ => e.t_us,
-    }
+    e.t_us.saturating_add(e.kind.dur_us().unwrap_or(0))
 }
 
 impl WaitFor {

@@ -129,6 +129,7 @@ const WORKER_KILLED: u8 = 16;
 const JOB_RECLAIMED: u8 = 17;
 const LEASE_LOST: u8 = 18;
 const SQLITE_LOG: u8 = 19;
+const INTERPRETER_WAIT: u8 = 20;
 
 struct Writer<'a> {
     bytes: Vec<u8>,
@@ -251,6 +252,12 @@ impl<'a> Writer<'a> {
             } => {
                 self.byte(BUSY_WAIT);
                 self.uint(*requested_us);
+                self.uint(*dur_us);
+            }
+            EventKind::InterpreterWait { holder, dur_us } => {
+                self.byte(INTERPRETER_WAIT);
+                // 0 for nobody known, else the worker id + 1.
+                self.uint(holder.map_or(0, |w| u64::from(w) + 1));
                 self.uint(*dur_us);
             }
             EventKind::Sync { db, file } => {
@@ -425,6 +432,10 @@ impl Reader<'_> {
             }
             BUSY_WAIT => EventKind::BusyWait {
                 requested_us: self.uint()?,
+                dur_us: self.uint()?,
+            },
+            INTERPRETER_WAIT => EventKind::InterpreterWait {
+                holder: self.worker_or_none()?,
                 dur_us: self.uint()?,
             },
             SYNC => EventKind::Sync {

@@ -177,6 +177,22 @@ fn every_kind() -> Vec<TraceEvent> {
         ),
         at(22, 5, EventKind::LeaseLost { job: i64::MAX }),
         at(
+            22,
+            6,
+            EventKind::InterpreterWait {
+                holder: Some(0),
+                dur_us: 5_000_000,
+            },
+        ),
+        at(
+            22,
+            7,
+            EventKind::InterpreterWait {
+                holder: None,
+                dur_us: 0,
+            },
+        ),
+        at(
             23,
             6,
             EventKind::SqliteLog {
@@ -202,7 +218,7 @@ fn the_samples_hold_one_event_of_every_tag() {
         .iter()
         .map(|e| std::mem::discriminant(&e.kind))
         .collect();
-    assert_eq!(kinds.len(), usize::from(SQLITE_LOG) + 1);
+    assert_eq!(kinds.len(), usize::from(INTERPRETER_WAIT) + 1);
 }
 
 #[test]

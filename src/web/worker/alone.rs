@@ -23,8 +23,10 @@ pub fn run_alone(scenario: &Scenario) -> Result<FromWorker, WebError> {
 
     let clock = WebClock::with_epoch(wall_ms());
     engine::thread::enter(0, Arc::new(clock));
-    let conn =
+    let mut conn =
         Connection::open(&name).map_err(|e| WebError::database(format!("opening {name}: {e}")))?;
+    engine::prepare_connection(&mut conn, scenario)
+        .map_err(|e| WebError::database(format!("opening {name}: {e}")))?;
     let (journal_mode, exit) =
         Worker::new(0, Role::Writer, scenario, &conn, None, &clock, &Unstoppable).run();
     let elapsed_us = clock.now_us();

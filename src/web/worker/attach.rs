@@ -7,6 +7,7 @@ use super::opfs_storage::{self, OpfsStorage};
 use crate::engine::RunControl;
 use crate::scenario::{LockingMode, Scenario};
 use crate::trace::{self, DbFile, WorkerId};
+use crate::vfs::shared_words::SharedWords;
 use crate::vfs::storage::Storage;
 use crate::vfs::{self, Locking, SharedDatabase};
 use crate::web::error::WebError;
@@ -81,6 +82,13 @@ impl RunControl for SabControl {
     }
     fn writers_finished(&self) -> bool {
         self.word(SharedBuffers::WRITERS_LEFT) <= 0
+    }
+    /// The interpreter locks live in the control words (`processes`).
+    fn interpreter_locks(&self) -> Option<(Arc<dyn SharedWords>, usize)> {
+        Some((
+            Arc::new(SabWords::over(&self.words.buffer().unchecked_into())),
+            SharedBuffers::INTERPRETER_LOCKS,
+        ))
     }
     fn between_steps(&self) {
         if self.asked(SharedBuffers::TRAP) {

@@ -116,9 +116,14 @@ pub fn run(
     engine::thread::enter(worker, Arc::new(clock));
     crate::vfs::context::before_sleep(attach::post_events_if_due);
     let databases = attach::databases(run, scenario);
-    let opened = open(&databases[0].0).and_then(|q| {
+    let open_for_worker = |path: &str| {
+        let mut conn = open(path)?;
+        engine::prepare_connection(&mut conn, scenario)?;
+        Ok(conn)
+    };
+    let opened = open_for_worker(&databases[0].0).and_then(|q| {
         let r = match databases.get(1) {
-            Some((path, _)) => Some(open(path)?),
+            Some((path, _)) => Some(open_for_worker(path)?),
             None => None,
         };
         Ok((q, r))

@@ -5,15 +5,24 @@ use crate::timeline::paint;
 use crate::timeline::{Cell, ErrorKind};
 use yew::prelude::*;
 
+#[derive(Properties, PartialEq)]
+pub struct LegendProps {
+    /// Whether the run's workers waited for an interpreter lock (`processes`):
+    /// the state is listed only then.
+    pub interpreter: bool,
+}
+
 /// What each colour and shape means.
 #[function_component(Legend)]
-pub fn legend() -> Html {
+pub fn legend(props: &LegendProps) -> Html {
     let swatch = |rgb| format!("background:{}", paint::hex(rgb));
     html! {
         <ul class="legend" data-testid="legend">
             <li><span class="swatch tx"></span><strong>{ "transaction" }</strong>
                 { ": the line above a lane runs from BEGIN to COMMIT; dashed when it rolled back" }</li>
-            { for Cell::ALL.iter().skip(1).map(|cell| html! {
+            { for Cell::ALL.iter().skip(1)
+                .filter(|cell| props.interpreter || **cell != Cell::InterpreterWait)
+                .map(|cell| html! {
                 <li><span class={classes!("swatch", (*cell == Cell::BusyWait).then_some("hatched"))}
                     style={swatch(paint::cell_colour(*cell))}></span>
                     <strong>{ cell.label() }</strong>{ ": " }{ cell.explain() }</li>

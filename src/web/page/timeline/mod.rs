@@ -255,7 +255,7 @@ pub fn timeline_view(props: &TimelineProps) -> Html {
                 }
             </div>
             if props.legend {
-                <Legend />
+                <Legend interpreter={props.timeline.borrow().has_interpreter_waits()} />
             }
         </div>
     }
