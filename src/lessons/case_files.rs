@@ -275,7 +275,7 @@ fn solid_queue() -> Lesson {
             ),
         ),
         prediction: Prediction {
-            question: "Two processes of three threads, a 5 s timeout. First Rails 7.2.1's \
+            question: "Four processes of two threads, a 5 s timeout. First Rails 7.2.1's \
                        DEFERRED transactions with SQLite's own busy handler, then Rails 8.0's \
                        IMMEDIATE transactions with its GVL-releasing handler. Where does \
                        database is locked come back?",
@@ -325,7 +325,7 @@ fn solid_queue() -> Lesson {
                     goes to the gem's busy_timeout=, SQLite's own busy handler, which sleeps \
                     while the Ruby thread holds the GVL. A worker process runs 3 threads; \
                     every process heartbeats every 60 s with with_lock { touch }.",
-            stand_in: "locklab runs its own job queue in two processes of three threads, each \
+            stand_in: "locklab runs its own job queue in four processes of two threads, each \
                        process with its interpreter lock. Its claims have the heartbeat's \
                        shape in Rails 7.2 (a SELECT, then an UPDATE), so the refusals land on \
                        claims; its heartbeats, every millisecond of work, are a lone UPDATE.",

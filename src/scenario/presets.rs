@@ -269,14 +269,14 @@ pub fn all() -> Vec<Preset> {
             name: "case-solid-queue-heartbeat",
             lesson: "Case file: rails/solid_queue#385, the heartbeat hits database is locked",
             expect: "Rails 7.2.1 as generated: BEGIN DEFERRED and a 5 s timeout in SQLite's \
-                     own busy handler, two processes of three threads. A transaction that \
+                     own busy handler, four processes of two threads. A transaction that \
                      reads and then writes is refused at once whenever another process holds \
                      the write lock or committed since its read: SQLITE_BUSY in spite of the \
                      timeout. Rails 8's BEGIN IMMEDIATE and yielding busy handler make them \
                      waits.",
             page_only: None,
             scenario: json_text(
-                r#"{"name": "case-solid-queue-heartbeat", "workers": 6, "processes": 2, "jobs": 200, "transaction": "short", "begin": "deferred", "journal_mode": "wal", "synchronous": "normal", "busy_timeout_ms": 5000, "work_ms": [3, 6], "heartbeat_ms": 1}"#,
+                r#"{"name": "case-solid-queue-heartbeat", "workers": 8, "processes": 4, "jobs": 400, "transaction": "short", "begin": "deferred", "journal_mode": "wal", "synchronous": "normal", "busy_timeout_ms": 5000, "work_ms": [3, 6], "heartbeat_ms": 1}"#,
             ),
         },
     ]
