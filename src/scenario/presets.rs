@@ -44,8 +44,20 @@ pub fn find(name: &str) -> Option<Preset> {
 pub fn all() -> Vec<Preset> {
     vec![
         Preset {
+            name: "lock-ladder",
+            lesson: "The lock ladder",
+            expect: "One worker and one dashboard reader. With the rollback journal the \
+                     worker climbs SHARED, RESERVED, PENDING (waiting for the reader) and \
+                     EXCLUSIVE to commit; in WAL it takes a read mark and the WAL's write \
+                     lock, and never waits for the reader.",
+            page_only: None,
+            scenario: json_text(
+                r#"{"name": "lock-ladder", "workers": 1, "readers": 1, "jobs": 10, "transaction": "short", "begin": "deferred", "journal_mode": "delete", "synchronous": "normal", "busy_timeout_ms": 1000, "work_ms": 5, "reader_hold_ms": 20}"#,
+            ),
+        },
+        Preset {
             name: "wall-of-red",
-            lesson: "1. The wall of red",
+            lesson: "The wall of red",
             expect: "Long transactions, four workers and no busy_timeout: most attempts fail \
                      with SQLITE_BUSY (database is locked), yet every job is done in the end.",
             page_only: None,
@@ -55,7 +67,7 @@ pub fn all() -> Vec<Preset> {
         },
         Preset {
             name: "busy-or-locked",
-            lesson: "2. BUSY or LOCKED",
+            lesson: "BUSY or LOCKED",
             expect: "Each worker drops a table while its own SELECT is still running: \
                      SQLITE_LOCKED every time, at once, although busy_timeout is 5 s. \
                      Waiting cannot help when the blocker is your own statement.",
@@ -66,7 +78,7 @@ pub fn all() -> Vec<Preset> {
         },
         Preset {
             name: "readers-block-writer",
-            lesson: "3a. A reader blocks the writer (rollback journal)",
+            lesson: "A reader blocks the writer (rollback journal)",
             expect: "Two dashboard readers hold read transactions; in rollback-journal mode \
                      the writer cannot commit while they read: SQLITE_BUSY at COMMIT.",
             page_only: None,
@@ -76,7 +88,7 @@ pub fn all() -> Vec<Preset> {
         },
         Preset {
             name: "wal-readers",
-            lesson: "3b. WAL lets readers and a writer run together",
+            lesson: "WAL lets readers and a writer run together",
             expect: "The same readers and writer in WAL mode: no errors, and PRAGMA \
                      journal_mode reports wal.",
             page_only: None,
@@ -86,7 +98,7 @@ pub fn all() -> Vec<Preset> {
         },
         Preset {
             name: "wal-one-writer",
-            lesson: "4. WAL does not fix writer against writer",
+            lesson: "WAL does not fix writer against writer",
             expect: "WAL with long write transactions and no busy_timeout: still one writer \
                      at a time, still SQLITE_BUSY.",
             page_only: None,
@@ -96,7 +108,7 @@ pub fn all() -> Vec<Preset> {
         },
         Preset {
             name: "busy-timeout",
-            lesson: "5. busy_timeout turns errors into waits",
+            lesson: "busy_timeout turns errors into waits",
             expect: "The wall of red with busy_timeout 5000 and BEGIN IMMEDIATE: the errors \
                      become busy waits (SQLite's busy handler sleeping and retrying).",
             page_only: None,
@@ -106,7 +118,7 @@ pub fn all() -> Vec<Preset> {
         },
         Preset {
             name: "timeout-outlasted",
-            lesson: "6. ...but only if transactions are short",
+            lesson: "...but only if transactions are short",
             expect: "Work of 40-60 ms inside each transaction and a busy_timeout of 100 ms: \
                      a refused worker's busy handler keeps finding the lock held, by one worker \
                      and then another, until its 100 ms of sleeps are spent, and SQLITE_BUSY \
@@ -118,7 +130,7 @@ pub fn all() -> Vec<Preset> {
         },
         Preset {
             name: "short-transactions",
-            lesson: "7. Short transactions",
+            lesson: "Short transactions",
             expect: "Claim and commit, work outside the transaction, write and commit; with \
                      WAL, BEGIN IMMEDIATE and busy_timeout: zero errors, every job done once.",
             page_only: None,
@@ -153,7 +165,7 @@ pub fn all() -> Vec<Preset> {
         },
         Preset {
             name: "deferred-upgrade",
-            lesson: "8. BEGIN DEFERRED fails at once, despite busy_timeout",
+            lesson: "BEGIN DEFERRED fails at once, despite busy_timeout",
             expect: "A deferred transaction reads, then tries to write: when another worker \
                      holds the write lock (SQLITE_BUSY) or has committed since the read \
                      (SQLITE_BUSY_SNAPSHOT), SQLite refuses at once although busy_timeout is \
@@ -166,7 +178,7 @@ pub fn all() -> Vec<Preset> {
         },
         Preset {
             name: "no-claim-index",
-            lesson: "9. No index on the claim predicate",
+            lesson: "No index on the claim predicate",
             expect: "Without an index on (queue, status, created_at) every claim reads the \
                      whole queue, and, begun IMMEDIATE, does so while it holds the write lock: \
                      longer write-lock holds, lower throughput.",
@@ -177,7 +189,7 @@ pub fn all() -> Vec<Preset> {
         },
         Preset {
             name: "broken-locking",
-            lesson: "10. Broken locking (as on some network filesystems)",
+            lesson: "Broken locking (as on some network filesystems)",
             expect: "Every lock is granted, as a network filesystem with broken locking does: \
                      workers claim the same jobs, results go missing, and the database can end \
                      corrupt (the run then fails with SQLITE_CORRUPT). The invariants fail, as \
@@ -191,7 +203,7 @@ pub fn all() -> Vec<Preset> {
         },
         Preset {
             name: "batched-results",
-            lesson: "11. Batch result writes, and keep results in their own database",
+            lesson: "Batch result writes, and keep results in their own database",
             expect: "Results written 20 at a time into a separate results database: fewer \
                      write transactions on the queue database.",
             page_only: None,
@@ -201,7 +213,7 @@ pub fn all() -> Vec<Preset> {
         },
         Preset {
             name: "worker-crash",
-            lesson: "12. A worker crashes mid-job",
+            lesson: "A worker crashes mid-job",
             expect: "Worker 1 dies while it holds WAL's write lock, in the middle of a job, and \
                      never closes its connection. Its locks are released, the others go on, and \
                      its job comes back only because its heartbeat stopped: after 300 ms \
@@ -214,7 +226,7 @@ pub fn all() -> Vec<Preset> {
         },
         Preset {
             name: "starvation",
-            lesson: "13. Why one worker starves the others",
+            lesson: "Why one worker starves the others",
             expect: "Four workers, short IMMEDIATE transactions, busy_timeout 5 s and no work \
                      between claims: one or two workers do most of the jobs while the others \
                      sleep in SQLite's busy handler, which tries again after 1, 2, 5, 10... ms \
@@ -226,7 +238,7 @@ pub fn all() -> Vec<Preset> {
         },
         Preset {
             name: "your-turn",
-            lesson: "14. Your turn: hold the write lock yourself",
+            lesson: "Your turn: hold the write lock yourself",
             expect: "Two workers at work for about half a minute. Below, in \"Your own \
                      connection\", run BEGIN IMMEDIATE: you hold the write lock, and the workers \
                      wait (their busy_timeout is 1 s), then fail with SQLITE_BUSY and try again, \

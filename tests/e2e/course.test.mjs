@@ -121,11 +121,11 @@ test("the address names the lesson; a lesson that does not exist is said so", as
   await page.goto(new URL("#lesson=no-such-lesson", page.url()).href);
   await page.getByTestId("unknown-lesson").waitFor();
   assert.match(await page.getByTestId("unknown-lesson").innerText(), /no lesson "no-such-lesson"/);
-  assert.equal(await lessonShown(), "wall-of-red");
+  assert.equal(await lessonShown(), "lock-ladder");
   // Back from a lesson's Next link returns to it.
   await page.goto(new URL("#lesson=busy-timeout", page.url()).href);
   await page.getByTestId("lesson-next").click();
-  await page.waitForFunction(() => document.querySelector('[data-testid="lesson"]')?.dataset.lesson === "timeout-outlasted");
+  await page.waitForFunction(() => document.querySelector('[data-testid="lesson"]')?.dataset.lesson === "deferred-or-immediate");
   await page.goBack();
   await page.waitForFunction(() => document.querySelector('[data-testid="lesson"]')?.dataset.lesson === "busy-timeout");
 });

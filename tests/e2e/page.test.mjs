@@ -22,7 +22,8 @@ before(async () => {
   page.on("console", (m) => ["error", "warning"].includes(m.type()) && console.log(`page ${m.type()}: ${m.text()}`));
   page.on("pageerror", (e) => console.log(`page error: ${e.message}`));
   await mkdir(artifacts, { recursive: true });
-  await page.goto(site.url);
+  // The first screen is the lock ladder (below); these tests begin at the wall of red.
+  await page.goto(`${site.url}#lesson=wall-of-red`);
 });
 
 after(async () => {
@@ -52,7 +53,21 @@ function find(page, hex, dy) {
 const EXCLUSIVE = "#d55e00";
 const BUSY = "#000000";
 
-test("the default lesson runs from the Run button and shows the wall of red", async () => {
+test("a first visit opens the course at its first lesson, the lock ladder", async () => {
+  const first = await browser.newPage();
+  try {
+    await first.goto(site.url);
+    const lesson = first.getByTestId("lesson");
+    await lesson.waitFor();
+    assert.equal(await lesson.getAttribute("data-lesson"), "lock-ladder");
+    assert.match(await first.getByTestId("lesson-position").innerText(), /^Lesson 1 of \d+$/);
+    assert.match(await first.locator("#lesson-title").innerText(), /^1\. The lock ladder$/);
+  } finally {
+    await first.close();
+  }
+});
+
+test("the wall of red runs from the Run button", async () => {
   await page.getByTestId("run").click();
   const report = page.getByTestId("run-report");
   await report.waitFor({ timeout: 60_000 });
