@@ -17,7 +17,7 @@ fn writer_errors(r: &RunReport) -> u64 {
         .sum()
 }
 
-/// Lesson 7's two sides: four workers, 80 to 120 ms of work per job, WAL and a
+/// The two sides of "...but only if transactions are short": four workers, 80 to 120 ms of work per job, WAL and a
 /// 250 ms busy_timeout; the work inside the transaction ("long") or outside it
 /// ("short"). The others' work inside their transactions outlasts the timeout; a WAL checkpoint
 /// on OPFS (tens of ms at worst) does not.
@@ -87,7 +87,7 @@ pub(super) fn lessons() -> Vec<Lesson> {
                     statements would do) or, with a shared cache, another connection sharing \
                     it. SQLite does not wait for it. An error that comes at once although \
                     busy_timeout is set is more often a read that wants to write (SQLITE_BUSY, \
-                    lesson 8) than SQLITE_LOCKED.",
+                    the lesson on DEFERRED) than SQLITE_LOCKED.",
             runs: one("busy-or-locked"),
             prediction: Prediction {
                 question: "busy_timeout is 5 s. Each worker drops a table while its own SELECT \
