@@ -43,7 +43,8 @@ pub(super) fn lessons() -> Vec<Lesson> {
                            show?",
                 choices: vec![
                     choice(
-                        "Many SQLITE_BUSY errors, yet every job done exactly once",
+                        "Many SQLITE_BUSY errors, yet every job done exactly once: the worker \
+                         rolls a refused step back and tries it again",
                         |e| busy(e.a) > 0 && exactly_once(e.a),
                     ),
                     choice("No errors: SQLite queues the workers up", |e| {
@@ -143,7 +144,8 @@ pub(super) fn lessons() -> Vec<Lesson> {
                            (busy_timeout = 0). Where does the writer fail?",
                 choices: vec![
                     choice(
-                        "Only with the rollback journal; in WAL it never fails",
+                        "Only with the rollback journal, where its COMMIT needs EXCLUSIVE and the \
+                         readers' SHARED locks are in the way; in WAL it never fails",
                         |e| writer_errors(e.a) > 0 && writer_errors(b(e)) == 0,
                     ),
                     choice("In both modes", |e| {
@@ -274,7 +276,8 @@ pub(super) fn lessons() -> Vec<Lesson> {
                            holds the lock; four workers. What happens?",
                 choices: vec![
                     choice(
-                        "Workers wait the whole timeout, then fail with SQLITE_BUSY",
+                        "Workers wait the whole timeout, then fail with SQLITE_BUSY: the others, \
+                         one after another, hold the write lock for longer than the timeout",
                         |e| busy(e.a) > 0 && e.a.busy_wait_ms > 0.0,
                     ),
                     choice("The timeout absorbs it: no errors", |e| busy(e.a) == 0),
@@ -382,8 +385,14 @@ pub(super) fn lessons() -> Vec<Lesson> {
                            DEFERRED and begun IMMEDIATE:",
                 choices: vec![
                     choice(
-                        "DEFERRED fails despite the timeout; IMMEDIATE waits and succeeds",
-                        |e| busy(e.a) > 0 && b(e).lock_errors() == 0,
+                        "DEFERRED is refused at once despite the timeout: the busy handler never \
+                         waits for a transaction that has read and asks to write. IMMEDIATE waits \
+                         and succeeds",
+                        |e| busy(e.a) > 0 && e.a.busy_wait_ms < 5000.0 && b(e).lock_errors() == 0,
+                    ),
+                    choice(
+                        "DEFERRED fails too, but only after waiting out its 5 s timeout",
+                        |e| busy(e.a) > 0 && e.a.busy_wait_ms >= 5000.0,
                     ),
                     choice("Both wait: no errors", |e| busy(e.a) == 0),
                     choice("Both fail", |e| busy(e.a) > 0 && b(e).lock_errors() > 0),
