@@ -21,6 +21,9 @@ pub enum Outcome {
     /// A worker met an error that no wait or retry can fix (see `failure`); the
     /// host stopped the others.
     Failed,
+    /// The power went off (the scenario's power cut, see `power_cut`): every
+    /// worker stopped where it was.
+    PowerCut,
 }
 
 impl Outcome {
@@ -67,7 +70,8 @@ pub struct Transactions {
 /// The invariants of a run, each checked after it ended.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Invariants {
-    /// Every seeded job is done (required of a completed run only).
+    /// Every seeded job is done (required of a completed run, and of a run the
+    /// power was cut in: there, of the recovered database).
     pub all_jobs_done: bool,
     pub no_double_claims: bool,
     pub no_lost_jobs: bool,
@@ -116,6 +120,25 @@ pub struct RunReport {
     pub workers: Vec<WorkerMetrics>,
     /// The error that ended a failed run; null otherwise.
     pub failure: Option<Failure>,
+    /// What the scenario's power cut did; absent without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub power_cut: Option<PowerCutReport>,
+}
+
+/// A power cut, after the database was recovered by a fresh connection.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PowerCutReport {
+    /// Run time at which the power went off: the scenario's `at_ms`, or the end
+    /// of the workers' run if that came first.
+    pub at_ms: f64,
+    /// Writes (xWrite calls and truncations) made since their file's last xSync
+    /// when the power went off: every one of them was undone.
+    pub writes_dropped: u64,
+    /// Jobs the trace saw committed (JobDone before the cut) that the recovered
+    /// database does not hold as DONE.
+    pub commits_lost: u64,
+    /// `PRAGMA integrity_check` on the recovered database.
+    pub integrity_check: String,
 }
 
 /// What a host measured around the engine, to be put into a report.
@@ -187,7 +210,20 @@ impl RunReport {
             invariants,
             workers: metrics.workers,
             failure: facts.failure,
+            power_cut: None,
         }
+    }
+
+    /// The report of a run the power was cut in: its outcome is `power_cut`
+    /// (unless a worker failed before), and `all_jobs_done` says whether the
+    /// recovered database holds every seeded job as DONE, as for a completed run.
+    pub fn with_power_cut(mut self, cut: PowerCutReport) -> RunReport {
+        if self.outcome != Outcome::Failed {
+            self.outcome = Outcome::PowerCut;
+        }
+        self.invariants.all_jobs_done = self.jobs.done == self.jobs.seeded;
+        self.power_cut = Some(cut);
+        self
     }
 
     /// How many errors of this name (e.g. "SQLITE_BUSY") the run saw.

@@ -31,6 +31,7 @@ pub fn outcome(o: Outcome) -> &'static str {
         Outcome::TimeLimit => "stopped at its time limit",
         Outcome::Stopped => "was stopped",
         Outcome::Failed => "failed",
+        Outcome::PowerCut => "was cut off by a power cut",
     }
 }
 

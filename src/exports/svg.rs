@@ -108,6 +108,7 @@ fn subtitle(r: &RunReport, lanes: usize) -> String {
         Outcome::Stopped => "stopped",
         Outcome::TimeLimit => "stopped at its time limit",
         Outcome::Failed => "failed",
+        Outcome::PowerCut => "power cut",
     };
     let field = |name: &str| r.scenario.get(name).map(|v| v.to_string().replace('"', ""));
     let mut words = vec![

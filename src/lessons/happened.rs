@@ -243,6 +243,26 @@ fn outcome(r: &RunReport) -> Option<String> {
             Some(f) => format!("The run failed: {}.", f.message),
             None => "The run failed.".to_string(),
         }),
+        Outcome::PowerCut => Some(match &r.power_cut {
+            Some(c) => format!(
+                "The power went off at {:.0} ms, dropping {} unsynced {}; after recovery, \
+                 {} lost and integrity_check says {}.",
+                c.at_ms,
+                c.writes_dropped,
+                if c.writes_dropped == 1 {
+                    "write"
+                } else {
+                    "writes"
+                },
+                count(
+                    c.commits_lost as usize,
+                    "committed job was",
+                    "committed jobs were"
+                ),
+                c.integrity_check
+            ),
+            None => "The power went off.".to_string(),
+        }),
     }
 }
 

@@ -5,10 +5,13 @@
 //! The host also plays what a crash leaves behind: a killed worker's connections
 //! are forgotten, never closed, and its locks in the shared VFS released, so the
 //! survivors meet what they would after a real crash. A worker that fails with an
-//! error no retry can fix stops the others: the run ends `failed`.
+//! error no retry can fix stops the others: the run ends `failed`. A power cut
+//! (`power.rs`) kills every worker at once, then recovers the database with a
+//! fresh connection.
 
 use super::place::{Place, Vfs};
-use crate::analysis::report::{Failure, Outcome, RunFacts, RunReport};
+use super::power::{self, PowerSwitch};
+use crate::analysis::report::{Failure, Outcome, PowerCutReport, RunFacts, RunReport};
 use crate::clock::{Clock, SystemClock};
 use crate::engine::{self, schema, RunControl, Worker, WorkerExit};
 use crate::scenario::Scenario;
@@ -53,6 +56,8 @@ struct Control {
     jobs_done: Arc<AtomicU64>,
     /// One word per process of the scenario: its interpreter lock.
     interpreter: Arc<ProcessWords>,
+    /// The run's power, when the scenario cuts it.
+    power: Option<Arc<PowerSwitch>>,
 }
 
 impl RunControl for Control {
@@ -61,6 +66,11 @@ impl RunControl for Control {
     }
     fn writers_finished(&self) -> bool {
         self.writers_left.load(Ordering::Acquire) == 0
+    }
+    /// Once the power is off every worker dies, as a power loss stops every
+    /// process of the machine.
+    fn kill_requested(&self, _worker: WorkerId) -> bool {
+        self.power.as_ref().is_some_and(|p| p.is_off())
     }
     fn job_done(&self) {
         self.jobs_done.fetch_add(1, Ordering::Relaxed);
@@ -141,7 +151,24 @@ pub fn run(scenario: &Scenario, options: &RunOptions) -> Result<Run, HostError> 
         writers_left: AtomicU32::new(scenario.workers),
         jobs_done: options.jobs_done.clone(),
         interpreter: Arc::new(ProcessWords::zeroed(scenario.processes as usize)),
+        power: scenario
+            .faults
+            .power_cut
+            .zip(place.power())
+            .map(|(cut, storage)| Arc::new(PowerSwitch::new(cut.at_ms, storage.clone()))),
     });
+    let timer = match &control.power {
+        Some(power) => {
+            let (power, clock) = (power.clone(), clock.clone());
+            Some(
+                std::thread::Builder::new()
+                    .name("power".into())
+                    .spawn(move || power.wait_and_cut(&*clock))
+                    .map_err(context("starting the power's timer"))?,
+            )
+        }
+        None => None,
+    };
     let roles = (0..scenario.workers)
         .map(|_| Role::Writer)
         .chain((0..scenario.readers).map(|_| Role::Reader));
@@ -157,6 +184,12 @@ pub fn run(scenario: &Scenario, options: &RunOptions) -> Result<Run, HostError> 
                     engine::thread::enter(id, clock.clone());
                     let (journal_mode, exit) =
                         run_worker(id, role, &scenario, &place, &*clock, &*control);
+                    // After the power went off, a worker's failure (what it read
+                    // of a dying disk) is its death.
+                    let exit = match exit {
+                        WorkerExit::Failed(_) if control.kill_requested(id) => WorkerExit::Killed,
+                        exit => exit,
+                    };
                     if let WorkerExit::Failed(failure) = &exit {
                         control.failed(failure);
                     }
@@ -180,7 +213,16 @@ pub fn run(scenario: &Scenario, options: &RunOptions) -> Result<Run, HostError> 
                 .map_err(|_| HostError("a worker thread panicked".to_string()))?,
         );
     }
-    let elapsed_us = clock.now_us();
+    if let Some(power) = &control.power {
+        power.workers_ended();
+    }
+    if let Some(timer) = timer {
+        timer
+            .join()
+            .map_err(|_| HostError("the power's timer panicked".to_string()))?;
+    }
+    let cut_at = control.power.as_ref().and_then(|p| p.cut_at());
+    let elapsed_us = cut_at.unwrap_or_else(|| clock.now_us());
 
     let mut events: Vec<TraceEvent> = done
         .iter_mut()
@@ -193,7 +235,30 @@ pub fn run(scenario: &Scenario, options: &RunOptions) -> Result<Run, HostError> 
         .unwrap_or_default();
     let exits: Vec<WorkerExit> = done.into_iter().map(|d| d.exit).collect();
 
-    let (audit_conn, results_conn) = (setup, setup_results);
+    let (mut audit_conn, mut results_conn) = (setup, setup_results);
+    let mut writes_dropped = 0;
+    if let Some(cut_us) = cut_at {
+        let killed = (0..exits.len() as WorkerId)
+            .filter(|&w| exits[w as usize] == WorkerExit::Killed)
+            .collect();
+        events = power::trace_until(events, cut_us, &killed);
+        // The host's own connections die with the power too; a fresh one
+        // recovers the files as the cut left them.
+        std::mem::forget(audit_conn);
+        std::mem::forget(results_conn);
+        writes_dropped = place.power_restored()?;
+        audit_conn = place
+            .open(&place.queue)
+            .map_err(context("opening the queue database after the power cut"))?;
+        results_conn = match &place.results {
+            Some(path) => Some(
+                place
+                    .open(path)
+                    .map_err(context("opening the results database after the power cut"))?,
+            ),
+            None => None,
+        };
+    }
     let committed = trace::committed_jobs(&events);
     let (audit, integrity) = schema::check_after_run(
         &audit_conn,
@@ -207,7 +272,7 @@ pub fn run(scenario: &Scenario, options: &RunOptions) -> Result<Run, HostError> 
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .take();
-    let report = RunReport::new(
+    let mut report = RunReport::new(
         RunFacts {
             scenario,
             sqlite_version: rusqlite::version().to_string(),
@@ -221,6 +286,15 @@ pub fn run(scenario: &Scenario, options: &RunOptions) -> Result<Run, HostError> 
         },
         &events,
     );
+    if let Some(cut_us) = cut_at {
+        let cut = PowerCutReport {
+            at_ms: crate::duration::ms(cut_us),
+            writes_dropped,
+            commits_lost: report.jobs.lost,
+            integrity_check: report.integrity_check.clone(),
+        };
+        report = report.with_power_cut(cut);
+    }
     Ok(Run { report, events })
 }
 
@@ -254,7 +328,8 @@ fn run_worker(
     };
     let (journal_mode, exit) =
         Worker::new(id, role, scenario, &queue, results.as_ref(), clock, control).run();
-    if exit == WorkerExit::Killed {
+    // Killed, or ended after the power went off: nothing is closed.
+    if exit == WorkerExit::Killed || control.kill_requested(id) {
         std::mem::forget(queue);
         std::mem::forget(results);
         place.release_owner(id);

@@ -4,6 +4,7 @@
 
 mod host;
 pub mod place;
+mod power;
 #[allow(
     unsafe_code,
     reason = "it wraps SQLite's unix VFS through C function pointers"

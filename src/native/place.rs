@@ -5,6 +5,7 @@
 use super::{tracing_vfs, HostError};
 use crate::scenario::{LockingMode, Scenario, ScenarioError};
 use crate::trace::DbFile;
+use crate::vfs::power::PowerCutStorage;
 use crate::vfs::storage::{MemoryStorage, Storage};
 use crate::vfs::{self, shared_words::ProcessWords, Locking, SharedDatabase};
 use rusqlite::{Connection, OpenFlags};
@@ -29,6 +30,8 @@ pub struct Place {
     pub description: String,
     vfs_name: &'static str,
     shared: Vec<Arc<SharedDatabase>>,
+    /// The storage a power cut strikes (a scenario with a power cut only).
+    power: Option<Arc<PowerCutStorage>>,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -36,7 +39,9 @@ static RUNS: AtomicU64 = AtomicU64::new(0);
 
 /// Whether `scenario` can run through `vfs`: the unix VFS always locks, and it
 /// cannot release a killed worker's locks (they are POSIX locks of this very
-/// process), so `locking: "none"` and `faults` need the shared VFS.
+/// process), and its files are the operating system's, whose unsynced writes
+/// locklab cannot drop, so `locking: "none"` and `faults` (kills and power cuts)
+/// need the shared VFS.
 pub fn check(scenario: &Scenario, vfs: Vfs) -> Result<(), ScenarioError> {
     if vfs == Vfs::Shared {
         return Ok(());
@@ -48,6 +53,16 @@ pub fn check(scenario: &Scenario, vfs: Vfs) -> Result<(), ScenarioError> {
                       shared VFS: --vfs shared)"
                 .into(),
             given: "\"none\"".into(),
+        });
+    }
+    if scenario.faults.power_cut.is_some() {
+        return Err(ScenarioError {
+            field: "faults".into(),
+            allowed: "no power cut with the unix VFS, whose files are the operating \
+                      system's: locklab cannot drop their unsynced writes (a power cut needs \
+                      the shared VFS: --vfs shared)"
+                .into(),
+            given: "a power cut".into(),
         });
     }
     if !scenario.faults.is_empty() {
@@ -85,6 +100,7 @@ impl Place {
                     description: format!("{} (traced unix)", tracing_vfs::NAME),
                     vfs_name: tracing_vfs::NAME,
                     shared: Vec::new(),
+                    power: None,
                     _dir: Some(dir),
                 })
             }
@@ -93,6 +109,23 @@ impl Place {
                 let run = RUNS.fetch_add(1, Ordering::Relaxed);
                 let prefix = format!("/locklab/{}-{run}", std::process::id());
                 let storage = storage.unwrap_or_else(|| Arc::new(MemoryStorage::new()));
+                let mut names = vec!["queue.db"];
+                if scenario.separate_results_db {
+                    names.push("results.db");
+                }
+                // A power cut strikes every file of the run: each database, its
+                // journal and its WAL.
+                let power = scenario.faults.power_cut.map(|_| {
+                    let files = names
+                        .iter()
+                        .flat_map(|n| ["", "-journal", "-wal"].map(|s| format!("{prefix}/{n}{s}")))
+                        .collect();
+                    Arc::new(PowerCutStorage::in_memory(storage.clone(), files))
+                });
+                let storage: Arc<dyn Storage> = match &power {
+                    Some(power) => power.clone(),
+                    None => storage,
+                };
                 let locking = match scenario.locking {
                     LockingMode::Normal => Locking::Normal,
                     LockingMode::None => Locking::None,
@@ -121,6 +154,7 @@ impl Place {
                     description: format!("{} (memory{locks})", vfs::NAME),
                     vfs_name: vfs::NAME,
                     shared,
+                    power,
                     _dir: None,
                 })
             }
@@ -149,6 +183,36 @@ impl Place {
     /// the unix VFS, which runs no faults.
     pub fn release_owner(&self, owner: u32) -> usize {
         self.shared.iter().map(|d| d.release_owner(owner)).sum()
+    }
+}
+
+impl Place {
+    /// The storage a power cut strikes, in a run with a power cut.
+    pub fn power(&self) -> Option<&Arc<PowerCutStorage>> {
+        self.power.as_ref()
+    }
+
+    /// After a power cut, with every connection of the run gone: the files as
+    /// they were at their last sync, and fresh shared words (an empty lock table
+    /// and WAL index: the shm is memory, lost with the power). Returns the
+    /// writes the cut dropped.
+    pub fn power_restored(&self) -> Result<u64, HostError> {
+        let Some(power) = &self.power else {
+            return Ok(0);
+        };
+        let dropped = power
+            .restore()
+            .map_err(|e| HostError(format!("restoring the power: {e}")))?;
+        for database in &self.shared {
+            vfs::attach(SharedDatabase {
+                path: database.path.clone(),
+                words: Arc::new(ProcessWords::zeroed(vfs::DATABASE_WORDS)),
+                storage: database.storage.clone(),
+                locking: database.locking,
+                db: database.db,
+            });
+        }
+        Ok(dropped)
     }
 }
 

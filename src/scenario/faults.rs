@@ -1,5 +1,6 @@
 //! The `faults` field: workers that die during a run as a crash would, each at a
-//! time and, if asked, only while it holds a given lock.
+//! time and, if asked, only while it holds a given lock; and a power cut, which
+//! stops every worker at once and loses every write not yet synced.
 //!
 //! Parsing lives here, beside the types, because a fault is checked against the
 //! rest of the scenario (the worker ids that exist, the time limit). What a
@@ -10,6 +11,7 @@ use super::{describe, ScenarioError};
 use crate::trace::WorkerId;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use std::ops::Deref;
 
 /// The lock a worker must hold for its fault to fire.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,6 +50,79 @@ pub struct Fault {
 }
 
 const KEYS: [&str; 3] = ["kill", "at_ms", "holding"];
+const POWER_CUT_KEYS: [&str; 2] = ["power_cut", "at_ms"];
+
+/// The power goes off at `at_ms` of run time (or when the workers are done, if
+/// sooner): every worker stops where it is, every write not yet synced is lost,
+/// then a fresh connection recovers the database. Only the shared VFS can cut.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PowerCut {
+    pub at_ms: u32,
+}
+
+/// The scenario's `faults` list: the workers to kill, and at most one power cut.
+/// It derefs to the kills, which is what the engine reads; the power cut is the
+/// host's business.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Faults {
+    pub kills: Vec<Fault>,
+    pub power_cut: Option<PowerCut>,
+}
+
+impl Deref for Faults {
+    type Target = [Fault];
+    fn deref(&self) -> &[Fault] {
+        &self.kills
+    }
+}
+
+impl Faults {
+    /// Whether the list is empty: no kill and no power cut.
+    pub fn none(&self) -> bool {
+        self.kills.is_empty() && self.power_cut.is_none()
+    }
+}
+
+/// One item of the list as JSON: a kill, or `{"power_cut": true, "at_ms": T}`.
+#[derive(Serialize, Deserialize)]
+#[serde(untagged)]
+enum Item {
+    Kill(Fault),
+    PowerCut(PowerCutItem),
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PowerCutItem {
+    power_cut: bool,
+    at_ms: u32,
+}
+
+impl Serialize for Faults {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let kills = self.kills.iter().map(|k| Item::Kill(*k));
+        let cut = self.power_cut.map(|c| {
+            Item::PowerCut(PowerCutItem {
+                power_cut: true,
+                at_ms: c.at_ms,
+            })
+        });
+        s.collect_seq(kills.chain(cut))
+    }
+}
+
+impl<'de> Deserialize<'de> for Faults {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut faults = Faults::default();
+        for item in Vec::<Item>::deserialize(d)? {
+            match item {
+                Item::Kill(k) => faults.kills.push(k),
+                Item::PowerCut(c) => faults.power_cut = Some(PowerCut { at_ms: c.at_ms }),
+            }
+        }
+        Ok(faults)
+    }
+}
 
 /// The faults of a scenario with `workers` ids (writers then readers) and a time
 /// limit of `time_limit_ms`. `value` is the field as written; absent means none.
@@ -56,23 +131,19 @@ pub(super) fn parse(
     max_items: usize,
     workers: u32,
     time_limit_ms: u32,
-) -> Result<Vec<Fault>, ScenarioError> {
+) -> Result<Faults, ScenarioError> {
     let Some(value) = value else {
-        return Ok(Vec::new());
-    };
-    let error = |field: String, allowed: String, given: &Value| ScenarioError {
-        field,
-        allowed,
-        given: describe(given),
+        return Ok(Faults::default());
     };
     let Value::Array(items) = value else {
-        return Err(error(
-            "faults".into(),
-            format!(
-                "a list of at most {max_items} faults such as [{{\"kill\": 1, \"at_ms\": 300}}]"
+        return Err(ScenarioError {
+            field: "faults".into(),
+            allowed: format!(
+                "a list of at most {max_items} faults such as [{{\"kill\": 1, \"at_ms\": 300}}] \
+                 or [{{\"power_cut\": true, \"at_ms\": 300}}]"
             ),
-            value,
-        ));
+            given: describe(value),
+        });
     };
     if items.len() > max_items {
         return Err(ScenarioError {
@@ -81,57 +152,120 @@ pub(super) fn parse(
             given: format!("{} faults", items.len()),
         });
     }
-    items
-        .iter()
-        .enumerate()
-        .map(|(i, item)| {
-            let at = |key: &str| format!("faults[{i}].{key}");
-            let Value::Object(fault) = item else {
-                return Err(error(
-                    format!("faults[{i}]"),
-                    "an object with \"kill\", \"at_ms\" and optionally \"holding\"".into(),
-                    item,
-                ));
-            };
-            if let Some(unknown) = fault.keys().find(|k| !KEYS.contains(&k.as_str())) {
-                return Err(ScenarioError {
-                    field: at(unknown),
-                    allowed: format!("one of the keys of a fault ({})", KEYS.join(", ")),
-                    given: "an unknown key".into(),
-                });
+    let mut faults = Faults::default();
+    for (i, item) in items.iter().enumerate() {
+        if let Value::Object(fault) = item {
+            if fault.contains_key("power_cut") {
+                if faults.power_cut.is_some() {
+                    return Err(ScenarioError {
+                        field: format!("faults[{i}]"),
+                        allowed: "at most one power cut in a run".into(),
+                        given: "a second power cut".into(),
+                    });
+                }
+                faults.power_cut = Some(power_cut(fault, i, time_limit_ms)?);
+                continue;
             }
-            let kill = number(fault, "kill", &at("kill"), 0, workers.saturating_sub(1)).map_err(
-                |mut e| {
-                    e.allowed = format!("{} (a worker id: writers, then readers)", e.allowed);
-                    e
-                },
-            )?;
-            let at_ms =
-                number(fault, "at_ms", &at("at_ms"), 0, time_limit_ms).map_err(|mut e| {
-                    e.allowed = format!("{} (at most time_limit_ms)", e.allowed);
-                    e
-                })?;
-            let holding = match fault.get("holding") {
-                None => None,
-                Some(v) => Some(
-                    v.as_str()
-                        .and_then(|s| Holding::ALL.into_iter().find(|h| h.word() == s))
-                        .ok_or_else(|| {
-                            error(
-                                at("holding"),
-                                "one of \"reserved\", \"exclusive\", \"wal_write\"".into(),
-                                v,
-                            )
-                        })?,
-                ),
-            };
-            Ok(Fault {
-                kill,
-                at_ms,
-                holding,
+        }
+        faults.kills.push(kill(item, i, workers, time_limit_ms)?);
+    }
+    Ok(faults)
+}
+
+/// `{"power_cut": true, "at_ms": T}`, item `i` of the list.
+fn power_cut(
+    fault: &Map<String, Value>,
+    i: usize,
+    time_limit_ms: u32,
+) -> Result<PowerCut, ScenarioError> {
+    let at = |key: &str| format!("faults[{i}].{key}");
+    if let Some(unknown) = fault.keys().find(|k| !POWER_CUT_KEYS.contains(&k.as_str())) {
+        return Err(ScenarioError {
+            field: at(unknown),
+            allowed: format!(
+                "one of the keys of a power cut ({}); a power cut stops every worker, so it \
+                 names none",
+                POWER_CUT_KEYS.join(", ")
+            ),
+            given: "an unknown key".into(),
+        });
+    }
+    match fault.get("power_cut") {
+        Some(Value::Bool(true)) => {}
+        Some(v) => {
+            return Err(ScenarioError {
+                field: at("power_cut"),
+                allowed: "true (leave the item out for no power cut)".into(),
+                given: describe(v),
             })
-        })
-        .collect()
+        }
+        None => unreachable!("a power cut item has the key"),
+    }
+    Ok(PowerCut {
+        at_ms: at_ms(fault, &at("at_ms"), time_limit_ms)?,
+    })
+}
+
+/// A kill, item `i` of the list.
+fn kill(item: &Value, i: usize, workers: u32, time_limit_ms: u32) -> Result<Fault, ScenarioError> {
+    let error = |field: String, allowed: String, given: &Value| ScenarioError {
+        field,
+        allowed,
+        given: describe(given),
+    };
+    let at = |key: &str| format!("faults[{i}].{key}");
+    let Value::Object(fault) = item else {
+        return Err(error(
+            format!("faults[{i}]"),
+            "an object: a kill {\"kill\": W, \"at_ms\": T} with optionally \"holding\", \
+             or a power cut {\"power_cut\": true, \"at_ms\": T}"
+                .into(),
+            item,
+        ));
+    };
+    if let Some(unknown) = fault.keys().find(|k| !KEYS.contains(&k.as_str())) {
+        return Err(ScenarioError {
+            field: at(unknown),
+            allowed: format!("one of the keys of a fault ({})", KEYS.join(", ")),
+            given: "an unknown key".into(),
+        });
+    }
+    let kill =
+        number(fault, "kill", &at("kill"), 0, workers.saturating_sub(1)).map_err(|mut e| {
+            e.allowed = format!("{} (a worker id: writers, then readers)", e.allowed);
+            e
+        })?;
+    let at_ms = at_ms(fault, &at("at_ms"), time_limit_ms)?;
+    let holding = match fault.get("holding") {
+        None => None,
+        Some(v) => Some(
+            v.as_str()
+                .and_then(|s| Holding::ALL.into_iter().find(|h| h.word() == s))
+                .ok_or_else(|| {
+                    error(
+                        at("holding"),
+                        "one of \"reserved\", \"exclusive\", \"wal_write\"".into(),
+                        v,
+                    )
+                })?,
+        ),
+    };
+    Ok(Fault {
+        kill,
+        at_ms,
+        holding,
+    })
+}
+
+fn at_ms(
+    fault: &Map<String, Value>,
+    field: &str,
+    time_limit_ms: u32,
+) -> Result<u32, ScenarioError> {
+    number(fault, "at_ms", field, 0, time_limit_ms).map_err(|mut e| {
+        e.allowed = format!("{} (at most time_limit_ms)", e.allowed);
+        e
+    })
 }
 
 fn number(

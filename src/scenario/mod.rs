@@ -12,7 +12,7 @@ pub mod fields;
 pub mod presets;
 mod read;
 
-pub use faults::{Fault, Holding};
+pub use faults::{Fault, Faults, Holding, PowerCut};
 pub use fields::{Edit, Field, FIELDS};
 
 use read::Fields;
@@ -213,8 +213,8 @@ pub struct Scenario {
     /// `w % processes`), each with one interpreter lock; 0: none.
     pub processes: u32,
     pub busy_handler: BusyHandler,
-    /// Workers killed during the run, as a crash would kill them.
-    pub faults: Vec<Fault>,
+    /// Workers killed during the run, as a crash would kill them, and a power cut.
+    pub faults: Faults,
 }
 
 impl Default for Scenario {
@@ -304,7 +304,7 @@ impl Scenario {
             claim_cas: f.flag("claim_cas")?,
             processes: f.number("processes")?,
             busy_handler: f.choice("busy_handler")?,
-            faults: Vec::new(),
+            faults: Faults::default(),
         };
         if s.processes > s.all_workers() {
             return Err(ScenarioError {

@@ -8,6 +8,7 @@
 //! - `shm`: private WAL-index regions kept coherent with the shared copy.
 //! - `shm_chunks`: which 1 KiB chunks of the shared WAL index changed, per connection.
 //! - `storage`: file bytes behind one trait (memory; OPFS in the browser).
+//! - `power`: a storage a power cut can strike: writes since each file's last sync undone.
 //! - `context`: whom this thread's connections belong to, and the clock it sleeps on.
 //! - `database`: a database's shared words, storage and locking, attached by path.
 //! - `detail`: the VFS's own words about its last failure, per thread.
@@ -23,6 +24,7 @@ pub mod context;
 pub mod database;
 mod detail;
 pub mod lock_table;
+pub mod power;
 #[allow(unsafe_code, reason = "wasm SIMD loads of the WAL index's words")]
 mod same_words;
 pub mod shared_words;

@@ -87,6 +87,13 @@ impl MemoryStorage {
         MemoryStorage::default()
     }
 
+    /// The names of the files it holds, sorted.
+    pub fn names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.files().keys().cloned().collect();
+        names.sort();
+        names
+    }
+
     fn files(&self) -> std::sync::MutexGuard<'_, HashMap<String, Bytes>> {
         self.files
             .lock()

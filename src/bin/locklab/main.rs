@@ -269,6 +269,7 @@ mod cli {
             Outcome::TimeLimit => "time limit reached",
             Outcome::Stopped => "stopped",
             Outcome::Failed => "FAILED",
+            Outcome::PowerCut => "power cut",
         };
         line(format!(
             "outcome       {outcome} after {:.0} ms",
@@ -277,7 +278,20 @@ mod cli {
         if let Some(failure) = &r.failure {
             line(format!("failure       {failure}"));
         }
-        for w in r.workers.iter().filter(|w| w.killed) {
+        if let Some(cut) = &r.power_cut {
+            line(format!(
+                "power cut     at {:.0} ms: {} unsynced writes dropped; after recovery {} \
+                 committed jobs lost, integrity {}",
+                cut.at_ms, cut.writes_dropped, cut.commits_lost, cut.integrity_check
+            ));
+        }
+        // Workers the power cut stopped are not said one by one.
+        let cut_at = r.power_cut.as_ref().map_or(f64::INFINITY, |c| c.at_ms);
+        for w in r
+            .workers
+            .iter()
+            .filter(|w| w.killed && w.killed_at_ms.unwrap_or_default() < cut_at)
+        {
             line(format!(
                 "killed        worker {} at {:.0} ms, as a crash would",
                 w.id,

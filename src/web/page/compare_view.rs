@@ -189,6 +189,7 @@ fn heading(label: &str, run: &BrowserRun, longer: Option<(&str, &BrowserRun)>) -
         Outcome::TimeLimit => "stopped at its time limit",
         Outcome::Stopped => "stopped",
         Outcome::Failed => "failed",
+        Outcome::PowerCut => "cut off by a power cut",
     };
     format!("{label}: {name}, {ended} in {:.0} ms{axis}", r.elapsed_ms)
 }
@@ -233,7 +234,7 @@ pub fn compared(props: &ComparedProps) -> Html {
                 <div class="compare-lane" data-testid={if i == 0 { "compare-timeline-a" } else { "compare-timeline-b" }}>
                     <h3>{ heading(label, run, (ends[i] < ends[1 - i]).then(|| others[i])) }</h3>
                     <TimelineView timeline={timelines[i].clone()} version={1} now_us={ends[i]}
-                        shared={shared.clone()} legend={i == 1} />
+                        shared={shared.clone()} legend={i == 1} compact=true />
                 </div>
             }) }
             <CompareMetrics a={runs.a.report.clone()} b={runs.b.report.clone()}

@@ -103,6 +103,7 @@ fn outcome(r: &RunReport) -> &'static str {
         Outcome::Stopped => "stopped",
         Outcome::TimeLimit => "stopped at its time limit",
         Outcome::Failed => "failed",
+        Outcome::PowerCut => "cut off by a power cut",
     }
 }
 
