@@ -21,6 +21,7 @@ const ON_THE_SHARED_VFS: &[&str] = &[
     "wall-of-red",
     "readers-and-writer",
     "wal-one-writer",
+    "journal-mode-answer",
     "busy-timeout",
     "deferred-or-immediate",
     "timeout-outlasted",

@@ -13,6 +13,11 @@
 //!   statement of that connection is still reading, whatever table it reads.
 //! - The busy handler's sleeps: 1, 2, 5, 10, 15, 20, 25 ms..., the last cut to
 //!   what is left of the timeout, as the VFS's xSleep is asked for them.
+//! - `PRAGMA journal_mode = wal` answers the mode the database is in afterwards:
+//!   the old one, with no error, through a VFS without shared memory
+//!   (`sqlite3PagerWalSupported`) or inside a write transaction that changed
+//!   something (`sqlite3PagerOkToChangeJournalMode`); an error inside any other
+//!   transaction (vdbe.c, OP_JournalMode).
 
 use locklab::clock::SystemClock;
 use locklab::engine::thread;
@@ -177,5 +182,44 @@ fn the_busy_handler_asks_the_vfs_to_sleep_1_2_5_10_15_20_25_ms_then_what_is_left
         })
         .join()
         .unwrap();
+    }
+}
+
+#[test]
+fn journal_mode_wal_answers_the_old_mode_without_shared_memory_or_in_a_write_transaction() {
+    for vfs in [Vfs::Unix, Vfs::Shared] {
+        let ask = |conn: &Connection| -> rusqlite::Result<String> {
+            conn.query_row("PRAGMA journal_mode = wal", [], |r| r.get(0))
+        };
+        // No shared memory for WAL's index: the old mode, no error.
+        let without = Scenario::from_value(&serde_json::json!({"shm": false})).unwrap();
+        let place = Place::new(vfs, &without, None).unwrap();
+        let conn = place.open(&place.queue).unwrap();
+        assert_eq!(ask(&conn).unwrap(), "delete", "{vfs:?}: no shared memory");
+
+        let place = Place::new(vfs, &Scenario::default(), None).unwrap();
+        let conn = place.open(&place.queue).unwrap();
+        conn.execute_batch("CREATE TABLE t(x)").unwrap();
+        // Inside a write transaction that changed something: the old mode, no error.
+        conn.execute_batch("BEGIN; INSERT INTO t VALUES (1);")
+            .unwrap();
+        assert_eq!(
+            ask(&conn).unwrap(),
+            "delete",
+            "{vfs:?}: in a write transaction"
+        );
+        conn.execute_batch("COMMIT").unwrap();
+        // Inside a transaction that changed nothing: an error.
+        conn.execute_batch("BEGIN; SELECT count(*) FROM t;")
+            .unwrap();
+        let err = ask(&conn).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("cannot change into wal mode from within a transaction"),
+            "{vfs:?}: {err}"
+        );
+        conn.execute_batch("ROLLBACK").unwrap();
+        // Outside any transaction, with shared memory: it takes.
+        assert_eq!(ask(&conn).unwrap(), "wal", "{vfs:?}");
     }
 }

@@ -274,6 +274,7 @@ const COURSE: &[&str] = &[
     "wall-of-red",
     "readers-and-writer",
     "wal-one-writer",
+    "journal-mode-answer",
     "busy-timeout",
     "deferred-or-immediate",
     "timeout-outlasted",

@@ -6,6 +6,7 @@ use super::moment::Landmarks::*;
 use super::{Lesson, MomentQuery, Prediction, Runs, Suggestion};
 use crate::analysis::report::RunReport;
 use crate::scenario::presets::json_text;
+use crate::trace::Role;
 
 /// Claims that lost a race to another worker (the compare-and-swap caught them).
 fn lost_races(r: &RunReport) -> u64 {
@@ -13,7 +14,7 @@ fn lost_races(r: &RunReport) -> u64 {
 }
 
 pub(super) fn lessons() -> Vec<Lesson> {
-    vec![claim_cas(), interpreter_lock()]
+    vec![claim_cas(), interpreter_lock(), journal_mode_answer()]
 }
 
 fn claim_cas() -> Lesson {
@@ -168,6 +169,90 @@ fn interpreter_lock() -> Lesson {
         suggestion: Suggestion {
             label: "Now give each thread a process of its own (processes = 2)",
             changes: json_text(r#"{"processes": 2}"#),
+        },
+        case_file: None,
+    }
+}
+
+/// Errors of the run's writers (the readers' are not what the lesson is about).
+fn writer_errors(r: &RunReport) -> u64 {
+    r.workers
+        .iter()
+        .filter(|w| w.role == Role::Writer)
+        .flat_map(|w| w.errors.values())
+        .sum()
+}
+
+fn journal_mode_answer() -> Lesson {
+    Lesson {
+        id: "journal-mode-answer",
+        title: "journal_mode = wal only counts if it answers wal",
+        claim: "PRAGMA journal_mode = wal is a request, and its answer is the journal mode \
+                the database is in afterwards. SQLite leaves the mode as it was, with no \
+                error, when it cannot use WAL: for a temporary or in-memory database, when \
+                the VFS offers no shared memory for WAL's index (here), or inside a write \
+                transaction that has changed something. Asked inside any other transaction \
+                it fails with an error instead. A program that does not read the answer goes \
+                on in the rollback journal, where readers hold up every COMMIT, believing it \
+                runs in WAL. Read the answer, and stop when it is not wal.",
+        runs: Runs::Compare(
+            side(
+                "a VFS without shared memory",
+                "wal-readers",
+                json_text(r#"{"shm": false}"#),
+            ),
+            side(
+                "a VFS with shared memory",
+                "wal-readers",
+                json_text(r#"{}"#),
+            ),
+        ),
+        prediction: Prediction {
+            question: "One writer and two readers; both runs ask for PRAGMA journal_mode = \
+                       wal, but in run A the VFS has no shared memory for WAL's index. What \
+                       happens in run A?",
+            choices: vec![
+                choice(
+                    "The PRAGMA answers delete, with no error: the run stays in the rollback \
+                     journal and the readers make the writer fail, as if WAL had never been \
+                     asked for",
+                    |e| {
+                        e.a.journal_mode == "delete"
+                            && writer_errors(e.a) > 0
+                            && b(e).journal_mode == "wal"
+                            && writer_errors(b(e)) == 0
+                    },
+                ),
+                choice("The PRAGMA fails, and the run with it", |e| {
+                    e.a.failure.is_some()
+                }),
+                choice("It runs in WAL anyway: the PRAGMA asked for it", |e| {
+                    e.a.journal_mode == "wal"
+                }),
+            ],
+        },
+        check: |e| {
+            let (a, w) = (e.a, b(e));
+            finding(
+                a.journal_mode != "wal"
+                    && writer_errors(a) > 0
+                    && w.journal_mode == "wal"
+                    && writer_errors(w) == 0,
+                format!(
+                    "both asked for wal. Without shared memory PRAGMA journal_mode answered \
+                     {}, and the writer failed {} times; with it, it answered {}, and the \
+                     writer failed {} times",
+                    a.journal_mode,
+                    writer_errors(a),
+                    w.journal_mode,
+                    writer_errors(w)
+                ),
+            )
+        },
+        moment: MomentQuery::in_a(FirstError("SQLITE_BUSY")),
+        suggestion: Suggestion {
+            label: "Now give run A's VFS its shared memory (shm = true)",
+            changes: json_text(r#"{"shm": true}"#),
         },
         case_file: None,
     }

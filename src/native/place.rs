@@ -94,11 +94,16 @@ impl Place {
                     .tempdir()
                     .map_err(|e| HostError(format!("creating a temporary directory: {e}")))?;
                 let path = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
+                let vfs_name = if scenario.shm {
+                    tracing_vfs::NAME
+                } else {
+                    tracing_vfs::NAME_WITHOUT_SHM
+                };
                 Ok(Place {
                     queue: path("queue.db"),
                     results: scenario.separate_results_db.then(|| path("results.db")),
-                    description: format!("{} (traced unix)", tracing_vfs::NAME),
-                    vfs_name: tracing_vfs::NAME,
+                    description: format!("{} (traced unix)", vfs_name),
+                    vfs_name,
                     shared: Vec::new(),
                     power: None,
                     _dir: Some(dir),
@@ -148,11 +153,16 @@ impl Place {
                 } else {
                     ""
                 };
+                let vfs_name = if scenario.shm {
+                    vfs::NAME
+                } else {
+                    vfs::NAME_WITHOUT_SHM
+                };
                 Ok(Place {
                     queue: shared[0].path.clone(),
                     results: shared.get(1).map(|d| d.path.clone()),
-                    description: format!("{} (memory{locks})", vfs::NAME),
-                    vfs_name: vfs::NAME,
+                    description: format!("{} (memory{locks})", vfs_name),
+                    vfs_name,
                     shared,
                     power,
                     _dir: None,

@@ -26,6 +26,9 @@ use std::sync::{Mutex, OnceLock};
 /// The name the VFS is registered under.
 pub const NAME: &str = "locklab-trace";
 const NAME_C: &CStr = c"locklab-trace";
+/// The same VFS without shared memory for WAL's index (`shm: false`).
+pub const NAME_WITHOUT_SHM: &str = "locklab-trace-noshm";
+const NAME_WITHOUT_SHM_C: &CStr = c"locklab-trace-noshm";
 
 /// Our file: SQLite's `sqlite3_file` header first, then what we track, then (at
 /// [`REAL_OFFSET`]) the unix VFS's own file.
@@ -65,10 +68,14 @@ pub fn register() -> Result<(), String> {
                 vfs.pAppData = unix.cast();
                 vfs.xOpen = Some(x_open);
                 vfs.xSleep = Some(x_sleep);
-                let vfs = Box::into_raw(Box::new(vfs));
-                let rc = ffi::sqlite3_vfs_register(vfs, 0);
-                if rc != ffi::SQLITE_OK {
-                    return Err(format!("sqlite3_vfs_register failed with code {rc}"));
+                let mut without_shm = vfs;
+                without_shm.zName = NAME_WITHOUT_SHM_C.as_ptr();
+                without_shm.xOpen = Some(x_open_without_shm);
+                for vfs in [vfs, without_shm] {
+                    let rc = ffi::sqlite3_vfs_register(Box::into_raw(Box::new(vfs)), 0);
+                    if rc != ffi::SQLITE_OK {
+                        return Err(format!("sqlite3_vfs_register failed with code {rc}"));
+                    }
                 }
                 Ok(())
             }
@@ -164,6 +171,36 @@ unsafe extern "C" fn x_sleep(vfs: *mut ffi::sqlite3_vfs, microseconds: c_int) ->
     }
     slept
 }
+
+/// xOpen of the VFS without shared memory: the traced unix file, with methods
+/// of version 1 (no xShmMap), so SQLite leaves `PRAGMA journal_mode = wal` as
+/// it was (`sqlite3PagerWalSupported`).
+///
+/// # Safety
+/// As [`x_open`].
+unsafe extern "C" fn x_open_without_shm(
+    vfs: *mut ffi::sqlite3_vfs,
+    name: *const c_char,
+    file: *mut ffi::sqlite3_file,
+    flags: c_int,
+    out_flags: *mut c_int,
+) -> c_int {
+    let rc = unsafe { x_open(vfs, name, file, flags, out_flags) };
+    if rc == ffi::SQLITE_OK {
+        unsafe { (*file).pMethods = &TRACED_IO_WITHOUT_SHM };
+    }
+    rc
+}
+
+/// The traced file's methods without shared memory: version 1.
+static TRACED_IO_WITHOUT_SHM: ffi::sqlite3_io_methods = ffi::sqlite3_io_methods {
+    iVersion: 1,
+    xShmMap: None,
+    xShmLock: None,
+    xShmBarrier: None,
+    xShmUnmap: None,
+    ..TRACED_IO
+};
 
 static TRACED_IO: ffi::sqlite3_io_methods = ffi::sqlite3_io_methods {
     iVersion: 2,

@@ -188,6 +188,11 @@ pub const FIELDS: &[Field] = &[
         help: "sqlite: SQLite's own, which sleeps holding the interpreter lock; yielding: sleeps 1 ms at a time with it released (sqlite3-ruby's busy_handler_timeout=).",
     },
     Field {
+        name: "shm",
+        edit: Edit::Flag { default: true },
+        help: "The VFS offers shared memory for WAL's index; off, SQLite cannot use WAL and PRAGMA journal_mode = wal answers the mode it had.",
+    },
+    Field {
         name: "faults",
         edit: Edit::List { max_items: 16 },
         help: "Workers to kill as a crash would: [{\"kill\": 1, \"at_ms\": 300, \"holding\": \"wal_write\"}].",

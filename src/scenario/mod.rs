@@ -213,6 +213,9 @@ pub struct Scenario {
     /// `w % processes`), each with one interpreter lock; 0: none.
     pub processes: u32,
     pub busy_handler: BusyHandler,
+    /// The VFS offers shared memory for WAL's index (xShmMap); without it
+    /// `PRAGMA journal_mode = wal` does not take.
+    pub shm: bool,
     /// Workers killed during the run, as a crash would kill them, and a power cut.
     pub faults: Faults,
 }
@@ -304,6 +307,7 @@ impl Scenario {
             claim_cas: f.flag("claim_cas")?,
             processes: f.number("processes")?,
             busy_handler: f.choice("busy_handler")?,
+            shm: f.flag("shm")?,
             faults: Faults::default(),
         };
         if s.processes > s.all_workers() {

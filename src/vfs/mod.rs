@@ -48,3 +48,5 @@ pub use sqlite::register;
 
 /// The shared VFS's name, as SQLite knows it.
 pub const NAME: &str = "locklab-shared";
+/// The shared VFS without shared memory for WAL's index (`shm: false`).
+pub const NAME_WITHOUT_SHM: &str = "locklab-shared-noshm";

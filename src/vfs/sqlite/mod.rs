@@ -26,6 +26,8 @@ use std::time::Duration;
 
 /// The name the VFS is registered under.
 const NAME_C: &CStr = c"locklab-shared";
+/// The same VFS without shared memory for WAL's index (`shm: false`).
+const NAME_WITHOUT_SHM_C: &CStr = c"locklab-shared-noshm";
 
 #[repr(C)]
 struct SharedFile {
@@ -78,9 +80,14 @@ pub fn register() -> Result<(), String> {
                 vfs.xSetSystemCall = None;
                 vfs.xGetSystemCall = None;
                 vfs.xNextSystemCall = None;
-                let rc = ffi::sqlite3_vfs_register(Box::into_raw(Box::new(vfs)), 0);
-                if rc != ffi::SQLITE_OK {
-                    return Err(format!("sqlite3_vfs_register failed with code {rc}"));
+                let mut without_shm = vfs;
+                without_shm.zName = NAME_WITHOUT_SHM_C.as_ptr();
+                without_shm.xOpen = Some(x_open_without_shm);
+                for vfs in [vfs, without_shm] {
+                    let rc = ffi::sqlite3_vfs_register(Box::into_raw(Box::new(vfs)), 0);
+                    if rc != ffi::SQLITE_OK {
+                        return Err(format!("sqlite3_vfs_register failed with code {rc}"));
+                    }
                 }
                 Ok(())
             }
@@ -188,6 +195,27 @@ unsafe extern "C" fn x_open(
     unsafe { (*shared).open = Box::into_raw(Box::new(open)) };
     unsafe { (*shared).base.pMethods = &IO_METHODS };
     ffi::SQLITE_OK
+}
+
+/// xOpen of the VFS without shared memory: the same file, with methods of
+/// version 1, which have no xShmMap. SQLite then cannot use WAL with more than
+/// one connection and leaves `PRAGMA journal_mode = wal` as it was
+/// (`sqlite3PagerWalSupported`), as on a VFS that offers no shared memory.
+///
+/// # Safety
+/// As [`x_open`].
+unsafe extern "C" fn x_open_without_shm(
+    vfs: *mut ffi::sqlite3_vfs,
+    name: *const c_char,
+    file: *mut ffi::sqlite3_file,
+    flags: c_int,
+    out_flags: *mut c_int,
+) -> c_int {
+    let rc = unsafe { x_open(vfs, name, file, flags, out_flags) };
+    if rc == ffi::SQLITE_OK {
+        unsafe { (*file).pMethods = &IO_METHODS_WITHOUT_SHM };
+    }
+    rc
 }
 
 /// # Safety
@@ -300,6 +328,16 @@ static IO_METHODS: ffi::sqlite3_io_methods = ffi::sqlite3_io_methods {
     xShmUnmap: Some(x_shm_unmap),
     xFetch: None,
     xUnfetch: None,
+};
+
+/// The methods of a file of the VFS without shared memory: version 1.
+static IO_METHODS_WITHOUT_SHM: ffi::sqlite3_io_methods = ffi::sqlite3_io_methods {
+    iVersion: 1,
+    xShmMap: None,
+    xShmLock: None,
+    xShmBarrier: None,
+    xShmUnmap: None,
+    ..IO_METHODS
 };
 
 /// # Safety

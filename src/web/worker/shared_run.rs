@@ -27,11 +27,18 @@ thread_local! {
     static ATTACHED: RefCell<Option<(String, SabControl)>> = const { RefCell::new(None) };
 }
 
-fn open(path: &str) -> rusqlite::Result<Connection> {
+/// Open a database of a run of `scenario`: through the shared VFS, or through
+/// its twin without shared memory (`shm: false`).
+fn open(path: &str, scenario: &Scenario) -> rusqlite::Result<Connection> {
+    let vfs_name = if scenario.shm {
+        vfs::NAME
+    } else {
+        vfs::NAME_WITHOUT_SHM
+    };
     Connection::open_with_flags_and_vfs(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
-        vfs::NAME,
+        vfs_name,
     )
 }
 
@@ -51,14 +58,14 @@ pub async fn setup(
     }
     let seeded = || -> Result<Vec<Connection>, WebError> {
         let databases = attach::databases(run, scenario);
-        let queue = open(&databases[0].0)
+        let queue = open(&databases[0].0, scenario)
             .map_err(|e| WebError::database(format!("opening the queue: {e}")))?;
         schema::create_queue(&queue, scenario)
             .map_err(|e| WebError::database(format!("seeding the queue: {e}")))?;
         let mut kept = vec![queue];
         if let Some((path, _)) = databases.get(1) {
-            let results =
-                open(path).map_err(|e| WebError::database(format!("opening results: {e}")))?;
+            let results = open(path, scenario)
+                .map_err(|e| WebError::database(format!("opening results: {e}")))?;
             schema::create_results(&results, scenario)
                 .map_err(|e| WebError::database(format!("creating results: {e}")))?;
             kept.push(results);
@@ -117,7 +124,7 @@ pub fn run(
     crate::vfs::context::before_sleep(attach::post_events_if_due);
     let databases = attach::databases(run, scenario);
     let open_for_worker = |path: &str| {
-        let mut conn = open(path)?;
+        let mut conn = open(path, scenario)?;
         engine::prepare_connection(&mut conn, scenario)?;
         Ok(conn)
     };
@@ -213,7 +220,7 @@ pub async fn inspect(
     let counted = async {
         attach(run, None, scenario, storage, buffers).await?;
         attach::adopt_existing_files();
-        let queue = open(&run_files::database_path(run, 0))
+        let queue = open(&run_files::database_path(run, 0), scenario)
             .map_err(|e| WebError::database(format!("opening the queue: {e}")))?;
         let (jobs, done) = schema::count_jobs(&queue)
             .map_err(|e| WebError::database(format!("counting the jobs: {e}")))?;
