@@ -118,6 +118,19 @@ test("dark mode follows the system, the switch overrides it and is remembered; t
   assert.equal(await page.evaluate(() => localStorage.getItem("locklab-theme")), null);
 });
 
+test("presenter mode: a comparison's two timelines on one 1280 x 720 screen", async () => {
+  await open("#lesson=readers-and-writer&present");
+  await page.keyboard.press("1");
+  await runIt();
+  const [a, b] = ["a", "b"].map((s) => page.getByTestId(`compare-timeline-${s}`).locator("canvas"));
+  await a.scrollIntoViewIfNeeded();
+  // The run's column scrolls to where A's timeline begins; B's ends on the same screen.
+  await page.getByTestId("compare-timeline-a").evaluate((el) => el.scrollIntoView({ block: "start" }));
+  await inView(a, "run A's timeline");
+  await inView(b, "run B's timeline");
+  await page.screenshot({ path: join(artifacts, "presenter-compare-1280x720.png") });
+});
+
 test("presenter mode: 24 px type, thick lanes, only the lesson, the run and the numbers, driven by keys", async () => {
   await open("#lesson=wall-of-red");
   const lanePx = async () => page.getByTestId("run-report").getByTestId("timeline-canvas").evaluate((c) => {

@@ -54,6 +54,10 @@ pub struct TimelineProps {
     /// A live view: painting its lanes again is spread over two frames.
     #[prop_or_default]
     pub spread: bool,
+    /// Lanes one canvas pixel a CSS pixel even in presenter mode: the stacked
+    /// timelines of a comparison, so that both fit one screen.
+    #[prop_or_default]
+    pub compact: bool,
 }
 
 impl PartialEq for TimelineProps {
@@ -65,6 +69,7 @@ impl PartialEq for TimelineProps {
             && self.shared == other.shared
             && self.legend == other.legend
             && self.spread == other.spread
+            && self.compact == other.compact
     }
 }
 
@@ -202,6 +207,7 @@ pub fn timeline_view(props: &TimelineProps) -> Html {
     let width = use_mut_ref(|| None::<usize>);
     let resized = use_resized(&width);
     let now_us = props.now_us.max(1);
+    let shell_scale = use_shell().map_or(1.0, |s| s.lane_scale());
     let axis_us = props
         .shared
         .as_ref()
@@ -211,7 +217,7 @@ pub fn timeline_view(props: &TimelineProps) -> Html {
         width,
         window: window.clone(),
         axis_us,
-        scale: use_shell().map_or(1.0, |s| s.lane_scale()),
+        scale: if props.compact { 1.0 } else { shell_scale },
     };
     let frame = Frame {
         version: props.version,
