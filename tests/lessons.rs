@@ -22,6 +22,7 @@ const ON_THE_SHARED_VFS: &[&str] = &[
     "readers-and-writer",
     "wal-one-writer",
     "journal-mode-answer",
+    "wal-growth",
     "busy-timeout",
     "deferred-or-immediate",
     "timeout-outlasted",

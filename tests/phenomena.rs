@@ -32,6 +32,7 @@ on_both_vfs!(
     batched_results_in_a_separate_database_commit_fewer_queue_transactions,
     a_claim_that_selects_outside_its_transaction_needs_the_compare_and_swap,
     a_busy_handler_that_keeps_the_interpreter_lock_stalls_its_own_process,
+    a_reader_that_keeps_reading_keeps_the_wal_from_starting_over,
 );
 
 fn long_transactions_without_busy_timeout_hit_busy_yet_every_job_is_done_once(vfs: Vfs) {
@@ -288,6 +289,37 @@ fn a_busy_handler_that_keeps_the_interpreter_lock_stalls_its_own_process(vfs: Vf
         assert!(run.report.write_lock_hold_ms.max < 290.0, "{fixed}");
         assert_every_job_done_once(&run);
     }
+}
+
+/// Checkpoint starvation (wal.html): while a read transaction is open, no
+/// checkpoint can start the log over, so a reader that keeps one open again and
+/// again makes the WAL file only grow; short reads let it start over.
+fn a_reader_that_keeps_reading_keeps_the_wal_from_starting_over(vfs: Vfs) {
+    let wal = |hold: u32| {
+        run(
+            vfs,
+            json!({"workers": 1, "readers": 1, "jobs": 1500, "begin": "immediate",
+            "journal_mode": "wal", "synchronous": "normal", "busy_timeout_ms": 5000,
+            "work_ms": 0, "reader_hold_ms": hold}),
+        )
+    };
+    let long = wal(1000);
+    let short = wal(5);
+    let (l, s) = (&long.report, &short.report);
+    assert_eq!(l.wal_restarts, 0, "long reads: {} restarts", l.wal_restarts);
+    assert!(
+        l.wal_checkpoints > 0,
+        "checkpoints ran, and could not start it over"
+    );
+    assert!(s.wal_restarts > 0, "short reads: the log started over");
+    assert!(
+        l.wal_bytes_max >= 4 * s.wal_bytes_max,
+        "{} bytes against {}",
+        l.wal_bytes_max,
+        s.wal_bytes_max
+    );
+    assert_every_job_done_once(&long);
+    assert_every_job_done_once(&short);
 }
 
 fn run(vfs: Vfs, scenario: Value) -> Run {

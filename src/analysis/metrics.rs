@@ -73,6 +73,9 @@ pub struct Metrics {
     pub reclaimed: u64,
     /// Jobs claimed while another worker's claim stood, or after they were done.
     pub claimed_twice: u64,
+    /// The queue database's WAL: how long its file grew, how many checkpoints
+    /// ran, how many times the log started over (`WalLog`).
+    pub wal: WalLog,
     pub rolled_back: u64,
     pub errors: BTreeMap<String, u64>,
     pub busy_wait_ms: f64,
@@ -89,6 +92,40 @@ pub struct Metrics {
     pub workers: Vec<WorkerMetrics>,
     /// Job ids in the order their results were committed (one per JobDone).
     pub committed_jobs: Vec<i64>,
+}
+
+/// The queue database's WAL over a run, from the VFS's events: the longest its
+/// file grew, the checkpoints (each a take of WAL's checkpoint lock, slot 1,
+/// alone: recovery takes it with the slots after it), and the times the log
+/// started over at its beginning. A checkpoint that did not start the log over
+/// left it to grow: a reader still needed its frames.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct WalLog {
+    pub bytes_max: u64,
+    pub checkpoints: u64,
+    pub restarts: u64,
+}
+
+impl WalLog {
+    fn add(&mut self, e: &TraceEvent) {
+        match e.kind {
+            EventKind::WalGrew {
+                db: DbFile::Queue,
+                bytes,
+            } => self.bytes_max = self.bytes_max.max(bytes),
+            EventKind::WalRestarted { db: DbFile::Queue } => self.restarts += 1,
+            EventKind::ShmLock {
+                db: DbFile::Queue,
+                slot: 1,
+                n: 1,
+                exclusive: true,
+                acquire: true,
+                ok: true,
+                ..
+            } => self.checkpoints += 1,
+            _ => {}
+        }
+    }
 }
 
 /// One worker's locks while the events are read: what it holds now, and since
@@ -113,6 +150,7 @@ pub struct Tally {
     holds: Vec<u64>,
     committed_jobs: Vec<i64>,
     claims: Claims,
+    wal: WalLog,
     wait_for: WaitFor,
     /// Only for a report (`Metrics::from_events`, a run's `RunTrace`): the live
     /// panels do not show hand-offs (`metrics_so_far` leaves them out).
@@ -207,6 +245,7 @@ impl Tally {
             _ => {}
         }
         self.claims.add(e);
+        self.wal.add(e);
         self.wait_for.add(e);
         if let Some(handoffs) = &mut self.handoffs {
             handoffs.add(e);
@@ -245,6 +284,7 @@ impl Tally {
             committed: self.committed,
             reclaimed: self.reclaimed,
             claimed_twice: self.claims.twice(),
+            wal: self.wal.clone(),
             rolled_back: self.rolled_back,
             errors: BTreeMap::new(),
             busy_wait_ms: 0.0,

@@ -108,6 +108,14 @@ pub struct RunReport {
     /// Locks asked for and refused (lock levels and WAL shm slots), all workers.
     #[serde(default)]
     pub refused_locks: u64,
+    /// The queue database's WAL: the longest its file grew, in bytes, the
+    /// checkpoints run and the times the log started over (0 outside WAL).
+    #[serde(default)]
+    pub wal_bytes_max: u64,
+    #[serde(default)]
+    pub wal_checkpoints: u64,
+    #[serde(default)]
+    pub wal_restarts: u64,
     pub job_latency_ms: Percentiles,
     pub write_lock_hold_ms: Percentiles,
     /// From a release of the write lock to its grant to a worker that was waiting
@@ -198,6 +206,9 @@ impl RunReport {
             errors: metrics.errors,
             busy_wait_ms: metrics.busy_wait_ms,
             refused_locks: metrics.refused_locks,
+            wal_bytes_max: metrics.wal.bytes_max,
+            wal_checkpoints: metrics.wal.checkpoints,
+            wal_restarts: metrics.wal.restarts,
             job_latency_ms: metrics.job_latency_ms,
             write_lock_hold_ms: metrics.write_lock_hold_ms,
             lock_handoff_us: metrics.lock_handoff_us,

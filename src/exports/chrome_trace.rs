@@ -345,6 +345,17 @@ impl Lane {
                 };
                 self.span(out, level_track(db), "busy wait", (t, t + dur_us), args);
             }
+            EventKind::WalGrew { db, bytes } => out.push(Out {
+                // A counter: Perfetto draws the WAL's length as a line.
+                ts: t,
+                dur: 0,
+                event: json!({"name": format!("{} WAL bytes", db_name(*db)), "ph": "C",
+                    "pid": self.pid, "ts": t, "args": {"bytes": bytes}}),
+            }),
+            EventKind::WalRestarted { db } => {
+                let args = json!({"db": db_name(*db)});
+                self.instant(out, level_track(*db), "WAL started over", t, args);
+            }
             EventKind::InterpreterWait { holder, dur_us } => {
                 let args = match holder {
                     Some(w) => json!({"held_by": who(*w)}),

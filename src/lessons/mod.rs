@@ -275,6 +275,7 @@ const COURSE: &[&str] = &[
     "readers-and-writer",
     "wal-one-writer",
     "journal-mode-answer",
+    "wal-growth",
     "busy-timeout",
     "deferred-or-immediate",
     "timeout-outlasted",

@@ -14,7 +14,12 @@ fn lost_races(r: &RunReport) -> u64 {
 }
 
 pub(super) fn lessons() -> Vec<Lesson> {
-    vec![claim_cas(), interpreter_lock(), journal_mode_answer()]
+    vec![
+        claim_cas(),
+        interpreter_lock(),
+        journal_mode_answer(),
+        wal_growth(),
+    ]
 }
 
 fn claim_cas() -> Lesson {
@@ -253,6 +258,92 @@ fn journal_mode_answer() -> Lesson {
         suggestion: Suggestion {
             label: "Now give run A's VFS its shared memory (shm = true)",
             changes: json_text(r#"{"shm": true}"#),
+        },
+        case_file: None,
+    }
+}
+
+/// "50.9 MB" (bytes in MB, one decimal).
+fn megabytes(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / 1e6)
+}
+
+fn wal_growth() -> Lesson {
+    Lesson {
+        id: "wal-growth",
+        title: "A long WAL reader grows the WAL",
+        claim: "In WAL a reader never blocks the writer, but it is not free. Each commit \
+                appends to the WAL; a checkpoint copies the frames back into the database \
+                file, and SQLite starts the log over at its beginning only once every frame \
+                has been copied back and no reader still reads from the log. A read \
+                transaction reads the database as of its first read, so while it lasts the \
+                frames after its snapshot must stay. A dashboard that keeps a read open \
+                again and again leaves the log no moment to start over: the WAL file only \
+                grows, however many checkpoints run (sqlite.org calls it checkpoint \
+                starvation). Short reads, or a moment with no reader, let it start over.",
+        runs: Runs::Compare(
+            side("reads held 1 s", "wal-growth", json_text(r#"{}"#)),
+            side(
+                "reads held 5 ms",
+                "wal-growth",
+                json_text(r#"{"reader_hold_ms": 5}"#),
+            ),
+        ),
+        prediction: Prediction {
+            question: "One worker commits 2,000 jobs in WAL while a dashboard reads, first \
+                       holding each read open for 1 s, then for 5 ms. What becomes of the WAL \
+                       file?",
+            choices: vec![
+                choice(
+                    "With 1 s reads it only grows, to several times the other's size: no \
+                     checkpoint can start the log over while a read is open; with 5 ms reads \
+                     it starts over again and again",
+                    |e| {
+                        e.a.wal_bytes_max >= 4 * b(e).wal_bytes_max
+                            && e.a.wal_restarts == 0
+                            && b(e).wal_restarts > 0
+                    },
+                ),
+                choice(
+                    "The same in both: WAL readers cost the writer nothing",
+                    |e| e.a.wal_bytes_max < 2 * b(e).wal_bytes_max,
+                ),
+                choice(
+                    "The writer fails: the long reader blocks its commits",
+                    |e| writer_errors(e.a) > 0,
+                ),
+            ],
+        },
+        check: |e| {
+            let (a, s) = (e.a, b(e));
+            finding(
+                a.wal_bytes_max >= 4 * s.wal_bytes_max
+                    && a.wal_restarts == 0
+                    && s.wal_restarts > 0
+                    && writer_errors(a) == 0
+                    && exactly_once(a)
+                    && exactly_once(s),
+                format!(
+                    "reads held {} ms: the WAL grew to {}, {} checkpoints ran and the log \
+                     started over {} times; reads held {} ms: it grew to {}, {} checkpoints, \
+                     started over {} times. The writer's errors: {} and {}",
+                    a.scenario["reader_hold_ms"],
+                    megabytes(a.wal_bytes_max),
+                    a.wal_checkpoints,
+                    a.wal_restarts,
+                    s.scenario["reader_hold_ms"],
+                    megabytes(s.wal_bytes_max),
+                    s.wal_checkpoints,
+                    s.wal_restarts,
+                    writer_errors(a),
+                    writer_errors(s)
+                ),
+            )
+        },
+        moment: MomentQuery::in_a(LongestWriteHold),
+        suggestion: Suggestion {
+            label: "Now keep the dashboard's reads short (reader_hold_ms = 5)",
+            changes: json_text(r#"{"reader_hold_ms": 5}"#),
         },
         case_file: None,
     }

@@ -17,6 +17,7 @@
 
 use crate::lock::LockLevel;
 use crate::trace::{self, DbFile, EventKind, FileRole};
+use crate::vfs;
 use rusqlite::ffi;
 use std::ffi::{c_char, c_int, c_void, CStr};
 use std::mem::size_of;
@@ -254,7 +255,32 @@ macro_rules! forward {
 }
 
 forward!(x_read, xRead(buf: *mut c_void, amount: c_int, offset: ffi::sqlite3_int64));
-forward!(x_write, xWrite(buf: *const c_void, amount: c_int, offset: ffi::sqlite3_int64));
+/// xWrite, forwarded; a write to a WAL file is also recorded when it grows the
+/// log or starts it over (`vfs::wal_size`).
+///
+/// # Safety
+/// As the forwarded methods: `file` is a file this VFS opened and has not closed.
+unsafe extern "C" fn x_write(
+    file: *mut ffi::sqlite3_file,
+    buf: *const c_void,
+    amount: c_int,
+    offset: ffi::sqlite3_int64,
+) -> c_int {
+    let (traced, real, io) = unsafe { parts(file) };
+    let wal_before = (traced.role == FileRole::Wal).then(|| {
+        let mut size: ffi::sqlite3_int64 = 0;
+        let rc = unsafe { (io.xFileSize.expect("xFileSize"))(real, &mut size) };
+        (rc == ffi::SQLITE_OK).then_some(size.max(0) as u64)
+    });
+    let rc = unsafe { (io.xWrite.expect("xWrite"))(real, buf, amount, offset) };
+    if let (ffi::SQLITE_OK, Some(Some(before))) = (rc, wal_before) {
+        let (offset, len) = (offset.max(0) as u64, amount.max(0) as u64);
+        for event in vfs::wal_size::write_events(traced.db, offset, len, before) {
+            trace::emit(event);
+        }
+    }
+    rc
+}
 forward!(x_truncate, xTruncate(size: ffi::sqlite3_int64));
 forward!(x_file_size, xFileSize(size: *mut ffi::sqlite3_int64));
 forward!(x_check_reserved_lock, xCheckReservedLock(out: *mut c_int));

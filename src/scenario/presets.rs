@@ -151,6 +151,18 @@ pub fn all() -> Vec<Preset> {
             ),
         },
         Preset {
+            name: "wal-growth",
+            lesson: "A long WAL reader grows the WAL",
+            expect: "One worker commits 2,000 jobs in WAL while a dashboard holds each read \
+                     open for a second: no checkpoint can start the log over while a read is \
+                     open, so the WAL file only grows (tens of MB); with short reads it starts \
+                     over again and again and stays a few MB.",
+            page_only: None,
+            scenario: json_text(
+                r#"{"name": "wal-growth", "workers": 1, "readers": 1, "jobs": 2000, "transaction": "short", "begin": "immediate", "journal_mode": "wal", "synchronous": "normal", "busy_timeout_ms": 5000, "work_ms": 0, "reader_hold_ms": 1000}"#,
+            ),
+        },
+        Preset {
             name: "interpreter-lock",
             lesson: "A busy handler that holds the interpreter lock",
             expect: "Two threads of one process, as Ruby runs them: each holds the process's \

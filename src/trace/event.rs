@@ -136,6 +136,18 @@ pub enum EventKind {
         db: DbFile,
         file: FileRole,
     },
+    /// A write of this worker's connection made `db`'s WAL file `bytes` long:
+    /// the log grew.
+    WalGrew {
+        db: DbFile,
+        bytes: u64,
+    },
+    /// A write of this worker's connection began `db`'s WAL anew at its start
+    /// (its header) while the file held frames: the log started over, after a
+    /// checkpoint had copied every frame back and no reader needed them.
+    WalRestarted {
+        db: DbFile,
+    },
     /// The worker waited `dur_us` for its process's interpreter lock (the
     /// scenario's `processes`: Ruby's GVL), held by `holder` when it began to
     /// wait. Not SQLite's: a lock of the language runtime around it.

@@ -13,6 +13,7 @@
 //! - `database`: a database's shared words, storage and locking, attached by path.
 //! - `detail`: the VFS's own words about its last failure, per thread.
 //! - `same_words`: whether two word slices are equal, with wasm SIMD.
+//! - `wal_size`: what a write to a WAL file says about the log (grew, started over).
 //! - `sqlite`: the C callbacks.
 //!
 //! The VFS's unsafe code is in `sqlite` and `same_words` only (the crate denies
@@ -39,6 +40,7 @@ mod sqlite;
 #[cfg(feature = "sqlite")]
 mod stamp;
 pub mod storage;
+pub mod wal_size;
 
 pub use database::{attach, detach, release_owner, SharedDatabase, DATABASE_WORDS};
 pub use detail::{note_error_detail, take_error_detail};

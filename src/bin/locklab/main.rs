@@ -339,6 +339,14 @@ mod cli {
             "hand-off      {} times, p50 {:.0} µs, p95 {:.0} µs, p99 {:.0} µs, max {:.0} µs",
             h.count, h.p50, h.p95, h.p99, h.max
         ));
+        if r.wal_bytes_max > 0 {
+            line(format!(
+                "WAL           grew to {:.1} MB; {} checkpoints, the log started over {} times",
+                r.wal_bytes_max as f64 / 1e6,
+                r.wal_checkpoints,
+                r.wal_restarts
+            ));
+        }
         line(format!("integrity     {}", r.integrity_check));
         let inv = &r.invariants;
         let check = |ok: bool| if ok { "ok" } else { "FAILED" };

@@ -130,6 +130,8 @@ const JOB_RECLAIMED: u8 = 17;
 const LEASE_LOST: u8 = 18;
 const SQLITE_LOG: u8 = 19;
 const INTERPRETER_WAIT: u8 = 20;
+const WAL_GREW: u8 = 21;
+const WAL_RESTARTED: u8 = 22;
 
 struct Writer<'a> {
     bytes: Vec<u8>,
@@ -253,6 +255,15 @@ impl<'a> Writer<'a> {
                 self.byte(BUSY_WAIT);
                 self.uint(*requested_us);
                 self.uint(*dur_us);
+            }
+            EventKind::WalGrew { db, bytes } => {
+                self.byte(WAL_GREW);
+                self.byte(db_code(*db));
+                self.uint(*bytes);
+            }
+            EventKind::WalRestarted { db } => {
+                self.byte(WAL_RESTARTED);
+                self.byte(db_code(*db));
             }
             EventKind::InterpreterWait { holder, dur_us } => {
                 self.byte(INTERPRETER_WAIT);
@@ -434,6 +445,11 @@ impl Reader<'_> {
                 requested_us: self.uint()?,
                 dur_us: self.uint()?,
             },
+            WAL_GREW => EventKind::WalGrew {
+                db: self.db()?,
+                bytes: self.uint()?,
+            },
+            WAL_RESTARTED => EventKind::WalRestarted { db: self.db()? },
             INTERPRETER_WAIT => EventKind::InterpreterWait {
                 holder: self.worker_or_none()?,
                 dur_us: self.uint()?,

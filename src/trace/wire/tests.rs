@@ -193,6 +193,15 @@ fn every_kind() -> Vec<TraceEvent> {
             },
         ),
         at(
+            22,
+            8,
+            EventKind::WalGrew {
+                db: DbFile::Results,
+                bytes: u64::MAX,
+            },
+        ),
+        at(22, 9, EventKind::WalRestarted { db: DbFile::Queue }),
+        at(
             23,
             6,
             EventKind::SqliteLog {
@@ -218,7 +227,7 @@ fn the_samples_hold_one_event_of_every_tag() {
         .iter()
         .map(|e| std::mem::discriminant(&e.kind))
         .collect();
-    assert_eq!(kinds.len(), usize::from(INTERPRETER_WAIT) + 1);
+    assert_eq!(kinds.len(), usize::from(WAL_RESTARTED) + 1);
 }
 
 #[test]

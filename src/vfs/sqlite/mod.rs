@@ -410,8 +410,21 @@ unsafe extern "C" fn x_write(
 ) -> c_int {
     let open = unsafe { open_file(file) };
     let data = unsafe { std::slice::from_raw_parts(buf.cast::<u8>(), amount.max(0) as usize) };
+    let wal_before = match open.role {
+        FileRole::Wal => open.file.size().ok(),
+        _ => None,
+    };
     match open.file.write_at(offset as u64, data) {
-        Ok(()) => ffi::SQLITE_OK,
+        Ok(()) => {
+            if let Some(before) = wal_before {
+                let len = data.len() as u64;
+                for event in crate::vfs::wal_size::write_events(open.db, offset as u64, len, before)
+                {
+                    trace::emit(event);
+                }
+            }
+            ffi::SQLITE_OK
+        }
         Err(e) => storage_failed(e, ffi::SQLITE_IOERR_WRITE),
     }
 }

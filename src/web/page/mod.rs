@@ -27,4 +27,5 @@ mod shell;
 mod store;
 pub(crate) mod timeline;
 mod wait_for_matrix;
+mod wal_chart;
 mod watchers;

@@ -10,6 +10,7 @@ use super::metrics_panel::{MetricsPanel, Numbers};
 use super::replay_view::ReplayView;
 use super::timeline::SharedWindow;
 use super::timeline::WindowCell;
+use super::wal_chart::WalChart;
 use crate::analysis::report::{Outcome, RunReport};
 use crate::exports::text_timeline;
 use crate::web::host::finished_run::BrowserRun;
@@ -64,6 +65,7 @@ pub fn run_view(props: &RunViewProps) -> Html {
             <Incidents report={r.clone()} log={(*log).clone()} />
             <ReplayView run={props.run.clone()} timeline={timeline.clone()}
                 shared={props.window.clone().map(|window| SharedWindow { window, axis_us: end_us.max(1) })} />
+            <WalChart report={r.clone()} events={props.run.events.clone()} />
             <Exports run={props.run.clone()} />
             <h3>{ "Invariants and metrics" }</h3>
             <Invariants report={r.clone()} />

@@ -1,0 +1,49 @@
+//! What a write to a WAL file says about the log, for the trace: the log grew
+//! (the write ended past the file's end), or it started over (its header was
+//! written again while the file held frames: SQLite restarts the log at its
+//! start once a checkpoint has copied every frame back and no reader needs
+//! them). Both VFSes ask this of every write to a `-wal` file, so the shared
+//! VFS and the traced unix VFS say the same.
+
+use crate::trace::{DbFile, EventKind};
+
+/// The events of a write of `len` bytes at `offset` to `db`'s WAL file, which
+/// was `size_before` bytes long.
+pub fn write_events(db: DbFile, offset: u64, len: u64, size_before: u64) -> Vec<EventKind> {
+    let mut events = Vec::new();
+    if offset == 0 && size_before > 0 {
+        events.push(EventKind::WalRestarted { db });
+    }
+    let end = offset + len;
+    if end > size_before {
+        events.push(EventKind::WalGrew { db, bytes: end });
+    }
+    events
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_write_past_the_end_grows_the_log_and_a_header_over_frames_restarts_it() {
+        let q = DbFile::Queue;
+        // The first header and frame of a new log: it grows, it does not restart.
+        assert_eq!(
+            write_events(q, 0, 32, 0),
+            vec![EventKind::WalGrew { db: q, bytes: 32 }]
+        );
+        // A frame appended.
+        assert_eq!(
+            write_events(q, 32, 4120, 32),
+            vec![EventKind::WalGrew { db: q, bytes: 4152 }]
+        );
+        // A frame written over an old one, inside the file: nothing to say.
+        assert_eq!(write_events(q, 32, 4120, 8272), vec![]);
+        // The header again over a file of frames: the log started over.
+        assert_eq!(
+            write_events(q, 0, 32, 8272),
+            vec![EventKind::WalRestarted { db: q }]
+        );
+    }
+}
