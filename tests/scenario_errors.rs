@@ -222,8 +222,9 @@ fn faults_stale_after_ms_and_cache_pages_read_as_written() {
     )
     .unwrap();
     assert_eq!((s.stale_after_ms, s.cache_pages), (250, 4));
+    assert_eq!(s.faults.power_cut, None);
     assert_eq!(
-        s.faults,
+        s.faults.kills,
         vec![
             Fault {
                 kill: 2,
