@@ -34,16 +34,18 @@ const ON_THE_SHARED_VFS: &[&str] = &[
     "batched-results",
     "broken-locking",
     "worker-crash",
+    "power-cut",
     "interpreter-lock",
     "case-huey-dequeue",
     "case-river-busy-timeout",
     "case-solid-queue-heartbeat",
 ];
 
-/// The lessons SQLite's unix VFS can run: not broken locking, not a crash (the
-/// unix VFS refuses `locking: "none"` and `faults`).
+/// The lessons SQLite's unix VFS can run: not broken locking, not a crash, not
+/// a power cut (the unix VFS refuses `locking: "none"` and `faults`, kills and
+/// power cuts alike: its files are the operating system's).
 fn on_the_unix_vfs() -> Vec<&'static str> {
-    let shared_only = ["broken-locking", "worker-crash"];
+    let shared_only = ["broken-locking", "worker-crash", "power-cut"];
     let all = ON_THE_SHARED_VFS.iter().copied();
     all.filter(|id| !shared_only.contains(id)).collect()
 }

@@ -178,11 +178,13 @@ fn shares(r: &RunReport) -> Option<String> {
 }
 
 /// "Worker 1 was killed at 100.2 ms; 1 job came back through the heartbeat."
+/// Workers a power cut stopped are said with the cut (`outcome`).
 fn crashes(r: &RunReport) -> Option<String> {
+    let cut_at = r.power_cut.as_ref().map_or(f64::INFINITY, |c| c.at_ms);
     let killed: Vec<String> = r
         .workers
         .iter()
-        .filter(|w| w.killed)
+        .filter(|w| w.killed && w.killed_at_ms.unwrap_or_default() < cut_at)
         .map(|w| match w.killed_at_ms {
             Some(at) => format!("{} was killed at {at:.1} ms", name(r, w.id)),
             None => format!("{} was killed", name(r, w.id)),
@@ -201,7 +203,7 @@ fn crashes(r: &RunReport) -> Option<String> {
     } else {
         format!("{s}; {back}")
     };
-    if r.jobs.stuck > 0 {
+    if r.jobs.stuck > 0 && r.power_cut.is_none() {
         s.push_str(&format!(", {} stuck RUNNING", r.jobs.stuck));
     }
     s.push('.');
@@ -245,20 +247,25 @@ fn outcome(r: &RunReport) -> Option<String> {
         }),
         Outcome::PowerCut => Some(match &r.power_cut {
             Some(c) => format!(
-                "The power went off at {:.0} ms, dropping {} unsynced {}; after recovery, \
-                 {} lost and integrity_check says {}.",
+                "The power went off at {:.0} ms: every worker stopped where it was, and {} \
+                 not yet synced {} lost; after recovery, {} lost{}, and integrity_check says \
+                 {}.",
                 c.at_ms,
-                c.writes_dropped,
-                if c.writes_dropped == 1 {
-                    "write"
-                } else {
-                    "writes"
-                },
+                count(c.writes_dropped as usize, "write", "writes"),
+                if c.writes_dropped == 1 { "was" } else { "were" },
                 count(
                     c.commits_lost as usize,
                     "committed job was",
                     "committed jobs were"
                 ),
+                match r.jobs.stuck {
+                    0 => String::new(),
+                    n => format!(
+                        ", {} claimed before the cut {} RUNNING (stuck)",
+                        count(n as usize, "job", "jobs"),
+                        if n == 1 { "stays" } else { "stay" }
+                    ),
+                },
                 c.integrity_check
             ),
             None => "The power went off.".to_string(),

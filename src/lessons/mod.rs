@@ -13,6 +13,7 @@ mod case_files;
 mod ladder;
 mod moment;
 mod pitfalls;
+mod power;
 
 pub mod happened;
 pub use happened::what_happened;
@@ -249,6 +250,7 @@ pub fn all() -> Vec<Lesson> {
     let mut lessons = ladder::lessons();
     lessons.extend(article::lessons());
     lessons.extend(pitfalls::lessons());
+    lessons.extend(power::lessons());
     lessons.extend(beyond::lessons());
     lessons.extend(case_files::lessons());
     // In the course's order; a lesson the list does not name (yet) comes after
@@ -287,6 +289,7 @@ const COURSE: &[&str] = &[
     "batched-results",
     "broken-locking",
     "worker-crash",
+    "power-cut",
     "interpreter-lock",
     "your-turn",
     "case-huey-dequeue",

@@ -30,6 +30,9 @@ pub enum Landmarks {
     Reclaim,
     /// The first job claimed by a second worker while the first still had it.
     DoubleClaim,
+    /// The power cut (every worker dies at one moment), from the last sync of a
+    /// queue file before it.
+    PowerCut,
 }
 
 /// The moment found: in which run (0 or 1), where, and in words.
@@ -71,6 +74,7 @@ impl MomentQuery {
                 _ => None,
             }),
             Landmarks::DoubleClaim => double_claim(timeline, events),
+            Landmarks::PowerCut => power_cut(timeline, events),
         }?;
         Some(Moment {
             run: usize::from(self.in_b),
@@ -96,6 +100,57 @@ fn event_landmark(
         from_us: e.t_us,
         to_us: e.t_us,
         label: format!("{who} {words} ({})", ms_text(e.t_us)),
+    })
+}
+
+/// The power cut: the moment every worker of the run died at once (the last
+/// deaths of the trace, two or more at the same time), and the span since the
+/// last sync of any of the queue's files. Every write after that sync was made
+/// after its own file's last sync: the cut lost it.
+fn power_cut(timeline: &Timeline, events: &[TraceEvent]) -> Option<Landmark> {
+    let killed = |e: &&TraceEvent| matches!(e.kind, EventKind::WorkerKilled);
+    let cut = events.iter().filter(killed).map(|e| e.t_us).max()?;
+    let at_cut: Vec<_> = events
+        .iter()
+        .filter(killed)
+        .filter(|e| e.t_us == cut)
+        .collect();
+    if at_cut.len() < 2 {
+        return None;
+    }
+    let synced = events
+        .iter()
+        .filter(|e| e.t_us <= cut)
+        .filter(|e| {
+            matches!(
+                e.kind,
+                EventKind::Sync {
+                    db: crate::trace::DbFile::Queue,
+                    ..
+                }
+            )
+        })
+        .map(|e| e.t_us)
+        .max();
+    let lane = timeline.lane_of(at_cut[0].worker)?;
+    let label = match synced {
+        Some(t) => format!(
+            "the power goes off at {}: every worker stops here; the queue's files were last \
+             synced at {}, and everything written to them since is lost",
+            ms_text(cut),
+            ms_text(t)
+        ),
+        None => format!(
+            "the power goes off at {}: every worker stops here; no worker synced the queue's \
+             files in this run, so everything they wrote to them is lost",
+            ms_text(cut)
+        ),
+    };
+    Some(Landmark {
+        lane,
+        from_us: synced.unwrap_or(cut),
+        to_us: cut,
+        label,
     })
 }
 

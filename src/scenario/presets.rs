@@ -237,6 +237,20 @@ pub fn all() -> Vec<Preset> {
             ),
         },
         Preset {
+            name: "power-cut",
+            lesson: "synchronous and a power cut",
+            expect: "Four workers commit jobs in WAL mode with synchronous = FULL; at 250 ms \
+                     the power goes off: every worker stops where it is and every write not \
+                     yet synced is lost; a fresh connection then recovers the database. FULL \
+                     syncs the WAL at every commit: no committed job is lost. With NORMAL the \
+                     commits since the last checkpoint are lost, and integrity_check still \
+                     says ok. Needs the shared VFS (the page, or --vfs shared).",
+            page_only: None,
+            scenario: json_text(
+                r#"{"name": "power-cut", "workers": 4, "jobs": 150, "transaction": "short", "begin": "immediate", "journal_mode": "wal", "synchronous": "full", "busy_timeout_ms": 5000, "work_ms": [5, 15], "faults": [{"power_cut": true, "at_ms": 250}]}"#,
+            ),
+        },
+        Preset {
             name: "starvation",
             lesson: "Why one worker starves the others",
             expect: "Four workers, short IMMEDIATE transactions, busy_timeout 5 s and no work \

@@ -78,6 +78,7 @@ pub async fn run(
     storage: Option<StorageKind>,
     live: LiveTrace,
 ) -> Result<BrowserRun, WebError> {
+    refuse_power_cut(scenario)?;
     let chosen = storage.unwrap_or_else(run_files::default_storage);
     match run_on(scenario, chosen, live.clone()).await {
         // Every error of `opfs_storage::open` names OPFS.
@@ -90,6 +91,20 @@ pub async fn run(
             run_on(scenario, StorageKind::Memory, live).await
         }
         other => other,
+    }
+}
+
+/// The page cannot cut the power yet (`vfs::power` is ready for its buffers; the
+/// page's host, its workers and the keeper's recovery are not): it says so
+/// instead of running the scenario without its cut. Natively: `--vfs shared`.
+fn refuse_power_cut(scenario: &Scenario) -> Result<(), WebError> {
+    match scenario.faults.power_cut {
+        Some(_) => Err(WebError::refused(
+            "scenario field `faults`: the page cannot cut the power yet; run this scenario \
+             natively through the shared VFS (locklab run --vfs shared, or locklab lesson \
+             power-cut)",
+        )),
+        None => Ok(()),
     }
 }
 
@@ -481,6 +496,7 @@ impl Run {
 /// The page's pipeline check: `scenario`'s first writer alone in one Web Worker, on
 /// sqlite-wasm-rs's in-memory VFS.
 pub async fn run_alone(scenario: &Scenario) -> Result<RunReport, WebError> {
+    refuse_power_cut(scenario)?;
     let inbox = Rc::new(Inbox::default());
     let worker = WorkerHandle::spawn(Member::Worker(0), &inbox, &LiveTrace::default()).await?;
     let (member, arrival) = inbox.next().await;
