@@ -31,6 +31,7 @@ const ON_THE_SHARED_VFS: &[&str] = &[
     "busy-or-locked",
     "claim-index",
     "claim-cas",
+    "shared-connection",
     "batched-results",
     "broken-locking",
     "worker-crash",

@@ -7,7 +7,9 @@ mod common;
 
 use common::{assert_every_job_done_once, error_durations};
 use locklab::native::{Run, Vfs};
+use locklab::trace::EventKind;
 use serde_json::{json, Value};
+use std::collections::BTreeSet;
 
 /// Each lesson as a test per VFS: `unix::name` and `shared::name`.
 macro_rules! on_both_vfs {
@@ -33,6 +35,7 @@ on_both_vfs!(
     a_claim_that_selects_outside_its_transaction_needs_the_compare_and_swap,
     a_busy_handler_that_keeps_the_interpreter_lock_stalls_its_own_process,
     a_reader_that_keeps_reading_keeps_the_wal_from_starting_over,
+    tasks_sharing_a_connection_mix_their_transactions_and_a_lock_around_it_does_not,
 );
 
 fn long_transactions_without_busy_timeout_hit_busy_yet_every_job_is_done_once(vfs: Vfs) {
@@ -320,6 +323,81 @@ fn a_reader_that_keeps_reading_keeps_the_wal_from_starting_over(vfs: Vfs) {
     );
     assert_every_job_done_once(&long);
     assert_every_job_done_once(&short);
+}
+
+/// Four tasks on one connection, their statements interleaved: SQLite's one
+/// transaction per connection shows as SQLITE_ERROR at a BEGIN inside another
+/// task's transaction and at a COMMIT with none open, COMMITs that carry
+/// another task's statements, and jobs left RUNNING. A lock around the
+/// connection, or a connection per task, does every job once.
+fn tasks_sharing_a_connection_mix_their_transactions_and_a_lock_around_it_does_not(vfs: Vfs) {
+    let tasks = |changes: Value| {
+        let mut s = json!({"workers": 1, "tasks_per_connection": 4, "jobs": 40,
+            "begin": "immediate", "journal_mode": "wal", "synchronous": "normal",
+            "busy_timeout_ms": 1000, "work_ms": [2, 5]});
+        for (k, v) in changes.as_object().unwrap() {
+            s[k] = v.clone();
+        }
+        run(vfs, s)
+    };
+    // Which misuse a run meets depends on how the tasks' statements fall: look
+    // at runs of different seeds until each has shown itself (at most eight).
+    let wanted = [
+        "cannot start a transaction within a transaction",
+        "cannot commit - no transaction is active",
+    ];
+    let (mut seen, mut shared_commits) = (BTreeSet::<&str>::new(), 0);
+    for seed in 1..=8 {
+        let mixed = tasks(json!({"seed": seed}));
+        let r = &mixed.report;
+        assert!(
+            r.error_count("SQLITE_ERROR") > 0,
+            "seed {seed}: {:?}",
+            r.errors
+        );
+        assert_eq!(
+            r.lock_errors(),
+            0,
+            "no lock error: the tasks share one connection"
+        );
+        assert!(
+            r.jobs.stuck > 0 || r.jobs.done < r.jobs.seeded,
+            "seed {seed}: {:?}",
+            r.jobs
+        );
+        assert_eq!(
+            r.integrity_check, "ok",
+            "the file is whole: only the jobs suffer"
+        );
+        for e in &mixed.events {
+            if let EventKind::Error { message, .. } = &e.kind {
+                seen.extend(wanted.iter().copied().filter(|w| message.contains(w)));
+            }
+        }
+        shared_commits += r.transactions.shared;
+        if seen.len() == wanted.len() && shared_commits > 0 {
+            break;
+        }
+    }
+    assert_eq!(seen.len(), wanted.len(), "misuse errors seen: {seen:?}");
+    assert!(
+        shared_commits > 0,
+        "a COMMIT carried another task's statements"
+    );
+
+    for fixed in [
+        json!({"serialize_tasks": true}),
+        json!({"workers": 4, "tasks_per_connection": 1}),
+    ] {
+        let run = tasks(fixed.clone());
+        assert!(
+            run.report.errors.is_empty(),
+            "{fixed}: {:?}",
+            run.report.errors
+        );
+        assert_eq!(run.report.transactions.shared, 0, "{fixed}");
+        assert_every_job_done_once(&run);
+    }
 }
 
 fn run(vfs: Vfs, scenario: Value) -> Run {

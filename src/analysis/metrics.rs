@@ -76,6 +76,9 @@ pub struct Metrics {
     /// The queue database's WAL: how long its file grew, how many checkpoints
     /// ran, how many times the log started over (`WalLog`).
     pub wal: WalLog,
+    /// COMMITs of one task that also committed other tasks' statements
+    /// (`tasks_per_connection`).
+    pub shared_commits: u64,
     pub rolled_back: u64,
     pub errors: BTreeMap<String, u64>,
     pub busy_wait_ms: f64,
@@ -151,6 +154,7 @@ pub struct Tally {
     committed_jobs: Vec<i64>,
     claims: Claims,
     wal: WalLog,
+    shared_commits: u64,
     wait_for: WaitFor,
     /// Only for a report (`Metrics::from_events`, a run's `RunTrace`): the live
     /// panels do not show hand-offs (`metrics_so_far` leaves them out).
@@ -222,6 +226,7 @@ impl Tally {
             EventKind::WorkerStart { role } => w.role = *role,
             EventKind::Commit { .. } => self.committed += 1,
             EventKind::Rollback { .. } => self.rolled_back += 1,
+            EventKind::SharedCommit { .. } => self.shared_commits += 1,
             EventKind::JobDone { job, latency_us } => {
                 w.jobs_done += 1;
                 self.latencies.push(*latency_us);
@@ -285,6 +290,7 @@ impl Tally {
             reclaimed: self.reclaimed,
             claimed_twice: self.claims.twice(),
             wal: self.wal.clone(),
+            shared_commits: self.shared_commits,
             rolled_back: self.rolled_back,
             errors: BTreeMap::new(),
             busy_wait_ms: 0.0,

@@ -65,6 +65,10 @@ pub struct Jobs {
 pub struct Transactions {
     pub committed: u64,
     pub rolled_back: u64,
+    /// COMMITs of one task of a shared connection that also committed other
+    /// tasks' statements (`tasks_per_connection`); 0 otherwise.
+    #[serde(default)]
+    pub shared: u64,
 }
 
 /// The invariants of a run, each checked after it ended.
@@ -202,6 +206,7 @@ impl RunReport {
             transactions: Transactions {
                 committed: metrics.committed,
                 rolled_back: metrics.rolled_back,
+                shared: metrics.shared_commits,
             },
             errors: metrics.errors,
             busy_wait_ms: metrics.busy_wait_ms,

@@ -23,10 +23,10 @@ const DASHBOARD: &str = "SELECT status, count(*) FROM jobs GROUP BY status";
 const STALE_POLL: Duration = Duration::from_millis(50);
 
 /// A job whose work is finished and whose result is not yet committed.
-struct Finished {
-    job: i64,
+pub(super) struct Finished {
+    pub(super) job: i64,
     /// When the worker began trying to claim it.
-    since_us: u64,
+    pub(super) since_us: u64,
 }
 
 /// Why a long transaction ended before its batch was full.
@@ -39,6 +39,9 @@ enum BatchEnd {
 
 impl Worker<'_> {
     pub(super) fn write_loop(&mut self) -> Result<(), WorkerExit> {
+        if self.scenario.tasks_per_connection > 1 {
+            return self.tasks_loop();
+        }
         match self.scenario.transaction {
             TransactionStyle::Short => self.short_loop(),
             TransactionStyle::Long => self.long_loop(),
@@ -162,7 +165,7 @@ impl Worker<'_> {
     }
 
     /// Record a claim (and a reclaim, with the worker the job was taken from).
-    fn claimed(&mut self, job: i64, reclaimed_from: Option<Option<WorkerId>>) -> i64 {
+    pub(super) fn claimed(&mut self, job: i64, reclaimed_from: Option<Option<WorkerId>>) -> i64 {
         trace::emit(EventKind::JobClaimed { job });
         if let Some(from) = reclaimed_from {
             trace::emit(EventKind::JobReclaimed { job, from });
@@ -215,14 +218,14 @@ impl Worker<'_> {
     }
 
     /// Another worker reclaimed `job`: this worker lets it go.
-    fn lease_lost(&mut self, job: i64) {
+    pub(super) fn lease_lost(&mut self, job: i64) {
         trace::emit(EventKind::LeaseLost { job });
         self.in_hand = self.in_hand.saturating_sub(1);
     }
 
     /// One job's work time (drawn from `work_ms`) cut into slices of `heartbeat_ms`,
     /// each with whether a heartbeat follows it.
-    fn work_slices(&mut self) -> Vec<(Duration, bool)> {
+    pub(super) fn work_slices(&mut self) -> Vec<(Duration, bool)> {
         let s = self.scenario;
         let total = u64::from(self.rng.between(s.work_ms.min, s.work_ms.max));
         let beat = u64::from(s.heartbeat_ms);
@@ -276,7 +279,7 @@ impl Worker<'_> {
 
     /// After the commit of `done`: the jobs whose lease was `lost` are another
     /// worker's now; the others are done.
-    fn finish(&mut self, done: &[Finished], lost: &[i64]) {
+    pub(super) fn finish(&mut self, done: &[Finished], lost: &[i64]) {
         for &job in lost {
             trace::emit(EventKind::LeaseLost { job });
         }
@@ -328,7 +331,7 @@ impl Worker<'_> {
 
     /// Mark `done` DONE; returns the jobs whose UPDATE changed no row (another
     /// worker reclaimed them).
-    fn mark_done(&mut self, step: Step, done: &[Finished]) -> Flow<Vec<i64>> {
+    pub(super) fn mark_done(&mut self, step: Step, done: &[Finished]) -> Flow<Vec<i64>> {
         let (queue, worker, now) = (self.queue, self.id, self.clock.now_us() as i64);
         let elsewhere = self.results.is_some();
         let mut lost = Vec::new();

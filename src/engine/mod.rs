@@ -29,6 +29,8 @@ mod jobs;
 mod kill;
 pub mod schema;
 #[cfg(feature = "sqlite")]
+mod tasks;
+#[cfg(feature = "sqlite")]
 pub mod thread;
 
 pub use crate::analysis::outcome::{Failure, WorkerExit};

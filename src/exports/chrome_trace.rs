@@ -352,6 +352,10 @@ impl Lane {
                 event: json!({"name": format!("{} WAL bytes", db_name(*db)), "ph": "C",
                     "pid": self.pid, "ts": t, "args": {"bytes": bytes}}),
             }),
+            EventKind::SharedCommit { others } => {
+                let args = json!({"other_tasks": others});
+                self.instant(out, TRANSACTIONS, "COMMIT of other tasks' work", t, args);
+            }
             EventKind::WalRestarted { db } => {
                 let args = json!({"db": db_name(*db)});
                 self.instant(out, level_track(*db), "WAL started over", t, args);

@@ -286,6 +286,7 @@ const COURSE: &[&str] = &[
     "busy-or-locked",
     "claim-index",
     "claim-cas",
+    "shared-connection",
     "batched-results",
     "broken-locking",
     "worker-crash",

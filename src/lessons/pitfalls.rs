@@ -19,6 +19,7 @@ pub(super) fn lessons() -> Vec<Lesson> {
         interpreter_lock(),
         journal_mode_answer(),
         wal_growth(),
+        shared_connection(),
     ]
 }
 
@@ -115,7 +116,7 @@ fn interpreter_lock() -> Lesson {
                 busy handler that sleeps with the GVL released (the gem's \
                 busy_handler_timeout=, which Rails 8 uses) lets the holder finish. The lock \
                 is the runtime's, not SQLite's: Python's sqlite3 module lets go of its GIL \
-                around SQLite's calls.",
+                while SQLite runs a statement (sqlite3_step), busy waits included.",
         runs: Runs::Compare(
             side(
                 "SQLite's busy handler (busy_timeout=)",
@@ -195,11 +196,13 @@ fn journal_mode_answer() -> Lesson {
         claim: "PRAGMA journal_mode = wal is a request, and its answer is the journal mode \
                 the database is in afterwards. SQLite leaves the mode as it was, with no \
                 error, when it cannot use WAL: for a temporary or in-memory database, when \
-                the VFS offers no shared memory for WAL's index (here), or inside a write \
-                transaction that has changed something. Asked inside any other transaction \
-                it fails with an error instead. A program that does not read the answer goes \
-                on in the rollback journal, where readers hold up every COMMIT, believing it \
-                runs in WAL. Read the answer, and stop when it is not wal.",
+                the VFS offers no shared memory for WAL's index (here; unless locking_mode \
+                is EXCLUSIVE), or inside a write transaction that has changed something. On \
+                a database that could use WAL, asking inside any other transaction, or \
+                while another statement of the connection is still reading, fails with an \
+                error instead. A program that does not read the answer goes on in the \
+                rollback journal, where a reader that is reading holds up a COMMIT, \
+                believing it runs in WAL. Read the answer, and stop when it is not wal.",
         runs: Runs::Compare(
             side(
                 "a VFS without shared memory",
@@ -276,8 +279,9 @@ fn wal_growth() -> Lesson {
                 appends to the WAL; a checkpoint copies the frames back into the database \
                 file, and SQLite starts the log over at its beginning only once every frame \
                 has been copied back and no reader still reads from the log. A read \
-                transaction reads the database as of its first read, so while it lasts the \
-                frames after its snapshot must stay. A dashboard that keeps a read open \
+                transaction reads the database as of its first read, so while it lasts a \
+                checkpoint cannot copy back the frames after its snapshot, and the log \
+                cannot start over under it. A dashboard that keeps a read open \
                 again and again leaves the log no moment to start over: the WAL file only \
                 grows, however many checkpoints run (sqlite.org calls it checkpoint \
                 starvation). Short reads, or a moment with no reader, let it start over.",
@@ -295,9 +299,9 @@ fn wal_growth() -> Lesson {
                        file?",
             choices: vec![
                 choice(
-                    "With 1 s reads it only grows, to several times the other's size: no \
-                     checkpoint can start the log over while a read is open; with 5 ms reads \
-                     it starts over again and again",
+                    "With 1 s reads it only grows, to several times the other's size: the \
+                     log cannot start over while a read of it is open; with 5 ms reads it \
+                     starts over again and again",
                     |e| {
                         e.a.wal_bytes_max >= 4 * b(e).wal_bytes_max
                             && e.a.wal_restarts == 0
@@ -344,6 +348,89 @@ fn wal_growth() -> Lesson {
         suggestion: Suggestion {
             label: "Now keep the dashboard's reads short (reader_hold_ms = 5)",
             changes: json_text(r#"{"reader_hold_ms": 5}"#),
+        },
+        case_file: None,
+    }
+}
+
+fn shared_connection() -> Lesson {
+    Lesson {
+        id: "shared-connection",
+        title: "One connection, several tasks",
+        claim: "A connection has one transaction at a time, whoever sends its statements. \
+                Tasks that share a connection (a thread pool, async tasks) without taking \
+                turns mix their statements into that one transaction: a task's BEGIN while \
+                another's transaction is open fails (cannot start a transaction within a \
+                transaction); a task's COMMIT commits everything sent since the BEGIN, \
+                another task's half-done claim included; a task whose transaction another \
+                task ended finds none at its COMMIT; and the usual error handler, a ROLLBACK, \
+                throws away whatever transaction is open, someone else's too. Jobs end up \
+                claimed by nobody who works on them. These are SQLITE_ERROR, not lock \
+                errors: no busy_timeout helps. Give each task its own connection, or put a \
+                lock around the connection that a task holds from BEGIN to COMMIT.",
+        runs: Runs::Compare(
+            side(
+                "four tasks, one connection",
+                "shared-connection",
+                json_text(r#"{}"#),
+            ),
+            side(
+                "a lock around the connection",
+                "shared-connection",
+                json_text(r#"{"serialize_tasks": true}"#),
+            ),
+        ),
+        prediction: Prediction {
+            question: "One worker's connection is shared by four tasks that each claim, work \
+                       and write results, their statements interleaved; then the same with a \
+                       lock around the connection. What happens without the lock?",
+            choices: vec![
+                choice(
+                    "SQLITE_ERROR from BEGINs and COMMITs in the wrong place of the \
+                     connection's one transaction, and jobs claimed but never done; with \
+                     the lock, every job once and no error",
+                    |e| {
+                        e.a.error_count("SQLITE_ERROR") > 0
+                            && !exactly_once(e.a)
+                            && b(e).errors.is_empty()
+                            && exactly_once(b(e))
+                    },
+                ),
+                choice("SQLITE_BUSY: the tasks wait for each other's locks", |e| {
+                    busy(e.a) > 0
+                }),
+                choice("Nothing: each task's statements are its own", |e| {
+                    e.a.errors.is_empty() && exactly_once(e.a)
+                }),
+            ],
+        },
+        check: |e| {
+            let (a, s) = (e.a, b(e));
+            finding(
+                a.error_count("SQLITE_ERROR") > 0
+                    && !exactly_once(a)
+                    && s.errors.is_empty()
+                    && exactly_once(s),
+                format!(
+                    "four tasks on one connection: {} SQLITE_ERROR, {} COMMITs that committed \
+                     other tasks' statements, {} of {} jobs done and {} left RUNNING. With a \
+                     lock around the connection: {} errors, {} of {} done",
+                    a.error_count("SQLITE_ERROR"),
+                    a.transactions.shared,
+                    a.jobs.done,
+                    a.jobs.seeded,
+                    a.jobs.stuck,
+                    s.lock_errors() + s.error_count("SQLITE_ERROR"),
+                    s.jobs.done,
+                    s.jobs.seeded
+                ),
+            )
+        },
+        moment: MomentQuery::in_a(FirstError("SQLITE_ERROR")),
+        suggestion: Suggestion {
+            label: "Now give each task a connection of its own (workers = 4, \
+                    tasks_per_connection = 1)",
+            changes: json_text(r#"{"workers": 4, "tasks_per_connection": 1}"#),
         },
         case_file: None,
     }

@@ -190,7 +190,17 @@ pub const FIELDS: &[Field] = &[
     Field {
         name: "shm",
         edit: Edit::Flag { default: true },
-        help: "The VFS offers shared memory for WAL's index; off, SQLite cannot use WAL and PRAGMA journal_mode = wal answers the mode it had.",
+        help: "The VFS offers shared memory for WAL's index; off, SQLite cannot use WAL across connections and PRAGMA journal_mode = wal answers the mode it had.",
+    },
+    Field {
+        name: "tasks_per_connection",
+        edit: Edit::Number { min: 1, max: 8, default: 1 },
+        help: "Job loops sharing each writer's one connection, a statement at a time, as a thread pool or async tasks sharing a connection do.",
+    },
+    Field {
+        name: "serialize_tasks",
+        edit: Edit::Flag { default: false },
+        help: "The tasks of a connection take turns with it, a whole transaction at a time (a lock around the connection).",
     },
     Field {
         name: "faults",

@@ -216,6 +216,12 @@ pub struct Scenario {
     /// The VFS offers shared memory for WAL's index (xShmMap); without it
     /// `PRAGMA journal_mode = wal` does not take.
     pub shm: bool,
+    /// Job loops interleaved on each writer's one connection, a statement at a
+    /// time, as tasks sharing a connection are; 1: one loop per connection.
+    pub tasks_per_connection: u32,
+    /// The tasks of a connection take turns with it, one whole transaction at a
+    /// time (a lock around the connection).
+    pub serialize_tasks: bool,
     /// Workers killed during the run, as a crash would kill them, and a power cut.
     pub faults: Faults,
 }
@@ -308,6 +314,8 @@ impl Scenario {
             processes: f.number("processes")?,
             busy_handler: f.choice("busy_handler")?,
             shm: f.flag("shm")?,
+            tasks_per_connection: f.number("tasks_per_connection")?,
+            serialize_tasks: f.flag("serialize_tasks")?,
             faults: Faults::default(),
         };
         if s.processes > s.all_workers() {
@@ -318,6 +326,15 @@ impl Scenario {
                     s.all_workers()
                 ),
                 given: s.processes.to_string(),
+            });
+        }
+        if s.tasks_per_connection > 1 && s.transaction == TransactionStyle::Long {
+            return Err(ScenarioError {
+                field: "tasks_per_connection".to_string(),
+                allowed: "1 when transaction is long (the tasks' loops are the short \
+                          style's)"
+                    .to_string(),
+                given: s.tasks_per_connection.to_string(),
             });
         }
         if s.claim_select == ClaimSelect::Outside && s.transaction == TransactionStyle::Long {

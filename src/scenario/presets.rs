@@ -151,10 +151,24 @@ pub fn all() -> Vec<Preset> {
             ),
         },
         Preset {
+            name: "shared-connection",
+            lesson: "One connection, several tasks",
+            expect: "One worker's connection shared by four tasks, their statements \
+                     interleaved: BEGINs refused with SQLITE_ERROR (cannot start a \
+                     transaction within a transaction), COMMITs that commit another task's \
+                     half-done work or find no transaction, and jobs left claimed but never \
+                     done. A lock around the connection (serialize_tasks) or a connection \
+                     per task does every job once.",
+            page_only: None,
+            scenario: json_text(
+                r#"{"name": "shared-connection", "workers": 1, "tasks_per_connection": 4, "jobs": 40, "transaction": "short", "begin": "immediate", "journal_mode": "wal", "synchronous": "normal", "busy_timeout_ms": 1000, "work_ms": [2, 5]}"#,
+            ),
+        },
+        Preset {
             name: "wal-growth",
             lesson: "A long WAL reader grows the WAL",
             expect: "One worker commits 2,000 jobs in WAL while a dashboard holds each read \
-                     open for a second: no checkpoint can start the log over while a read is \
+                     open for a second: the log cannot start over while a read of it is \
                      open, so the WAL file only grows (tens of MB); with short reads it starts \
                      over again and again and stays a few MB.",
             page_only: None,

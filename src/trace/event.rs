@@ -136,6 +136,12 @@ pub enum EventKind {
         db: DbFile,
         file: FileRole,
     },
+    /// A COMMIT of one task of this worker's connection (`tasks_per_connection`)
+    /// that also committed the statements `others` other tasks had sent into
+    /// the same transaction.
+    SharedCommit {
+        others: u32,
+    },
     /// A write of this worker's connection made `db`'s WAL file `bytes` long:
     /// the log grew.
     WalGrew {

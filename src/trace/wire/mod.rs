@@ -132,6 +132,7 @@ const SQLITE_LOG: u8 = 19;
 const INTERPRETER_WAIT: u8 = 20;
 const WAL_GREW: u8 = 21;
 const WAL_RESTARTED: u8 = 22;
+const SHARED_COMMIT: u8 = 23;
 
 struct Writer<'a> {
     bytes: Vec<u8>,
@@ -264,6 +265,10 @@ impl<'a> Writer<'a> {
             EventKind::WalRestarted { db } => {
                 self.byte(WAL_RESTARTED);
                 self.byte(db_code(*db));
+            }
+            EventKind::SharedCommit { others } => {
+                self.byte(SHARED_COMMIT);
+                self.uint(u64::from(*others));
             }
             EventKind::InterpreterWait { holder, dur_us } => {
                 self.byte(INTERPRETER_WAIT);
@@ -450,6 +455,9 @@ impl Reader<'_> {
                 bytes: self.uint()?,
             },
             WAL_RESTARTED => EventKind::WalRestarted { db: self.db()? },
+            SHARED_COMMIT => EventKind::SharedCommit {
+                others: u32::try_from(self.uint()?).map_err(|e| e.to_string())?,
+            },
             INTERPRETER_WAIT => EventKind::InterpreterWait {
                 holder: self.worker_or_none()?,
                 dur_us: self.uint()?,

@@ -201,6 +201,7 @@ fn every_kind() -> Vec<TraceEvent> {
             },
         ),
         at(22, 9, EventKind::WalRestarted { db: DbFile::Queue }),
+        at(22, 10, EventKind::SharedCommit { others: u32::MAX }),
         at(
             23,
             6,
@@ -227,7 +228,7 @@ fn the_samples_hold_one_event_of_every_tag() {
         .iter()
         .map(|e| std::mem::discriminant(&e.kind))
         .collect();
-    assert_eq!(kinds.len(), usize::from(WAL_RESTARTED) + 1);
+    assert_eq!(kinds.len(), usize::from(SHARED_COMMIT) + 1);
 }
 
 #[test]
