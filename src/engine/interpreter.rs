@@ -5,8 +5,8 @@
 //! SQLite's own busy handler sleeps inside the statement, so a worker waiting
 //! there keeps the lock, and a worker of the same process that holds SQLite's
 //! write lock cannot run its next statement to release it: the sqlite3 gem's
-//! `busy_timeout=` (ext/sqlite3/database.c, which calls `sqlite3_step` with
-//! the GVL held). The yielding busy
+//! `busy_timeout=` (ext/sqlite3/database.c calls `sqlite3_busy_timeout`;
+//! ext/sqlite3/statement.c calls `sqlite3_step` with the GVL held). The yielding busy
 //! handler (`busy_handler: "yielding"`) is the gem's `busy_handler_timeout=`
 //! (lib/sqlite3/database.rb, sqlite3-ruby 2.0): retry at once the first time,
 //! then sleep 1 ms at a time with the interpreter lock released, and give up

@@ -53,9 +53,11 @@ fn huey() -> Lesson {
                 before the transaction has read anything, so SQLite's busy handler may wait \
                 for it, up to the timeout: 5 s in huey 2.1.1. A dequeue holds the write lock \
                 only while it selects and deletes one row, so workers that only dequeue \
-                never wait that long. \"database is locked\" at the BEGIN means some \
-                connection kept a write transaction open for longer than the timeout: the \
-                BEGIN then fails exactly when its 5 s of waiting are spent.",
+                never wait that long. \"database is locked\" at the BEGIN means the write \
+                lock stayed out of its reach for the whole 5 s: one connection kept a write \
+                transaction open longer than that (run A), or others took the lock in turn \
+                each time the busy handler looked (it keeps no queue). Either way the BEGIN \
+                fails only when its 5 s of waiting are spent.",
         runs: Runs::Compare(
             side(
                 "a transaction held open 6 s",
@@ -129,10 +131,10 @@ fn huey() -> Lesson {
                   with sqlite3.OperationalError: database is locked, at random moments. The \
                   traceback ends in the BEGIN EXCLUSIVE that huey runs before it takes a \
                   task: the dequeue's transaction could not even start.",
-            shows: "With huey's settings a BEGIN EXCLUSIVE waits its turn for the write lock \
-                    and gets it: the dequeues hold it briefly, far below the 5 s timeout. It \
-                    fails only when another connection keeps a write transaction open longer \
-                    than that, and then only after the whole 5 s of waiting.",
+            shows: "With huey's settings a BEGIN EXCLUSIVE waits for the write lock and gets \
+                    it: the dequeues hold it briefly, far below the 5 s timeout. It fails when \
+                    another connection keeps a write transaction open longer than that (run \
+                    A), and then only after the whole 5 s of waiting.",
             fixed: "The thread holds the report and no reply that we could read. huey 2.1.2 \
                     (September 2019) made the SQLite timeout configurable (commit 4c01413), \
                     without naming this issue.",
@@ -233,9 +235,9 @@ fn river() -> Lesson {
                     read, SQLite refuses it at once: its busy handler never waits for a \
                     transaction that has read and now asks to write. One connection never \
                     meets another.",
-            fixed: "River kept one active connection (SetMaxOpenConns(1)) for SQLite, with \
-                    WAL, in its test helper and in the driver's documentation; the pull \
-                    request (merged May 2025) only wrote down why busy_timeout was not \
+            fixed: "River kept one active connection (SetMaxOpenConns(1)) for SQLite: with \
+                    WAL in its test helper, and as the advice of the driver's documentation; \
+                    the pull request (merged May 2025) only wrote down why busy_timeout was not \
                     enough. The suggested change shows a fix that keeps many connections: \
                     BEGIN IMMEDIATE takes the write lock before reading, where waiting is \
                     allowed.",
@@ -320,7 +322,8 @@ fn solid_queue() -> Lesson {
         case_file: Some(CaseFile {
             thread: "rails/solid_queue#385",
             url: "https://github.com/rails/solid_queue/issues/385",
-            setup: "Solid Queue 1.0.0, Rails 7.2.1 and the sqlite3 gem 2.1.0. Rails 7.2 begins \
+            setup: "Solid Queue 1.0.0, Rails 7.2.1 and the sqlite3 gem 2.1.0. Rails 7.1 and \
+                    later open SQLite in WAL with synchronous = NORMAL; Rails 7.2 begins \
                     transactions DEFERRED, and the timeout: 5000 of its generated database.yml \
                     goes to the gem's busy_timeout=, SQLite's own busy handler, which sleeps \
                     while the Ruby thread holds the GVL. A worker process runs 3 threads; \
@@ -329,8 +332,9 @@ fn solid_queue() -> Lesson {
                        process with its interpreter lock. Its claims have the heartbeat's \
                        shape in Rails 7.2 (a SELECT, then an UPDATE), so the refusals land on \
                        claims; its heartbeats, every millisecond of work, are a lone UPDATE.",
-            saw: "The process heartbeat (an UPDATE of solid_queue_processes.last_heartbeat_at) \
-                  failed with SQLite3::BusyException: database is locked; the log just before \
+            saw: "The process heartbeat (with_lock { touch(:last_heartbeat_at) } on \
+                  solid_queue_processes) failed with SQLite3::BusyException: database is \
+                  locked; the log just before \
                   shows another process's heartbeat UPDATE and its commit, a millisecond \
                   earlier.",
             shows: "With Rails 7.2's DEFERRED transactions a read then a write is refused at \

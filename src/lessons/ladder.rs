@@ -43,7 +43,9 @@ pub(super) fn lessons() -> Vec<Lesson> {
                 while it waits for the readers to finish (no new reader may start), and \
                 EXCLUSIVE to write the database file at COMMIT (nobody else at all). So a \
                 reader holds up a writer's COMMIT. In WAL, connections keep SHARED on the \
-                database file but climb no higher: a reader takes one of the WAL's read \
+                database file and, while they read and write, climb no higher (only the \
+                last connection's close, or leaving WAL, takes EXCLUSIVE): a reader takes \
+                one of the WAL's read \
                 marks, the one writer takes the WAL's write lock, and a COMMIT appends to \
                 the WAL without waiting for anyone. A transaction is the span from BEGIN to \
                 COMMIT or ROLLBACK; the timeline draws each connection's locks as the \

@@ -1,8 +1,9 @@
 //! What a write to a WAL file says about the log, for the trace: the log grew
 //! (the write ended past the file's end), or it started over (its header was
-//! written again while the file held frames: SQLite restarts the log at its
-//! start once a checkpoint has copied every frame back and no reader needs
-//! them). Both VFSes ask this of every write to a `-wal` file, so the shared
+//! written again while the file held frames: the next writer restarts the log
+//! once a checkpoint has copied every frame back and no reader reads from it;
+//! the first write over an old WAL in which recovery found no commit looks the
+//! same). Both VFSes ask this of every write to a `-wal` file, so the shared
 //! VFS and the traced unix VFS say the same.
 
 use crate::trace::{DbFile, EventKind};
