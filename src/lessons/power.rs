@@ -56,7 +56,7 @@ fn power_cut() -> Lesson {
                 WAL's header when the WAL starts over), not at commits: a power cut can lose \
                 the commits since the last checkpoint, but WAL with NORMAL stays consistent: \
                 the database goes back in time, it is not damaged. That is the price of \
-                NORMAL in WAL, the setting most of this course's runs use: fewer syncs, for \
+                NORMAL in WAL, the setting most of this course's runs use: fewer syncs, paid for with \
                 durability. With a rollback journal, NORMAL still syncs the journal before \
                 the database is written and the database before the commit ends (it syncs \
                 the journal once where FULL syncs it twice). OFF never syncs; a power loss \
