@@ -37,6 +37,8 @@ const ON_THE_SHARED_VFS: &[&str] = &[
     "worker-crash",
     "power-cut",
     "interpreter-lock",
+    "you-need-all-three",
+    "one-writer-ceiling",
     "case-huey-dequeue",
     "case-river-busy-timeout",
     "case-solid-queue-heartbeat",
@@ -67,10 +69,7 @@ fn run_lesson(lesson: &Lesson, vfs: Vfs) -> Option<Vec<Run>> {
 }
 
 fn evidence(runs: &[Run]) -> Evidence<'_> {
-    Evidence {
-        a: &runs[0].report,
-        b: runs.get(1).map(|r| &r.report),
-    }
+    Evidence::of(runs.iter().map(|r| &r.report))
 }
 
 /// Check every lesson through `vfs`: exactly the lessons in `expected` run.
@@ -106,7 +105,12 @@ fn each_lesson_on(vfs: Vfs, expected: &[&str]) {
             lesson.id
         );
         // The annotated moment is in the run it names.
-        let run = &runs[usize::from(lesson.moment.in_b).min(runs.len() - 1)];
+        assert!(
+            lesson.moment.run < runs.len(),
+            "{}: the moment's run",
+            lesson.id
+        );
+        let run = &runs[lesson.moment.run];
         let timeline = Timeline::from_events(&run.events);
         let moment = lesson.moment.find(&timeline, &run.events);
         let moment =
@@ -114,6 +118,15 @@ fn each_lesson_on(vfs: Vfs, expected: &[&str]) {
         assert!(!moment.at.label.is_empty() && moment.at.from_us <= moment.at.to_us);
         for r in &runs {
             assert_numbers_said(&lessons::happened::run_paragraph(&r.report), &r.report);
+            if lesson.runs.is_many() {
+                let line = lessons::run_line(&r.report);
+                let done = format!(
+                    "did {} of {} jobs",
+                    r.report.jobs.done, r.report.jobs.seeded
+                );
+                let errors = format!(", {} lock errors,", r.report.lock_errors());
+                assert!(line.contains(&done) && line.contains(&errors), "{line}");
+            }
         }
         eprintln!("{} on {vfs:?}: {}", lesson.id, verdict.finding.because);
         checked.push(lesson.id);

@@ -1,6 +1,6 @@
 //! The course: the article's argument as lessons a learner steps through. A lesson
-//! is data: a claim in our own words, a scenario (a preset) or a pair of them to
-//! compare, a prediction with choices the run's numbers decide, a check that the
+//! is data: a claim in our own words, a scenario (a preset), a pair of them to
+//! compare, or a grid or sweep of several, a prediction with choices the run's numbers decide, a check that the
 //! phenomenon appeared (a function of the report), an annotated moment (a query
 //! over the run's timeline), and one suggested change. The page and the CLI run
 //! the same lessons; every sentence they show about a run is made here from that
@@ -10,12 +10,14 @@ mod article;
 mod beyond;
 mod build;
 mod case_files;
+mod grids;
 mod ladder;
 mod moment;
 mod pitfalls;
 mod power;
 
 pub mod happened;
+pub use grids::{clean_run, run_line, write_busy_share};
 pub use happened::what_happened;
 pub use moment::{Moment, MomentQuery};
 
@@ -46,12 +48,16 @@ pub struct Lesson {
     pub case_file: Option<CaseFile>,
 }
 
-/// The scenario of a lesson, or the two scenarios of a comparison (run one after
-/// the other, never at once).
+/// The scenario of a lesson, the two scenarios of a comparison, or the several
+/// of a grid or a sweep (run one after the other, never at once).
 #[derive(Clone, Debug)]
 pub enum Runs {
     One(Side),
     Compare(Side, Side),
+    /// Runs shown side by side as small multiples, each with its key numbers.
+    Grid(Vec<Side>),
+    /// Runs that vary one field (named here), plotted: jobs/s against it.
+    Sweep(&'static str, Vec<Side>),
 }
 
 /// One scenario of a lesson: a preset, with some fields changed.
@@ -64,12 +70,27 @@ pub struct Side {
     pub changes: Value,
 }
 
-/// The runs a lesson's check, prediction and text read: one report, or both of a
-/// comparison.
-#[derive(Clone, Copy, Debug)]
+/// The runs a lesson's check, prediction and text read: one report, both of a
+/// comparison, or all of a grid or sweep (`all`, in the order of the sides; `a`
+/// and `b` are its first two).
+#[derive(Clone, Debug)]
 pub struct Evidence<'a> {
     pub a: &'a RunReport,
     pub b: Option<&'a RunReport>,
+    pub all: Vec<&'a RunReport>,
+}
+
+impl<'a> Evidence<'a> {
+    /// The evidence of these reports, in the order of the lesson's sides (at
+    /// least one).
+    pub fn of(reports: impl IntoIterator<Item = &'a RunReport>) -> Evidence<'a> {
+        let all: Vec<&RunReport> = reports.into_iter().collect();
+        Evidence {
+            a: all[0],
+            b: all.get(1).copied(),
+            all,
+        }
+    }
 }
 
 /// The question asked before the run, and its choices.
@@ -162,7 +183,39 @@ impl Runs {
         match self {
             Runs::One(a) => vec![a],
             Runs::Compare(a, b) => vec![a, b],
+            Runs::Grid(sides) | Runs::Sweep(_, sides) => sides.iter().collect(),
         }
+    }
+
+    /// A grid or a sweep: more runs than a comparison, each its own variation.
+    pub fn is_many(&self) -> bool {
+        matches!(self, Runs::Grid(_) | Runs::Sweep(..))
+    }
+
+    /// Each side's scenario (JSON) with the edits `draft` made to the first
+    /// side's: the first is the draft itself. A comparison's B takes every edit;
+    /// a grid's or sweep's other sides keep the fields they vary (where a side
+    /// differs from the first), so an edit of the first run edits all alike.
+    pub fn with_edits(&self, draft: &Value) -> Vec<Value> {
+        let sides = self.sides();
+        let first = sides[0].scenario_json();
+        // Inserted one by one: `collect` would first sort the pairs (see `ordering`).
+        let mut edits = Map::new();
+        for (k, v) in draft.as_object().into_iter().flatten() {
+            if first.get(k.as_str()) != Some(v) {
+                edits.insert(k.clone(), v.clone());
+            }
+        }
+        let mut out = vec![draft.clone()];
+        for side in &sides[1..] {
+            let own = side.scenario_json();
+            let mut mine = edits.clone();
+            if self.is_many() {
+                mine.retain(|k, _| own.get(k.as_str()) == first.get(k.as_str()));
+            }
+            out.push(with_changes(&own, &Value::Object(mine)));
+        }
+        out
     }
 }
 
@@ -174,12 +227,10 @@ impl Lesson {
         let differs = if finding.appeared {
             Vec::new()
         } else {
-            let ran = [Some(evidence.a), evidence.b];
             self.runs
                 .sides()
                 .into_iter()
-                .zip(ran)
-                .filter_map(|(side, report)| Some((side, report?)))
+                .zip(&evidence.all)
                 .flat_map(|(side, report)| differences(side, &report.scenario))
                 .collect()
         };
@@ -216,6 +267,11 @@ impl Lesson {
         match &self.runs {
             Runs::One(a) => v["scenario"] = side(a)["scenario"].clone(),
             Runs::Compare(a, b) => v["compare"] = serde_json::json!([side(a), side(b)]),
+            Runs::Grid(sides) => v["grid"] = sides.iter().map(side).collect(),
+            Runs::Sweep(field, sides) => {
+                let runs: Vec<Value> = sides.iter().map(side).collect();
+                v["sweep"] = serde_json::json!({"field": field, "runs": runs})
+            }
         }
         if let Some(case) = &self.case_file {
             v["case_file"] = serde_json::to_value(case).unwrap_or(Value::Null);
@@ -252,6 +308,7 @@ pub fn all() -> Vec<Lesson> {
     lessons.extend(pitfalls::lessons());
     lessons.extend(power::lessons());
     lessons.extend(beyond::lessons());
+    lessons.extend(grids::lessons());
     lessons.extend(case_files::lessons());
     // In the course's order; a lesson the list does not name (yet) comes after
     // those it names, in the order of the files above.
@@ -293,6 +350,8 @@ const COURSE: &[&str] = &[
     "power-cut",
     "interpreter-lock",
     "your-turn",
+    "you-need-all-three",
+    "one-writer-ceiling",
     "case-huey-dequeue",
     "case-river-busy-timeout",
     "case-solid-queue-heartbeat",

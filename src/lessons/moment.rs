@@ -7,12 +7,13 @@ use crate::duration::ms_text;
 use crate::timeline::{Landmark, Timeline};
 use crate::trace::{EventKind, Step, TraceEvent};
 
-/// Which moment a lesson points at, and in which run of a comparison.
+/// Which moment a lesson points at, and in which of its runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MomentQuery {
     pub what: Landmarks,
-    /// In the second run of a comparison (`b`) rather than the first.
-    pub in_b: bool,
+    /// The run, by the place of its side (0 for a lesson of one run; 1 for a
+    /// comparison's B).
+    pub run: usize,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,7 +36,7 @@ pub enum Landmarks {
     PowerCut,
 }
 
-/// The moment found: in which run (0 or 1), where, and in words.
+/// The moment found: in which run (by the place of its side), where, and in words.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Moment {
     pub run: usize,
@@ -44,10 +45,13 @@ pub struct Moment {
 
 impl MomentQuery {
     pub const fn in_a(what: Landmarks) -> MomentQuery {
-        MomentQuery { what, in_b: false }
+        MomentQuery::in_run(0, what)
     }
     pub const fn in_b(what: Landmarks) -> MomentQuery {
-        MomentQuery { what, in_b: true }
+        MomentQuery::in_run(1, what)
+    }
+    pub const fn in_run(run: usize, what: Landmarks) -> MomentQuery {
+        MomentQuery { what, run }
     }
 
     /// Find the moment in a run, from its timeline and its events. `None` when the
@@ -76,10 +80,7 @@ impl MomentQuery {
             Landmarks::DoubleClaim => double_claim(timeline, events),
             Landmarks::PowerCut => power_cut(timeline, events),
         }?;
-        Some(Moment {
-            run: usize::from(self.in_b),
-            at,
-        })
+        Some(Moment { run: self.run, at })
     }
 }
 

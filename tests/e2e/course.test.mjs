@@ -89,6 +89,12 @@ test("every lesson from the keyboard: predict, run, check, the moment, the sugge
       assert.equal(a, b, `${lesson.id}: one time axis`);
       assert.equal(await page.getByTestId("compare-metrics").locator("thead th").count() >= 3, true);
     }
+    if (lesson.grid || lesson.sweep) {
+      // Many runs: a cell each (and a sweep's plot, a point each).
+      const runs = lesson.grid ?? lesson.sweep.runs;
+      assert.equal(await page.getByTestId("grid-cell").count(), runs.length, lesson.id);
+      if (lesson.sweep) assert.equal(await page.getByTestId("sweep-point").count(), runs.length, lesson.id);
+    }
     if (["wall-of-red", "readers-and-writer", "case-huey-dequeue"].includes(lesson.id)) {
       await page.getByTestId("lesson").screenshot({ path: join(artifacts, `lesson-${lesson.id}-page.png`) });
       await verdict().screenshot({ path: join(artifacts, `lesson-${lesson.id}.png`) });

@@ -1,7 +1,8 @@
 //! `locklab lessons` and `locklab lesson NAME`: the course in a terminal. As the
 //! page does, a lesson asks before it tells: it says its title (and a case
 //! file's setup, locklab's stand-in and what its users saw) and asks its
-//! prediction, runs (both runs of a comparison, one after the other), then says
+//! prediction, runs (both runs of a comparison, or every run of a grid or a
+//! sweep, one after the other; a grid's or sweep's in a line each), then says
 //! what happened in this run, why (the lesson's claim, printed only now), which
 //! choice the run bears out, the check, the annotated moment, the rest of a case
 //! file, and what to try next: the same lesson data and the same sentences as
@@ -9,7 +10,7 @@
 
 use crate::cli::run_printed;
 use locklab::duration::ms_text;
-use locklab::lessons::{self, Evidence, Lesson};
+use locklab::lessons::{self, Evidence, Lesson, Runs};
 use locklab::native::{self, Vfs};
 use locklab::timeline::Timeline;
 use std::process::ExitCode;
@@ -62,6 +63,30 @@ pub fn play(name: &str, width: usize) -> ExitCode {
             Ok(()) => Vfs::Unix,
             Err(_) => Vfs::Shared,
         };
+        if lesson.runs.is_many() {
+            // Many runs: a line each, and the grid or the plot once all are over.
+            let options = native::RunOptions {
+                vfs,
+                ..native::RunOptions::default()
+            };
+            match native::run(&scenario, &options) {
+                Ok(run) => {
+                    println!(
+                        "== {} of {} ({}): {}",
+                        i + 1,
+                        sides.len(),
+                        side.label,
+                        lessons::run_line(&run.report)
+                    );
+                    runs.push(run);
+                }
+                Err(e) => {
+                    eprintln!("locklab: lesson {}: {e}", lesson.id);
+                    return ExitCode::from(1);
+                }
+            }
+            continue;
+        }
         if sides.len() > 1 {
             println!("== {} ({})", ["A", "B"][i], side.label);
         }
@@ -71,10 +96,7 @@ pub fn play(name: &str, width: usize) -> ExitCode {
         }
         println!();
     }
-    let evidence = Evidence {
-        a: &runs[0].report,
-        b: runs.get(1).map(|r| &r.report),
-    };
+    let evidence = Evidence::of(runs.iter().map(|r| &r.report));
     print!("{}", after_the_run(lesson, &evidence, &runs));
     ExitCode::SUCCESS
 }
@@ -85,11 +107,19 @@ fn after_the_run(lesson: &Lesson, evidence: &Evidence, runs: &[native::Run]) -> 
         [a, b] => [a.label, b.label],
         _ => ["", ""],
     };
-    let mut s = format!(
-        "What happened in this run: {}\n\nWhy: {}\n\n",
-        lessons::what_happened(evidence, labels),
-        lesson.claim
-    );
+    let happened = match &lesson.runs {
+        Runs::Grid(sides) | Runs::Sweep(_, sides) => {
+            format!(
+                "What happened in these runs:\n{}",
+                many_runs(sides, evidence)
+            )
+        }
+        _ => format!(
+            "What happened in this run: {}\n",
+            lessons::what_happened(evidence, labels)
+        ),
+    };
+    let mut s = format!("{happened}\nWhy: {}\n\n", lesson.claim);
     match lesson.answer(evidence) {
         Some(i) => s.push_str(&format!(
             "The run bears out choice {}: {}.\n",
@@ -110,14 +140,18 @@ fn after_the_run(lesson: &Lesson, evidence: &Evidence, runs: &[native::Run]) -> 
             s.push_str(&format!("  {d}\n"));
         }
     }
-    let run = &runs[usize::from(lesson.moment.in_b).min(runs.len() - 1)];
+    let run = &runs[lesson.moment.run.min(runs.len() - 1)];
     let timeline = Timeline::from_events(&run.events);
     match lesson.moment.find(&timeline, &run.events) {
         Some(m) => s.push_str(&format!(
             "Look at {}{}: {}.\n",
             ms_text(m.at.from_us),
             if runs.len() > 1 {
-                format!(" in run {}", ["A", "B"][m.run])
+                let sides = lesson.runs.sides();
+                match &lesson.runs {
+                    Runs::Compare(..) => format!(" in run {}", ["A", "B"][m.run]),
+                    _ => format!(" in the run {}", sides[m.run.min(sides.len() - 1)].label),
+                }
             } else {
                 String::new()
             },
@@ -136,5 +170,34 @@ fn after_the_run(lesson: &Lesson, evidence: &Evidence, runs: &[native::Run]) -> 
         "\nTry next: {} ({}).\n",
         lesson.suggestion.label, lesson.suggestion.changes
     ));
+    s
+}
+
+/// Each run of a grid or sweep in a line: its label, jobs/s drawn as a bar (the
+/// sweep's plot, on its side), lock errors, busy wait and the write lock's busy
+/// share, and whether every job was done once.
+fn many_runs(sides: &[lessons::Side], evidence: &Evidence) -> String {
+    let top = evidence
+        .all
+        .iter()
+        .map(|r| r.throughput_jobs_per_s)
+        .fold(1.0, f64::max);
+    let mut s = String::new();
+    for (side, r) in sides.iter().zip(&evidence.all) {
+        let bar = "#".repeat((30.0 * r.throughput_jobs_per_s / top).round() as usize);
+        let once = r.jobs.done == r.jobs.seeded && r.jobs.double_claimed == 0 && r.jobs.lost == 0;
+        s.push_str(&format!(
+            "  {:<30} {:>6.0} jobs/s {bar:<30} {:>5} lock errors, {:>6.0} ms busy wait, write lock \
+             held {:>3.0}%, {} of {} done{}\n",
+            side.label,
+            r.throughput_jobs_per_s,
+            r.lock_errors(),
+            r.busy_wait_ms,
+            100.0 * lessons::write_busy_share(r),
+            r.jobs.done,
+            r.jobs.seeded,
+            if once { ", every job once" } else { "" }
+        ));
+    }
     s
 }

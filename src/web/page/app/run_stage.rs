@@ -1,6 +1,6 @@
 //! The run's side of the page: what to press before a run, the live view while
 //! it runs, why it failed, or the finished run (both runs of a comparison, side
-//! by side and each in full).
+//! by side and each in full; a grid's or sweep's runs as cells, or a plot).
 
 use super::super::compare_view::Compared;
 use super::super::course;
@@ -14,12 +14,8 @@ use yew::prelude::*;
 #[function_component(RunStage)]
 pub fn run_stage() -> Html {
     let (store, state) = use_store();
-    let labels: Vec<&str> = course::lesson_at(state.lesson)
-        .runs
-        .sides()
-        .iter()
-        .map(|s| s.label)
-        .collect();
+    let lesson = course::lesson_at(state.lesson);
+    let labels: Vec<&str> = lesson.runs.sides().iter().map(|s| s.label).collect();
     let window = store.window.clone();
     match &state.run {
         RunState::Idle => {
@@ -28,8 +24,11 @@ pub fn run_stage() -> Html {
         RunState::Running(n, of) => html! {
             <>
                 if *of > 1 {
-                    <p role="status" data-testid="running-side">{ format!("Running {} of {}: {} ({})",
-                        ["A", "B"][*n], of, ["A", "B"][*n], labels.get(*n).copied().unwrap_or("")) }</p>
+                    <p role="status" data-testid="running-side">{ match lesson.runs.is_many() {
+                        true => format!("Running {} of {}: {}", n + 1, of, labels.get(*n).copied().unwrap_or("")),
+                        false => format!("Running {} of {}: {} ({})", ["A", "B"][*n], of, ["A", "B"][*n],
+                            labels.get(*n).copied().unwrap_or("")),
+                    } }</p>
                 }
                 <LiveView run={store.live.clone()} />
             </>
@@ -37,6 +36,9 @@ pub fn run_stage() -> Html {
         RunState::Failed(error) => {
             html! { <p class="error" data-testid="run-failed">{ &error.message }</p> }
         }
+        RunState::Done(runs) if lesson.runs.is_many() => html! {
+            <course::ManyRuns index={state.lesson} runs={runs.clone()} />
+        },
         RunState::Done(runs) => html! {
             <>
                 if let [a, b] = &runs[..] {

@@ -8,14 +8,16 @@
 //! try. Progress is kept in this browser. The lessons themselves are data in the
 //! core (`crate::lessons`).
 
+mod many_runs;
 mod moment_view;
 mod progress;
 mod verdict_view;
 
+pub use many_runs::ManyRuns;
 pub use progress::Progress;
 pub use verdict_view::VerdictView;
 
-use crate::lessons::{self, with_changes, Lesson, Runs};
+use crate::lessons::{self, Lesson, Runs};
 use crate::scenario::Scenario;
 use crate::web::error::WebError;
 use crate::web::page::scenario_panel::{check, Draft};
@@ -37,25 +39,23 @@ pub fn lesson_draft(index: usize) -> Draft {
         .unwrap_or_default()
 }
 
-/// The scenarios a Run of lesson `index` runs from `draft`: the draft; and for a
-/// comparison, B's scenario with the same edits the draft made to A's.
+/// The scenarios a Run of lesson `index` runs from `draft`: the draft; and for
+/// the other runs of a comparison, grid or sweep, their scenarios with the same
+/// edits the draft made to the first (`Runs::with_edits`).
 pub fn scenarios_to_run(index: usize, draft: &Draft) -> Result<Vec<Scenario>, WebError> {
     let lesson = lesson_at(index);
     let a = check(draft).map_err(|e| WebError::refused(e.to_string()))?;
-    let Runs::Compare(side_a, side_b) = &lesson.runs else {
-        return Ok(vec![a]);
-    };
-    let lesson_a = side_a.scenario_json();
-    // Inserted one by one: `collect` would first sort the pairs (see `ordering`).
-    let mut edits = serde_json::Map::new();
-    for (k, v) in draft.iter() {
-        if lesson_a.get(k.as_str()) != Some(v) {
-            edits.insert(k.clone(), v.clone());
-        }
+    let sides = lesson.runs.sides();
+    let mut scenarios = vec![a];
+    let others = lesson
+        .runs
+        .with_edits(&serde_json::Value::Object(draft.clone()));
+    for (side, json) in sides.iter().zip(others).skip(1) {
+        let s = Scenario::from_value(&json)
+            .map_err(|e| WebError::refused(format!("run {}: {e}", side.label)))?;
+        scenarios.push(s);
     }
-    let b_json = with_changes(&side_b.scenario_json(), &serde_json::Value::Object(edits));
-    let b = Scenario::from_value(&b_json).map_err(|e| WebError::refused(format!("run B: {e}")))?;
-    Ok(vec![a, b])
+    Ok(scenarios)
 }
 
 /// The index of the lesson `id`.
@@ -111,6 +111,10 @@ pub fn course(props: &CourseProps) -> Html {
             if let Runs::Compare(a, b) = &lesson.runs {
                 <p class="muted" data-testid="lesson-sides">{ format!("A comparison: Run runs A ({}) and then B ({}), one after \
                     the other, each on a database of its own.", a.label, b.label) }</p>
+            }
+            if lesson.runs.is_many() {
+                <p class="muted" data-testid="lesson-sides">{ format!("{} runs: Run runs them one after the other, each on a \
+                    database of its own; your edits apply to all but the fields they vary.", lesson.runs.sides().len()) }</p>
             }
             if let Some(case) = &lesson.case_file {
                 <div class="case-file" data-testid="case-file">

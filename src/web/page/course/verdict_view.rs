@@ -27,23 +27,27 @@ pub fn verdict_view(props: &VerdictProps) -> Html {
     let lesson = super::lesson_at(props.index);
     let moment_run = props
         .runs
-        .get(usize::from(lesson.moment.in_b))
+        .get(lesson.moment.run)
         .or(props.runs.first())
         .cloned();
     let timeline = use_memo(moment_run.as_ref().map(|r| r.id.clone()), {
         let run = moment_run.clone();
         move |_| run.map(|r| r.timeline.clone()).unwrap_or_default()
     });
-    let Some(a) = props.runs.first() else {
+    if props.runs.is_empty() {
         return html! {};
-    };
-    let evidence = Evidence {
-        a: &a.report,
-        b: props.runs.get(1).map(|r| &r.report),
-    };
+    }
+    let evidence = Evidence::of(props.runs.iter().map(|r| &r.report));
+    let sides = lesson.runs.sides();
     let labels = match &lesson.runs {
         Runs::Compare(a, b) => [a.label, b.label],
-        Runs::One(_) => ["", ""],
+        _ => ["", ""],
+    };
+    // A run's name where the verdict points into it: a comparison's A or B, a
+    // grid's or sweep's label.
+    let run_name = |n: usize| match &lesson.runs {
+        Runs::Compare(..) => format!("{} ({})", ["A", "B"][n.min(1)], labels[n.min(1)]),
+        _ => sides.get(n).map_or(String::new(), |s| s.label.to_string()),
     };
     let verdict = lesson.check(&evidence);
     let answer = lesson.answer(&evidence);
@@ -84,9 +88,12 @@ pub fn verdict_view(props: &VerdictProps) -> Html {
                 if props.runs.len() == 1 {
                     <p>{ lessons::what_happened(&evidence, labels) }</p>
                 } else {
+                    // A comparison's A and B in a paragraph each; a grid's or
+                    // sweep's runs in a line each.
                     { for props.runs.iter().enumerate().map(|(n, run)| html! {
-                        <p><strong>{ format!("{} ({}): ", ["A", "B"][n], labels[n]) }</strong>
-                            { lessons::happened::run_paragraph(&run.report) }</p>
+                        <p><strong>{ run_name(n) }{ ": " }</strong>
+                            { if lesson.runs.is_many() { lessons::run_line(&run.report) }
+                              else { lessons::happened::run_paragraph(&run.report) } }</p>
                     }) }
                 }
             </div>
@@ -115,7 +122,7 @@ pub fn verdict_view(props: &VerdictProps) -> Html {
             { match &*moment {
                 Some(m) => html! {
                     <MomentView timeline={(*timeline).clone()} at={m.at.clone()}
-                        run_label={if props.runs.len() > 1 { Some(["A", "B"][m.run].to_string()) } else { None }} />
+                        run_label={(props.runs.len() > 1).then(|| run_name(m.run))} />
                 },
                 None => html! { <p class="muted" data-testid="no-moment">{ "The moment this lesson points at did not happen in this run." }</p> },
             } }

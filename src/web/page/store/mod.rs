@@ -29,7 +29,8 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
 
-/// Where the page's run is: a lesson's run, or both runs of a comparison.
+/// Where the page's run is: a lesson's run, or all runs of a comparison, grid or
+/// sweep.
 #[derive(Clone, PartialEq)]
 pub enum RunState {
     Idle,
@@ -158,10 +159,7 @@ impl PageState {
             }
             Action::Ran(runs) => {
                 let lesson = course::lesson_at(self.lesson);
-                let evidence = Evidence {
-                    a: &runs[0].report,
-                    b: runs.get(1).map(|r| &r.report),
-                };
+                let evidence = Evidence::of(runs.iter().map(|r| &r.report));
                 let passed = lesson.check(&evidence).finding.appeared;
                 let answer = lesson.answer(&evidence);
                 next.progress = self.progress.with(lesson.id, |s| {
