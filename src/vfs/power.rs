@@ -105,16 +105,7 @@ impl PowerCutStorage {
     /// writes (xWrite calls and truncations) not synced at this moment, which
     /// the restore undoes.
     pub fn power_off(&self) -> u64 {
-        let r = &*self.shared;
-        let _g = SpinGuard::lock(&*r.words, SPIN);
-        if r.words.load(OFF) == 0 {
-            let dropped: u64 = (0..r.files.len())
-                .map(|i| r.words.load(r.base(i) + UNSYNCED) as u32 as u64)
-                .sum();
-            r.words.store(DROPPED, dropped.min(i32::MAX as u64) as i32);
-            r.words.store(OFF, 1);
-        }
-        r.words.load(DROPPED) as u64
+        power_off(&*self.shared.words, self.shared.files.len())
     }
 
     pub fn is_off(&self) -> bool {
@@ -151,6 +142,27 @@ impl PowerCutStorage {
         r.words.store(OFF, 0);
         Ok(dropped)
     }
+}
+
+/// [`PowerCutStorage::power_off`] from the shared words alone, for a host that
+/// has the words of a storage tracking `files` files but not its storage (the
+/// page, whose Web Workers hold the files).
+pub fn power_off(words: &dyn SharedWords, files: usize) -> u64 {
+    let _g = SpinGuard::lock(words, SPIN);
+    if words.load(OFF) == 0 {
+        let dropped: u64 = (0..files)
+            .map(|i| words.load(HEADER + i * FILE_WORDS + UNSYNCED) as u32 as u64)
+            .sum();
+        words.store(DROPPED, dropped.min(i32::MAX as u64) as i32);
+        words.store(OFF, 1);
+    }
+    words.load(DROPPED) as u64
+}
+
+/// Free the record's spin lock if `owner` holds it: a worker terminated inside
+/// a write (see `vfs::release_owner`). Returns whether it did.
+pub fn release_owner(words: &dyn SharedWords, owner: u32) -> bool {
+    super::shared_words::free_spin_of(words, SPIN, owner)
 }
 
 impl Record {

@@ -17,6 +17,7 @@ use crate::engine::console::{Answer, SqlError};
 use crate::scenario::Scenario;
 use crate::trace::wire;
 use crate::trace::{Role, TraceEvent, WorkerId};
+use crate::vfs::power::PowerCutStorage;
 use crate::vfs::DATABASE_WORDS;
 use crate::web::error::WebError;
 use js_sys::{Array, Object, Reflect, SharedArrayBuffer, Uint8Array};
@@ -24,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
 
 /// The protocol's version: raise it whenever a message or the buffers change.
-pub const PROTOCOL: u32 = 9;
+pub const PROTOCOL: u32 = 10;
 
 /// Where the shared database's bytes live.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -73,6 +74,11 @@ pub enum ToWorker {
         scenario: Scenario,
         epoch_ms: f64,
     },
+    /// After a power cut, once every worker is gone and the page has zeroed
+    /// the databases' words (a fresh lock table and WAL index): the keeper
+    /// forgets its connections, puts run `run`'s files back as they were at their
+    /// last sync, and opens fresh connections, which recover the databases.
+    PowerRestore { run: String, scenario: Scenario },
     /// Check the invariants after the run (the keeper), against the jobs the
     /// workers committed.
     Audit {
@@ -197,6 +203,11 @@ pub enum FromWorker {
     Audited {
         audit: JobAudit,
         integrity_check: String,
+    },
+    /// The keeper restored the files after a power cut (`PowerRestore`): the
+    /// writes the cut dropped.
+    PowerRestored {
+        writes_dropped: u64,
     },
     Inspected {
         jobs: u64,
@@ -358,9 +369,12 @@ impl FromWorker {
 
 /// The SharedArrayBuffers that travel with `Setup`, `Attach` and `Inspect`, in this
 /// order: the run's control words, then per database (the queue; the results
-/// database when the scenario has one) its VFS words and the buffers of its file,
-/// `-journal` and `-wal`. With OPFS the file buffers hold only the word that says
-/// whether the file exists.
+/// database when the scenario has one) its VFS words, the buffers of its file,
+/// `-journal` and `-wal`, then its power-cut record (`vfs::power`: the words of
+/// [`PowerCutStorage`] for those three files, and a growable buffer per file for
+/// its saved blocks). With OPFS the file buffers hold only the word that says
+/// whether the file exists. Without a power cut the record's four buffers are
+/// placeholders of 8 bytes.
 pub struct SharedBuffers;
 
 impl SharedBuffers {
@@ -369,16 +383,28 @@ impl SharedBuffers {
     /// (killed: it stops, holding what it holds), and one bit per worker that the
     /// page asks to trap (a bug: its wasm stops with an error); then one word per
     /// process of the scenario (`processes`): its interpreter lock, 0 when free,
-    /// else the holder's id + 1.
-    pub const CONTROL_WORDS: usize = 5 + 16;
+    /// else the holder's id + 1. `POWER_OFF` is set when the power goes off:
+    /// every worker dies at its next step.
+    pub const CONTROL_WORDS: usize = 6 + 16;
     pub const VERSION: usize = 0;
     pub const STOP: usize = 1;
     pub const WRITERS_LEFT: usize = 2;
     pub const KILL: usize = 3;
     pub const TRAP: usize = 4;
-    pub const INTERPRETER_LOCKS: usize = 5;
-    /// Buffers per database: VFS words, then three files.
-    pub const PER_DATABASE: usize = 4;
+    pub const POWER_OFF: usize = 5;
+    pub const INTERPRETER_LOCKS: usize = 6;
+    /// Buffers per database: VFS words, three files, the power-cut record's
+    /// words and its three files of saved blocks.
+    pub const PER_DATABASE: usize = 8;
+    /// Where a database's power-cut record starts among its buffers.
+    pub const POWER_WORDS: usize = 4;
+    /// A placeholder's bytes (no power cut).
+    pub const PLACEHOLDER_BYTES: u32 = 8;
+
+    /// The power-cut record's words for one database's three files.
+    pub fn power_words() -> usize {
+        PowerCutStorage::words_for(Self::FILE_SUFFIXES.len())
+    }
     pub const FILE_SUFFIXES: [&'static str; 3] = ["", "-journal", "-wal"];
     pub const DATABASES: [&'static str; 2] = ["queue.db", "results.db"];
 
@@ -387,10 +413,11 @@ impl SharedBuffers {
         1 + databases * Self::PER_DATABASE
     }
 
-    /// Check what the page sent for `databases` databases: how many buffers, each a
-    /// SharedArrayBuffer of the size this build expects, and the control words'
-    /// version. Names the buffer that is wrong.
-    pub fn check(buffers: &Array, databases: usize) -> Result<(), WebError> {
+    /// Check what the page sent for `databases` databases (with a power-cut
+    /// record when `power_cut`): how many buffers, each a SharedArrayBuffer of
+    /// the size this build expects, and the control words' version. Names the
+    /// buffer that is wrong.
+    pub fn check(buffers: &Array, databases: usize, power_cut: bool) -> Result<(), WebError> {
         let expected = Self::count(databases);
         if buffers.length() as usize != expected {
             return Err(WebError::worker(format!(
@@ -438,6 +465,13 @@ impl SharedBuffers {
             )?;
             for k in 1..Self::PER_DATABASE {
                 size(first + k)?;
+            }
+            if power_cut {
+                sized(
+                    first + Self::POWER_WORDS,
+                    &format!("{name}'s power-cut record"),
+                    Self::power_words() * 4,
+                )?;
             }
         }
         Ok(())

@@ -3,6 +3,7 @@
 //! automation API (`window.locklab`). The protocol and the run's files, which the
 //! worker's side reads too, are `web::protocol` and `web::run_files`.
 
+mod alone;
 pub mod api;
 pub mod compare;
 pub mod console;
@@ -10,6 +11,7 @@ pub mod exports;
 pub mod finished_run;
 mod js_json;
 pub mod kept_runs;
+mod power;
 pub mod run;
 mod worker_handle;
 pub mod worker_module;

@@ -11,14 +11,16 @@
 //! The host reads one inbox for the whole run, so it reacts to whichever worker
 //! speaks first: a worker that dies has its locks released at once and fails the
 //! run; the others are told to stop and, if they do not within a second, are
-//! terminated too; the audit then says what the database holds.
+//! terminated too; the audit then says what the database holds. A power cut
+//! (`power.rs`) kills every worker at once, and the keeper recovers the database.
 
 use super::console;
 use super::finished_run::{self, BrowserRun};
 use super::kept_runs::{self, InProgress, KeptRun, Running};
+use super::power;
 use super::worker_handle::{check_ready, unexpected, Arrival, Inbox, Member, WorkerHandle};
 use crate::analysis::outcome::WorkerExit;
-use crate::analysis::report::{Failure, Outcome, RunFacts, RunReport};
+use crate::analysis::report::{Failure, Outcome, PowerCutReport, RunFacts, RunReport};
 use crate::scenario::Scenario;
 use crate::trace::{Role, WorkerId};
 use crate::vfs::DATABASE_WORDS;
@@ -33,6 +35,7 @@ use js_sys::{Array, Atomics, Int32Array, Reflect, SharedArrayBuffer};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 
+pub use super::alone::{alone_report, run_alone};
 pub use super::worker_handle::{budget, set_budget, LiveTrace, RunWatcher};
 
 /// How long workers have to stop once a run has failed, before they are
@@ -59,6 +62,7 @@ fn new_buffers(scenario: &Scenario) -> Result<Array, WebError> {
             })?;
             buffers.push(&file);
         }
+        power::push_record(&buffers, scenario)?;
     }
     Ok(buffers)
 }
@@ -72,14 +76,19 @@ fn databases(scenario: &Scenario) -> usize {
 }
 
 /// Run `scenario` to its report, on `storage` (or the default: OPFS where the
-/// browser shares OPFS handles between workers, else memory).
+/// browser shares OPFS handles between workers, else memory; memory for a power
+/// cut, which the page plays only there).
 pub async fn run(
     scenario: &Scenario,
     storage: Option<StorageKind>,
     live: LiveTrace,
 ) -> Result<BrowserRun, WebError> {
-    refuse_power_cut(scenario)?;
-    let chosen = storage.unwrap_or_else(run_files::default_storage);
+    let chosen = match (storage, scenario.faults.power_cut) {
+        (Some(chosen), _) => chosen,
+        (None, Some(_)) => StorageKind::Memory,
+        (None, None) => run_files::default_storage(),
+    };
+    power::refuse(scenario, chosen)?;
     match run_on(scenario, chosen, live.clone()).await {
         // Every error of `opfs_storage::open` names OPFS.
         Err(why)
@@ -94,20 +103,6 @@ pub async fn run(
     }
 }
 
-/// The page cannot cut the power yet (`vfs::power` is ready for its buffers; the
-/// page's host, its workers and the keeper's recovery are not): it says so
-/// instead of running the scenario without its cut. Natively: `--vfs shared`.
-fn refuse_power_cut(scenario: &Scenario) -> Result<(), WebError> {
-    match scenario.faults.power_cut {
-        Some(_) => Err(WebError::refused(
-            "scenario field `faults`: the page cannot cut the power yet; run this scenario \
-             natively through the shared VFS (locklab run --vfs shared, or locklab lesson \
-             power-cut)",
-        )),
-        None => Ok(()),
-    }
-}
-
 /// The page's side of one run: its id, its buffers, its Web Workers.
 struct Run {
     id: String,
@@ -118,6 +113,8 @@ struct Run {
     inbox: Rc<Inbox>,
     keeper: WorkerHandle,
     workers: Vec<Option<WorkerHandle>>,
+    /// When the power went off (run clock, µs), in a run with a power cut.
+    cut_us: Option<u64>,
 }
 
 /// How each worker's part ended, as the host saw it.
@@ -195,6 +192,7 @@ async fn run_on(
         inbox,
         keeper,
         workers,
+        cut_us: None,
     };
     for _ in 0..=count {
         let (member, arrival) = run.inbox.next().await;
@@ -211,16 +209,25 @@ async fn run_on(
         watcher.started(&run.id, epoch_ms, alongside);
     }
     run.start(epoch_ms)?;
+    if let Some(cut) = scenario.faults.power_cut {
+        let due_us = u64::from(cut.at_ms) * 1000;
+        let ms = due_us.saturating_sub(run_clock_us(epoch_ms)).div_ceil(1000);
+        run.inbox.power_off_in(ms.min(u64::from(u32::MAX)) as u32);
+    }
     let ends = run.wait_for_workers(epoch_ms).await?;
+    // The power goes off now if it has not yet (the workers were done first).
+    run.power_off(epoch_ms);
+    let writes_dropped = run.power_restored(&live).await?;
     // The SQL console, if it took part, ends with the run: what it left open is
     // rolled back (and said), and its lane's last events join the trace.
     let console_ended = console::end_for_run(&run.id).await;
     let console_rolled_back = console_ended == Some(true);
     // The run ended when its last worker did, by the workers' own clock: the page
     // hears of it later, after whatever frame it was busy with.
-    let elapsed_us = match console_ended {
-        Some(_) => run_clock_us(epoch_ms),
-        None => ends.last_gone_us,
+    let elapsed_us = match (run.cut_us, console_ended) {
+        (Some(cut_us), _) => cut_us,
+        (None, Some(_)) => run_clock_us(epoch_ms),
+        (None, None) => ends.last_gone_us,
     };
     if let Some(watcher) = &live.watcher {
         watcher.ended(elapsed_us);
@@ -240,7 +247,7 @@ async fn run_on(
     next_task().await;
     let (events, kept) = sorting.finish();
     next_task().await;
-    let report = RunReport::from_metrics(
+    let mut report = RunReport::from_metrics(
         RunFacts {
             scenario,
             sqlite_version,
@@ -254,6 +261,15 @@ async fn run_on(
         },
         metrics,
     );
+    if let Some(cut_us) = run.cut_us {
+        let cut = PowerCutReport {
+            at_ms: crate::duration::ms(cut_us),
+            writes_dropped,
+            commits_lost: report.jobs.lost,
+            integrity_check: report.integrity_check.clone(),
+        };
+        report = report.with_power_cut(cut);
+    }
     kept_runs::keep(KeptRun {
         id: run.id.clone(),
         scenario: scenario.clone(),
@@ -364,9 +380,16 @@ impl Run {
                 _ => run_clock_us(epoch_ms),
             });
             let Member::Worker(id) = member else {
-                if let Arrival::Deadline = arrival {
-                    self.terminate_the_rest(&mut ends);
-                    continue;
+                match arrival {
+                    Arrival::PowerOff => {
+                        self.power_off(epoch_ms);
+                        continue;
+                    }
+                    Arrival::Deadline => {
+                        self.terminate_the_rest(&mut ends);
+                        continue;
+                    }
+                    _ => {}
                 }
                 // Without the keeper there is nobody to audit the database.
                 return Err(unexpected(member, arrival));
@@ -421,6 +444,9 @@ impl Run {
             let words = SabWords::over(&self.buffers.get(at as u32).unchecked_into());
             crate::vfs::release_owner(&words, id);
         }
+        if self.scenario.faults.power_cut.is_some() {
+            power::release_owner(&self.buffers, databases(&self.scenario), id);
+        }
         if self.role(id) == Role::Writer {
             let _ = Atomics::sub(&self.control, SharedBuffers::WRITERS_LEFT as u32, 1);
         }
@@ -437,16 +463,69 @@ impl Run {
         }
     }
 
-    /// The grace is over: whoever is still there is terminated where it is.
+    /// The grace is over: whoever is still there is terminated where it is
+    /// (after a power cut: it died with the power).
     fn terminate_the_rest(&mut self, ends: &mut Ends) {
+        let power_cut = self.cut_us.is_some() && ends.failure.is_none();
         for id in 0..self.workers.len() as WorkerId {
             if self.workers[id as usize].is_some() {
                 self.worker_lost(id, ends);
-                ends.exits.push(WorkerExit::Failed(Failure::of_worker(
-                    id,
-                    "WORKER_UNRESPONSIVE",
-                    format!("did not stop within {STOP_GRACE_MS} ms of being asked"),
-                )));
+                ends.exits.push(if power_cut {
+                    WorkerExit::Killed
+                } else {
+                    WorkerExit::Failed(Failure::of_worker(
+                        id,
+                        "WORKER_UNRESPONSIVE",
+                        format!("did not stop within {STOP_GRACE_MS} ms of being asked"),
+                    ))
+                });
+            }
+        }
+    }
+
+    /// The power goes off (once, in a run with a power cut): the trace ends
+    /// now, nothing written from now on is kept, every worker dies at its next
+    /// step and whoever has not within `power::GRACE_MS` is terminated. The time
+    /// is read before the power goes off, as natively.
+    fn power_off(&mut self, epoch_ms: f64) {
+        if self.scenario.faults.power_cut.is_none() || self.cut_us.is_some() {
+            return;
+        }
+        let cut_us = run_clock_us(epoch_ms);
+        self.cut_us = Some(cut_us);
+        self.inbox.cut_trace_at(cut_us);
+        power::power_off(&self.buffers, &self.control, databases(&self.scenario));
+        if self.workers.iter().any(Option::is_some) {
+            self.inbox.deadline_in(power::GRACE_MS);
+        }
+    }
+
+    /// After a power cut, with every worker gone: the trace's workers that had
+    /// not ended die at the cut; fresh lock tables and WAL indexes; the keeper
+    /// restores the files and recovers the databases. Returns the writes the cut
+    /// dropped (0 without a cut).
+    async fn power_restored(&self, live: &LiveTrace) -> Result<u64, WebError> {
+        if self.cut_us.is_none() {
+            return Ok(0);
+        }
+        live.add(self.inbox.killed_at_cut(self.workers.len() as u32));
+        power::forget_shared_memory(&self.buffers, databases(&self.scenario));
+        self.keeper.send(
+            &ToWorker::PowerRestore {
+                run: self.id.clone(),
+                scenario: self.scenario.clone(),
+            },
+            &Array::new(),
+        )?;
+        loop {
+            match self.inbox.next().await {
+                (
+                    Member::Keeper,
+                    Arrival::Message(FromWorker::PowerRestored { writes_dropped }),
+                ) => return Ok(writes_dropped),
+                // A late word from a worker already accounted for, or a timer.
+                (Member::Worker(_), _) | (_, Arrival::Deadline | Arrival::PowerOff) => {}
+                (member, other) => return Err(unexpected(member, other)),
             }
         }
     }
@@ -472,8 +551,8 @@ impl Run {
                         integrity_check,
                     }),
                 ) => return Ok((audit, integrity_check)),
-                // A late word from a worker already accounted for.
-                (Member::Worker(_), _) | (_, Arrival::Deadline) => {}
+                // A late word from a worker already accounted for, or a timer.
+                (Member::Worker(_), _) | (_, Arrival::Deadline | Arrival::PowerOff) => {}
                 (member, other) => return Err(unexpected(member, other)),
             }
         }
@@ -491,60 +570,4 @@ impl Run {
         };
         format!("{} ({storage}{locks})", crate::vfs::NAME)
     }
-}
-
-/// The page's pipeline check: `scenario`'s first writer alone in one Web Worker, on
-/// sqlite-wasm-rs's in-memory VFS.
-pub async fn run_alone(scenario: &Scenario) -> Result<RunReport, WebError> {
-    refuse_power_cut(scenario)?;
-    let inbox = Rc::new(Inbox::default());
-    let worker = WorkerHandle::spawn(Member::Worker(0), &inbox, &LiveTrace::default()).await?;
-    let (member, arrival) = inbox.next().await;
-    check_ready(member, arrival)?;
-    let message = ToWorker::RunAlone {
-        scenario: scenario.clone(),
-    };
-    worker.send(&message, &Array::new())?;
-    match inbox.next().await {
-        (member, Arrival::Message(answer @ FromWorker::Alone { .. })) => {
-            alone_report(scenario, answer)
-                .ok_or_else(|| WebError::worker(format!("{}: no run", member.name())))
-        }
-        (member, other) => Err(unexpected(member, other)),
-    }
-}
-
-/// The report of a pipeline check from the worker's answer (`FromWorker::Alone`):
-/// the page makes it, so that the worker's wasm needs no metrics. `None` for any
-/// other answer.
-pub fn alone_report(scenario: &Scenario, answer: FromWorker) -> Option<RunReport> {
-    let FromWorker::Alone {
-        sqlite_version,
-        journal_mode,
-        elapsed_us,
-        exit,
-        failure,
-        audit,
-        integrity_check,
-        events,
-    } = answer
-    else {
-        return None;
-    };
-    let exit = exit.worker_exit(failure, 0);
-    let facts = RunFacts {
-        scenario,
-        sqlite_version,
-        vfs: "memvfs (sqlite-wasm-rs, one connection at a time)".to_string(),
-        journal_mode,
-        elapsed_us,
-        outcome: Outcome::of(std::slice::from_ref(&exit)),
-        audit,
-        integrity_check,
-        failure: match exit {
-            WorkerExit::Failed(failure) => Some(failure),
-            _ => None,
-        },
-    };
-    Some(RunReport::new(facts, &events))
 }

@@ -6,13 +6,13 @@
 
 use super::worker_module::worker_module;
 use crate::run_trace::{Budget, RunTrace};
-use crate::trace::{TraceEvent, WorkerId};
+use crate::trace::{EventKind, TraceEvent, WorkerId};
 use crate::web::error::WebError;
 use crate::web::js_error::js_error;
 use crate::web::protocol::{FromWorker, ToWorker, PROTOCOL};
 use js_sys::{Array, Function, Promise};
 use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
+use std::collections::{BTreeSet, VecDeque};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -47,6 +47,8 @@ pub enum Arrival {
     Died(String),
     /// A deadline the host set has passed.
     Deadline,
+    /// The time of the scenario's power cut has come (`Inbox::power_off_in`).
+    PowerOff,
 }
 
 /// Who watches a run as it goes: the page's live timeline and metrics.
@@ -112,14 +114,60 @@ impl LiveTrace {
     }
 }
 
+/// Where a power cut ends a run's trace, and the workers whose end came before.
+#[derive(Default)]
+struct Cut {
+    at_us: Option<u64>,
+    ended: BTreeSet<WorkerId>,
+}
+
 /// A run's inbox: what its workers said, in order, and whoever waits for it.
 #[derive(Default)]
 pub struct Inbox {
     queue: RefCell<VecDeque<(Member, Arrival)>>,
     waiting: RefCell<Option<Function>>,
+    cut: RefCell<Cut>,
 }
 
 impl Inbox {
+    /// The events of a batch the trace takes in: after a power cut only those
+    /// from before it (what the workers did after it never reached the disk).
+    fn admit(&self, mut events: Vec<TraceEvent>) -> Vec<TraceEvent> {
+        let mut cut = self.cut.borrow_mut();
+        if let Some(at) = cut.at_us {
+            events.retain(|e| e.t_us < at);
+        }
+        for e in &events {
+            if matches!(e.kind, EventKind::WorkerEnd | EventKind::WorkerKilled) {
+                cut.ended.insert(e.worker);
+            }
+        }
+        events
+    }
+
+    /// The power went off at `at_us` (run clock): the run's trace ends there.
+    pub fn cut_trace_at(&self, at_us: u64) {
+        self.cut.borrow_mut().at_us.get_or_insert(at_us);
+    }
+
+    /// After a power cut, once every worker is gone: the death at the cut of
+    /// each of workers `0..workers` that had not ended before it, as natively
+    /// (`native::power::trace_until`).
+    pub fn killed_at_cut(&self, workers: u32) -> Vec<TraceEvent> {
+        let cut = self.cut.borrow();
+        let Some(at) = cut.at_us else {
+            return Vec::new();
+        };
+        (0..workers)
+            .filter(|w| !cut.ended.contains(w))
+            .map(|worker| TraceEvent {
+                t_us: at,
+                worker,
+                kind: EventKind::WorkerKilled,
+            })
+            .collect()
+    }
+
     pub fn post(&self, from: Member, arrival: Arrival) {
         self.queue.borrow_mut().push_back((from, arrival));
         if let Some(wake) = self.waiting.borrow_mut().take() {
@@ -146,6 +194,15 @@ impl Inbox {
         let inbox = self.clone();
         gloo_timers::callback::Timeout::new(ms, move || {
             inbox.post(Member::Keeper, Arrival::Deadline)
+        })
+        .forget();
+    }
+
+    /// Post a [`Arrival::PowerOff`] after `ms`.
+    pub fn power_off_in(self: &Rc<Self>, ms: u32) {
+        let inbox = self.clone();
+        gloo_timers::callback::Timeout::new(ms, move || {
+            inbox.post(Member::Keeper, Arrival::PowerOff)
         })
         .forget();
     }
@@ -178,7 +235,7 @@ impl WorkerHandle {
         let (to, live) = (inbox.clone(), live.clone());
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
             let message = match FromWorker::from_posted(&event.data()) {
-                Ok(FromWorker::Events { events }) => return live.add(events),
+                Ok(FromWorker::Events { events }) => return live.add(to.admit(events)),
                 Ok(FromWorker::Finished {
                     journal_mode,
                     exit,
@@ -187,7 +244,7 @@ impl WorkerHandle {
                     events,
                 }) => {
                     // The worker's last events join the live trace like every batch.
-                    live.add(events);
+                    live.add(to.admit(events));
                     FromWorker::Finished {
                         journal_mode,
                         exit,
@@ -261,7 +318,9 @@ pub fn unexpected(member: Member, arrival: Arrival) -> WebError {
             "{}: the Web Worker stopped unexpectedly: {why}",
             member.name()
         )),
-        Arrival::Deadline => WebError::worker(format!("{} did not answer in time", member.name())),
+        Arrival::Deadline | Arrival::PowerOff => {
+            WebError::worker(format!("{} did not answer in time", member.name()))
+        }
         Arrival::Message(other) => WebError::worker(format!(
             "unexpected answer from {}: {}",
             member.name(),

@@ -1,12 +1,14 @@
 //! A worker's view of a run's shared memory: the buffers the page sent, checked,
 //! then attached as shared VFS databases (their lock table and WAL index, and
-//! their files in SharedArrayBuffers or in the run's OPFS directory), and the
-//! run's control words (stop, writers left, kill) as the engine's `RunControl`.
+//! their files in SharedArrayBuffers or in the run's OPFS directory, under a
+//! power-cut storage when the scenario cuts the power), and the run's control
+//! words (stop, writers left, kill, power off) as the engine's `RunControl`.
 
 use super::opfs_storage::{self, OpfsStorage};
 use crate::engine::RunControl;
 use crate::scenario::{LockingMode, Scenario};
 use crate::trace::{self, DbFile, WorkerId};
+use crate::vfs::power::PowerCutStorage;
 use crate::vfs::shared_words::SharedWords;
 use crate::vfs::storage::Storage;
 use crate::vfs::{self, Locking, SharedDatabase};
@@ -26,6 +28,15 @@ thread_local! {
     static OPFS: RefCell<Vec<(String, Arc<OpfsStorage>)>> = const { RefCell::new(Vec::new()) };
     /// When this worker last posted its trace (page clock, ms).
     static LAST_POST_MS: Cell<f64> = const { Cell::new(0.0) };
+    /// The power-cut storages of the run this worker attached to last, one per
+    /// database (none without a power cut).
+    static POWER: RefCell<Vec<Arc<PowerCutStorage>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The power-cut storages of the run this worker attached to (the keeper
+/// restores the files through them).
+pub fn power_storages() -> Vec<Arc<PowerCutStorage>> {
+    POWER.with(|p| p.borrow().clone())
 }
 
 /// How often a worker posts its trace while it runs.
@@ -66,6 +77,11 @@ impl SabControl {
             .is_some_and(|w| w < 32 && self.word(bit) & (1 << w) != 0)
     }
 
+    /// Whether the power went off (the page set `POWER_OFF`).
+    pub fn power_is_off(&self) -> bool {
+        self.word(SharedBuffers::POWER_OFF) != 0
+    }
+
     /// One writer fewer is running.
     pub fn writer_finished(&self) {
         let _ = Atomics::sub(&self.words, SharedBuffers::WRITERS_LEFT as u32, 1);
@@ -76,9 +92,11 @@ impl RunControl for SabControl {
     fn stop_requested(&self) -> bool {
         self.word(SharedBuffers::STOP) != 0
     }
-    /// The page asked this worker to die (its Kill buttons, `locklab.kill`).
+    /// The page asked this worker to die (its Kill buttons, `locklab.kill`), or
+    /// the power went off: a power loss stops every process of the machine.
     fn kill_requested(&self, _worker: WorkerId) -> bool {
         self.asked(SharedBuffers::KILL)
+            || (self.worker.is_some() && self.word(SharedBuffers::POWER_OFF) != 0)
     }
     fn writers_finished(&self) -> bool {
         self.word(SharedBuffers::WRITERS_LEFT) <= 0
@@ -123,7 +141,9 @@ pub async fn attach(
     buffers: &Array,
 ) -> Result<SabControl, WebError> {
     let databases = databases(run, scenario);
-    SharedBuffers::check(buffers, databases.len())?;
+    let power_cut = scenario.faults.power_cut.is_some();
+    SharedBuffers::check(buffers, databases.len(), power_cut)?;
+    POWER.with(|p| p.borrow_mut().clear());
     vfs::register().map_err(WebError::database)?;
     let locking = match scenario.locking {
         LockingMode::Normal => Locking::Normal,
@@ -139,12 +159,26 @@ pub async fn attach(
         let file_buffers: Vec<SharedArrayBuffer> = (0..names.len())
             .map(|k| buffer(buffers, first + 1 + k))
             .collect();
-        let storage: Arc<dyn Storage> = match storage {
+        let mut storage: Arc<dyn Storage> = match storage {
             StorageKind::Memory => Arc::new(SabStorage::new(
-                names.into_iter().zip(file_buffers).collect(),
+                names.iter().cloned().zip(file_buffers).collect(),
             )),
             StorageKind::Opfs => opfs(run, &path, &names, &file_buffers).await?,
         };
+        if power_cut {
+            // Every file of the database loses its unsynced writes at the cut;
+            // the record and the saved blocks are the run's, shared by all.
+            let at = first + SharedBuffers::POWER_WORDS;
+            let saved = (0..names.len()).map(|k| buffer(buffers, at + 1 + k));
+            let power = Arc::new(PowerCutStorage::new(
+                storage,
+                Arc::new(SabStorage::new(names.iter().cloned().zip(saved).collect())),
+                Arc::new(SabWords::over(&buffer(buffers, at))),
+                names,
+            ));
+            POWER.with(|p| p.borrow_mut().push(power.clone()));
+            storage = power;
+        }
         vfs::attach(SharedDatabase {
             path,
             words: Arc::new(words),

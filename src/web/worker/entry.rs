@@ -55,6 +55,7 @@ async fn handle(message: ToWorker, buffers: &Array) -> FromWorker {
             scenario,
             epoch_ms,
         } => shared_run::run(&run, worker, role, &scenario, epoch_ms),
+        ToWorker::PowerRestore { run, scenario } => shared_run::power_restore(&run, &scenario),
         ToWorker::Audit {
             scenario,
             committed,

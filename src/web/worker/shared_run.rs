@@ -154,6 +154,12 @@ pub fn run(
             )
         }
     };
+    // After the power went off, a worker's failure (what it read of a dying
+    // disk) is its death, as natively.
+    let exit = match exit {
+        WorkerExit::Failed(_) if control.power_is_off() => WorkerExit::Killed,
+        exit => exit,
+    };
     let killed = exit == WorkerExit::Killed;
     if role == Role::Writer && !killed {
         control.writer_finished();
@@ -208,6 +214,34 @@ pub fn audit(scenario: &Scenario, committed: &[i64]) -> FromWorker {
         audit,
         integrity_check,
     }
+}
+
+/// The keeper, after a power cut (every worker gone, the databases' words zeroed
+/// by the page): its connections die with the power, never closed; the files go
+/// back to their last sync; fresh connections recover the databases as SQLite
+/// does, and the audit reads them. Mirrors `native::host` after a cut.
+pub fn power_restore(run: &str, scenario: &Scenario) -> FromWorker {
+    let Some(kept) = KEPT.with(|k| k.borrow_mut().take()) else {
+        return failed(WebError::worker("this worker did not seed the database"));
+    };
+    std::mem::forget(kept);
+    let restored = || -> Result<FromWorker, WebError> {
+        let mut writes_dropped = 0;
+        for power in attach::power_storages() {
+            writes_dropped += power
+                .restore()
+                .map_err(|e| WebError::database(format!("restoring the power: {e}")))?;
+        }
+        let mut kept = Vec::new();
+        for (path, _) in attach::databases(run, scenario) {
+            kept.push(open(&path, scenario).map_err(|e| {
+                WebError::database(format!("opening {path} after the power cut: {e}"))
+            })?);
+        }
+        KEPT.with(|k| *k.borrow_mut() = Some(kept));
+        Ok(FromWorker::PowerRestored { writes_dropped })
+    };
+    restored().unwrap_or_else(failed)
 }
 
 /// Open run `run`'s database as its workers left it and count its jobs.
