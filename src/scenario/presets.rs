@@ -258,8 +258,8 @@ pub fn all() -> Vec<Preset> {
                      yet synced is lost; a fresh connection then recovers the database. FULL \
                      syncs the WAL at every commit: no committed job is lost. With NORMAL the \
                      commits since the WAL was last synced (around a checkpoint) are lost to \
-                     the cut, and integrity_check still says ok. Needs --vfs shared (the \
-                     page cannot cut the power yet).",
+                     the cut, and integrity_check still says ok. Needs --vfs shared \
+                     natively; the page cuts the power in memory storage.",
             page_only: None,
             scenario: json_text(
                 r#"{"name": "power-cut", "workers": 4, "jobs": 150, "transaction": "short", "begin": "immediate", "journal_mode": "wal", "synchronous": "full", "busy_timeout_ms": 5000, "work_ms": [5, 15], "faults": [{"power_cut": true, "at_ms": 250}]}"#,
