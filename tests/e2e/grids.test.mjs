@@ -85,6 +85,7 @@ async function lookAt(id) {
   }
   await page.emulateMedia({ colorScheme: "light" });
   await page.setViewportSize({ width: 1280, height: 720 });
+  await page.getByTestId("verdict").screenshot({ path: join(artifacts, `${id}-verdict.png`) });
 }
 
 test("you need all three: eight runs by keyboard, eight cells with their numbers, only all three clean", async () => {

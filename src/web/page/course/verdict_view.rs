@@ -78,12 +78,12 @@ pub fn verdict_view(props: &VerdictProps) -> Html {
     let next = lessons::all().get(props.index + 1).map(|l| (l.id, l.title));
     html! {
         <section class="verdict" aria-labelledby="verdict-title" data-testid="verdict">
-            <h2 id="verdict-title">{ "What this run showed" }</h2>
+            <h2 id="verdict-title">{ if props.runs.len() > 1 { "What these runs showed" } else { "What this run showed" } }</h2>
             <p data-testid="prediction-result" data-agreed={(props.predicted.is_some() && props.predicted == answer).to_string()}
                 class={classes!(if props.predicted.is_some() && props.predicted == answer { "ok" } else { "muted" })}>
                 { said }
             </p>
-            <h3>{ "What happened in this run" }</h3>
+            <h3>{ if props.runs.len() > 1 { "What happened in these runs" } else { "What happened in this run" } }</h3>
             <div data-testid="what-happened">
                 if props.runs.len() == 1 {
                     <p>{ lessons::what_happened(&evidence, labels) }</p>
