@@ -49,7 +49,11 @@ fn every_preset_runs_and_keeps_its_invariants() {
                 "{}",
                 preset.name
             );
-            assert!(r.jobs.done > 0 && !r.invariants.all_jobs_done, "{}", preset.name);
+            assert!(
+                r.jobs.done > 0 && !r.invariants.all_jobs_done,
+                "{}",
+                preset.name
+            );
             continue;
         }
         assert_eq!(

@@ -116,7 +116,7 @@ fn interpreter_lock() -> Lesson {
                 busy handler that sleeps with the GVL released (the gem's \
                 busy_handler_timeout=, which Rails 8 uses) lets the holder finish. The lock \
                 is the runtime's, not SQLite's: Python's sqlite3 module lets go of its GIL \
-                while SQLite runs a statement (sqlite3_step), busy waits included.",
+                while SQLite runs a statement, busy waits included.",
         runs: Runs::Compare(
             side(
                 "SQLite's busy handler (busy_timeout=)",

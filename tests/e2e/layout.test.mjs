@@ -120,8 +120,11 @@ test("dark mode follows the system, the switch overrides it and is remembered; t
 
 test("presenter mode: a comparison's two timelines on one 1280 x 720 screen", async () => {
   await open("#lesson=readers-and-writer&present");
+  await runEnabled(page);
   await page.keyboard.press("1");
-  await runIt();
+  await page.keyboard.press("r");
+  // A comparison shows its two runs stacked (each run's own report stays hidden).
+  await page.getByTestId("compared").waitFor({ timeout: 120_000 });
   const [a, b] = ["a", "b"].map((s) => page.getByTestId(`compare-timeline-${s}`).locator("canvas"));
   await a.scrollIntoViewIfNeeded();
   // The run's column scrolls to where A's timeline begins; B's ends on the same screen.

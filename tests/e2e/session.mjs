@@ -9,7 +9,12 @@ import { ready } from "./wait.mjs";
 
 export const dist = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "dist");
 
-export async function openPage({ tabs = 1 } = {}) {
+/**
+ * Open the page in `tabs` tabs at `at` (an address's hash). The tests begin at
+ * the wall of red, a lesson of one run whose scenario they change and run; the
+ * first visit's own lesson (the lock ladder, a comparison) has a test of its own.
+ */
+export async function openPage({ tabs = 1, at = "#lesson=wall-of-red" } = {}) {
   const site = await serve(dist);
   const browser = await launch();
   const pages = [];
@@ -17,7 +22,7 @@ export async function openPage({ tabs = 1 } = {}) {
     const page = await browser.newPage();
     page.on("console", (m) => ["error", "warning"].includes(m.type()) && console.log(`page ${m.type()}: ${m.text()}`));
     page.on("pageerror", (e) => console.log(`page error: ${e.message}`));
-    await page.goto(site.url);
+    await page.goto(`${site.url}${at}`);
     await ready(page);
     pages.push(page);
   }

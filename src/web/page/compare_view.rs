@@ -9,6 +9,7 @@ use super::compare_metrics::CompareMetrics;
 use super::live_view::{Alongside, LiveRun, LiveView};
 use super::timeline::WindowCell;
 use super::timeline::{SharedWindow, TimelineView};
+use super::wal_chart::WalChart;
 use crate::analysis::report::Outcome;
 use crate::compare::{scenario_changes, Side};
 use crate::scenario::Scenario;
@@ -235,6 +236,8 @@ pub fn compared(props: &ComparedProps) -> Html {
                     <h3>{ heading(label, run, (ends[i] < ends[1 - i]).then(|| others[i])) }</h3>
                     <TimelineView timeline={timelines[i].clone()} version={1} now_us={ends[i]}
                         shared={shared.clone()} legend={i == 1} compact=true />
+                    <WalChart report={run.report.clone()} events={run.events.clone()}
+                        axis_us={Some(shared.axis_us)} />
                 </div>
             }) }
             <CompareMetrics a={runs.a.report.clone()} b={runs.b.report.clone()}

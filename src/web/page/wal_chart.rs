@@ -13,6 +13,10 @@ const HEIGHT: f64 = 48.0;
 pub struct WalChartProps {
     pub report: RunReport,
     pub events: std::rc::Rc<Vec<TraceEvent>>,
+    /// The time axis shared with another run's chart (a comparison), in µs;
+    /// the run's own length when `None`.
+    #[prop_or_default]
+    pub axis_us: Option<u64>,
 }
 
 /// "50.9 MB", "812 KB".
@@ -30,7 +34,10 @@ pub fn wal_chart(props: &WalChartProps) -> Html {
     if r.wal_bytes_max == 0 {
         return html! {};
     }
-    let end_us = ((r.elapsed_ms * 1000.0) as u64).max(1);
+    let end_us = props
+        .axis_us
+        .unwrap_or((r.elapsed_ms * 1000.0) as u64)
+        .max(1);
     let x = |t: u64| (t.min(end_us) as f64 / end_us as f64) * WIDTH;
     let y = |bytes: u64| HEIGHT - (bytes as f64 / r.wal_bytes_max as f64) * (HEIGHT - 2.0);
     // The file's length only grows (a restart writes over its start), so the
@@ -51,7 +58,8 @@ pub fn wal_chart(props: &WalChartProps) -> Html {
             _ => {}
         }
     }
-    points.push(format!("{WIDTH},{:.1}", y(longest)));
+    let run_end = x((r.elapsed_ms * 1000.0) as u64);
+    points.push(format!("{run_end:.1},{:.1}", y(longest)));
     let said = format!(
         "The WAL file grew to {}; {} checkpoints ran, and the log started over {} times.",
         size(r.wal_bytes_max),
