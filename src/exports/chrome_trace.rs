@@ -350,7 +350,7 @@ impl Lane {
                 ts: t,
                 dur: 0,
                 event: json!({"name": format!("{} WAL bytes", db_name(*db)), "ph": "C",
-                    "pid": self.pid, "ts": t, "args": {"bytes": bytes}}),
+                    "pid": self.pid, "tid": level_track(*db), "ts": t, "args": {"bytes": bytes}}),
             }),
             EventKind::SharedCommit { others } => {
                 let args = json!({"other_tasks": others});

@@ -8,6 +8,11 @@
 
 use crate::trace::{DbFile, EventKind};
 
+/// How finely the log's growth is recorded: a write that takes the file into
+/// another block of this many bytes says so (every frame would double a WAL
+/// run's events).
+pub const GROWTH_STEP: u64 = 64 * 1024;
+
 /// The events of a write of `len` bytes at `offset` to `db`'s WAL file, which
 /// was `size_before` bytes long.
 pub fn write_events(db: DbFile, offset: u64, len: u64, size_before: u64) -> Vec<EventKind> {
@@ -16,7 +21,8 @@ pub fn write_events(db: DbFile, offset: u64, len: u64, size_before: u64) -> Vec<
         events.push(EventKind::WalRestarted { db });
     }
     let end = offset + len;
-    if end > size_before {
+    let into_another_step = size_before == 0 || end / GROWTH_STEP > size_before / GROWTH_STEP;
+    if end > size_before && into_another_step {
         events.push(EventKind::WalGrew { db, bytes: end });
     }
     events
@@ -34,10 +40,15 @@ mod tests {
             write_events(q, 0, 32, 0),
             vec![EventKind::WalGrew { db: q, bytes: 32 }]
         );
-        // A frame appended.
+        // A frame appended within the first 64 KiB: not said again.
+        assert_eq!(write_events(q, 32, 4120, 32), vec![]);
+        // A frame that takes the file past 64 KiB.
         assert_eq!(
-            write_events(q, 32, 4120, 32),
-            vec![EventKind::WalGrew { db: q, bytes: 4152 }]
+            write_events(q, 63_000, 4120, 63_000),
+            vec![EventKind::WalGrew {
+                db: q,
+                bytes: 67_120
+            }]
         );
         // A frame written over an old one, inside the file: nothing to say.
         assert_eq!(write_events(q, 32, 4120, 8272), vec![]);

@@ -117,6 +117,17 @@ pub fn problems(doc: &Value) -> Vec<String> {
                 stack.push(ts + dur);
             }
             "B" => begun.entry(track).or_default().push(name.to_string()),
+            // A counter (the WAL's length): a series of numbers, drawn as a line.
+            "C" => {
+                let numbers = e["args"]
+                    .as_object()
+                    .is_some_and(|a| !a.is_empty() && a.values().all(|v| v.is_number()));
+                if !numbers {
+                    found.push(format!(
+                        "event {i}: a counter whose args are not numbers: {e}"
+                    ));
+                }
+            }
             "E" => {
                 if begun.entry(track).or_default().pop().is_none() {
                     found.push(format!("event {i}: E without B on track {track:?}"));
