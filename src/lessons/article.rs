@@ -129,8 +129,8 @@ pub(super) fn lessons() -> Vec<Lesson> {
                     finish before it can commit: long reads (a dashboard, a report) block the \
                     queue. WAL writes to a separate log, so each reader keeps reading the \
                     database as it was at its first read while the writer commits. (A read \
-                    that never ends still costs something in WAL: while it lasts, a checkpoint \
-                    cannot start the log over, and the log grows.)",
+                    that never ends still costs something in WAL: while it lasts, the log \
+                    cannot start over, and it grows: the lesson on WAL growth.)",
             runs: Runs::Compare(
                 side(
                     "rollback journal",

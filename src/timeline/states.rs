@@ -55,7 +55,7 @@ impl Cell {
             Cell::Shared => "reading: other readers may share the database, a writer cannot commit",
             Cell::WalRead => {
                 "a WAL read transaction: reads the database as of its first read; no writer \
-                 waits for it, but while it lasts a checkpoint cannot start the WAL over"
+                 waits for it, but while it lasts the WAL cannot start over"
             }
             Cell::Reserved => "the one writer: others may still read",
             Cell::WalWrite => "the one writer of a WAL database: readers go on reading",
