@@ -78,15 +78,22 @@ fn sixteen_writers_without_a_pause_never_give_up_starting_a_wal_read() {
 #[test]
 fn every_preset_keeps_its_invariants_through_the_shared_vfs() {
     for preset in locklab::scenario::presets::all() {
-        if preset.name == "broken-locking" {
-            continue; // Its invariants fail by design (tests/presets.rs).
+        if ["broken-locking", "shared-connection"].contains(&preset.name) {
+            continue; // Their invariants fail by design (tests/presets.rs).
         }
         let run = run_on(Vfs::Shared, preset.scenario.clone());
+        let i = &run.report.invariants;
+        // A power cut stops the run before every job is done; all the rest holds.
+        let cut = run.report.power_cut.is_some();
         assert!(
-            run.report.invariants.all_hold(),
+            (cut || i.all_jobs_done)
+                && i.no_double_claims
+                && i.no_lost_jobs
+                && i.integrity_ok
+                && i.journal_mode_as_asked,
             "{}: {:?}",
             preset.name,
-            run.report.invariants
+            i
         );
         assert!(
             run.report.vfs.starts_with("locklab-shared"),
