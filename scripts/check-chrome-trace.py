@@ -100,6 +100,13 @@ def problems(doc):
                     )
                     break
             stack.append(ts + dur)
+        elif ph == "C":
+            # A counter (the WAL's length): a series of numbers, drawn as a line.
+            args = e.get("args")
+            if not isinstance(args, dict) or not args or not all(
+                isinstance(v, (int, float)) for v in args.values()
+            ):
+                found.append(f"event {i}: a counter whose args are not numbers")
         elif ph == "B":
             open_begins[track].append(name)
         elif ph == "E":
