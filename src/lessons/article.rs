@@ -1,21 +1,10 @@
-//! Lessons 1 to 11: the article's argument, from the wall of red to batching.
+//! The article's argument as lessons, from the wall of red to batching.
 
-use super::build::{b, busy, choice, exactly_once, finding, one, side};
+use super::build::{b, busy, choice, exactly_once, finding, one, side, writer_errors};
 use super::moment::Landmarks::*;
 use super::{Lesson, MomentQuery, Prediction, Runs, Suggestion};
-use crate::analysis::report::RunReport;
 use crate::scenario::presets::json_text;
-use crate::trace::Role;
 use serde_json::{json, Value};
-
-/// The errors of the workers that write (not the readers), by every name.
-fn writer_errors(r: &RunReport) -> u64 {
-    r.workers
-        .iter()
-        .filter(|w| w.role == Role::Writer)
-        .flat_map(|w| w.errors.values())
-        .sum()
-}
 
 /// The two sides of "...but only if transactions are short": four workers, 80 to 120 ms of work per job, WAL and a
 /// 250 ms busy_timeout; the work inside the transaction ("long") or outside it

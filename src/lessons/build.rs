@@ -4,6 +4,7 @@
 use super::{is_busy, Choice, Evidence, Finding, Runs, Side};
 use crate::analysis::report::RunReport;
 use crate::scenario::presets::json_text;
+use crate::trace::Role;
 use serde_json::Value;
 
 pub(super) fn one(preset: &'static str) -> Runs {
@@ -32,6 +33,16 @@ pub(super) fn busy(r: &RunReport) -> u64 {
         .iter()
         .filter(|(name, _)| is_busy(name))
         .map(|(_, n)| n)
+        .sum()
+}
+
+/// Errors of the run's writers (the readers' are not what a lesson on the
+/// writer is about).
+pub(super) fn writer_errors(r: &RunReport) -> u64 {
+    r.workers
+        .iter()
+        .filter(|w| w.role == Role::Writer)
+        .flat_map(|w| w.errors.values())
         .sum()
 }
 

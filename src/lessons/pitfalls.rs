@@ -1,12 +1,11 @@
 //! The article's pitfalls that its argument names but no lesson before showed:
 //! each a run of its own, with a check and a native oracle test.
 
-use super::build::{b, busy, choice, exactly_once, finding, side};
+use super::build::{b, busy, choice, exactly_once, finding, side, writer_errors};
 use super::moment::Landmarks::*;
 use super::{Lesson, MomentQuery, Prediction, Runs, Suggestion};
 use crate::analysis::report::RunReport;
 use crate::scenario::presets::json_text;
-use crate::trace::Role;
 
 /// Claims that lost a race to another worker (the compare-and-swap caught them).
 fn lost_races(r: &RunReport) -> u64 {
@@ -178,15 +177,6 @@ fn interpreter_lock() -> Lesson {
         },
         case_file: None,
     }
-}
-
-/// Errors of the run's writers (the readers' are not what the lesson is about).
-fn writer_errors(r: &RunReport) -> u64 {
-    r.workers
-        .iter()
-        .filter(|w| w.role == Role::Writer)
-        .flat_map(|w| w.errors.values())
-        .sum()
 }
 
 fn journal_mode_answer() -> Lesson {
