@@ -328,13 +328,14 @@ fn a_reader_that_keeps_reading_keeps_the_wal_from_starting_over(vfs: Vfs) {
 /// Four tasks on one connection, their statements interleaved: SQLite's one
 /// transaction per connection shows as SQLITE_ERROR at a BEGIN inside another
 /// task's transaction and at a COMMIT with none open, COMMITs that carry
-/// another task's statements, and jobs left RUNNING. A lock around the
+/// another task's statements, SQLITE_LOCKED at a task's DROP TABLE while
+/// another task's cursor reads, and jobs left RUNNING. A lock around the
 /// connection, or a connection per task, does every job once.
 fn tasks_sharing_a_connection_mix_their_transactions_and_a_lock_around_it_does_not(vfs: Vfs) {
     let tasks = |changes: Value| {
         let mut s = json!({"workers": 1, "tasks_per_connection": 4, "jobs": 40,
             "begin": "immediate", "journal_mode": "wal", "synchronous": "normal",
-            "busy_timeout_ms": 1000, "work_ms": [2, 5]});
+            "busy_timeout_ms": 1000, "work_ms": [2, 5], "archive_every": 1});
         for (k, v) in changes.as_object().unwrap() {
             s[k] = v.clone();
         }
@@ -345,6 +346,7 @@ fn tasks_sharing_a_connection_mix_their_transactions_and_a_lock_around_it_does_n
     let wanted = [
         "cannot start a transaction within a transaction",
         "cannot commit - no transaction is active",
+        "database table is locked",
     ];
     let (mut seen, mut shared_commits) = (BTreeSet::<&str>::new(), 0);
     for seed in 1..=8 {
@@ -357,8 +359,8 @@ fn tasks_sharing_a_connection_mix_their_transactions_and_a_lock_around_it_does_n
         );
         assert_eq!(
             r.lock_errors(),
-            0,
-            "no lock error: the tasks share one connection"
+            r.error_count("SQLITE_LOCKED"),
+            "no SQLITE_BUSY: the tasks share one connection"
         );
         assert!(
             r.jobs.stuck > 0 || r.jobs.done < r.jobs.seeded,
@@ -390,11 +392,18 @@ fn tasks_sharing_a_connection_mix_their_transactions_and_a_lock_around_it_does_n
         json!({"workers": 4, "tasks_per_connection": 1}),
     ] {
         let run = tasks(fixed.clone());
+        // A connection per task may meet SQLITE_BUSY, which the task retries:
+        // its archive writes while its own cursor reads, a read-then-write
+        // that SQLite refuses while another connection holds the write lock.
+        let r = &run.report;
         assert!(
-            run.report.errors.is_empty(),
+            r.errors.keys().all(|name| name.starts_with("SQLITE_BUSY")),
             "{fixed}: {:?}",
-            run.report.errors
+            r.errors
         );
+        if fixed["serialize_tasks"] == true {
+            assert!(r.errors.is_empty(), "{fixed}: {:?}", r.errors);
+        }
         assert_eq!(run.report.transactions.shared, 0, "{fixed}");
         assert_every_job_done_once(&run);
     }

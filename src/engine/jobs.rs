@@ -39,7 +39,7 @@ enum BatchEnd {
 
 impl Worker<'_> {
     pub(super) fn write_loop(&mut self) -> Result<(), WorkerExit> {
-        if self.scenario.tasks_per_connection > 1 {
+        if self.scenario.tasks_per_connection > 1 || self.scenario.archive_every > 0 {
             return self.tasks_loop();
         }
         match self.scenario.transaction {

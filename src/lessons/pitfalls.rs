@@ -354,10 +354,13 @@ fn shared_connection() -> Lesson {
                 transaction); a task's COMMIT commits everything sent since the BEGIN, \
                 another task's half-done claim included; a task whose transaction another \
                 task ended finds none at its COMMIT; and the usual error handler, a ROLLBACK, \
-                throws away whatever transaction is open, someone else's too. Jobs end up \
-                claimed by nobody who works on them. These are SQLITE_ERROR, not lock \
-                errors: no busy_timeout helps. Give each task its own connection, or put a \
-                lock around the connection that a task holds from BEGIN to COMMIT.",
+                throws away whatever transaction is open, someone else's too. A task's DROP \
+                TABLE (here, rebuilding an archive table) fails with SQLITE_LOCKED while \
+                another task's cursor on the connection is still reading. Jobs end up \
+                claimed by nobody who works on them. None of this is another connection's \
+                lock, so no busy_timeout helps. Give each task its own connection, or put a \
+                lock around the connection that a task holds for a whole transaction (and \
+                for the whole archive).",
         runs: Runs::Compare(
             side(
                 "four tasks, one connection",
@@ -377,8 +380,9 @@ fn shared_connection() -> Lesson {
             choices: vec![
                 choice(
                     "SQLITE_ERROR from BEGINs and COMMITs in the wrong place of the \
-                     connection's one transaction, and jobs claimed but never done; with \
-                     the lock, every job once and no error",
+                     connection's one transaction (and SQLITE_LOCKED if a DROP TABLE meets \
+                     another task's cursor), and jobs claimed but never done; with the lock, \
+                     every job once and no error",
                     |e| {
                         e.a.error_count("SQLITE_ERROR") > 0
                             && !exactly_once(e.a)
@@ -402,10 +406,11 @@ fn shared_connection() -> Lesson {
                     && s.errors.is_empty()
                     && exactly_once(s),
                 format!(
-                    "four tasks on one connection: {} SQLITE_ERROR, {} COMMITs that committed \
-                     other tasks' statements, {} of {} jobs done and {} left RUNNING. With a \
-                     lock around the connection: {} errors, {} of {} done",
+                    "four tasks on one connection: {} SQLITE_ERROR, {} SQLITE_LOCKED, {} \
+                     COMMITs that committed other tasks' statements, {} of {} jobs done and {} \
+                     left RUNNING. With a lock around the connection: {} errors, {} of {} done",
                     a.error_count("SQLITE_ERROR"),
+                    a.error_count("SQLITE_LOCKED"),
                     a.transactions.shared,
                     a.jobs.done,
                     a.jobs.seeded,

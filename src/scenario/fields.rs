@@ -203,6 +203,11 @@ pub const FIELDS: &[Field] = &[
         help: "The tasks of a connection take turns with it, a whole transaction at a time (a lock around the connection).",
     },
     Field {
+        name: "archive_every",
+        edit: Edit::Number { min: 0, max: 1000, default: 0 },
+        help: "Every this many jobs, a task drops and rebuilds its worker's archive table: DDL that SQLite refuses with SQLITE_LOCKED while another task's cursor on the connection is open.",
+    },
+    Field {
         name: "faults",
         edit: Edit::List { max_items: 16 },
         help: "Workers to kill as a crash would: [{\"kill\": 1, \"at_ms\": 300, \"holding\": \"wal_write\"}].",

@@ -222,6 +222,9 @@ pub struct Scenario {
     /// The tasks of a connection take turns with it, one whole transaction at a
     /// time (a lock around the connection).
     pub serialize_tasks: bool,
+    /// Every this many jobs a task finishes, it rebuilds its worker's archive
+    /// table (DROP TABLE, then CREATE TABLE AS SELECT); 0: never.
+    pub archive_every: u32,
     /// Workers killed during the run, as a crash would kill them, and a power cut.
     pub faults: Faults,
 }
@@ -316,6 +319,7 @@ impl Scenario {
             shm: f.flag("shm")?,
             tasks_per_connection: f.number("tasks_per_connection")?,
             serialize_tasks: f.flag("serialize_tasks")?,
+            archive_every: f.number("archive_every")?,
             faults: Faults::default(),
         };
         if s.processes > s.all_workers() {
@@ -335,6 +339,15 @@ impl Scenario {
                           style's)"
                     .to_string(),
                 given: s.tasks_per_connection.to_string(),
+            });
+        }
+        if s.archive_every > 0 && s.transaction == TransactionStyle::Long {
+            return Err(ScenarioError {
+                field: "archive_every".to_string(),
+                allowed: "0 when transaction is long (the archive is the tasks' loop's, \
+                          the short style's)"
+                    .to_string(),
+                given: s.archive_every.to_string(),
             });
         }
         if s.claim_select == ClaimSelect::Outside && s.transaction == TransactionStyle::Long {

@@ -156,12 +156,13 @@ pub fn all() -> Vec<Preset> {
             expect: "One worker's connection shared by four tasks, their statements \
                      interleaved: BEGINs refused with SQLITE_ERROR (cannot start a \
                      transaction within a transaction), COMMITs that commit another task's \
-                     half-done work or find no transaction, and jobs left claimed but never \
-                     done. A lock around the connection (serialize_tasks) or a connection \
-                     per task does every job once.",
+                     half-done work or find no transaction, a task's DROP TABLE refused with \
+                     SQLITE_LOCKED while another task's cursor reads, and jobs left claimed \
+                     but never done. A lock around the connection (serialize_tasks) or a \
+                     connection per task does every job once.",
             page_only: None,
             scenario: json_text(
-                r#"{"name": "shared-connection", "workers": 1, "tasks_per_connection": 4, "jobs": 40, "transaction": "short", "begin": "immediate", "journal_mode": "wal", "synchronous": "normal", "busy_timeout_ms": 1000, "work_ms": [2, 5]}"#,
+                r#"{"name": "shared-connection", "workers": 1, "tasks_per_connection": 4, "jobs": 40, "transaction": "short", "begin": "immediate", "journal_mode": "wal", "synchronous": "normal", "busy_timeout_ms": 1000, "work_ms": [2, 5], "archive_every": 1}"#,
             ),
         },
         Preset {
