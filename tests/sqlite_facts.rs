@@ -156,6 +156,43 @@ fn drop_table_while_another_statement_of_the_connection_reads_is_sqlite_locked()
     }
 }
 
+/// A ROLLBACK leaves the connection's read statements reading, unless it undoes
+/// a schema change: then it trips them, and their next step answers
+/// SQLITE_ABORT_ROLLBACK (main.c, `sqlite3RollbackAll`).
+#[test]
+fn a_rollback_trips_the_connections_reads_only_when_it_undoes_a_schema_change() {
+    for vfs in [Vfs::Unix, Vfs::Shared] {
+        std::thread::spawn(move || {
+            let (_place, a, _b) = two_connections(vfs, "wal");
+            a.execute_batch("INSERT INTO t VALUES (2); INSERT INTO t VALUES (3);")
+                .unwrap();
+            for (change, tripped) in [
+                ("INSERT INTO t VALUES (4)", false),
+                ("CREATE TABLE u(z)", true),
+            ] {
+                let mut reading = a.prepare("SELECT x FROM t").unwrap();
+                let mut rows = reading.query([]).unwrap();
+                assert!(rows.next().unwrap().is_some(), "the SELECT is mid-way");
+                a.execute_batch(&format!("BEGIN; {change}; ROLLBACK"))
+                    .unwrap();
+                match rows.next() {
+                    Ok(row) => assert!(!tripped && row.is_some(), "{vfs:?} {change}: reads on"),
+                    Err(e) => {
+                        assert!(tripped, "{vfs:?} {change}: {e}");
+                        assert_eq!(
+                            e.sqlite_error().map(|e| e.extended_code),
+                            Some(516),
+                            "{vfs:?}: SQLITE_ABORT_ROLLBACK, {e}"
+                        );
+                    }
+                }
+            }
+        })
+        .join()
+        .unwrap();
+    }
+}
+
 #[test]
 fn the_busy_handler_asks_the_vfs_to_sleep_1_2_5_10_15_20_25_ms_then_what_is_left() {
     for vfs in [Vfs::Unix, Vfs::Shared] {
