@@ -87,10 +87,11 @@ pub fn run_sql(conn: &Connection, clock: &dyn Clock, text: &str) -> Result<Answe
                 transaction_events(conn, began_in_transaction, &sql);
             }
             Err(err) => {
-                let sql = first_statement(text);
-                trace::emit(engine::error_event(Step::Console, &sql, &err, end - start));
+                // Read once: what the VFS said of its failure goes with it.
+                let failure = engine::failure(0, Step::Console, &first_statement(text), &err);
+                trace::emit(engine::error_event_of(&failure, end - start));
                 transaction_events(conn, began_in_transaction, "");
-                return Err(sql_error(&err, conn));
+                return Err(sql_error(failure, conn));
             }
         }
     }
@@ -175,8 +176,7 @@ fn first_statement(text: &str) -> String {
 }
 
 #[cfg(feature = "sqlite")]
-fn sql_error(err: &rusqlite::Error, conn: &Connection) -> SqlError {
-    let failure = engine::failure(0, Step::Console, "", err);
+fn sql_error(failure: engine::Failure, conn: &Connection) -> SqlError {
     SqlError {
         code: failure.code,
         extended: failure.extended,

@@ -95,3 +95,30 @@ test("during a run the console has its own lane, and a run stopped with its tran
   assert.match(await page.getByTestId("jobs").innerText(), /^\d+ of 1000 done, 0 double-claimed, 0 lost$/);
   assert.equal(await page.getByTestId("integrity").innerText(), "ok");
 });
+
+test("a statement that never ends: refused company while it runs, stopped within 100 ms, and the console and runs answer at once after", async () => {
+  await page.evaluate(() => window.locklab.run({ workers: 2, jobs: 20, work_ms: 0 }));
+  const said = await page.evaluate(async () => {
+    const forever = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c) SELECT count(*) FROM c";
+    const running = window.locklab.sql(forever).then((a) => ({ answer: a }), (e) => ({ error: e }));
+    // It runs for as long as we let it: half a second, then a second text.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Refused at once: were it queued behind the statement, it would never answer.
+    const meanwhile = await window.locklab.sql("SELECT 1").catch((e) => e);
+    const t1 = performance.now();
+    await window.locklab.stop();
+    const ended = await running;
+    const stoppedMs = performance.now() - t1;
+    const one = await window.locklab.sql("SELECT 1");
+    const report = await window.locklab.run({ jobs: 10, workers: 2, work_ms: 0 });
+    const attach = await window.locklab.sql("ATTACH 'elsewhere.db' AS elsewhere").catch((e) => e);
+    return { meanwhile, ended, stoppedMs, one, report, attach };
+  });
+  assert.match(said.meanwhile.message, /still running `WITH RECURSIVE/, JSON.stringify(said.meanwhile));
+  assert.equal(said.ended.error?.name, "SQLITE_INTERRUPT", JSON.stringify(said.ended));
+  assert.ok(said.stoppedMs <= 100, `stopped in ${said.stoppedMs} ms`);
+  assert.deepEqual(said.one.rows, [[1]]);
+  assert.equal(said.report.jobs.done, 10);
+  assert.equal(said.attach.name, "SQLITE_CANTOPEN", JSON.stringify(said.attach));
+  assert.match(said.attach.message, /elsewhere\.db is not a file of this run/);
+});

@@ -151,7 +151,10 @@ unsafe extern "C" fn x_open(
         Some(name) => {
             let Some(database) = database::find(&name) else {
                 return vfs_failed(
-                    format!("shared VFS: no database is attached at {name}"),
+                    format!(
+                        "shared VFS: {name} is not a file of this run; SQL stays inside \
+                         the run's own files"
+                    ),
                     ffi::SQLITE_CANTOPEN,
                 );
             };

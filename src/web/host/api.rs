@@ -215,7 +215,8 @@ pub(crate) fn set(api: &Object, name: &str, f: JsValue) {
 ///   own database; resolves to `{a, b, differences}`: both reports and the
 ///   differences in words (`compare::Comparison`);
 /// - `presets()`: the built-in presets;
-/// - `stop()`: stops this tab's runs in progress; resolves to how many;
+/// - `stop()`: stops this tab's runs in progress and interrupts the console's
+///   running SQL; resolves to how many runs;
 /// - `kill(worker)`: kills that worker of this tab's run in progress at its next
 ///   step, as a crash would (it stops where it is, holding its locks, which the
 ///   page then releases); resolves to whether a run was there;
@@ -276,6 +277,7 @@ pub fn install() {
     });
     let stop_fn = Closure::<dyn FnMut() -> Promise>::new(|| {
         let stopped = kept_runs::stop();
+        console::interrupt(None);
         settle(async move { Ok(Value::from(stopped)) })
     });
     let ask = |word: usize, call: &'static str| {

@@ -1,9 +1,13 @@
 //! The page's side of the SQL console: a Web Worker with a connection of its own
 //! to the database of this tab's run in progress (it then takes part in the run:
 //! its lane "you" joins the run's trace and report) or else of the last finished
-//! run. One text runs at a time; the console follows the run: when the run it
-//! serves ends, `end_for_run` rolls back what it left open, and the next text goes
-//! to whichever database is current then.
+//! run. One text runs at a time, and a text sent while another runs is refused at
+//! once: nothing waits on a statement that may never end. `interrupt` (Stop, and
+//! `locklab.stop()`) ends the running one within a few thousand of SQLite's
+//! instructions (the worker's progress handler looks at the stop word), or wakes
+//! it from its busy handler's sleep. The console follows the run: when the run it
+//! serves ends, `end_for_run` interrupts what still runs, rolls back what it left
+//! open, and the next text goes to whichever database is current then.
 
 use super::kept_runs::{self, KeptRun, Running};
 use super::worker_handle::{
@@ -41,6 +45,9 @@ struct Session {
     in_progress: bool,
     worker: WorkerHandle,
     inbox: Rc<Inbox>,
+    /// The control words the console's worker watches: the run's while it is
+    /// in progress, else the console's own.
+    control: Int32Array,
 }
 
 /// One turn at a time: a text, or the end of a run, waits for the one before.
@@ -71,6 +78,32 @@ impl Turn {
 thread_local! {
     static SESSION: RefCell<Option<Session>> = const { RefCell::new(None) };
     static TURN: Rc<Turn> = Rc::new(Turn::default());
+    /// The text running now, if one runs.
+    static RUNNING: RefCell<Option<RunningText>> = const { RefCell::new(None) };
+}
+
+struct RunningText {
+    /// The control words its worker watches, once its session is there.
+    control: Option<Int32Array>,
+    /// Its first words, for a refusal to name it.
+    text: String,
+    /// The run whose database it runs on.
+    run: String,
+}
+
+/// Interrupt the console's running text, if one runs (on run `run`'s database
+/// only, if given): its statement fails with SQLITE_INTERRUPT. Says whether one
+/// ran.
+pub fn interrupt(run: Option<&str>) -> bool {
+    RUNNING.with(|r| match r.borrow().as_ref() {
+        Some(running) if run.is_none_or(|id| id == running.run) => {
+            if let Some(control) = &running.control {
+                kept_runs::stop_control(control);
+            }
+            true
+        }
+        _ => false,
+    })
 }
 
 /// Why SQL could not run: SQLite's error, or no database to run it on.
@@ -164,6 +197,7 @@ async fn start(target: &Target) -> Result<Session, WebError> {
             in_progress: target.in_progress,
             worker,
             inbox,
+            control: Int32Array::new(&target.buffers.get(0)),
         }),
         (member, other) => Err(unexpected(member, other)),
     }
@@ -187,13 +221,43 @@ async fn end(session: Session) -> bool {
     )
 }
 
-/// Run `text` on the console's connection to the current database.
+/// Run `text` on the console's connection to the current database; refused at
+/// once while another text runs.
 pub async fn sql(text: String) -> Result<Answer, Refused> {
+    let running = RUNNING.with(|r| {
+        let mut r = r.borrow_mut();
+        match r.as_ref() {
+            Some(running) => Some(running.text.clone()),
+            None => {
+                *r = Some(RunningText {
+                    control: None,
+                    text: first_words(&text),
+                    run: String::new(),
+                });
+                None
+            }
+        }
+    });
+    if let Some(running) = running {
+        return Err(Refused::Console(WebError::refused(format!(
+            "the console is still running `{running}`: Stop (or locklab.stop()) interrupts it"
+        ))));
+    }
     let turn = TURN.with(Rc::clone);
     turn.take().await;
     let answer = sql_in_turn(&text).await;
+    RUNNING.with(|r| r.borrow_mut().take());
     turn.give();
     answer
+}
+
+/// The first line of `text`, cut at 60 characters: how a refusal names it.
+fn first_words(text: &str) -> String {
+    let line = text.trim().lines().next().unwrap_or("");
+    match line.char_indices().nth(60) {
+        Some((at, _)) => format!("{}...", &line[..at]),
+        None => line.to_string(),
+    }
 }
 
 async fn sql_in_turn(text: &str) -> Result<Answer, Refused> {
@@ -208,6 +272,16 @@ async fn sql_in_turn(text: &str) -> Result<Answer, Refused> {
             start(&target).await.map_err(Refused::Console)?
         }
     };
+    if !session.in_progress {
+        // The console's own words: a Stop of its last text is over.
+        let _ = Atomics::store(&session.control, SharedBuffers::STOP as u32, 0);
+    }
+    RUNNING.with(|r| {
+        if let Some(running) = r.borrow_mut().as_mut() {
+            running.control = Some(session.control.clone());
+            running.run = session.run.clone();
+        }
+    });
     let sent = session.worker.send(
         &ToWorker::Sql {
             text: text.to_string(),
@@ -231,6 +305,8 @@ async fn sql_in_turn(text: &str) -> Result<Answer, Refused> {
 /// Run `run` is over: if the console is connected to it, end its session (a
 /// transaction still open is rolled back; `Some(true)` says so).
 pub async fn end_for_run(run: &str) -> Option<bool> {
+    // A text on the run's database that still runs would hold the run's end.
+    interrupt(Some(run));
     let turn = TURN.with(Rc::clone);
     turn.take().await;
     let session = SESSION.with(|s| {

@@ -1,7 +1,8 @@
 //! The SQL console as the page shows it: a connection of your own to the run's
 //! database. Type SQL (or pick an example), run it with the button or Ctrl+Enter,
-//! and read the rows, what changed, or SQLite's error with what it means. While a
-//! run goes on, the console takes part in it: its lane is "you".
+//! and read the rows, what changed, or SQLite's error with what it means; Stop SQL
+//! interrupts a statement that runs too long. While a run goes on, the console
+//! takes part in it: its lane is "you".
 
 use crate::engine::console::{Answer, SqlError};
 use crate::web::host::console::{self, Refused};
@@ -95,6 +96,11 @@ pub fn console_view() -> Html {
             <button data-testid="console-run" onclick={run.reform(|_| ())} disabled={running}>
                 { if running { "Running..." } else { "Run SQL" } }
             </button>
+            if running {
+                <button data-testid="console-stop" onclick={Callback::from(|_| { console::interrupt(None); })}>
+                    { "Stop SQL" }
+                </button>
+            }
             <div class="console-output" data-testid="console-output" role="status" aria-live="polite">
                 { output(&shown) }
             </div>

@@ -55,9 +55,11 @@ pub fn try_suggested(store: &Rc<Store>) {
     start(store, state.lesson, next);
 }
 
-/// Stop every run of this tab at its workers' next step.
+/// Stop every run of this tab at its workers' next step, and the console's
+/// running SQL.
 pub fn stop() {
     crate::web::host::kept_runs::stop();
+    crate::web::host::console::interrupt(None);
 }
 
 /// Remove the last run's database files, and say what was removed.
