@@ -5,6 +5,7 @@
 
 use crate::trace::{Step, WorkerId};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Why a worker stopped.
@@ -97,6 +98,21 @@ pub struct JobAudit {
     /// and nothing reclaimed it).
     #[serde(default)]
     pub running: u64,
+    /// A workload's checks, read from its database after the run.
+    #[serde(default)]
+    pub checks: Vec<CheckResult>,
+}
+
+/// One of a workload's checks: its SQL's first value against what was expected.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckResult {
+    pub name: String,
+    pub sql: String,
+    /// The value expected, or the bound (">= 3", "<= 0").
+    pub expected: Value,
+    /// What the SQL returned (or why it could not run, as text).
+    pub got: Value,
+    pub ok: bool,
 }
 
 /// The audit of a queue whose DONE jobs are `done_ids` (and, with a results
@@ -120,6 +136,7 @@ pub fn audit_of(
         double_claimed: double_claimed(&times),
         lost,
         running,
+        checks: Vec::new(),
     }
 }
 
@@ -133,6 +150,7 @@ pub fn audit_unreadable(seeded: u64, committed: &[i64]) -> JobAudit {
         double_claimed: double_claimed(&times),
         lost: times.len() as u64,
         running: 0,
+        checks: Vec::new(),
     }
 }
 

@@ -3,8 +3,8 @@
 
 use crate::analysis::metrics::{Metrics, WorkerMetrics};
 pub use crate::analysis::outcome::Failure;
-use crate::analysis::outcome::JobAudit;
 use crate::analysis::outcome::WorkerExit;
+use crate::analysis::outcome::{CheckResult, JobAudit};
 use crate::analysis::percentiles::Percentiles;
 use crate::scenario::Scenario;
 use crate::trace::TraceEvent;
@@ -82,6 +82,13 @@ pub struct Invariants {
     pub integrity_ok: bool,
     /// `PRAGMA journal_mode` answered the mode the scenario asked for.
     pub journal_mode_as_asked: bool,
+    /// Every check of a workload holds (true when it has none).
+    #[serde(default = "holds")]
+    pub checks_pass: bool,
+}
+
+fn holds() -> bool {
+    true
 }
 
 impl Invariants {
@@ -91,6 +98,7 @@ impl Invariants {
             && self.no_lost_jobs
             && self.integrity_ok
             && self.journal_mode_as_asked
+            && self.checks_pass
     }
 }
 
@@ -135,6 +143,9 @@ pub struct RunReport {
     /// What the scenario's power cut did; absent without one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub power_cut: Option<PowerCutReport>,
+    /// A workload's checks (docs/workload.md); absent for the job queue.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<CheckResult>,
 }
 
 /// A power cut, after the database was recovered by a fresh connection.
@@ -182,6 +193,7 @@ impl RunReport {
             no_lost_jobs: a.lost == 0,
             integrity_ok: facts.integrity_check == "ok",
             journal_mode_as_asked: facts.journal_mode == facts.scenario.journal_mode.word(),
+            checks_pass: a.checks.iter().all(|c| c.ok),
         };
         RunReport {
             scenario: facts.scenario.to_value(),
@@ -227,6 +239,7 @@ impl RunReport {
             workers: metrics.workers,
             failure: facts.failure,
             power_cut: None,
+            checks: facts.audit.checks,
         }
     }
 

@@ -32,6 +32,10 @@ pub mod schema;
 mod tasks;
 #[cfg(feature = "sqlite")]
 pub mod thread;
+#[cfg(feature = "sqlite")]
+mod workload;
+#[cfg(feature = "sqlite")]
+mod workload_schema;
 
 pub use crate::analysis::outcome::{Failure, WorkerExit};
 use crate::trace::{EventKind, Step, WorkerId};
@@ -187,6 +191,7 @@ impl<'a> Worker<'a> {
             Ok(mode) => {
                 journal_mode = Some(mode);
                 let flow = match self.role {
+                    _ if self.scenario.workload.is_some() => self.workload_loop(),
                     Role::Writer => self.write_loop(),
                     Role::Reader => self.read_loop(),
                     // A console is a person's connection (`console`), never the
@@ -240,6 +245,10 @@ impl<'a> Worker<'a> {
                 mode = w.sql(Step::Open, &journal, || {
                     conn.query_row(&journal, [], |r| r.get::<_, String>(0))
                 })?;
+                // A workload's own PRAGMAs, after the run's.
+                for pragma in s.workload.iter().flat_map(|w| &w.pragmas) {
+                    w.sql(Step::Open, pragma, || conn.execute_batch(pragma))?;
+                }
                 Ok(())
             })?;
         }

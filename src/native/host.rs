@@ -260,12 +260,8 @@ pub fn run(scenario: &Scenario, options: &RunOptions) -> Result<Run, HostError> 
         };
     }
     let committed = trace::committed_jobs(&events);
-    let (audit, integrity) = schema::check_after_run(
-        &audit_conn,
-        results_conn.as_ref(),
-        u64::from(scenario.jobs),
-        &committed,
-    );
+    let (audit, integrity) =
+        schema::check_after_run(scenario, &audit_conn, results_conn.as_ref(), &committed);
 
     let failure = control
         .failure

@@ -11,6 +11,7 @@ mod faults;
 pub mod fields;
 pub mod presets;
 mod read;
+pub mod workload;
 
 pub use faults::{Fault, Faults, Holding, PowerCut};
 pub use fields::{Edit, Field, FIELDS};
@@ -227,6 +228,9 @@ pub struct Scenario {
     pub archive_every: u32,
     /// Workers killed during the run, as a crash would kill them, and a power cut.
     pub faults: Faults,
+    /// A workload of one's own instead of the job queue (docs/workload.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workload: Option<Box<workload::Workload>>,
 }
 
 impl Default for Scenario {
@@ -280,6 +284,9 @@ impl Scenario {
                 given: describe(value),
             });
         };
+        if workload::is_workload(map) {
+            return Scenario::of_workload(map);
+        }
         if let Some(unknown) = map.keys().find(|k| fields::field(k).is_none()) {
             let known: Vec<&str> = FIELDS.iter().map(|f| f.name).collect();
             return Err(ScenarioError {
@@ -321,6 +328,7 @@ impl Scenario {
             serialize_tasks: f.flag("serialize_tasks")?,
             archive_every: f.number("archive_every")?,
             faults: Faults::default(),
+            workload: None,
         };
         if s.processes > s.all_workers() {
             return Err(ScenarioError {
@@ -369,9 +377,36 @@ impl Scenario {
         Ok(s)
     }
 
-    /// The scenario as JSON with every default filled in (what the run report shows).
+    /// A workload document: its own fields, and the scenario's that it shares
+    /// (the job queue's are refused), its workers counted from its roles.
+    fn of_workload(map: &serde_json::Map<String, Value>) -> Result<Scenario, ScenarioError> {
+        let w = workload::parse(map)?;
+        let (writers, readers) = w.writers_and_readers();
+        let mut shared: serde_json::Map<String, Value> = map
+            .iter()
+            .filter(|(k, _)| workload::SHARED_FIELDS.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        shared.insert("workers".into(), writers.into());
+        shared.insert("readers".into(), readers.into());
+        shared.remove("jobs");
+        let mut s = Scenario::from_value(&Value::Object(shared))?;
+        s.jobs = 0;
+        s.workload = Some(Box::new(w));
+        Ok(s)
+    }
+
+    /// The scenario as JSON with every default filled in (what the run report
+    /// shows); a workload as a workload document, which reads back as itself.
     pub fn to_value(&self) -> Value {
-        serde_json::to_value(self).unwrap_or(Value::Null)
+        let mut value = serde_json::to_value(self).unwrap_or(Value::Null);
+        if let (Some(w), Value::Object(map)) = (&self.workload, &mut value) {
+            map.retain(|k, _| workload::SHARED_FIELDS.contains(&k.as_str()));
+            if let Value::Object(own) = workload::document(w) {
+                map.extend(own);
+            }
+        }
+        value
     }
 
     /// How many workers the run has: writers, then readers (their ids in that order).

@@ -33,8 +33,7 @@ pub fn run_alone(scenario: &Scenario) -> Result<FromWorker, WebError> {
     let events = engine::thread::leave();
 
     let committed = trace::committed_jobs(&events);
-    let (audit, integrity) =
-        schema::check_after_run(&setup, None, u64::from(scenario.jobs), &committed);
+    let (audit, integrity) = schema::check_after_run(scenario, &setup, None, &committed);
     let (exit, failure) = Exit::of(exit);
     Ok(FromWorker::Alone {
         sqlite_version: rusqlite::version().to_string(),

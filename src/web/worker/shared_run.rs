@@ -209,7 +209,7 @@ pub fn audit(scenario: &Scenario, committed: &[i64]) -> FromWorker {
         return failed(WebError::worker("this worker did not seed the database"));
     };
     let (audit, integrity_check) =
-        schema::check_after_run(&kept[0], kept.get(1), u64::from(scenario.jobs), committed);
+        schema::check_after_run(scenario, &kept[0], kept.get(1), committed);
     FromWorker::Audited {
         audit,
         integrity_check,
