@@ -34,6 +34,22 @@ fn a_read_outside_the_write_transaction_loses_updates_and_inside_it_none() {
             "{vfs:?}: every write committed"
         );
         assert_eq!(r.integrity_check, "ok");
+        // Lanes are named by the role each worker played.
+        assert!(r
+            .workers
+            .iter()
+            .all(|w| w.plays.as_deref() == Some("incrementer")));
+        let timeline = locklab::timeline::Timeline::from_events(&outside.events);
+        let names: Vec<String> = timeline.lanes().map(|l| l.name()).collect();
+        assert_eq!(
+            names,
+            [
+                "incrementer 0",
+                "incrementer 1",
+                "incrementer 2",
+                "incrementer 3"
+            ]
+        );
 
         // The fix: the read inside the write transaction, begun IMMEDIATE.
         let mut fixed = counter();

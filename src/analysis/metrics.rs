@@ -45,6 +45,9 @@ pub struct BlockedBy {
 pub struct WorkerMetrics {
     pub id: WorkerId,
     pub role: Role,
+    /// The role of a workload of one's own it played (docs/workload.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plays: Option<String>,
     pub jobs_done: u64,
     pub errors: BTreeMap<String, u64>,
     pub busy_wait_ms: f64,
@@ -208,6 +211,7 @@ impl Tally {
                 WorkerMetrics {
                     id: e.worker,
                     role: Role::Writer,
+                    plays: None,
                     jobs_done: 0,
                     errors: BTreeMap::new(),
                     busy_wait_ms: 0.0,
@@ -224,6 +228,7 @@ impl Tally {
         });
         match &e.kind {
             EventKind::WorkerStart { role } => w.role = *role,
+            EventKind::Plays { role } => w.plays = Some(role.to_string()),
             EventKind::Commit { .. } => self.committed += 1,
             EventKind::Rollback { .. } => self.rolled_back += 1,
             EventKind::SharedCommit { .. } => self.shared_commits += 1,

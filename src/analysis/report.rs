@@ -255,6 +255,12 @@ impl RunReport {
         self
     }
 
+    /// Whether the run was a workload of one's own (docs/workload.md), which
+    /// has checks instead of jobs.
+    pub fn is_workload(&self) -> bool {
+        self.scenario.get("roles").is_some()
+    }
+
     /// How many errors of this name (e.g. "SQLITE_BUSY") the run saw.
     pub fn error_count(&self, name: &str) -> u64 {
         self.errors.get(name).copied().unwrap_or(0)

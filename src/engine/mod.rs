@@ -183,6 +183,16 @@ impl<'a> Worker<'a> {
     /// SQLite reported on this worker's connection with why the worker stopped.
     pub fn run(mut self) -> (Option<String>, WorkerExit) {
         trace::emit(EventKind::WorkerStart { role: self.role });
+        if let Some((_, role)) = self
+            .scenario
+            .workload
+            .as_ref()
+            .and_then(|w| w.role_of(self.id))
+        {
+            trace::emit(EventKind::Plays {
+                role: role.name.as_str().into(),
+            });
+        }
         if let Some(lock) = &self.interpreter {
             lock.take(self.clock);
         }

@@ -130,8 +130,14 @@ pub fn export(events: &[TraceEvent], end_us: u64) -> Value {
             EventKind::WorkerStart { role } => Some((e.worker, role)),
             _ => None,
         }));
+    let plays: BTreeMap<WorkerId, &str> =
+        crate::ordering::map_of(events.iter().filter_map(|e| match &e.kind {
+            EventKind::Plays { role } => Some((e.worker, role.as_ref())),
+            _ => None,
+        }));
     let who = |worker: WorkerId| match (worker, roles.get(&worker)) {
         (HOST_WORKER, _) => "the host's connection".to_string(),
+        _ if plays.contains_key(&worker) => format!("{} {worker}", plays[&worker]),
         (_, Some(Role::Reader)) => format!("reader {worker}"),
         (_, Some(Role::Console)) => "you (the console)".to_string(),
         _ => format!("worker {worker}"),
@@ -157,6 +163,7 @@ pub fn export(events: &[TraceEvent], end_us: u64) -> Value {
     for (worker, lane) in &mut lanes {
         lane.finish(end_us.max(lane.last_us), &mut out);
         let name = match roles.get(worker) {
+            _ if plays.contains_key(worker) => format!("{} {worker}", plays[worker]),
             Some(Role::Writer) => format!("worker {worker} (writer)"),
             Some(Role::Reader) => format!("worker {worker} (reader)"),
             Some(Role::Console) => format!("you (the console, {worker})"),
@@ -317,7 +324,7 @@ impl Lane {
         }
         match &e.kind {
             // Lock holds are read above; the process is named at the end.
-            EventKind::Lock { .. } | EventKind::WorkerStart { .. } => {}
+            EventKind::Lock { .. } | EventKind::WorkerStart { .. } | EventKind::Plays { .. } => {}
             EventKind::WorkerEnd => self.instant(out, JOBS, "worker ended", t, json!({})),
             EventKind::LockDenied { .. } | EventKind::ShmLock { .. } => {
                 if let Blocked::Refusal(id, r) = blocked {

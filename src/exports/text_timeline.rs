@@ -115,6 +115,7 @@ mod tests {
         WorkerMetrics {
             id,
             role: Role::Writer,
+            plays: None,
             jobs_done: 0,
             errors: BTreeMap::new(),
             busy_wait_ms: 0.0,

@@ -82,6 +82,8 @@ pub struct Wait {
 pub struct Lane {
     pub worker: WorkerId,
     pub role: Option<Role>,
+    /// The workload's role it plays, if the run is a workload of one's own.
+    plays: Option<Text>,
     /// The locks held now; what they ended is in the three tracks below.
     holds: LockHolds,
     levels: Vec<Span<LockLevel>>,
@@ -306,6 +308,7 @@ impl Lane {
         }
         match &e.kind {
             EventKind::WorkerStart { role } => self.role = Some(*role),
+            EventKind::Plays { role } => self.plays = Some(role.clone()),
             EventKind::BusyWait {
                 requested_us,
                 dur_us,
@@ -443,8 +446,12 @@ impl Lane {
         })
     }
 
-    /// "worker 2", "reader 5", or "you" (the SQL console).
+    /// "worker 2", "reader 5", "you" (the SQL console), or a workload's role
+    /// and the worker's id ("incrementer 2").
     pub fn name(&self) -> String {
+        if let Some(plays) = &self.plays {
+            return format!("{plays} {}", self.worker);
+        }
         match self.role {
             Some(Role::Reader) => format!("reader {}", self.worker),
             Some(Role::Console) => "you".to_string(),

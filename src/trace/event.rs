@@ -142,6 +142,11 @@ pub enum EventKind {
     SharedCommit {
         others: u32,
     },
+    /// The worker plays this role of a workload of one's own (docs/workload.md):
+    /// its lane's name. Right after its WorkerStart.
+    Plays {
+        role: Text,
+    },
     /// A write of this worker's connection made `db`'s WAL file `bytes` long:
     /// the log grew.
     WalGrew {

@@ -299,7 +299,7 @@ mod cli {
             ));
         }
         // A workload of one's own has no jobs: its checks say what held.
-        let workload = r.scenario.get("roles").is_some();
+        let workload = r.is_workload();
         let j = &r.jobs;
         if !workload {
             line(format!(
@@ -384,16 +384,29 @@ mod cli {
             ));
         }
         line(String::new());
+        let role_of = |w: &locklab::analysis::metrics::WorkerMetrics| {
+            w.plays
+                .clone()
+                .unwrap_or_else(|| format!("{:?}", w.role).to_lowercase())
+                + if w.killed { "\u{2020}" } else { "" }
+        };
+        let width = r
+            .workers
+            .iter()
+            .map(|w| role_of(w).chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(7);
         line(format!(
-            "{:<8} {:<7} {:>5} {:>8} {:>9} {:>9} {:>9} {:>9}  errors",
+            "{:<8} {:<width$} {:>5} {:>8} {:>9} {:>9} {:>9} {:>9}  errors",
             "worker", "role", "jobs", "wait ms", "SHARED", "RESERVED", "EXCL", "WAL wr"
         ));
         for w in &r.workers {
             let errors: u64 = w.errors.values().sum();
             line(format!(
-                "{:<8} {:<7} {:>5} {:>8.1} {:>9.1} {:>9.1} {:>9.1} {:>9.1}  {}",
+                "{:<8} {:<width$} {:>5} {:>8.1} {:>9.1} {:>9.1} {:>9.1} {:>9.1}  {}",
                 w.id,
-                format!("{:?}", w.role).to_lowercase() + if w.killed { "\u{2020}" } else { "" },
+                role_of(w),
                 w.jobs_done,
                 w.busy_wait_ms,
                 w.lock_ms.shared,

@@ -133,6 +133,7 @@ const INTERPRETER_WAIT: u8 = 20;
 const WAL_GREW: u8 = 21;
 const WAL_RESTARTED: u8 = 22;
 const SHARED_COMMIT: u8 = 23;
+const PLAYS: u8 = 24;
 
 struct Writer<'a> {
     bytes: Vec<u8>,
@@ -269,6 +270,10 @@ impl<'a> Writer<'a> {
             EventKind::SharedCommit { others } => {
                 self.byte(SHARED_COMMIT);
                 self.uint(u64::from(*others));
+            }
+            EventKind::Plays { role } => {
+                self.byte(PLAYS);
+                self.text(role);
             }
             EventKind::InterpreterWait { holder, dur_us } => {
                 self.byte(INTERPRETER_WAIT);
@@ -458,6 +463,7 @@ impl Reader<'_> {
             SHARED_COMMIT => EventKind::SharedCommit {
                 others: u32::try_from(self.uint()?).map_err(|e| e.to_string())?,
             },
+            PLAYS => EventKind::Plays { role: self.text()? },
             INTERPRETER_WAIT => EventKind::InterpreterWait {
                 holder: self.worker_or_none()?,
                 dur_us: self.uint()?,

@@ -44,6 +44,13 @@ fn every_kind() -> Vec<TraceEvent> {
         ),
         at(6, 7, EventKind::JobClaimed { job: -1 }),
         at(7, 7, EventKind::LostRace { job: i64::MAX }),
+        at(
+            7,
+            7,
+            EventKind::Plays {
+                role: "incrementer".into(),
+            },
+        ),
         at(8, 7, EventKind::Heartbeat { job: i64::MIN }),
         at(
             9,
@@ -228,7 +235,7 @@ fn the_samples_hold_one_event_of_every_tag() {
         .iter()
         .map(|e| std::mem::discriminant(&e.kind))
         .collect();
-    assert_eq!(kinds.len(), usize::from(SHARED_COMMIT) + 1);
+    assert_eq!(kinds.len(), usize::from(PLAYS) + 1);
 }
 
 #[test]
