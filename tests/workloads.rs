@@ -250,9 +250,47 @@ fn a_malformed_workload_is_refused_at_its_field() {
             "journal_mode",
         ),
     ];
+    let one = json!([{"sql": "SELECT 1"}]);
+    let two_roles = |a: u32, b: u32, beside: bool| {
+        json!({"roles": [
+        {"name": "a", "count": a, "steps": one},
+        {"name": "b", "count": b, "while_others_run": beside, "steps": one}]})
+    };
+    let mut cases = cases;
+    cases.push((two_roles(16, 1, false), "roles"));
+    cases.push((two_roles(1, 9, true), "roles"));
+    cases.push((
+        role(json!([{"sql": "SELECT 1"}]))
+            .as_object()
+            .map(|m| {
+                let mut m = m.clone();
+                m["roles"][0]["count"] = json!(17);
+                Value::Object(m)
+            })
+            .unwrap(),
+        "roles[0].count",
+    ));
+    assert!(cases.len() >= 30, "{} cases", cases.len());
     for (doc, path) in cases {
         assert_eq!(refused(doc.clone()), path, "{doc}");
     }
+}
+
+/// A query changes no row, whatever the connection's last write changed.
+#[test]
+fn a_query_changes_no_row() {
+    let doc = json!({
+        "schema": ["CREATE TABLE t(x)"],
+        "data": ["INSERT INTO t VALUES (1)"],
+        "roles": [{"name": "a", "repeat": 3, "steps": [{"name": "s", "begin": "immediate", "sql": [
+            "UPDATE t SET x = x + 1",
+            {"sql": "SELECT x FROM t", "expect_changes": 0}]}]}],
+        "checks": [{"name": "three rounds", "sql": "SELECT x FROM t", "expected": 4}]
+    });
+    let r = common::run_on(Vfs::Unix, doc).report;
+    assert_eq!(r.outcome, Outcome::Completed);
+    assert_eq!(r.workers[0].lost_races, 0);
+    assert!(r.invariants.checks_pass, "{:?}", r.checks);
 }
 
 #[test]

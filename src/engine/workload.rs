@@ -6,7 +6,9 @@
 //!   says.
 //! - This loop, as an application's error handler does, rolls a step back after
 //!   a lock error (SQLITE_BUSY, SQLITE_LOCKED) and runs it again from its first
-//!   statement after `retry_delay_ms`; so it does after a statement that changed
+//!   statement after `retry_delay_ms`, except at COMMIT: a COMMIT refused with
+//!   SQLITE_BUSY leaves the transaction open (SQLite's doing), and the loop tries
+//!   the COMMIT again after `retry_delay_ms` (the job queue's workers do the same); so it does after a statement that changed
 //!   another number of rows than `expect_changes` (a lost race, traced as one),
 //!   and after `into` found no row with `if_none: "retry"`. Any other error ends
 //!   the worker and fails the run, naming the statement.
@@ -198,6 +200,8 @@ impl Worker<'_> {
                     st.into[missing]
                 )));
             }
+            // Asked now: once its rows are read, the statement is reset.
+            let writes = !stmt.readonly();
             let mut rows = stmt.raw_query();
             let mut first = None;
             while let Some(row) = rows.next()? {
@@ -208,11 +212,7 @@ impl Worker<'_> {
                 }
             }
             // A query changes rows only when it writes (UPDATE ... RETURNING).
-            let changes = if rows.as_ref().is_some_and(|s| s.readonly()) {
-                0
-            } else {
-                conn.changes()
-            };
+            let changes = if writes { conn.changes() } else { 0 };
             Ok((changes, first))
         })?;
         if let Some(expected) = st.expect_changes {

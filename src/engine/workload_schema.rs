@@ -100,9 +100,14 @@ pub fn checks(conn: &Connection, workload: &Workload) -> Vec<CheckResult> {
         .collect()
 }
 
-/// Equal as values: numbers by their value (400 is 400.0).
+/// Equal as values: numbers by their value (400 is 400.0), true and false as
+/// SQLite gives them (1 and 0).
 fn same(a: &Value, b: &Value) -> bool {
-    match (a.as_f64(), b.as_f64()) {
+    let number = |v: &Value| {
+        v.as_f64()
+            .or_else(|| v.as_bool().map(|b| f64::from(u8::from(b))))
+    };
+    match (number(a), number(b)) {
         (Some(x), Some(y)) => x == y,
         _ => a == b,
     }

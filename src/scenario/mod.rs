@@ -382,6 +382,21 @@ impl Scenario {
     fn of_workload(map: &serde_json::Map<String, Value>) -> Result<Scenario, ScenarioError> {
         let w = workload::parse(map)?;
         let (writers, readers) = w.writers_and_readers();
+        // The job queue's limits on workers and readers, said of the roles.
+        for (count, field, which) in [
+            (writers, "workers", "roles without while_others_run"),
+            (readers, "readers", "roles with while_others_run"),
+        ] {
+            if let Some(Edit::Number { min, max, .. }) = fields::field(field).map(|f| f.edit) {
+                if count > max || count < min {
+                    return Err(ScenarioError {
+                        field: "roles".to_string(),
+                        allowed: format!("{min} to {max} workers in all {which}"),
+                        given: count.to_string(),
+                    });
+                }
+            }
+        }
         let mut shared: serde_json::Map<String, Value> = map
             .iter()
             .filter(|(k, _)| workload::SHARED_FIELDS.contains(&k.as_str()))

@@ -37,7 +37,9 @@ const OWN_FIELDS: &[&str] = &["schema", "data", "pragmas", "roles", "checks"];
 /// `:random` (a whole number from the run's seed).
 pub const BUILT_IN_NAMES: &[&str] = &["worker", "iteration", "now_ms", "random"];
 const MAX_ROLES: usize = 16;
-const MAX_WORKERS: u32 = 32;
+/// A role's workers; all roles together are held to the scenario's limits on
+/// `workers` (roles that end the run) and `readers` (those beside them).
+const MAX_WORKERS: u32 = 16;
 const MAX_STEPS: usize = 64;
 const MAX_STATEMENTS: usize = 64;
 const MAX_SQL: usize = 100_000;

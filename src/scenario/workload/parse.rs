@@ -46,14 +46,6 @@ pub fn parse(map: &Map<String, Value>) -> Result<Workload, ScenarioError> {
         roles,
         checks: list(map, "checks", "checks", MAX_STATEMENTS, check)?,
     };
-    let workers = workload.workers();
-    if workers > MAX_WORKERS {
-        return Err(refuse(
-            "roles",
-            format!("at most {MAX_WORKERS} workers in all"),
-            format!("{workers} (the sum of the roles' counts)"),
-        ));
-    }
     for (i, role) in workload.roles.iter().enumerate() {
         if workload.roles[..i].iter().any(|r| r.name == role.name) {
             return Err(refuse(
