@@ -1,5 +1,5 @@
-//! The few numbers a run is told by, in one row above its timeline: jobs done,
-//! the rate, errors (and the commonest), locks refused, busy wait, the run's
+//! The few numbers a run is told by, in one row above its timeline: jobs done
+//! and their rate (a workload's committed transactions and theirs), errors (and the commonest), locks refused, busy wait, the run's
 //! time. Every one is the run's own (`Numbers`, live or from the report); the
 //! full panel (`metrics_panel`) says the rest.
 
@@ -30,8 +30,13 @@ pub fn key_numbers(props: &KeyNumbersProps) -> Html {
     };
     html! {
         <dl class="key-numbers" data-testid="key-numbers" data-finished={n.finished.to_string()}>
-            { item("jobs done", format!("{} of {}", n.done, n.seeded), None, "key-done") }
-            { item("jobs/s", format!("{rate:.0}"), None, "key-rate") }
+            if n.has_jobs() {
+                { item("jobs done", format!("{} of {}", n.done, n.seeded), None, "key-done") }
+                { item("jobs/s", format!("{rate:.0}"), None, "key-rate") }
+            } else {
+                { item("committed", n.committed.to_string(), Some("transactions"), "key-done") }
+                { item("commits/s", format!("{:.0}", n.commits_per_s()), None, "key-rate") }
+            }
             { item("errors", errors.to_string(), commonest, "key-errors") }
             { item("locks refused", n.refused_locks.to_string(), None, "key-refused") }
             { item("busy wait", format!("{:.0} ms", n.busy_wait_ms), None, "key-busy") }

@@ -47,6 +47,21 @@ impl Numbers {
         }
     }
 
+    /// Whether the run is the job queue's, which seeds at least one job; a
+    /// workload of one's own seeds none, and is told by its transactions.
+    pub fn has_jobs(&self) -> bool {
+        self.seeded > 0
+    }
+
+    /// Transactions committed per second so far.
+    pub fn commits_per_s(&self) -> f64 {
+        if self.elapsed_ms > 0.0 {
+            self.committed as f64 * 1000.0 / self.elapsed_ms
+        } else {
+            0.0
+        }
+    }
+
     /// Errors of every kind.
     pub fn error_count(&self) -> u64 {
         self.errors.values().sum()

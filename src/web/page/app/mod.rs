@@ -91,7 +91,16 @@ fn app() -> Html {
                     on_predict={Store::callback(&store, Action::Predicted)} unknown={state.unknown_lesson.clone()} />
                 <Controls />
                 if let RunState::Done(runs) = &state.run {
-                    <VerdictView index={state.lesson} runs={runs.clone()} {predicted} {on_suggest} />
+                    // A workload of one's own is not the lesson's scenario: the
+                    // lesson does not judge it; its own checks are with the run.
+                    if runs.iter().any(|r| r.report.is_workload()) {
+                        <p class="muted" data-testid="workload-not-judged">
+                            { "This run was a workload of your own, not this lesson's scenario, so the \
+                               lesson does not judge it: its checks are under Invariants, beside the run." }
+                        </p>
+                    } else {
+                        <VerdictView index={state.lesson} runs={runs.clone()} {predicted} {on_suggest} />
+                    }
                 }
             </div>
             <div class="stage-run">
