@@ -34,6 +34,18 @@ fn a_read_outside_the_write_transaction_loses_updates_and_inside_it_none() {
             "{vfs:?}: every write committed"
         );
         assert_eq!(r.integrity_check, "ok");
+        // What happened, said from the run: transactions and the check.
+        let said = locklab::lessons::happened::run_paragraph(r);
+        assert!(
+            said.starts_with("4 workers (incrementer) committed 200 transactions"),
+            "{said}"
+        );
+        assert!(
+            said.contains(&format!(
+                "\"every increment counted\" FAILED (expected 200, got {got})"
+            )),
+            "{said}"
+        );
         // Lanes are named by the role each worker played.
         assert!(r
             .workers
