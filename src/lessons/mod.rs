@@ -10,6 +10,7 @@ mod article;
 mod beyond;
 mod build;
 mod case_files;
+pub mod condition;
 mod grids;
 mod ladder;
 mod moment;
