@@ -34,6 +34,20 @@ impl<'a> Val<'a> {
         }
     }
 
+    fn to_json(&self) -> Value {
+        match self {
+            // A whole number as JSON's integer (40, not 40.0).
+            Val::Num(n) if n.fract() == 0.0 && n.abs() < 9.0e15 => Value::from(*n as i64),
+            Val::Num(n) => Value::from(*n),
+            Val::Str(s) => Value::from(*s),
+            Val::Bool(b) => Value::from(*b),
+            Val::Null => Value::Null,
+            Val::Object(o) => Value::Object((*o).clone()),
+            Val::Array(a) => Value::Array(a.to_vec()),
+            Val::List(l) => Value::Array(l.iter().map(Val::to_json).collect()),
+        }
+    }
+
     /// "a number (40)", "a string ("wal")", "a list of 4 values".
     fn describe(&self) -> String {
         match self {
@@ -142,6 +156,12 @@ impl<'a> Eval<'a> {
                 v.describe()
             ))),
         }
+    }
+
+    /// `e`'s value as JSON: a number, a string, a boolean, null, a field's
+    /// object or list as it is, or a list (`[]`, a filter) as a JSON list.
+    pub fn json(&self, e: &'a Expr) -> Result<Value> {
+        Ok(self.value(e, None)?.to_json())
     }
 
     fn number(&self, e: &'a Expr, item: Option<&Cursor<'a>>, what: &str) -> Result<f64> {

@@ -162,6 +162,26 @@ impl Condition {
         eval.truth(&self.expr, None, "a condition")
     }
 
+    /// The value of the expression (any, not only a condition) as JSON, for a
+    /// sentence that shows a number of the runs: `{a.jobs.done}`,
+    /// `{sum(a.errors["SQLITE_BUSY*"])}`. A whole number comes out as a JSON
+    /// integer; a list (`workers[].jobs_done`) as a JSON list.
+    pub fn value(&self, runs: &Runs) -> Result<Value, ConditionError> {
+        let eval = eval::Eval {
+            text: &self.text,
+            runs: &runs.reports,
+        };
+        eval.json(&self.expr)
+    }
+
+    /// How many runs the condition needs at least: one more than the highest
+    /// run it names by position (`a` and a bare path name run 0, `b` run 1,
+    /// `runs[n]` run n); `runs[]` and `runs[filter]` name none. A one-run
+    /// lesson can refuse at once a condition that needs 2.
+    pub fn runs_needed(&self) -> usize {
+        self.expr.runs_named()
+    }
+
     /// The condition's text, as given.
     pub fn text(&self) -> &str {
         &self.text

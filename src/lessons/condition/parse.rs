@@ -30,6 +30,31 @@ pub(super) enum Kind {
     Call(Func, Box<Expr>),
 }
 
+impl Expr {
+    /// One more than the highest run the expression names by position (0 if
+    /// none). Recursion as deep as the tree, at most MAX_DEPTH.
+    pub fn runs_named(&self) -> usize {
+        let filter = |s: &Selector| match s {
+            Selector::Filter(e) => e.runs_named(),
+            _ => 0,
+        };
+        match &self.kind {
+            Kind::Num(_) | Kind::Str(_) | Kind::Bool(_) | Kind::Null => 0,
+            Kind::Path(p) => {
+                let root = match &p.root {
+                    Root::Run(n, _) => n + 1,
+                    Root::Runs(s) => filter(s),
+                    Root::Item => 0,
+                };
+                p.steps.iter().map(filter).fold(root, usize::max)
+            }
+            Kind::Not(e) | Kind::Neg(e) | Kind::Call(_, e) => e.runs_named(),
+            Kind::And(es) | Kind::Or(es) => es.iter().map(Expr::runs_named).max().unwrap_or(0),
+            Kind::Compare(_, l, r) | Kind::Arith(_, l, r) => l.runs_named().max(r.runs_named()),
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(super) enum Cmp {
     Eq,
@@ -330,7 +355,7 @@ impl Parser<'_> {
 
     fn expected(&self, what: &str) -> ConditionError {
         let got = match self.peek() {
-            Tok::End => "the end".to_string(),
+            Tok::End => "end of text".to_string(),
             Tok::Str(_) => "a string".to_string(),
             _ => format!("{:?}", &self.text[self.token().start..self.token().end]),
         };

@@ -181,6 +181,52 @@ fn bare_paths_read_run_a_and_b_reads_the_second() {
 }
 
 #[test]
+fn an_expression_has_a_value_for_a_sentence() {
+    let (a, b) = (report(), faster());
+    let runs = Runs::of([&a, &b]);
+    let value = |text: &str| Condition::parse(text).unwrap().value(&runs).unwrap();
+    assert_eq!(
+        value("a.jobs.done"),
+        json!(60),
+        "a whole number as an integer"
+    );
+    assert_eq!(value("b.throughput_jobs_per_s / 2"), json!(100.125));
+    assert_eq!(value("sum(errors[\"SQLITE_BUSY*\"])"), json!(420));
+    assert_eq!(value("outcome"), json!("completed"));
+    assert_eq!(value("a.jobs.done == b.jobs.done"), json!(true));
+    assert_eq!(value("failure"), json!(null));
+    assert_eq!(value("scenario.work_ms"), json!([5, 15]));
+    assert_eq!(value("workers[role == \"writer\"].id"), json!([0, 1]));
+    assert_eq!(value("b.errors"), json!({}));
+    let e = Condition::parse("jobs.donee")
+        .unwrap()
+        .value(&runs)
+        .unwrap_err();
+    assert_eq!(e.missing_field(), Some("jobs.donee"));
+}
+
+#[test]
+fn the_runs_a_condition_needs() {
+    for (text, runs) in [
+        ("1 == 1", 0),
+        ("jobs.done > 0", 1),
+        ("a.jobs.done > 0", 1),
+        ("b.jobs.done > a.jobs.done", 2),
+        ("jobs.done > 0 or (runs[3].outcome == \"completed\")", 4),
+        ("count(runs[]) == 2", 0),
+        ("count(runs[jobs.done > b]) == 2", 0),
+        ("sum(workers[b.x > 0].id) > 0", 1),
+        ("not exists(b.power_cut)", 2),
+    ] {
+        assert_eq!(
+            Condition::parse(text).unwrap().runs_needed(),
+            runs,
+            "{text}"
+        );
+    }
+}
+
+#[test]
 fn a_missing_field_is_an_error_naming_its_path() {
     let e = error("jobs.donee > 0");
     assert_eq!(e.to_string(), "missing field jobs.donee");
@@ -416,10 +462,11 @@ fn comparisons_do_not_chain() {
 fn syntax_errors_say_where_in_characters() {
     for (text, want) in [
         ("jobs.done > (1 + )", "at 17: expected a field, a number or \"(\", got \")\""),
-        ("", "at 0: expected a field, a number or \"(\", got the end"),
-        ("jobs.done >", "at 11: expected a field, a number or \"(\", got the end"),
+        ("jobs.done > )", "at 12: expected a field, a number or \"(\", got \")\""),
+        ("", "at 0: expected a field, a number or \"(\", got end of text"),
+        ("jobs.done >", "at 11: expected a field, a number or \"(\", got end of text"),
         ("jobs.done 1", "at 10: expected an operator (and, or, ==, +, ...) or the end, got \"1\""),
-        ("(1 == 1", "at 7: expected \")\" to close the \"(\" at 0, got the end"),
+        ("(1 == 1", "at 7: expected \")\" to close the \"(\" at 0, got end of text"),
         ("1 == 1)", "at 6: this \")\" closes no \"(\""),
         ("jobs.done = 60", "at 10: `=` is not an operator here: write `==` to compare"),
         ("a && b", "at 2: `&&` is not an operator here: write `and`"),

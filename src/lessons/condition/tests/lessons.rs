@@ -213,17 +213,21 @@ fn agree(
         c.eval(&runs)
             .unwrap_or_else(|e| panic!("{} on {names:?}: {text}: {e}", t.id))
     };
-    for (n, (choice, condition)) in choices.iter().zip(t.choices).enumerate() {
+    for (n, condition) in t.choices.iter().enumerate() {
+        // Whether the lesson's own choice n holds: the answer of the lesson
+        // with that choice alone.
+        let mut alone = lesson.clone();
+        alone.prediction.choices = vec![choices[n].clone()];
         assert_eq!(
             text(condition),
-            (choice.holds)(&evidence),
+            alone.answer(&evidence) == Some(0),
             "{}: choice {n} on {names:?}",
             t.id
         );
     }
     assert_eq!(
         text(t.check),
-        (lesson.check)(&evidence).appeared,
+        lesson.check(&evidence).finding.appeared,
         "{}: the check on {names:?}",
         t.id
     );
