@@ -91,12 +91,9 @@ fn each_lesson_on(vfs: Vfs, expected: &[&str]) {
         );
         assert!(verdict.differs.is_empty());
         // The prediction has exactly one choice the run bears out.
-        let holding: Vec<_> = lesson
-            .prediction
-            .choices
-            .iter()
-            .filter(|c| (c.holds)(&evidence))
-            .map(|c| c.text)
+        let holding: Vec<_> = (0..lesson.prediction.choices.len())
+            .filter(|&i| lesson.holds(i, &evidence))
+            .map(|i| lesson.prediction.choices[i].text)
             .collect();
         assert_eq!(
             holding.len(),

@@ -2,6 +2,7 @@
 
 use super::build::{b, busy, choice, exactly_once, finding, one, side, writer_errors};
 use super::moment::Landmarks::*;
+use super::Judge;
 use super::{Lesson, MomentQuery, Prediction, Runs, Suggestion};
 use crate::scenario::presets::json_text;
 use serde_json::{json, Value};
@@ -44,7 +45,7 @@ pub(super) fn lessons() -> Vec<Lesson> {
                     }),
                 ],
             },
-            check: |e| {
+            check: Judge::Rust(|e| {
                 let r = e.a;
                 finding(
                     busy(r) > 0 && r.transactions.rolled_back > 0,
@@ -57,7 +58,7 @@ pub(super) fn lessons() -> Vec<Lesson> {
                         r.jobs.seeded
                     ),
                 )
-            },
+            }),
             moment: MomentQuery::in_a(FirstError("SQLITE_BUSY")),
             // busy_timeout alone leaves the DEFERRED claim's upgrade refused at
             // once (lesson on DEFERRED): 363 to 401 SQLITE_BUSY natively.
@@ -91,7 +92,7 @@ pub(super) fn lessons() -> Vec<Lesson> {
                     }),
                 ],
             },
-            check: |e| {
+            check: Judge::Rust(|e| {
                 let r = e.a;
                 let locked = r.error_count("SQLITE_LOCKED");
                 finding(
@@ -103,7 +104,7 @@ pub(super) fn lessons() -> Vec<Lesson> {
                         busy(r)
                     ),
                 )
-            },
+            }),
             moment: MomentQuery::in_a(FirstError("SQLITE_LOCKED")),
             suggestion: Suggestion {
                 label: "Now try it without the DROP TABLE",
@@ -143,7 +144,7 @@ pub(super) fn lessons() -> Vec<Lesson> {
                     choice("In neither", |e| writer_errors(e.a) == 0),
                 ],
             },
-            check: |e| {
+            check: Judge::Rust(|e| {
                 let (a, b) = (e.a, b(e));
                 finding(
                     writer_errors(a) > 0 && writer_errors(b) == 0 && b.journal_mode == "wal",
@@ -156,7 +157,7 @@ pub(super) fn lessons() -> Vec<Lesson> {
                         b.journal_mode
                     ),
                 )
-            },
+            }),
             moment: MomentQuery::in_a(FirstRefusal),
             suggestion: Suggestion {
                 label: "Now try busy_timeout = 5000 in both",
@@ -182,7 +183,7 @@ pub(super) fn lessons() -> Vec<Lesson> {
                     choice("Yes: in WAL the errors are gone", |e| busy(e.a) == 0),
                 ],
             },
-            check: |e| {
+            check: Judge::Rust(|e| {
                 let r = e.a;
                 finding(
                     busy(r) > 0 && r.journal_mode == "wal",
@@ -192,7 +193,7 @@ pub(super) fn lessons() -> Vec<Lesson> {
                         r.journal_mode
                     ),
                 )
-            },
+            }),
             moment: MomentQuery::in_a(FirstRefusal),
             suggestion: Suggestion {
                 label: "Now try short transactions",
@@ -226,7 +227,7 @@ pub(super) fn lessons() -> Vec<Lesson> {
                     }),
                 ],
             },
-            check: |e| {
+            check: Judge::Rust(|e| {
                 let (a, b) = (e.a, b(e));
                 finding(
                     a.lock_errors() > 0
@@ -243,7 +244,7 @@ pub(super) fn lessons() -> Vec<Lesson> {
                         b.scenario["busy_timeout_ms"]
                     ),
                 )
-            },
+            }),
             moment: MomentQuery::in_b(FirstBusyWait),
             suggestion: Suggestion {
                 label: "Now try 8 workers",
@@ -272,7 +273,7 @@ pub(super) fn lessons() -> Vec<Lesson> {
                     choice("The timeout absorbs it: no errors", |e| busy(e.a) == 0),
                 ],
             },
-            check: |e| {
+            check: Judge::Rust(|e| {
                 let r = e.a;
                 finding(
                     busy(r) > 0 && r.busy_wait_ms > 0.0,
@@ -284,7 +285,7 @@ pub(super) fn lessons() -> Vec<Lesson> {
                         r.busy_wait_ms
                     ),
                 )
-            },
+            }),
             moment: MomentQuery::in_a(FirstError("SQLITE_BUSY")),
             suggestion: Suggestion {
                 label: "Now try short transactions: work outside",
@@ -326,7 +327,7 @@ pub(super) fn lessons() -> Vec<Lesson> {
                     choice("Neither", |e| busy(e.a) == 0),
                 ],
             },
-            check: |e| {
+            check: Judge::Rust(|e| {
                 let (a, b) = (e.a, b(e));
                 finding(
                     busy(a) > 0 && b.lock_errors() == 0 && exactly_once(b),
@@ -339,7 +340,7 @@ pub(super) fn lessons() -> Vec<Lesson> {
                         b.write_lock_hold_ms.p95
                     ),
                 )
-            },
+            }),
             moment: MomentQuery::in_a(LongestWriteHold),
             suggestion: Suggestion {
                 label: "Now try 8 workers",
@@ -387,7 +388,7 @@ pub(super) fn lessons() -> Vec<Lesson> {
                     choice("Both fail", |e| busy(e.a) > 0 && b(e).lock_errors() > 0),
                 ],
             },
-            check: |e| {
+            check: Judge::Rust(|e| {
                 let (a, b) = (e.a, b(e));
                 finding(
                     busy(a) > 0 && b.lock_errors() == 0,
@@ -408,7 +409,7 @@ pub(super) fn lessons() -> Vec<Lesson> {
                         a.scenario["busy_timeout_ms"]
                     ),
                 )
-            },
+            }),
             moment: MomentQuery::in_a(FirstError("SQLITE_BUSY")),
             suggestion: Suggestion {
                 label: "Now try the rollback journal",
@@ -447,7 +448,7 @@ pub(super) fn lessons() -> Vec<Lesson> {
                     }),
                 ],
             },
-            check: |e| {
+            check: Judge::Rust(|e| {
                 let (a, b) = (e.a, b(e));
                 finding(
                     a.write_lock_hold_ms.mean > 2.0 * b.write_lock_hold_ms.mean,
@@ -460,7 +461,7 @@ pub(super) fn lessons() -> Vec<Lesson> {
                         b.throughput_jobs_per_s
                     ),
                 )
-            },
+            }),
             moment: MomentQuery::in_a(LongestWriteHold),
             suggestion: Suggestion {
                 label: "Now try 8 workers",
@@ -487,7 +488,7 @@ pub(super) fn lessons() -> Vec<Lesson> {
                     }),
                 ],
             },
-            check: |e| {
+            check: Judge::Rust(|e| {
                 let r = e.a;
                 finding(
                     !exactly_once(r),
@@ -500,7 +501,7 @@ pub(super) fn lessons() -> Vec<Lesson> {
                         r.integrity_check
                     ),
                 )
-            },
+            }),
             moment: MomentQuery::in_a(DoubleClaim),
             suggestion: Suggestion {
                 label: "Now try working locks",
@@ -538,7 +539,7 @@ pub(super) fn lessons() -> Vec<Lesson> {
                     }),
                 ],
             },
-            check: |e| {
+            check: Judge::Rust(|e| {
                 let (a, b) = (e.a, b(e));
                 finding(
                     4 * b.transactions.committed < 3 * a.transactions.committed
@@ -554,7 +555,7 @@ pub(super) fn lessons() -> Vec<Lesson> {
                         b.throughput_jobs_per_s
                     ),
                 )
-            },
+            }),
             moment: MomentQuery::in_b(LongestWriteHold),
             suggestion: Suggestion {
                 label: "Now try 8 workers",

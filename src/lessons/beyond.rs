@@ -4,6 +4,7 @@
 
 use super::build::{busy, choice, exactly_once, finding, one};
 use super::moment::Landmarks::*;
+use super::Judge;
 use super::{Lesson, MomentQuery, Prediction, Suggestion};
 use crate::analysis::metrics::WorkerMetrics;
 use crate::analysis::report::RunReport;
@@ -67,7 +68,7 @@ pub(super) fn lessons() -> Vec<Lesson> {
                     choice("The database is corrupt", |e| e.a.integrity_check != "ok"),
                 ],
             },
-            check: |e| {
+            check: Judge::Rust(|e| {
                 let r = e.a;
                 let killed = r.workers.iter().filter(|w| w.killed).count();
                 finding(
@@ -82,7 +83,7 @@ pub(super) fn lessons() -> Vec<Lesson> {
                         r.integrity_check
                     ),
                 )
-            },
+            }),
             moment: MomentQuery::in_a(Reclaim),
             suggestion: Suggestion {
                 label: "Now try without the reclaim (stale_after_ms = 0)",
@@ -109,7 +110,7 @@ pub(super) fn lessons() -> Vec<Lesson> {
                     choice("About evenly: 100 each", |e| !starved(e.a)),
                 ],
             },
-            check: |e| {
+            check: Judge::Rust(|e| {
                 let r = e.a;
                 let (top, share) = busiest(r).map_or((0, 0.0), |(w, s)| (w.id, s));
                 finding(
@@ -123,7 +124,7 @@ pub(super) fn lessons() -> Vec<Lesson> {
                         r.busy_wait_ms
                     ),
                 )
-            },
+            }),
             moment: MomentQuery::in_a(FirstBusyWait),
             suggestion: Suggestion {
                 label: "Now try 1 to 3 ms of work between claims",
@@ -152,7 +153,7 @@ pub(super) fn lessons() -> Vec<Lesson> {
                     }),
                 ],
             },
-            check: |e| {
+            check: Judge::Rust(|e| {
                 let r = e.a;
                 let (refused, waited) = blocked_by_you(r);
                 finding(
@@ -163,7 +164,7 @@ pub(super) fn lessons() -> Vec<Lesson> {
                         busy(r)
                     ),
                 )
-            },
+            }),
             moment: MomentQuery::in_a(FirstError("SQLITE_BUSY")),
             suggestion: Suggestion {
                 label: "Now try busy_timeout = 10000 for the workers",

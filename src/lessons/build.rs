@@ -1,7 +1,7 @@
 //! The small builders every file of lessons uses: runs, sides, choices and
 //! findings, and the few readings of a report that many checks share.
 
-use super::{is_busy, Choice, Evidence, Finding, Runs, Side};
+use super::{is_busy, Base, Choice, Evidence, Finding, Holds, Runs, Side};
 use crate::analysis::report::RunReport;
 use crate::scenario::presets::json_text;
 use crate::trace::Role;
@@ -14,13 +14,16 @@ pub(super) fn one(preset: &'static str) -> Runs {
 pub(super) fn side(label: &'static str, preset: &'static str, changes: Value) -> Side {
     Side {
         label,
-        preset,
+        base: Base::Preset(preset),
         changes,
     }
 }
 
 pub(super) fn choice(text: &'static str, holds: fn(&Evidence) -> bool) -> Choice {
-    Choice { text, holds }
+    Choice {
+        text,
+        holds: Holds::Rust(holds),
+    }
 }
 
 pub(super) fn finding(appeared: bool, because: String) -> Finding {

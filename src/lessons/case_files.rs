@@ -5,6 +5,7 @@
 
 use super::build::{b, busy, choice, exactly_once, finding, side};
 use super::moment::Landmarks::*;
+use super::Judge;
 use super::{CaseFile, Evidence, Lesson, MomentQuery, Prediction, Runs, Suggestion};
 use crate::analysis::report::RunReport;
 use crate::scenario::presets::json_text;
@@ -87,7 +88,7 @@ fn huey() -> Lesson {
                 }),
             ],
         },
-        check: |e| {
+        check: Judge::Rust(|e| {
             let (a, b) = (e.a, b(e));
             finding(
                 busy(a) > 0 && waited_out(a) && b.lock_errors() == 0 && both_exactly_once(e),
@@ -107,7 +108,7 @@ fn huey() -> Lesson {
                     if both_exactly_once(e) { "yes" } else { "no" },
                 ),
             )
-        },
+        }),
         moment: MomentQuery::in_a(FirstError("SQLITE_BUSY")),
         suggestion: Suggestion {
             label: "Now commit before the long work (transaction = short)",
@@ -192,7 +193,7 @@ fn river() -> Lesson {
                 }),
             ],
         },
-        check: |e| {
+        check: Judge::Rust(|e| {
             let (a, b) = (e.a, b(e));
             finding(
                 busy(a) > 0 && b.lock_errors() == 0 && both_exactly_once(e),
@@ -211,7 +212,7 @@ fn river() -> Lesson {
                     if both_exactly_once(e) { "yes" } else { "no" },
                 ),
             )
-        },
+        }),
         moment: MomentQuery::in_a(FirstError("SQLITE_BUSY")),
         suggestion: Suggestion {
             label: "Now keep the connections and BEGIN IMMEDIATE",
@@ -296,7 +297,7 @@ fn solid_queue() -> Lesson {
                 ),
             ],
         },
-        check: |e| {
+        check: Judge::Rust(|e| {
             let (a, b) = (e.a, b(e));
             finding(
                 busy(a) > 0 && b.lock_errors() == 0 && both_exactly_once(e),
@@ -312,7 +313,7 @@ fn solid_queue() -> Lesson {
                     if both_exactly_once(e) { "yes" } else { "no" },
                 ),
             )
-        },
+        }),
         moment: MomentQuery::in_a(FirstError("SQLITE_BUSY")),
         suggestion: Suggestion {
             label: "Now try Rails 7.2 with IMMEDIATE transactions only (the linked article's \

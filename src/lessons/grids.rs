@@ -6,6 +6,7 @@
 
 use super::build::{choice, exactly_once, finding, side};
 use super::moment::Landmarks::*;
+use super::Judge;
 use super::{Evidence, Lesson, MomentQuery, Prediction, Runs, Side, Suggestion};
 use crate::analysis::report::{Outcome, RunReport};
 use crate::scenario::presets::json_text;
@@ -126,7 +127,7 @@ fn all_three() -> Lesson {
                 ),
             ],
         },
-        check: |e| {
+        check: Judge::Rust(|e| {
             let cells: Vec<String> = e
                 .all
                 .iter()
@@ -141,7 +142,7 @@ fn all_three() -> Lesson {
                 })
                 .collect();
             finding(only_all_three(e), cells.join("; "))
-        },
+        }),
         moment: MomentQuery::in_a(FirstBusyWait),
         suggestion: Suggestion {
             label: "Now make the dashboard's reads shorter than the timeout (reader_hold_ms = 100)",
@@ -225,7 +226,7 @@ fn ceiling() -> Lesson {
                 ),
             ],
         },
-        check: |e| {
+        check: Judge::Rust(|e| {
             let mut said = String::new();
             for (r, (label, _)) in e.all.iter().zip(WORKERS) {
                 said.push_str(&format!(
@@ -243,7 +244,7 @@ fn ceiling() -> Lesson {
                 rose(e) && flattened(e) && sound,
                 said.trim_end_matches("; ").into(),
             )
-        },
+        }),
         moment: MomentQuery::in_run(4, LongestWriteHold),
         suggestion: Suggestion {
             label: "Now give the claim its index (claim_index = true): each job holds the write \

@@ -3,6 +3,7 @@
 
 use super::build::{b, choice, exactly_once, finding, side};
 use super::moment::Landmarks::*;
+use super::Judge;
 use super::{Lesson, MomentQuery, Prediction, Runs, Suggestion};
 use crate::analysis::metrics::LockTimes;
 use crate::analysis::report::RunReport;
@@ -78,7 +79,7 @@ pub(super) fn lessons() -> Vec<Lesson> {
                 }),
             ],
         },
-        check: |e| {
+        check: Judge::Rust(|e| {
             let (a, w) = (writer(e.a), writer(b(e)));
             finding(
                 climbed_the_ladder(&a)
@@ -100,7 +101,7 @@ pub(super) fn lessons() -> Vec<Lesson> {
                     ms(w.exclusive)
                 ),
             )
-        },
+        }),
         moment: MomentQuery::in_a(FirstBusyWait),
         suggestion: Suggestion {
             label: "Now try two workers: two writers meet at RESERVED (workers = 2)",

@@ -11,6 +11,7 @@ mod beyond;
 mod build;
 mod case_files;
 pub mod condition;
+pub mod file;
 mod grids;
 mod ladder;
 mod moment;
@@ -40,7 +41,7 @@ pub struct Lesson {
     pub prediction: Prediction,
     /// Whether the phenomenon appeared in this run (or pair of runs), from the
     /// numbers, and the numbers that say so.
-    pub check: fn(&Evidence) -> Finding,
+    pub check: Judge,
     /// The moment of the run to zoom to and label.
     pub moment: MomentQuery,
     /// What to try next: a change of the scenario (of both sides of a comparison).
@@ -61,14 +62,47 @@ pub enum Runs {
     Sweep(&'static str, Vec<Side>),
 }
 
-/// One scenario of a lesson: a preset, with some fields changed.
+/// One scenario of a lesson: a preset (or a lesson file's own scenario or
+/// workload), with some fields changed.
 #[derive(Clone, Debug)]
 pub struct Side {
     /// A short name for the side: "busy_timeout = 0".
     pub label: &'static str,
-    pub preset: &'static str,
-    /// Fields that differ from the preset (a JSON object).
+    pub base: Base,
+    /// Fields that differ from the base (a JSON object).
     pub changes: Value,
+}
+
+/// What a side's scenario starts from.
+#[derive(Clone, Debug)]
+pub enum Base {
+    Preset(&'static str),
+    /// A scenario or workload document, as a lesson file gives it.
+    Document(Value),
+}
+
+/// How a lesson's check finds: a function of the reports (the course's lessons),
+/// or a lesson file's condition and sentence.
+#[derive(Clone, Debug)]
+pub enum Judge {
+    Rust(fn(&Evidence) -> Finding),
+    File(std::sync::Arc<FileCheck>),
+}
+
+/// A lesson file's check: its condition, and the sentence that says what it
+/// found, its `{...}` filled from the reports (`file::Part`).
+#[derive(Debug)]
+pub struct FileCheck {
+    pub when: std::sync::Arc<condition::Condition>,
+    pub says: Vec<file::Part>,
+}
+
+/// When a choice of the prediction holds.
+#[derive(Clone, Debug)]
+pub enum Holds {
+    Rust(fn(&Evidence) -> bool),
+    /// A lesson file's condition; one that cannot be decided does not hold.
+    When(std::sync::Arc<condition::Condition>),
 }
 
 /// The runs a lesson's check, prediction and text read: one report, both of a
@@ -82,6 +116,14 @@ pub struct Evidence<'a> {
 }
 
 impl<'a> Evidence<'a> {
+    /// The reports as JSON, as conditions read them.
+    pub fn reports_json(&self) -> Vec<Value> {
+        self.all
+            .iter()
+            .map(|r| serde_json::to_value(r).unwrap_or(Value::Null))
+            .collect()
+    }
+
     /// The evidence of these reports, in the order of the lesson's sides (at
     /// least one).
     pub fn of(reports: impl IntoIterator<Item = &'a RunReport>) -> Evidence<'a> {
@@ -105,7 +147,7 @@ pub struct Prediction {
 #[derive(Clone, Debug)]
 pub struct Choice {
     pub text: &'static str,
-    pub holds: fn(&Evidence) -> bool,
+    pub holds: Holds,
 }
 
 /// What a check found.
@@ -158,9 +200,14 @@ pub struct CaseFile {
 impl Side {
     /// The side's scenario as JSON: the preset's, with the changes applied.
     pub fn scenario_json(&self) -> Value {
-        let preset = presets::find(self.preset)
-            .unwrap_or_else(|| panic!("lesson side names no preset `{}`", self.preset));
-        with_changes(&preset.scenario, &self.changes)
+        match &self.base {
+            Base::Preset(name) => {
+                let preset = presets::find(name)
+                    .unwrap_or_else(|| panic!("lesson side names no preset `{name}`"));
+                with_changes(&preset.scenario, &self.changes)
+            }
+            Base::Document(doc) => with_changes(doc, &self.changes),
+        }
     }
 
     pub fn scenario(&self) -> Result<Scenario, ScenarioError> {
@@ -224,7 +271,10 @@ impl Lesson {
     /// Check the run(s): the finding, and when the phenomenon did not appear,
     /// the scenario fields that differ from the lesson's.
     pub fn check(&self, evidence: &Evidence) -> Verdict {
-        let finding = (self.check)(evidence);
+        let finding = match &self.check {
+            Judge::Rust(check) => check(evidence),
+            Judge::File(check) => check.find(evidence),
+        };
         let differs = if finding.appeared {
             Vec::new()
         } else {
@@ -240,10 +290,20 @@ impl Lesson {
 
     /// The choice of the prediction that the run bears out (the first that holds).
     pub fn answer(&self, evidence: &Evidence) -> Option<usize> {
-        self.prediction
-            .choices
-            .iter()
-            .position(|c| (c.holds)(evidence))
+        (0..self.prediction.choices.len()).find(|&i| self.holds(i, evidence))
+    }
+
+    /// Whether choice `i` of the prediction holds for these runs.
+    pub fn holds(&self, i: usize, evidence: &Evidence) -> bool {
+        match &self.prediction.choices[i].holds {
+            Holds::Rust(holds) => holds(evidence),
+            Holds::When(condition) => {
+                let reports = evidence.reports_json();
+                condition
+                    .eval(&condition::Runs::of(reports.iter()))
+                    .unwrap_or(false)
+            }
+        }
     }
 
     /// The lesson's suggested change applied to the scenario `ran` (JSON).

@@ -3,6 +3,7 @@
 
 use super::build::{b, busy, choice, exactly_once, finding, side, writer_errors};
 use super::moment::Landmarks::*;
+use super::Judge;
 use super::{Lesson, MomentQuery, Prediction, Runs, Suggestion};
 use crate::analysis::report::RunReport;
 use crate::scenario::presets::json_text;
@@ -67,7 +68,7 @@ fn claim_cas() -> Lesson {
                 ),
             ],
         },
-        check: |e| {
+        check: Judge::Rust(|e| {
             let (a, g) = (e.a, b(e));
             finding(
                 a.jobs.claimed_twice > 0 && g.jobs.claimed_twice == 0 && exactly_once(g),
@@ -82,7 +83,7 @@ fn claim_cas() -> Lesson {
                     g.jobs.seeded
                 ),
             )
-        },
+        }),
         moment: MomentQuery::in_a(DoubleClaim),
         suggestion: Suggestion {
             label: "Now put the SELECT inside the claim's transaction, still without the guard \
@@ -147,7 +148,7 @@ fn interpreter_lock() -> Lesson {
                 }),
             ],
         },
-        check: |e| {
+        check: Judge::Rust(|e| {
             let (a, g) = (e.a, b(e));
             finding(
                 busy(a) > 0
@@ -169,7 +170,7 @@ fn interpreter_lock() -> Lesson {
                     g.elapsed_ms
                 ),
             )
-        },
+        }),
         moment: MomentQuery::in_a(LongestWriteHold),
         suggestion: Suggestion {
             label: "Now give each thread a process of its own (processes = 2)",
@@ -229,7 +230,7 @@ fn journal_mode_answer() -> Lesson {
                 }),
             ],
         },
-        check: |e| {
+        check: Judge::Rust(|e| {
             let (a, w) = (e.a, b(e));
             finding(
                 a.journal_mode != "wal"
@@ -246,7 +247,7 @@ fn journal_mode_answer() -> Lesson {
                     writer_errors(w)
                 ),
             )
-        },
+        }),
         moment: MomentQuery::in_a(FirstError("SQLITE_BUSY")),
         suggestion: Suggestion {
             label: "Now give run A's VFS its shared memory (shm = true)",
@@ -308,7 +309,7 @@ fn wal_growth() -> Lesson {
                 ),
             ],
         },
-        check: |e| {
+        check: Judge::Rust(|e| {
             let (a, s) = (e.a, b(e));
             finding(
                 a.wal_bytes_max >= 4 * s.wal_bytes_max
@@ -333,7 +334,7 @@ fn wal_growth() -> Lesson {
                     writer_errors(s)
                 ),
             )
-        },
+        }),
         moment: MomentQuery::in_a(LongestWriteHold),
         suggestion: Suggestion {
             label: "Now keep the dashboard's reads short (reader_hold_ms = 5)",
@@ -398,7 +399,7 @@ fn shared_connection() -> Lesson {
                 }),
             ],
         },
-        check: |e| {
+        check: Judge::Rust(|e| {
             let (a, s) = (e.a, b(e));
             finding(
                 a.error_count("SQLITE_ERROR") > 0
@@ -420,7 +421,7 @@ fn shared_connection() -> Lesson {
                     s.jobs.seeded
                 ),
             )
-        },
+        }),
         moment: MomentQuery::in_a(FirstError("SQLITE_ERROR")),
         suggestion: Suggestion {
             label: "Now give each task a connection of its own (workers = 4, \

@@ -4,6 +4,7 @@
 
 use super::build::{b, choice, finding, side};
 use super::moment::Landmarks::*;
+use super::Judge;
 use super::{Lesson, MomentQuery, Prediction, Runs, Suggestion};
 use crate::analysis::report::{PowerCutReport, RunReport};
 use crate::scenario::presets::json_text;
@@ -94,7 +95,7 @@ fn power_cut() -> Lesson {
                 ),
             ],
         },
-        check: |e| {
+        check: Judge::Rust(|e| {
             let (full, normal) = (e.a, b(e));
             finding(
                 cut(full).is_some()
@@ -109,7 +110,7 @@ fn power_cut() -> Lesson {
                     said(normal)
                 ),
             )
-        },
+        }),
         moment: MomentQuery::in_b(PowerCut),
         suggestion: Suggestion {
             label: "Now cut the power with a rollback journal (journal_mode = delete)",

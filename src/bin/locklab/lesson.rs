@@ -13,6 +13,7 @@ use locklab::duration::ms_text;
 use locklab::lessons::{self, Evidence, Lesson, Runs};
 use locklab::native::{self, Vfs};
 use locklab::timeline::Timeline;
+use std::path::Path;
 use std::process::ExitCode;
 
 pub fn list() -> ExitCode {
@@ -32,7 +33,116 @@ pub fn play(name: &str, width: usize) -> ExitCode {
         );
         return ExitCode::from(2);
     };
-    println!("{}. {}\n", index + 1, lesson.title);
+    play_lesson(Some(index), lesson, width)
+}
+
+/// A lesson file (docs/lesson.md), read and checked; what is wrong with it is
+/// said, and its exit code (2) returned.
+pub fn read_file(path: &Path) -> Result<Lesson, ExitCode> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        eprintln!("locklab: cannot read {}: {e}", path.display());
+        ExitCode::from(2)
+    })?;
+    lessons::file::from_json(&text).map_err(|e| {
+        eprintln!("locklab: {}: {e}", path.display());
+        ExitCode::from(2)
+    })
+}
+
+/// `locklab check-lesson FILE`: the lesson through each VFS, its check and how
+/// many of its choices hold; an author's own test.
+pub fn check_file(path: &Path) -> ExitCode {
+    let lesson = match read_file(path) {
+        Ok(lesson) => lesson,
+        Err(code) => return code,
+    };
+    let mut all_good = true;
+    for vfs in [Vfs::Unix, Vfs::Shared] {
+        let mut runs = Vec::new();
+        for side in lesson.runs.sides() {
+            let scenario = match side.scenario() {
+                Ok(s) => s,
+                Err(e) => {
+                    eprintln!("locklab: {}: {e}", path.display());
+                    return ExitCode::from(2);
+                }
+            };
+            if let Err(why) = native::check(&scenario, vfs) {
+                println!("{}: not run ({why})", vfs_name(vfs));
+                break;
+            }
+            let options = native::RunOptions {
+                vfs,
+                ..native::RunOptions::default()
+            };
+            match native::run(&scenario, &options) {
+                Ok(run) => runs.push(run),
+                Err(e) => {
+                    println!("{}: the run could not take place: {e}", vfs_name(vfs));
+                    all_good = false;
+                    break;
+                }
+            }
+        }
+        if runs.len() < lesson.runs.sides().len() {
+            continue;
+        }
+        let evidence = Evidence::of(runs.iter().map(|r| &r.report));
+        let verdict = lesson.check(&evidence);
+        let holding: Vec<usize> = (0..lesson.prediction.choices.len())
+            .filter(|&i| lesson.holds(i, &evidence))
+            .collect();
+        let one = holding.len() == 1;
+        all_good &= verdict.finding.appeared && one;
+        println!(
+            "{}: check {}: {}\n{}: {}",
+            vfs_name(vfs),
+            if verdict.finding.appeared {
+                "passes"
+            } else {
+                "FAILS"
+            },
+            verdict.finding.because,
+            vfs_name(vfs),
+            match holding[..] {
+                [i] => format!(
+                    "exactly one choice holds: {} ({})",
+                    i + 1,
+                    lesson.prediction.choices[i].text
+                ),
+                [] => "no choice holds: one must".to_string(),
+                _ => format!(
+                    "{} choices hold ({}): exactly one must",
+                    holding.len(),
+                    holding
+                        .iter()
+                        .map(|i| (i + 1).to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            }
+        );
+    }
+    if all_good {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+fn vfs_name(vfs: Vfs) -> &'static str {
+    match vfs {
+        Vfs::Unix => "unix",
+        Vfs::Shared => "shared",
+    }
+}
+
+/// Play `lesson` (the course's `index`th, or a file's).
+pub fn play_lesson(index: Option<usize>, lesson: &Lesson, width: usize) -> ExitCode {
+    match index {
+        Some(i) => println!("{}. {}\n", i + 1, lesson.title),
+        None => println!("{}\n", lesson.title),
+    }
     if let Some(case) = &lesson.case_file {
         println!(
             "Case file {} ({})\nThe reporter's setup (from the thread): {}\n\

@@ -96,10 +96,22 @@ mod cli {
         /// try next.
         Lesson {
             /// The lesson's id (`locklab lessons` lists them).
-            name: String,
+            #[arg(required_unless_present = "file")]
+            name: Option<String>,
+            /// Play a lesson file instead (docs/lesson.md).
+            #[arg(long, value_name = "FILE", conflicts_with = "name")]
+            file: Option<PathBuf>,
             /// Width of the terminal timeline in characters (0 hides it).
             #[arg(long, default_value_t = 100)]
             width: usize,
+        },
+        /// Check a lesson file (docs/lesson.md): run it through both VFSes and say
+        /// whether its check passes and exactly one of its prediction's choices
+        /// holds, each time. Exit code 0 when so, 1 when not, 2 when the file is
+        /// wrong.
+        CheckLesson {
+            /// The lesson file.
+            file: PathBuf,
         },
     }
 
@@ -113,7 +125,21 @@ mod cli {
                 ExitCode::SUCCESS
             }
             Command::Lessons => crate::lesson::list(),
-            Command::Lesson { name, width } => crate::lesson::play(&name, width),
+            Command::Lesson {
+                name: Some(name),
+                width,
+                ..
+            } => crate::lesson::play(&name, width),
+            Command::Lesson {
+                file: Some(file),
+                width,
+                ..
+            } => match crate::lesson::read_file(&file) {
+                Ok(lesson) => crate::lesson::play_lesson(None, &lesson, width),
+                Err(code) => code,
+            },
+            Command::Lesson { .. } => ExitCode::from(2),
+            Command::CheckLesson { file } => crate::lesson::check_file(&file),
             Command::Run {
                 scenario,
                 preset,
