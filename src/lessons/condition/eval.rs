@@ -342,7 +342,8 @@ impl<'a> Eval<'a> {
             Func::Sum => Ok(numbers.iter().sum()),
             Func::Max => numbers.iter().copied().reduce(f64::max).ok_or(()),
             Func::Min => numbers.iter().copied().reduce(f64::min).ok_or(()),
-            _ => Ok(numbers.len() as f64),
+            // Answered above.
+            Func::Count | Func::Len | Func::Exists => Ok(numbers.len() as f64),
         }
         .map_err(|()| {
             ConditionError::arithmetic(format!(

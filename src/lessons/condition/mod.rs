@@ -10,7 +10,9 @@
 //!
 //! A condition is parsed once (`Condition::parse`) and evaluated against the
 //! reports as JSON (`Condition::eval`), one run (`a`), two (`a`, `b`) or many
-//! (`runs[0]`, `runs[1]`, ...).
+//! (`runs[0]`, `runs[1]`, ...). Any expression of the language also has a
+//! value (`Condition::value`, for a sentence that shows a number), and says
+//! how many runs it needs (`Condition::runs_needed`).
 //!
 //! # Grammar
 //!

@@ -491,6 +491,8 @@ fn syntax_errors_say_where_in_characters() {
         assert_eq!(e.to_string(), want, "{text:?}");
         assert!(e.offset().is_some());
     }
+    let e = Condition::parse(&format!("x == 1{}", "0".repeat(400))).unwrap_err();
+    assert_eq!(e.to_string(), "at 5: this number is too large");
     let e = Condition::parse("1 == 1 ".repeat(500).as_str()).unwrap_err();
     assert!(
         e.message()
