@@ -18,8 +18,50 @@ use super::{
 };
 use crate::scenario::presets;
 use serde_json::{Map, Value};
+use std::cell::RefCell;
 use std::fmt;
 use std::sync::Arc;
+
+thread_local! {
+    /// Lesson files opened in this program (the page's `openLesson`), with their
+    /// documents, in the order opened; `lessons::all()` lists them after the
+    /// course.
+    static OPENED: RefCell<Vec<(Lesson, Value)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Read `doc` and add it to the lessons (after the course's), in place of an
+/// opened lesson of the same id. A lesson cannot take a course lesson's id.
+pub fn open(doc: &Value) -> Result<Lesson, LessonError> {
+    let lesson = parse(doc)?;
+    if super::built_in().iter().any(|l| l.id == lesson.id) {
+        return Err(refuse(
+            "lesson",
+            "an id none of the course's lessons has",
+            format!("\"{}\", a lesson of the course", lesson.id),
+        ));
+    }
+    OPENED.with(|o| {
+        let mut o = o.borrow_mut();
+        o.retain(|(l, _)| l.id != lesson.id);
+        o.push((lesson.clone(), doc.clone()));
+    });
+    Ok(lesson)
+}
+
+/// The lesson files opened so far.
+pub fn opened() -> Vec<Lesson> {
+    OPENED.with(|o| o.borrow().iter().map(|(l, _)| l.clone()).collect())
+}
+
+/// The document of opened lesson `id`, as it was given.
+pub fn document(id: &str) -> Option<Value> {
+    OPENED.with(|o| {
+        o.borrow()
+            .iter()
+            .find(|(l, _)| l.id == id)
+            .map(|(_, d)| d.clone())
+    })
+}
 
 /// A lesson file that cannot be read, and why.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -362,8 +362,16 @@ fn differences(side: &Side, ran: &Value) -> Vec<String> {
         .collect()
 }
 
-/// Every lesson, in the order of the course.
+/// Every lesson: the course's, in its order, then the lesson files opened
+/// (`file::open`).
 pub fn all() -> Vec<Lesson> {
+    let mut lessons = built_in();
+    lessons.extend(file::opened());
+    lessons
+}
+
+/// The course's own lessons, in the order of the course.
+fn built_in() -> Vec<Lesson> {
     let mut lessons = ladder::lessons();
     lessons.extend(article::lessons());
     lessons.extend(pitfalls::lessons());

@@ -1,14 +1,19 @@
 //! The page's own part of `window.locklab`: `load(scenario)` puts a scenario into
 //! the page as if typed into its knobs, `current()` returns the page's scenario,
-//! `share()` the link that restores the page. They read and write the page's
-//! store, as its components do.
+//! `share()` the link that restores the page, `openLesson(lesson)` opens a lesson
+//! file (docs/lesson.md) as the page's lesson, `lessonFile()` gives the opened
+//! lesson's file back. They read and write the page's store, as its components
+//! do.
 
+use super::address;
 use super::runner;
 use super::scenario_panel::check;
+use super::store::Opened;
 use super::store::{Action, Store};
+use crate::lessons;
 use crate::web::error::WebError;
 use crate::web::host::api::{scenario_of, set, settle, LOAD};
-use js_sys::{Object, Promise, Reflect};
+use js_sys::{Object, Promise, Reflect, JSON};
 use serde_json::Value;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -42,11 +47,69 @@ pub fn install(store: Rc<Store>) {
             settle(async move { current })
         }
     });
-    let share = Closure::<dyn FnMut() -> Promise>::new(move || {
-        let link: Result<Value, WebError> = Ok(Value::from(runner::link(&store)));
-        settle(async move { link })
+    let share = Closure::<dyn FnMut() -> Promise>::new({
+        let store = store.clone();
+        move || {
+            let link: Result<Value, WebError> = Ok(Value::from(runner::link(&store)));
+            settle(async move { link })
+        }
     });
+    let open_lesson = Closure::<dyn FnMut(JsValue) -> Promise>::new({
+        let store = store.clone();
+        move |doc: JsValue| {
+            let opened = open_lesson(&doc).map(|lesson| {
+                if let Some(i) = lessons::all().iter().position(|l| l.id == lesson.id) {
+                    address::go_to(i);
+                    store.dispatch(Action::Opened(Opened::from_address()));
+                }
+                serde_json::json!({"id": lesson.id, "title": lesson.title})
+            });
+            settle(async move { opened })
+        }
+    });
+    let lesson_file = Closure::<dyn FnMut() -> Promise>::new({
+        move || {
+            let lesson = lessons::all().into_iter().nth(store.state().lesson);
+            let file = match lesson {
+                Some(l) => lessons::file::document(l.id).ok_or_else(|| {
+                    WebError::refused(format!(
+                        "locklab.lessonFile(): lesson `{}` is the course's own, written in \
+                         Rust (src/lessons/); lessonFile() gives back a lesson opened with \
+                         locklab.openLesson",
+                        l.id
+                    ))
+                }),
+                None => Err(WebError::refused("locklab.lessonFile(): no lesson is open")),
+            };
+            settle(async move { file })
+        }
+    });
+    set(api, "openLesson", open_lesson.into_js_value());
+    set(api, "lessonFile", lesson_file.into_js_value());
     set(api, "load", load.into_js_value());
     set(api, "current", current.into_js_value());
     set(api, "share", share.into_js_value());
+}
+
+/// `locklab.openLesson(lesson)`: a lesson file's text or its object, read and
+/// added to the lessons.
+fn open_lesson(doc: &JsValue) -> Result<lessons::Lesson, WebError> {
+    let call = "locklab.openLesson(lesson)";
+    let text = match doc.as_string() {
+        Some(text) => text,
+        None if doc.is_object() => JSON::stringify(doc)
+            .ok()
+            .and_then(|s| s.as_string())
+            .ok_or_else(|| {
+                WebError::refused(format!("{call}: `lesson` cannot be written as JSON"))
+            })?,
+        None => {
+            return Err(WebError::refused(format!(
+                "{call}: `lesson` must be a lesson file's text or object (docs/lesson.md)"
+            )))
+        }
+    };
+    let value: Value = serde_json::from_str(&text)
+        .map_err(|e| WebError::refused(format!("{call}: the lesson is not JSON: {e}")))?;
+    lessons::file::open(&value).map_err(|e| WebError::refused(format!("{call}: {e}")))
 }

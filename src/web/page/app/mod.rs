@@ -79,6 +79,10 @@ fn app() -> Html {
         .progress
         .step(super::course::lesson_at(state.lesson).id)
         .predicted;
+    let lesson_has_workload = super::course::lesson_at(state.lesson).runs.sides()[0]
+        .scenario_json()
+        .get("roles")
+        .is_some();
     html! {
         <>
         <main class="stage">
@@ -91,9 +95,10 @@ fn app() -> Html {
                     on_predict={Store::callback(&store, Action::Predicted)} unknown={state.unknown_lesson.clone()} />
                 <Controls />
                 if let RunState::Done(runs) = &state.run {
-                    // A workload of one's own is not the lesson's scenario: the
-                    // lesson does not judge it; its own checks are with the run.
-                    if runs.iter().any(|r| r.report.is_workload()) {
+                    // A workload of one's own, run on a lesson of the job queue,
+                    // is not the lesson's scenario: the lesson does not judge it;
+                    // its own checks are with the run.
+                    if runs.iter().any(|r| r.report.is_workload()) && !lesson_has_workload {
                         <p class="muted" data-testid="workload-not-judged">
                             { "This run was a workload of your own, not this lesson's scenario, so the \
                                lesson does not judge it: its checks are under Invariants, beside the run." }
