@@ -220,6 +220,25 @@ fn check_lesson_says_what_holds_with_its_exit_code() {
         "{said}"
     );
 
+    // A choice that reads a field the report lacks is named, and fails the file.
+    let typo = dir.path().join("typo.json");
+    let mut doc = lost_updates();
+    doc["prediction"]["choices"][2]["when"] = json!("a.checks[0].gott > 1");
+    std::fs::write(&typo, doc.to_string()).unwrap();
+    let out = Command::new(cli)
+        .args(["check-lesson"])
+        .arg(&typo)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains(
+            "cannot be decided: choice 3 (a.checks[0].gott > 1): missing field a.checks[0].gott"
+        ),
+        "{said}"
+    );
+
     // A lesson whose every choice holds is not a lesson: exit code 1.
     let vague = dir.path().join("vague.json");
     let mut doc = lost_updates();

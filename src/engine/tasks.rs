@@ -258,7 +258,7 @@ impl<'a> Worker<'a> {
             }),
             Stage::Work { job, .. } => {
                 let every = self.scenario.archive_every;
-                task.stage = if every > 0 && (task.finished + 1) % every == 0 {
+                task.stage = if every > 0 && (task.finished + 1).is_multiple_of(every) {
                     Stage::Archive(job)
                 } else {
                     Stage::BeginResult(job)

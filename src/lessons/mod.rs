@@ -293,15 +293,22 @@ impl Lesson {
         (0..self.prediction.choices.len()).find(|&i| self.holds(i, evidence))
     }
 
-    /// Whether choice `i` of the prediction holds for these runs.
+    /// Whether choice `i` of the prediction holds for these runs; a lesson
+    /// file's condition that cannot be decided does not.
     pub fn holds(&self, i: usize, evidence: &Evidence) -> bool {
+        self.decide(i, evidence).unwrap_or(false)
+    }
+
+    /// Whether choice `i` holds, or why its condition could not be decided (a
+    /// missing field, a type error): what `check-lesson` tells an author.
+    pub fn decide(&self, i: usize, evidence: &Evidence) -> Result<bool, String> {
         match &self.prediction.choices[i].holds {
-            Holds::Rust(holds) => holds(evidence),
+            Holds::Rust(holds) => Ok(holds(evidence)),
             Holds::When(condition) => {
                 let reports = evidence.reports_json();
                 condition
                     .eval(&condition::Runs::of(reports.iter()))
-                    .unwrap_or(false)
+                    .map_err(|e| format!("choice {} ({condition}): {e}", i + 1))
             }
         }
     }

@@ -89,8 +89,15 @@ pub fn check_file(path: &Path) -> ExitCode {
         }
         let evidence = Evidence::of(runs.iter().map(|r| &r.report));
         let verdict = lesson.check(&evidence);
-        let holding: Vec<usize> = (0..lesson.prediction.choices.len())
-            .filter(|&i| lesson.holds(i, &evidence))
+        let decided: Vec<Result<bool, String>> = (0..lesson.prediction.choices.len())
+            .map(|i| lesson.decide(i, &evidence))
+            .collect();
+        for why in decided.iter().filter_map(|d| d.as_ref().err()) {
+            println!("{}: cannot be decided: {why}", vfs_name(vfs));
+            all_good = false;
+        }
+        let holding: Vec<usize> = (0..decided.len())
+            .filter(|&i| decided[i] == Ok(true))
             .collect();
         let one = holding.len() == 1;
         all_good &= verdict.finding.appeared && one;
