@@ -1,10 +1,14 @@
 // A lesson file (docs/lesson.md) opened in the page through locklab.openLesson:
 // it becomes the page's lesson, a learner predicts and runs it by keyboard, its
 // check's sentence is filled from the runs, and locklab.lessonFile() gives the
-// file back as it was opened; a malformed lesson is refused at its field.
+// file back as it was opened; a malformed lesson is refused at its field. A
+// lesson link opens it too: #lesson-data= (the lesson in the address, from
+// lessonLink()) and #lesson-url= (fetched from a second server, on another port,
+// that allows it with CORS; one that does not is refused, and the page says why).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
+import { createServer } from "node:http";
 import { openPage } from "./session.mjs";
 import { ready, runEnabled } from "./wait.mjs";
 
@@ -45,4 +49,58 @@ test("a malformed lesson is refused at its field; a course lesson has no file to
   await page.waitForFunction(() => document.querySelector('[data-testid="lesson"]')?.dataset.lesson === "wall-of-red");
   const none = await page.evaluate(() => window.locklab.lessonFile().then(() => "given", String));
   assert.match(none, /lesson `wall-of-red` is the course's own/);
+});
+
+/** A server on another origin (port) that serves `body` at /lesson.json, with CORS or without. */
+function otherOrigin(body, { cors }) {
+  const server = createServer((req, res) => {
+    const headers = { "Content-Type": "application/json", ...(cors ? { "Access-Control-Allow-Origin": "*" } : {}) };
+    if (req.url === "/lesson.json") {
+      res.writeHead(200, headers);
+      res.end(body);
+    } else {
+      res.writeHead(404, headers);
+      res.end("not found");
+    }
+  });
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve({ server, url: `http://127.0.0.1:${server.address().port}/lesson.json` })));
+}
+
+async function lessonShown(id) {
+  await page.waitForFunction((id) => document.querySelector('[data-testid="lesson"]')?.dataset.lesson === id, id, { timeout: 30_000 });
+}
+
+test("a lesson link opens the lesson: #lesson-data= from lessonLink(), and #lesson-url= from a host that allows it", async () => {
+  const changed = JSON.parse(text);
+  changed.lesson = "lost-updates-linked";
+  changed.title = "Lost updates, from a link";
+  await page.evaluate((t) => window.locklab.openLesson(t), JSON.stringify(changed));
+  await lessonShown("lost-updates-linked");
+  const link = await page.evaluate(() => window.locklab.lessonLink());
+  assert.match(link, /#lesson-data=[A-Za-z0-9_-]+$/);
+
+  // A fresh tab knows no opened lesson: the link alone brings it.
+  const fresh = await session.browser.newPage();
+  await fresh.goto(link);
+  await fresh.waitForFunction(() => document.querySelector('[data-testid="lesson"]')?.dataset.lesson === "lost-updates-linked", null, { timeout: 30_000 });
+  assert.match(await fresh.getByTestId("lesson").innerText(), /Lost updates, from a link/);
+  assert.match(fresh.url(), /#lesson=lost-updates-linked/, "the lesson's own address replaces the link's");
+  assert.deepEqual(await fresh.evaluate(() => window.locklab.lessonFile()), changed, "opened from the link, equal");
+
+  const allowed = await otherOrigin(text, { cors: true });
+  const refused = await otherOrigin(text, { cors: false });
+  try {
+    await fresh.goto(new URL(`#lesson-url=${encodeURIComponent(allowed.url)}`, fresh.url()).href);
+    await fresh.waitForFunction(() => document.querySelector('[data-testid="lesson"]')?.dataset.lesson === "lost-updates", null, { timeout: 30_000 });
+    await fresh.goto(new URL(`#lesson-url=${encodeURIComponent(refused.url)}`, fresh.url()).href);
+    const problem = fresh.getByTestId("link-problem");
+    await problem.waitFor({ timeout: 30_000 });
+    assert.match(await problem.innerText(), /could not be fetched: the host is unreachable, or does not allow other sites to read it \(CORS/);
+    await fresh.goto(new URL(`#lesson-url=${encodeURIComponent("ftp://example.com/x.json")}`, fresh.url()).href);
+    await fresh.waitForFunction(() => /not an https:/.test(document.querySelector('[data-testid="link-problem"]')?.innerText ?? ""), null, { timeout: 30_000 });
+  } finally {
+    allowed.server.close();
+    refused.server.close();
+    await fresh.close();
+  }
 });

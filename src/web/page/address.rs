@@ -44,7 +44,7 @@ fn joined(pairs: Vec<(String, String)>) -> String {
     format!("#{}", parts.join("&"))
 }
 
-fn value_of(key: &str) -> Option<String> {
+pub(super) fn value_of(key: &str) -> Option<String> {
     pairs(&hash())
         .into_iter()
         .find(|(k, _)| k == key)

@@ -15,6 +15,7 @@ mod incidents;
 mod key_numbers;
 mod keys;
 mod kill_buttons;
+mod lesson_links;
 mod live_view;
 mod metrics_panel;
 mod page_api;

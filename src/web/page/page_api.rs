@@ -6,6 +6,7 @@
 //! do.
 
 use super::address;
+use super::lesson_links;
 use super::runner;
 use super::scenario_panel::check;
 use super::store::Opened;
@@ -68,23 +69,23 @@ pub fn install(store: Rc<Store>) {
         }
     });
     let lesson_file = Closure::<dyn FnMut() -> Promise>::new({
+        let store = store.clone();
         move || {
-            let lesson = lessons::all().into_iter().nth(store.state().lesson);
-            let file = match lesson {
-                Some(l) => lessons::file::document(l.id).ok_or_else(|| {
-                    WebError::refused(format!(
-                        "locklab.lessonFile(): lesson `{}` is the course's own, written in \
-                         Rust (src/lessons/); lessonFile() gives back a lesson opened with \
-                         locklab.openLesson",
-                        l.id
-                    ))
-                }),
-                None => Err(WebError::refused("locklab.lessonFile(): no lesson is open")),
-            };
+            let file = opened_document(store.state().lesson, "lessonFile");
             settle(async move { file })
         }
     });
+    let lesson_link = Closure::<dyn FnMut() -> Promise>::new({
+        move || {
+            let doc = opened_document(store.state().lesson, "lessonLink");
+            settle(async move {
+                let hash = lesson_links::data_hash(&doc?.to_string()).await?;
+                Ok(Value::from(address::link_with(&hash)))
+            })
+        }
+    });
     set(api, "openLesson", open_lesson.into_js_value());
+    set(api, "lessonLink", lesson_link.into_js_value());
     set(api, "lessonFile", lesson_file.into_js_value());
     set(api, "load", load.into_js_value());
     set(api, "current", current.into_js_value());
@@ -112,4 +113,22 @@ fn open_lesson(doc: &JsValue) -> Result<lessons::Lesson, WebError> {
     let value: Value = serde_json::from_str(&text)
         .map_err(|e| WebError::refused(format!("{call}: the lesson is not JSON: {e}")))?;
     lessons::file::open(&value).map_err(|e| WebError::refused(format!("{call}: {e}")))
+}
+
+/// The document of lesson `index`, if it was opened from a file: what
+/// `lessonFile` and `lessonLink` give.
+fn opened_document(index: usize, call: &str) -> Result<Value, WebError> {
+    match lessons::all().into_iter().nth(index) {
+        Some(l) => lessons::file::document(l.id).ok_or_else(|| {
+            WebError::refused(format!(
+                "locklab.{call}(): lesson `{}` is the course's own, written in Rust \
+                 (src/lessons/); {call}() works on a lesson opened from a file \
+                 (locklab.openLesson, or a lesson link)",
+                l.id
+            ))
+        }),
+        None => Err(WebError::refused(format!(
+            "locklab.{call}(): no lesson is open"
+        ))),
+    }
 }

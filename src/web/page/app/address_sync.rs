@@ -7,6 +7,7 @@
 
 use super::super::address;
 use super::super::banners::global_flag;
+use super::super::lesson_links;
 use super::super::runner;
 use super::super::scenario_panel::check;
 use super::super::store::{hash_for, Action, Opened, PageState, Store};
@@ -43,6 +44,9 @@ pub fn use_address_sync(store: &Rc<Store>, state: &PageState) {
     address::use_address_changes({
         let store = store.clone();
         Callback::from(move |_| {
+            if open_lesson_link(&store) {
+                return;
+            }
             let opened = Opened::from_address();
             let run = opened.run;
             store.window.set(address::window_in_address());
@@ -57,6 +61,9 @@ pub fn use_address_sync(store: &Rc<Store>, state: &PageState) {
     use_effect_with((), {
         let store = store.clone();
         move |_| {
+            if open_lesson_link(&store) {
+                return;
+            }
             let state = store.state();
             // Not yet isolated, the page waits for its service worker, which
             // reloads it isolated: `run` stays in the address for that load.
@@ -70,4 +77,27 @@ pub fn use_address_sync(store: &Rc<Store>, state: &PageState) {
             }
         }
     });
+}
+
+/// A lesson link in the address (`lesson-url=`, `lesson-data=`): open its lesson,
+/// then show it under its own address (`lesson=ID`), or say why it could not be
+/// opened. Whether there was one.
+fn open_lesson_link(store: &Rc<Store>) -> bool {
+    let Some((kind, value)) = lesson_links::in_address() else {
+        return false;
+    };
+    let store = store.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        match lesson_links::open(kind, &value).await {
+            Ok(id) => {
+                address::keep(&address::address_of(id));
+                store.dispatch(Action::Opened(Opened::from_address()));
+            }
+            Err(why) => store.dispatch(Action::LinkProblem(format!(
+                "This lesson link could not be opened: {}",
+                why.message
+            ))),
+        }
+    });
+    true
 }

@@ -93,6 +93,8 @@ pub enum Action {
     /// Show both runs of a comparison, then A alone, then B (key V).
     SwitchedSides,
     ResetSaid(String),
+    /// A lesson link (`lesson-url=`, `lesson-data=`) could not be opened: why.
+    LinkProblem(String),
 }
 
 impl PageState {
@@ -135,6 +137,7 @@ impl PageState {
                 next.copy = opened.copy;
                 next.link_problem = opened.link_problem;
             }
+            Action::LinkProblem(why) => next.link_problem = Some(why),
             Action::ChosePreset(name) => {
                 next.draft = draft_of(&name);
                 next.preset = name;
