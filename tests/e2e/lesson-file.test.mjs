@@ -104,3 +104,38 @@ test("a lesson link opens the lesson: #lesson-data= from lessonLink(), and #less
     await fresh.close();
   }
 });
+
+test("Your lesson (O): a file picked, edited and opened again, saved, and reopened equal; a broken one refused at its field", async () => {
+  await page.goto(new URL("#lesson=wall-of-red", page.url()).href);
+  await lessonShown("wall-of-red");
+  await page.keyboard.press("o");
+  const drawer = page.getByTestId("drawer-lesson-file");
+  await drawer.waitFor();
+  // Picked from a file.
+  await page.getByTestId("lesson-file-pick").setInputFiles({ name: "lost-updates.json", mimeType: "application/json", buffer: Buffer.from(text) });
+  await page.waitForFunction((t) => document.querySelector('[data-testid="lesson-file-text"]').value === t, text);
+  await page.getByTestId("lesson-file-open").click();
+  await lessonShown("lost-updates");
+  // Edited in the box and opened again: the page's lesson follows the edit.
+  const edited = JSON.parse(text);
+  edited.title = "Lost updates, edited";
+  await page.getByTestId("lesson-file-text").fill(JSON.stringify(edited, null, 2));
+  await page.getByTestId("lesson-file-open").click();
+  await page.waitForFunction(() => /Lost updates, edited/.test(document.querySelector('[data-testid="lesson"]').innerText));
+  // Saved as a file, and that file opens the same lesson.
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("lesson-file-save").click()]);
+  assert.equal(download.suggestedFilename(), "lost-updates.json");
+  const saved = await readFile(await download.path(), "utf8");
+  assert.deepEqual(JSON.parse(saved), edited);
+  await page.evaluate((t) => window.locklab.openLesson(t), saved);
+  assert.deepEqual(await page.evaluate(() => window.locklab.lessonFile()), edited, "saved and reopened equal");
+  // A broken file is refused, naming its field.
+  const broken = JSON.parse(text);
+  delete broken.check;
+  await page.getByTestId("lesson-file-text").fill(JSON.stringify(broken));
+  await page.getByTestId("lesson-file-open").click();
+  const said = page.getByTestId("lesson-file-said");
+  await said.waitFor();
+  assert.match(await said.innerText(), /lesson field `check`: expected an object with when, says/);
+  assert.equal(await said.getAttribute("role"), "alert");
+});

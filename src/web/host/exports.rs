@@ -23,7 +23,7 @@ use web_sys::{
 const PNG_SCALE: f64 = 1.2;
 
 /// A Blob of `parts` (strings or byte arrays) with media type `media_type`.
-fn blob(part: &JsValue, media_type: &str) -> Result<Blob, WebError> {
+pub fn blob(part: &JsValue, media_type: &str) -> Result<Blob, WebError> {
     let options = BlobPropertyBag::new();
     options.set_type(media_type);
     Blob::new_with_blob_sequence_and_options(&Array::of1(part), &options)

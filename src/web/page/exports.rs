@@ -53,6 +53,12 @@ fn file_name(run: &BrowserRun, kind: ExportKind) -> String {
     format!("locklab-{slug}-{}", kind.name())
 }
 
+/// Hand `text` (JSON) to the browser as a download named `name`.
+pub fn download_text(text: &str, name: &str) -> Result<(), WebError> {
+    let blob = crate::web::host::exports::blob(&text.into(), "application/json")?;
+    download(&blob, name)
+}
+
 /// Hand `blob` to the browser as a download named `name`.
 fn download(blob: &Blob, name: &str) -> Result<(), WebError> {
     let url =

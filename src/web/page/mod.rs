@@ -15,6 +15,7 @@ mod incidents;
 mod key_numbers;
 mod keys;
 mod kill_buttons;
+mod lesson_file_view;
 mod lesson_links;
 mod live_view;
 mod metrics_panel;

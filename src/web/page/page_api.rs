@@ -6,10 +6,10 @@
 //! do.
 
 use super::address;
+use super::lesson_file_view;
 use super::lesson_links;
 use super::runner;
 use super::scenario_panel::check;
-use super::store::Opened;
 use super::store::{Action, Store};
 use crate::lessons;
 use crate::web::error::WebError;
@@ -58,13 +58,13 @@ pub fn install(store: Rc<Store>) {
     let open_lesson = Closure::<dyn FnMut(JsValue) -> Promise>::new({
         let store = store.clone();
         move |doc: JsValue| {
-            let opened = open_lesson(&doc).map(|lesson| {
-                if let Some(i) = lessons::all().iter().position(|l| l.id == lesson.id) {
-                    address::go_to(i);
-                    store.dispatch(Action::Opened(Opened::from_address()));
-                }
-                serde_json::json!({"id": lesson.id, "title": lesson.title})
-            });
+            let opened = lesson_text(&doc)
+                .and_then(|text| {
+                    lesson_file_view::open(&store, &text).map_err(|e| {
+                        WebError::refused(format!("locklab.openLesson(lesson): {}", e.message))
+                    })
+                })
+                .map(|lesson| serde_json::json!({"id": lesson.id, "title": lesson.title}));
             settle(async move { opened })
         }
     });
@@ -92,27 +92,22 @@ pub fn install(store: Rc<Store>) {
     set(api, "share", share.into_js_value());
 }
 
-/// `locklab.openLesson(lesson)`: a lesson file's text or its object, read and
-/// added to the lessons.
-fn open_lesson(doc: &JsValue) -> Result<lessons::Lesson, WebError> {
+/// `locklab.openLesson(lesson)`'s argument as text: a lesson file's text, or
+/// its object written as JSON.
+fn lesson_text(doc: &JsValue) -> Result<String, WebError> {
     let call = "locklab.openLesson(lesson)";
-    let text = match doc.as_string() {
-        Some(text) => text,
+    match doc.as_string() {
+        Some(text) => Ok(text),
         None if doc.is_object() => JSON::stringify(doc)
             .ok()
             .and_then(|s| s.as_string())
             .ok_or_else(|| {
                 WebError::refused(format!("{call}: `lesson` cannot be written as JSON"))
-            })?,
-        None => {
-            return Err(WebError::refused(format!(
-                "{call}: `lesson` must be a lesson file's text or object (docs/lesson.md)"
-            )))
-        }
-    };
-    let value: Value = serde_json::from_str(&text)
-        .map_err(|e| WebError::refused(format!("{call}: the lesson is not JSON: {e}")))?;
-    lessons::file::open(&value).map_err(|e| WebError::refused(format!("{call}: {e}")))
+            }),
+        None => Err(WebError::refused(format!(
+            "{call}: `lesson` must be a lesson file's text or object (docs/lesson.md)"
+        ))),
+    }
 }
 
 /// The document of lesson `index`, if it was opened from a file: what

@@ -91,6 +91,7 @@ fn open_lesson_link(store: &Rc<Store>) -> bool {
         match lesson_links::open(kind, &value).await {
             Ok(id) => {
                 address::keep(&address::address_of(id));
+                store.dispatch(Action::LessonFileOpened);
                 store.dispatch(Action::Opened(Opened::from_address()));
             }
             Err(why) => store.dispatch(Action::LinkProblem(format!(

@@ -15,6 +15,7 @@ use super::banners::{Banners, Capabilities};
 use super::console_view::ConsoleView;
 use super::course::{Course, VerdictView};
 use super::edited_copy::EditedCopy;
+use super::lesson_file_view::LessonFileView;
 use super::page_api;
 use super::pipeline_check::PipelineCheck;
 use super::runner;
@@ -92,7 +93,8 @@ fn app() -> Html {
                     <p class="banner notice" role="status" data-testid="link-problem">{ problem }</p>
                 }
                 <Course index={state.lesson} progress={state.progress.clone()}
-                    on_predict={Store::callback(&store, Action::Predicted)} unknown={state.unknown_lesson.clone()} />
+                    on_predict={Store::callback(&store, Action::Predicted)} unknown={state.unknown_lesson.clone()}
+                    lesson_files={state.lesson_files} />
                 <Controls />
                 if let RunState::Done(runs) = &state.run {
                     // A workload of one's own, run on a lesson of the job queue,
@@ -119,6 +121,9 @@ fn app() -> Html {
         </Drawer>
         <Drawer kind={DrawerKind::Console}>
             <ConsoleView />
+        </Drawer>
+        <Drawer kind={DrawerKind::Lesson}>
+            <LessonFileView lesson={state.lesson} store={store.clone()} />
         </Drawer>
         <Drawer kind={DrawerKind::About}>
             <About />

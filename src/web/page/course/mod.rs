@@ -72,6 +72,10 @@ pub struct CourseProps {
     /// The address named a lesson that does not exist: its name.
     #[prop_or_default]
     pub unknown: Option<String>,
+    /// Lesson files opened so far (`PageState::lesson_files`): a lesson opened
+    /// again, edited, is drawn afresh.
+    #[prop_or_default]
+    pub lesson_files: u32,
 }
 
 /// The lesson's page above its run: where it sits in the course, its title, for

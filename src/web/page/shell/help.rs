@@ -44,6 +44,7 @@ const KEYS: &[(&str, &[(&str, &str)])] = &[
             ("P", "presenter mode on or off: large type, thick lanes, the lesson, the run, the numbers"),
             ("K", "the scenario's knobs"),
             ("C", "the SQL console"),
+            ("O", "your lesson: open, edit and save a lesson file"),
             ("A", "about locklab and this browser"),
             ("D", "dark or light"),
             ("?", "this list"),

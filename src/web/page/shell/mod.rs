@@ -30,16 +30,24 @@ pub enum DrawerKind {
     Console,
     /// What locklab is, what this browser can do, the pipeline check.
     About,
+    /// A lesson file of one's own: open, edit, save.
+    Lesson,
 }
 
 impl DrawerKind {
-    pub const ALL: [DrawerKind; 3] = [DrawerKind::Scenario, DrawerKind::Console, DrawerKind::About];
+    pub const ALL: [DrawerKind; 4] = [
+        DrawerKind::Scenario,
+        DrawerKind::Console,
+        DrawerKind::Lesson,
+        DrawerKind::About,
+    ];
 
     pub fn id(self) -> &'static str {
         match self {
             DrawerKind::Scenario => "scenario",
             DrawerKind::Console => "console",
             DrawerKind::About => "about",
+            DrawerKind::Lesson => "lesson-file",
         }
     }
 
@@ -48,6 +56,7 @@ impl DrawerKind {
             DrawerKind::Scenario => "Scenario",
             DrawerKind::Console => "SQL console",
             DrawerKind::About => "About",
+            DrawerKind::Lesson => "Your lesson",
         }
     }
 
@@ -57,6 +66,7 @@ impl DrawerKind {
             DrawerKind::Scenario => "K",
             DrawerKind::Console => "C",
             DrawerKind::About => "A",
+            DrawerKind::Lesson => "O",
         }
     }
 }
@@ -330,6 +340,7 @@ pub fn shell_provider(props: &ShellProps) -> Html {
                 "k" | "K" => s.toggled(DrawerKind::Scenario),
                 "c" | "C" => s.toggled(DrawerKind::Console),
                 "a" | "A" => s.toggled(DrawerKind::About),
+                "o" | "O" => s.toggled(DrawerKind::Lesson),
                 "d" | "D" => s.themed(if s.theme.is_dark() {
                     Theme::Light
                 } else {

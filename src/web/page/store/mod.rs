@@ -66,6 +66,9 @@ pub struct PageState {
     pub only: Option<usize>,
     /// What the last Reset database said, until the next run.
     pub reset_said: Option<String>,
+    /// How many times a lesson file was opened: a lesson reopened under the
+    /// same id (edited) is shown afresh.
+    pub lesson_files: u32,
 }
 
 pub enum Action {
@@ -95,6 +98,9 @@ pub enum Action {
     ResetSaid(String),
     /// A lesson link (`lesson-url=`, `lesson-data=`) could not be opened: why.
     LinkProblem(String),
+    /// A lesson file was opened (`lessons::file::open`), perhaps in place of one
+    /// of the same id: the page's lesson and its draft are read again.
+    LessonFileOpened,
 }
 
 impl PageState {
@@ -114,6 +120,7 @@ impl PageState {
             run: RunState::Idle,
             only: None,
             reset_said: None,
+            lesson_files: 0,
         }
     }
 
@@ -138,6 +145,10 @@ impl PageState {
                 next.link_problem = opened.link_problem;
             }
             Action::LinkProblem(why) => next.link_problem = Some(why),
+            Action::LessonFileOpened => {
+                next.lesson_files += 1;
+                next.run = RunState::Idle;
+            }
             Action::ChosePreset(name) => {
                 next.draft = draft_of(&name);
                 next.preset = name;

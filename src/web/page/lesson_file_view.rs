@@ -1,0 +1,166 @@
+//! "Your lesson": open a lesson file of your own (docs/lesson.md) by picking a
+//! file, dropping one on the box or pasting its text; edit it in the box and
+//! open it again to preview it (Run runs it as any lesson); save the box as a
+//! file. A file that cannot be opened is refused with the path of the field
+//! that is wrong, shown under the box.
+
+use super::address;
+use super::store::{Action, Opened, Store};
+use crate::lessons;
+use crate::web::error::WebError;
+use js_sys::{Function, Promise, Reflect};
+use serde_json::Value;
+use std::rc::Rc;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::HtmlTextAreaElement;
+use yew::prelude::*;
+
+/// Open the lesson file `text` and show it: the page's lesson becomes it.
+pub fn open(store: &Store, text: &str) -> Result<lessons::Lesson, WebError> {
+    let value: Value = serde_json::from_str(text)
+        .map_err(|e| WebError::refused(format!("the lesson is not JSON: {e}")))?;
+    let lesson = lessons::file::open(&value).map_err(|e| WebError::refused(e.to_string()))?;
+    if let Some(i) = lessons::all().iter().position(|l| l.id == lesson.id) {
+        address::go_to(i);
+        store.dispatch(Action::LessonFileOpened);
+        store.dispatch(Action::Opened(Opened::from_address()));
+    }
+    Ok(lesson)
+}
+
+/// The text of the first file of `files` (a FileList), read by the browser.
+async fn first_file_text(files: JsValue) -> Result<String, WebError> {
+    let file = Reflect::get(&files, &0.into())
+        .ok()
+        .filter(|f| !f.is_undefined())
+        .ok_or_else(|| WebError::refused("no file was given"))?;
+    let text: Function = Reflect::get(&file, &"text".into())
+        .ok()
+        .and_then(|f| f.dyn_into().ok())
+        .ok_or_else(|| WebError::browser("this browser cannot read files"))?;
+    let promise: Promise = text
+        .call0(&file)
+        .ok()
+        .and_then(|p| p.dyn_into().ok())
+        .ok_or_else(|| WebError::browser("the file could not be read"))?;
+    JsFuture::from(promise)
+        .await
+        .ok()
+        .and_then(|t| t.as_string())
+        .ok_or_else(|| WebError::refused("the file could not be read as text"))
+}
+
+#[derive(Properties, PartialEq)]
+pub struct LessonFileProps {
+    /// The page's lesson, whose file fills the box when it was opened from one.
+    pub lesson: usize,
+    pub store: Rc<Store>,
+}
+
+#[function_component(LessonFileView)]
+pub fn lesson_file_view(props: &LessonFileProps) -> Html {
+    let opened = lessons::all()
+        .into_iter()
+        .nth(props.lesson)
+        .and_then(|l| lessons::file::document(l.id));
+    let text = use_state(|| {
+        opened
+            .as_ref()
+            .and_then(|d| serde_json::to_string_pretty(d).ok())
+            .unwrap_or_default()
+    });
+    let said = use_state(|| None::<Result<String, String>>);
+    let read_into_box = {
+        let (text, said) = (text.clone(), said.clone());
+        Callback::from(move |files: JsValue| {
+            let (text, said) = (text.clone(), said.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                match first_file_text(files).await {
+                    Ok(t) => text.set(t),
+                    Err(e) => said.set(Some(Err(e.message))),
+                }
+            });
+        })
+    };
+    let on_pick = {
+        let read = read_into_box.clone();
+        Callback::from(move |e: Event| {
+            if let Some(input) = e.target() {
+                read.emit(Reflect::get(&input, &"files".into()).unwrap_or(JsValue::NULL));
+            }
+        })
+    };
+    let on_drop = {
+        let read = read_into_box.clone();
+        Callback::from(move |e: DragEvent| {
+            e.prevent_default();
+            let files = Reflect::get(&e, &"dataTransfer".into())
+                .and_then(|d| Reflect::get(&d, &"files".into()))
+                .unwrap_or(JsValue::NULL);
+            read.emit(files);
+        })
+    };
+    let on_input = {
+        let text = text.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(area) = e
+                .target()
+                .and_then(|t| t.dyn_into::<HtmlTextAreaElement>().ok())
+            {
+                text.set(area.value());
+            }
+        })
+    };
+    let on_open = {
+        let (text, said, store) = (text.clone(), said.clone(), props.store.clone());
+        Callback::from(move |_| {
+            said.set(Some(match open(&store, &text) {
+                Ok(l) => Ok(format!("Opened \"{}\": predict, then press Run.", l.title)),
+                Err(e) => Err(e.message),
+            }));
+        })
+    };
+    let on_save = {
+        let (text, said) = (text.clone(), said.clone());
+        Callback::from(move |_| {
+            let id = serde_json::from_str::<Value>(&text)
+                .ok()
+                .and_then(|v| v["lesson"].as_str().map(str::to_string))
+                .unwrap_or_else(|| "lesson".to_string());
+            if let Err(e) = super::exports::download_text(&text, &format!("{id}.json")) {
+                said.set(Some(Err(e.message)));
+            }
+        })
+    };
+    html! {
+        <section class="lesson-file" data-testid="lesson-file">
+            <p class="muted">
+                { "A lesson of your own, as a file (docs/lesson.md): pick one, drop one on the box, \
+                   or paste its text; then Open. Edit the box and Open again to preview your \
+                   changes. A link opens one too: #lesson-url= an address, or the link \
+                   locklab.lessonLink() makes." }
+            </p>
+            <label for="lesson-file-pick">{ "A lesson file" }</label>
+            <input id="lesson-file-pick" type="file" accept=".json,application/json"
+                data-testid="lesson-file-pick" onchange={on_pick} />
+            <label for="lesson-file-text">{ "Its text (drop a file here)" }</label>
+            <textarea id="lesson-file-text" data-testid="lesson-file-text" rows="12" spellcheck="false"
+                value={(*text).clone()} oninput={on_input} ondrop={on_drop}
+                ondragover={Callback::from(|e: DragEvent| e.prevent_default())} />
+            <div class="lesson-file-buttons">
+                <button data-testid="lesson-file-open" onclick={on_open} disabled={text.trim().is_empty()}>
+                    { "Open" }
+                </button>
+                <button data-testid="lesson-file-save" onclick={on_save} disabled={text.trim().is_empty()}>
+                    { "Save as file" }
+                </button>
+            </div>
+            { match &*said {
+                Some(Ok(words)) => html! { <p role="status" data-testid="lesson-file-said">{ words }</p> },
+                Some(Err(why)) => html! { <p class="error" role="alert" data-testid="lesson-file-said">{ why }</p> },
+                None => html! {},
+            } }
+        </section>
+    }
+}
