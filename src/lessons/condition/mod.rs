@@ -97,6 +97,7 @@
 //! and never recurse deeper than that.
 
 mod eval;
+mod lex;
 mod parse;
 
 use parse::Expr;
