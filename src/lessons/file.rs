@@ -218,21 +218,11 @@ fn object<'v>(
     path: &str,
     fields: &[&str],
 ) -> Result<&'v Map<String, Value>, LessonError> {
-    let Some(Value::Object(map)) = v else {
-        return Err(refuse(
-            path,
-            format!("an object with {}", fields.join(", ")),
-            describe(v),
-        ));
-    };
-    if let Some(unknown) = map.keys().find(|k| !fields.contains(&k.as_str())) {
-        return Err(refuse(
-            &format!("{path}.{unknown}"),
-            format!("one of {}", fields.join(", ")),
-            "an unknown field",
-        ));
-    }
-    Ok(map)
+    crate::scenario::read::object_with(v, path, fields).map_err(|e| LessonError {
+        field: e.field,
+        allowed: e.allowed,
+        given: e.given,
+    })
 }
 
 /// A run: `{"preset": NAME, "changes": {...}}`, or a scenario or workload

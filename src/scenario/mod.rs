@@ -10,7 +10,7 @@ pub mod compact;
 mod faults;
 pub mod fields;
 pub mod presets;
-mod read;
+pub(crate) mod read;
 pub mod workload;
 
 pub use faults::{Fault, Faults, Holding, PowerCut};

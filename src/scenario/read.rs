@@ -198,3 +198,28 @@ pub(crate) fn describe(v: &Value) -> String {
     }
     text
 }
+
+/// `v` as an object whose keys are all among `fields`: refused at `path` when
+/// it is no object, at `path.key` for a key it should not have. (A workload's
+/// and a lesson file's objects are read so.)
+pub(crate) fn object_with<'v>(
+    v: Option<&'v Value>,
+    path: &str,
+    fields: &[&str],
+) -> Result<&'v Map<String, Value>, ScenarioError> {
+    let Some(Value::Object(map)) = v else {
+        return Err(ScenarioError {
+            field: path.to_string(),
+            allowed: format!("an object with {}", fields.join(", ")),
+            given: v.map_or("nothing".to_string(), describe),
+        });
+    };
+    if let Some(unknown) = map.keys().find(|k| !fields.contains(&k.as_str())) {
+        return Err(ScenarioError {
+            field: format!("{path}.{unknown}"),
+            allowed: format!("one of {}", fields.join(", ")),
+            given: "an unknown field".to_string(),
+        });
+    }
+    Ok(map)
+}

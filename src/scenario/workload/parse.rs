@@ -93,21 +93,7 @@ fn object<'v>(
     path: &str,
     fields: &[&str],
 ) -> Result<&'v Map<String, Value>, ScenarioError> {
-    let Value::Object(map) = v else {
-        return Err(refuse(
-            path,
-            format!("an object with {}", fields.join(", ")),
-            describe(v),
-        ));
-    };
-    if let Some(unknown) = map.keys().find(|k| !fields.contains(&k.as_str())) {
-        return Err(refuse(
-            &format!("{path}.{unknown}"),
-            format!("one of {}", fields.join(", ")),
-            "an unknown field",
-        ));
-    }
-    Ok(map)
+    crate::scenario::read::object_with(Some(v), path, fields)
 }
 
 fn sql(v: &Value, path: &str) -> Result<String, ScenarioError> {

@@ -7,8 +7,6 @@
 use crate::engine::console::{Answer, SqlError};
 use crate::web::host::console::{self, Refused};
 use serde_json::Value;
-use wasm_bindgen::JsCast;
-use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
 /// Examples, each a button that fills the box.
@@ -51,17 +49,7 @@ pub fn console_view() -> Html {
             });
         })
     };
-    let on_input = {
-        let text = text.clone();
-        Callback::from(move |e: InputEvent| {
-            if let Some(area) = e
-                .target()
-                .and_then(|t| t.dyn_into::<HtmlTextAreaElement>().ok())
-            {
-                text.set(area.value());
-            }
-        })
-    };
+    let on_input = super::text_box::kept_in(&text);
     let on_key = {
         let run = run.clone();
         Callback::from(move |e: KeyboardEvent| {

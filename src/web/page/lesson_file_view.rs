@@ -13,7 +13,6 @@ use serde_json::Value;
 use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
 /// Open the lesson file `text` and show it: the page's lesson becomes it.
@@ -101,17 +100,7 @@ pub fn lesson_file_view(props: &LessonFileProps) -> Html {
             read.emit(files);
         })
     };
-    let on_input = {
-        let text = text.clone();
-        Callback::from(move |e: InputEvent| {
-            if let Some(area) = e
-                .target()
-                .and_then(|t| t.dyn_into::<HtmlTextAreaElement>().ok())
-            {
-                text.set(area.value());
-            }
-        })
-    };
+    let on_input = super::text_box::kept_in(&text);
     let on_open = {
         let (text, said, store) = (text.clone(), said.clone(), props.store.clone());
         Callback::from(move |_| {

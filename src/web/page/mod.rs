@@ -27,6 +27,7 @@ mod runner;
 mod scenario_panel;
 mod shell;
 mod store;
+mod text_box;
 pub(crate) mod timeline;
 mod wait_for_matrix;
 mod wal_chart;
