@@ -159,6 +159,11 @@ fn a_malformed_lesson_is_refused_at_its_field() {
             with(&["suggestion", "changes"], json!("more workers")),
             "suggestion.changes",
         ),
+        // The job queue's field, which a workload refuses, suggested to one.
+        (
+            with(&["suggestion", "changes"], json!({"workers": 4})),
+            "suggestion.changes",
+        ),
         (
             with(
                 &["case_file"],
@@ -236,6 +241,23 @@ fn check_lesson_says_what_holds_with_its_exit_code() {
         said.contains(
             "cannot be decided: choice 3 (a.checks[0].gott > 1): missing field a.checks[0].gott"
         ),
+        "{said}"
+    );
+
+    // A check whose sentence reads a field the report lacks fails the file.
+    let says = dir.path().join("says.json");
+    let mut doc = lost_updates();
+    doc["check"]["says"] = json!("sold {a.checks[5].got}");
+    std::fs::write(&says, doc.to_string()).unwrap();
+    let out = Command::new(cli)
+        .args(["check-lesson"])
+        .arg(&says)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("cannot be decided: {a.checks[5].got}: missing field a.checks[5]"),
         "{said}"
     );
 

@@ -183,6 +183,23 @@ pub fn parse(doc: &Value) -> Result<Lesson, LessonError> {
         }
     };
     let sides = runs.sides().len();
+    let suggestion = suggestion(map.get("suggestion"))?;
+    for side in runs.sides() {
+        let tried = super::with_changes(&side.scenario_json(), &suggestion.changes);
+        crate::scenario::Scenario::from_value(&tried).map_err(|e| LessonError {
+            field: "suggestion.changes".to_string(),
+            allowed: format!(
+                "changes that leave each run valid ({}: {})",
+                if e.field.is_empty() {
+                    "the run"
+                } else {
+                    e.field.as_str()
+                },
+                e.allowed
+            ),
+            given: e.given,
+        })?;
+    }
     Ok(Lesson {
         id: leak(&id),
         title: leak(&text(map, "title", "title", 1, 80)?),
@@ -190,7 +207,7 @@ pub fn parse(doc: &Value) -> Result<Lesson, LessonError> {
         prediction: prediction(map.get("prediction"), sides)?,
         check: check(map.get("check"), sides)?,
         moment: moment(map.get("moment"), sides)?,
-        suggestion: suggestion(map.get("suggestion"))?,
+        suggestion,
         case_file: case_file(map.get("case_file"))?,
         runs,
     })
@@ -379,6 +396,20 @@ fn template(says: &str, sides: usize) -> Result<Vec<Part>, String> {
 }
 
 impl FileCheck {
+    /// The `{...}` of the check's sentence that cannot be read on these runs,
+    /// each with why: a lesson whose sentence says "(missing field ...)".
+    pub fn unreadable(&self, evidence: &Evidence) -> Vec<String> {
+        let reports = evidence.reports_json();
+        let runs = Reports::of(reports.iter());
+        self.says
+            .iter()
+            .filter_map(|part| match part {
+                Part::Value(c) => c.value(&runs).err().map(|e| format!("{{{c}}}: {e}")),
+                Part::Text(_) => None,
+            })
+            .collect()
+    }
+
     /// The check's finding on these runs: whether its condition holds, and its
     /// sentence filled in from the reports (a value that cannot be read says so).
     pub fn find(&self, evidence: &Evidence) -> Finding {

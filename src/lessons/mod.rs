@@ -293,6 +293,23 @@ impl Lesson {
         (0..self.prediction.choices.len()).find(|&i| self.holds(i, evidence))
     }
 
+    /// What of the check cannot be read on these runs (a lesson file's
+    /// sentence's `{...}`, its condition): what `check-lesson` tells an author.
+    pub fn unreadable(&self, evidence: &Evidence) -> Vec<String> {
+        match &self.check {
+            Judge::Rust(_) => Vec::new(),
+            Judge::File(check) => {
+                let reports = evidence.reports_json();
+                let runs = condition::Runs::of(reports.iter());
+                let mut why = check.unreadable(evidence);
+                if let Err(e) = check.when.eval(&runs) {
+                    why.push(format!("the check's condition ({}): {e}", check.when));
+                }
+                why
+            }
+        }
+    }
+
     /// Whether choice `i` of the prediction holds for these runs; a lesson
     /// file's condition that cannot be decided does not.
     pub fn holds(&self, i: usize, evidence: &Evidence) -> bool {

@@ -84,7 +84,8 @@ test("a lesson link opens the lesson: #lesson-data= from lessonLink(), and #less
   await fresh.goto(link);
   await fresh.waitForFunction(() => document.querySelector('[data-testid="lesson"]')?.dataset.lesson === "lost-updates-linked", null, { timeout: 30_000 });
   assert.match(await fresh.getByTestId("lesson").innerText(), /Lost updates, from a link/);
-  assert.match(fresh.url(), /#lesson=lost-updates-linked/, "the lesson's own address replaces the link's");
+  await fresh.waitForFunction(() => !location.hash.includes("lesson-data"));
+  assert.match(fresh.url(), /#lesson=lost-updates-linked$/, "the lesson's own address replaces the link's");
   assert.deepEqual(await fresh.evaluate(() => window.locklab.lessonFile()), changed, "opened from the link, equal");
 
   const allowed = await otherOrigin(text, { cors: true });
@@ -92,6 +93,7 @@ test("a lesson link opens the lesson: #lesson-data= from lessonLink(), and #less
   try {
     await fresh.goto(new URL(`#lesson-url=${encodeURIComponent(allowed.url)}`, fresh.url()).href);
     await fresh.waitForFunction(() => document.querySelector('[data-testid="lesson"]')?.dataset.lesson === "lost-updates", null, { timeout: 30_000 });
+    await fresh.waitForFunction(() => !location.hash.includes("lesson-url"));
     await fresh.goto(new URL(`#lesson-url=${encodeURIComponent(refused.url)}`, fresh.url()).href);
     const problem = fresh.getByTestId("link-problem");
     await problem.waitFor({ timeout: 30_000 });

@@ -92,7 +92,12 @@ pub fn check_file(path: &Path) -> ExitCode {
         let decided: Vec<Result<bool, String>> = (0..lesson.prediction.choices.len())
             .map(|i| lesson.decide(i, &evidence))
             .collect();
-        for why in decided.iter().filter_map(|d| d.as_ref().err()) {
+        let unreadable = lesson.unreadable(&evidence);
+        for why in decided
+            .iter()
+            .filter_map(|d| d.as_ref().err())
+            .chain(&unreadable)
+        {
             println!("{}: cannot be decided: {why}", vfs_name(vfs));
             all_good = false;
         }

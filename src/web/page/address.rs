@@ -107,7 +107,10 @@ pub fn hash_of(
 ) -> String {
     let pairs: Vec<(String, String)> = pairs(&hash())
         .into_iter()
-        .filter(|(k, _)| !["lesson", "s", "b", "t", "run"].contains(&k.as_str()))
+        // A lesson link is used once: the lesson it opened has its own address.
+        .filter(|(k, _)| {
+            !["lesson", "s", "b", "t", "run", "lesson-url", "lesson-data"].contains(&k.as_str())
+        })
         .collect();
     let mut ours = vec![("lesson".to_string(), lesson.to_string())];
     if !changes.is_empty() {
