@@ -107,10 +107,7 @@ pub fn hash_of(
 ) -> String {
     let pairs: Vec<(String, String)> = pairs(&hash())
         .into_iter()
-        // A lesson link is used once: the lesson it opened has its own address.
-        .filter(|(k, _)| {
-            !["lesson", "s", "b", "t", "run", "lesson-url", "lesson-data"].contains(&k.as_str())
-        })
+        .filter(|(k, _)| !["lesson", "s", "b", "t", "run"].contains(&k.as_str()))
         .collect();
     let mut ours = vec![("lesson".to_string(), lesson.to_string())];
     if !changes.is_empty() {
@@ -125,6 +122,16 @@ pub fn hash_of(
     }
     ours.extend(pairs);
     joined(ours)
+}
+
+/// The address of `lesson`, opened from a lesson link (`lesson-url=`,
+/// `lesson-data=`): the link is used once, and the lesson has its own address.
+pub fn address_after_link(lesson: &str) -> String {
+    let mut pairs = vec![("lesson".to_string(), lesson.to_string())];
+    pairs.extend(self::pairs(&hash()).into_iter().filter(|(k, _)| {
+        !["lesson", "s", "b", "t", "run", "lesson-url", "lesson-data"].contains(&k.as_str())
+    }));
+    joined(pairs)
 }
 
 /// The address of `lesson` as it is written in its links.

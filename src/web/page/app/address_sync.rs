@@ -90,7 +90,7 @@ fn open_lesson_link(store: &Rc<Store>) -> bool {
     wasm_bindgen_futures::spawn_local(async move {
         match lesson_links::open(kind, &value).await {
             Ok(id) => {
-                address::keep(&address::address_of(id));
+                address::keep(&address::address_after_link(id));
                 store.dispatch(Action::LessonFileOpened);
                 store.dispatch(Action::Opened(Opened::from_address()));
             }
