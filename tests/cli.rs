@@ -431,3 +431,22 @@ fn a_case_file_lesson_tells_its_setup_before_the_run_and_the_rest_after() {
     ];
     assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}\n{said}");
 }
+
+/// A reader that goes away (`locklab ... | head`) ends the program quietly: no
+/// panic about a broken pipe.
+#[test]
+fn a_closed_pipe_ends_the_output_quietly() {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_locklab"))
+        .args(["run", "--preset", "wall-of-red"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The reader goes away before the run (hundreds of ms) has printed a line.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(!said.contains("panicked"), "{said}");
+    assert!(out.status.success(), "{:?}: {said}", out.status);
+}

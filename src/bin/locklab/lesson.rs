@@ -18,7 +18,7 @@ use std::process::ExitCode;
 
 pub fn list() -> ExitCode {
     for (i, l) in lessons::all().iter().enumerate() {
-        println!("{:<24} {}. {}", l.id, i + 1, l.title);
+        say!("{:<24} {}. {}", l.id, i + 1, l.title);
     }
     ExitCode::SUCCESS
 }
@@ -68,7 +68,7 @@ pub fn check_file(path: &Path) -> ExitCode {
                 }
             };
             if let Err(why) = native::check(&scenario, vfs) {
-                println!("{}: not run ({why})", vfs_name(vfs));
+                say!("{}: not run ({why})", vfs_name(vfs));
                 break;
             }
             let options = native::RunOptions {
@@ -78,7 +78,7 @@ pub fn check_file(path: &Path) -> ExitCode {
             match native::run(&scenario, &options) {
                 Ok(run) => runs.push(run),
                 Err(e) => {
-                    println!("{}: the run could not take place: {e}", vfs_name(vfs));
+                    say!("{}: the run could not take place: {e}", vfs_name(vfs));
                     all_good = false;
                     break;
                 }
@@ -98,7 +98,7 @@ pub fn check_file(path: &Path) -> ExitCode {
             .filter_map(|d| d.as_ref().err())
             .chain(&unreadable)
         {
-            println!("{}: cannot be decided: {why}", vfs_name(vfs));
+            say!("{}: cannot be decided: {why}", vfs_name(vfs));
             all_good = false;
         }
         let holding: Vec<usize> = (0..decided.len())
@@ -106,7 +106,7 @@ pub fn check_file(path: &Path) -> ExitCode {
             .collect();
         let one = holding.len() == 1;
         all_good &= verdict.finding.appeared && one;
-        println!(
+        say!(
             "{}: check {}: {}\n{}: {}",
             vfs_name(vfs),
             if verdict.finding.appeared {
@@ -152,22 +152,26 @@ fn vfs_name(vfs: Vfs) -> &'static str {
 /// Play `lesson` (the course's `index`th, or a file's).
 pub fn play_lesson(index: Option<usize>, lesson: &Lesson, width: usize) -> ExitCode {
     match index {
-        Some(i) => println!("{}. {}\n", i + 1, lesson.title),
-        None => println!("{}\n", lesson.title),
+        Some(i) => say!("{}. {}\n", i + 1, lesson.title),
+        None => say!("{}\n", lesson.title),
     }
     if let Some(case) = &lesson.case_file {
-        println!(
+        say!(
             "Case file {} ({})\nThe reporter's setup (from the thread): {}\n\
              locklab's stand-in (what this lesson runs in its place): {}\n\
              What its users saw: {}\n",
-            case.thread, case.url, case.setup, case.stand_in, case.saw
+            case.thread,
+            case.url,
+            case.setup,
+            case.stand_in,
+            case.saw
         );
     }
-    println!("Predict: {}", lesson.prediction.question);
+    say!("Predict: {}", lesson.prediction.question);
     for (i, c) in lesson.prediction.choices.iter().enumerate() {
-        println!("  {}) {}", i + 1, c.text);
+        say!("  {}) {}", i + 1, c.text);
     }
-    println!();
+    say!();
 
     let sides = lesson.runs.sides();
     let mut runs = Vec::new();
@@ -193,7 +197,7 @@ pub fn play_lesson(index: Option<usize>, lesson: &Lesson, width: usize) -> ExitC
             };
             match native::run(&scenario, &options) {
                 Ok(run) => {
-                    println!(
+                    say!(
                         "== {} of {} ({}): {}",
                         i + 1,
                         sides.len(),
@@ -210,16 +214,16 @@ pub fn play_lesson(index: Option<usize>, lesson: &Lesson, width: usize) -> ExitC
             continue;
         }
         if sides.len() > 1 {
-            println!("== {} ({})", ["A", "B"][i], side.label);
+            say!("== {} ({})", ["A", "B"][i], side.label);
         }
         match run_printed(&scenario, vfs, false, None, width) {
             Ok(run) => runs.push(run),
             Err(code) => return code,
         }
-        println!();
+        say!();
     }
     let evidence = Evidence::of(runs.iter().map(|r| &r.report));
-    print!("{}", after_the_run(lesson, &evidence, &runs));
+    say_part!("{}", after_the_run(lesson, &evidence, &runs));
     ExitCode::SUCCESS
 }
 

@@ -10,6 +10,33 @@ fn main() -> std::process::ExitCode {
 #[cfg(target_arch = "wasm32")]
 fn main() {}
 
+/// `println!` and `print!` that end the program quietly when standard output
+/// is a closed pipe (`locklab run ... | head`), as other command-line tools do,
+/// where `println!` would panic.
+#[cfg(not(target_arch = "wasm32"))]
+macro_rules! say {
+    () => { $crate::out::write(format_args!("\n")) };
+    ($($t:tt)*) => { $crate::out::write(format_args!("{}\n", format_args!($($t)*))) };
+}
+#[cfg(not(target_arch = "wasm32"))]
+macro_rules! say_part {
+    ($($t:tt)*) => { $crate::out::write(format_args!($($t)*)) };
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+mod out {
+    use std::io::{ErrorKind, Write};
+
+    /// Write to standard output; a reader that went away ends the program.
+    pub fn write(args: std::fmt::Arguments<'_>) {
+        if let Err(e) = std::io::stdout().lock().write_fmt(args) {
+            if e.kind() == ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+        }
+    }
+}
+
 #[cfg(not(target_arch = "wasm32"))]
 mod lesson;
 
@@ -120,7 +147,7 @@ mod cli {
         match cli.command {
             Command::Presets => {
                 for p in presets::all() {
-                    println!("{:<22} {}\n{:<22} {}\n", p.name, p.lesson, "", p.expect);
+                    say!("{:<22} {}\n{:<22} {}\n", p.name, p.lesson, "", p.expect);
                 }
                 ExitCode::SUCCESS
             }
@@ -262,13 +289,13 @@ mod cli {
         }
         if json {
             let text = serde_json::to_string_pretty(&run.report).map_err(|e| e.to_string())?;
-            println!("{text}");
+            say!("{text}");
         } else {
-            print!("{}", summary(&run.report));
+            say_part!("{}", summary(&run.report));
             if width > 0 {
-                println!("\ntimeline ({:.0} ms across):", run.report.elapsed_ms);
-                print!("{}", text_timeline::render(&run.events, end_us, width));
-                println!("{}", text_timeline::LEGEND);
+                say!("\ntimeline ({:.0} ms across):", run.report.elapsed_ms);
+                say_part!("{}", text_timeline::render(&run.events, end_us, width));
+                say!("{}", text_timeline::LEGEND);
             }
         }
         Ok(run)
