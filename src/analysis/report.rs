@@ -243,15 +243,23 @@ impl RunReport {
         }
     }
 
-    /// The report of a run the power was cut in: its outcome is `power_cut`
+    /// The report of a run the power was cut in at `cut_us`, with
+    /// `writes_dropped` unsynced writes undone: its outcome is `power_cut`
     /// (unless a worker failed before), and `all_jobs_done` says whether the
     /// recovered database holds every seeded job as DONE, as for a completed run.
-    pub fn with_power_cut(mut self, cut: PowerCutReport) -> RunReport {
+    /// The commits lost are the audit's lost jobs, and the integrity is the
+    /// recovered database's: this report's own.
+    pub fn with_power_cut(mut self, cut_us: u64, writes_dropped: u64) -> RunReport {
         if self.outcome != Outcome::Failed {
             self.outcome = Outcome::PowerCut;
         }
         self.invariants.all_jobs_done = self.jobs.done == self.jobs.seeded;
-        self.power_cut = Some(cut);
+        self.power_cut = Some(PowerCutReport {
+            at_ms: crate::duration::ms(cut_us),
+            writes_dropped,
+            commits_lost: self.jobs.lost,
+            integrity_check: self.integrity_check.clone(),
+        });
         self
     }
 

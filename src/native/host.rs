@@ -11,7 +11,7 @@
 
 use super::place::{Place, Vfs};
 use super::power::{self, PowerSwitch};
-use crate::analysis::report::{Failure, Outcome, PowerCutReport, RunFacts, RunReport};
+use crate::analysis::report::{Failure, Outcome, RunFacts, RunReport};
 use crate::clock::{Clock, SystemClock};
 use crate::engine::{self, schema, RunControl, Worker, WorkerExit};
 use crate::scenario::Scenario;
@@ -283,13 +283,7 @@ pub fn run(scenario: &Scenario, options: &RunOptions) -> Result<Run, HostError> 
         &events,
     );
     if let Some(cut_us) = cut_at {
-        let cut = PowerCutReport {
-            at_ms: crate::duration::ms(cut_us),
-            writes_dropped,
-            commits_lost: report.jobs.lost,
-            integrity_check: report.integrity_check.clone(),
-        };
-        report = report.with_power_cut(cut);
+        report = report.with_power_cut(cut_us, writes_dropped);
     }
     Ok(Run { report, events })
 }

@@ -20,7 +20,7 @@ use super::kept_runs::{self, InProgress, KeptRun, Running};
 use super::power;
 use super::worker_handle::{check_ready, unexpected, Arrival, Inbox, Member, WorkerHandle};
 use crate::analysis::outcome::WorkerExit;
-use crate::analysis::report::{Failure, Outcome, PowerCutReport, RunFacts, RunReport};
+use crate::analysis::report::{Failure, Outcome, RunFacts, RunReport};
 use crate::scenario::Scenario;
 use crate::trace::{Role, WorkerId};
 use crate::vfs::DATABASE_WORDS;
@@ -262,13 +262,7 @@ async fn run_on(
         metrics,
     );
     if let Some(cut_us) = run.cut_us {
-        let cut = PowerCutReport {
-            at_ms: crate::duration::ms(cut_us),
-            writes_dropped,
-            commits_lost: report.jobs.lost,
-            integrity_check: report.integrity_check.clone(),
-        };
-        report = report.with_power_cut(cut);
+        report = report.with_power_cut(cut_us, writes_dropped);
     }
     kept_runs::keep(KeptRun {
         id: run.id.clone(),
