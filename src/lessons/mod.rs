@@ -113,15 +113,20 @@ pub struct Evidence<'a> {
     pub a: &'a RunReport,
     pub b: Option<&'a RunReport>,
     pub all: Vec<&'a RunReport>,
+    /// The reports as JSON, made once, when a condition first reads them.
+    json: std::cell::OnceCell<Vec<Value>>,
 }
 
 impl<'a> Evidence<'a> {
-    /// The reports as JSON, as conditions read them.
-    pub fn reports_json(&self) -> Vec<Value> {
-        self.all
-            .iter()
-            .map(|r| serde_json::to_value(r).unwrap_or(Value::Null))
-            .collect()
+    /// The reports as JSON, as conditions read them (made once per evidence,
+    /// however many choices and checks read them).
+    pub fn reports_json(&self) -> &[Value] {
+        self.json.get_or_init(|| {
+            self.all
+                .iter()
+                .map(|r| serde_json::to_value(r).unwrap_or(Value::Null))
+                .collect()
+        })
     }
 
     /// The evidence of these reports, in the order of the lesson's sides (at
@@ -132,6 +137,7 @@ impl<'a> Evidence<'a> {
             a: all[0],
             b: all.get(1).copied(),
             all,
+            json: std::cell::OnceCell::new(),
         }
     }
 }
