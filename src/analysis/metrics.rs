@@ -34,6 +34,9 @@ pub struct BlockedBy {
     /// The worker in the way; null for nobody known: refusals whose holder the
     /// trace does not show, and busy waits that followed no refusal.
     pub by: Option<WorkerId>,
+    /// The role of `by` (what a lesson's condition reads: "was it the console?").
+    #[serde(default)]
+    pub by_role: Option<Role>,
     /// Locks refused while `by` held one in the way.
     pub refusals: u64,
     /// Time in SQLite's busy handler after those refusals.
@@ -308,6 +311,8 @@ impl Tally {
         };
         let mut holds = self.holds.clone();
         let mut matrix = self.wait_for.matrix();
+        let role_of =
+            |id: Option<WorkerId>| id.and_then(|id| self.workers.get(&id)).map(|(w, _)| w.role);
         for (w, locks) in self.workers.values() {
             let mut w = w.clone();
             w.blocked_by = matrix
@@ -316,6 +321,7 @@ impl Tally {
                 .into_iter()
                 .map(|b| BlockedBy {
                     by: b.by,
+                    by_role: role_of(b.by),
                     refusals: b.refusals,
                     wait_ms: ms(b.wait_us),
                 })

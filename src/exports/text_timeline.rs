@@ -132,6 +132,7 @@ mod tests {
     fn by(by: Option<WorkerId>, refusals: u64, wait_ms: f64) -> BlockedBy {
         BlockedBy {
             by,
+            by_role: None,
             refusals,
             wait_ms,
         }

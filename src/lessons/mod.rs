@@ -14,7 +14,7 @@ pub mod condition;
 pub mod file;
 mod grids;
 mod ladder;
-mod moment;
+pub mod moment;
 mod pitfalls;
 mod power;
 
@@ -77,6 +77,8 @@ pub struct Side {
 #[derive(Clone, Debug)]
 pub enum Base {
     Preset(&'static str),
+    /// A workload of the gallery (static/workloads/), by name.
+    Workload(&'static str),
     /// A scenario or workload document, as a lesson file gives it.
     Document(Value),
 }
@@ -211,6 +213,11 @@ impl Side {
                 let preset = presets::find(name)
                     .unwrap_or_else(|| panic!("lesson side names no preset `{name}`"));
                 with_changes(&preset.scenario, &self.changes)
+            }
+            Base::Workload(name) => {
+                let (_, doc) = crate::scenario::workload::gallery::find(name)
+                    .unwrap_or_else(|| panic!("lesson side names no workload `{name}`"));
+                with_changes(&doc, &self.changes)
             }
             Base::Document(doc) => with_changes(doc, &self.changes),
         }

@@ -5,7 +5,7 @@
 
 use crate::duration::ms_text;
 use crate::timeline::{Landmark, Timeline};
-use crate::trace::{EventKind, Step, TraceEvent};
+use crate::trace::{EventKind, TraceEvent};
 
 /// Which moment a lesson points at, and in which of its runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,8 +22,6 @@ pub enum Landmarks {
     FirstBusyWait,
     /// The first error whose name starts with this ("SQLITE_BUSY").
     FirstError(&'static str),
-    /// The first such error in one step of the workload (a heartbeat).
-    FirstErrorIn(&'static str, Step),
     LongestWriteHold,
     /// The moment a worker was killed.
     Kill,
@@ -61,7 +59,6 @@ impl MomentQuery {
             Landmarks::FirstRefusal => timeline.first_refusal(),
             Landmarks::FirstBusyWait => timeline.first_busy_wait(),
             Landmarks::FirstError(prefix) => timeline.first_error(prefix, None),
-            Landmarks::FirstErrorIn(prefix, step) => timeline.first_error(prefix, Some(step)),
             Landmarks::LongestWriteHold => timeline.longest_write_hold(),
             Landmarks::Kill => event_landmark(timeline, events, |e| {
                 matches!(e.kind, EventKind::WorkerKilled).then(|| {

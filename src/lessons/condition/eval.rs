@@ -62,7 +62,7 @@ impl<'a> Val<'a> {
             Val::Object(o) => format!("an object of {} fields", o.len()),
             Val::Array(a) => format!("a list of {} values", a.len()),
             Val::List(l) => format!(
-                "a list of {} values (a list needs sum, count, max or min)",
+                "a list of {} values (a list needs sum, count, max, min or first)",
                 l.len()
             ),
         }
@@ -331,6 +331,14 @@ impl<'a> Eval<'a> {
         if f == Func::Count {
             return Ok(Val::Num(items.len() as f64));
         }
+        if f == Func::First {
+            return items.into_iter().next().ok_or_else(|| {
+                ConditionError::arithmetic(format!(
+                    "first of no values: {} is empty",
+                    self.src(arg)
+                ))
+            });
+        }
         let mut numbers = Vec::with_capacity(items.len());
         for v in &items {
             match v {
@@ -343,7 +351,7 @@ impl<'a> Eval<'a> {
             Func::Max => numbers.iter().copied().reduce(f64::max).ok_or(()),
             Func::Min => numbers.iter().copied().reduce(f64::min).ok_or(()),
             // Answered above.
-            Func::Count | Func::Len | Func::Exists => Ok(numbers.len() as f64),
+            Func::Count | Func::Len | Func::Exists | Func::First => Ok(numbers.len() as f64),
         }
         .map_err(|()| {
             ConditionError::arithmetic(format!(

@@ -30,7 +30,7 @@
 //! unary      = "-" , unary | primary ;
 //! primary    = number | string | "true" | "false" | "null"
 //!            | function , "(" , or , ")" | path | "(" , or , ")" ;
-//! function   = "sum" | "count" | "max" | "min" | "len" | "exists" ;
+//! function   = "sum" | "count" | "max" | "min" | "first" | "len" | "exists" ;
 //! path       = ( "runs" , selector | name ) , { "." , name | selector } ;
 //! selector   = "[" , [ digits | string | or ] , "]" ;
 //! name       = ( letter | "_" ) , { letter | digit | "_" } ;

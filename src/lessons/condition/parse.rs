@@ -82,9 +82,10 @@ pub(super) enum Func {
     Min,
     Len,
     Exists,
+    First,
 }
 
-pub(super) const FUNCTIONS: &str = "sum, count, max, min, len, exists";
+pub(super) const FUNCTIONS: &str = "sum, count, max, min, first, len, exists";
 
 impl Func {
     fn named(name: &str) -> Option<Func> {
@@ -95,6 +96,7 @@ impl Func {
             "min" => Func::Min,
             "len" => Func::Len,
             "exists" => Func::Exists,
+            "first" => Func::First,
             _ => return None,
         })
     }
@@ -107,6 +109,7 @@ impl Func {
             Func::Min => "min",
             Func::Len => "len",
             Func::Exists => "exists",
+            Func::First => "first",
         }
     }
 }

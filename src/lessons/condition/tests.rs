@@ -331,7 +331,7 @@ fn type_errors_name_both_sides() {
     let e = error("workers[].lost_races > 0");
     assert!(
         e.message()
-            .contains("a list of 3 values (a list needs sum, count, max or min)"),
+            .contains("a list of 3 values (a list needs sum, count, max, min or first)"),
         "{e}"
     );
     assert!(error("sum(outcome) > 0")
@@ -421,6 +421,17 @@ fn aggregates_over_lists() {
     assert!(error("min(workers[jobs_done > 100].id) > 0")
         .message()
         .starts_with("min of no values"));
+    assert!(
+        holds("first(workers[].jobs_done) == 0 and first(workers[jobs_done > 0].id) == 1"),
+        "the first of a list"
+    );
+    assert!(
+        holds("first(workers[role == \"reader\"].role) == \"reader\""),
+        "any kind"
+    );
+    assert!(error("first(workers[jobs_done > 100].id) > 0")
+        .message()
+        .starts_with("first of no values"));
 }
 
 #[test]

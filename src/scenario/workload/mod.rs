@@ -7,6 +7,7 @@
 //! Every refusal names the path of the field (`roles[1].steps[0].sql[2]`), what it
 //! allows and what it was given (`parse`).
 
+pub mod gallery;
 mod parse;
 pub use parse::parse;
 

@@ -23,7 +23,7 @@ fn syntax_errors_say_where_in_characters() {
         ("x == 1.", "at 7: expected digits after the decimal point"),
         ("x == 1 @", "at 7: unexpected character '@'"),
         ("\"é\" == 1 @", "at 9: unexpected character '@'"),
-        ("avg(workers[].id) > 1", "at 0: no function is named avg: the functions are sum, count, max, min, len, exists"),
+        ("avg(workers[].id) > 1", "at 0: no function is named avg: the functions are sum, count, max, min, first, len, exists"),
         ("max(a.x, b.x) > 1", "at 7: max takes one argument"),
         ("jobs. > 1", "at 6: expected a field name after \".\", got \">\""),
         ("workers[1.5].id == 1", "at 8: an index is a whole number, such as [0]"),
