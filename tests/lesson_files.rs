@@ -1,74 +1,96 @@
-//! Lessons as files (docs/lesson.md): every lesson file in static/lessons/ does,
-//! through both VFSes, what `locklab check-lesson` asks of it (its check passes,
-//! exactly one choice holds); a malformed lesson is refused at its field's path;
-//! the CLI's check-lesson says so with its exit code.
+//! Lessons as files (docs/lesson.md): the course is its files (static/course/,
+//! each run through both VFSes by tests/lessons.rs), every one named once by
+//! course.json and read as it is written; a malformed lesson or course is
+//! refused at its field's path; the CLI's check-lesson says what holds with its
+//! exit code, for a lesson file and for a course file.
 
-mod common;
-
-use locklab::lessons::{file, Evidence};
-use locklab::native::Vfs;
+use locklab::lessons::{self, built_in, file};
 use serde_json::{json, Value};
 use std::process::Command;
 
-fn lesson_files() -> Vec<(String, Value)> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/static/lessons");
-    let mut files: Vec<_> = std::fs::read_dir(dir)
+const COURSE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/static/course");
+
+/// Every lesson file of static/course/ (not course.json), by name.
+fn course_files() -> Vec<(String, Value)> {
+    let mut files: Vec<_> = std::fs::read_dir(COURSE)
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .filter(|p| !p.ends_with("course.json"))
         .collect();
     files.sort();
     files
         .into_iter()
         .map(|p| {
             let text = std::fs::read_to_string(&p).unwrap();
-            (
-                p.display().to_string(),
-                serde_json::from_str(&text).unwrap(),
-            )
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            let doc = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+            (name, doc)
         })
         .collect()
 }
 
 #[test]
-fn every_lesson_file_checks_and_has_one_answer_through_both_vfses() {
-    let files = lesson_files();
-    assert!(!files.is_empty());
-    for (name, doc) in files {
-        let lesson = file::parse(&doc).unwrap_or_else(|e| panic!("{name}: {e}"));
-        for vfs in [Vfs::Unix, Vfs::Shared] {
-            let runs: Vec<_> = lesson
-                .runs
-                .sides()
-                .iter()
-                .map(|s| common::run_on(vfs, s.scenario_json()))
-                .collect();
-            let evidence = Evidence::of(runs.iter().map(|r| &r.report));
-            let verdict = lesson.check(&evidence);
-            assert!(
-                verdict.finding.appeared,
-                "{name} {vfs:?}: {}",
-                verdict.finding.because
-            );
-            let holding: Vec<usize> = (0..lesson.prediction.choices.len())
-                .filter(|&i| lesson.holds(i, &evidence))
-                .collect();
-            assert_eq!(holding.len(), 1, "{name} {vfs:?}: {holding:?}");
-            assert!(
-                !verdict.finding.because.contains('{'),
-                "{}",
-                verdict.finding.because
-            );
-        }
+fn the_course_is_its_files_each_named_once_and_read_as_written() {
+    let course = built_in::course().expect("course.json reads");
+    let named: Vec<String> = course
+        .lessons
+        .iter()
+        .map(|entry| match entry {
+            file::course::Entry::File(name) => name.clone(),
+            other => panic!("the built-in course names its files: {other:?}"),
+        })
+        .collect();
+    let files = course_files();
+    let mut sorted = named.clone();
+    sorted.sort();
+    let on_disk: Vec<&String> = files.iter().map(|(n, _)| n).collect();
+    assert_eq!(
+        sorted.iter().collect::<Vec<_>>(),
+        on_disk,
+        "course.json names every file once"
+    );
+    let lessons = lessons::all();
+    assert_eq!(lessons.len(), files.len());
+    for (lesson, name) in lessons.iter().zip(&named) {
+        assert_eq!(
+            format!("{}.json", lesson.id),
+            *name,
+            "a lesson file is named by its id"
+        );
+        let doc = &files.iter().find(|(n, _)| n == name).unwrap().1;
+        let read = file::parse(doc).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!((read.title, read.claim), (lesson.title, lesson.claim));
     }
+    assert_eq!(lessons::first(), "lock-ladder");
+    // The gallery built into the hosts is the folder's.
+    let mut gallery: Vec<String> =
+        std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/static/workloads"))
+            .unwrap()
+            .map(|e| {
+                e.unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .trim_end_matches(".json")
+                    .to_string()
+            })
+            .collect();
+    gallery.sort();
+    assert_eq!(
+        locklab::scenario::workload::gallery::names().collect::<Vec<_>>(),
+        gallery
+    );
 }
 
 fn lost_updates() -> Value {
-    lesson_files()
+    let mut doc = course_files()
         .into_iter()
-        .find(|(n, _)| n.ends_with("lost-updates.json"))
+        .find(|(n, _)| n == "lost-updates.json")
         .unwrap()
-        .1
+        .1;
+    // A lesson of one's own cannot take a course lesson's id.
+    doc["lesson"] = json!("my-lost-updates");
+    doc
 }
 
 #[test]
@@ -94,6 +116,14 @@ fn a_malformed_lesson_is_refused_at_its_field() {
         doc.as_object_mut().unwrap().remove(key);
         doc
     };
+    // The lesson with `grid` or `sweep` in place of its comparison.
+    let many = |key: &str, runs: Value| {
+        let mut doc = without("compare");
+        doc[key] = runs;
+        doc
+    };
+    let grid = |runs: Value| many("grid", runs);
+    let sweep = |runs: Value| many("sweep", runs);
     let cases: Vec<(Value, &str)> = vec![
         (json!([]), ""),
         (with(&["lesson"], json!("Lost Updates")), "lesson"),
@@ -171,6 +201,38 @@ fn a_malformed_lesson_is_refused_at_its_field() {
             ),
             "case_file.url",
         ),
+        (
+            with(&["check", "says"], json!("ended at {a.checks[0].got:7}")),
+            "check.says",
+        ),
+        (with(&["grid"], json!([])), ""),
+        (grid(json!([lost_updates()["compare"][0]])), "grid"),
+        (
+            grid(
+                json!([{"label": "a", "run": {"workload": "counter"}}, {"label": "b", "run": {"workload": "countr"}}]),
+            ),
+            "grid[1].run.workload",
+        ),
+        (
+            grid(
+                json!([{"label": "a", "run": {"workload": "counter"}}, {"label": "b", "run": {"workload": "counter", "changes": {"roles": 3}}}]),
+            ),
+            "grid[1].run.roles",
+        ),
+        (
+            sweep(json!({"field": "workers", "runs": "many"})),
+            "sweep.runs",
+        ),
+        (
+            sweep(
+                json!({"runs": [{"label": "a", "run": {"preset": "wall-of-red"}}, {"label": "b", "run": {"preset": "wall-of-red"}}]}),
+            ),
+            "sweep.field",
+        ),
+        (
+            with(&["moment"], json!({"what": "kill", "run": 2})),
+            "moment.run",
+        ),
     ];
     for (doc, path) in cases {
         match file::parse(&doc) {
@@ -195,7 +257,7 @@ fn check_lesson_says_what_holds_with_its_exit_code() {
     let cli = env!("CARGO_BIN_EXE_locklab");
     let good = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/static/lessons/lost-updates.json"
+        "/static/course/lost-updates.json"
     );
     let out = Command::new(cli)
         .args(["check-lesson", good])
@@ -276,5 +338,70 @@ fn check_lesson_says_what_holds_with_its_exit_code() {
     assert_eq!(out.status.code(), Some(1));
     assert!(
         String::from_utf8_lossy(&out.stdout).contains("3 choices hold (1, 2, 3): exactly one must")
+    );
+}
+
+/// A course file: its lessons read beside it (a file it names) or in place,
+/// each checked in turn by check-lesson; a lesson file it names that is missing
+/// is refused at the lesson's place.
+#[test]
+fn check_lesson_checks_each_lesson_of_a_course_file() {
+    let cli = env!("CARGO_BIN_EXE_locklab");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("counter.json"), lost_updates().to_string()).unwrap();
+    let wall = json!({
+        "lesson": "my-wall",
+        "title": "My wall of red",
+        "claim": "Without busy_timeout, a refused lock is an error at once.",
+        "run": {"preset": "wall-of-red", "changes": {"jobs": 20}},
+        "prediction": {"question": "Errors?", "choices": [
+            {"text": "Yes", "when": "errors.SQLITE_BUSY > 0"},
+            {"text": "No", "when": "errors.SQLITE_BUSY == 0"}]},
+        "check": {"when": "errors.SQLITE_BUSY > 0", "says": "{errors.SQLITE_BUSY} SQLITE_BUSY"},
+        "suggestion": {"label": "Now wait", "changes": {"busy_timeout_ms": 5000}}
+    });
+    let course = dir.path().join("course.json");
+    let doc = json!({"course": "mine", "title": "My course", "lessons": ["counter.json", wall]});
+    std::fs::write(&course, doc.to_string()).unwrap();
+    let out = Command::new(cli)
+        .arg("check-lesson")
+        .arg(&course)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{said}");
+    assert!(
+        said.contains("my-lost-updates: ") && said.contains("my-wall: My wall of red"),
+        "{said}"
+    );
+    assert_eq!(
+        said.matches("exactly one choice holds").count(),
+        4,
+        "{said}"
+    );
+
+    let out = Command::new(cli)
+        .args(["lesson", "--file"])
+        .arg(&course)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("my-wall") && said.contains("locklab lesson --file"),
+        "{said}"
+    );
+
+    let broken = json!({"course": "mine", "title": "My course", "lessons": [wall, "gone.json"]});
+    std::fs::write(&course, broken.to_string()).unwrap();
+    let out = Command::new(cli)
+        .arg("check-lesson")
+        .arg(&course)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("lessons[1]") && said.contains("gone.json"),
+        "{said}"
     );
 }

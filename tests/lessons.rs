@@ -39,6 +39,12 @@ const ON_THE_SHARED_VFS: &[&str] = &[
     "interpreter-lock",
     "you-need-all-three",
     "one-writer-ceiling",
+    "lost-updates",
+    "session-store",
+    "dashboard-report",
+    "outbox",
+    "leaderboard",
+    "job-queue",
     "case-huey-dequeue",
     "case-river-busy-timeout",
     "case-solid-queue-heartbeat",
@@ -134,6 +140,9 @@ fn each_lesson_on(vfs: Vfs, expected: &[&str]) {
 /// The paragraph's "did D of S jobs" and each "failed N times with CODE" are the
 /// report's numbers.
 fn assert_numbers_said(text: &str, r: &RunReport) {
+    if r.is_workload() {
+        return assert_workload_said(text, r);
+    }
     assert!(
         text.contains(&format!("did {} of {} jobs", r.jobs.done, r.jobs.seeded)),
         "{text}"
@@ -158,6 +167,29 @@ fn assert_numbers_said(text: &str, r: &RunReport) {
         once,
         "{text}"
     );
+    assert!(text.contains(&format!("integrity_check says {}", r.integrity_check)));
+}
+
+/// A workload's paragraph says its commits and each check's result.
+fn assert_workload_said(text: &str, r: &RunReport) {
+    let committed = r.transactions.committed;
+    let word = if committed == 1 {
+        "transaction"
+    } else {
+        "transactions"
+    };
+    assert!(
+        text.contains(&format!("committed {committed} {word}")),
+        "{text}"
+    );
+    for c in &r.checks {
+        let said = if c.ok { "held" } else { "FAILED" };
+        assert!(
+            text.contains(&format!("\"{}\" {said}", c.name)),
+            "{}: {text}",
+            c.name
+        );
+    }
     assert!(text.contains(&format!("integrity_check says {}", r.integrity_check)));
 }
 

@@ -6,22 +6,16 @@
 //! the same lessons; every sentence they show about a run is made here from that
 //! run's report and trace (`happened.rs`, `moment.rs`).
 
-mod article;
-mod beyond;
-mod build;
-mod case_files;
+pub mod built_in;
 pub mod condition;
 pub mod file;
-mod grids;
-mod ladder;
 pub mod moment;
-mod pitfalls;
-mod power;
+mod readings;
 
 pub mod happened;
-pub use grids::{clean_run, run_line, write_busy_share};
 pub use happened::what_happened;
 pub use moment::{Moment, MomentQuery};
+pub use readings::{clean_run, exactly_once, run_line, write_busy_share};
 
 use crate::analysis::report::RunReport;
 use crate::scenario::presets;
@@ -41,7 +35,7 @@ pub struct Lesson {
     pub prediction: Prediction,
     /// Whether the phenomenon appeared in this run (or pair of runs), from the
     /// numbers, and the numbers that say so.
-    pub check: Judge,
+    pub check: std::sync::Arc<FileCheck>,
     /// The moment of the run to zoom to and label.
     pub moment: MomentQuery,
     /// What to try next: a change of the scenario (of both sides of a comparison).
@@ -83,28 +77,12 @@ pub enum Base {
     Document(Value),
 }
 
-/// How a lesson's check finds: a function of the reports (the course's lessons),
-/// or a lesson file's condition and sentence.
-#[derive(Clone, Debug)]
-pub enum Judge {
-    Rust(fn(&Evidence) -> Finding),
-    File(std::sync::Arc<FileCheck>),
-}
-
-/// A lesson file's check: its condition, and the sentence that says what it
-/// found, its `{...}` filled from the reports (`file::Part`).
+/// A lesson's check: its condition, and the sentence that says what it found,
+/// its `{...}` filled from the reports (`file::Part`).
 #[derive(Debug)]
 pub struct FileCheck {
     pub when: std::sync::Arc<condition::Condition>,
     pub says: Vec<file::Part>,
-}
-
-/// When a choice of the prediction holds.
-#[derive(Clone, Debug)]
-pub enum Holds {
-    Rust(fn(&Evidence) -> bool),
-    /// A lesson file's condition; one that cannot be decided does not hold.
-    When(std::sync::Arc<condition::Condition>),
 }
 
 /// The runs a lesson's check, prediction and text read: one report, both of a
@@ -151,11 +129,12 @@ pub struct Prediction {
     pub choices: Vec<Choice>,
 }
 
-/// A choice, and the test of the run's numbers that makes it the right one.
+/// A choice, and the condition on the run's numbers that makes it the right one.
 #[derive(Clone, Debug)]
 pub struct Choice {
     pub text: &'static str,
-    pub holds: Holds,
+    /// When it holds; a condition that cannot be decided does not hold.
+    pub when: std::sync::Arc<condition::Condition>,
 }
 
 /// What a check found.
@@ -284,10 +263,7 @@ impl Lesson {
     /// Check the run(s): the finding, and when the phenomenon did not appear,
     /// the scenario fields that differ from the lesson's.
     pub fn check(&self, evidence: &Evidence) -> Verdict {
-        let finding = match &self.check {
-            Judge::Rust(check) => check(evidence),
-            Judge::File(check) => check.find(evidence),
-        };
+        let finding = self.check.find(evidence);
         let differs = if finding.appeared {
             Vec::new()
         } else {
@@ -309,22 +285,17 @@ impl Lesson {
     /// What of the check cannot be read on these runs (a lesson file's
     /// sentence's `{...}`, its condition): what `check-lesson` tells an author.
     pub fn unreadable(&self, evidence: &Evidence) -> Vec<String> {
-        match &self.check {
-            Judge::Rust(_) => Vec::new(),
-            Judge::File(check) => {
-                let reports = evidence.reports_json();
-                let runs = condition::Runs::of(reports.iter());
-                let mut why = check.unreadable(evidence);
-                if let Err(e) = check.when.eval(&runs) {
-                    why.push(format!("the check's condition ({}): {e}", check.when));
-                }
-                why
-            }
+        let reports = evidence.reports_json();
+        let runs = condition::Runs::of(reports.iter());
+        let mut why = self.check.unreadable(evidence);
+        if let Err(e) = self.check.when.eval(&runs) {
+            why.push(format!("the check's condition ({}): {e}", self.check.when));
         }
+        why
     }
 
-    /// Whether choice `i` of the prediction holds for these runs; a lesson
-    /// file's condition that cannot be decided does not.
+    /// Whether choice `i` of the prediction holds for these runs; a condition
+    /// that cannot be decided does not.
     pub fn holds(&self, i: usize, evidence: &Evidence) -> bool {
         self.decide(i, evidence).unwrap_or(false)
     }
@@ -332,15 +303,11 @@ impl Lesson {
     /// Whether choice `i` holds, or why its condition could not be decided (a
     /// missing field, a type error): what `check-lesson` tells an author.
     pub fn decide(&self, i: usize, evidence: &Evidence) -> Result<bool, String> {
-        match &self.prediction.choices[i].holds {
-            Holds::Rust(holds) => Ok(holds(evidence)),
-            Holds::When(condition) => {
-                let reports = evidence.reports_json();
-                condition
-                    .eval(&condition::Runs::of(reports.iter()))
-                    .map_err(|e| format!("choice {} ({condition}): {e}", i + 1))
-            }
-        }
+        let condition = &self.prediction.choices[i].when;
+        let reports = evidence.reports_json();
+        condition
+            .eval(&condition::Runs::of(reports.iter()))
+            .map_err(|e| format!("choice {} ({condition}): {e}", i + 1))
     }
 
     /// The lesson's suggested change applied to the scenario `ran` (JSON).
@@ -407,74 +374,19 @@ pub fn all() -> Vec<Lesson> {
     lessons
 }
 
-/// The course's own lessons, in the order of the course.
+/// The course's own lessons, in the order of the course (static/course/).
 fn built_in() -> Vec<Lesson> {
-    let mut lessons = ladder::lessons();
-    lessons.extend(article::lessons());
-    lessons.extend(pitfalls::lessons());
-    lessons.extend(power::lessons());
-    lessons.extend(beyond::lessons());
-    lessons.extend(grids::lessons());
-    lessons.extend(case_files::lessons());
-    // In the course's order; a lesson the list does not name (yet) comes after
-    // those it names, in the order of the files above.
-    let place = |l: &Lesson| {
-        COURSE
-            .iter()
-            .position(|id| *id == l.id)
-            .unwrap_or(COURSE.len())
-    };
-    lessons.sort_by_key(place);
-    lessons
+    built_in::lessons()
 }
 
-/// The order of the course: each lesson builds on those before it. The lock
-/// ladder gives the timeline its words; the wall of red and the readers show
-/// what the locks do to each other; busy_timeout turns errors into waits, then
-/// DEFERRED shows the refusal no wait helps, long transactions the waits that
-/// run out, and starvation that waiting is not a queue; then the cure (short
-/// transactions) and the errors and mistakes met beyond it; the case files last.
-const COURSE: &[&str] = &[
-    "lock-ladder",
-    "wall-of-red",
-    "readers-and-writer",
-    "wal-one-writer",
-    "journal-mode-answer",
-    "wal-growth",
-    "busy-timeout",
-    "deferred-or-immediate",
-    "timeout-outlasted",
-    "starvation",
-    "short-transactions",
-    "busy-or-locked",
-    "claim-index",
-    "claim-cas",
-    "shared-connection",
-    "batched-results",
-    "broken-locking",
-    "worker-crash",
-    "power-cut",
-    "interpreter-lock",
-    "your-turn",
-    "you-need-all-three",
-    "one-writer-ceiling",
-    "case-huey-dequeue",
-    "case-river-busy-timeout",
-    "case-solid-queue-heartbeat",
-];
-
-/// The lesson a first-time visitor sees: the lock ladder, whose words the
-/// rest of the course uses.
-pub const FIRST: &str = "lock-ladder";
+/// The lesson a first-time visitor sees: the course's first, the lock ladder,
+/// whose words the rest of the course uses.
+pub fn first() -> &'static str {
+    built_in()[0].id
+}
 
 pub fn find(id: &str) -> Option<Lesson> {
     all().into_iter().find(|l| l.id == id)
-}
-
-/// `true` when `name` (an error name such as SQLITE_BUSY) counts as "database is
-/// locked" from another connection: SQLITE_BUSY and its extended codes.
-pub(crate) fn is_busy(name: &str) -> bool {
-    crate::result_code::ErrorKind::of_name(name).is_busy()
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ fn every_lesson_is_whole_and_its_scenarios_and_suggestion_are_valid() {
     assert!(lessons.len() >= 14);
     let ids: HashSet<_> = lessons.iter().map(|l| l.id).collect();
     assert_eq!(ids.len(), lessons.len(), "lesson ids are unique");
-    assert!(find(FIRST).is_some());
+    assert_eq!(first(), "lock-ladder");
     for l in &lessons {
         let choices = l.prediction.choices.len();
         assert!((2..=4).contains(&choices), "{}: {choices} choices", l.id);

@@ -1,10 +1,14 @@
 // A lesson file (docs/lesson.md) opened in the page through locklab.openLesson:
 // it becomes the page's lesson, a learner predicts and runs it by keyboard, its
 // check's sentence is filled from the runs, and locklab.lessonFile() gives the
-// file back as it was opened; a malformed lesson is refused at its field. A
-// lesson link opens it too: #lesson-data= (the lesson in the address, from
-// lessonLink()) and #lesson-url= (fetched from a second server, on another port,
-// that allows it with CORS; one that does not is refused, and the page says why).
+// file back as it was opened; a malformed lesson is refused at its field; a
+// course lesson's file is its file of static/course/. A lesson link opens it
+// too: #lesson-data= (the lesson in the address, from lessonLink()) and
+// #lesson-url= (fetched from a second server, on another port, that allows it
+// with CORS; one that does not is refused, and the page says why), and a course
+// file there opens every lesson it names, fetched from beside it. The lesson is
+// the course's lost-updates under an id of one's own (a file cannot take a
+// course lesson's id).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
@@ -12,7 +16,8 @@ import { createServer } from "node:http";
 import { openPage } from "./session.mjs";
 import { ready, runEnabled } from "./wait.mjs";
 
-const text = await readFile(new URL("../../static/lessons/lost-updates.json", import.meta.url), "utf8");
+const courseFile = async (name) => readFile(new URL(`../../static/course/${name}`, import.meta.url), "utf8");
+const text = JSON.stringify({ ...JSON.parse(await courseFile("lost-updates.json")), lesson: "my-lost-updates" }, null, 2);
 let session, page;
 
 before(async () => {
@@ -23,8 +28,8 @@ after(async () => session?.close());
 
 test("a lesson file opened from its text is the page's lesson, taken by keyboard", async () => {
   const opened = await page.evaluate((t) => window.locklab.openLesson(t), text);
-  assert.deepEqual(opened, { id: "lost-updates", title: "A read outside the write transaction loses updates" });
-  await page.waitForFunction(() => document.querySelector('[data-testid="lesson"]')?.dataset.lesson === "lost-updates");
+  assert.deepEqual(opened, { id: "my-lost-updates", title: "A read outside the write transaction loses updates" });
+  await page.waitForFunction(() => document.querySelector('[data-testid="lesson"]')?.dataset.lesson === "my-lost-updates");
   await ready(page);
   await runEnabled(page);
   await page.keyboard.press("1");
@@ -38,7 +43,7 @@ test("a lesson file opened from its text is the page's lesson, taken by keyboard
   assert.deepEqual(back, JSON.parse(text), "the file comes back as it was opened");
 });
 
-test("a malformed lesson is refused at its field; a course lesson has no file to give", async () => {
+test("a malformed lesson is refused at its field; a course lesson's file is its file of static/course/", async () => {
   const bad = JSON.parse(text);
   bad.prediction.choices[1].when = "a.checks[0].got ==";
   const said = await page.evaluate((b) => window.locklab.openLesson(b).then(() => "opened", String), bad);
@@ -47,17 +52,19 @@ test("a malformed lesson is refused at its field; a course lesson has no file to
   assert.match(notJson, /the lesson is not JSON/);
   await page.goto(new URL("#lesson=wall-of-red", page.url()).href);
   await page.waitForFunction(() => document.querySelector('[data-testid="lesson"]')?.dataset.lesson === "wall-of-red");
-  const none = await page.evaluate(() => window.locklab.lessonFile().then(() => "given", String));
-  assert.match(none, /lesson `wall-of-red` is the course's own/);
+  const own = await page.evaluate(() => window.locklab.lessonFile());
+  assert.deepEqual(own, JSON.parse(await courseFile("wall-of-red.json")));
+  assert.match(await page.evaluate(() => window.locklab.lessonLink()), /#lesson=wall-of-red$/);
 });
 
-/** A server on another origin (port) that serves `body` at /lesson.json, with CORS or without. */
-function otherOrigin(body, { cors }) {
+/** A server on another origin (port) that serves `body` at /lesson.json (and `more`, path to body), with CORS or without. */
+function otherOrigin(body, { cors, more = {} }) {
+  const files = { "/lesson.json": body, ...more };
   const server = createServer((req, res) => {
     const headers = { "Content-Type": "application/json", ...(cors ? { "Access-Control-Allow-Origin": "*" } : {}) };
-    if (req.url === "/lesson.json") {
+    if (req.url in files) {
       res.writeHead(200, headers);
-      res.end(body);
+      res.end(files[req.url]);
     } else {
       res.writeHead(404, headers);
       res.end("not found");
@@ -88,12 +95,20 @@ test("a lesson link opens the lesson: #lesson-data= from lessonLink(), and #less
   assert.match(fresh.url(), /#lesson=lost-updates-linked$/, "the lesson's own address replaces the link's");
   assert.deepEqual(await fresh.evaluate(() => window.locklab.lessonFile()), changed, "opened from the link, equal");
 
-  const allowed = await otherOrigin(text, { cors: true });
+  const inline = { ...JSON.parse(await courseFile("wall-of-red.json")), lesson: "my-wall", title: "My wall, in a course" };
+  const course = JSON.stringify({ course: "mine", title: "Mine", lessons: ["../lesson.json", inline] });
+  const allowed = await otherOrigin(text, { cors: true, more: { "/courses/course.json": course } });
   const refused = await otherOrigin(text, { cors: false });
   try {
     await fresh.goto(new URL(`#lesson-url=${encodeURIComponent(allowed.url)}`, fresh.url()).href);
-    await fresh.waitForFunction(() => document.querySelector('[data-testid="lesson"]')?.dataset.lesson === "lost-updates", null, { timeout: 30_000 });
+    await fresh.waitForFunction(() => document.querySelector('[data-testid="lesson"]')?.dataset.lesson === "my-lost-updates", null, { timeout: 30_000 });
     await fresh.waitForFunction(() => !location.hash.includes("lesson-url"));
+    // A course file: every lesson it names opens, the files fetched from beside it.
+    const courseUrl = allowed.url.replace("/lesson.json", "/courses/course.json");
+    await fresh.goto(new URL(`#lesson-url=${encodeURIComponent(courseUrl)}`, fresh.url()).href);
+    await fresh.waitForFunction(() => !location.hash.includes("lesson-url"), null, { timeout: 30_000 });
+    const ids = await fresh.evaluate(() => window.locklab.lessons().then((ls) => ls.map((l) => l.id)));
+    assert.deepEqual(ids.slice(-2), ["my-lost-updates", "my-wall"], ids.join(" "));
     await fresh.goto(new URL(`#lesson-url=${encodeURIComponent(refused.url)}`, fresh.url()).href);
     const problem = fresh.getByTestId("link-problem");
     await problem.waitFor({ timeout: 30_000 });
@@ -114,10 +129,10 @@ test("Your lesson (O): a file picked, edited and opened again, saved, and reopen
   const drawer = page.getByTestId("drawer-lesson-file");
   await drawer.waitFor();
   // Picked from a file.
-  await page.getByTestId("lesson-file-pick").setInputFiles({ name: "lost-updates.json", mimeType: "application/json", buffer: Buffer.from(text) });
+  await page.getByTestId("lesson-file-pick").setInputFiles({ name: "my-lost-updates.json", mimeType: "application/json", buffer: Buffer.from(text) });
   await page.waitForFunction((t) => document.querySelector('[data-testid="lesson-file-text"]').value === t, text);
   await page.getByTestId("lesson-file-open").click();
-  await lessonShown("lost-updates");
+  await lessonShown("my-lost-updates");
   // Edited in the box and opened again: the page's lesson follows the edit.
   const edited = JSON.parse(text);
   edited.title = "Lost updates, edited";
@@ -126,7 +141,7 @@ test("Your lesson (O): a file picked, edited and opened again, saved, and reopen
   await page.waitForFunction(() => /Lost updates, edited/.test(document.querySelector('[data-testid="lesson"]').innerText));
   // Saved as a file, and that file opens the same lesson.
   const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("lesson-file-save").click()]);
-  assert.equal(download.suggestedFilename(), "lost-updates.json");
+  assert.equal(download.suggestedFilename(), "my-lost-updates.json");
   const saved = await readFile(await download.path(), "utf8");
   assert.deepEqual(JSON.parse(saved), edited);
   await page.evaluate((t) => window.locklab.openLesson(t), saved);

@@ -10,7 +10,7 @@
 
 use crate::cli::run_printed;
 use locklab::duration::ms_text;
-use locklab::lessons::{self, Evidence, Lesson, Runs};
+use locklab::lessons::{self, file, Evidence, Lesson, Runs};
 use locklab::native::{self, Vfs};
 use locklab::timeline::Timeline;
 use std::path::Path;
@@ -36,26 +36,91 @@ pub fn play(name: &str, width: usize) -> ExitCode {
     play_lesson(Some(index), lesson, width)
 }
 
-/// A lesson file (docs/lesson.md), read and checked; what is wrong with it is
-/// said, and its exit code (2) returned.
-pub fn read_file(path: &Path) -> Result<Lesson, ExitCode> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        eprintln!("locklab: cannot read {}: {e}", path.display());
+/// A lesson file or a course file (docs/lesson.md), read and checked: its
+/// lessons (a course's in order, the files it names read beside it); what is
+/// wrong is said, and its exit code (2) returned.
+pub fn read_file(path: &Path) -> Result<Vec<Lesson>, ExitCode> {
+    let wrong = |why: String| {
+        eprintln!("locklab: {}: {why}", path.display());
         ExitCode::from(2)
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| wrong(format!("cannot be read: {e}")))?;
+    let doc: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        wrong(format!(
+            "lesson: expected a JSON object, got invalid JSON ({e})"
+        ))
     })?;
-    lessons::file::from_json(&text).map_err(|e| {
-        eprintln!("locklab: {}: {e}", path.display());
-        ExitCode::from(2)
-    })
+    if !file::course::is_course(&doc) {
+        return file::parse(&doc)
+            .map(|l| vec![l])
+            .map_err(|e| wrong(e.to_string()));
+    }
+    let course = file::course::parse(&doc).map_err(|e| wrong(format!("course: {e}")))?;
+    let folder = path.parent().unwrap_or(Path::new("."));
+    let read = course
+        .read(&|name| std::fs::read_to_string(folder.join(name)).map_err(|e| e.to_string()))
+        .map_err(|e| wrong(format!("course: {e}")))?;
+    Ok(read.into_iter().map(|(lesson, _)| lesson).collect())
 }
 
-/// `locklab check-lesson FILE`: the lesson through each VFS, its check and how
-/// many of its choices hold; an author's own test.
-pub fn check_file(path: &Path) -> ExitCode {
-    let lesson = match read_file(path) {
-        Ok(lesson) => lesson,
+/// `locklab lesson --file FILE [NAME]`: the file's lesson, or the course's
+/// lesson NAME; a course without NAME lists its lessons.
+pub fn play_file(path: &Path, name: Option<&str>, width: usize) -> ExitCode {
+    let lessons = match read_file(path) {
+        Ok(lessons) => lessons,
         Err(code) => return code,
     };
+    match (name, &lessons[..]) {
+        (None, [lesson]) => play_lesson(None, lesson, width),
+        (None, _) => {
+            for (i, l) in lessons.iter().enumerate() {
+                say!("{:<24} {}. {}", l.id, i + 1, l.title);
+            }
+            say!(
+                "play one with: locklab lesson --file {} NAME",
+                path.display()
+            );
+            ExitCode::SUCCESS
+        }
+        (Some(name), _) => match lessons.iter().enumerate().find(|(_, l)| l.id == name) {
+            Some((i, lesson)) => play_lesson(Some(i), lesson, width),
+            None => {
+                let ids: Vec<_> = lessons.iter().map(|l| l.id).collect();
+                eprintln!(
+                    "locklab: {} has no lesson named `{name}`; its lessons are: {}",
+                    path.display(),
+                    ids.join(", ")
+                );
+                ExitCode::from(2)
+            }
+        },
+    }
+}
+
+/// `locklab check-lesson FILE`: each lesson of a lesson file or a course file,
+/// checked in turn (`check_lesson`); the worst exit code of them.
+pub fn check_file(path: &Path) -> ExitCode {
+    let lessons = match read_file(path) {
+        Ok(lessons) => lessons,
+        Err(code) => return code,
+    };
+    let mut all_good = true;
+    for lesson in &lessons {
+        if lessons.len() > 1 {
+            say!("{}: {}", lesson.id, lesson.title);
+        }
+        all_good &= check_lesson(lesson);
+    }
+    if all_good {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+/// One lesson through each VFS, its check and how many of its choices hold:
+/// whether its check passes and exactly one choice holds every time.
+fn check_lesson(lesson: &Lesson) -> bool {
     let mut all_good = true;
     for vfs in [Vfs::Unix, Vfs::Shared] {
         let mut runs = Vec::new();
@@ -63,8 +128,8 @@ pub fn check_file(path: &Path) -> ExitCode {
             let scenario = match side.scenario() {
                 Ok(s) => s,
                 Err(e) => {
-                    eprintln!("locklab: {}: {e}", path.display());
-                    return ExitCode::from(2);
+                    say!("{}: the run is not valid: {e}", vfs_name(vfs));
+                    return false;
                 }
             };
             if let Err(why) = native::check(&scenario, vfs) {
@@ -135,11 +200,7 @@ pub fn check_file(path: &Path) -> ExitCode {
             }
         );
     }
-    if all_good {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    }
+    all_good
 }
 
 fn vfs_name(vfs: Vfs) -> &'static str {

@@ -122,22 +122,24 @@ mod cli {
         /// what happened in this run, the check, the moment to look at and what to
         /// try next.
         Lesson {
-            /// The lesson's id (`locklab lessons` lists them).
+            /// The lesson's id (`locklab lessons` lists them; with --file, a
+            /// lesson of that course file).
             #[arg(required_unless_present = "file")]
             name: Option<String>,
-            /// Play a lesson file instead (docs/lesson.md).
-            #[arg(long, value_name = "FILE", conflicts_with = "name")]
+            /// Play a lesson file, or a lesson of a course file, instead
+            /// (docs/lesson.md).
+            #[arg(long, value_name = "FILE")]
             file: Option<PathBuf>,
             /// Width of the terminal timeline in characters (0 hides it).
             #[arg(long, default_value_t = 100)]
             width: usize,
         },
-        /// Check a lesson file (docs/lesson.md): run it through both VFSes and say
-        /// whether its check passes and exactly one of its prediction's choices
-        /// holds, each time. Exit code 0 when so, 1 when not, 2 when the file is
-        /// wrong.
+        /// Check a lesson file, or every lesson of a course file (docs/lesson.md):
+        /// run it through both VFSes and say whether its check passes and exactly
+        /// one of its prediction's choices holds, each time. Exit code 0 when so,
+        /// 1 when not, 2 when the file is wrong.
         CheckLesson {
-            /// The lesson file.
+            /// The lesson file or course file.
             file: PathBuf,
         },
     }
@@ -153,18 +155,15 @@ mod cli {
             }
             Command::Lessons => crate::lesson::list(),
             Command::Lesson {
+                file: Some(file),
+                name,
+                width,
+            } => crate::lesson::play_file(&file, name.as_deref(), width),
+            Command::Lesson {
                 name: Some(name),
                 width,
                 ..
             } => crate::lesson::play(&name, width),
-            Command::Lesson {
-                file: Some(file),
-                width,
-                ..
-            } => match crate::lesson::read_file(&file) {
-                Ok(lesson) => crate::lesson::play_lesson(None, &lesson, width),
-                Err(code) => code,
-            },
             Command::Lesson { .. } => ExitCode::from(2),
             Command::CheckLesson { file } => crate::lesson::check_file(&file),
             Command::Run {

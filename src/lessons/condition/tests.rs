@@ -24,7 +24,9 @@ fn report() -> Value {
             {"id": 0, "role": "writer", "jobs_done": 0, "errors": {"SQLITE_BUSY": 139},
              "lost_races": 2, "killed": false, "killed_at_ms": null},
             {"id": 1, "role": "writer", "jobs_done": 60, "errors": {},
-             "lost_races": 1, "killed": true, "killed_at_ms": 100.5},
+             "lost_races": 1, "killed": true, "killed_at_ms": 100.5,
+             "blocked_by": [{"by": 0, "by_role": "writer", "refusals": 2, "wait_ms": 1.5},
+                            {"by": 3, "by_role": "console", "refusals": 4, "wait_ms": 10.25}]},
             {"id": 2, "role": "reader", "jobs_done": 0, "errors": {"SQLITE_BUSY": 281},
              "lost_races": 0, "killed": false, "killed_at_ms": null}
         ],

@@ -4,7 +4,7 @@
 
 use super::{describe, object, refuse, text, LessonError};
 use crate::lessons::condition::{Condition, Runs as Reports};
-use crate::lessons::{Evidence, FileCheck, Finding, Judge};
+use crate::lessons::{Evidence, FileCheck, Finding};
 use serde_json::Value;
 use std::sync::Arc;
 
@@ -36,9 +36,9 @@ pub(super) fn condition(
     Ok(Arc::new(c))
 }
 
-pub(super) fn check(v: Option<&Value>, sides: usize) -> Result<Judge, LessonError> {
+pub(super) fn check(v: Option<&Value>, sides: usize) -> Result<Arc<FileCheck>, LessonError> {
     let map = object(v, "check", &["when", "says"])?;
-    let says = text(map, "says", "check.says", 1, 1000)?;
+    let says = text(map, "says", "check.says", 1, 4000)?;
     let parts = template(&says, sides).map_err(|why| {
         refuse(
             "check.says",
@@ -46,17 +46,19 @@ pub(super) fn check(v: Option<&Value>, sides: usize) -> Result<Judge, LessonErro
             why,
         )
     })?;
-    Ok(Judge::File(Arc::new(FileCheck {
+    Ok(Arc::new(FileCheck {
         when: condition(map.get("when"), "check.when", sides)?,
         says: parts,
-    })))
+    }))
 }
 
 /// A sentence's parts: text, and the expressions in `{...}` to fill in.
 #[derive(Clone, Debug)]
 pub enum Part {
     Text(String),
-    Value(Condition),
+    /// An expression, and the decimal places to show (`{expr:1}`); `None`
+    /// shows whole numbers whole and others to two places.
+    Value(Condition, Option<usize>),
 }
 
 fn template(says: &str, sides: usize) -> Result<Vec<Part>, String> {
@@ -65,14 +67,29 @@ fn template(says: &str, sides: usize) -> Result<Vec<Part>, String> {
     while let Some(open) = rest.find('{') {
         parts.push(Part::Text(rest[..open].to_string()));
         let close = rest[open..].find('}').ok_or("a { without its }")? + open;
-        let expr = &rest[open + 1..close];
+        let inside = &rest[open + 1..close];
+        let (expr, places) = match inside.rsplit_once(':') {
+            Some((expr, p))
+                if !p.trim().is_empty() && p.trim().bytes().all(|b| b.is_ascii_digit()) =>
+            {
+                match p.trim().parse::<usize>() {
+                    Ok(n) if n <= 3 => (expr, Some(n)),
+                    _ => {
+                        return Err(format!(
+                            "{{{inside}}}: after `:`, the decimal places to show, 0 to 3"
+                        ))
+                    }
+                }
+            }
+            _ => (inside, None),
+        };
         let value = Condition::parse(expr).map_err(|e| format!("{{{expr}}}: {e}"))?;
         if value.runs_needed() > sides {
             return Err(format!(
                 "{{{expr}}} reads a run the lesson does not have (it has {sides})"
             ));
         }
-        parts.push(Part::Value(value));
+        parts.push(Part::Value(value, places));
         rest = &rest[close + 1..];
     }
     if rest.contains('}') {
@@ -91,7 +108,7 @@ impl FileCheck {
         self.says
             .iter()
             .filter_map(|part| match part {
-                Part::Value(c) => c.value(&runs).err().map(|e| format!("{{{c}}}: {e}")),
+                Part::Value(c, _) => c.value(&runs).err().map(|e| format!("{{{c}}}: {e}")),
                 Part::Text(_) => None,
             })
             .collect()
@@ -107,9 +124,10 @@ impl FileCheck {
         for part in &self.says {
             match part {
                 Part::Text(t) => because.push_str(t),
-                Part::Value(c) => because.push_str(&match c.value(&runs) {
-                    Ok(Value::Number(n)) => shown(n.as_f64().unwrap_or_default()),
+                Part::Value(c, places) => because.push_str(&match c.value(&runs) {
+                    Ok(Value::Number(n)) => shown(n.as_f64().unwrap_or_default(), *places),
                     Ok(Value::String(s)) => s,
+                    Ok(Value::Bool(yes)) => if yes { "yes" } else { "no" }.to_string(),
                     Ok(other) => other.to_string(),
                     Err(e) => format!("({e})"),
                 }),
@@ -125,10 +143,12 @@ impl FileCheck {
     }
 }
 
-/// A number as a sentence says it: whole numbers without decimals, others to
-/// two places.
-fn shown(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 1e15 {
+/// A number as a sentence says it: to the places asked, else whole numbers
+/// without decimals and others to two places.
+fn shown(n: f64, places: Option<usize>) -> String {
+    if let Some(places) = places {
+        format!("{n:.places$}")
+    } else if n.fract() == 0.0 && n.abs() < 1e15 {
         format!("{n:.0}")
     } else {
         format!("{n:.2}")

@@ -11,6 +11,7 @@
 //! lessons, and a page opens a handful).
 
 mod check;
+pub mod course;
 mod moment;
 mod runs;
 
@@ -18,7 +19,7 @@ pub use check::Part;
 pub use moment::moment_json;
 pub use runs::{side_json, MOST_RUNS};
 
-use super::{CaseFile, Choice, Holds, Lesson, Prediction, Suggestion};
+use super::{CaseFile, Choice, Lesson, Prediction, Suggestion};
 use serde_json::{Map, Value};
 use std::cell::RefCell;
 use std::fmt;
@@ -49,13 +50,33 @@ pub fn open(doc: &Value) -> Result<Lesson, LessonError> {
     Ok(lesson)
 }
 
+/// Open a lesson file, or every lesson of a course file (each as `open` opens
+/// one, and only once all of them read): the lessons opened, in order. The
+/// files a course names are read by `text_of`.
+pub fn open_any(
+    doc: &Value,
+    text_of: &dyn Fn(&str) -> Result<String, String>,
+) -> Result<Vec<Lesson>, LessonError> {
+    if !course::is_course(doc) {
+        return open(doc).map(|l| vec![l]);
+    }
+    let read = course::parse(doc)?.read(text_of)?;
+    read.iter().map(|(_, doc)| open(doc)).collect()
+}
+
 /// The lesson files opened so far.
 pub fn opened() -> Vec<Lesson> {
     OPENED.with(|o| o.borrow().iter().map(|(l, _)| l.clone()).collect())
 }
 
-/// The document of opened lesson `id`, as it was given.
+/// The document of lesson `id`: an opened one's as it was given, or the
+/// course's own lesson file.
 pub fn document(id: &str) -> Option<Value> {
+    opened_document(id).or_else(|| super::built_in::document(id))
+}
+
+/// The document of opened lesson `id`, as it was given.
+pub fn opened_document(id: &str) -> Option<Value> {
     OPENED.with(|o| {
         o.borrow()
             .iter()
@@ -233,11 +254,7 @@ fn prediction(v: Option<&Value>, sides: usize) -> Result<Prediction, LessonError
         let m = object(Some(item), &path, &["text", "when"])?;
         choices.push(Choice {
             text: leak(&text(m, "text", &format!("{path}.text"), 1, 400)?),
-            holds: Holds::When(check::condition(
-                m.get("when"),
-                &format!("{path}.when"),
-                sides,
-            )?),
+            when: check::condition(m.get("when"), &format!("{path}.when"), sides)?,
         });
     }
     Ok(Prediction {

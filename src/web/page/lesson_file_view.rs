@@ -15,17 +15,30 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use yew::prelude::*;
 
-/// Open the lesson file `text` and show it: the page's lesson becomes it.
+/// Open the lesson file `text` (or each lesson of a course file that holds its
+/// lessons in place) and show it: the page's lesson becomes it (the course's
+/// first).
 pub fn open(store: &Store, text: &str) -> Result<lessons::Lesson, WebError> {
     let value: Value = serde_json::from_str(text)
         .map_err(|e| WebError::refused(format!("the lesson is not JSON: {e}")))?;
-    let lesson = lessons::file::open(&value).map_err(|e| WebError::refused(e.to_string()))?;
+    let in_place = |name: &str| -> Result<String, String> {
+        Err(format!(
+            "a course given as text holds its lessons in place; the page reads a lesson file              the course names ({name}) only beside a course it fetched (#lesson-url=)"
+        ))
+    };
+    let opened =
+        lessons::file::open_any(&value, &in_place).map_err(|e| WebError::refused(e.to_string()))?;
+    show(store, &opened[0]);
+    Ok(opened[0].clone())
+}
+
+/// Make `lesson` (just opened) the page's lesson.
+pub fn show(store: &Store, lesson: &lessons::Lesson) {
     if let Some(i) = lessons::all().iter().position(|l| l.id == lesson.id) {
         address::go_to(i);
         store.dispatch(Action::LessonFileOpened);
         store.dispatch(Action::Opened(Opened::from_address()));
     }
-    Ok(lesson)
 }
 
 /// The text of the first file of `files` (a FileList), read by the browser.
@@ -62,7 +75,7 @@ pub fn lesson_file_view(props: &LessonFileProps) -> Html {
     let opened = lessons::all()
         .into_iter()
         .nth(props.lesson)
-        .and_then(|l| lessons::file::document(l.id));
+        .and_then(|l| lessons::file::opened_document(l.id));
     let text = use_state(|| {
         opened
             .as_ref()

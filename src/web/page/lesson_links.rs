@@ -1,6 +1,7 @@
 //! Lessons opened from links (docs/lesson.md): `#lesson-url=ADDRESS` fetches a
-//! lesson file from a host that allows it (CORS; https, or http on this
-//! machine), `#lesson-data=TEXT` carries one in the address itself, deflated
+//! lesson file or a course file (and the lesson files it names, from beside
+//! it) from a host that allows it (CORS; https, or http on this machine),
+//! `#lesson-data=TEXT` carries one in the address itself, deflated
 //! (the browser's CompressionStream, "deflate-raw") and written in base64url.
 //! Either opens the lesson (`lessons::file::open`) and puts the lesson's own
 //! address (`#lesson=ID`) in place of the link's; what goes wrong is said in
@@ -10,6 +11,7 @@ use crate::lessons;
 use crate::web::error::WebError;
 use js_sys::{Array, Function, Promise, Reflect, Uint8Array};
 use serde_json::Value;
+use std::collections::HashMap;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
@@ -30,7 +32,9 @@ pub fn in_address() -> Option<(&'static str, String)> {
         })
 }
 
-/// Open the lesson the link names; its id, or why it could not be opened.
+/// Open the lesson the link names (a course's lessons, all of them); the id of
+/// the (first) lesson, or why it could not be opened. The lesson files a
+/// course names are fetched from beside it.
 pub async fn open(kind: &str, value: &str) -> Result<&'static str, WebError> {
     let text = match kind {
         "lesson-url" => fetch_text(value).await?,
@@ -38,8 +42,26 @@ pub async fn open(kind: &str, value: &str) -> Result<&'static str, WebError> {
     };
     let doc: Value = serde_json::from_str(&text)
         .map_err(|e| WebError::refused(format!("the lesson is not JSON: {e}")))?;
-    lessons::file::open(&doc)
-        .map(|lesson| lesson.id)
+    let mut fetched: HashMap<String, Result<String, String>> = HashMap::new();
+    if lessons::file::course::is_course(&doc) {
+        let course = lessons::file::course::parse(&doc)
+            .map_err(|e| WebError::refused(format!("course: {e}")))?;
+        for name in course.file_names() {
+            let text = match (kind, web_sys::Url::new_with_base(name, value)) {
+                ("lesson-url", Ok(url)) => fetch_text(&url.href()).await.map_err(|e| e.message),
+                _ => Err("a course in a #lesson-data= link holds its lessons in place".into()),
+            };
+            fetched.insert(name.to_string(), text);
+        }
+    }
+    let text_of = |name: &str| {
+        fetched
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| Err("not fetched".into()))
+    };
+    lessons::file::open_any(&doc, &text_of)
+        .map(|opened| opened[0].id)
         .map_err(|e| WebError::refused(e.to_string()))
 }
 

@@ -71,15 +71,21 @@ pub fn install(store: Rc<Store>) {
     let lesson_file = Closure::<dyn FnMut() -> Promise>::new({
         let store = store.clone();
         move || {
-            let file = opened_document(store.state().lesson, "lessonFile");
+            let file = lesson_document(store.state().lesson, "lessonFile");
             settle(async move { file })
         }
     });
     let lesson_link = Closure::<dyn FnMut() -> Promise>::new({
         move || {
-            let doc = opened_document(store.state().lesson, "lessonLink");
+            let doc = lesson_document(store.state().lesson, "lessonLink");
             settle(async move {
-                let hash = lesson_links::data_hash(&doc?.to_string()).await?;
+                let doc = doc?;
+                let id = doc["lesson"].as_str().unwrap_or_default();
+                if lessons::file::opened_document(id).is_none() {
+                    // The course's own lesson has an address of its own.
+                    return Ok(Value::from(address::link_with(&format!("#lesson={id}"))));
+                }
+                let hash = lesson_links::data_hash(&doc.to_string()).await?;
                 Ok(Value::from(address::link_with(&hash)))
             })
         }
@@ -110,17 +116,12 @@ fn lesson_text(doc: &JsValue) -> Result<String, WebError> {
     }
 }
 
-/// The document of lesson `index`, if it was opened from a file: what
+/// The lesson file of lesson `index` (the course's own, or one opened): what
 /// `lessonFile` and `lessonLink` give.
-fn opened_document(index: usize, call: &str) -> Result<Value, WebError> {
+fn lesson_document(index: usize, call: &str) -> Result<Value, WebError> {
     match lessons::all().into_iter().nth(index) {
         Some(l) => lessons::file::document(l.id).ok_or_else(|| {
-            WebError::refused(format!(
-                "locklab.{call}(): lesson `{}` is the course's own, written in Rust \
-                 (src/lessons/); {call}() works on a lesson opened from a file \
-                 (locklab.openLesson, or a lesson link)",
-                l.id
-            ))
+            WebError::refused(format!("locklab.{call}(): lesson `{}` has no file", l.id))
         }),
         None => Err(WebError::refused(format!(
             "locklab.{call}(): no lesson is open"
