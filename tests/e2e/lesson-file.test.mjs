@@ -155,4 +155,16 @@ test("Your lesson (O): a file picked, edited and opened again, saved, and reopen
   await said.waitFor();
   assert.match(await said.innerText(), /lesson field `check`: expected an object with when, says/);
   assert.equal(await said.getAttribute("role"), "alert");
+  // A wrong field is shown at its place in the box: its line said, its value selected.
+  const wrong = JSON.parse(text);
+  wrong.prediction.choices[1].when = "a.checks[0].got ==";
+  const pretty = JSON.stringify(wrong, null, 2);
+  await page.getByTestId("lesson-file-text").fill(pretty);
+  await page.getByTestId("lesson-file-open").click();
+  await page.waitForFunction(() => /prediction\.choices\[1\]\.when/.test(document.querySelector('[data-testid="lesson-file-said"]').innerText));
+  const line = pretty.split("\n").findIndex((l) => l.includes('"a.checks[0].got =="')) + 1;
+  assert.match(await said.innerText(), new RegExp(`^line ${line}: lesson field`));
+  const selected = await page.getByTestId("lesson-file-text").evaluate((a) => a.value.slice(a.selectionStart, a.selectionEnd));
+  assert.equal(selected, '"a.checks[0].got =="', "the field's value is selected");
+  assert.ok(await page.getByTestId("lesson-file-text").evaluate((a) => document.activeElement === a), "the box has the focus, at the field");
 });

@@ -12,6 +12,7 @@
 
 mod check;
 pub mod course;
+pub mod locate;
 mod moment;
 mod runs;
 

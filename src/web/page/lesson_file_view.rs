@@ -7,27 +7,55 @@
 use super::address;
 use super::store::{Action, Opened, Store};
 use crate::lessons;
+use crate::lessons::file::locate::{line_of, locate};
 use crate::web::error::WebError;
 use js_sys::{Function, Promise, Reflect};
 use serde_json::Value;
+use std::ops::Range;
 use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
+use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
+
+/// A lesson file refused: why, and where in its text (a byte span), when the
+/// refusal names a place.
+pub struct Refused {
+    pub message: String,
+    pub at: Option<Range<usize>>,
+}
 
 /// Open the lesson file `text` (or each lesson of a course file that holds its
 /// lessons in place) and show it: the page's lesson becomes it (the course's
-/// first).
-pub fn open(store: &Store, text: &str) -> Result<lessons::Lesson, WebError> {
-    let value: Value = serde_json::from_str(text)
-        .map_err(|e| WebError::refused(format!("the lesson is not JSON: {e}")))?;
+/// first). A refusal says where its field is in the text.
+pub fn open(store: &Store, text: &str) -> Result<lessons::Lesson, Refused> {
+    let value: Value = serde_json::from_str(text).map_err(|e| {
+        let line_start: usize = text
+            .split_inclusive('\n')
+            .take(e.line().saturating_sub(1))
+            .map(str::len)
+            .sum();
+        let at = (line_start + e.column().saturating_sub(1)).min(text.len());
+        Refused {
+            message: format!("line {}: the lesson is not JSON: {e}", e.line()),
+            at: Some(at..(at + 1).min(text.len())),
+        }
+    })?;
     let in_place = |name: &str| -> Result<String, String> {
         Err(format!(
             "a course given as text holds its lessons in place; the page reads a lesson file              the course names ({name}) only beside a course it fetched (#lesson-url=)"
         ))
     };
-    let opened =
-        lessons::file::open_any(&value, &in_place).map_err(|e| WebError::refused(e.to_string()))?;
+    let opened = lessons::file::open_any(&value, &in_place).map_err(|e| {
+        let at = locate(text, &e.field);
+        let line = at.as_ref().map_or(String::new(), |r| {
+            format!("line {}: ", line_of(text, r.start))
+        });
+        Refused {
+            message: format!("{line}{e}"),
+            at,
+        }
+    })?;
     show(store, &opened[0]);
     Ok(opened[0].clone())
 }
@@ -114,12 +142,25 @@ pub fn lesson_file_view(props: &LessonFileProps) -> Html {
         })
     };
     let on_input = super::text_box::kept_in(&text);
+    let area = use_node_ref();
     let on_open = {
-        let (text, said, store) = (text.clone(), said.clone(), props.store.clone());
+        let (text, said, store, area) = (
+            text.clone(),
+            said.clone(),
+            props.store.clone(),
+            area.clone(),
+        );
         Callback::from(move |_| {
             said.set(Some(match open(&store, &text) {
                 Ok(l) => Ok(format!("Opened \"{}\": predict, then press Run.", l.title)),
-                Err(e) => Err(e.message),
+                Err(refused) => {
+                    if let (Some(at), Some(area)) =
+                        (&refused.at, area.cast::<HtmlTextAreaElement>())
+                    {
+                        show_at(&area, &text, at);
+                    }
+                    Err(refused.message)
+                }
             }));
         })
     };
@@ -148,6 +189,7 @@ pub fn lesson_file_view(props: &LessonFileProps) -> Html {
                 data-testid="lesson-file-pick" onchange={on_pick} />
             <label for="lesson-file-text">{ "Its text (drop a file here)" }</label>
             <textarea id="lesson-file-text" data-testid="lesson-file-text" rows="12" spellcheck="false"
+                ref={area} aria-describedby="lesson-file-said"
                 value={(*text).clone()} oninput={on_input} ondrop={on_drop}
                 ondragover={Callback::from(|e: DragEvent| e.prevent_default())} />
             <div class="lesson-file-buttons">
@@ -159,10 +201,23 @@ pub fn lesson_file_view(props: &LessonFileProps) -> Html {
                 </button>
             </div>
             { match &*said {
-                Some(Ok(words)) => html! { <p role="status" data-testid="lesson-file-said">{ words }</p> },
-                Some(Err(why)) => html! { <p class="error" role="alert" data-testid="lesson-file-said">{ why }</p> },
+                Some(Ok(words)) => html! { <p id="lesson-file-said" role="status" data-testid="lesson-file-said">{ words }</p> },
+                Some(Err(why)) => html! { <p id="lesson-file-said" class="error" role="alert" data-testid="lesson-file-said">{ why }</p> },
                 None => html! {},
             } }
         </section>
     }
+}
+
+/// Select the span `at` (bytes of `text`) in the box and scroll it into view:
+/// the field a refusal names, shown where it is.
+fn show_at(area: &HtmlTextAreaElement, text: &str, at: &Range<usize>) {
+    let utf16 = |bytes: usize| text.get(..bytes).map_or(0, |t| t.encode_utf16().count()) as u32;
+    let _ = area.set_selection_range(utf16(at.start), utf16(at.end));
+    let lines = text.lines().count().max(1) as i32;
+    let line = line_of(text, at.start) as i32;
+    area.set_scroll_top(
+        (area.scroll_height() * (line - 1) / lines - area.client_height() / 3).max(0),
+    );
+    let _ = area.focus();
 }
