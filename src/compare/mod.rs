@@ -30,6 +30,8 @@ pub const ABOUT_THE_SAME: f64 = 0.10;
 #[serde(rename_all = "snake_case")]
 pub enum Measure {
     Throughput,
+    /// A workload's throughput: its transactions committed per second.
+    CommitRate,
     JobLatencyP95,
     BusyWait,
     WriteLockHoldP95,
@@ -39,7 +41,7 @@ impl Measure {
     /// Its name in a sentence.
     pub fn name(self) -> &'static str {
         match self {
-            Measure::Throughput => "throughput",
+            Measure::Throughput | Measure::CommitRate => "throughput",
             Measure::JobLatencyP95 => "job latency p95",
             Measure::BusyWait => "busy wait",
             Measure::WriteLockHoldP95 => "write-lock hold p95",
@@ -49,19 +51,22 @@ impl Measure {
     pub fn unit(self) -> &'static str {
         match self {
             Measure::Throughput => "jobs/s",
+            Measure::CommitRate => "commits/s",
             _ => "ms",
         }
     }
 
     /// Less is better: waits and latencies; more jobs per second is better.
     pub fn lower_is_better(self) -> bool {
-        self != Measure::Throughput
+        !matches!(self, Measure::Throughput | Measure::CommitRate)
     }
 
     /// The words for more and for less of it.
     fn more_less(self) -> (&'static str, &'static str) {
         match self {
-            Measure::Throughput | Measure::JobLatencyP95 => ("higher", "lower"),
+            Measure::Throughput | Measure::CommitRate | Measure::JobLatencyP95 => {
+                ("higher", "lower")
+            }
             Measure::BusyWait | Measure::WriteLockHoldP95 => ("longer", "shorter"),
         }
     }
@@ -70,6 +75,7 @@ impl Measure {
     fn missing(self) -> (&'static str, &'static str) {
         match self {
             Measure::Throughput | Measure::JobLatencyP95 => ("did no job", "did a job"),
+            Measure::CommitRate => ("committed nothing", "committed"),
             Measure::BusyWait => ("never waited", "waited"),
             Measure::WriteLockHoldP95 => ("never held the write lock", "held the write lock"),
         }
@@ -81,6 +87,11 @@ impl Measure {
         let some = |count: u64, v: f64| (count > 0).then_some(v);
         match self {
             Measure::Throughput => Some(r.throughput_jobs_per_s),
+            Measure::CommitRate => Some(if r.elapsed_ms > 0.0 {
+                r.transactions.committed as f64 * 1000.0 / r.elapsed_ms
+            } else {
+                0.0
+            }),
             Measure::JobLatencyP95 => some(r.job_latency_ms.count, r.job_latency_ms.p95),
             Measure::BusyWait => Some(r.busy_wait_ms),
             Measure::WriteLockHoldP95 => some(r.write_lock_hold_ms.count, r.write_lock_hold_ms.p95),
@@ -123,8 +134,12 @@ pub struct Comparison {
     pub job_latency_p95: Difference,
     pub busy_wait: Difference,
     pub write_lock_hold_p95: Difference,
-    /// Whether each run did every job exactly once with integrity ok, in words.
+    /// Whether each run did every job exactly once with integrity ok (for
+    /// workloads: how their checks came out), in words.
     pub jobs: String,
+    /// Both runs are workloads of one's own (docs/workload.md): their
+    /// throughput is commits/s and they have no jobs.
+    pub workloads: bool,
 }
 
 impl Comparison {
@@ -136,25 +151,36 @@ impl Comparison {
     /// The differences between `a` and `b`, calling them by `labels`.
     pub fn labelled(a: &RunReport, b: &RunReport, labels: [&str; 2]) -> Comparison {
         let measure = |m: Measure| difference(m, m.of(a), m.of(b), labels);
+        let workloads = a.is_workload() && b.is_workload();
         Comparison {
             labels: labels.map(str::to_string),
             errors: error_differences(a, b, labels),
-            throughput: measure(Measure::Throughput),
+            throughput: measure(if workloads {
+                Measure::CommitRate
+            } else {
+                Measure::Throughput
+            }),
             job_latency_p95: measure(Measure::JobLatencyP95),
             busy_wait: measure(Measure::BusyWait),
             write_lock_hold_p95: measure(Measure::WriteLockHoldP95),
-            jobs: jobs_sentence(a, b, labels),
+            jobs: if workloads {
+                checks_sentence(a, b, labels)
+            } else {
+                jobs_sentence(a, b, labels)
+            },
+            workloads,
         }
     }
 
-    /// The four measures, in the order the page lists them.
-    pub fn measures(&self) -> [&Difference; 4] {
-        [
-            &self.throughput,
-            &self.job_latency_p95,
-            &self.busy_wait,
-            &self.write_lock_hold_p95,
-        ]
+    /// The measures, in the order the page lists them (a workload has no job
+    /// latency).
+    pub fn measures(&self) -> Vec<&Difference> {
+        let mut out = vec![&self.throughput];
+        if !self.workloads {
+            out.push(&self.job_latency_p95);
+        }
+        out.extend([&self.busy_wait, &self.write_lock_hold_p95]);
+        out
     }
 
     /// Every difference as a sentence: errors by code (or that neither run had
@@ -315,6 +341,64 @@ fn jobs_sentence(a: &RunReport, b: &RunReport, [la, lb]: [&str; 2]) -> String {
     }
 }
 
+/// How two workloads' checks came out: "A: "every increment counted" FAILED
+/// (expected 200, got 52); B: every check held (1), integrity_check ok".
+fn checks_sentence(a: &RunReport, b: &RunReport, [la, lb]: [&str; 2]) -> String {
+    let of = |r: &RunReport| {
+        let failed: Vec<String> = r
+            .checks
+            .iter()
+            .filter(|c| !c.ok)
+            .map(|c| {
+                format!(
+                    "\"{}\" FAILED (expected {}, got {})",
+                    c.name, c.expected, c.got
+                )
+            })
+            .collect();
+        let checks = if failed.is_empty() {
+            format!("every check held ({})", r.checks.len())
+        } else {
+            failed.join(", ")
+        };
+        format!("{checks}, integrity_check {}", r.integrity_check)
+    };
+    format!("{la}: {}; {lb}: {}", of(a), of(b))
+}
+
+/// A field's value as the comparison names it: a workload's roles by name,
+/// count and steps, a list of SQL by its length, anything else as JSON.
+fn shown(field: &str, v: Option<&Value>) -> String {
+    let Some(v) = v else {
+        return "(none)".to_string();
+    };
+    match (field, v) {
+        ("roles", Value::Array(roles)) => roles
+            .iter()
+            .map(|role| {
+                let steps: Vec<&str> = role["steps"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|s| s["name"].as_str().unwrap_or("a step"))
+                    .collect();
+                format!(
+                    "{} x{} ({})",
+                    role["name"].as_str().unwrap_or("?"),
+                    role["count"].as_u64().unwrap_or(1),
+                    steps.join(", ")
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" and "),
+        (_, Value::Array(items)) if v.to_string().len() > 60 => format!("{} items", items.len()),
+        (_, Value::Object(fields)) if v.to_string().len() > 60 => {
+            format!("{} fields", fields.len())
+        }
+        _ => v.to_string(),
+    }
+}
+
 /// The fields whose checked values differ between two scenarios, as "field: a ->
 /// b" (the `name` left out): what the comparison changed.
 pub fn scenario_changes(a: &Value, b: &Value) -> Vec<String> {
@@ -329,10 +413,7 @@ pub fn scenario_changes(a: &Value, b: &Value) -> Vec<String> {
     fields
         .into_iter()
         .filter(|f| *f != "name" && a.get(*f) != b.get(*f))
-        .map(|f| {
-            let shown = |v: Option<&Value>| v.map_or("(none)".to_string(), |v| v.to_string());
-            format!("{f}: {} -> {}", shown(a.get(f)), shown(b.get(f)))
-        })
+        .map(|f| format!("{f}: {} -> {}", shown(f, a.get(f)), shown(f, b.get(f))))
         .collect()
 }
 

@@ -210,3 +210,48 @@ fn scenario_changes_name_the_fields_that_differ() {
     );
     assert!(scenario_changes(&a.to_value(), &a.to_value()).is_empty());
 }
+
+/// Two workloads (the course's lost-updates: the counter read outside and
+/// inside its write transaction) are compared by commits and checks, and their
+/// roles are named by role, count and steps, not written out as JSON.
+#[test]
+fn workloads_are_compared_by_commits_and_checks() {
+    let lesson = crate::lessons::find("lost-updates").expect("the course's lesson");
+    let sides: Vec<Value> = lesson
+        .runs
+        .sides()
+        .iter()
+        .map(|s| s.scenario_json())
+        .collect();
+    let (a, b) = (run(sides[0].clone()), run(sides[1].clone()));
+    let c = Comparison::of(&a, &b);
+    assert!(c.workloads);
+    assert_eq!(c.throughput.measure, Measure::CommitRate);
+    assert!(
+        c.throughput.sentence.contains("commits/s"),
+        "{}",
+        c.throughput.sentence
+    );
+    assert_eq!(c.measures().len(), 3, "no job latency for a workload");
+    assert!(
+        c.jobs
+            .starts_with("A: \"every increment counted\" FAILED (expected 200, got "),
+        "{}",
+        c.jobs
+    );
+    assert!(
+        c.jobs
+            .contains("B: every check held (1), integrity_check ok"),
+        "{}",
+        c.jobs
+    );
+    let changes = scenario_changes(&a.scenario, &b.scenario);
+    let roles = changes
+        .iter()
+        .find(|c| c.starts_with("roles: "))
+        .expect("the roles differ");
+    assert_eq!(
+        roles,
+        "roles: incrementer x4 (read, think, write) -> incrementer x4 (increment)"
+    );
+}

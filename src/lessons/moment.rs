@@ -29,6 +29,9 @@ pub enum Landmarks {
     Reclaim,
     /// The first job claimed by a second worker while the first still had it.
     DoubleClaim,
+    /// The first lost race: a statement that did not change the rows it
+    /// expected (the claim's compare-and-swap, a workload's `expect_changes`).
+    LostRace,
     /// The power cut (every worker dies at one moment), from the last sync of a
     /// queue file before it.
     PowerCut,
@@ -75,6 +78,13 @@ impl MomentQuery {
                 _ => None,
             }),
             Landmarks::DoubleClaim => double_claim(timeline, events),
+            Landmarks::LostRace => event_landmark(timeline, events, |e| {
+                matches!(e.kind, EventKind::LostRace { .. }).then(|| {
+                    "loses a race here: its statement did not change the rows it expected, as \
+                     another worker had changed them first; it tries again"
+                        .to_string()
+                })
+            }),
             Landmarks::PowerCut => power_cut(timeline, events),
         }?;
         Some(Moment { run: self.run, at })

@@ -7,7 +7,7 @@ use crate::lessons::MomentQuery;
 use serde_json::{json, Value};
 
 /// The landmarks a file names by a word, and the words.
-const WORDS: [(&str, Landmarks); 7] = [
+const WORDS: [(&str, Landmarks); 8] = [
     ("first_refusal", Landmarks::FirstRefusal),
     ("first_busy_wait", Landmarks::FirstBusyWait),
     ("longest_write_hold", Landmarks::LongestWriteHold),
@@ -15,6 +15,7 @@ const WORDS: [(&str, Landmarks); 7] = [
     ("reclaim", Landmarks::Reclaim),
     ("double_claim", Landmarks::DoubleClaim),
     ("power_cut", Landmarks::PowerCut),
+    ("lost_race", Landmarks::LostRace),
 ];
 
 fn allowed() -> String {

@@ -5,7 +5,7 @@
 
 use crate::analysis::percentiles::Percentiles;
 use crate::analysis::report::RunReport;
-use crate::compare::{Comparison, Side};
+use crate::compare::{Comparison, Measure, Side};
 use crate::result_code::explain;
 use yew::prelude::*;
 
@@ -51,20 +51,57 @@ pub fn compare_metrics(props: &CompareMetricsProps) -> Html {
     let (a, b) = (&props.a, &props.b);
     let c = Comparison::labelled(a, b, [la.as_str(), lb.as_str()]);
     let r = [a, b];
-    let mut rows = vec![
-        row(
-            "jobs",
-            "jobs done",
-            both(r, |r| format!("{} of {}", r.jobs.done, r.jobs.seeded)),
-            None,
-        ),
-        row(
-            "throughput",
-            "throughput",
-            both(r, |r| format!("{:.0} jobs/s", r.throughput_jobs_per_s)),
-            c.throughput.better,
-        ),
-    ];
+    let mut rows = if c.workloads {
+        let mut rows = vec![
+            row(
+                "committed",
+                "transactions committed",
+                both(r, |r| r.transactions.committed.to_string()),
+                None,
+            ),
+            row(
+                "throughput",
+                "throughput",
+                both(r, |r| {
+                    format!("{:.0} commits/s", Measure::CommitRate.of(r).unwrap_or(0.0))
+                }),
+                c.throughput.better,
+            ),
+        ];
+        // Each check, by its name in A (a workload's checks in B may differ).
+        rows.extend(a.checks.iter().enumerate().map(|(i, check)| {
+            let said = |r: &RunReport| {
+                r.checks
+                    .iter()
+                    .find(|c| c.name == check.name)
+                    .map_or("(no such check)".to_string(), |c| {
+                        format!("{} {}", c.got, if c.ok { "held" } else { "FAILED" })
+                    })
+            };
+            row(
+                &format!("check-{i}"),
+                &format!("check \"{}\"", check.name),
+                both(r, said),
+                None,
+            )
+        }));
+        rows
+    } else {
+        vec![
+            row(
+                "jobs",
+                "jobs done",
+                both(r, |r| format!("{} of {}", r.jobs.done, r.jobs.seeded)),
+                None,
+            ),
+            row(
+                "throughput",
+                "throughput",
+                both(r, |r| format!("{:.0} jobs/s", r.throughput_jobs_per_s)),
+                c.throughput.better,
+            ),
+        ]
+    };
     if c.errors.is_empty() {
         rows.push(row("errors", "errors", both(r, |_| "none".into()), None));
     }
@@ -75,19 +112,21 @@ pub fn compare_metrics(props: &CompareMetricsProps) -> Html {
         values: [e.a.to_string(), e.b.to_string()],
         better: e.better,
     }));
-    rows.extend([
-        row(
-            "busy-wait",
-            "busy wait",
-            both(r, |r| format!("{:.1} ms", r.busy_wait_ms)),
-            c.busy_wait.better,
-        ),
-        row(
+    rows.extend([row(
+        "busy-wait",
+        "busy wait",
+        both(r, |r| format!("{:.1} ms", r.busy_wait_ms)),
+        c.busy_wait.better,
+    )]);
+    if !c.workloads {
+        rows.push(row(
             "job-latency",
             "job latency p95",
             both(r, |r| p95(&r.job_latency_ms)),
             c.job_latency_p95.better,
-        ),
+        ));
+    }
+    rows.extend([
         row(
             "write-lock-hold",
             "write-lock hold p95",
