@@ -96,15 +96,15 @@ test("a lesson link opens the lesson: #lesson-data= from lessonLink(), and #less
   assert.deepEqual(await fresh.evaluate(() => window.locklab.lessonFile()), changed, "opened from the link, equal");
 
   const inline = { ...JSON.parse(await courseFile("wall-of-red.json")), lesson: "my-wall", title: "My wall, in a course" };
-  const course = JSON.stringify({ course: "mine", title: "Mine", lessons: ["../lesson.json", inline] });
-  const allowed = await otherOrigin(text, { cors: true, more: { "/courses/course.json": course } });
+  const course = JSON.stringify({ course: "mine", title: "Mine", lessons: ["lesson.json", inline] });
+  const allowed = await otherOrigin(text, { cors: true, more: { "/course.json": course } });
   const refused = await otherOrigin(text, { cors: false });
   try {
     await fresh.goto(new URL(`#lesson-url=${encodeURIComponent(allowed.url)}`, fresh.url()).href);
     await fresh.waitForFunction(() => document.querySelector('[data-testid="lesson"]')?.dataset.lesson === "my-lost-updates", null, { timeout: 30_000 });
     await fresh.waitForFunction(() => !location.hash.includes("lesson-url"));
     // A course file: every lesson it names opens, the files fetched from beside it.
-    const courseUrl = allowed.url.replace("/lesson.json", "/courses/course.json");
+    const courseUrl = allowed.url.replace("/lesson.json", "/course.json");
     await fresh.goto(new URL(`#lesson-url=${encodeURIComponent(courseUrl)}`, fresh.url()).href);
     await fresh.waitForFunction(() => !location.hash.includes("lesson-url"), null, { timeout: 30_000 });
     const ids = await fresh.evaluate(() => window.locklab.lessons().then((ls) => ls.map((l) => l.id)));

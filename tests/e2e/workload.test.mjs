@@ -2,7 +2,8 @@
 // whose read is outside its write transaction, run through locklab.run and
 // through the page's Run button: its check catches the lost updates, its lanes
 // are named by role, its key numbers are transactions; a malformed workload is
-// refused at the path of its field.
+// refused at the path of its field; a workload of the gallery can be picked
+// beside the knobs.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
@@ -49,4 +50,16 @@ test("loaded into the page and run with its button: the check under the invarian
   await page.getByTestId("timeline-canvas").first().focus();
   await page.keyboard.press("ArrowRight");
   await textMatching(page.getByTestId("timeline-details").first(), /^incrementer 0 at [\d.]+ ms/);
+});
+
+test("a workload of the gallery picked beside the knobs is the scenario Run runs", async () => {
+  await page.getByTestId("preset").selectOption("workload:session-store");
+  const current = await page.evaluate(() => window.locklab.current());
+  assert.equal(current.roles?.[0]?.name !== undefined, true, "the draft is the workload");
+  const session = JSON.parse(await readFile(new URL("../../static/workloads/session-store.json", import.meta.url)));
+  assert.deepEqual(current.roles.map((r) => r.name), session.roles.map((r) => r.name));
+  await runEnabled(page);
+  await page.getByTestId("run").click();
+  await page.getByTestId("invariants").waitFor({ timeout: 120_000 });
+  assert.match(await page.getByTestId("key-done").innerText(), /committed\s*\d+/);
 });

@@ -5,6 +5,7 @@
 //! same parser as the CLI's; an error shows at its field.
 
 use crate::scenario::presets;
+use crate::scenario::workload::gallery;
 use crate::scenario::{Edit, Field, Scenario, ScenarioError, FIELDS};
 use serde_json::{Map, Value};
 use wasm_bindgen::JsCast;
@@ -14,11 +15,16 @@ use yew::prelude::*;
 /// The scenario being edited: the preset's fields with the user's changes.
 pub type Draft = Map<String, Value>;
 
-/// The draft of a preset.
+/// What the picker names a workload of the gallery by (presets by their name).
+const WORKLOAD: &str = "workload:";
+
+/// The draft of a preset, or of a workload of the gallery (`workload:NAME`).
 pub fn draft_of(preset: &str) -> Draft {
-    presets::find(preset)
-        .and_then(|p| p.scenario.as_object().cloned())
-        .unwrap_or_default()
+    let doc = match preset.strip_prefix(WORKLOAD) {
+        Some(name) => gallery::find(name).map(|(_, doc)| doc),
+        None => presets::find(preset).map(|p| p.scenario),
+    };
+    doc.and_then(|d| d.as_object().cloned()).unwrap_or_default()
 }
 
 pub fn check(draft: &Draft) -> Result<Scenario, ScenarioError> {
@@ -83,17 +89,32 @@ pub fn lesson_picker(props: &LessonPickerProps) -> Html {
             }
         })
     };
-    let lesson = presets::find(&props.preset)
-        .map(|p| p.expect)
-        .unwrap_or_default();
+    let lesson = match props.preset.strip_prefix(WORKLOAD) {
+        Some(name) => format!(
+            "A workload of the gallery (static/workloads/{name}.json, docs/workload.md): its \
+             roles are its own SQL; change its fields below, or load your own with locklab.load."
+        ),
+        None => presets::find(&props.preset)
+            .map(|p| p.expect.to_string())
+            .unwrap_or_default(),
+    };
     html! {
         <div class="lesson-picker">
             <label class="preset">
-                { "Start the scenario below from a preset: " }
+                { "Start the scenario below from a preset or a workload: " }
                 <select data-testid="preset" onchange={on_preset}>
-                    { for presets::all().into_iter().map(|p| html! {
-                        <option value={p.name} selected={p.name == props.preset}>{ p.lesson }</option>
-                    }) }
+                    <optgroup label="The job queue">
+                        { for presets::all().into_iter().map(|p| html! {
+                            <option value={p.name} selected={p.name == props.preset}>{ p.lesson }</option>
+                        }) }
+                    </optgroup>
+                    <optgroup label="Workloads of the gallery">
+                        { for gallery::names().map(|name| {
+                            let value = format!("{WORKLOAD}{name}");
+                            let selected = value == props.preset;
+                            html! { <option {value} {selected}>{ format!("Workload: {name}") }</option> }
+                        }) }
+                    </optgroup>
                 </select>
             </label>
             <p class="expect">{ lesson }</p>
