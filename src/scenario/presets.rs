@@ -34,9 +34,6 @@ pub(crate) fn json_text(text: &str) -> Value {
     serde_json::from_str(text).expect("built-in JSON is valid (tests read every preset and lesson)")
 }
 
-/// The preset a first-time visitor sees.
-pub const DEFAULT_PRESET: &str = "wall-of-red";
-
 pub fn find(name: &str) -> Option<Preset> {
     all().into_iter().find(|p| p.name == name)
 }
@@ -348,6 +345,5 @@ mod tests {
                 .unwrap_or_else(|e| panic!("{}: {e}", preset.name));
             assert_eq!(scenario.name, preset.name);
         }
-        assert!(find(DEFAULT_PRESET).is_some());
     }
 }

@@ -128,6 +128,12 @@ test("Your lesson (O): a file picked, edited and opened again, saved, and reopen
   await page.keyboard.press("o");
   const drawer = page.getByTestId("drawer-lesson-file");
   await drawer.waitFor();
+  // The open lesson's own file, to start from.
+  await page.getByTestId("lesson-file-start").click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="lesson-file-text"]').value.includes('"wall-of-red"'));
+  const started = await page.getByTestId("lesson-file-text").inputValue();
+  assert.deepEqual(JSON.parse(started), JSON.parse(await courseFile("wall-of-red.json")));
+  assert.match(await page.getByTestId("lesson-file-said").innerText(), /Give it an id of your own/);
   // Picked from a file.
   await page.getByTestId("lesson-file-pick").setInputFiles({ name: "my-lost-updates.json", mimeType: "application/json", buffer: Buffer.from(text) });
   await page.waitForFunction((t) => document.querySelector('[data-testid="lesson-file-text"]').value === t, text);

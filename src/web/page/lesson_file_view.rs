@@ -164,6 +164,29 @@ pub fn lesson_file_view(props: &LessonFileProps) -> Html {
             }));
         })
     };
+    // The page's lesson's own file, to start from: a course lesson's too.
+    let start_from = {
+        let (text, said, lesson) = (text.clone(), said.clone(), props.lesson);
+        Callback::from(move |_| {
+            let Some(l) = lessons::all().into_iter().nth(lesson) else {
+                return;
+            };
+            if let Some(doc) = lessons::file::document(l.id) {
+                text.set(serde_json::to_string_pretty(&doc).unwrap_or_default());
+                said.set(Some(Ok(
+                    if lessons::file::opened_document(l.id).is_some() {
+                        format!("The file of \"{}\", as it was opened.", l.title)
+                    } else {
+                        format!(
+                        "The course's own file of \"{}\" (static/course/{}.json). Give it an id \
+                         of your own (its \"lesson\" field) before you open it.",
+                        l.title, l.id
+                    )
+                    },
+                )));
+            }
+        })
+    };
     let on_save = {
         let (text, said) = (text.clone(), said.clone());
         Callback::from(move |_| {
@@ -182,7 +205,8 @@ pub fn lesson_file_view(props: &LessonFileProps) -> Html {
                 { "A lesson of your own, as a file (docs/lesson.md): pick one, drop one on the box, \
                    or paste its text; then Open. Edit the box and Open again to preview your \
                    changes. A link opens one too: #lesson-url= an address, or the link \
-                   locklab.lessonLink() makes." }
+                   locklab.lessonLink() makes. Every lesson of the course is such a file: \
+                   start from the open one's." }
             </p>
             <label for="lesson-file-pick">{ "A lesson file" }</label>
             <input id="lesson-file-pick" type="file" accept=".json,application/json"
@@ -198,6 +222,9 @@ pub fn lesson_file_view(props: &LessonFileProps) -> Html {
                 </button>
                 <button data-testid="lesson-file-save" onclick={on_save} disabled={text.trim().is_empty()}>
                     { "Save as file" }
+                </button>
+                <button data-testid="lesson-file-start" onclick={start_from}>
+                    { "Start from this lesson's file" }
                 </button>
             </div>
             { match &*said {

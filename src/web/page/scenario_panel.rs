@@ -4,6 +4,7 @@
 //! come from the core's field table (`scenario::fields`). Edits are checked by the
 //! same parser as the CLI's; an error shows at its field.
 
+use crate::lessons::{Base, Lesson};
 use crate::scenario::presets;
 use crate::scenario::workload::gallery;
 use crate::scenario::{Edit, Field, Scenario, ScenarioError, FIELDS};
@@ -17,6 +18,16 @@ pub type Draft = Map<String, Value>;
 
 /// What the picker names a workload of the gallery by (presets by their name).
 const WORKLOAD: &str = "workload:";
+
+/// What the picker shows for `lesson`: the preset or gallery workload its
+/// (first) run starts from, or nothing for a scenario of its own.
+pub fn picked_for(lesson: &Lesson) -> String {
+    match lesson.runs.sides()[0].base {
+        Base::Preset(name) => name.to_string(),
+        Base::Workload(name) => format!("{WORKLOAD}{name}"),
+        Base::Document(_) => String::new(),
+    }
+}
 
 /// The draft of a preset, or of a workload of the gallery (`workload:NAME`).
 pub fn draft_of(preset: &str) -> Draft {
@@ -103,6 +114,9 @@ pub fn lesson_picker(props: &LessonPickerProps) -> Html {
             <label class="preset">
                 { "Start the scenario below from a preset or a workload: " }
                 <select data-testid="preset" onchange={on_preset}>
+                    if props.preset.is_empty() {
+                        <option value="" selected=true disabled=true>{ "The lesson's own scenario" }</option>
+                    }
                     <optgroup label="The job queue">
                         { for presets::all().into_iter().map(|p| html! {
                             <option value={p.name} selected={p.name == props.preset}>{ p.lesson }</option>

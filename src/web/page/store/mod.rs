@@ -17,11 +17,10 @@ pub use opened::{hash_for, Opened};
 
 use super::course::{self, Progress};
 use super::live_view::LiveRun;
-use super::scenario_panel::{draft_of, Draft};
+use super::scenario_panel::{draft_of, picked_for, Draft};
 use super::timeline::WindowCell;
 use super::watchers::{Watch, Watchers};
 use crate::lessons::Evidence;
-use crate::scenario::presets;
 use crate::web::error::WebError;
 use crate::web::host::finished_run::BrowserRun;
 use serde_json::Value;
@@ -111,7 +110,7 @@ impl PageState {
             lesson: opened.lesson,
             unknown_lesson: opened.unknown_lesson,
             progress: Progress::load(),
-            preset: presets::DEFAULT_PRESET.to_string(),
+            preset: picked_for(&course::lesson_at(opened.lesson)),
             draft: opened.draft,
             copy: opened.copy,
             link_problem: opened.link_problem,
@@ -137,6 +136,9 @@ impl PageState {
                     || opened.draft != self.draft
                 {
                     next.run = RunState::Idle;
+                }
+                if opened.lesson != self.lesson {
+                    next.preset = picked_for(&course::lesson_at(opened.lesson));
                 }
                 next.lesson = opened.lesson;
                 next.unknown_lesson = opened.unknown_lesson;
