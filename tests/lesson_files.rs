@@ -287,6 +287,26 @@ fn check_lesson_says_what_holds_with_its_exit_code() {
         "{said}"
     );
 
+    // A run that fails (here an UPDATE of a table that does not exist) is said,
+    // with SQLite's message, and fails the lesson: its check is not read.
+    let failing = dir.path().join("failing.json");
+    let mut doc = lost_updates();
+    doc["compare"][0]["run"]["roles"][0]["steps"][2]["sql"] =
+        json!("UPDATE countr SET n = :n + 1 WHERE id = 1");
+    std::fs::write(&failing, doc.to_string()).unwrap();
+    let out = Command::new(cli)
+        .arg("check-lesson")
+        .arg(&failing)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("unix: run A FAILED: ") && said.contains("no such table: countr"),
+        "{said}"
+    );
+    assert!(!said.contains("check passes"), "{said}");
+
     // A choice that reads a field the report lacks is named, and fails the file.
     let typo = dir.path().join("typo.json");
     let mut doc = lost_updates();

@@ -413,8 +413,51 @@ pub fn scenario_changes(a: &Value, b: &Value) -> Vec<String> {
     fields
         .into_iter()
         .filter(|f| *f != "name" && a.get(*f) != b.get(*f))
-        .map(|f| format!("{f}: {} -> {}", shown(f, a.get(f)), shown(f, b.get(f))))
+        .flat_map(|f| {
+            let (x, y) = (shown(f, a.get(f)), shown(f, b.get(f)));
+            if x != y {
+                return vec![format!("{f}: {x} -> {y}")];
+            }
+            // Said alike (the same roles, steps and counts): name the values
+            // that differ, by their paths.
+            let mut leaves = Vec::new();
+            leaf_changes(f.to_string(), a.get(f), b.get(f), &mut leaves);
+            if leaves.len() > MOST_LEAVES {
+                let more = leaves.len() - MOST_LEAVES;
+                leaves.truncate(MOST_LEAVES);
+                leaves.push(format!("and {more} more in {f}"));
+            }
+            leaves
+        })
         .collect()
+}
+
+/// The most values of one field the comparison names.
+const MOST_LEAVES: usize = 4;
+
+/// "path: a -> b" for each value that differs between `a` and `b`, going into
+/// lists and objects alike in shape.
+fn leaf_changes(path: String, a: Option<&Value>, b: Option<&Value>, out: &mut Vec<String>) {
+    match (a, b) {
+        (Some(Value::Object(x)), Some(Value::Object(y))) => {
+            let mut keys: Vec<&String> = x.keys().chain(y.keys()).collect();
+            crate::ordering::sort(&mut keys);
+            keys.dedup();
+            for k in keys {
+                leaf_changes(format!("{path}.{k}"), x.get(k), y.get(k), out);
+            }
+        }
+        (Some(Value::Array(x)), Some(Value::Array(y))) if x.len() == y.len() => {
+            for (i, (u, v)) in x.iter().zip(y).enumerate() {
+                leaf_changes(format!("{path}[{i}]"), Some(u), Some(v), out);
+            }
+        }
+        (u, v) if u != v => {
+            let json = |w: Option<&Value>| w.map_or("(none)".to_string(), |w| w.to_string());
+            out.push(format!("{path}: {} -> {}", json(u), json(v)));
+        }
+        _ => {}
+    }
 }
 
 #[cfg(test)]

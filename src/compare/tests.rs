@@ -255,3 +255,14 @@ fn workloads_are_compared_by_commits_and_checks() {
         "roles: incrementer x4 (read, think, write) -> incrementer x4 (increment)"
     );
 }
+
+/// Roles said alike on both sides (same names, counts and steps) are compared
+/// value by value: the change is named by its path.
+#[test]
+fn roles_said_alike_name_the_value_that_differs() {
+    let role = |begin: &str| json!({"roles": [{"name": "w", "count": 2, "steps": [{"name": "s", "begin": begin, "sql": "SELECT 1"}]}]});
+    assert_eq!(
+        scenario_changes(&role("deferred"), &role("immediate")),
+        ["roles[0].steps[0].begin: \"deferred\" -> \"immediate\""]
+    );
+}

@@ -152,6 +152,36 @@ fn check_lesson(lesson: &Lesson) -> bool {
         if runs.len() < lesson.runs.sides().len() {
             continue;
         }
+        // A run that failed (an SQL error, a constraint, an unbound name) is
+        // not evidence: say why, and fail the lesson, whatever its check says.
+        let failed: Vec<String> = runs
+            .iter()
+            .zip(["A", "B"].into_iter().chain(std::iter::repeat("")))
+            .enumerate()
+            .filter_map(|(i, (run, name))| {
+                let r = &run.report;
+                let name = if lesson.runs.sides().len() == 1 {
+                    "the run".to_string()
+                } else if name.is_empty() {
+                    format!("run {}", i + 1)
+                } else {
+                    format!("run {name}")
+                };
+                (r.outcome == locklab::analysis::report::Outcome::Failed).then(|| {
+                    match &r.failure {
+                        Some(f) => format!("{name} FAILED: {f}"),
+                        None => format!("{name} FAILED"),
+                    }
+                })
+            })
+            .collect();
+        if !failed.is_empty() {
+            for why in failed {
+                say!("{}: {why}", vfs_name(vfs));
+            }
+            all_good = false;
+            continue;
+        }
         let evidence = Evidence::of(runs.iter().map(|r| &r.report));
         let verdict = lesson.check(&evidence);
         let decided: Vec<Result<bool, String>> = (0..lesson.prediction.choices.len())

@@ -133,6 +133,8 @@ impl FileCheck {
                 }),
             }
         }
+        // The hosts end the sentence (after "It showed: ").
+        let because = because.trim_end().trim_end_matches('.').to_string();
         match appeared {
             Ok(appeared) => Finding { appeared, because },
             Err(e) => Finding {

@@ -23,6 +23,9 @@ use yew::prelude::*;
 pub struct Refused {
     pub message: String,
     pub at: Option<Range<usize>>,
+    /// The line of the field the message names, when the message does not say
+    /// it (JSON's own errors do).
+    pub line: Option<usize>,
 }
 
 /// Open the lesson file `text` (or each lesson of a course file that holds its
@@ -37,22 +40,22 @@ pub fn open(store: &Store, text: &str) -> Result<lessons::Lesson, Refused> {
             .sum();
         let at = (line_start + e.column().saturating_sub(1)).min(text.len());
         Refused {
-            message: format!("line {}: the lesson is not JSON: {e}", e.line()),
+            message: format!("the lesson is not JSON: {e}"),
             at: Some(at..(at + 1).min(text.len())),
+            line: None,
         }
     })?;
     let in_place = |name: &str| -> Result<String, String> {
         Err(format!(
-            "a course given as text holds its lessons in place; the page reads a lesson file              the course names ({name}) only beside a course it fetched (#lesson-url=)"
+            "a course given as text holds its lessons in place; the page reads a lesson file \
+             the course names ({name}) only beside a course it fetched (#lesson-url=)"
         ))
     };
     let opened = lessons::file::open_any(&value, &in_place).map_err(|e| {
         let at = locate(text, &e.field);
-        let line = at.as_ref().map_or(String::new(), |r| {
-            format!("line {}: ", line_of(text, r.start))
-        });
         Refused {
-            message: format!("{line}{e}"),
+            message: e.to_string(),
+            line: at.as_ref().map(|r| line_of(text, r.start)),
             at,
         }
     })?;
@@ -159,7 +162,10 @@ pub fn lesson_file_view(props: &LessonFileProps) -> Html {
                     {
                         show_at(&area, &text, at);
                     }
-                    Err(refused.message)
+                    Err(match refused.line {
+                        Some(line) => format!("line {line}: {}", refused.message),
+                        None => refused.message,
+                    })
                 }
             }));
         })
