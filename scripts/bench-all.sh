@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every benchmark, then one table of their figures with the targets (docs: README
 # "Benchmarks"). Not a test, and not part of CI: about 10 minutes on 2 cores, and
-# the figures mean something only on a machine doing nothing else.
+# about 35 more for the peers (bench-peers.mjs: their slow runs each take its whole
+# 60 s limit); the figures mean something only on a machine doing nothing else.
 #
 #   scripts/bench-all.sh                  build (page and CLI), run all, print the table
 #   NO_BUILD=1 scripts/bench-all.sh       use the dist/ and target/release/locklab built
@@ -47,6 +48,7 @@ step browser node tests/e2e/bench-browser.mjs all
 step handoff node tests/e2e/bench-handoff.mjs
 step frames node tests/e2e/bench-frames.mjs
 step size bash scripts/bench-size.sh
+step peers node tests/e2e/bench-peers.mjs
 step million env JOBS="${MILLION_JOBS:-1000000}" STORAGE="${MILLION_STORAGE:-memory}" \
   node tests/e2e/bench-million.mjs
 

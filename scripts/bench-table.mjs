@@ -22,7 +22,7 @@ function figures(dir) {
   };
   const meta = existsSync(join(dir, "meta.txt")) ? readFileSync(join(dir, "meta.txt"), "utf8").trim() : dir;
   return { meta, browser: read("browser"), handoff: read("handoff"), frames: read("frames"),
-    size: read("size"), million: read("million") };
+    size: read("size"), million: read("million"), peers: read("peers") };
 }
 
 const at = (obj, path) => path.reduce((o, k) => (o == null ? null : o[k]), obj);
@@ -87,6 +87,39 @@ function rows(f) {
       const m = f.million; return m == null ? null : `${m.exactly_once} ${m.integrity}`;
     }, "true ok", () => f.million?.exactly_once === true && f.million?.integrity === "ok"],
   );
+  // The peers (bench-peers.mjs): each row's median jobs/s with 4 workers and 1,
+  // whether every run did every job exactly once, and the target against the
+  // fastest peer.
+  const groups = at(f, ["peers", "workers"]) ?? {};
+  for (const workers of Object.keys(groups).sort((a, b) => b - a)) {
+    for (const name of Object.keys(groups[workers])) {
+      const g = ["peers", "workers", workers, name];
+      out.push(["peers", `${workers}w ${name}: jobs/s, runs in time`, null, () => {
+        const r = at(f, g);
+        return r == null ? null : `${r.jobs_per_s.toFixed(1)}, ${r.done_in_time}/${r.runs}`;
+      }, "", null]);
+      out.push(["peers", `${workers}w ${name}: runs exactly once; jobs doubled, lost; integrity`, null, () => {
+        const r = at(f, g);
+        if (r == null) return null;
+        const sum = (xs) => xs.reduce((a, b) => a + b, 0);
+        const bad = r.integrity.filter((i) => i !== "ok").length;
+        return `${r.exactly_once}/${r.runs}; ${sum(r.claimed_twice)}, ${sum(r.lost)}; ` +
+          (bad ? `not ok in ${bad} run${bad > 1 ? "s" : ""}` : "ok");
+      }, "", null]);
+    }
+  }
+  if (at(f, ["peers", "target", "4"])) {
+    const t = ["peers", "target", "4"];
+    out.push(["peers", "fastest peer, 4 workers", null, () => `${at(f, [...t, "fastest_peer"])}: ${at(f, [...t, "fastest_jobs_per_s"]).toFixed(1)} jobs/s`, "", null]);
+    out.push(["peers", "locklab OPFS sync full / fastest peer", [...t, "full_ratio"], num(1), ">= 10", atLeast(10)]);
+    out.push(["peers", "locklab OPFS sync normal / fastest peer", [...t, "normal_ratio"], num(1), ">= 10", atLeast(10)]);
+  }
+  if (at(f, ["peers", "probes"])) {
+    out.push(["peers", "lost-update probe: peers that lost the update", null, () => {
+      const lost = Object.entries(f.peers.probes).filter(([, p]) => p.lost_update).map(([k]) => k);
+      return lost.length ? lost.join(", ") : "none";
+    }, "", null]);
+  }
   return out;
 }
 
