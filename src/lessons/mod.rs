@@ -369,20 +369,26 @@ fn differences(side: &Side, ran: &Value) -> Vec<String> {
 /// Every lesson: the course's, in its order, then the lesson files opened
 /// (`file::open`).
 pub fn all() -> Vec<Lesson> {
-    let mut lessons = built_in();
+    let mut lessons = the_course();
     lessons.extend(file::opened());
     lessons
 }
 
 /// The course's own lessons, in the order of the course (static/course/).
-fn built_in() -> Vec<Lesson> {
+fn the_course() -> Vec<Lesson> {
     built_in::lessons()
 }
 
 /// The lesson a first-time visitor sees: the course's first, the lock ladder,
 /// whose words the rest of the course uses.
 pub fn first() -> &'static str {
-    built_in()[0].id
+    the_course()[0].id
+}
+
+/// The lesson file of lesson `id`: an opened one's as it was given, or the
+/// course's own (static/course/).
+pub fn document(id: &str) -> Option<Value> {
+    file::opened_document(id).or_else(|| built_in::document(id))
 }
 
 pub fn find(id: &str) -> Option<Lesson> {

@@ -36,7 +36,7 @@ thread_local! {
 /// opened lesson of the same id. A lesson cannot take a course lesson's id.
 pub fn open(doc: &Value) -> Result<Lesson, LessonError> {
     let lesson = parse(doc)?;
-    if super::built_in().iter().any(|l| l.id == lesson.id) {
+    if super::the_course().iter().any(|l| l.id == lesson.id) {
         return Err(refuse(
             "lesson",
             "an id none of the course's lessons has",
@@ -68,12 +68,6 @@ pub fn open_any(
 /// The lesson files opened so far.
 pub fn opened() -> Vec<Lesson> {
     OPENED.with(|o| o.borrow().iter().map(|(l, _)| l.clone()).collect())
-}
-
-/// The document of lesson `id`: an opened one's as it was given, or the
-/// course's own lesson file.
-pub fn document(id: &str) -> Option<Value> {
-    opened_document(id).or_else(|| super::built_in::document(id))
 }
 
 /// The document of opened lesson `id`, as it was given.

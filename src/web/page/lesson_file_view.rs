@@ -177,7 +177,7 @@ pub fn lesson_file_view(props: &LessonFileProps) -> Html {
             let Some(l) = lessons::all().into_iter().nth(lesson) else {
                 return;
             };
-            if let Some(doc) = lessons::file::document(l.id) {
+            if let Some(doc) = lessons::document(l.id) {
                 text.set(serde_json::to_string_pretty(&doc).unwrap_or_default());
                 said.set(Some(Ok(
                     if lessons::file::opened_document(l.id).is_some() {

@@ -120,7 +120,7 @@ fn lesson_text(doc: &JsValue) -> Result<String, WebError> {
 /// `lessonFile` and `lessonLink` give.
 fn lesson_document(index: usize, call: &str) -> Result<Value, WebError> {
     match lessons::all().into_iter().nth(index) {
-        Some(l) => lessons::file::document(l.id).ok_or_else(|| {
+        Some(l) => lessons::document(l.id).ok_or_else(|| {
             WebError::refused(format!("locklab.{call}(): lesson `{}` has no file", l.id))
         }),
         None => Err(WebError::refused(format!(
