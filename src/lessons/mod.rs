@@ -1,10 +1,13 @@
 //! The course: the article's argument as lessons a learner steps through. A lesson
-//! is data: a claim in our own words, a scenario (a preset), a pair of them to
-//! compare, or a grid or sweep of several, a prediction with choices the run's numbers decide, a check that the
-//! phenomenon appeared (a function of the report), an annotated moment (a query
-//! over the run's timeline), and one suggested change. The page and the CLI run
-//! the same lessons; every sentence they show about a run is made here from that
-//! run's report and trace (`happened.rs`, `moment.rs`).
+//! is data, a lesson file (docs/lesson.md; the course's own in static/course/): a
+//! claim in our own words, its run (a preset, a gallery workload or a document of
+//! its own), a pair of them to compare, or a grid or sweep of several, a
+//! prediction whose choices are conditions on the runs' numbers, a check that the
+//! phenomenon appeared (a condition and a sentence filled from the reports), an
+//! annotated moment (a query over the run's timeline), and one suggested change.
+//! The page and the CLI run the same lessons; every sentence they show about a
+//! run is made from that run's report and trace (`happened.rs`, `moment.rs`, the
+//! check's sentence).
 
 pub mod built_in;
 pub mod condition;
@@ -15,7 +18,7 @@ mod readings;
 pub mod happened;
 pub use happened::what_happened;
 pub use moment::{Moment, MomentQuery};
-pub use readings::{clean_run, exactly_once, run_line, write_busy_share};
+pub use readings::{clean_run, run_line, write_busy_share};
 
 use crate::analysis::report::RunReport;
 use crate::scenario::presets;

@@ -43,7 +43,7 @@ pub fn clean_run(r: &RunReport) -> bool {
 }
 
 /// Every job done exactly once, and integrity ok.
-pub fn exactly_once(r: &RunReport) -> bool {
+fn exactly_once(r: &RunReport) -> bool {
     r.jobs.done == r.jobs.seeded
         && r.jobs.double_claimed == 0
         && r.jobs.claimed_twice == 0
