@@ -252,17 +252,22 @@ fn a_malformed_lesson_is_refused_at_its_field() {
     );
 }
 
+/// `locklab check-lesson PATH`, run to its end.
+fn check_lesson(path: &std::path::Path) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_locklab"))
+        .arg("check-lesson")
+        .arg(path)
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn check_lesson_says_what_holds_with_its_exit_code() {
-    let cli = env!("CARGO_BIN_EXE_locklab");
     let good = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/static/course/lost-updates.json"
     );
-    let out = Command::new(cli)
-        .args(["check-lesson", good])
-        .output()
-        .unwrap();
+    let out = check_lesson(good.as_ref());
     let said = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{said}");
     assert!(
@@ -275,11 +280,7 @@ fn check_lesson_says_what_holds_with_its_exit_code() {
     let mut doc = lost_updates();
     doc["prediction"]["choices"][1]["when"] = json!("a.checks[0].got == 200 and");
     std::fs::write(&bad, doc.to_string()).unwrap();
-    let out = Command::new(cli)
-        .args(["check-lesson"])
-        .arg(&bad)
-        .output()
-        .unwrap();
+    let out = check_lesson(&bad);
     assert_eq!(out.status.code(), Some(2));
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -294,11 +295,7 @@ fn check_lesson_says_what_holds_with_its_exit_code() {
     doc["compare"][0]["run"]["roles"][0]["steps"][2]["sql"] =
         json!("UPDATE countr SET n = :n + 1 WHERE id = 1");
     std::fs::write(&failing, doc.to_string()).unwrap();
-    let out = Command::new(cli)
-        .arg("check-lesson")
-        .arg(&failing)
-        .output()
-        .unwrap();
+    let out = check_lesson(&failing);
     assert_eq!(out.status.code(), Some(1));
     let said = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -312,11 +309,7 @@ fn check_lesson_says_what_holds_with_its_exit_code() {
     let mut doc = lost_updates();
     doc["prediction"]["choices"][2]["when"] = json!("a.checks[0].gott > 1");
     std::fs::write(&typo, doc.to_string()).unwrap();
-    let out = Command::new(cli)
-        .args(["check-lesson"])
-        .arg(&typo)
-        .output()
-        .unwrap();
+    let out = check_lesson(&typo);
     assert_eq!(out.status.code(), Some(1));
     let said = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -331,11 +324,7 @@ fn check_lesson_says_what_holds_with_its_exit_code() {
     let mut doc = lost_updates();
     doc["check"]["says"] = json!("sold {a.checks[5].got}");
     std::fs::write(&says, doc.to_string()).unwrap();
-    let out = Command::new(cli)
-        .args(["check-lesson"])
-        .arg(&says)
-        .output()
-        .unwrap();
+    let out = check_lesson(&says);
     assert_eq!(out.status.code(), Some(1));
     let said = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -350,11 +339,7 @@ fn check_lesson_says_what_holds_with_its_exit_code() {
         c["when"] = json!("true");
     }
     std::fs::write(&vague, doc.to_string()).unwrap();
-    let out = Command::new(cli)
-        .args(["check-lesson"])
-        .arg(&vague)
-        .output()
-        .unwrap();
+    let out = check_lesson(&vague);
     assert_eq!(out.status.code(), Some(1));
     assert!(
         String::from_utf8_lossy(&out.stdout).contains("3 choices hold (1, 2, 3): exactly one must")
@@ -383,11 +368,7 @@ fn check_lesson_checks_each_lesson_of_a_course_file() {
     let course = dir.path().join("course.json");
     let doc = json!({"course": "mine", "title": "My course", "lessons": ["counter.json", wall]});
     std::fs::write(&course, doc.to_string()).unwrap();
-    let out = Command::new(cli)
-        .arg("check-lesson")
-        .arg(&course)
-        .output()
-        .unwrap();
+    let out = check_lesson(&course);
     let said = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{said}");
     assert!(
@@ -413,11 +394,7 @@ fn check_lesson_checks_each_lesson_of_a_course_file() {
 
     let broken = json!({"course": "mine", "title": "My course", "lessons": [wall, "gone.json"]});
     std::fs::write(&course, broken.to_string()).unwrap();
-    let out = Command::new(cli)
-        .arg("check-lesson")
-        .arg(&course)
-        .output()
-        .unwrap();
+    let out = check_lesson(&course);
     assert_eq!(out.status.code(), Some(2));
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(

@@ -61,7 +61,7 @@ impl MomentQuery {
         let at = match self.what {
             Landmarks::FirstRefusal => timeline.first_refusal(),
             Landmarks::FirstBusyWait => timeline.first_busy_wait(),
-            Landmarks::FirstError(prefix) => timeline.first_error(prefix, None),
+            Landmarks::FirstError(prefix) => timeline.first_error(prefix),
             Landmarks::LongestWriteHold => timeline.longest_write_hold(),
             Landmarks::Kill => event_landmark(timeline, events, |e| {
                 matches!(e.kind, EventKind::WorkerKilled).then(|| {

@@ -63,18 +63,17 @@ impl Timeline {
     }
 
     /// The earliest error whose name starts with `prefix` ("SQLITE_BUSY" takes
-    /// SQLITE_BUSY_SNAPSHOT too), in any step of the workload or in `in_step` only.
-    pub fn first_error(&self, prefix: &str, in_step: Option<Step>) -> Option<Landmark> {
+    /// SQLITE_BUSY_SNAPSHOT too).
+    pub fn first_error(&self, prefix: &str) -> Option<Landmark> {
         let (lane, mark) = self
             .lanes()
             .enumerate()
             .filter_map(|(i, lane)| {
                 lane.marks
                     .iter()
-                    .find(|m| {
-                        matches!(&m.mark, Mark::Error { name, step, .. }
-                            if name.starts_with(prefix) && in_step.is_none_or(|s| s == *step))
-                    })
+                    .find(
+                        |m| matches!(&m.mark, Mark::Error { name, .. } if name.starts_with(prefix)),
+                    )
                     .map(|m| (i, m))
             })
             .min_by_key(|(_, m)| m.t_us)?;

@@ -36,24 +36,15 @@ thread_local! {
 /// opened lesson of the same id. A lesson cannot take a course lesson's id.
 pub fn open(doc: &Value) -> Result<Lesson, LessonError> {
     let lesson = parse(doc)?;
-    if super::the_course().iter().any(|l| l.id == lesson.id) {
-        return Err(refuse(
-            "lesson",
-            "an id none of the course's lessons has",
-            format!("\"{}\", a lesson of the course", lesson.id),
-        ));
-    }
-    OPENED.with(|o| {
-        let mut o = o.borrow_mut();
-        o.retain(|(l, _)| l.id != lesson.id);
-        o.push((lesson.clone(), doc.clone()));
-    });
+    not_the_course(&lesson)?;
+    add(&lesson, doc);
     Ok(lesson)
 }
 
 /// Open a lesson file, or every lesson of a course file (each as `open` opens
-/// one, and only once all of them read): the lessons opened, in order. The
-/// files a course names are read by `text_of`.
+/// one, and only once all of them read and none takes a course lesson's id):
+/// the lessons opened, in order. The files a course names are read by
+/// `text_of`.
 pub fn open_any(
     doc: &Value,
     text_of: &dyn Fn(&str) -> Result<String, String>,
@@ -62,7 +53,34 @@ pub fn open_any(
         return open(doc).map(|l| vec![l]);
     }
     let read = course::parse(doc)?.read(text_of)?;
-    read.iter().map(|(_, doc)| open(doc)).collect()
+    for (lesson, _) in &read {
+        not_the_course(lesson)?;
+    }
+    for (lesson, doc) in &read {
+        add(lesson, doc);
+    }
+    Ok(read.into_iter().map(|(lesson, _)| lesson).collect())
+}
+
+/// Refuse a lesson that takes a course lesson's id.
+fn not_the_course(lesson: &Lesson) -> Result<(), LessonError> {
+    if super::the_course().iter().any(|l| l.id == lesson.id) {
+        return Err(refuse(
+            "lesson",
+            "an id none of the course's lessons has",
+            format!("\"{}\", a lesson of the course", lesson.id),
+        ));
+    }
+    Ok(())
+}
+
+/// Add a lesson read from `doc` to those opened, in place of one of its id.
+fn add(lesson: &Lesson, doc: &Value) {
+    OPENED.with(|o| {
+        let mut o = o.borrow_mut();
+        o.retain(|(l, _)| l.id != lesson.id);
+        o.push((lesson.clone(), doc.clone()));
+    });
 }
 
 /// The lesson files opened so far.
