@@ -336,6 +336,16 @@ impl Lane {
                 let args = json!({"db": db_name(*db), "file": file_name(*file)});
                 self.instant(out, level_track(*db), &name, t, args);
             }
+            EventKind::WriteBack {
+                db,
+                file,
+                pages,
+                dur_us,
+            } => {
+                let name = format!("write-back {}", file_name(*file));
+                let args = json!({"db": db_name(*db), "file": file_name(*file), "pages": pages});
+                self.span(out, level_track(*db), &name, (t, t + dur_us), args);
+            }
             EventKind::BusyWait {
                 requested_us,
                 dur_us,

@@ -136,6 +136,15 @@ pub enum EventKind {
         db: DbFile,
         file: FileRole,
     },
+    /// The shared page cache wrote `pages` dirty pages of a file to the storage
+    /// under it (OPFS), in `dur_us`: for an xSync, the end of a run, the close of
+    /// the last connection, or because every page of the cache was dirty.
+    WriteBack {
+        db: DbFile,
+        file: FileRole,
+        pages: u32,
+        dur_us: u64,
+    },
     /// A COMMIT of one task of this worker's connection (`tasks_per_connection`)
     /// that also committed the statements `others` other tasks had sent into
     /// the same transaction.
@@ -235,6 +244,16 @@ pub fn committed_jobs(events: &[TraceEvent]) -> Vec<i64> {
 }
 
 impl FileRole {
+    /// The role of one of a database's files, from its name.
+    pub fn of_name(name: &str) -> FileRole {
+        if name.ends_with("-wal") {
+            FileRole::Wal
+        } else if name.ends_with("-journal") {
+            FileRole::Journal
+        } else {
+            FileRole::Db
+        }
+    }
     /// The role of a file SQLite opens, from its `SQLITE_OPEN_*` flags.
     #[cfg(feature = "sqlite")]
     pub fn from_open_flags(flags: i32) -> FileRole {

@@ -161,9 +161,13 @@ impl<'a> LockTable<'a> {
         })
     }
 
-    /// Give a record back, with every lock it held.
-    pub fn free(&self, slot: usize) {
-        self.with_records(|r| r.clear(slot))
+    /// Give a record back, with every lock it held; returns whether it was the
+    /// last record taken (the database's last connection closed).
+    pub fn free(&self, slot: usize) -> bool {
+        self.with_records(|r| {
+            r.clear(slot);
+            !(0..SLOTS).any(|s| r.taken(s))
+        })
     }
 
     /// Release every lock of every connection of `owner` (a worker that died);

@@ -8,6 +8,8 @@
 //! - `shm`: private WAL-index regions kept coherent with the shared copy.
 //! - `shm_chunks`: which 1 KiB chunks of the shared WAL index changed, per connection.
 //! - `storage`: file bytes behind one trait (memory; OPFS in the browser).
+//! - `page_cache`: a page cache in shared memory over a slower storage (OPFS):
+//!   writes stay in it until xSync writes them back, as the kernel's page cache.
 //! - `power`: a storage a power cut can strike: writes since each file's last sync undone.
 //! - `context`: whom this thread's connections belong to, and the clock it sleeps on.
 //! - `database`: a database's shared words, storage and locking, attached by path.
@@ -25,6 +27,7 @@ pub mod context;
 pub mod database;
 mod detail;
 pub mod lock_table;
+pub mod page_cache;
 pub mod power;
 #[allow(unsafe_code, reason = "wasm SIMD loads of the WAL index's words")]
 mod same_words;

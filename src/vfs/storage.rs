@@ -60,6 +60,11 @@ pub trait Storage: Shareable {
     fn write_held_back(&self) -> Result<(), StorageError> {
         Ok(())
     }
+    /// Make every file durable (fsync each): what a storage with a page cache
+    /// does at the end of a run and when a database's last connection closes.
+    fn sync_all(&self) -> Result<(), StorageError> {
+        Ok(())
+    }
 }
 
 /// One open file.

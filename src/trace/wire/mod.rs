@@ -134,6 +134,7 @@ const WAL_GREW: u8 = 21;
 const WAL_RESTARTED: u8 = 22;
 const SHARED_COMMIT: u8 = 23;
 const PLAYS: u8 = 24;
+const WRITE_BACK: u8 = 25;
 
 struct Writer<'a> {
     bytes: Vec<u8>,
@@ -285,6 +286,18 @@ impl<'a> Writer<'a> {
                 self.byte(SYNC);
                 self.byte(db_code(*db));
                 self.byte(file_code(*file));
+            }
+            EventKind::WriteBack {
+                db,
+                file,
+                pages,
+                dur_us,
+            } => {
+                self.byte(WRITE_BACK);
+                self.byte(db_code(*db));
+                self.byte(file_code(*file));
+                self.uint(u64::from(*pages));
+                self.uint(*dur_us);
             }
             EventKind::Error {
                 step,
@@ -471,6 +484,12 @@ impl Reader<'_> {
             SYNC => EventKind::Sync {
                 db: self.db()?,
                 file: self.file()?,
+            },
+            WRITE_BACK => EventKind::WriteBack {
+                db: self.db()?,
+                file: self.file()?,
+                pages: u32::try_from(self.uint()?).map_err(|e| e.to_string())?,
+                dur_us: self.uint()?,
             },
             ERROR => EventKind::Error {
                 step: self.step()?,

@@ -361,10 +361,15 @@ unsafe extern "C" fn x_close(file: *mut ffi::sqlite3_file) -> c_int {
     unsafe { (*shared).base.pMethods = ptr::null() };
     if let (Some(database), Some(slot)) = (&open.database, open.lock_slot) {
         let stamp = Stamp::default();
-        database
+        let last = database
             .locks()
             .stamping(&|floor| stamp.read(floor))
             .free(slot);
+        // The database's last connection: a page cache writes every file back
+        // (a close has no error SQLite acts on; the next sync retries).
+        if last {
+            let _ = database.storage.sync_all();
+        }
         if open.level != LockLevel::None {
             stamp.emit(EventKind::Lock {
                 db: open.db,

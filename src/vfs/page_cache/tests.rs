@@ -1,0 +1,205 @@
+//! The page cache natively: workers are threads, each with its own `CachedStorage`
+//! over the same shared words and bytes (as Web Workers each wrap the same
+//! SharedArrayBuffers), and a `MemoryStorage` plays OPFS, the disk under.
+
+use super::*;
+use crate::trace::DbFile;
+use crate::vfs::shared_words::ProcessWords;
+use crate::vfs::storage::{MemoryStorage, Storage};
+
+const NAMES: [&str; 3] = ["/t/q.db", "/t/q.db-journal", "/t/q.db-wal"];
+
+/// What every worker of a run shares: the cache's words and bytes, and the disk.
+struct Shared {
+    words: Arc<ProcessWords>,
+    bytes: MemoryStorage,
+    disk: Arc<MemoryStorage>,
+    slots: usize,
+}
+
+impl Shared {
+    fn new(slots: usize) -> Shared {
+        Shared {
+            words: Arc::new(ProcessWords::zeroed(Layout::new(slots).words())),
+            bytes: MemoryStorage::new(),
+            disk: Arc::new(MemoryStorage::new()),
+            slots,
+        }
+    }
+    /// One worker's view of the cache.
+    fn worker(&self) -> CachedStorage {
+        let cache = PageCache::new(
+            self.words.clone(),
+            self.bytes.open("pages", true).unwrap(),
+            self.slots,
+        )
+        .unwrap();
+        let names = NAMES.iter().map(|n| n.to_string()).collect();
+        CachedStorage::new(cache, self.disk.clone(), names, DbFile::Queue)
+    }
+    fn on_disk(&self, name: &str) -> Vec<u8> {
+        read_all(&*self.disk, name)
+    }
+}
+
+fn read_all(storage: &dyn Storage, name: &str) -> Vec<u8> {
+    if !storage.exists(name) {
+        return Vec::new();
+    }
+    let f = storage.open(name, false).unwrap();
+    let mut out = vec![0; f.size().unwrap() as usize];
+    assert_eq!(f.read_at(0, &mut out).unwrap(), out.len());
+    out
+}
+
+/// A little pseudo-random generator (xorshift), so runs repeat.
+struct Rng(u64);
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+#[test]
+fn what_one_worker_writes_the_next_reads_once_the_lock_moves_with_nothing_on_disk() {
+    let shared = Shared::new(64);
+    let (to_reader, lock_moved) = std::sync::mpsc::channel();
+    std::thread::scope(|s| {
+        let shared = &shared;
+        s.spawn(move || {
+            let w = shared.worker();
+            let f = w.open(NAMES[2], true).unwrap();
+            // A WAL frame: a 24-byte header, then its page, across two blocks.
+            f.write_at(32, &[7u8; 24]).unwrap();
+            f.write_at(56, &[9u8; 4096]).unwrap();
+            to_reader.send(()).unwrap(); // the lock moves
+        });
+        s.spawn(move || {
+            lock_moved.recv().unwrap();
+            let r = shared.worker();
+            let f = r.open(NAMES[2], false).unwrap();
+            assert_eq!(f.size().unwrap(), 56 + 4096);
+            let mut frame = vec![0u8; 24 + 4096];
+            assert_eq!(f.read_at(32, &mut frame).unwrap(), frame.len());
+            assert!(frame[..24].iter().all(|&b| b == 7));
+            assert!(frame[24..].iter().all(|&b| b == 9));
+        });
+    });
+    assert!(shared.on_disk(NAMES[2]).is_empty(), "no sync, nothing on disk");
+    assert_eq!(shared.worker().counts().dirty, 2);
+}
+
+#[test]
+fn a_killed_worker_loses_nothing_even_inside_the_cache_lock() {
+    let shared = Shared::new(16);
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            let w = shared.worker();
+            w.open(NAMES[0], true)
+                .unwrap()
+                .write_at(0, &[5u8; 8192])
+                .unwrap();
+            // It dies: no sync, no close, and inside the cache's spin lock.
+            std::mem::forget(SpinGuard::lock_as(&*shared.words, SPIN, 3));
+            std::mem::forget(w);
+        });
+    });
+    // The host releases what the dead worker held; a survivor reads its writes.
+    assert!(release_owner(&*shared.words, 3));
+    let survivor = shared.worker();
+    let mut page = vec![0u8; 8192];
+    let f = survivor.open(NAMES[0], false).unwrap();
+    assert_eq!(f.read_at(0, &mut page).unwrap(), 8192);
+    assert!(page.iter().all(|&b| b == 5));
+    f.sync().unwrap();
+    assert_eq!(shared.on_disk(NAMES[0]), page);
+}
+
+#[test]
+fn xsync_leaves_the_disk_equal_to_the_cache() {
+    let shared = Shared::new(32);
+    let w = shared.worker();
+    let f = w.open(NAMES[0], true).unwrap();
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut model = Vec::new();
+    for round in 0..20 {
+        for _ in 0..30 {
+            let at = rng.below(60_000) as usize;
+            let len = 1 + rng.below(5000) as usize;
+            let byte = (round * 31 + at) as u8;
+            f.write_at(at as u64, &vec![byte; len]).unwrap();
+            if model.len() < at + len {
+                model.resize(at + len, 0);
+            }
+            model[at..at + len].fill(byte);
+        }
+        if round % 4 == 3 {
+            let size = rng.below(model.len() as u64 + 1) as usize;
+            f.truncate(size as u64).unwrap();
+            model.truncate(size);
+        }
+        f.sync().unwrap();
+        assert!(shared.on_disk(NAMES[0]) == model, "round {round}: disk");
+        assert!(read_all(&w, NAMES[0]) == model, "round {round}: cache");
+        assert_eq!(w.counts().dirty, 0);
+    }
+}
+
+#[test]
+fn the_bound_holds_under_a_long_run_of_several_workers() {
+    let slots = 24;
+    let shared = Shared::new(slots);
+    let workers: Vec<CachedStorage> = (0..3).map(|_| shared.worker()).collect();
+    let mut models = vec![Vec::<u8>::new(); NAMES.len()];
+    let mut rng = Rng(42);
+    for step in 0..6000u32 {
+        let w = &workers[rng.below(3) as usize];
+        let file = rng.below(3) as usize;
+        let f = w.open(NAMES[file], true).unwrap();
+        let model = &mut models[file];
+        match rng.below(100) {
+            0..=49 => {
+                let at = rng.below(400_000) as usize;
+                let len = 1 + rng.below(9000) as usize;
+                let byte = step as u8 | 1;
+                f.write_at(at as u64, &vec![byte; len]).unwrap();
+                if model.len() < at + len {
+                    model.resize(at + len, 0);
+                }
+                model[at..at + len].fill(byte);
+            }
+            50..=89 => {
+                let at = rng.below(model.len() as u64 + 1) as usize;
+                let mut buf = vec![0xAA; 1 + rng.below(6000) as usize];
+                let n = f.read_at(at as u64, &mut buf).unwrap();
+                let want = &model[at..(at + buf.len()).min(model.len())];
+                assert!(&buf[..n] == want, "step {step}: read {n} at {at} differs");
+            }
+            90..=94 => {
+                let size = rng.below(model.len() as u64 + 1) as usize;
+                f.truncate(size as u64).unwrap();
+                model.truncate(size);
+            }
+            95..=97 => f.sync().unwrap(),
+            _ => {
+                w.delete(NAMES[file]).unwrap();
+                model.clear();
+            }
+        }
+        let counts = w.counts();
+        assert!(
+            counts.clean + counts.dirty <= slots,
+            "step {step}: {counts:?} in {slots} slots"
+        );
+    }
+    let last = shared.worker();
+    assert!(last.counts().written_back > 0, "pressure wrote pages back");
+    last.sync_all().unwrap();
+    for (name, model) in NAMES.iter().zip(&models) {
+        assert!(&read_all(&last, name) == model, "{name} through the cache");
+        assert!(&shared.on_disk(name) == model, "{name} on disk after sync_all");
+    }
+}
