@@ -6,7 +6,8 @@ use super::{tracing_vfs, HostError};
 use crate::scenario::{LockingMode, Scenario, ScenarioError};
 use crate::trace::DbFile;
 use crate::vfs::power::PowerCutStorage;
-use crate::vfs::storage::{MemoryStorage, Storage};
+use crate::vfs::page_cache;
+use crate::vfs::storage::{MemoryFile, MemoryStorage, Storage};
 use crate::vfs::{self, shared_words::ProcessWords, Locking, SharedDatabase};
 use rusqlite::{Connection, OpenFlags};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -77,6 +78,31 @@ pub fn check(scenario: &Scenario, vfs: Vfs) -> Result<(), ScenarioError> {
     Ok(())
 }
 
+/// The environment's `LOCKLAB_PAGE_CACHE`: the shared VFS's files go through a
+/// page cache of that many pages over the run's memory, as the browser's go over
+/// OPFS (`vfs::page_cache`), so the native tests can run with it. Not with a
+/// power cut, which strikes the storage under.
+fn page_cache_slots() -> Option<usize> {
+    std::env::var("LOCKLAB_PAGE_CACHE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&n: &usize| n > 0)
+}
+
+/// The files of the database at `path` through a page cache of `slots` pages
+/// over `under`.
+fn cached(path: &str, under: Arc<dyn Storage>, slots: usize, db: DbFile) -> Arc<dyn Storage> {
+    let layout = page_cache::Layout::new(slots);
+    let cache = page_cache::PageCache::new(
+        Arc::new(ProcessWords::zeroed(layout.words())),
+        Box::new(MemoryFile::private()),
+        slots,
+    )
+    .expect("a cache's words and bytes are made to its layout");
+    let names = ["", "-journal", "-wal"].map(|s| format!("{path}{s}"));
+    Arc::new(page_cache::CachedStorage::new(cache, under, names.to_vec(), db))
+}
+
 impl Place {
     /// The databases of a run of `scenario` through `vfs`; the shared VFS keeps
     /// their bytes in `storage` (fresh memory when `None`).
@@ -135,11 +161,17 @@ impl Place {
                     LockingMode::Normal => Locking::Normal,
                     LockingMode::None => Locking::None,
                 };
+                let cache = page_cache_slots().filter(|_| power.is_none());
                 let attach = |name: &str, db: DbFile| {
+                    let path = format!("{prefix}/{name}");
+                    let storage = match cache {
+                        Some(slots) => cached(&path, storage.clone(), slots, db),
+                        None => storage.clone(),
+                    };
                     vfs::attach(SharedDatabase {
-                        path: format!("{prefix}/{name}"),
+                        path,
                         words: Arc::new(ProcessWords::zeroed(vfs::DATABASE_WORDS)),
-                        storage: storage.clone(),
+                        storage,
                         locking,
                         db,
                     })
@@ -161,7 +193,10 @@ impl Place {
                 Ok(Place {
                     queue: shared[0].path.clone(),
                     results: shared.get(1).map(|d| d.path.clone()),
-                    description: format!("{} (memory{locks})", vfs_name),
+                    description: match cache {
+                        Some(slots) => format!("{vfs_name} (memory{locks}, page cache {slots})"),
+                        None => format!("{vfs_name} (memory{locks})"),
+                    },
                     vfs_name,
                     shared,
                     power,

@@ -7,7 +7,7 @@
 use super::lock_table::{LockTable, Locking};
 use super::shared_words::{free_spin_of, SharedWords};
 use super::shm;
-use super::storage::Storage;
+use super::storage::{Storage, StorageError};
 use crate::trace::{DbFile, WorkerId};
 use std::sync::Arc;
 #[cfg(not(target_arch = "wasm32"))]
@@ -37,6 +37,7 @@ impl SharedDatabase {
     /// after a crash (hot journal rollback, WAL recovery). Returns how many
     /// connections the worker had.
     pub fn release_owner(&self, owner: WorkerId) -> usize {
+        self.storage.release_owner(owner);
         release_owner(&*self.words, owner)
     }
 }
@@ -81,6 +82,13 @@ pub fn attach(database: SharedDatabase) -> Arc<SharedDatabase> {
         all.push(database.clone());
     });
     database
+}
+
+/// Make every attached database's files durable (`Storage::sync_all`: a page
+/// cache writes its dirty pages back): the end of a run.
+pub fn sync_all() -> Result<(), StorageError> {
+    let all = with_attached(|all| all.clone());
+    all.iter().try_for_each(|d| d.storage.sync_all())
 }
 
 /// Stop serving the database at `path`; open connections keep what they have.

@@ -65,6 +65,9 @@ pub trait Storage: Shareable {
     fn sync_all(&self) -> Result<(), StorageError> {
         Ok(())
     }
+    /// Free whatever spin lock `owner`, a worker that died, held in the
+    /// storage's own shared words (a page cache's).
+    fn release_owner(&self, _owner: u32) {}
 }
 
 /// One open file.

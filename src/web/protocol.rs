@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
 
 /// The protocol's version: raise it whenever a message or the buffers change.
-pub const PROTOCOL: u32 = 10;
+pub const PROTOCOL: u32 = 11;
 
 /// Where the shared database's bytes live.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -372,9 +372,11 @@ impl FromWorker {
 /// database when the scenario has one) its VFS words, the buffers of its file,
 /// `-journal` and `-wal`, then its power-cut record (`vfs::power`: the words of
 /// [`PowerCutStorage`] for those three files, and a growable buffer per file for
-/// its saved blocks). With OPFS the file buffers hold only the word that says
-/// whether the file exists. Without a power cut the record's four buffers are
-/// placeholders of 8 bytes.
+/// its saved blocks), then its page cache over OPFS (`vfs::page_cache`: its
+/// words, and its pages after a file buffer's 8-byte header). With OPFS the file
+/// buffers hold only the word that says whether the file exists. Without a
+/// power cut the record's four buffers are placeholders of 8 bytes, and so are
+/// the cache's two in memory storage.
 pub struct SharedBuffers;
 
 impl SharedBuffers {
@@ -394,10 +396,15 @@ impl SharedBuffers {
     pub const POWER_OFF: usize = 5;
     pub const INTERPRETER_LOCKS: usize = 6;
     /// Buffers per database: VFS words, three files, the power-cut record's
-    /// words and its three files of saved blocks.
-    pub const PER_DATABASE: usize = 8;
+    /// words and its three files of saved blocks, the page cache's words and
+    /// pages.
+    pub const PER_DATABASE: usize = 10;
     /// Where a database's power-cut record starts among its buffers.
     pub const POWER_WORDS: usize = 4;
+    /// Where a database's page cache starts among its buffers (words, then pages).
+    pub const CACHE_WORDS: usize = 8;
+    /// The pages of a run's cache per database.
+    pub const CACHE_SLOTS: usize = crate::vfs::page_cache::DEFAULT_SLOTS;
     /// A placeholder's bytes (no power cut).
     pub const PLACEHOLDER_BYTES: u32 = 8;
 

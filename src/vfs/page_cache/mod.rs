@@ -155,6 +155,11 @@ impl PageCache {
         self.layout
     }
 
+    /// Free the spin lock if `owner`, a worker that died, held it.
+    pub fn release_owner(&self, owner: u32) -> bool {
+        release_owner(&*self.words, owner)
+    }
+
     /// Take the cache's spin lock.
     fn lock(&self) -> Locked<'_> {
         Locked {

@@ -128,6 +128,9 @@ impl Storage for CachedStorage {
     fn describe(&self) -> String {
         self.inner.under.describe()
     }
+    fn release_owner(&self, owner: u32) {
+        self.inner.cache.release_owner(owner);
+    }
     fn sync_all(&self) -> Result<(), StorageError> {
         (0..self.inner.names.len()).try_for_each(|f| self.inner.sync(f))
     }

@@ -23,7 +23,7 @@ use crate::analysis::outcome::WorkerExit;
 use crate::analysis::report::{Failure, Outcome, RunFacts, RunReport};
 use crate::scenario::Scenario;
 use crate::trace::{Role, WorkerId};
-use crate::vfs::DATABASE_WORDS;
+use crate::vfs::{page_cache, DATABASE_WORDS};
 use crate::web::clock::wall_ms;
 use crate::web::error::WebError;
 use crate::web::next_task::next_task;
@@ -43,7 +43,7 @@ pub use super::worker_handle::{budget, set_budget, LiveTrace, RunWatcher};
 const STOP_GRACE_MS: u32 = 1000;
 
 /// The shared buffers of a new run (see [`SharedBuffers`] for their order).
-fn new_buffers(scenario: &Scenario) -> Result<Array, WebError> {
+fn new_buffers(scenario: &Scenario, storage: StorageKind) -> Result<Array, WebError> {
     let buffers = Array::new();
     let control_buffer = SharedArrayBuffer::new((SharedBuffers::CONTROL_WORDS * 4) as u32);
     let control = Int32Array::new(&control_buffer);
@@ -63,8 +63,24 @@ fn new_buffers(scenario: &Scenario) -> Result<Array, WebError> {
             buffers.push(&file);
         }
         power::push_record(&buffers, scenario)?;
+        push_cache(&buffers, storage);
     }
     Ok(buffers)
+}
+
+/// Push one database's page cache (see [`SharedBuffers`]): over OPFS its words
+/// and its pages, else placeholders.
+fn push_cache(buffers: &Array, storage: StorageKind) {
+    if storage != StorageKind::Opfs {
+        for _ in 0..2 {
+            buffers.push(&SharedArrayBuffer::new(SharedBuffers::PLACEHOLDER_BYTES));
+        }
+        return;
+    }
+    let layout = page_cache::Layout::new(SharedBuffers::CACHE_SLOTS);
+    buffers.push(&SabWords::new_buffer(layout.words()));
+    let pages = SharedBuffers::PLACEHOLDER_BYTES as usize + layout.bytes();
+    buffers.push(&SharedArrayBuffer::new(pages as u32));
 }
 
 fn databases(scenario: &Scenario) -> usize {
@@ -158,7 +174,7 @@ async fn run_on(
     let id = run_files::new_run_id();
     // Held until the run's report is made: no tab's clean-up removes its files.
     let lock = RunLock::hold(&id).await?;
-    let buffers = new_buffers(scenario)?;
+    let buffers = new_buffers(scenario, storage)?;
     let control = Int32Array::new(&buffers.get(0));
     let in_progress = InProgress::begin(Running {
         id: id.clone(),
@@ -437,6 +453,11 @@ impl Run {
             let at = 1 + n * SharedBuffers::PER_DATABASE;
             let words = SabWords::over(&self.buffers.get(at as u32).unchecked_into());
             crate::vfs::release_owner(&words, id);
+            let cache = self.buffers.get((at + SharedBuffers::CACHE_WORDS) as u32);
+            let cache: SharedArrayBuffer = cache.unchecked_into();
+            if cache.byte_length() > SharedBuffers::PLACEHOLDER_BYTES {
+                page_cache::release_owner(&SabWords::over(&cache), id);
+            }
         }
         if self.scenario.faults.power_cut.is_some() {
             power::release_owner(&self.buffers, databases(&self.scenario), id);

@@ -8,6 +8,7 @@ use super::opfs_storage::{self, OpfsStorage};
 use crate::engine::RunControl;
 use crate::scenario::{LockingMode, Scenario};
 use crate::trace::{self, DbFile, WorkerId};
+use crate::vfs::page_cache::{CachedStorage, PageCache};
 use crate::vfs::power::PowerCutStorage;
 use crate::vfs::shared_words::SharedWords;
 use crate::vfs::storage::Storage;
@@ -163,7 +164,10 @@ pub async fn attach(
             StorageKind::Memory => Arc::new(SabStorage::new(
                 names.iter().cloned().zip(file_buffers).collect(),
             )),
-            StorageKind::Opfs => opfs(run, &path, &names, &file_buffers).await?,
+            StorageKind::Opfs => {
+                let under = opfs(run, &path, &names, &file_buffers).await?;
+                cached(buffers, first, under, &names, db)?
+            }
         };
         if power_cut {
             // Every file of the database loses its unsynced writes at the cut;
@@ -191,6 +195,32 @@ pub async fn attach(
         words: Int32Array::new(&buffer(buffers, 0)),
         worker,
     })
+}
+
+/// The database's files through the run's page cache over `under` (OPFS), or
+/// straight to `under` when the page sent no cache.
+fn cached(
+    buffers: &Array,
+    first: usize,
+    under: Arc<OpfsStorage>,
+    names: &[String],
+    db: DbFile,
+) -> Result<Arc<dyn Storage>, WebError> {
+    let words = buffer(buffers, first + SharedBuffers::CACHE_WORDS);
+    if words.byte_length() <= SharedBuffers::PLACEHOLDER_BYTES {
+        return Ok(under);
+    }
+    let pages = buffer(buffers, first + SharedBuffers::CACHE_WORDS + 1);
+    let pages = SabStorage::new(vec![("pages".to_string(), pages)])
+        .open("pages", true)
+        .map_err(|e| WebError::worker(format!("the page cache's pages: {e}")))?;
+    let cache = PageCache::new(
+        Arc::new(SabWords::over(&words)),
+        pages,
+        SharedBuffers::CACHE_SLOTS,
+    )
+    .map_err(|e| WebError::worker(format!("the page cache: {e}")))?;
+    Ok(Arc::new(CachedStorage::new(cache, under, names.to_vec(), db)))
 }
 
 /// This worker's OPFS storage for the database at `path`, opened on first use in

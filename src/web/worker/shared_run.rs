@@ -210,6 +210,12 @@ pub fn audit(scenario: &Scenario, committed: &[i64]) -> FromWorker {
     };
     let (audit, integrity_check) =
         schema::check_after_run(scenario, &kept[0], kept.get(1), committed);
+    // The end of the run: its last connections close, and whatever a page cache
+    // still holds dirty goes to OPFS, as an orderly shutdown syncs its files.
+    drop(kept);
+    if let Err(e) = vfs::database::sync_all() {
+        return failed(WebError::database(format!("syncing the run's files: {e}")));
+    }
     FromWorker::Audited {
         audit,
         integrity_check,
