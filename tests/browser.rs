@@ -107,3 +107,131 @@ fn the_busy_handler_of_the_wasm_build_sleeps_1_2_5_10_15_20_25_ms_then_what_is_l
     assert_eq!(asked_ms, [1, 2, 5, 10, 15, 20, 25, 22]);
     b.execute_batch("COMMIT").unwrap();
 }
+
+/// The page cache over OPFS in a Web Worker: two workers' views of one cache (each
+/// wraps the same SharedArrayBuffers, as every Web Worker of a run does), OPFS
+/// files under it in a run directory of their own.
+mod page_cache {
+    use js_sys::SharedArrayBuffer;
+    use locklab::trace::DbFile;
+    use locklab::vfs::page_cache::{CachedStorage, Layout, PageCache};
+    use locklab::vfs::shared_words::SpinGuard;
+    use locklab::vfs::storage::Storage;
+    use locklab::web::shared_memory::{sab_storage::SabStorage, sab_words::SabWords};
+    use locklab::web::{run_files, worker::opfs_storage};
+    use std::sync::Arc;
+    use wasm_bindgen_test::*;
+
+    const SUFFIXES: [&str; 3] = ["", "-journal", "-wal"];
+
+    struct Run {
+        names: Vec<String>,
+        words: SharedArrayBuffer,
+        pages: SharedArrayBuffer,
+        flags: Vec<SharedArrayBuffer>,
+        dir: web_sys::FileSystemDirectoryHandle,
+        slots: usize,
+    }
+
+    impl Run {
+        async fn new(slots: usize) -> Run {
+            let id = run_files::new_run_id();
+            let layout = Layout::new(slots);
+            Run {
+                names: SUFFIXES
+                    .iter()
+                    .map(|s| format!("/locklab-runs/{id}/q.db{s}"))
+                    .collect(),
+                words: SabWords::new_buffer(layout.words()),
+                pages: SharedArrayBuffer::new(8 + layout.bytes() as u32),
+                flags: (0..3).map(|_| SharedArrayBuffer::new(8)).collect(),
+                dir: run_files::directory(&id).await.unwrap(),
+                slots,
+            }
+        }
+        async fn opfs(&self) -> Arc<opfs_storage::OpfsStorage> {
+            Arc::new(
+                opfs_storage::open(&self.dir, &self.names, &self.flags)
+                    .await
+                    .unwrap(),
+            )
+        }
+        /// One worker's view: its own OPFS handles, the shared cache.
+        async fn worker(&self) -> CachedStorage {
+            let pages = SabStorage::new(vec![("p".into(), self.pages.clone())]);
+            let words = Arc::new(SabWords::over(&self.words));
+            let cache = PageCache::new(words, pages.open("p", true).unwrap(), self.slots).unwrap();
+            CachedStorage::new(cache, self.opfs().await, self.names.clone(), DbFile::Queue)
+        }
+    }
+
+    fn read_all(storage: &dyn Storage, name: &str) -> Vec<u8> {
+        let f = storage.open(name, false).unwrap();
+        let mut out = vec![0; f.size().unwrap() as usize];
+        assert_eq!(f.read_at(0, &mut out).unwrap(), out.len());
+        out
+    }
+
+    #[wasm_bindgen_test]
+    async fn what_one_worker_writes_another_reads_and_xsync_makes_opfs_equal() {
+        let run = Run::new(64).await;
+        let (a, b) = (run.worker().await, run.worker().await);
+        let wal = &run.names[2];
+        let f = a.open(wal, true).unwrap();
+        f.write_at(32, &[7; 24]).unwrap();
+        f.write_at(56, &[9; 4096]).unwrap();
+        // The lock moves to b: it reads the frame; OPFS has none of it yet.
+        let frame = read_all(&b, wal);
+        assert_eq!(frame.len(), 56 + 4096);
+        assert!(frame[32..56].iter().all(|&x| x == 7) && frame[56..].iter().all(|&x| x == 9));
+        let disk = run.opfs().await;
+        assert_eq!(disk.open(wal, false).unwrap().size().unwrap(), 0);
+        // b syncs: OPFS, read through handles of its own, equals the cache.
+        b.open(wal, false).unwrap().sync().unwrap();
+        assert_eq!(read_all(&*run.opfs().await, wal), frame);
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_killed_worker_loses_nothing_and_the_bound_holds_over_a_long_run() {
+        let slots = 16;
+        let run = Run::new(slots).await;
+        let killed = run.worker().await;
+        killed
+            .open(&run.names[0], true)
+            .unwrap()
+            .write_at(0, &[5; 10_000])
+            .unwrap();
+        // It dies inside the cache's lock, never syncing; the page frees the lock.
+        std::mem::forget(SpinGuard::lock_as(&SabWords::over(&run.words), 0, 4));
+        std::mem::forget(killed);
+        assert!(locklab::vfs::page_cache::release_owner(
+            &SabWords::over(&run.words),
+            4
+        ));
+        let w = run.worker().await;
+        let mut model = vec![5u8; 10_000];
+        assert_eq!(read_all(&w, &run.names[0]), model);
+        let f = w.open(&run.names[0], false).unwrap();
+        for step in 0..600u32 {
+            let at = (step.wrapping_mul(7919) % 200_000) as usize;
+            let len = 1 + (step.wrapping_mul(104_729) % 9000) as usize;
+            f.write_at(at as u64, &vec![step as u8; len]).unwrap();
+            if model.len() < at + len {
+                model.resize(at + len, 0);
+            }
+            model[at..at + len].fill(step as u8);
+            let counts = w.counts();
+            assert!(
+                counts.clean + counts.dirty <= slots,
+                "step {step}: {counts:?}"
+            );
+        }
+        assert!(w.counts().written_back > 0, "pressure wrote pages back");
+        assert!(read_all(&w, &run.names[0]) == model, "through the cache");
+        w.sync_all().unwrap();
+        assert!(
+            read_all(&*run.opfs().await, &run.names[0]) == model,
+            "in OPFS after sync"
+        );
+    }
+}

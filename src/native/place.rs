@@ -5,8 +5,8 @@
 use super::{tracing_vfs, HostError};
 use crate::scenario::{LockingMode, Scenario, ScenarioError};
 use crate::trace::DbFile;
-use crate::vfs::power::PowerCutStorage;
 use crate::vfs::page_cache;
+use crate::vfs::power::PowerCutStorage;
 use crate::vfs::storage::{MemoryFile, MemoryStorage, Storage};
 use crate::vfs::{self, shared_words::ProcessWords, Locking, SharedDatabase};
 use rusqlite::{Connection, OpenFlags};
@@ -100,7 +100,12 @@ fn cached(path: &str, under: Arc<dyn Storage>, slots: usize, db: DbFile) -> Arc<
     )
     .expect("a cache's words and bytes are made to its layout");
     let names = ["", "-journal", "-wal"].map(|s| format!("{path}{s}"));
-    Arc::new(page_cache::CachedStorage::new(cache, under, names.to_vec(), db))
+    Arc::new(page_cache::CachedStorage::new(
+        cache,
+        under,
+        names.to_vec(),
+        db,
+    ))
 }
 
 impl Place {

@@ -88,7 +88,10 @@ fn what_one_worker_writes_the_next_reads_once_the_lock_moves_with_nothing_on_dis
             assert!(frame[24..].iter().all(|&b| b == 9));
         });
     });
-    assert!(shared.on_disk(NAMES[2]).is_empty(), "no sync, nothing on disk");
+    assert!(
+        shared.on_disk(NAMES[2]).is_empty(),
+        "no sync, nothing on disk"
+    );
     assert_eq!(shared.worker().counts().dirty, 2);
 }
 
@@ -200,6 +203,9 @@ fn the_bound_holds_under_a_long_run_of_several_workers() {
     last.sync_all().unwrap();
     for (name, model) in NAMES.iter().zip(&models) {
         assert!(&read_all(&last, name) == model, "{name} through the cache");
-        assert!(&shared.on_disk(name) == model, "{name} on disk after sync_all");
+        assert!(
+            &shared.on_disk(name) == model,
+            "{name} on disk after sync_all"
+        );
     }
 }

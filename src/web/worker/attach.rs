@@ -220,7 +220,12 @@ fn cached(
         SharedBuffers::CACHE_SLOTS,
     )
     .map_err(|e| WebError::worker(format!("the page cache: {e}")))?;
-    Ok(Arc::new(CachedStorage::new(cache, under, names.to_vec(), db)))
+    Ok(Arc::new(CachedStorage::new(
+        cache,
+        under,
+        names.to_vec(),
+        db,
+    )))
 }
 
 /// This worker's OPFS storage for the database at `path`, opened on first use in
