@@ -153,6 +153,16 @@ fn every_kind() -> Vec<TraceEvent> {
             },
         ),
         at(
+            17,
+            3,
+            EventKind::WriteBack {
+                db: DbFile::Queue,
+                file: FileRole::Wal,
+                pages: 70_000,
+                dur_us: 1_234_567,
+            },
+        ),
+        at(
             18,
             9,
             EventKind::Error {
@@ -235,7 +245,7 @@ fn the_samples_hold_one_event_of_every_tag() {
         .iter()
         .map(|e| std::mem::discriminant(&e.kind))
         .collect();
-    assert_eq!(kinds.len(), usize::from(PLAYS) + 1);
+    assert_eq!(kinds.len(), usize::from(WRITE_BACK) + 1);
 }
 
 #[test]
