@@ -107,6 +107,15 @@ impl<'a> SpinGuard<'a> {
     }
 }
 
+impl<'a> SpinGuard<'a> {
+    /// Take the spin lock at word `at` if it is free, for the worker this thread
+    /// records for (or the host).
+    pub fn try_lock(words: &'a dyn SharedWords, at: usize) -> Option<SpinGuard<'a>> {
+        let mark = super::context::owner() as i32 + 1;
+        (words.compare_exchange(at, 0, mark) == 0).then(|| SpinGuard { words, at })
+    }
+}
+
 impl Drop for SpinGuard<'_> {
     fn drop(&mut self) {
         self.words.store(self.at, 0);

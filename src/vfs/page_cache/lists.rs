@@ -1,5 +1,6 @@
 //! The cache's lists, doubly linked through its slots' words: the free slots, the
-//! clean pages from most to least recently used, and each file's dirty pages.
+//! clean pages from most to least recently used, each file's dirty pages and
+//! each file's pages being written back.
 //! A list is three header words (first, last, count); a slot's neighbours are
 //! two of its words (each a slot + 1, 0 for none). Used with the spin lock held.
 
@@ -8,7 +9,7 @@ use super::{Locked, MAX_FILES};
 /// Where the lists' header words start, and end.
 const AT: usize = 4;
 const LIST_WORDS: usize = 3;
-pub const END: usize = AT + (2 + MAX_FILES) * LIST_WORDS;
+pub const END: usize = AT + (2 + 2 * MAX_FILES) * LIST_WORDS;
 /// A slot's neighbour words.
 const PREV: usize = 4;
 const NEXT: usize = 5;
@@ -22,6 +23,10 @@ pub const LRU: List = List(1);
 impl List {
     pub fn dirty(file: usize) -> List {
         List(2 + file)
+    }
+    /// The file's pages being written back by a sync, outside the cache's lock.
+    pub fn syncing(file: usize) -> List {
+        List(2 + MAX_FILES + file)
     }
 }
 

@@ -10,8 +10,11 @@
 //! The cache is a fixed number of 4 KiB pages of file bytes (slots) in one shared
 //! byte area, and their bookkeeping in shared words, all changed under one spin
 //! lock: a hash table from (file, block) to slot; each slot on exactly one list
-//! (free, the clean pages from most to least recently used, or its file's dirty
-//! pages); each file's size. A new page takes a free slot, else the least
+//! (free, the clean pages from most to least recently used, its file's dirty
+//! pages, or its file's pages being written back); each file's size and its sync
+//! lock. A write-back (`sync.rs`) holds the cache's lock only to copy the file's
+//! dirty pages and, after writing them to the storage outside it, to mark them
+//! clean: other workers read and write the cache meanwhile. A new page takes a free slot, else the least
 //! recently used clean page; when every page is dirty, all of them are written
 //! back first (what the kernel does under memory pressure: SQLite assumes any
 //! write may reach the disk before a sync, atomiccommit.html §2). So the cache
@@ -19,12 +22,15 @@
 //!
 //! Invariants: every byte of a file below its size is in a slot or, if in none,
 //! in the storage under; the storage holds no byte at or past the file's size
-//! that a slot does not; a slot's bytes past its file's size are zeros.
+//! that a slot does not; a slot's bytes past its file's size are zeros; a page
+//! being written back has the bytes the write-back copied (a write moves it to
+//! the dirty pages), and is never reused before the write-back has ended.
 //!
 //! `storage.rs` puts it behind the `Storage` trait (`CachedStorage`).
 
 mod lists;
 pub mod storage;
+mod sync;
 
 use super::shared_words::{free_spin_of, SharedWords, SpinGuard};
 use super::storage::{StorageError, StoredFile};
@@ -42,12 +48,14 @@ pub const DEFAULT_SLOTS: usize = 4096;
 
 /// Header words: the spin lock, slots handed out so far, pages written back
 /// (a count for tests and the curious), then the lists, then per file whether
-/// its size is known and its size in bytes (low, high word).
+/// its size is known, its size in bytes (low, high word) and its sync lock (a
+/// spin lock held through a write-back, taken before the cache's lock).
 const SPIN: usize = 0;
 const HANDED_OUT: usize = 1;
 const WRITTEN_BACK: usize = 2;
 const FILES_AT: usize = lists::END;
-const FILE_WORDS: usize = 3;
+const FILE_WORDS: usize = 4;
+const SYNC_LOCK: usize = 3;
 const HEADER: usize = FILES_AT + MAX_FILES * FILE_WORDS;
 
 /// A slot's words: its file + 1 (0: none), its block, its state, the next slot
@@ -60,6 +68,26 @@ const SLOT_WORDS: usize = 6;
 const FREE_SLOT: i32 = 0;
 const CLEAN: i32 = 1;
 const DIRTY: i32 = 2;
+const SYNCING: i32 = 3;
+
+/// The word of `file`'s sync lock.
+fn sync_word(file: usize) -> usize {
+    FILES_AT + file * FILE_WORDS + SYNC_LOCK
+}
+
+/// Why an operation under the cache's lock stopped.
+enum Fault {
+    Storage(StorageError),
+    /// Every page is dirty or being written back, and `file`'s write-back holds
+    /// its sync lock: wait for it outside the cache's lock, then try again.
+    SyncBusy(usize),
+}
+
+impl From<StorageError> for Fault {
+    fn from(e: StorageError) -> Fault {
+        Fault::Storage(e)
+    }
+}
 
 /// The most blocks written back in one write to the storage under.
 const MAX_RUN_BLOCKS: usize = 256;
@@ -120,9 +148,11 @@ pub struct PageCache {
     layout: Layout,
 }
 
-/// Free the cache's spin lock if `owner`, a worker that died, held it.
+/// Free the cache's spin locks (its own and the files' sync locks) that `owner`,
+/// a worker that died, held.
 pub fn release_owner(words: &dyn SharedWords, owner: u32) -> bool {
-    free_spin_of(words, SPIN, owner)
+    let files = (0..MAX_FILES).filter(|f| free_spin_of(words, sync_word(*f), owner));
+    (files.count() > 0) | free_spin_of(words, SPIN, owner)
 }
 
 impl PageCache {
@@ -168,9 +198,31 @@ impl PageCache {
         }
     }
 
+    /// Take `file`'s sync lock (before the cache's, never after).
+    fn sync_lock(&self, file: usize) -> SpinGuard<'_> {
+        SpinGuard::lock(&*self.words, sync_word(file))
+    }
+
+    /// Run `op` under the cache's lock until no write-back is in its way.
+    fn locked<T>(
+        &self,
+        mut op: impl FnMut(&Locked) -> Result<T, Fault>,
+    ) -> Result<T, StorageError> {
+        loop {
+            let result = op(&self.lock());
+            match result {
+                Ok(v) => return Ok(v),
+                Err(Fault::Storage(e)) => return Err(e),
+                Err(Fault::SyncBusy(file)) => drop(self.sync_lock(file)),
+            }
+        }
+    }
+
     pub fn counts(&self) -> Counts {
         let l = self.lock();
-        let dirty = (0..MAX_FILES).map(|f| l.list(List::dirty(f)).count()).sum();
+        let dirty = (0..MAX_FILES)
+            .map(|f| l.list(List::dirty(f)).count() + l.list(List::syncing(f)).count())
+            .sum();
         Counts {
             clean: l.list(LRU).count(),
             dirty,
@@ -188,7 +240,7 @@ impl PageCache {
         buf: &mut [u8],
         backing: &dyn Backing,
     ) -> Result<usize, StorageError> {
-        self.lock().read(file, offset, buf, backing)
+        self.locked(|l| l.read(file, offset, buf, backing))
     }
     pub fn write(
         &self,
@@ -197,7 +249,7 @@ impl PageCache {
         data: &[u8],
         backing: &dyn Backing,
     ) -> Result<(), StorageError> {
-        self.lock().write(file, offset, data, backing)
+        self.locked(|l| l.write(file, offset, data, backing))
     }
     pub fn truncate(
         &self,
@@ -205,17 +257,15 @@ impl PageCache {
         size: u64,
         backing: &dyn Backing,
     ) -> Result<(), StorageError> {
+        let _sync = self.sync_lock(file);
         self.lock().truncate(file, size, backing)
     }
     /// The file is gone: its pages are dropped, dirty or not, and its size is 0.
     pub fn forget(&self, file: usize) {
+        let _sync = self.sync_lock(file);
         let l = self.lock();
         l.drop_from(file, 0);
         l.set_size(file, 0);
-    }
-    /// Write the file's dirty pages to the storage under; returns how many.
-    pub fn write_back(&self, file: usize, backing: &dyn Backing) -> Result<u32, StorageError> {
-        self.lock().write_back(file, backing)
     }
 }
 
@@ -301,12 +351,13 @@ impl Locked<'_> {
         match self.slot_word(s, STATE) {
             CLEAN => LRU,
             DIRTY => List::dirty(self.slot_word(s, TAG) as usize - 1),
+            SYNCING => List::syncing(self.slot_word(s, TAG) as usize - 1),
             _ => FREE,
         }
     }
 
     /// A slot for a new page, on no list and in no hash chain.
-    fn allocate(&self, backing: &dyn Backing) -> Result<usize, StorageError> {
+    fn allocate(&self, backing: &dyn Backing) -> Result<usize, Fault> {
         if let Some(s) = self.list(FREE).pop_back() {
             return Ok(s);
         }
@@ -316,8 +367,17 @@ impl Locked<'_> {
             return Ok(handed);
         }
         if self.list(LRU).count() == 0 {
+            let mut busy = None;
             for file in 0..MAX_FILES {
-                self.write_back(file, backing)?;
+                // Another worker's write-back of this file may still write pages
+                // that are dirty again: its pages must wait for it.
+                match SpinGuard::try_lock(&*self.cache.words, sync_word(file)) {
+                    Some(_sync) => self.write_back_here(file, backing)?,
+                    None => busy = Some(file),
+                }
+            }
+            if let (0, Some(file)) = (self.list(LRU).count(), busy) {
+                return Err(Fault::SyncBusy(file));
             }
         }
         let s = self
@@ -339,7 +399,7 @@ impl Locked<'_> {
         fill: bool,
         size: u64,
         backing: &dyn Backing,
-    ) -> Result<usize, StorageError> {
+    ) -> Result<usize, Fault> {
         if let Some(s) = self.lookup(file, block) {
             return Ok(s);
         }
@@ -377,7 +437,7 @@ impl Locked<'_> {
         offset: u64,
         buf: &mut [u8],
         backing: &dyn Backing,
-    ) -> Result<usize, StorageError> {
+    ) -> Result<usize, Fault> {
         let size = self.size(file, backing)?;
         if offset >= size {
             return Ok(0);
@@ -404,7 +464,7 @@ impl Locked<'_> {
         offset: u64,
         data: &[u8],
         backing: &dyn Backing,
-    ) -> Result<(), StorageError> {
+    ) -> Result<(), Fault> {
         let size = self.size(file, backing)?;
         // The new size first: a write-back that makes room mid-write (of this
         // file too) writes this write's pages whole.
@@ -419,8 +479,9 @@ impl Locked<'_> {
             let k = (PAGE - within).min(data.len() - done);
             let s = self.page(file, block, k < PAGE, size, backing)?;
             self.data_write(s, within, &data[done..done + k])?;
-            if self.slot_word(s, STATE) == CLEAN {
-                self.list(LRU).remove(s);
+            if self.slot_word(s, STATE) != DIRTY {
+                // Clean, or being written back with the bytes it had before.
+                self.list(self.list_of(s)).remove(s);
                 self.set_slot_word(s, STATE, DIRTY);
                 self.list(List::dirty(file)).push_front(s);
             }
@@ -474,55 +535,6 @@ impl Locked<'_> {
                 }
             }
         }
-    }
-
-    fn write_back(&self, file: usize, backing: &dyn Backing) -> Result<u32, StorageError> {
-        let dirty = List::dirty(file);
-        let mut pages: Vec<(u32, usize)> = self
-            .list(dirty)
-            .slots()
-            .into_iter()
-            .map(|s| (self.slot_word(s, BLOCK) as u32, s))
-            .collect();
-        if pages.is_empty() {
-            return Ok(0);
-        }
-        let start_us = crate::trace::now_us();
-        pages.sort_unstable();
-        let size = self.size(file, backing)?;
-        let mut bytes = Vec::new();
-        let mut i = 0;
-        while i < pages.len() {
-            let first = pages[i].0;
-            let mut j = i;
-            while j + 1 < pages.len()
-                && pages[j + 1].0 == pages[j].0 + 1
-                && j + 1 - i < MAX_RUN_BLOCKS
-            {
-                j += 1;
-            }
-            bytes.clear();
-            bytes.resize((j + 1 - i) * PAGE, 0);
-            for (k, (_, s)) in pages[i..=j].iter().enumerate() {
-                self.data_read(*s, 0, &mut bytes[k * PAGE..(k + 1) * PAGE])?;
-            }
-            let start = u64::from(first) * PAGE as u64;
-            let len = (bytes.len() as u64).min(size.saturating_sub(start)) as usize;
-            if len > 0 {
-                backing.write(file, start, &bytes[..len])?;
-            }
-            i = j + 1;
-        }
-        backing.settle()?;
-        for (_, s) in &pages {
-            self.list(dirty).remove(*s);
-            self.set_slot_word(*s, STATE, CLEAN);
-            self.list(LRU).push_front(*s);
-        }
-        let n = pages.len() as u32;
-        self.set(WRITTEN_BACK, self.get(WRITTEN_BACK).wrapping_add(n as i32));
-        backing.written_back(file, n, start_us);
-        Ok(n)
     }
 }
 

@@ -209,3 +209,222 @@ fn the_bound_holds_under_a_long_run_of_several_workers() {
         );
     }
 }
+
+/// A disk whose writes wait at a gate until the test opens it, so a test can
+/// look at the cache while a write-back is inside the storage under.
+#[derive(Default)]
+struct Gate {
+    closed: std::sync::Mutex<bool>,
+    opened: std::sync::Condvar,
+    entered: std::sync::atomic::AtomicBool,
+}
+
+impl Gate {
+    fn open(&self) {
+        *self.closed.lock().unwrap() = false;
+        self.opened.notify_all();
+    }
+    /// Close the gate until the guard goes (a failing test must not leave a
+    /// write-back waiting at it for ever).
+    fn closed(&self) -> impl Drop + '_ {
+        *self.closed.lock().unwrap() = true;
+        struct Opens<'g>(&'g Gate);
+        impl Drop for Opens<'_> {
+            fn drop(&mut self) {
+                self.0.open();
+            }
+        }
+        Opens(self)
+    }
+    fn wait_entered(&self) {
+        while !self.entered.load(std::sync::atomic::Ordering::SeqCst) {
+            std::thread::yield_now();
+        }
+    }
+}
+
+struct GatedDisk {
+    under: Arc<MemoryStorage>,
+    gate: Arc<Gate>,
+}
+
+struct GatedFile {
+    under: Box<dyn StoredFile>,
+    gate: Arc<Gate>,
+}
+
+impl Storage for GatedDisk {
+    fn open(&self, name: &str, create: bool) -> Result<Box<dyn StoredFile>, StorageError> {
+        let under = self.under.open(name, create)?;
+        let gate = self.gate.clone();
+        Ok(Box::new(GatedFile { under, gate }))
+    }
+    fn delete(&self, name: &str) -> Result<(), StorageError> {
+        self.under.delete(name)
+    }
+    fn exists(&self, name: &str) -> bool {
+        self.under.exists(name)
+    }
+    fn describe(&self) -> String {
+        "a gated disk".into()
+    }
+}
+
+impl StoredFile for GatedFile {
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<usize, StorageError> {
+        self.under.read_at(offset, buf)
+    }
+    fn write_at(&self, offset: u64, data: &[u8]) -> Result<(), StorageError> {
+        self.gate
+            .entered
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        let mut closed = self.gate.closed.lock().unwrap();
+        while *closed {
+            closed = self.gate.opened.wait(closed).unwrap();
+        }
+        self.under.write_at(offset, data)
+    }
+    fn truncate(&self, size: u64) -> Result<(), StorageError> {
+        self.under.truncate(size)
+    }
+    fn size(&self) -> Result<u64, StorageError> {
+        self.under.size()
+    }
+    fn sync(&self) -> Result<(), StorageError> {
+        self.under.sync()
+    }
+}
+
+impl Shared {
+    /// One worker's view of the cache over the disk behind `gate`.
+    fn gated_worker(&self, gate: &Arc<Gate>) -> CachedStorage {
+        let cache = PageCache::new(
+            self.words.clone(),
+            self.bytes.open("pages", true).unwrap(),
+            self.slots,
+        )
+        .unwrap();
+        let names = NAMES.iter().map(|n| n.to_string()).collect();
+        let disk = GatedDisk {
+            under: self.disk.clone(),
+            gate: gate.clone(),
+        };
+        CachedStorage::new(cache, Arc::new(disk), names, DbFile::Queue)
+    }
+}
+
+#[test]
+fn others_read_and_write_the_cache_while_a_write_back_is_in_the_disk() {
+    let shared = Shared::new(16);
+    let gate = Arc::new(Gate::default());
+    let syncer = shared.gated_worker(&gate);
+    syncer
+        .open(NAMES[0], true)
+        .unwrap()
+        .write_at(0, &[1u8; PAGE])
+        .unwrap();
+    std::thread::scope(|s| {
+        let closed = gate.closed();
+        let sync = s.spawn(|| syncer.open(NAMES[0], false).unwrap().sync());
+        gate.wait_entered();
+        // The write-back is inside the disk's write: the cache is not locked.
+        let other = shared.worker();
+        let f = other.open(NAMES[0], false).unwrap();
+        let mut page = vec![0u8; PAGE];
+        assert_eq!(f.read_at(0, &mut page).unwrap(), PAGE);
+        assert!(page.iter().all(|&b| b == 1), "the page being written back");
+        f.write_at(0, &[2u8; PAGE]).unwrap();
+        let j = other.open(NAMES[1], true).unwrap();
+        j.write_at(0, &[3u8; 100]).unwrap();
+        assert_eq!(other.counts().dirty, 2, "written again: dirty again");
+        drop(closed);
+        sync.join().unwrap().unwrap();
+    });
+    // The write-back put what it copied; the page written meanwhile stays dirty.
+    assert_eq!(shared.on_disk(NAMES[0]), vec![1u8; PAGE]);
+    let last = shared.worker();
+    assert_eq!(last.counts().dirty, 2);
+    last.sync_all().unwrap();
+    assert_eq!(shared.on_disk(NAMES[0]), vec![2u8; PAGE]);
+    assert_eq!(shared.on_disk(NAMES[1]), vec![3u8; 100]);
+}
+
+#[test]
+fn a_full_cache_waits_for_a_write_back_in_the_disk_and_reuses_none_of_its_pages() {
+    let shared = Shared::new(4);
+    let gate = Arc::new(Gate::default());
+    let syncer = shared.gated_worker(&gate);
+    let f = syncer.open(NAMES[0], true).unwrap();
+    for block in 0..4u8 {
+        f.write_at(u64::from(block) * PAGE as u64, &[block + 1; PAGE])
+            .unwrap();
+    }
+    std::thread::scope(|s| {
+        let closed = gate.closed();
+        let sync = s.spawn(move || f.sync());
+        gate.wait_entered();
+        let (done, finished) = std::sync::mpsc::channel();
+        let shared = &shared;
+        let writer = s.spawn(move || {
+            let other = shared.worker();
+            let w = other.open(NAMES[2], true).unwrap();
+            w.write_at(0, &[9u8; PAGE]).unwrap();
+            done.send(()).unwrap();
+        });
+        // Every page is being written back: the writer waits for the write-back.
+        let waited = finished.recv_timeout(std::time::Duration::from_millis(300));
+        assert!(waited.is_err(), "a page was reused before it was on disk");
+        drop(closed);
+        sync.join().unwrap().unwrap();
+        writer.join().unwrap();
+    });
+    let last = shared.worker();
+    let want: Vec<u8> = (1..=4u8).flat_map(|b| [b; PAGE]).collect();
+    assert_eq!(shared.on_disk(NAMES[0]), want);
+    assert_eq!(read_all(&last, NAMES[0]), want);
+    assert_eq!(read_all(&last, NAMES[2]), vec![9u8; PAGE]);
+}
+
+#[test]
+fn a_write_back_that_died_leaves_its_pages_to_the_next() {
+    let shared = Shared::new(8);
+    let w = shared.worker();
+    let f = w.open(NAMES[0], true).unwrap();
+    f.write_at(0, &[7u8; 3 * PAGE]).unwrap();
+    // Worker 3 dies between copying the pages and marking them clean.
+    std::mem::forget(SpinGuard::lock_as(&*shared.words, sync_word(0), 3));
+    let cache = PageCache::new(
+        shared.words.clone(),
+        shared.bytes.open("pages", true).unwrap(),
+        shared.slots,
+    )
+    .unwrap();
+    let copies = cache.lock().copy_for_write_back(0, &NoDisk).unwrap();
+    assert_eq!(copies.blocks, [0, 1, 2]);
+    assert_eq!(w.counts().dirty, 3, "being written back, not clean");
+    assert!(release_owner(&*shared.words, 3));
+    f.sync().unwrap();
+    assert_eq!(shared.on_disk(NAMES[0]), vec![7u8; 3 * PAGE]);
+    assert_eq!(w.counts().dirty, 0);
+}
+
+/// A disk no test reaches.
+struct NoDisk;
+impl Backing for NoDisk {
+    fn size(&self, _: usize) -> Result<u64, StorageError> {
+        unreachable!()
+    }
+    fn read(&self, _: usize, _: u64, _: &mut [u8]) -> Result<usize, StorageError> {
+        unreachable!()
+    }
+    fn write(&self, _: usize, _: u64, _: &[u8]) -> Result<(), StorageError> {
+        unreachable!()
+    }
+    fn truncate(&self, _: usize, _: u64) -> Result<(), StorageError> {
+        unreachable!()
+    }
+    fn settle(&self) -> Result<(), StorageError> {
+        unreachable!()
+    }
+    fn written_back(&self, _: usize, _: u32, _: Option<u64>) {}
+}
