@@ -5,7 +5,8 @@
 // arguments (e.g. `short-wal-work0`) run only those scenarios, `all` adds every
 // preset but your-turn (which waits for a person at the console); RUNS=n sets the
 // runs, DIST=dir benchmarks another build of the page and LOCKLAB=file another
-// native build (e.g. ones kept from before a change). A preset the unix VFS refuses
+// native build (e.g. ones kept from before a change); SYNCHRONOUS=full runs the
+// two scenarios given here with synchronous FULL. A preset the unix VFS refuses
 // (faults, broken locking) has no unix figure: its ratios are to the native shared
 // VFS, marked *. The last line is the figures as one JSON object (bench-all.sh).
 import { spawnSync } from "node:child_process";
@@ -27,6 +28,9 @@ const scenarios = {
   "wal-readers": null,
   "short-transactions": null,
 };
+
+// SYNCHRONOUS=full (or normal, off) sets `synchronous` of the scenarios given above.
+if (process.env.SYNCHRONOUS) for (const s of Object.values(scenarios)) if (s) s.synchronous = process.env.SYNCHRONOUS;
 
 const median = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
