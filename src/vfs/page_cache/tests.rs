@@ -28,6 +28,10 @@ impl Shared {
     }
     /// One worker's view of the cache.
     fn worker(&self) -> CachedStorage {
+        self.worker_over(self.disk.clone())
+    }
+    /// One worker's view of the cache over `disk`.
+    fn worker_over(&self, disk: Arc<dyn Storage>) -> CachedStorage {
         let cache = PageCache::new(
             self.words.clone(),
             self.bytes.open("pages", true).unwrap(),
@@ -35,7 +39,7 @@ impl Shared {
         )
         .unwrap();
         let names = NAMES.iter().map(|n| n.to_string()).collect();
-        CachedStorage::new(cache, self.disk.clone(), names, DbFile::Queue)
+        CachedStorage::new(cache, disk, names, DbFile::Queue)
     }
     fn on_disk(&self, name: &str) -> Vec<u8> {
         read_all(&*self.disk, name)
@@ -298,18 +302,10 @@ impl StoredFile for GatedFile {
 impl Shared {
     /// One worker's view of the cache over the disk behind `gate`.
     fn gated_worker(&self, gate: &Arc<Gate>) -> CachedStorage {
-        let cache = PageCache::new(
-            self.words.clone(),
-            self.bytes.open("pages", true).unwrap(),
-            self.slots,
-        )
-        .unwrap();
-        let names = NAMES.iter().map(|n| n.to_string()).collect();
-        let disk = GatedDisk {
+        self.worker_over(Arc::new(GatedDisk {
             under: self.disk.clone(),
             gate: gate.clone(),
-        };
-        CachedStorage::new(cache, Arc::new(disk), names, DbFile::Queue)
+        }))
     }
 }
 
