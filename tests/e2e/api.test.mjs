@@ -116,8 +116,9 @@ test("a worker refuses a first message that is not its wasm, messages of another
       noProtocol: await ask({ json: setup, buffers: [] }),
       tooFew: await ask({ protocol: ready.protocol, json: setup, buffers: [sab(20)] }),
       // The control words, then per database (one here) its VFS words, three
-      // files, the power-cut record's words and three files of saved blocks.
-      wrongSize: await ask({ protocol: ready.protocol, json: setup, buffers: Array.from({ length: 9 }, () => sab(8)) }),
+      // files, the power-cut record's words and three files of saved blocks, the
+      // page cache's words and pages.
+      wrongSize: await ask({ protocol: ready.protocol, json: setup, buffers: Array.from({ length: 11 }, () => sab(8)) }),
     };
     worker.terminate();
     return out;
@@ -127,7 +128,7 @@ test("a worker refuses a first message that is not its wasm, messages of another
   for (const key of ["oldProtocol", "noProtocol", "tooFew", "wrongSize"]) assert.ok(answers[key].failed, key);
   assert.match(answers.oldProtocol.failed.message, new RegExp(`the page speaks protocol ${answers.ready.ready.protocol - 1}, this worker ${answers.ready.ready.protocol}: .*reload the page`));
   assert.match(answers.noProtocol.failed.message, /the page speaks protocol none/);
-  assert.match(answers.tooFew.failed.message, /the page sent 1 shared buffers, this worker expects 9/);
+  assert.match(answers.tooFew.failed.message, /the page sent 1 shared buffers, this worker expects 11/);
   // 22 control words: 6 of the run's, then 16 interpreter locks (`processes`).
   assert.match(answers.wrongSize.failed.message, /shared buffer 0 \(the run's control words\) holds 8 bytes, this worker expects 88/);
 });
