@@ -13,5 +13,6 @@ mod js_json;
 pub mod kept_runs;
 mod power;
 pub mod run;
+pub mod warm_up;
 mod worker_handle;
 pub mod worker_module;

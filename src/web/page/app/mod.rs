@@ -38,7 +38,7 @@ pub fn start() {
     // first run would otherwise pay for.
     gloo_timers::callback::Timeout::new(AFTER_FIRST_RENDER_MS, || {
         super::canvas_fonts::warm_up();
-        crate::web::host::worker_module::start_compiling();
+        crate::web::host::warm_up::start();
     })
     .forget();
 }
