@@ -68,11 +68,11 @@ console.log(`median of ${RUNS} runs, jobs/s`);
 console.log("scenario              native-unix native-shared  browser-opfs browser-memory  opfs/unix memory/unix");
 const all = process.argv.includes("all");
 const only = process.argv.slice(2).filter((a) => a !== "all");
-if (all) {
-  for (const p of presets) if (!(p.name in scenarios) && p.name !== "your-turn") scenarios[p.name] = null;
+for (const p of presets) {
+  if (!(p.name in scenarios) && p.name !== "your-turn" && (all || only.includes(p.name))) scenarios[p.name] = null;
 }
 for (const name of only) {
-  if (!(name in scenarios)) throw new Error(`no scenario ${name}; known: ${Object.keys(scenarios).join(", ")}`);
+  if (!(name in scenarios)) throw new Error(`no scenario ${name}; known: ${Object.keys(scenarios).join(", ")} and the presets`);
 }
 for (const [name, given] of Object.entries(scenarios)) {
   if (only.length > 0 && !only.includes(name) && !all) continue;
