@@ -87,14 +87,16 @@ for (const [name, given] of Object.entries(scenarios)) {
   };
   const unix = native(name, given, "unix");
   const shared = native(name, given, "shared");
-  const opfs = await inBrowser("opfs");
+  // The page cuts the power in memory storage only (it refuses OPFS, saying so).
+  const opfs = scenario.faults?.power_cut ? null : await inBrowser("opfs");
   const memory = await inBrowser("memory");
   const f = (x) => (x === null ? "-" : x.toFixed(0)).padStart(12);
   const base = unix ?? shared;
   const mark = unix === null ? "*" : " ";
-  const ratio = (x) => `${(x / base).toFixed(2)}${mark}`.padStart(10);
+  const ratio = (x) => (x === null ? "-" : `${(x / base).toFixed(2)}${mark}`).padStart(10);
   console.log(`${name.padEnd(20)} ${f(unix)} ${f(shared)} ${f(opfs)} ${f(memory)} ${ratio(opfs)} ${ratio(memory)}`);
-  figures[name] = { unix, shared, opfs, memory, opfs_ratio: opfs / base, memory_ratio: memory / base, to: unix === null ? "shared" : "unix" };
+  const of = (x) => (x === null ? null : x / base);
+  figures[name] = { unix, shared, opfs, memory, opfs_ratio: of(opfs), memory_ratio: of(memory), to: unix === null ? "shared" : "unix" };
 }
 console.log(JSON.stringify({ runs: RUNS, scenarios: figures }));
 await browser.close();
