@@ -88,7 +88,8 @@ for (const [name, given] of Object.entries(scenarios)) {
   const unix = native(name, given, "unix");
   const shared = native(name, given, "shared");
   // The page cuts the power in memory storage only (it refuses OPFS, saying so).
-  const opfs = scenario.faults?.power_cut ? null : await inBrowser("opfs");
+  const cutsPower = (scenario.faults ?? []).some((f) => f.power_cut);
+  const opfs = cutsPower ? null : await inBrowser("opfs");
   const memory = await inBrowser("memory");
   const f = (x) => (x === null ? "-" : x.toFixed(0)).padStart(12);
   const base = unix ?? shared;
