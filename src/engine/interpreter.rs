@@ -165,6 +165,23 @@ mod tests {
     use super::*;
     use crate::clock::SystemClock;
     use crate::vfs::shared_words::ProcessWords;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    /// A clock that tells whether anyone has slept on it.
+    struct Waiting {
+        clock: Arc<SystemClock>,
+        asleep: AtomicBool,
+    }
+
+    impl Clock for Waiting {
+        fn now_us(&self) -> u64 {
+            self.clock.now_us()
+        }
+        fn sleep(&self, d: Duration) {
+            self.asleep.store(true, Ordering::SeqCst);
+            self.clock.sleep(d)
+        }
+    }
 
     #[test]
     fn one_worker_of_a_process_holds_its_lock_and_a_waiter_says_whom_it_waited_for() {
@@ -179,19 +196,24 @@ mod tests {
         let clock = Arc::new(SystemClock::starting_now());
         a.take(clock.as_ref());
         c.take(clock.as_ref());
+        // Worker 2's clock says when it first sleeps: it has found the lock taken.
+        let waiting = Arc::new(Waiting {
+            clock: clock.clone(),
+            asleep: AtomicBool::new(false),
+        });
         let waiter = std::thread::spawn({
-            let clock = clock.clone();
+            let (clock, waiting) = (clock.clone(), waiting.clone());
             move || {
-                trace::install(2, clock.clone());
-                b.take(clock.as_ref());
+                trace::install(2, clock);
+                b.take(waiting.as_ref());
                 b.release();
                 trace::uninstall()
             }
         });
-        while words.load(0) == 1 {
-            std::thread::sleep(Duration::from_millis(2));
-            a.release();
+        while !waiting.asleep.load(Ordering::SeqCst) {
+            std::thread::sleep(Duration::from_millis(1));
         }
+        a.release();
         let events = waiter.join().unwrap();
         assert!(
             matches!(
