@@ -216,13 +216,23 @@ mod ends {
                     dur_us: 1000,
                 },
             ),
+            // The page cache's write-back is a span too (the exported trace's).
+            at(
+                1100,
+                EventKind::WriteBack {
+                    db: crate::trace::DbFile::Queue,
+                    file: crate::trace::FileRole::Wal,
+                    pages: 3,
+                    dur_us: 200,
+                },
+            ),
         ];
         let mut r = Replay::new(&run, 2000);
         let mut stops = Vec::new();
-        for _ in 0..4 {
+        for _ in 0..6 {
             r.step(true);
             stops.push(r.playhead_us());
         }
-        assert_eq!(stops, vec![10, 25, 40, 1040]);
+        assert_eq!(stops, vec![10, 25, 40, 1040, 1100, 1300]);
     }
 }

@@ -211,12 +211,13 @@ pub enum EventKind {
 
 impl EventKind {
     /// How long the event lasted, for the events that are spans (recorded at
-    /// their start): statements, busy waits and interpreter waits.
+    /// their start): statements, busy waits, interpreter waits and write-backs.
     pub fn dur_us(&self) -> Option<u64> {
         match self {
             EventKind::Statement { dur_us, .. }
             | EventKind::BusyWait { dur_us, .. }
-            | EventKind::InterpreterWait { dur_us, .. } => Some(*dur_us),
+            | EventKind::InterpreterWait { dur_us, .. }
+            | EventKind::WriteBack { dur_us, .. } => Some(*dur_us),
             _ => None,
         }
     }
