@@ -129,7 +129,13 @@ fn without_locking_workers_double_claim_or_corrupt_and_the_report_says_so() {
         "no damage seen: {:?}, integrity {}, outcome {:?}, failure {:?}",
         r.jobs, r.integrity_check, r.outcome, r.failure
     );
-    assert!(!r.invariants.all_hold());
+    // The report says so: a broken invariant, or the failure that ended the run
+    // (an ended run's jobs are not all required done, so its invariants may hold).
+    assert!(
+        !r.invariants.all_hold() || ended_by_it,
+        "{:?}",
+        r.invariants
+    );
     // No lock is ever refused, so SQLite never reports BUSY.
     assert_eq!(r.error_count("SQLITE_BUSY"), 0, "{:?}", r.errors);
 }
