@@ -3,8 +3,12 @@
 // Chromium trace taken over CDP. For each long task on the page's main thread:
 // when it began (ms after Run was clicked), how long it took, and the trace
 // events inside it by name (Layout, Paint, FunctionCall, ...), longest first.
-// ZOOM=1 profiles zooming and panning the finished run instead; LONG=ms sets the
-// length from which a task is listed (50, or 10 with ZOOM). TRACE=file keeps the
+// ZOOM=1 profiles zooming and panning the finished run instead; REPLAY=speed
+// (a label of the replay's speeds: 1/50 ... 1x) its replay at that speed for
+// FRAMES frames (120) from the middle of the run; COMPARE=1 zooming and panning
+// a comparison's two timelines (the knobs' scenario against a copy in rollback
+// mode), A's buttons and B's in turn; LONG=ms sets the length from which a task
+// is listed (50, or 10 with ZOOM, REPLAY or COMPARE). TRACE=file keeps the
 // whole trace (open it in Chromium's Performance panel or Perfetto). DIST=dir
 // profiles another build of the page. SAMPLES=1 adds a CPU profile: for each
 // task, the functions its samples were in (inclusive ms, TOP=n of them, ONLY=text
@@ -23,7 +27,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const site = await serve(process.env.DIST ?? join(root, "dist"));
 const browser = await launch();
 const page = await browser.newPage();
-await page.goto(site.url);
+// A lesson of one run (the first visit's own lesson is a comparison: two runs).
+await page.goto(`${site.url}#lesson=wall-of-red`);
 await ready(page);
 const cdp = await page.context().newCDPSession(page);
 
@@ -59,24 +64,50 @@ await page.locator("#field-work_ms").fill("0,4");
 await closeDrawer(page, "scenario");
 
 const zoom = process.env.ZOOM === "1";
-if (zoom) {
+const replay = process.env.REPLAY;
+const comparing = process.env.COMPARE === "1";
+if (comparing) {
+  await page.getByTestId("compare-edited-copy").click();
+  await page.locator("#b-field-journal_mode").selectOption("delete");
+  await page.getByTestId("compare-run").click();
+  await page.getByTestId("compared").waitFor({ timeout: 600_000 });
+  await page.getByTestId("compare-timeline-a").scrollIntoViewIfNeeded();
+}
+if (zoom || replay) {
   await page.getByTestId("run").click();
   await page.getByTestId("run-report").waitFor({ timeout: 300_000 });
   await page.getByTestId("timeline-canvas").scrollIntoViewIfNeeded();
 }
+if (replay) {
+  await page.getByTestId("replay-speed").selectOption({ label: replay });
+  await page.evaluate(() => {
+    const slider = document.querySelector('[data-testid="replay"] input[type="range"]');
+    slider.value = String(Math.floor(Number(slider.max) / 2));
+    slider.dispatchEvent(new Event("input", { bubbles: true }));
+  });
+}
 const since = await traced(async () => {
   const at = await page.evaluate(() => performance.timeOrigin + performance.now());
-  if (zoom) {
-    await page.evaluate(async () => {
+  if (replay) {
+    await page.evaluate(async (n) => {
+      const play = () => document.querySelector('[data-testid="replay-play"]').click();
+      play();
+      for (let i = 0; i < n; i++) await new Promise((r) => requestAnimationFrame(r));
+      play();
+    }, Number(process.env.FRAMES ?? 120));
+  } else if (zoom || comparing) {
+    await page.evaluate(async (comparing) => {
       const labels = ["Zoom in", "Zoom in", "Later", "Earlier", "Zoom out", "Zoom out"];
-      const buttons = labels.map((label) =>
-        [...document.querySelectorAll('[data-testid="run-report"] .timeline-view button')]
+      const views = comparing ? ["a", "b"].map((side) => `[data-testid="compare-timeline-${side}"]`)
+        : ['[data-testid="run-report"]'];
+      const buttons = labels.map((label, i) =>
+        [...document.querySelectorAll(`${views[i % views.length]} .timeline-view button`)]
           .find((b) => b.getAttribute("aria-label") === label));
       for (let i = 0; i < 60; i++) {
         buttons[i % buttons.length].click();
         await new Promise((r) => requestAnimationFrame(r));
       }
-    });
+    }, comparing);
   } else {
     await page.getByTestId("run").click();
     await page.getByTestId("run-report").waitFor({ timeout: 300_000 });
@@ -94,12 +125,13 @@ const busiest = events.filter((e) => e.name === "thread_name" && e.args?.name ==
   .sort((a, b) => b.busy - a.busy);
 const main = busiest[0].t;
 const onMain = events.filter((e) => e.pid === main.pid && e.tid === main.tid && e.ph === "X");
-const over = Number(process.env.LONG ?? (zoom ? 10 : 50));
+const over = Number(process.env.LONG ?? (zoom || replay || comparing ? 10 : 50));
 const tasks = onMain.filter((e) => e.name === "RunTask" && e.dur > over * 1000);
 // Trace times are µs on the monotonic clock; the click time is ms since 1970, so
 // tasks are placed relative to the first task that followed it.
 const t0 = Math.min(...onMain.map((e) => e.ts));
-console.log(`${tasks.length} tasks over ${over} ms (${zoom ? "zoom and pan" : "streaming"}; click at ${since.toFixed(0)})`);
+const what = replay ? `replay at ${replay}` : comparing ? "a comparison's zoom and pan" : zoom ? "zoom and pan" : "streaming";
+console.log(`${tasks.length} tasks over ${over} ms (${what}; click at ${since.toFixed(0)})`);
 for (const task of tasks) {
   const inside = onMain.filter((e) => e !== task && e.ts >= task.ts && e.ts + e.dur <= task.ts + task.dur);
   const by = new Map();
