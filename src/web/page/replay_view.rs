@@ -6,7 +6,7 @@
 
 use super::keys::use_page_keys;
 use super::metrics_panel::{MetricsPanel, Numbers};
-use super::timeline::{SharedWindow, TimelineView};
+use super::timeline::{PlayheadCell, SharedWindow, TimelineView};
 use crate::analysis::metrics::Tally;
 use crate::duration::ms_text;
 use crate::timeline::replay::{Replay, SPEEDS};
@@ -179,6 +179,12 @@ pub fn replay_view(props: &ReplayProps) -> Html {
     } else {
         Vec::new()
     };
+    // The timeline draws the playhead where this cell says, without rendering.
+    let line = use_memo((), |_| PlayheadCell::default());
+    {
+        let line = line.clone();
+        use_effect_with(active.then_some(playhead), move |at| line.set(*at));
+    }
     html! {
         <div class="replay" data-testid="replay" data-playhead-us={playhead.to_string()}
             data-playing={playing.to_string()}>
@@ -200,10 +206,10 @@ pub fn replay_view(props: &ReplayProps) -> Html {
                     value={playhead.to_string()} oninput={on_seek} />
                 <span class="playhead" data-testid="replay-time">{ format!("{} of {}", ms_text(playhead), ms_text(r.end_us())) }</span>
             </div>
-            // The finished run's lanes never change: only the playhead moves, and the
-            // view paints its lanes again only when they do.
+            // The finished run's lanes never change: only the playhead moves, over
+            // them, and the view neither renders nor paints its lanes again for it.
             <TimelineView timeline={props.timeline.clone()} now_us={end_us} version={0} shared={props.shared.clone()}
-                playhead={active.then_some(playhead)} />
+                playhead={Some(line.clone())} />
             if *active {
                 <div class="replay-moment">
                     <h4>{ format!("At {}", ms_text(playhead)) }</h4>

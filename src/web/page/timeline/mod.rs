@@ -6,17 +6,20 @@
 //! Details of what is under the pointer or the cursor come from the core too
 //! (`Timeline::details`). The lane pointed at is the one whose wait-for edges are
 //! drawn when there are too many to draw them all; a busy wait wide enough is
-//! labelled with whom it waits for.
+//! labelled with whom it waits for. A replay's playhead lies over the lanes
+//! (`playhead`), moved without painting them again.
 
 pub(crate) mod canvas;
 mod inspect;
 mod keys;
 mod legend;
 mod painting;
+mod playhead;
 mod pointer;
 pub(crate) mod window;
 
 pub(crate) use painting::next_frame;
+pub use playhead::PlayheadCell;
 pub use window::{use_window, SharedWindow, Window, WindowCell};
 
 use super::shell::use_shell;
@@ -42,9 +45,10 @@ pub struct TimelineProps {
     pub now_us: u64,
     /// Changes whenever `timeline` grew, so that the view draws again.
     pub version: u64,
-    /// A replay's playhead, drawn as a line across the lanes.
+    /// A replay's playhead, drawn as a line across the lanes wherever the cell
+    /// says (moving it renders nothing again).
     #[prop_or_default]
-    pub playhead: Option<u64>,
+    pub playhead: Option<Rc<PlayheadCell>>,
     /// A window shared with stacked timelines (A/B): zooming one moves them all.
     #[prop_or_default]
     pub shared: Option<SharedWindow>,
@@ -163,6 +167,37 @@ fn use_resized(width: &Rc<RefCell<Option<usize>>>) -> u32 {
     *resized
 }
 
+/// Put the playhead's canvas `line` where `cell` says over the lanes of
+/// `geometry`: after each drawing of the lanes (`frame`: a new window, width or
+/// run), and at each move of the playhead, which draws nothing else.
+#[hook]
+fn use_playhead(geometry: &Geometry, cell: Option<Rc<PlayheadCell>>, line: &NodeRef, frame: Frame) {
+    let place = {
+        let (geometry, line) = (geometry.clone(), line.clone());
+        move |window: Window, at: Option<u64>| {
+            let lanes = geometry.canvas_and_view(window);
+            if let (Some(line), Some((lanes, view))) = (line.cast::<HtmlCanvasElement>(), lanes) {
+                playhead::place(&line, &lanes, &view, at);
+            }
+        }
+    };
+    {
+        let (cell, place) = (cell.clone(), place.clone());
+        use_effect_with(frame, move |frame| {
+            if let Some(cell) = cell {
+                place(frame.window, cell.get());
+            }
+        });
+    }
+    let window = geometry.window.clone();
+    use_effect_with(cell, move |cell| {
+        let watch = cell
+            .as_ref()
+            .map(|cell| cell.watch(Callback::from(move |at| place(window.get(), at))));
+        move || drop(watch)
+    });
+}
+
 /// The zoom and pan buttons, and the window they move in words.
 #[derive(Properties, PartialEq)]
 struct ZoomBarProps {
@@ -227,9 +262,10 @@ pub fn timeline_view(props: &TimelineProps) -> Html {
         resized,
         cursor: inspect.cursor,
         pointed: inspect.pointed,
-        playhead: props.playhead,
     };
     use_painting(&geometry, &props.timeline, frame, props.spread);
+    let line_ref = use_node_ref();
+    use_playhead(&geometry, props.playhead.clone(), &line_ref, frame);
     let Pointer {
         on_move,
         on_down,
@@ -245,13 +281,18 @@ pub fn timeline_view(props: &TimelineProps) -> Html {
         <div class="timeline-view" data-testid="timeline-view" data-lanes={t.lanes().len().to_string()}
             data-events={t.events().to_string()} data-window={format!("{start}-{end}")}>
             <ZoomBar {window} {axis_us} shown={(start, end)} />
-            <canvas ref={canvas_ref} tabindex="0" data-testid="timeline-canvas"
-                role="img" aria-label="One lane per worker: its transactions, the lock it held over time, \
-                its busy waits, its jobs, its errors, and its refused locks with an edge to the worker \
-                that held the lock in the way. Focus it and use the arrow keys to step through \
-                the events; + and - zoom."
-                onmousemove={on_move} onmousedown={on_down} onclick={on_click} onmouseleave={on_leave}
-                onwheel={on_wheel} onkeydown={on_key} />
+            <div class="lanes">
+                <canvas ref={canvas_ref} tabindex="0" data-testid="timeline-canvas"
+                    role="img" aria-label="One lane per worker: its transactions, the lock it held over time, \
+                    its busy waits, its jobs, its errors, and its refused locks with an edge to the worker \
+                    that held the lock in the way. Focus it and use the arrow keys to step through \
+                    the events; + and - zoom."
+                    onmousemove={on_move} onmousedown={on_down} onclick={on_click} onmouseleave={on_leave}
+                    onwheel={on_wheel} onkeydown={on_key} />
+                if props.playhead.is_some() {
+                    <canvas ref={line_ref} class="playhead" aria-hidden="true" />
+                }
+            </div>
             <div class="details" aria-live="polite" data-testid="timeline-details">
                 if inspect.details.is_empty() {
                     <span class="muted">{ "Point at a lane for details, click to keep them (Esc lets go), \

@@ -1,8 +1,7 @@
-//! When the timeline paints: its lanes again only when what they show changed
-//! (a moving playhead alone puts the same pixels back), and a live view with many
-//! lanes over two frames.
+//! When the timeline paints: its lanes again only when what they show changed,
+//! and a live view with many lanes over two frames.
 
-use super::canvas::{draw, present};
+use super::canvas::{present, Surface};
 use super::window::Window;
 use super::Geometry;
 use crate::timeline::paint::{self, Cursor, Raster};
@@ -28,8 +27,9 @@ pub(crate) fn next_frame(then: impl FnOnce() + 'static) {
 }
 
 /// What a frame shows: the timeline's version, the run's time, the window and
-/// the axis, the cursor, the lane pointed at and a replay's playhead; `resized`
-/// changes when the page's size does. The timeline draws whenever it changes.
+/// the axis, the cursor and the lane pointed at; `resized` changes when the
+/// page's size does. The timeline draws whenever it changes (a replay's
+/// playhead moves apart: `playhead`).
 #[derive(Clone, Copy, PartialEq)]
 pub(super) struct Frame {
     pub version: u64,
@@ -39,7 +39,6 @@ pub(super) struct Frame {
     pub resized: u32,
     pub cursor: Option<Cursor>,
     pub pointed: Option<usize>,
-    pub playhead: Option<u64>,
 }
 
 /// What a painted raster shows: the timeline's version, the run's time, the
@@ -70,6 +69,7 @@ pub(super) fn use_painting(
     spread: bool,
 ) {
     let raster = use_mut_ref(Raster::default);
+    let surface = use_mut_ref(Surface::default);
     // What the raster shows now: painted again only when this changes.
     let painted = use_mut_ref(|| None::<PaintKey>);
     // Bumped by every drawing, so that the second half of a spread one that a
@@ -84,19 +84,19 @@ pub(super) fn use_painting(
         let repaint = painted.borrow().as_ref() != Some(&key);
         *drawings.borrow_mut() += 1;
         let lanes = timeline.borrow().lanes().len();
-        let overlay = (frame.cursor, frame.pointed, frame.playhead);
         if !(spread && repaint && lanes >= SPREAD_FROM_LANES) {
             *painted.borrow_mut() = Some(key);
-            let mut raster = raster.borrow_mut();
-            let now_us = frame.now_us;
-            draw(
+            let (timeline, mut raster) = (timeline.borrow(), raster.borrow_mut());
+            if repaint {
+                let (now_us, cursor, focus) = (frame.now_us, frame.cursor, frame.pointed);
+                paint::paint(&timeline, &view, now_us, cursor, focus, &mut raster);
+            }
+            present(
                 &canvas,
-                &timeline.borrow(),
+                &mut surface.borrow_mut(),
+                &timeline,
                 &view,
-                now_us,
-                overlay,
-                &mut raster,
-                repaint,
+                &raster,
             );
             return;
         }
@@ -111,7 +111,6 @@ pub(super) fn use_painting(
         };
         paint_half(&timeline.borrow(), &view, 0..half, &mut raster.borrow_mut());
         let this = *drawings.borrow();
-        let playhead = frame.playhead;
         next_frame(move || {
             if *drawings.borrow() != this {
                 return;
@@ -120,7 +119,13 @@ pub(super) fn use_painting(
             paint_half(&timeline, &view, half..lanes, &mut raster);
             paint::paint_edges(&timeline, &view, focus, &mut raster);
             *painted.borrow_mut() = Some(key);
-            present(&canvas, &timeline, &view, playhead, &raster);
+            present(
+                &canvas,
+                &mut surface.borrow_mut(),
+                &timeline,
+                &view,
+                &raster,
+            );
         });
     });
 }
