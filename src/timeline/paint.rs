@@ -166,6 +166,12 @@ impl Raster {
         }
     }
 
+    /// Row `y`'s pixels.
+    fn row(&mut self, y: usize) -> &mut [u8] {
+        let stride = self.width * 4;
+        &mut self.rgba[y * stride..(y + 1) * stride]
+    }
+
     /// The colour at (`x`, `y`): what the tests read back.
     pub fn at(&self, x: usize, y: usize) -> Rgb {
         let at = (y * self.width + x) * 4;
@@ -200,6 +206,10 @@ pub fn paint(
 /// Paint lanes `some` of `timeline`'s first `lanes` into `raster`: what `paint`
 /// does before the edges, in parts (a live view spreads them over frames). The
 /// part that begins at lane 0 makes the raster anew, `lanes` lanes tall.
+///
+/// A row is painted once into a line of pixels and copied to the rows it
+/// fills; the bar's hatching (busy waits) differs from row to row only by
+/// which of four phases it is in, so four hatched lines serve its 14 rows.
 pub fn paint_lanes(
     timeline: &Timeline,
     view: &View,
@@ -212,57 +222,52 @@ pub fn paint_lanes(
     if some.start == 0 {
         raster.reset(view.width, lanes * LANE_HEIGHT);
     }
-    let mut line = vec![0xff; view.width * 4];
-    let set = |line: &mut [u8], x: usize, rgb: Rgb| line[x * 4..x * 4 + 3].copy_from_slice(&rgb);
+    let rule = line_of(view.width, |_| Some(RULE));
+    let mut hatched: [Vec<u8>; 4] = Default::default();
+    // Each error kind's shape as the pixels it sets, once there is an error.
+    let mut sprites: Option<[Vec<(usize, usize)>; 4]> = None;
     let part = timeline.lanes().enumerate().take(some.end.min(lanes));
     for (i, lane) in part.skip(some.start) {
         let y0 = i * LANE_HEIGHT;
-        line.fill(0xff);
-        for x in 0..view.width {
-            set(&mut line, x, RULE);
-        }
-        raster.copy_line(&line, (LANE_HEIGHT - 1, LANE_HEIGHT), y0);
-        line.fill(0xff);
-        for (x, end) in lane.transactions(view, now_us).into_iter().enumerate() {
-            let dashed_gap = (x / 3) % 2 == 1;
-            match end {
-                Some(TxEnd::RolledBack) if dashed_gap => {}
-                Some(_) => set(&mut line, x, TX),
-                None => {}
-            }
-        }
+        raster.copy_line(&rule, (LANE_HEIGHT - 1, LANE_HEIGHT), y0);
+        let txs = lane.transactions(view, now_us);
+        let line = line_of(view.width, |x| match txs[x] {
+            // Dashed: a rolled-back transaction's line has gaps.
+            Some(TxEnd::RolledBack) if (x / 3) % 2 == 1 => None,
+            Some(_) => Some(TX),
+            None => None,
+        });
         raster.copy_line(&line, TX_ROW, y0);
-        let mut waits = Vec::new();
-        for (x, cell) in lane.cells(view, now_us).into_iter().enumerate() {
-            set(&mut line, x, cell_colour(cell));
-            if cell == Cell::BusyWait {
-                waits.push(x);
+        let cells = lane.cells(view, now_us);
+        let bar = line_of(view.width, |x| Some(cell_colour(cells[x])));
+        for (phase, line) in hatched.iter_mut().enumerate() {
+            line.clear();
+            line.extend_from_slice(&bar);
+            let waits = cells.iter().enumerate().skip((4 - phase) % 4).step_by(4);
+            for (x, _) in waits.filter(|(_, cell)| **cell == Cell::BusyWait) {
+                line[x * 4..x * 4 + 3].copy_from_slice(&HATCH);
             }
         }
-        raster.copy_line(&line, BAR_ROW, y0);
         for y in BAR_ROW.0..BAR_ROW.1 {
-            for x in waits.iter().filter(|x| (*x + y) % 4 == 0) {
-                raster.put(*x, y0 + y, HATCH);
-            }
+            // A row's hatched pixels are where (x + y) % 4 == 0.
+            raster.copy_line(&hatched[y % 4], (y, y + 1), y0);
         }
         let (jobs, errors) = lane.mark_columns(view);
-        for (x, job) in jobs.into_iter().enumerate() {
-            match job {
-                Some(true) => raster.fill(x, JOB_ROW, y0, DONE),
-                Some(false) => raster.fill(x, (JOB_ROW.0 + 2, JOB_ROW.1), y0, CLAIM),
-                None => {}
-            }
+        if jobs.iter().any(Option::is_some) {
+            // A completion's tick is tall; a claim's, its last row only.
+            let done = line_of(view.width, |x| (jobs[x] == Some(true)).then_some(DONE));
+            let ticks = line_of(view.width, |x| {
+                jobs[x].map(|d| if d { DONE } else { CLAIM })
+            });
+            raster.copy_line(&done, (JOB_ROW.0, JOB_ROW.1 - 1), y0);
+            raster.copy_line(&ticks, (JOB_ROW.1 - 1, JOB_ROW.1), y0);
         }
         for (x, kind) in errors.into_iter().enumerate() {
             let Some(kind) = kind else { continue };
-            for (dy, row) in error_shape(kind).iter().enumerate() {
-                for (dx, c) in row.bytes().enumerate() {
-                    if c == b'#' {
-                        let px = (x + dx).checked_sub(SPRITE / 2);
-                        if let Some(px) = px {
-                            raster.put(px, y0 + ERROR_ROW + dy, error_colour(kind));
-                        }
-                    }
+            let sprite = sprites.get_or_insert_with(|| ErrorKind::ALL.map(sprite_of));
+            for &(dx, dy) in &sprite[kind as usize] {
+                if let Some(px) = (x + dx).checked_sub(SPRITE / 2) {
+                    raster.put(px, y0 + ERROR_ROW + dy, error_colour(kind));
                 }
             }
         }
@@ -270,6 +275,29 @@ pub fn paint_lanes(
             raster.fill(view.column(c.t_us), (0, LANE_HEIGHT - 1), y0, CURSOR);
         }
     }
+}
+
+/// The pixels of `kind`'s shape, (x, y) from its top left corner.
+fn sprite_of(kind: ErrorKind) -> Vec<(usize, usize)> {
+    let rows = error_shape(kind).into_iter().enumerate();
+    rows.flat_map(|(dy, row)| {
+        row.bytes()
+            .enumerate()
+            .filter(|(_, c)| *c == b'#')
+            .map(move |(dx, _)| (dx, dy))
+    })
+    .collect()
+}
+
+/// One row of `width` pixels: column `x` in `colour(x)`, or white.
+fn line_of(width: usize, colour: impl Fn(usize) -> Option<Rgb>) -> Vec<u8> {
+    let mut line = vec![0xff; width * 4];
+    for (x, pixel) in line.chunks_exact_mut(4).enumerate() {
+        if let Some(rgb) = colour(x) {
+            pixel[..3].copy_from_slice(&rgb);
+        }
+    }
+    line
 }
 
 /// Every refusal's dot, and the wait-for edges shown (see the module's words),
@@ -297,19 +325,32 @@ pub fn paint_edges(timeline: &Timeline, view: &View, focus: Option<usize>, raste
             }
         }
     }
+    // A dot per column with a refusal, drawn as masks of its rows: 5 px wide
+    // in its middle rows, 3 at its top and bottom (`DOT`).
+    let (mut narrow, mut wide) = (vec![false; view.width], vec![false; view.width]);
     for (i, lane) in timeline.lanes().enumerate() {
-        let mut last = None;
-        for (t_us, _) in lane.refusals_in(view) {
+        narrow.fill(false);
+        wide.fill(false);
+        let mut refusals = lane.refusals_in(view);
+        while let Some((t_us, _)) = refusals.first() {
             let x = view.column(*t_us);
-            // One dot per column.
-            if last.replace(x) == Some(x) {
-                continue;
+            for (mask, half) in [(&mut narrow, 1), (&mut wide, 2)] {
+                mask[x.saturating_sub(half)..(x + half + 1).min(view.width)].fill(true);
             }
-            for (dy, &(from, to)) in DOT.iter().enumerate() {
-                let y = i * LANE_HEIGHT + REFUSAL_Y + dy - 2;
-                for px in (x + from).saturating_sub(2)..(x + to).saturating_sub(2) {
-                    raster.put(px, y, EDGE);
-                }
+            // On to the first refusal of a later column (a wall of red has
+            // thousands in view, most in columns already dotted).
+            if x + 1 >= view.width {
+                break;
+            }
+            let next = view.time_at(x + 1);
+            refusals = &refusals[refusals.partition_point(|(t, _)| *t < next)..];
+        }
+        for (dy, &(from, _)) in DOT.iter().enumerate() {
+            let mask = if from == 0 { &wide } else { &narrow };
+            let row = raster.row(i * LANE_HEIGHT + REFUSAL_Y + dy - 2);
+            let dotted = row.chunks_exact_mut(4).zip(mask).filter(|(_, m)| **m);
+            for (pixel, _) in dotted {
+                pixel[..3].copy_from_slice(&EDGE);
             }
         }
     }
@@ -396,6 +437,50 @@ mod tests {
             [0xff; 3],
             "lane 4 painted"
         );
+    }
+
+    #[test]
+    fn a_busy_wait_is_hatched_where_column_and_row_add_up_to_a_multiple_of_four() {
+        let wait = EventKind::BusyWait {
+            requested_us: 50,
+            dur_us: 50,
+        };
+        let timeline = Timeline::from_events(&[at(20, 0, wait), at(99, 0, EventKind::WorkerEnd)]);
+        let view = View::new(0, 99, 100);
+        let mut r = Raster::default();
+        paint(&timeline, &view, 99, None, None, &mut r);
+        for y in BAR_ROW.0..BAR_ROW.1 {
+            for x in 0..100 {
+                let expected = match x {
+                    20..=70 if (x + y) % 4 == 0 => HATCH,
+                    20..=70 => cell_colour(Cell::BusyWait),
+                    _ => cell_colour(Cell::Idle),
+                };
+                assert_eq!(r.at(x, y), expected, "({x}, {y})");
+            }
+        }
+    }
+
+    #[test]
+    fn refusals_in_one_column_make_one_dot_and_each_column_its_own() {
+        let denied = EventKind::LockDenied {
+            db: crate::trace::DbFile::Queue,
+            held: LockLevel::Shared,
+            wanted: LockLevel::Reserved,
+            by: None,
+        };
+        // Columns of 10 µs: three refusals in column 2, one in 5, one in the last.
+        let times = [20, 23, 29, 50, 995];
+        let mut events: Vec<_> = times.iter().map(|&t| at(t, 0, denied.clone())).collect();
+        events.push(at(999, 0, EventKind::WorkerEnd));
+        let timeline = Timeline::from_events(&events);
+        let view = View::new(0, 999, 100);
+        assert_eq!(timeline.refusals_in(&view), 5);
+        let mut r = Raster::default();
+        paint(&timeline, &view, 999, None, None, &mut r);
+        let dots: Vec<usize> = (0..100).filter(|&x| r.at(x, REFUSAL_Y) == EDGE).collect();
+        // Each dot is 5 px wide about its column (cut at the raster's edge).
+        assert_eq!(dots, vec![0, 1, 2, 3, 4, 5, 6, 7, 97, 98, 99]);
     }
 
     #[test]
