@@ -108,6 +108,7 @@ mod landmarks;
 mod moment;
 pub mod paint;
 pub mod replay;
+mod rows;
 mod states;
 mod summary;
 mod view;
@@ -116,6 +117,7 @@ pub use crate::result_code::ErrorKind;
 pub use blocking::Edge;
 pub use details::step_name;
 pub use landmarks::Landmark;
+pub use rows::Rows;
 pub use states::Cell;
 use summary::Summary;
 pub use view::{pan, zoom, View, MIN_WINDOW_US};
@@ -457,84 +459,6 @@ impl Lane {
             Some(Role::Console) => "you".to_string(),
             _ => format!("worker {}", self.worker),
         }
-    }
-
-    /// The main bar over `view`: the strongest of lock level, WAL lock and busy wait
-    /// in each column; what is still held counts until `now_us`.
-    pub fn cells(&self, view: &View, now_us: u64) -> Vec<Cell> {
-        let mut cells = vec![Cell::Idle; view.width];
-        let far = self.summary.cells(view, &mut cells);
-        let mut paint = |from: u64, to: u64, cell: Cell| {
-            if cell == Cell::Idle || !view.touches(from, to) {
-                return;
-            }
-            for slot in &mut cells[view.column(from)..=view.column(to.max(from))] {
-                *slot = (*slot).max(cell);
-            }
-        };
-        for (hold, cell) in self.still_held(now_us) {
-            paint(hold.from_us, hold.to_us, cell);
-        }
-        if far {
-            return cells;
-        }
-        for s in within(&self.levels, view.start_us, view.end_us) {
-            paint(s.from_us, s.to_us, Cell::of_level(s.what));
-        }
-        for s in within(&self.wal_read, view.start_us, view.end_us) {
-            paint(s.from_us, s.to_us, Cell::WalRead);
-        }
-        for s in within(&self.wal_write, view.start_us, view.end_us) {
-            paint(s.from_us, s.to_us, Cell::WalWrite);
-        }
-        for s in within(&self.waits, view.start_us, view.end_us) {
-            paint(s.from_us, s.to_us, Cell::BusyWait);
-        }
-        for s in within(&self.interpreter_waits, view.start_us, view.end_us) {
-            paint(s.from_us, s.to_us, Cell::InterpreterWait);
-        }
-        cells
-    }
-
-    /// The transaction row over `view`: how the transaction in each column ended.
-    pub fn transactions(&self, view: &View, now_us: u64) -> Vec<Option<TxEnd>> {
-        let mut row = vec![None; view.width];
-        let far = self.summary.transactions(view, &mut row);
-        let mut paint = |from: u64, to: u64, end: TxEnd| {
-            if view.touches(from, to) {
-                for slot in &mut row[view.column(from)..=view.column(to.max(from))] {
-                    *slot = (*slot).max(Some(end));
-                }
-            }
-        };
-        if !far {
-            for s in within(&self.txs, view.start_us, view.end_us) {
-                paint(s.from_us, s.to_us, s.what.end);
-            }
-        }
-        if let Some((from, _)) = &self.open_tx {
-            paint(*from, now_us, TxEnd::Open);
-        }
-        row
-    }
-
-    /// Per column of `view`: a job tick (`Some(true)` a completion, else a
-    /// claim) and the strongest error.
-    pub fn mark_columns(&self, view: &View) -> (Vec<Option<bool>>, Vec<Option<ErrorKind>>) {
-        let mut jobs = vec![None; view.width];
-        let mut errors = vec![None; view.width];
-        if self.summary.marks(view, &mut jobs, &mut errors) {
-            return (jobs, errors);
-        }
-        for m in self.marks(view) {
-            let x = view.column(m.t_us);
-            match &m.mark {
-                Mark::Claimed { .. } => jobs[x] = jobs[x].max(Some(false)),
-                Mark::Done { .. } => jobs[x] = Some(true),
-                Mark::Error { kind, .. } => errors[x] = errors[x].max(Some(*kind)),
-            }
-        }
-        (jobs, errors)
     }
 
     /// The marks inside `view`, in time order.

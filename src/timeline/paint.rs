@@ -16,7 +16,7 @@
 //! most one per `EDGE_ROOM` columns on average); closer than that, only the edges
 //! of the lane in focus (pointed at, or the cursor's), out of it and into it.
 
-use crate::timeline::{Cell, ErrorKind, Timeline, TxEnd, View};
+use crate::timeline::{Cell, ErrorKind, Rows, Timeline, TxEnd, View};
 
 pub type Rgb = [u8; 3];
 
@@ -230,7 +230,12 @@ pub fn paint_lanes(
     for (i, lane) in part.skip(some.start) {
         let y0 = i * LANE_HEIGHT;
         raster.copy_line(&rule, (LANE_HEIGHT - 1, LANE_HEIGHT), y0);
-        let txs = lane.transactions(view, now_us);
+        let Rows {
+            txs,
+            cells,
+            jobs,
+            errors,
+        } = lane.rows(view, now_us);
         let line = line_of(view.width, |x| match txs[x] {
             // Dashed: a rolled-back transaction's line has gaps.
             Some(TxEnd::RolledBack) if (x / 3) % 2 == 1 => None,
@@ -238,7 +243,6 @@ pub fn paint_lanes(
             None => None,
         });
         raster.copy_line(&line, TX_ROW, y0);
-        let cells = lane.cells(view, now_us);
         let bar = line_of(view.width, |x| Some(cell_colour(cells[x])));
         for (phase, line) in hatched.iter_mut().enumerate() {
             line.clear();
@@ -252,7 +256,6 @@ pub fn paint_lanes(
             // A row's hatched pixels are where (x + y) % 4 == 0.
             raster.copy_line(&hatched[y % 4], (y, y + 1), y0);
         }
-        let (jobs, errors) = lane.mark_columns(view);
         if jobs.iter().any(Option::is_some) {
             // A completion's tick is tall; a claim's, its last row only.
             let done = line_of(view.width, |x| (jobs[x] == Some(true)).then_some(DONE));

@@ -7,7 +7,7 @@
 //! them for the whole run even where it keeps no spans (see `Timeline`'s detail
 //! budget).
 
-use super::{Cell, ErrorKind, TxEnd, View};
+use super::{Cell, ErrorKind, Rows, TxEnd, View};
 
 /// The widths of the buckets, narrowest first, in µs. A view reads the widest
 /// that fits in a column, so a column costs fewer than four buckets per row
@@ -97,19 +97,15 @@ impl Summary {
             .find(|(_, width)| *width <= column)
     }
 
-    /// Each bucket of `row` that overlaps `view`, with the columns it touches.
-    fn read<T: Copy>(
-        &self,
-        view: &View,
-        row: impl Fn(&Buckets) -> &Vec<T>,
-        mut f: impl FnMut(usize, usize, T),
-    ) -> bool {
+    /// Each bucket that overlaps `view`, with the columns it touches: `f` gets
+    /// the first and last column, the buckets of the level read and the
+    /// bucket's index. False if `view` is too near for buckets.
+    fn walk(&self, view: &View, mut f: impl FnMut(usize, usize, &Buckets, usize)) -> bool {
         let Some((level, width)) = self.level_for(view) else {
             return false;
         };
-        let row = row(level);
         let first = (view.start_us / width) as usize;
-        let last = ((view.end_us / width) as usize).min(row.len().saturating_sub(1));
+        let last = ((view.end_us / width) as usize + 1).min(level.cells.len());
         // The columns are walked along with the buckets, each column's first
         // time computed once: `view.column` of every bucket's ends cost a live
         // frame of a long run a division per bucket, thousands per lane.
@@ -122,7 +118,7 @@ impl Summary {
         };
         let mut column = view.column(first as u64 * width);
         let mut next = starts(column);
-        for (i, value) in row.iter().enumerate().take(last + 1).skip(first) {
+        for i in first..last {
             let from = (i as u64 * width).max(view.start_us);
             let to = ((i as u64 + 1) * width - 1).min(view.end_us);
             while from >= next {
@@ -134,9 +130,35 @@ impl Summary {
                 end += 1;
                 after = starts(end);
             }
-            f(column, end, *value);
+            f(column, end, level, i);
         }
         true
+    }
+
+    /// Each bucket of `row` that overlaps `view`, with the columns it touches.
+    fn read<T: Copy>(
+        &self,
+        view: &View,
+        row: impl Fn(&Buckets) -> &Vec<T>,
+        mut f: impl FnMut(usize, usize, T),
+    ) -> bool {
+        self.walk(view, |from, to, level, i| f(from, to, row(level)[i]))
+    }
+
+    /// All four rows' buckets over `view` in one walk (what a frame paints);
+    /// false if `view` is too near for buckets.
+    pub fn rows(&self, view: &View, rows: &mut Rows) -> bool {
+        self.walk(view, |from, to, level, i| {
+            let cell = level.cells[i];
+            if cell != Cell::Idle {
+                raise(&mut rows.cells, from, to, cell);
+            }
+            if level.txs[i].is_some() {
+                raise(&mut rows.txs, from, to, level.txs[i]);
+            }
+            rows.jobs[from] = rows.jobs[from].max(level.jobs[i]);
+            rows.errors[from] = rows.errors[from].max(level.errors[i]);
+        })
     }
 
     /// Paint the bar's buckets over `view` into `cells`; false if `view` is too

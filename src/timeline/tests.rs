@@ -516,3 +516,39 @@ fn past_its_budget_a_timeline_keeps_the_locks_and_counts_the_rest() {
     );
     assert_eq!(f.mark_columns(&far), b.mark_columns(&far));
 }
+
+/// A lane's four rows read together are the rows read one by one, from near
+/// (the spans) and from far (one walk over the buckets), with a transaction
+/// and locks still open.
+#[test]
+fn the_rows_read_together_are_the_rows_read_one_by_one() {
+    let mut events = many_jobs(10);
+    events.push(at(
+        100_500,
+        0,
+        EventKind::Begin {
+            step: Step::Claim,
+            sql: "BEGIN IMMEDIATE".into(),
+        },
+    ));
+    events.push(at(100_600, 0, lock(LockLevel::None, LockLevel::Reserved)));
+    let t = Timeline::from_events(&events);
+    let views = [
+        View::new(0, 99_999, 10),
+        View::new(0, 99_999, 100),
+        View::new(33_333, 120_000, 37),
+        View::new(50_000, 52_000, 300),
+    ];
+    for view in views {
+        for lane in t.lanes() {
+            let (jobs, errors) = lane.mark_columns(&view);
+            let one_by_one = Rows {
+                txs: lane.transactions(&view, 110_000),
+                cells: lane.cells(&view, 110_000),
+                jobs,
+                errors,
+            };
+            assert_eq!(lane.rows(&view, 110_000), one_by_one, "{view:?}");
+        }
+    }
+}
