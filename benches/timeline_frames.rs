@@ -101,6 +101,9 @@ fn main() {
         let mut window = (0, end_us);
         // By the window's share of the run: the whole run, a half, a quarter.
         let mut paints: Vec<Vec<f64>> = vec![Vec::new(); 4];
+        // What the lanes show, without the pixels: the rows every lane is
+        // painted from.
+        let mut rows = Vec::new();
         for round in 0..ROUNDS {
             for action in ACTIONS {
                 let (s, e) = window;
@@ -118,6 +121,11 @@ fn main() {
                 let t = Instant::now();
                 paint::paint(&timeline, &view, end_us, None, None, &mut raster);
                 let ms = t.elapsed().as_secs_f64() * 1000.0;
+                let t = Instant::now();
+                for lane in timeline.lanes() {
+                    std::hint::black_box(lane.rows(&view, end_us));
+                }
+                rows.push(t.elapsed().as_secs_f64() * 1000.0);
                 let share = (end_us / (window.1 - window.0).max(1)).ilog2() as usize;
                 paints[share.min(3)].push(ms);
             }
@@ -131,6 +139,8 @@ fn main() {
                 );
             }
         }
+
+        println!("  of which the lanes' rows: {}", figures(rows));
 
         // A replay at 1x: each frame reads the events passed into the
         // metrics and says what every lane does at the playhead.

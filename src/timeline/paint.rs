@@ -133,11 +133,11 @@ pub struct Raster {
 }
 
 impl Raster {
-    fn reset(&mut self, width: usize, height: usize) {
+    /// Make the raster `width` by `height`; its pixels are left as they are
+    /// (every lane painted writes all of its rows).
+    fn reshape(&mut self, width: usize, height: usize) {
         self.width = width;
         self.height = height;
-        self.rgba.clear();
-        // Opaque white.
         self.rgba.resize(width * height * 4, 0xff);
     }
 
@@ -156,20 +156,33 @@ impl Raster {
         }
     }
 
-    /// Copy `line` (one RGBA row) into rows `rows` below `y0`: dense rows are
-    /// painted once and copied, not pixel by pixel.
-    fn copy_line(&mut self, line: &[u8], rows: (usize, usize), y0: usize) {
-        let stride = self.width * 4;
-        for y in rows.0..rows.1 {
-            let at = (y0 + y) * stride;
-            self.rgba[at..at + stride].copy_from_slice(line);
-        }
-    }
-
     /// Row `y`'s pixels.
     fn row(&mut self, y: usize) -> &mut [u8] {
         let stride = self.width * 4;
         &mut self.rgba[y * stride..(y + 1) * stride]
+    }
+
+    /// Paint row `y`: column `x` in `colour(x)`, or white.
+    fn paint_row(&mut self, y: usize, colour: impl Fn(usize) -> Option<Rgb>) {
+        for (x, pixel) in self.row(y).chunks_exact_mut(4).enumerate() {
+            let [r, g, b] = colour(x).unwrap_or([0xff; 3]);
+            pixel.copy_from_slice(&[r, g, b, 0xff]);
+        }
+    }
+
+    /// Rows `rows` (of the lane at `y0`) as row `from` is.
+    fn copy_row(&mut self, from: usize, rows: std::ops::Range<usize>, y0: usize) {
+        let stride = self.width * 4;
+        for y in rows {
+            let at = (y0 + from) * stride;
+            self.rgba.copy_within(at..at + stride, (y0 + y) * stride);
+        }
+    }
+
+    /// Rows `rows` (of the lane at `y0`) white.
+    fn blank(&mut self, rows: std::ops::Range<usize>, y0: usize) {
+        let stride = self.width * 4;
+        self.rgba[(y0 + rows.start) * stride..(y0 + rows.end) * stride].fill(0xff);
     }
 
     /// The colour at (`x`, `y`): what the tests read back.
@@ -205,11 +218,13 @@ pub fn paint(
 
 /// Paint lanes `some` of `timeline`'s first `lanes` into `raster`: what `paint`
 /// does before the edges, in parts (a live view spreads them over frames). The
-/// part that begins at lane 0 makes the raster anew, `lanes` lanes tall.
+/// part that begins at lane 0 makes the raster `lanes` lanes tall.
 ///
-/// A row is painted once into a line of pixels and copied to the rows it
-/// fills; the bar's hatching (busy waits) differs from row to row only by
-/// which of four phases it is in, so four hatched lines serve its 14 rows.
+/// Every row of a lane is written once, painted from its row of the lane
+/// (`Lane::rows`) or copied from one painted: the transaction's rows from the
+/// first, the bar's from its first four (its hatching, where a busy wait is,
+/// differs from row to row only by its phase, (x + y) % 4), the ticks' second
+/// from their first.
 pub fn paint_lanes(
     timeline: &Timeline,
     view: &View,
@@ -220,51 +235,51 @@ pub fn paint_lanes(
     raster: &mut Raster,
 ) {
     if some.start == 0 {
-        raster.reset(view.width, lanes * LANE_HEIGHT);
+        raster.reshape(view.width, lanes * LANE_HEIGHT);
     }
-    let rule = line_of(view.width, |_| Some(RULE));
-    let mut hatched: [Vec<u8>; 4] = Default::default();
     // Each error kind's shape as the pixels it sets, once there is an error.
     let mut sprites: Option<[Vec<(usize, usize)>; 4]> = None;
     let part = timeline.lanes().enumerate().take(some.end.min(lanes));
     for (i, lane) in part.skip(some.start) {
         let y0 = i * LANE_HEIGHT;
-        raster.copy_line(&rule, (LANE_HEIGHT - 1, LANE_HEIGHT), y0);
         let Rows {
             txs,
             cells,
             jobs,
             errors,
         } = lane.rows(view, now_us);
-        let line = line_of(view.width, |x| match txs[x] {
+        raster.blank(0..TX_ROW.0, y0);
+        raster.paint_row(y0 + TX_ROW.0, |x| match txs[x] {
             // Dashed: a rolled-back transaction's line has gaps.
             Some(TxEnd::RolledBack) if (x / 3) % 2 == 1 => None,
             Some(_) => Some(TX),
             None => None,
         });
-        raster.copy_line(&line, TX_ROW, y0);
-        let bar = line_of(view.width, |x| Some(cell_colour(cells[x])));
-        for (phase, line) in hatched.iter_mut().enumerate() {
-            line.clear();
-            line.extend_from_slice(&bar);
-            let waits = cells.iter().enumerate().skip((4 - phase) % 4).step_by(4);
+        raster.copy_row(TX_ROW.0, TX_ROW.0 + 1..TX_ROW.1, y0);
+        raster.blank(TX_ROW.1..BAR_ROW.0, y0);
+        let first = BAR_ROW.0;
+        raster.paint_row(y0 + first, |x| Some(cell_colour(cells[x])));
+        raster.copy_row(first, first + 1..first + 4, y0);
+        for y in first..first + 4 {
+            let row = raster.row(y0 + y);
+            // A row's hatched pixels are where (x + y) % 4 == 0.
+            let waits = cells.iter().enumerate().skip((4 - y % 4) % 4).step_by(4);
             for (x, _) in waits.filter(|(_, cell)| **cell == Cell::BusyWait) {
-                line[x * 4..x * 4 + 3].copy_from_slice(&HATCH);
+                row[x * 4..x * 4 + 3].copy_from_slice(&HATCH);
             }
         }
-        for y in BAR_ROW.0..BAR_ROW.1 {
-            // A row's hatched pixels are where (x + y) % 4 == 0.
-            raster.copy_line(&hatched[y % 4], (y, y + 1), y0);
+        for y in first + 4..BAR_ROW.1 {
+            raster.copy_row(y - 4, y..y + 1, y0);
         }
-        if jobs.iter().any(Option::is_some) {
-            // A completion's tick is tall; a claim's, its last row only.
-            let done = line_of(view.width, |x| (jobs[x] == Some(true)).then_some(DONE));
-            let ticks = line_of(view.width, |x| {
-                jobs[x].map(|d| if d { DONE } else { CLAIM })
-            });
-            raster.copy_line(&done, (JOB_ROW.0, JOB_ROW.1 - 1), y0);
-            raster.copy_line(&ticks, (JOB_ROW.1 - 1, JOB_ROW.1), y0);
-        }
+        raster.blank(BAR_ROW.1..JOB_ROW.0, y0);
+        // A completion's tick is tall; a claim's, its last row only.
+        raster.paint_row(y0 + JOB_ROW.0, |x| (jobs[x] == Some(true)).then_some(DONE));
+        raster.copy_row(JOB_ROW.0, JOB_ROW.0 + 1..JOB_ROW.1 - 1, y0);
+        raster.paint_row(y0 + JOB_ROW.1 - 1, |x| {
+            jobs[x].map(|done| if done { DONE } else { CLAIM })
+        });
+        raster.blank(JOB_ROW.1..LANE_HEIGHT - 1, y0);
+        raster.paint_row(y0 + LANE_HEIGHT - 1, |_| Some(RULE));
         for (x, kind) in errors.into_iter().enumerate() {
             let Some(kind) = kind else { continue };
             let sprite = sprites.get_or_insert_with(|| ErrorKind::ALL.map(sprite_of));
@@ -290,17 +305,6 @@ fn sprite_of(kind: ErrorKind) -> Vec<(usize, usize)> {
             .map(move |(dx, _)| (dx, dy))
     })
     .collect()
-}
-
-/// One row of `width` pixels: column `x` in `colour(x)`, or white.
-fn line_of(width: usize, colour: impl Fn(usize) -> Option<Rgb>) -> Vec<u8> {
-    let mut line = vec![0xff; width * 4];
-    for (x, pixel) in line.chunks_exact_mut(4).enumerate() {
-        if let Some(rgb) = colour(x) {
-            pixel[..3].copy_from_slice(&rgb);
-        }
-    }
-    line
 }
 
 /// Every refusal's dot, and the wait-for edges shown (see the module's words),
