@@ -6,8 +6,7 @@ use crate::duration::ms_label;
 use crate::timeline::paint::{Raster, LANE_HEIGHT};
 use crate::timeline::{Timeline, View};
 use crate::web::page::canvas_fonts;
-use js_sys::Uint8ClampedArray;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{Clamped, JsCast};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
 pub(crate) const LABEL_WIDTH: usize = 76;
@@ -17,41 +16,28 @@ fn context(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
     canvas.get_context("2d").ok()??.dyn_into().ok()
 }
 
-/// What a timeline keeps of its canvas between drawings: its context, the
-/// image its raster is copied into (a new one each time cost an allocation of
-/// 2.6 MB for 16 lanes 1,200 px wide, and the garbage collector's work), and
-/// the lanes' names it wrote (written again only when they change: each is
-/// text, which costs tens of microseconds on a canvas).
+/// What a timeline keeps of its canvas between drawings: its context, and the
+/// lanes' names it wrote (written again only when they change: each is text,
+/// which costs tens of microseconds on a canvas).
 #[derive(Default)]
 pub(super) struct Surface {
     ctx: Option<CanvasRenderingContext2d>,
-    image: Option<Image>,
     names: Vec<String>,
 }
 
-/// An ImageData and the array of its pixels.
-struct Image {
-    pixels: Uint8ClampedArray,
-    data: ImageData,
-}
-
-impl Image {
-    /// An image of `raster`'s size, if it can be made.
-    fn of(raster: &Raster) -> Option<Image> {
-        let pixels = Uint8ClampedArray::new_with_length(raster.rgba.len() as u32);
-        let (width, height) = (raster.width as u32, raster.height as u32);
-        let data = ImageData::new_with_js_u8_clamped_array_and_sh(&pixels, width, height).ok()?;
-        Some(Image { pixels, data })
+/// The raster's pixels on the canvas, right of the names. The ImageData is made
+/// over a view of the wasm's memory (wasm-bindgen passes a `Clamped` slice as a
+/// subarray of it), so only putImageData copies them.
+fn put_raster(ctx: &CanvasRenderingContext2d, raster: &Raster) {
+    if raster.height == 0 {
+        return;
     }
-
-    fn fits(&self, raster: &Raster) -> bool {
-        self.data.width() as usize == raster.width && self.data.height() as usize == raster.height
-    }
-
-    /// Copy `raster`'s pixels in and put them on the canvas, right of the names.
-    fn put(&self, ctx: &CanvasRenderingContext2d, raster: &Raster) {
-        self.pixels.copy_from(&raster.rgba);
-        let _ = ctx.put_image_data(&self.data, LABEL_WIDTH as f64, 0.0);
+    if let Ok(image) = ImageData::new_with_u8_clamped_array_and_sh(
+        Clamped(&raster.rgba),
+        raster.width as u32,
+        raster.height as u32,
+    ) {
+        let _ = ctx.put_image_data(&image, LABEL_WIDTH as f64, 0.0);
     }
 }
 
@@ -75,14 +61,7 @@ pub(super) fn present(
     let Some(ctx) = &surface.ctx else {
         return;
     };
-    if raster.height > 0 {
-        if !surface.image.as_ref().is_some_and(|i| i.fits(raster)) {
-            surface.image = Image::of(raster);
-        }
-        if let Some(image) = &surface.image {
-            image.put(ctx, raster);
-        }
-    }
+    put_raster(ctx, raster);
     let names: Vec<String> = timeline.lanes().map(|lane| lane.name()).collect();
     if names != surface.names {
         ctx.clear_rect(0.0, 0.0, LABEL_WIDTH as f64, raster.height as f64);
@@ -125,9 +104,7 @@ pub(crate) fn put_lanes(
     fit(canvas, raster);
     let ctx = context(canvas)?;
     ctx.clear_rect(0.0, 0.0, canvas.width().into(), canvas.height().into());
-    if let Some(image) = (raster.height > 0).then(|| Image::of(raster)).flatten() {
-        image.put(&ctx, raster);
-    }
+    put_raster(&ctx, raster);
     let names: Vec<String> = timeline.lanes().map(|lane| lane.name()).collect();
     write_names(&ctx, &names);
     Some(ctx)
