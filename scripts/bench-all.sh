@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every benchmark, then one table of their figures with the targets (docs: README
-# "Benchmarks"). Not a test, and not part of CI: about 10 minutes on 2 cores, and
+# "Benchmarks"). Not a test, and not part of CI: about 13 minutes on 2 cores, and
 # about 35 more for the peers (bench-peers.mjs: their slow runs each take its whole
 # 60 s limit); the figures mean something only on a machine doing nothing else.
 #
@@ -47,6 +47,7 @@ step() {
 step browser node tests/e2e/bench-browser.mjs all
 step handoff node tests/e2e/bench-handoff.mjs
 step frames node tests/e2e/bench-frames.mjs
+step replay node tests/e2e/bench-replay.mjs
 step size bash scripts/bench-size.sh
 step peers node tests/e2e/bench-peers.mjs
 step million env JOBS="${MILLION_JOBS:-1000000}" STORAGE="${MILLION_STORAGE:-memory}" \

@@ -21,7 +21,7 @@ function figures(dir) {
     }
   };
   const meta = existsSync(join(dir, "meta.txt")) ? readFileSync(join(dir, "meta.txt"), "utf8").trim() : dir;
-  return { meta, browser: read("browser"), handoff: read("handoff"), frames: read("frames"),
+  return { meta, browser: read("browser"), handoff: read("handoff"), frames: read("frames"), replay: read("replay"),
     size: read("size"), million: read("million"), peers: read("peers") };
 }
 
@@ -76,6 +76,20 @@ function rows(f) {
       return n == null ? null : `${n} (${(l ?? 0).toFixed(0)})`;
     }, "none > 50 ms", () => { const l = at(f, ["frames", "streaming", "longest_ms"]); return l != null && l <= 50; }],
     ["frames", "zoom and pan after the run: p95 ms", ["frames", "zoom_pan", "p95"], num(1), "<= 16.7", atMost(16.75)],
+  );
+  // The replay (bench-replay.mjs): each speed's frames, and a comparison's.
+  out.push(["replay", "the run replayed: trace events", ["replay", "events"], num(0), "", null]);
+  for (const speed of Object.keys(at(f, ["replay", "replay"]) ?? {})) {
+    out.push(["replay", `replay at ${speed}: p95 ms (main thread's ms a frame)`, null, () => {
+      const r = at(f, ["replay", "replay", speed]);
+      return r == null ? null : `${r.p95.toFixed(1)} (${r.busy.toFixed(1)})`;
+    }, "<= 16.7", () => atMost(16.75)(at(f, ["replay", "replay", speed, "p95"]))]);
+  }
+  out.push(
+    ["replay", "a comparison's zoom and pan: p95 ms (main thread's ms a frame)", null, () => {
+      const r = at(f, ["replay", "compare", "zoom_pan"]);
+      return r == null ? null : `${r.p95.toFixed(1)} (${r.busy.toFixed(1)})`;
+    }, "<= 16.7", () => atMost(16.75)(at(f, ["replay", "compare", "zoom_pan", "p95"]))],
     ["million", "jobs done (of jobs asked)", null, () => {
       const m = f.million; return m?.outcome == null ? null : `${m.outcome}, ${m.jobs} jobs asked`;
     }, "completed", () => f.million?.outcome === "completed"],

@@ -8,13 +8,18 @@
 // A frame time is the interval between two requestAnimationFrame callbacks: at
 // 60 Hz it is 16.7 ms when the main thread keeps up. While replaying, every frame
 // of the measure moves the playhead (a replay that reaches the end is played
-// again from the start, as ▶ Replay does).
+// again from the start, as ▶ Replay does). Beside the frames, the page's main
+// thread's own time a frame (the CPU time Linux counts for the renderer's main
+// thread, in 10 ms ticks, over the whole measure): on a machine busy with other
+// work the frames are late by what the others took; that time is the page's.
 //
 // The last line printed is one JSON object: {"events", "replay": {speed: {"n",
 // "p50", "p95", "max"}}, "compare": {"events": [a, b], "zoom_pan": {...}},
-// "console": {...}}, times in ms. WORKERS (16), JOBS (4400: about 180,000
+// "console": {...}}, times in ms; each measure also has "busy": the main
+// thread's time a frame. WORKERS (16), JOBS (4400: about 180,000
 // events), FRAMES per speed and start (240), ONLY=replay or ONLY=compare to
 // measure one part, DIST=dir another build of the page.
+import { readFile, readdir } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import { serve } from "./serve.mjs";
@@ -37,6 +42,58 @@ const page = await browser.newPage();
 page.on("pageerror", (e) => console.log(`page error: ${e.message}`));
 await page.goto(`${site.url}#lesson=wall-of-red`);
 await ready(page);
+
+/** The CPU time (ms) so far of the main thread of each renderer process of
+ *  this browser (the processes descending from the one given its profile). */
+async function renderersCpu() {
+  const stats = new Map();
+  for (const pid of (await readdir("/proc")).filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+      // After the name in parentheses: state, ppid, ... utime (14th), stime (15th).
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const cmdline = await readFile(`/proc/${pid}/cmdline`, "utf8");
+      stats.set(pid, { ppid: fields[1], ticks: Number(fields[11]) + Number(fields[12]), cmdline });
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  const ours = new Set([...stats].filter(([, s]) => s.cmdline.includes(browser.profile) &&
+    !s.cmdline.includes("--type=")).map(([pid]) => pid));
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const [pid, s] of stats) {
+      if (!ours.has(pid) && ours.has(s.ppid)) grew = ours.add(pid);
+    }
+  }
+  const cpu = new Map();
+  for (const pid of ours) {
+    if (!stats.get(pid).cmdline.includes("--type=renderer")) continue;
+    try {
+      // The process's main thread is the task of its own id.
+      const stat = await readFile(`/proc/${pid}/task/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      cpu.set(pid, (Number(fields[11]) + Number(fields[12])) * (1000 / TICKS_PER_S));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return cpu;
+}
+const TICKS_PER_S = 100;
+
+/** Run `frames` in the page (it resolves to the frame times, or to an object
+ *  with them as `frames`); resolves to what it resolved to (`frames`) and the
+ *  page's main thread's CPU time a frame (`busy`): of the renderers' main
+ *  threads, the one that ran most meanwhile. */
+async function measured(frames, arg) {
+  const before = await renderersCpu();
+  const times = await page.evaluate(frames, arg);
+  const after = await renderersCpu();
+  const ran = Math.max(0, ...[...after].map(([pid, ms]) => ms - (before.get(pid) ?? ms)));
+  const count = (times.frames ?? times).length;
+  return { frames: times, busy: ran / Math.max(1, count) };
+}
 
 // The knobs: short transactions, 16 workers, 4,000 jobs of 0 to 4 ms work.
 await page.getByTestId("preset").selectOption("short-transactions");
@@ -62,6 +119,7 @@ if (only !== "compare") {
   for (const label of speeds) {
     const all = [];
     const parts = [];
+    const busies = [];
     for (const [start, from] of [["start", 0], ["middle", Math.floor(endUs / 2)]]) {
       await page.getByTestId("replay-speed").selectOption({ label });
       // The slider puts the playhead where the replay starts (and pauses it).
@@ -71,7 +129,7 @@ if (only !== "compare") {
         slider.dispatchEvent(new Event("input", { bubbles: true }));
       }, from);
       await page.waitForFunction((t) => Number(document.querySelector('[data-testid="replay"]').dataset.playheadUs) === t, from);
-      const { frames, again } = await page.evaluate(async (n) => {
+      const { frames: { frames, again }, busy } = await measured(async (n) => {
         const replay = document.querySelector('[data-testid="replay"]');
         const play = () => document.querySelector('[data-testid="replay-play"]').click();
         const frames = [];
@@ -96,10 +154,13 @@ if (only !== "compare") {
         return { frames: frames.slice(2), again };
       }, FRAMES);
       all.push(...frames);
+      busies.push(busy);
       parts.push(`from the ${start} ${pct(frames, 0.95).toFixed(1)}${again ? ` (played again ${again}x)` : ""}`);
     }
-    out.replay[label] = figures(all);
-    console.log(`replay at ${label.padEnd(4)}: frame ${summary(all)}; p95 ${parts.join(", ")}`);
+    const busy = busies.reduce((a, b) => a + b, 0) / busies.length;
+    out.replay[label] = { ...figures(all), busy };
+    console.log(`replay at ${label.padEnd(4)}: frame ${summary(all)}; p95 ${parts.join(", ")}; ` +
+      `main thread ${busy.toFixed(1)} ms a frame`);
   }
 
   const trips = await page.evaluate(async () => {
@@ -125,7 +186,7 @@ if (only !== "replay") {
   const events = await Promise.all(["a", "b"].map((side) =>
     view.getByTestId(`compare-timeline-${side}`).getByTestId("timeline-view").getAttribute("data-events").then(Number)));
   await view.getByTestId("compare-timeline-a").scrollIntoViewIfNeeded();
-  const frames = await page.evaluate(async () => {
+  const { frames, busy } = await measured(async () => {
     const labels = ["Zoom in", "Zoom in", "Later", "Earlier", "Zoom out", "Zoom out"];
     const lanes = ["a", "b"].map((side) => document.querySelector(`[data-testid="compare-timeline-${side}"]`));
     const button = (lane, label) => [...lane.querySelectorAll(".timeline-view button")]
@@ -148,8 +209,9 @@ if (only !== "replay") {
     return frames.slice(1);
   });
   console.log(`comparison: ${events[0]} and ${events[1]} trace events`);
-  console.log(`comparison zoom/pan, one action per frame, both timelines: frames ${summary(frames)}`);
-  out.compare = { events, zoom_pan: figures(frames) };
+  console.log(`comparison zoom/pan, one action per frame, both timelines: frames ${summary(frames)}; ` +
+    `main thread ${busy.toFixed(1)} ms a frame`);
+  out.compare = { events, zoom_pan: { ...figures(frames), busy } };
 }
 
 await browser.close();

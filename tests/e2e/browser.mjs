@@ -22,6 +22,8 @@ export async function launch(extraArgs = [], options = {}) {
     ],
     ...options,
   });
+  // Where it is (the benchmarks find the browser's processes by it).
+  context.profile = profile;
   // The profile (OPFS, caches) is thrown away with the browser: runs of the
   // suite would otherwise leave hundreds of megabytes in the temp directory.
   const close = context.close.bind(context);
