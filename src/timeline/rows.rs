@@ -1,8 +1,8 @@
 //! What a lane's rows show over a view, column by column: the transaction row,
 //! the bar, the job ticks and the errors. From far away (columns wider than a
 //! bucket) they are read from the lane's summary, all four in one walk over its
-//! buckets when a frame paints them together; nearer, from its spans and marks.
-//! What is still open (a lock held, a transaction) is drawn until `now_us`.
+//! buckets; nearer, from its spans and marks. What is still open (a lock held,
+//! a transaction) is drawn until `now_us`.
 
 use super::{within, Cell, ErrorKind, Lane, Mark, TxEnd, View};
 
@@ -41,15 +41,10 @@ fn raise<T: Ord + Copy>(row: &mut [T], view: &View, from: u64, to: u64, value: T
 }
 
 impl Lane {
-    /// The lane's four rows over `view`, as `transactions`, `cells` and
-    /// `mark_columns` give them one by one.
+    /// The lane's four rows over `view`; what is still open counts until
+    /// `now_us`.
     pub fn rows(&self, view: &View, now_us: u64) -> Rows {
-        let mut rows = Rows::blank(view.width);
-        if !self.summary.rows(view, &mut rows) {
-            self.span_transactions(view, &mut rows.txs);
-            self.span_cells(view, &mut rows.cells);
-            self.mark_spans(view, &mut rows.jobs, &mut rows.errors);
-        }
+        let mut rows = self.closed_rows(view);
         self.open_transaction(view, now_us, &mut rows.txs);
         self.held_cells(view, now_us, &mut rows.cells);
         rows
@@ -58,33 +53,31 @@ impl Lane {
     /// The main bar over `view`: the strongest of lock level, WAL lock and busy wait
     /// in each column; what is still held counts until `now_us`.
     pub fn cells(&self, view: &View, now_us: u64) -> Vec<Cell> {
-        let mut cells = vec![Cell::Idle; view.width];
-        if !self.summary.cells(view, &mut cells) {
-            self.span_cells(view, &mut cells);
-        }
-        self.held_cells(view, now_us, &mut cells);
-        cells
+        self.rows(view, now_us).cells
     }
 
     /// The transaction row over `view`: how the transaction in each column ended.
     pub fn transactions(&self, view: &View, now_us: u64) -> Vec<Option<TxEnd>> {
-        let mut row = vec![None; view.width];
-        if !self.summary.transactions(view, &mut row) {
-            self.span_transactions(view, &mut row);
-        }
-        self.open_transaction(view, now_us, &mut row);
-        row
+        self.rows(view, now_us).txs
     }
 
     /// Per column of `view`: a job tick (`Some(true)` a completion, else a
     /// claim) and the strongest error.
     pub fn mark_columns(&self, view: &View) -> (Vec<Option<bool>>, Vec<Option<ErrorKind>>) {
-        let mut jobs = vec![None; view.width];
-        let mut errors = vec![None; view.width];
-        if !self.summary.marks(view, &mut jobs, &mut errors) {
-            self.mark_spans(view, &mut jobs, &mut errors);
+        let rows = self.closed_rows(view);
+        (rows.jobs, rows.errors)
+    }
+
+    /// The rows of what has ended: from the buckets, all four in one walk, or
+    /// from the spans and marks.
+    fn closed_rows(&self, view: &View) -> Rows {
+        let mut rows = Rows::blank(view.width);
+        if !self.summary.rows(view, &mut rows) {
+            self.span_transactions(view, &mut rows.txs);
+            self.span_cells(view, &mut rows.cells);
+            self.mark_spans(view, &mut rows.jobs, &mut rows.errors);
         }
-        (jobs, errors)
+        rows
     }
 
     fn span_cells(&self, view: &View, cells: &mut [Cell]) {

@@ -135,18 +135,8 @@ impl Summary {
         true
     }
 
-    /// Each bucket of `row` that overlaps `view`, with the columns it touches.
-    fn read<T: Copy>(
-        &self,
-        view: &View,
-        row: impl Fn(&Buckets) -> &Vec<T>,
-        mut f: impl FnMut(usize, usize, T),
-    ) -> bool {
-        self.walk(view, |from, to, level, i| f(from, to, row(level)[i]))
-    }
-
-    /// All four rows' buckets over `view` in one walk (what a frame paints);
-    /// false if `view` is too near for buckets.
+    /// The four rows' buckets over `view`, in one walk; false if `view` is too
+    /// near for buckets.
     pub fn rows(&self, view: &View, rows: &mut Rows) -> bool {
         self.walk(view, |from, to, level, i| {
             let cell = level.cells[i];
@@ -159,51 +149,6 @@ impl Summary {
             rows.jobs[from] = rows.jobs[from].max(level.jobs[i]);
             rows.errors[from] = rows.errors[from].max(level.errors[i]);
         })
-    }
-
-    /// Paint the bar's buckets over `view` into `cells`; false if `view` is too
-    /// near for buckets.
-    pub fn cells(&self, view: &View, cells: &mut [Cell]) -> bool {
-        self.read(
-            view,
-            |b| &b.cells,
-            |from, to, cell| {
-                if cell != Cell::Idle {
-                    raise(cells, from, to, cell);
-                }
-            },
-        )
-    }
-
-    pub fn transactions(&self, view: &View, row: &mut [Option<TxEnd>]) -> bool {
-        self.read(
-            view,
-            |b| &b.txs,
-            |from, to, end| {
-                if end.is_some() {
-                    raise(row, from, to, end);
-                }
-            },
-        )
-    }
-
-    /// Job ticks and errors per column of `view`: each mark goes to the column
-    /// its bucket starts in.
-    pub fn marks(
-        &self,
-        view: &View,
-        jobs: &mut [Option<bool>],
-        errors: &mut [Option<ErrorKind>],
-    ) -> bool {
-        self.read(
-            view,
-            |b| &b.jobs,
-            |from, _, job| jobs[from] = jobs[from].max(job),
-        ) && self.read(
-            view,
-            |b| &b.errors,
-            |from, _, kind| errors[from] = errors[from].max(kind),
-        )
     }
 }
 
@@ -227,7 +172,7 @@ mod tests {
             let view = View::new(start, end, width);
             let (level, bucket) = summary.level_for(&view).expect("a bucket fits");
             let mut seen = Vec::new();
-            summary.read(&view, |b| &b.cells, |from, to, _| seen.push((from, to)));
+            summary.walk(&view, |from, to, _, _| seen.push((from, to)));
             let first = (view.start_us / bucket) as usize;
             let last = ((view.end_us / bucket) as usize).min(level.cells.len() - 1);
             let expected: Vec<(usize, usize)> = (first..=last)

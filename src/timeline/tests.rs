@@ -517,11 +517,11 @@ fn past_its_budget_a_timeline_keeps_the_locks_and_counts_the_rest() {
     assert_eq!(f.mark_columns(&far), b.mark_columns(&far));
 }
 
-/// A lane's four rows read together are the rows read one by one, from near
-/// (the spans) and from far (one walk over the buckets), with a transaction
-/// and locks still open.
+/// What is still open at the end of the trace, a transaction and the lock it
+/// took, is drawn until the run's time so far, from near (the spans) and from
+/// far (the buckets) alike, and not beyond.
 #[test]
-fn the_rows_read_together_are_the_rows_read_one_by_one() {
+fn an_open_transaction_and_its_lock_are_drawn_until_now_near_and_far() {
     let mut events = many_jobs(10);
     events.push(at(
         100_500,
@@ -533,22 +533,13 @@ fn the_rows_read_together_are_the_rows_read_one_by_one() {
     ));
     events.push(at(100_600, 0, lock(LockLevel::None, LockLevel::Reserved)));
     let t = Timeline::from_events(&events);
-    let views = [
-        View::new(0, 99_999, 10),
-        View::new(0, 99_999, 100),
-        View::new(33_333, 120_000, 37),
-        View::new(50_000, 52_000, 300),
-    ];
-    for view in views {
-        for lane in t.lanes() {
-            let (jobs, errors) = lane.mark_columns(&view);
-            let one_by_one = Rows {
-                txs: lane.transactions(&view, 110_000),
-                cells: lane.cells(&view, 110_000),
-                jobs,
-                errors,
-            };
-            assert_eq!(lane.rows(&view, 110_000), one_by_one, "{view:?}");
-        }
+    let lane = t.lane(0).unwrap();
+    for view in [View::new(0, 199_999, 20), View::new(100_000, 119_999, 200)] {
+        let rows = lane.rows(&view, 110_000);
+        let column = |t_us| view.column(t_us);
+        assert_eq!(rows.txs[column(105_000)], Some(TxEnd::Open), "{view:?}");
+        assert_eq!(rows.cells[column(105_000)], Cell::Reserved, "{view:?}");
+        assert_eq!(rows.txs[column(125_000)], None, "not beyond now: {view:?}");
+        assert_eq!(rows.cells[column(125_000)], Cell::Idle, "{view:?}");
     }
 }
