@@ -28,6 +28,7 @@ pub mod lock;
 pub mod ordering;
 pub mod result_code;
 pub mod shareable;
+pub mod wire;
 
 // The core, in its order: each module uses only the ones before it.
 // What happened, event by event:

@@ -29,6 +29,7 @@ const GROUND: &[&str] = &[
     "ordering",
     "result_code",
     "shareable",
+    "wire",
 ];
 
 /// Module paths that must never import others, beyond the core's order: the

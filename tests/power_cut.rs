@@ -284,8 +284,8 @@ fn a_power_cut_is_parsed_and_refused_by_its_field() {
     assert_eq!(s.faults.power_cut.map(|c| c.at_ms), Some(40));
     assert_eq!(s.faults.len(), 1, "one kill");
     assert_eq!(Scenario::from_value(&s.to_value()).unwrap(), s);
-    let text = serde_json::to_string(&s).unwrap();
-    assert_eq!(serde_json::from_str::<Scenario>(&text).unwrap(), s);
+    let bytes = locklab::wire::to_bytes(&s);
+    assert_eq!(locklab::wire::Reader::whole::<Scenario>(&bytes).unwrap(), s);
 
     let refused = |faults: Value| parse(faults).unwrap_err();
     let e = refused(json!([{"power_cut": false, "at_ms": 40}]));

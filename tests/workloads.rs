@@ -310,9 +310,8 @@ fn a_workload_reads_back_as_itself() {
     let s = Scenario::from_value(&counter()).unwrap();
     assert_eq!((s.workers, s.readers, s.jobs), (4, 0, 0));
     assert_eq!(Scenario::from_value(&s.to_value()).unwrap(), s);
-    let text = serde_json::to_string(&s).unwrap();
     assert_eq!(
-        serde_json::from_str::<Scenario>(&text).unwrap(),
+        locklab::wire::Reader::whole::<Scenario>(&locklab::wire::to_bytes(&s)).unwrap(),
         s,
         "as the page's messages carry it"
     );

@@ -4,6 +4,7 @@
 //! carries no SQLite, reads them.
 
 use crate::trace::{Step, WorkerId};
+use crate::wire::wire_struct;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -114,6 +115,32 @@ pub struct CheckResult {
     pub got: Value,
     pub ok: bool,
 }
+
+// As the page's workers send them (`crate::wire`).
+wire_struct!(Failure {
+    worker,
+    step,
+    sql,
+    code,
+    extended,
+    name,
+    message
+});
+wire_struct!(JobAudit {
+    seeded,
+    done,
+    double_claimed,
+    lost,
+    running,
+    checks
+});
+wire_struct!(CheckResult {
+    name,
+    sql,
+    expected,
+    got,
+    ok
+});
 
 /// The audit of a queue whose DONE jobs are `done_ids` (and, with a results
 /// database, whose results are `with_result`), with `running` jobs RUNNING,

@@ -9,6 +9,7 @@
 //! says (5000 ms, rusqlite's default for a connection it opens, unless they set
 //! it with `PRAGMA busy_timeout`).
 
+use crate::wire::wire_struct;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 // Without the feature `sqlite` (the page) only the types of a question's answer.
@@ -54,6 +55,23 @@ pub struct SqlError {
     /// COMMIT, for one).
     pub in_transaction: bool,
 }
+
+// As the console's worker sends them to the page (`crate::wire`).
+wire_struct!(Answer {
+    columns,
+    rows,
+    more_rows,
+    changes,
+    in_transaction
+});
+wire_struct!(SqlError {
+    code,
+    extended,
+    name,
+    message,
+    explanation,
+    in_transaction
+});
 
 /// Run `text` (one statement or several, separated by `;`) on `conn`, each
 /// statement traced as the console's: its span, its error, and the transactions

@@ -9,12 +9,12 @@
 
 use super::{describe, ScenarioError};
 use crate::trace::WorkerId;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{Map, Value};
 use std::ops::Deref;
 
 /// The lock a worker must hold for its fault to fire.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Holding {
     /// RESERVED or above on the queue database (rollback journal modes).
@@ -41,11 +41,11 @@ impl Holding {
 /// Kill worker `kill` at its first step boundary at or after `at_ms` of run time;
 /// with `holding`, only at a boundary where it holds that lock with a job in hand
 /// (a crash mid-job).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct Fault {
     pub kill: WorkerId,
     pub at_ms: u32,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub holding: Option<Holding>,
 }
 
@@ -84,15 +84,14 @@ impl Faults {
 }
 
 /// One item of the list as JSON: a kill, or `{"power_cut": true, "at_ms": T}`.
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
 #[serde(untagged)]
 enum Item {
     Kill(Fault),
     PowerCut(PowerCutItem),
 }
 
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Serialize)]
 struct PowerCutItem {
     power_cut: bool,
     at_ms: u32,
@@ -108,19 +107,6 @@ impl Serialize for Faults {
             })
         });
         s.collect_seq(kills.chain(cut))
-    }
-}
-
-impl<'de> Deserialize<'de> for Faults {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let mut faults = Faults::default();
-        for item in Vec::<Item>::deserialize(d)? {
-            match item {
-                Item::Kill(k) => faults.kills.push(k),
-                Item::PowerCut(c) => faults.power_cut = Some(PowerCut { at_ms: c.at_ms }),
-            }
-        }
-        Ok(faults)
     }
 }
 

@@ -11,6 +11,7 @@ mod faults;
 pub mod fields;
 pub mod presets;
 pub(crate) mod read;
+mod wire;
 pub mod workload;
 
 pub use faults::{Fault, Faults, Holding, PowerCut};
@@ -18,7 +19,7 @@ pub use fields::{Edit, Field, FIELDS};
 
 use read::Fields;
 pub(crate) use read::{describe, int_in};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 use std::fmt;
 
@@ -60,7 +61,7 @@ words!(ClaimSelect { Inside => "inside", Outside => "outside" });
 words!(BusyHandler { Sqlite => "sqlite", Yielding => "yielding" });
 
 /// Whether a job runs in several short transactions or one long one.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum TransactionStyle {
     /// Claim and commit; work outside any transaction; heartbeat and write the result
@@ -71,7 +72,7 @@ pub enum TransactionStyle {
 }
 
 /// How each transaction begins.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum BeginMode {
     Deferred,
@@ -89,7 +90,7 @@ impl BeginMode {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum JournalMode {
     Delete,
@@ -98,7 +99,7 @@ pub enum JournalMode {
     Wal,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Synchronous {
     Off,
@@ -107,7 +108,7 @@ pub enum Synchronous {
 }
 
 /// Whether the VFS enforces locks.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LockingMode {
     Normal,
@@ -117,7 +118,7 @@ pub enum LockingMode {
 }
 
 /// Where a claim's SELECT of the oldest QUEUED job runs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ClaimSelect {
     /// In the claim's write transaction, with its UPDATE.
@@ -128,7 +129,7 @@ pub enum ClaimSelect {
 }
 
 /// Which busy handler waits for a lock on the workers' connections.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum BusyHandler {
     /// SQLite's own (`PRAGMA busy_timeout`): it sleeps inside the statement, so
@@ -147,23 +148,6 @@ pub struct WorkMs {
     pub max: u32,
 }
 
-/// The two forms `WorkMs` is written in.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum WorkMsForm {
-    Fixed(u32),
-    Range([u32; 2]),
-}
-
-impl<'de> Deserialize<'de> for WorkMs {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Ok(match WorkMsForm::deserialize(d)? {
-            WorkMsForm::Fixed(ms) => WorkMs { min: ms, max: ms },
-            WorkMsForm::Range([min, max]) => WorkMs { min, max },
-        })
-    }
-}
-
 impl Serialize for WorkMs {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         if self.min == self.max {
@@ -176,11 +160,10 @@ impl Serialize for WorkMs {
 
 /// A checked scenario. Build it with [`Scenario::from_json`] or [`Scenario::from_value`].
 ///
-/// It deserializes only as a boundary's own messages carry it (the page's
-/// messages to its workers), already checked where it was made and whole; a
-/// scenario from anyone else goes through `from_value`, which checks every field.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// Only the page's messages to its workers carry it as it is (as bytes, `wire`),
+/// already checked where it was made and whole; a scenario from anyone else
+/// goes through `from_value`, which checks every field.
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Scenario {
     pub name: String,
     pub workers: u32,
@@ -229,7 +212,7 @@ pub struct Scenario {
     /// Workers killed during the run, as a crash would kill them, and a power cut.
     pub faults: Faults,
     /// A workload of one's own instead of the job queue (docs/workload.md).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub workload: Option<Box<workload::Workload>>,
 }
 
@@ -490,22 +473,34 @@ mod tests {
         assert_eq!(Scenario::from_value(&s.to_value()).unwrap(), s);
     }
 
-    /// The page's messages carry a checked scenario as its JSON text, and the
-    /// worker reads it back as the same scenario without checking it again.
+    /// The page's messages carry a checked scenario as bytes, and the worker
+    /// reads it back as the same scenario without checking it again.
     #[test]
     fn a_checked_scenario_crosses_a_message_unchanged() {
+        use crate::wire::{to_bytes, Reader};
+        let mut all: Vec<Scenario> = presets::all()
+            .iter()
+            .map(|p| p.scenario().unwrap())
+            .collect();
         for value in [
             serde_json::json!({}),
             serde_json::json!({"workers": 3, "readers": 1, "work_ms": [1, 4], "seed": u64::MAX,
-                "faults": [{"kill": 3, "at_ms": 10}, {"kill": 0, "at_ms": 0, "holding": "wal_write"}]}),
+                "faults": [{"kill": 3, "at_ms": 10}, {"kill": 0, "at_ms": 0, "holding": "wal_write"},
+                           {"power_cut": true, "at_ms": 40}]}),
         ] {
-            let s = Scenario::from_value(&value).unwrap();
-            let text = serde_json::to_string(&s).unwrap();
-            assert_eq!(serde_json::from_str::<Scenario>(&text).unwrap(), s);
+            all.push(Scenario::from_value(&value).unwrap());
         }
-        assert!(
-            serde_json::from_str::<Scenario>("{}").is_err(),
-            "a message carries a whole scenario"
-        );
+        for name in workload::gallery::names() {
+            let (_, doc) = workload::gallery::find(name).unwrap();
+            all.push(Scenario::from_value(&doc).unwrap());
+        }
+        for s in all {
+            let bytes = to_bytes(&s);
+            assert_eq!(Reader::whole::<Scenario>(&bytes).unwrap(), s);
+            assert!(
+                Reader::whole::<Scenario>(&bytes[..bytes.len() - 1]).is_err(),
+                "a message carries a whole scenario"
+            );
+        }
     }
 }

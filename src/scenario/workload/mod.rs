@@ -9,10 +9,11 @@
 
 pub mod gallery;
 mod parse;
+mod wire;
 pub use parse::parse;
 
 use super::{BeginMode, WorkMs};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 /// The scenario's fields a workload may set too; the rest are the job queue's.
@@ -45,7 +46,7 @@ const MAX_STEPS: usize = 64;
 const MAX_STATEMENTS: usize = 64;
 const MAX_SQL: usize = 100_000;
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Workload {
     /// Statements that create the tables, run once before the workers start.
     pub schema: Vec<String>,
@@ -57,13 +58,13 @@ pub struct Workload {
     pub checks: Vec<CheckSpec>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Fill {
     pub sql: String,
     pub repeat: u32,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct RoleSpec {
     pub name: String,
     pub count: u32,
@@ -75,7 +76,7 @@ pub struct RoleSpec {
     pub steps: Vec<StepSpec>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct StepSpec {
     pub name: String,
     /// How its transaction begins; `None`: each statement in autocommit.
@@ -83,14 +84,14 @@ pub struct StepSpec {
     pub body: Vec<Item>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Item {
     Sql(StatementSpec),
     SleepMs(WorkMs),
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct StatementSpec {
     pub sql: String,
     /// Columns of its first row, bound by name for the statements after it.
@@ -101,7 +102,7 @@ pub struct StatementSpec {
 }
 
 /// What a statement whose `into` finds no row does.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum IfNone {
     /// The worker's role is over: the step's transaction commits, the worker ends.
@@ -120,7 +121,7 @@ impl IfNone {
     ];
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CheckSpec {
     pub name: String,
     /// SQL whose first row's first column is compared.
@@ -128,7 +129,7 @@ pub struct CheckSpec {
     pub expect: Expect,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Expect {
     Equals(Value),

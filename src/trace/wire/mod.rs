@@ -13,12 +13,16 @@
 
 use crate::lock::LockLevel;
 use crate::trace::{DbFile, EventKind, FileRole, Role, Step, Text, TraceEvent};
+use crate::wire::{self, Wire};
 use std::collections::HashMap;
+use std::ops::{Deref, DerefMut};
 
 /// The events as bytes.
 pub fn encode(events: &[TraceEvent]) -> Vec<u8> {
     let mut w = Writer {
-        bytes: Vec::with_capacity(events.len() * 8),
+        out: wire::Writer {
+            bytes: Vec::with_capacity(events.len() * 8),
+        },
         texts: HashMap::new(),
     };
     w.uint(events.len() as u64);
@@ -27,14 +31,13 @@ pub fn encode(events: &[TraceEvent]) -> Vec<u8> {
         w.uint(u64::from(e.worker));
         w.event(&e.kind);
     }
-    w.bytes
+    w.out.bytes
 }
 
 /// The events back from bytes that `encode` wrote.
 pub fn decode(bytes: &[u8]) -> Result<Vec<TraceEvent>, String> {
     let mut r = Reader {
-        bytes,
-        at: 0,
+        r: wire::Reader::new(bytes),
         texts: Vec::new(),
     };
     let n = r.uint()? as usize;
@@ -108,6 +111,34 @@ fn file_code(f: FileRole) -> u8 {
     }
 }
 
+impl Wire for Role {
+    fn put(&self, w: &mut wire::Writer) {
+        w.byte(role_code(*self));
+    }
+    fn take(r: &mut wire::Reader) -> Result<Self, String> {
+        r.pick(&ROLES, "role")
+    }
+}
+
+impl Wire for Step {
+    fn put(&self, w: &mut wire::Writer) {
+        w.byte(step_code(*self));
+    }
+    fn take(r: &mut wire::Reader) -> Result<Self, String> {
+        r.pick(&STEPS, "step")
+    }
+}
+
+/// A batch of events inside a message, as `encode` writes them.
+impl Wire for Vec<TraceEvent> {
+    fn put(&self, w: &mut wire::Writer) {
+        w.raw(&encode(self));
+    }
+    fn take(r: &mut wire::Reader) -> Result<Self, String> {
+        decode(r.raw()?)
+    }
+}
+
 // Event tags.
 const WORKER_START: u8 = 0;
 const WORKER_END: u8 = 1;
@@ -137,27 +168,25 @@ const PLAYS: u8 = 24;
 const WRITE_BACK: u8 = 25;
 
 struct Writer<'a> {
-    bytes: Vec<u8>,
+    out: wire::Writer,
     /// Texts written so far in this batch, by number.
     texts: HashMap<&'a str, u64>,
 }
 
+impl Deref for Writer<'_> {
+    type Target = wire::Writer;
+    fn deref(&self) -> &wire::Writer {
+        &self.out
+    }
+}
+
+impl DerefMut for Writer<'_> {
+    fn deref_mut(&mut self) -> &mut wire::Writer {
+        &mut self.out
+    }
+}
+
 impl<'a> Writer<'a> {
-    fn byte(&mut self, b: u8) {
-        self.bytes.push(b);
-    }
-    /// LEB128: seven bits a byte, low bits first.
-    fn uint(&mut self, mut v: u64) {
-        while v >= 0x80 {
-            self.bytes.push((v as u8) | 0x80);
-            v >>= 7;
-        }
-        self.bytes.push(v as u8);
-    }
-    /// Zigzag, so that small negative numbers stay short.
-    fn int(&mut self, v: i64) {
-        self.uint(((v << 1) ^ (v >> 63)) as u64);
-    }
     /// A text seen before in this batch is its number; a new one is the next
     /// number, its length and its bytes.
     fn text(&mut self, s: &'a str) {
@@ -168,8 +197,7 @@ impl<'a> Writer<'a> {
         let n = self.texts.len() as u64;
         self.texts.insert(s, n);
         self.uint(n);
-        self.uint(s.len() as u64);
-        self.bytes.extend_from_slice(s.as_bytes());
+        self.out.text(s);
     }
 
     fn event(&mut self, kind: &'a EventKind) {
@@ -338,33 +366,25 @@ impl<'a> Writer<'a> {
 }
 
 struct Reader<'a> {
-    bytes: &'a [u8],
-    at: usize,
+    r: wire::Reader<'a>,
     /// The batch's texts by number, each the page's one stored copy.
     texts: Vec<Text>,
 }
 
+impl<'a> Deref for Reader<'a> {
+    type Target = wire::Reader<'a>;
+    fn deref(&self) -> &wire::Reader<'a> {
+        &self.r
+    }
+}
+
+impl<'a> DerefMut for Reader<'a> {
+    fn deref_mut(&mut self) -> &mut wire::Reader<'a> {
+        &mut self.r
+    }
+}
+
 impl Reader<'_> {
-    fn byte(&mut self) -> Result<u8, String> {
-        let b = *self.bytes.get(self.at).ok_or("the events end early")?;
-        self.at += 1;
-        Ok(b)
-    }
-    fn uint(&mut self) -> Result<u64, String> {
-        let mut v = 0u64;
-        for shift in (0..64).step_by(7) {
-            let b = self.byte()?;
-            v |= u64::from(b & 0x7f) << shift;
-            if b & 0x80 == 0 {
-                return Ok(v);
-            }
-        }
-        Err("a number longer than 64 bits".to_string())
-    }
-    fn int(&mut self) -> Result<i64, String> {
-        let z = self.uint()?;
-        Ok((z >> 1) as i64 ^ -((z & 1) as i64))
-    }
     fn int32(&mut self) -> Result<i32, String> {
         i32::try_from(self.int()?).map_err(|_| "a code out of range".to_string())
     }
@@ -385,22 +405,9 @@ impl Reader<'_> {
         if n != self.texts.len() {
             return Err(format!("text {n} named before it was written"));
         }
-        let len = self.uint()? as usize;
-        let end = self.at.checked_add(len).filter(|&e| e <= self.bytes.len());
-        let end = end.ok_or("a text runs past the end")?;
-        let text = Text::new(
-            std::str::from_utf8(&self.bytes[self.at..end])
-                .map_err(|e| format!("a text is not UTF-8: {e}"))?,
-        );
-        self.at = end;
+        let text = Text::new(self.r.text()?);
         self.texts.push(text.clone());
         Ok(text)
-    }
-    fn pick<T: Copy>(&mut self, all: &[T], what: &str) -> Result<T, String> {
-        let b = self.byte()?;
-        all.get(usize::from(b))
-            .copied()
-            .ok_or_else(|| format!("no {what} numbered {b}"))
     }
     fn role(&mut self) -> Result<Role, String> {
         self.pick(&ROLES, "role")

@@ -324,7 +324,7 @@ pub fn unexpected(member: Member, arrival: Arrival) -> WebError {
         Arrival::Message(other) => WebError::worker(format!(
             "unexpected answer from {}: {}",
             member.name(),
-            other.to_json()
+            other.name()
         )),
     }
 }

@@ -1,5 +1,5 @@
 //! The Web Worker's entry point: say which protocol it speaks, then answer the
-//! page's messages (`{ protocol, json, buffers }`, see `web::protocol`).
+//! page's messages (`{ protocol, message, buffers }`, see `web::protocol`).
 
 use super::alone::run_alone;
 use super::console;
