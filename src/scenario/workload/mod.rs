@@ -127,6 +127,11 @@ pub struct CheckSpec {
     /// SQL whose first row's first column is compared.
     pub sql: String,
     pub expect: Expect,
+    /// What the report shows as expected ([`Expect::shown`]), written where
+    /// the workload is read, so that the worker that checks it formats no
+    /// number (which would bring float formatting into its wasm).
+    #[serde(skip)]
+    pub expected: Value,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -135,6 +140,18 @@ pub enum Expect {
     Equals(Value),
     AtLeast(f64),
     AtMost(f64),
+}
+
+impl Expect {
+    /// What a check's result shows as expected: the value, or the bound in
+    /// words (">= 3").
+    pub fn shown(&self) -> Value {
+        match self {
+            Expect::Equals(v) => v.clone(),
+            Expect::AtLeast(n) => Value::from(format!(">= {n}")),
+            Expect::AtMost(n) => Value::from(format!("<= {n}")),
+        }
+    }
 }
 
 impl Workload {

@@ -401,6 +401,7 @@ fn check(v: &Value, path: &str) -> Result<CheckSpec, ScenarioError> {
             map.get("sql").unwrap_or(&Value::Null),
             &format!("{path}.sql"),
         )?,
+        expected: expect.shown(),
         expect,
     })
 }

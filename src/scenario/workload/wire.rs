@@ -31,7 +31,12 @@ wire_enum!(IfNone {
     Retry {},
     Skip {}
 });
-wire_struct!(CheckSpec { name, sql, expect });
+wire_struct!(CheckSpec {
+    name,
+    sql,
+    expect,
+    expected
+});
 
 impl Wire for Item {
     fn put(&self, w: &mut Writer) {

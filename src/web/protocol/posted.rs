@@ -48,7 +48,12 @@ impl ToWorker {
             return Err(WebError::worker(format!(
                 "the page speaks protocol {}, this worker {PROTOCOL}: they come from different \
                  builds of locklab (a cached worker file?); reload the page",
-                protocol.map_or("none".to_string(), |p| p.to_string())
+                // In JavaScript's words (a worker formats no float).
+                protocol.map_or("none".to_string(), |p| {
+                    js_sys::Number::from(p)
+                        .to_string(10)
+                        .map_or_else(|_| "?".into(), String::from)
+                })
             )));
         }
         let message = message_of(data)?;

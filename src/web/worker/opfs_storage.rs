@@ -243,8 +243,11 @@ impl OpfsEntry {
             .write_with_u8_array_and_options(data, self.at(offset))
             .map_err(|e| storage_error("write", e))?;
         if written as usize != data.len() {
+            // A count of bytes, a whole number: formatted as one (a float would
+            // bring float formatting into the worker's wasm).
             return Err(StorageError::io(format!(
-                "short write: {written} of {} bytes",
+                "short write: {} of {} bytes",
+                written as u64,
                 data.len()
             )));
         }
