@@ -14,13 +14,21 @@
 //! macros below write a type's `Wire` from the list of its fields; the struct
 //! is destructured and built whole, so a field added to a type and not to its
 //! list does not compile.
+//!
+//! Reading never stops half-way: damaged bytes make the reader remember what
+//! was wrong and read on as zeros (a text empty, an enum its first variant),
+//! and the message is refused at its end (`Reader::whole`). So a type's reader
+//! is one straight line, without the unwinding of every field read so far that
+//! an early return after each of them needs (a scenario's reader was 9 KB so).
 
 use serde_json::{Map, Number, Value};
 
 /// A value that travels as bytes.
 pub trait Wire: Sized {
     fn put(&self, w: &mut Writer);
-    fn take(r: &mut Reader) -> Result<Self, String>;
+    /// The value written; from damaged bytes, any value, with [`Reader::fail`]
+    /// called.
+    fn take(r: &mut Reader) -> Self;
 }
 
 /// The bytes written so far.
@@ -56,76 +64,133 @@ impl Writer {
     }
 }
 
-/// Bytes being read, and where.
+/// Bytes being read, where, and the first thing found wrong in them.
 pub struct Reader<'a> {
-    pub bytes: &'a [u8],
-    pub at: usize,
+    bytes: &'a [u8],
+    at: usize,
+    error: Option<String>,
 }
 
 impl<'a> Reader<'a> {
     pub fn new(bytes: &'a [u8]) -> Reader<'a> {
-        Reader { bytes, at: 0 }
+        Reader {
+            bytes,
+            at: 0,
+            error: None,
+        }
     }
-    pub fn byte(&mut self) -> Result<u8, String> {
-        let b = *self.bytes.get(self.at).ok_or("the bytes end early")?;
-        self.at += 1;
-        Ok(b)
+    /// Remember why the bytes are wrong (the first reason only) and skip the
+    /// rest: what is read after reads as zeros.
+    pub fn fail(&mut self, why: impl FnOnce() -> String) {
+        if self.error.is_none() {
+            self.error = Some(why());
+        }
+        self.at = self.bytes.len();
     }
-    pub fn uint(&mut self) -> Result<u64, String> {
-        let mut v = 0u64;
-        for shift in (0..64).step_by(7) {
-            let b = self.byte()?;
-            v |= u64::from(b & 0x7f) << shift;
-            if b & 0x80 == 0 {
-                return Ok(v);
+    /// What the bytes read are, or what was wrong with them.
+    pub fn result<T>(&self, value: T) -> Result<T, String> {
+        match &self.error {
+            Some(e) => Err(e.clone()),
+            None => Ok(value),
+        }
+    }
+    /// The bytes not read yet.
+    pub fn left(&self) -> usize {
+        self.bytes.len() - self.at
+    }
+    pub fn byte(&mut self) -> u8 {
+        match self.bytes.get(self.at) {
+            Some(&b) => {
+                self.at += 1;
+                b
+            }
+            None => {
+                self.fail(|| "the bytes end early".to_string());
+                0
             }
         }
-        Err("a number longer than 64 bits".to_string())
     }
-    pub fn int(&mut self) -> Result<i64, String> {
-        let z = self.uint()?;
-        Ok((z >> 1) as i64 ^ -((z & 1) as i64))
+    pub fn uint(&mut self) -> u64 {
+        let mut v = 0u64;
+        for shift in (0..64).step_by(7) {
+            let b = self.byte();
+            v |= u64::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                return v;
+            }
+        }
+        self.fail(|| "a number longer than 64 bits".to_string());
+        0
     }
-    /// `n` bytes.
-    pub fn slice(&mut self, n: usize) -> Result<&'a [u8], String> {
-        let end = self.at.checked_add(n).filter(|&e| e <= self.bytes.len());
-        let end = end.ok_or("a text or list runs past the end")?;
-        let slice = &self.bytes[self.at..end];
-        self.at = end;
-        Ok(slice)
+    pub fn int(&mut self) -> i64 {
+        let z = self.uint();
+        (z >> 1) as i64 ^ -((z & 1) as i64)
+    }
+    /// A number read as `n` that must fit `T`.
+    pub fn fit<T: TryFrom<i64> + Default>(&mut self, n: i64) -> T {
+        T::try_from(n).unwrap_or_else(|_| {
+            self.fail(|| format!("{n} is out of range"));
+            T::default()
+        })
+    }
+    /// `n` bytes (none when fewer are left).
+    pub fn slice(&mut self, n: u64) -> &'a [u8] {
+        if n > self.left() as u64 {
+            let left = self.left();
+            self.fail(|| format!("{n} bytes wanted, {left} left"));
+            return &[];
+        }
+        let slice = &self.bytes[self.at..self.at + n as usize];
+        self.at += n as usize;
+        slice
     }
     /// What `Writer::raw` wrote.
-    pub fn raw(&mut self) -> Result<&'a [u8], String> {
-        let n = self.uint()? as usize;
+    pub fn raw(&mut self) -> &'a [u8] {
+        let n = self.uint();
         self.slice(n)
     }
-    pub fn text(&mut self) -> Result<&'a str, String> {
-        std::str::from_utf8(self.raw()?).map_err(|e| format!("a text is not UTF-8: {e}"))
+    pub fn text(&mut self) -> &'a str {
+        let raw = self.raw();
+        match std::str::from_utf8(raw) {
+            Ok(text) => text,
+            Err(e) => {
+                self.fail(|| format!("a text is not UTF-8: {e}"));
+                ""
+            }
+        }
     }
-    /// The item numbered by the next byte of `all`.
-    pub fn pick<T: Copy>(&mut self, all: &[T], what: &str) -> Result<T, String> {
-        let b = self.byte()?;
-        all.get(usize::from(b))
-            .copied()
-            .ok_or_else(|| format!("no {what} numbered {b}"))
+    /// The item numbered by the next byte of `all` (its first when there is no
+    /// such item).
+    pub fn pick<T: Copy>(&mut self, all: &[T], what: &str) -> T {
+        let b = self.byte();
+        match all.get(usize::from(b)) {
+            Some(&item) => item,
+            None => {
+                self.fail(|| format!("no {what} numbered {b}"));
+                all[0]
+            }
+        }
     }
     /// A count of items to come: each takes at least one byte, so a count
     /// beyond the bytes left is refused before anything is reserved for it.
-    pub fn count(&mut self) -> Result<usize, String> {
-        let n = self.uint()? as usize;
-        if n > self.bytes.len() - self.at {
-            return Err(format!("{n} items in {} bytes", self.bytes.len() - self.at));
+    pub fn count(&mut self) -> usize {
+        let n = self.uint();
+        if n > self.left() as u64 {
+            let left = self.left();
+            self.fail(|| format!("{n} items in {left} bytes"));
+            return 0;
         }
-        Ok(n)
+        n as usize
     }
     /// A whole message: `T` and nothing after it.
     pub fn whole<T: Wire>(bytes: &[u8]) -> Result<T, String> {
         let mut r = Reader::new(bytes);
-        let value = T::take(&mut r)?;
-        match r.bytes.len() - r.at {
-            0 => Ok(value),
-            left => Err(format!("{left} bytes left after the message")),
+        let value = T::take(&mut r);
+        if r.left() > 0 {
+            let left = r.left();
+            r.fail(|| format!("{left} bytes left after the message"));
         }
+        r.result(value)
     }
 }
 
@@ -140,7 +205,7 @@ impl Wire for u64 {
     fn put(&self, w: &mut Writer) {
         w.uint(*self);
     }
-    fn take(r: &mut Reader) -> Result<Self, String> {
+    fn take(r: &mut Reader) -> Self {
         r.uint()
     }
 }
@@ -149,8 +214,9 @@ impl Wire for u32 {
     fn put(&self, w: &mut Writer) {
         w.uint(u64::from(*self));
     }
-    fn take(r: &mut Reader) -> Result<Self, String> {
-        u32::try_from(r.uint()?).map_err(|e| e.to_string())
+    fn take(r: &mut Reader) -> Self {
+        let n = r.uint();
+        r.fit(i64::try_from(n).unwrap_or(-1))
     }
 }
 
@@ -158,7 +224,7 @@ impl Wire for i64 {
     fn put(&self, w: &mut Writer) {
         w.int(*self);
     }
-    fn take(r: &mut Reader) -> Result<Self, String> {
+    fn take(r: &mut Reader) -> Self {
         r.int()
     }
 }
@@ -167,8 +233,9 @@ impl Wire for i32 {
     fn put(&self, w: &mut Writer) {
         w.int(i64::from(*self));
     }
-    fn take(r: &mut Reader) -> Result<Self, String> {
-        i32::try_from(r.int()?).map_err(|e| e.to_string())
+    fn take(r: &mut Reader) -> Self {
+        let n = r.int();
+        r.fit(n)
     }
 }
 
@@ -176,11 +243,8 @@ impl Wire for f64 {
     fn put(&self, w: &mut Writer) {
         w.bytes.extend_from_slice(&self.to_le_bytes());
     }
-    fn take(r: &mut Reader) -> Result<Self, String> {
-        let b = r.slice(8)?;
-        Ok(f64::from_le_bytes([
-            b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7],
-        ]))
+    fn take(r: &mut Reader) -> Self {
+        f64::from_le_bytes(r.slice(8).try_into().unwrap_or_default())
     }
 }
 
@@ -188,7 +252,7 @@ impl Wire for bool {
     fn put(&self, w: &mut Writer) {
         w.byte(u8::from(*self));
     }
-    fn take(r: &mut Reader) -> Result<Self, String> {
+    fn take(r: &mut Reader) -> Self {
         r.pick(&[false, true], "truth value")
     }
 }
@@ -197,8 +261,8 @@ impl Wire for String {
     fn put(&self, w: &mut Writer) {
         w.text(self);
     }
-    fn take(r: &mut Reader) -> Result<Self, String> {
-        r.text().map(str::to_string)
+    fn take(r: &mut Reader) -> Self {
+        r.text().to_string()
     }
 }
 
@@ -207,8 +271,8 @@ impl Wire for Vec<u8> {
     fn put(&self, w: &mut Writer) {
         w.raw(self);
     }
-    fn take(r: &mut Reader) -> Result<Self, String> {
-        r.raw().map(<[u8]>::to_vec)
+    fn take(r: &mut Reader) -> Self {
+        r.raw().to_vec()
     }
 }
 
@@ -219,13 +283,13 @@ impl<T: Wire> Wire for Vec<T> {
             item.put(w);
         }
     }
-    fn take(r: &mut Reader) -> Result<Self, String> {
-        let n = r.count()?;
+    fn take(r: &mut Reader) -> Self {
+        let n = r.count();
         let mut items = Vec::with_capacity(n);
         for _ in 0..n {
-            items.push(T::take(r)?);
+            items.push(T::take(r));
         }
-        Ok(items)
+        items
     }
 }
 
@@ -239,10 +303,10 @@ impl<T: Wire> Wire for Option<T> {
             }
         }
     }
-    fn take(r: &mut Reader) -> Result<Self, String> {
-        match r.pick(&[false, true], "option")? {
-            false => Ok(None),
-            true => T::take(r).map(Some),
+    fn take(r: &mut Reader) -> Self {
+        match r.pick(&[false, true], "option") {
+            false => None,
+            true => Some(T::take(r)),
         }
     }
 }
@@ -251,8 +315,8 @@ impl<T: Wire> Wire for Box<T> {
     fn put(&self, w: &mut Writer) {
         (**self).put(w);
     }
-    fn take(r: &mut Reader) -> Result<Self, String> {
-        T::take(r).map(Box::new)
+    fn take(r: &mut Reader) -> Self {
+        Box::new(T::take(r))
     }
 }
 
@@ -269,10 +333,10 @@ impl<T: Wire, E: Wire> Wire for Result<T, E> {
             }
         }
     }
-    fn take(r: &mut Reader) -> Result<Self, String> {
-        match r.pick(&[true, false], "result")? {
-            true => T::take(r).map(Ok),
-            false => E::take(r).map(Err),
+    fn take(r: &mut Reader) -> Self {
+        match r.pick(&[true, false], "result") {
+            true => Ok(T::take(r)),
+            false => Err(E::take(r)),
         }
     }
 }
@@ -325,27 +389,30 @@ impl Wire for Value {
             }
         }
     }
-    fn take(r: &mut Reader) -> Result<Self, String> {
-        Ok(match r.byte()? {
+    fn take(r: &mut Reader) -> Self {
+        match r.byte() {
             NULL => Value::Null,
             FALSE => Value::Bool(false),
             TRUE => Value::Bool(true),
-            UINT => Value::from(r.uint()?),
-            NEGATIVE => Value::from(r.int()?),
-            FLOAT => Number::from_f64(f64::take(r)?).map_or(Value::Null, Value::Number),
-            STRING => Value::String(String::take(r)?),
-            ARRAY => Value::Array(Vec::take(r)?),
+            UINT => Value::from(r.uint()),
+            NEGATIVE => Value::from(r.int()),
+            FLOAT => Number::from_f64(f64::take(r)).map_or(Value::Null, Value::Number),
+            STRING => Value::String(String::take(r)),
+            ARRAY => Value::Array(Vec::take(r)),
             OBJECT => {
-                let n = r.count()?;
+                let n = r.count();
                 let mut map = Map::new();
                 for _ in 0..n {
-                    let k = String::take(r)?;
-                    map.insert(k, <Value as Wire>::take(r)?);
+                    let k = String::take(r);
+                    map.insert(k, <Value as Wire>::take(r));
                 }
                 Value::Object(map)
             }
-            tag => return Err(format!("no JSON value tagged {tag}")),
-        })
+            tag => {
+                r.fail(|| format!("no JSON value tagged {tag}"));
+                Value::Null
+            }
+        }
     }
 }
 
@@ -357,8 +424,8 @@ macro_rules! wire_struct {
                 let $t { $($f),* } = self;
                 $($crate::wire::Wire::put($f, w);)*
             }
-            fn take(r: &mut $crate::wire::Reader) -> Result<Self, String> {
-                Ok($t { $($f: $crate::wire::Wire::take(r)?),* })
+            fn take(r: &mut $crate::wire::Reader) -> Self {
+                $t { $($f: $crate::wire::Wire::take(r)),* }
             }
         }
     };
@@ -367,12 +434,21 @@ pub(crate) use wire_struct;
 
 /// `Wire` for an enum: its variant's place in the list, then that variant's
 /// fields (a unit variant is written `Name {}`). Every variant and every field
-/// must be listed.
+/// must be listed. An unknown number reads as the first variant, and fails.
 macro_rules! wire_enum {
-    ($t:ident { $($v:ident { $($f:ident),* $(,)? }),* $(,)? }) => {
+    ($t:ident {
+        $v0:ident { $($f0:ident),* $(,)? }
+        $(, $v:ident { $($f:ident),* $(,)? })* $(,)?
+    }) => {
         impl $crate::wire::Wire for $t {
             fn put(&self, w: &mut $crate::wire::Writer) {
-                let mut _tag = 0u8;
+                #[allow(unused_variables)]
+                if let $t::$v0 { $($f0),* } = self {
+                    w.byte(0);
+                    $($crate::wire::Wire::put($f0, w);)*
+                    return;
+                }
+                let mut _tag = 1u8;
                 $(
                     #[allow(unused_variables)]
                     if let $t::$v { $($f),* } = self {
@@ -383,18 +459,21 @@ macro_rules! wire_enum {
                     _tag += 1;
                 )*
                 // Every variant is listed (this match does not compile otherwise).
-                match self { $($t::$v { .. })|* => {} }
+                match self { $t::$v0 { .. } $(| $t::$v { .. })* => {} }
             }
-            fn take(r: &mut $crate::wire::Reader) -> Result<Self, String> {
-                let tag = r.byte()?;
-                let mut _n = 0u8;
+            fn take(r: &mut $crate::wire::Reader) -> Self {
+                let tag = r.byte();
+                let mut _n = 1u8;
                 $(
                     if tag == _n {
-                        return Ok($t::$v { $($f: $crate::wire::Wire::take(r)?),* });
+                        return $t::$v { $($f: $crate::wire::Wire::take(r)),* };
                     }
                     _n += 1;
                 )*
-                Err(format!("no {} numbered {tag}", stringify!($t)))
+                if tag != 0 {
+                    r.fail(|| format!("no {} numbered {tag}", stringify!($t)));
+                }
+                $t::$v0 { $($f0: $crate::wire::Wire::take(r)),* }
             }
         }
     };

@@ -21,7 +21,7 @@ macro_rules! wire_word {
             fn put(&self, w: &mut Writer) {
                 w.byte(code(*self));
             }
-            fn take(r: &mut Reader) -> Result<Self, String> {
+            fn take(r: &mut Reader) -> Self {
                 r.pick(<$t as Word>::ALL, stringify!($t))
             }
         }
@@ -42,7 +42,7 @@ impl Wire for Holding {
     fn put(&self, w: &mut Writer) {
         w.byte(Holding::ALL.iter().position(|h| h == self).unwrap_or(0) as u8);
     }
-    fn take(r: &mut Reader) -> Result<Self, String> {
+    fn take(r: &mut Reader) -> Self {
         r.pick(&Holding::ALL, "Holding")
     }
 }

@@ -51,11 +51,10 @@ impl Wire for Item {
             }
         }
     }
-    fn take(r: &mut Reader) -> Result<Self, String> {
-        match r.byte()? {
-            0 => StatementSpec::take(r).map(Item::Sql),
-            1 => Wire::take(r).map(Item::SleepMs),
-            tag => Err(format!("no step item numbered {tag}")),
+    fn take(r: &mut Reader) -> Self {
+        match r.pick(&[true, false], "step item") {
+            true => Item::Sql(StatementSpec::take(r)),
+            false => Item::SleepMs(Wire::take(r)),
         }
     }
 }
@@ -77,12 +76,11 @@ impl Wire for Expect {
             }
         }
     }
-    fn take(r: &mut Reader) -> Result<Self, String> {
-        match r.byte()? {
-            0 => Wire::take(r).map(Expect::Equals),
-            1 => Wire::take(r).map(Expect::AtLeast),
-            2 => Wire::take(r).map(Expect::AtMost),
-            tag => Err(format!("no expectation numbered {tag}")),
+    fn take(r: &mut Reader) -> Self {
+        match r.pick(&[0, 1, 2], "expectation") {
+            1 => Expect::AtLeast(Wire::take(r)),
+            2 => Expect::AtMost(Wire::take(r)),
+            _ => Expect::Equals(Wire::take(r)),
         }
     }
 }

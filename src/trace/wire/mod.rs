@@ -40,22 +40,20 @@ pub fn decode(bytes: &[u8]) -> Result<Vec<TraceEvent>, String> {
         r: wire::Reader::new(bytes),
         texts: Vec::new(),
     };
-    let n = r.uint()? as usize;
-    // Each event takes at least three bytes: do not trust a count beyond that.
+    let n = r.count();
+    // Each event takes at least three bytes: do not reserve beyond that.
     let mut events = Vec::with_capacity(n.min(bytes.len() / 3));
     for _ in 0..n {
-        let t_us = r.uint()?;
-        let worker = u32::try_from(r.uint()?).map_err(|_| "worker id out of range")?;
-        let kind = r.event()?;
+        let t_us = r.uint();
+        let worker = Wire::take(&mut r.r);
+        let kind = r.event();
         events.push(TraceEvent { t_us, worker, kind });
     }
-    if r.at != bytes.len() {
-        return Err(format!(
-            "{} bytes left after the events",
-            bytes.len() - r.at
-        ));
+    if r.left() > 0 {
+        let left = r.left();
+        r.fail(|| format!("{left} bytes left after the events"));
     }
-    Ok(events)
+    r.result(events)
 }
 
 // Each enum's byte is its place in the list; `*_code` matches exhaustively, so a
@@ -115,7 +113,7 @@ impl Wire for Role {
     fn put(&self, w: &mut wire::Writer) {
         w.byte(role_code(*self));
     }
-    fn take(r: &mut wire::Reader) -> Result<Self, String> {
+    fn take(r: &mut wire::Reader) -> Self {
         r.pick(&ROLES, "role")
     }
 }
@@ -124,7 +122,7 @@ impl Wire for Step {
     fn put(&self, w: &mut wire::Writer) {
         w.byte(step_code(*self));
     }
-    fn take(r: &mut wire::Reader) -> Result<Self, String> {
+    fn take(r: &mut wire::Reader) -> Self {
         r.pick(&STEPS, "step")
     }
 }
@@ -134,8 +132,12 @@ impl Wire for Vec<TraceEvent> {
     fn put(&self, w: &mut wire::Writer) {
         w.raw(&encode(self));
     }
-    fn take(r: &mut wire::Reader) -> Result<Self, String> {
-        decode(r.raw()?)
+    fn take(r: &mut wire::Reader) -> Self {
+        let raw = r.raw();
+        decode(raw).unwrap_or_else(|e| {
+            r.fail(|| e);
+            Vec::new()
+        })
     }
 }
 
@@ -385,82 +387,81 @@ impl<'a> DerefMut for Reader<'a> {
 }
 
 impl Reader<'_> {
-    fn int32(&mut self) -> Result<i32, String> {
-        i32::try_from(self.int()?).map_err(|_| "a code out of range".to_string())
+    fn int32(&mut self) -> i32 {
+        i32::take(&mut self.r)
     }
     /// A worker id written as id + 1, or 0 for none.
-    fn worker_or_none(&mut self) -> Result<Option<u32>, String> {
-        match self.uint()? {
-            0 => Ok(None),
-            w => Ok(Some(
-                u32::try_from(w - 1).map_err(|_| "worker id out of range")?,
-            )),
+    fn worker_or_none(&mut self) -> Option<u32> {
+        match self.uint() {
+            0 => None,
+            w => Some(self.fit(w as i64 - 1)),
         }
     }
-    fn text(&mut self) -> Result<Text, String> {
-        let n = self.uint()? as usize;
-        if let Some(known) = self.texts.get(n) {
-            return Ok(known.clone());
+    fn text(&mut self) -> Text {
+        let n = self.uint();
+        if let Some(known) = usize::try_from(n).ok().and_then(|n| self.texts.get(n)) {
+            return known.clone();
         }
-        if n != self.texts.len() {
-            return Err(format!("text {n} named before it was written"));
+        if n != self.texts.len() as u64 {
+            self.fail(|| format!("text {n} named before it was written"));
+            return Text::new("");
         }
-        let text = Text::new(self.r.text()?);
+        let text = Text::new(self.r.text());
         self.texts.push(text.clone());
-        Ok(text)
+        text
     }
-    fn role(&mut self) -> Result<Role, String> {
+    fn role(&mut self) -> Role {
         self.pick(&ROLES, "role")
     }
-    fn step(&mut self) -> Result<Step, String> {
+    fn step(&mut self) -> Step {
         self.pick(&STEPS, "step")
     }
-    fn db(&mut self) -> Result<DbFile, String> {
+    fn db(&mut self) -> DbFile {
         self.pick(&DBS, "database file")
     }
-    fn file(&mut self) -> Result<FileRole, String> {
+    fn file(&mut self) -> FileRole {
         self.pick(&FILES, "file role")
     }
-    fn level(&mut self) -> Result<LockLevel, String> {
+    fn level(&mut self) -> LockLevel {
         self.pick(&LockLevel::ALL, "lock level")
     }
 
-    fn event(&mut self) -> Result<EventKind, String> {
-        Ok(match self.byte()? {
-            WORKER_START => EventKind::WorkerStart { role: self.role()? },
+    fn event(&mut self) -> EventKind {
+        match self.byte() {
+            WORKER_START => EventKind::WorkerStart { role: self.role() },
             WORKER_END => EventKind::WorkerEnd,
             BEGIN => EventKind::Begin {
-                step: self.step()?,
-                sql: self.text()?,
+                step: self.step(),
+                sql: self.text(),
             },
-            COMMIT => EventKind::Commit { step: self.step()? },
-            ROLLBACK => EventKind::Rollback { step: self.step()? },
+            COMMIT => EventKind::Commit { step: self.step() },
+            ROLLBACK => EventKind::Rollback { step: self.step() },
             STATEMENT => EventKind::Statement {
-                step: self.step()?,
-                sql: self.text()?,
-                dur_us: self.uint()?,
+                step: self.step(),
+                sql: self.text(),
+                dur_us: self.uint(),
             },
-            JOB_CLAIMED => EventKind::JobClaimed { job: self.int()? },
-            LOST_RACE => EventKind::LostRace { job: self.int()? },
-            HEARTBEAT => EventKind::Heartbeat { job: self.int()? },
+            JOB_CLAIMED => EventKind::JobClaimed { job: self.int() },
+            LOST_RACE => EventKind::LostRace { job: self.int() },
+            HEARTBEAT => EventKind::Heartbeat { job: self.int() },
             JOB_DONE => EventKind::JobDone {
-                job: self.int()?,
-                latency_us: self.uint()?,
+                job: self.int(),
+                latency_us: self.uint(),
             },
             LOCK => EventKind::Lock {
-                db: self.db()?,
-                from: self.level()?,
-                to: self.level()?,
+                db: self.db(),
+                from: self.level(),
+                to: self.level(),
             },
             LOCK_DENIED => EventKind::LockDenied {
-                db: self.db()?,
-                held: self.level()?,
-                wanted: self.level()?,
-                by: self.worker_or_none()?,
+                db: self.db(),
+                held: self.level(),
+                wanted: self.level(),
+                by: self.worker_or_none(),
             },
             SHM_LOCK => {
-                let (db, slot, n) = (self.db()?, self.byte()?, self.byte()?);
-                let bits = self.byte()?;
+                let (db, slot, n) = (self.db(), self.byte(), self.byte());
+                let bits = self.byte();
                 EventKind::ShmLock {
                     db,
                     slot,
@@ -468,29 +469,29 @@ impl Reader<'_> {
                     exclusive: bits & 1 != 0,
                     acquire: bits & 2 != 0,
                     ok: bits & 4 != 0,
-                    by: self.worker_or_none()?,
+                    by: self.worker_or_none(),
                 }
             }
             BUSY_WAIT => EventKind::BusyWait {
-                requested_us: self.uint()?,
-                dur_us: self.uint()?,
+                requested_us: self.uint(),
+                dur_us: self.uint(),
             },
             WAL_GREW => EventKind::WalGrew {
-                db: self.db()?,
-                bytes: self.uint()?,
+                db: self.db(),
+                bytes: self.uint(),
             },
-            WAL_RESTARTED => EventKind::WalRestarted { db: self.db()? },
+            WAL_RESTARTED => EventKind::WalRestarted { db: self.db() },
             SHARED_COMMIT => EventKind::SharedCommit {
-                others: u32::try_from(self.uint()?).map_err(|e| e.to_string())?,
+                others: u32::take(&mut self.r),
             },
-            PLAYS => EventKind::Plays { role: self.text()? },
+            PLAYS => EventKind::Plays { role: self.text() },
             INTERPRETER_WAIT => EventKind::InterpreterWait {
-                holder: self.worker_or_none()?,
-                dur_us: self.uint()?,
+                holder: self.worker_or_none(),
+                dur_us: self.uint(),
             },
             SYNC => EventKind::Sync {
-                db: self.db()?,
-                file: self.file()?,
+                db: self.db(),
+                file: self.file(),
             },
             WRITE_BACK => EventKind::WriteBack {
                 db: self.db()?,
@@ -499,26 +500,29 @@ impl Reader<'_> {
                 dur_us: self.uint()?,
             },
             ERROR => EventKind::Error {
-                step: self.step()?,
-                sql: self.text()?,
-                code: self.int32()?,
-                extended: self.int32()?,
-                name: self.text()?,
-                message: self.text()?,
-                after_us: self.uint()?,
+                step: self.step(),
+                sql: self.text(),
+                code: self.int32(),
+                extended: self.int32(),
+                name: self.text(),
+                message: self.text(),
+                after_us: self.uint(),
             },
             WORKER_KILLED => EventKind::WorkerKilled,
             JOB_RECLAIMED => EventKind::JobReclaimed {
-                job: self.int()?,
-                from: self.worker_or_none()?,
+                job: self.int(),
+                from: self.worker_or_none(),
             },
-            LEASE_LOST => EventKind::LeaseLost { job: self.int()? },
+            LEASE_LOST => EventKind::LeaseLost { job: self.int() },
             SQLITE_LOG => EventKind::SqliteLog {
-                code: self.int32()?,
-                message: self.text()?.to_string(),
+                code: self.int32(),
+                message: self.text().to_string(),
             },
-            tag => return Err(format!("no event tagged {tag}")),
-        })
+            tag => {
+                self.fail(|| format!("no event tagged {tag}"));
+                EventKind::WorkerEnd
+            }
+        }
     }
 }
 

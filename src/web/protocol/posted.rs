@@ -51,7 +51,7 @@ impl ToWorker {
                 // In JavaScript's words (a worker formats no float).
                 protocol.map_or("none".to_string(), |p| {
                     js_sys::Number::from(p)
-                        .to_string(10)
+                        .to_string_with_radix(10)
                         .map_or_else(|_| "?".into(), String::from)
                 })
             )));
