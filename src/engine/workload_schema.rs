@@ -7,7 +7,7 @@ use crate::analysis::outcome::CheckResult;
 use crate::scenario::workload::{Expect, Workload};
 use rusqlite::types::ValueRef;
 use rusqlite::{ffi, Connection};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// Create the workload's tables and fill them, in one transaction.
 pub fn create(conn: &Connection, workload: &Workload) -> rusqlite::Result<()> {
@@ -110,9 +110,12 @@ fn same(a: &Value, b: &Value) -> bool {
 fn json_of(v: ValueRef<'_>) -> Value {
     match v {
         ValueRef::Null => Value::Null,
-        ValueRef::Integer(i) => json!(i),
-        ValueRef::Real(f) => json!(f),
-        ValueRef::Text(t) => json!(String::from_utf8_lossy(t)),
-        ValueRef::Blob(b) => json!(format!("a blob of {} bytes", b.len())),
+        // `Value::from`, not `json!`: the macro goes through serde's serializer
+        // and unwraps its Result, which brought serde_json's error messages
+        // into the worker's wasm.
+        ValueRef::Integer(i) => Value::from(i),
+        ValueRef::Real(f) => Value::from(f),
+        ValueRef::Text(t) => Value::from(String::from_utf8_lossy(t).into_owned()),
+        ValueRef::Blob(b) => Value::from(format!("a blob of {} bytes", b.len())),
     }
 }
