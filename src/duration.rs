@@ -1,6 +1,8 @@
 //! Durations as locklab shows them: the trace counts whole microseconds, people
 //! read milliseconds. Every view and report formats them here.
 
+use crate::decimal::Dec;
+
 /// `us` microseconds in milliseconds.
 pub fn ms(us: u64) -> f64 {
     us as f64 / 1000.0
@@ -8,12 +10,12 @@ pub fn ms(us: u64) -> f64 {
 
 /// `us` microseconds as words: "12.34 ms".
 pub fn ms_text(us: u64) -> String {
-    format!("{:.2} ms", ms(us))
+    format!("{:.2} ms", Dec(ms(us)))
 }
 
 /// `us` microseconds as a short label (a canvas's axis): "12.3 ms".
 pub fn ms_label(us: u64) -> String {
-    format!("{:.1} ms", ms(us))
+    format!("{:.1} ms", Dec(ms(us)))
 }
 
 #[cfg(test)]

@@ -23,6 +23,7 @@
 
 // The ground floor: vocabularies every layer may use.
 pub mod clock;
+pub mod decimal;
 pub mod duration;
 pub mod lock;
 pub mod ordering;

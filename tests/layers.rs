@@ -24,6 +24,7 @@ const CORE: &[&str] = &[
 ];
 const GROUND: &[&str] = &[
     "clock",
+    "decimal",
     "duration",
     "lock",
     "ordering",

@@ -1,14 +1,15 @@
 //! Numbers as a comparison writes them: as many digits as the eye needs.
 
 use crate::analysis::report::Outcome;
+use crate::decimal::Dec;
 
 /// A value of `unit` ("jobs/s" or "ms"): whole above 100, one decimal above 10,
 /// else two (a write lock held 0.04 ms is not "0").
 pub fn amount(v: f64, unit: &str) -> String {
-    let v = v.abs();
-    if v >= 100.0 || (unit == "jobs/s" && v >= 10.0) {
+    let v = Dec(v.abs());
+    if v.0 >= 100.0 || (unit == "jobs/s" && v.0 >= 10.0) {
         format!("{v:.0}")
-    } else if v >= 10.0 || unit == "jobs/s" {
+    } else if v.0 >= 10.0 || unit == "jobs/s" {
         format!("{v:.1}")
     } else {
         format!("{v:.2}")
@@ -17,7 +18,8 @@ pub fn amount(v: f64, unit: &str) -> String {
 
 /// How many times one number is another: "3.1x", "41x".
 pub fn ratio(r: f64) -> String {
-    if r >= 10.0 {
+    let r = Dec(r);
+    if r.0 >= 10.0 {
         format!("{r:.0}x")
     } else {
         format!("{r:.1}x")

@@ -9,6 +9,7 @@
 
 use crate::analysis::metrics::WorkerMetrics;
 use crate::analysis::report::RunReport;
+use crate::decimal::Dec;
 use crate::trace::WorkerId;
 use std::collections::BTreeSet;
 
@@ -22,7 +23,7 @@ fn field(text: &str) -> String {
 }
 
 fn ms(value: f64) -> String {
-    format!("{value:.3}")
+    format!("{:.3}", Dec(value))
 }
 
 /// Who may be in a worker's way: a worker, or nobody known (`None`).

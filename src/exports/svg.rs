@@ -7,6 +7,7 @@
 //! label) is escaped.
 
 use crate::analysis::report::{Outcome, RunReport};
+use crate::decimal::Dec;
 use crate::duration::ms_label;
 use crate::timeline::paint::{cell_colour, error_colour, hex, EDGE, EDGE_ROOM};
 use crate::timeline::{Cell, ErrorKind, Mark, Timeline, TxEnd, View};
@@ -114,7 +115,9 @@ fn subtitle(r: &RunReport, lanes: usize) -> String {
     let mut words = vec![
         format!(
             "{outcome}: {} of {} jobs done in {:.0} ms",
-            r.jobs.done, r.jobs.seeded, r.elapsed_ms
+            r.jobs.done,
+            r.jobs.seeded,
+            Dec(r.elapsed_ms)
         ),
         format!("{lanes} lane{}", if lanes == 1 { "" } else { "s" }),
         format!("journal_mode {}", r.journal_mode),
@@ -269,7 +272,7 @@ fn draw_lane(
                 out,
                 r##"<use href="#{}" x="{}" y="{}"/>"##,
                 id(kind),
-                (LABEL + x) as f64 - 5.0,
+                Dec((LABEL + x) as f64 - 5.0),
                 y0 + ERRORS
             );
         }

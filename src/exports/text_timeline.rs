@@ -3,6 +3,7 @@
 //! (the wait-for matrix of the report).
 
 use crate::analysis::metrics::WorkerMetrics;
+use crate::decimal::Dec;
 use crate::timeline::{Cell, Mark, Timeline, View};
 use crate::trace::HOST_WORKER;
 use crate::trace::{Role, TraceEvent, WorkerId};
@@ -94,7 +95,7 @@ pub fn blocked_by(workers: &[WorkerMetrics]) -> String {
         out.push_str(&format!("{:<8}", tag(w.id)));
         for by in &columns {
             let cell = match w.blocked_by.iter().find(|b| b.by == *by) {
-                Some(b) => format!("{}, {:.1} ms", b.refusals, b.wait_ms),
+                Some(b) => format!("{}, {:.1} ms", b.refusals, Dec(b.wait_ms)),
                 None if *by == Some(w.id) => "-".to_string(),
                 None => ".".to_string(),
             };

@@ -8,6 +8,7 @@
 use super::Evidence;
 use crate::analysis::metrics::WorkerMetrics;
 use crate::analysis::report::{Outcome, RunReport};
+use crate::decimal::Dec;
 use crate::trace::{Role, WorkerId};
 
 /// The paragraph for a lesson's run, or for each run of a comparison ("A (...):
@@ -68,7 +69,7 @@ fn scale(r: &RunReport) -> String {
                 "transaction",
                 "transactions"
             ),
-            r.elapsed_ms / 1000.0
+            Dec(r.elapsed_ms / 1000.0)
         );
     }
     let readers = r.workers.iter().filter(|w| w.role == Role::Reader).count();
@@ -82,8 +83,8 @@ fn scale(r: &RunReport) -> String {
         count(workers, "worker", "workers") + &readers,
         r.jobs.done,
         r.jobs.seeded,
-        r.elapsed_ms / 1000.0,
-        r.throughput_jobs_per_s
+        Dec(r.elapsed_ms / 1000.0),
+        Dec(r.throughput_jobs_per_s)
     )
 }
 
@@ -124,7 +125,7 @@ fn write_lock(r: &RunReport) -> Option<String> {
     if r.elapsed_ms <= 0.0 || all <= 0.0 {
         return None;
     }
-    let share = |ms: f64| (100.0 * ms / r.elapsed_ms).round();
+    let share = |ms: f64| Dec((100.0 * ms / r.elapsed_ms).round());
     let mut s = format!(
         "{} held the write lock {}% of the run",
         capitalise(name(r, top.id)),
@@ -150,7 +151,7 @@ fn waits(r: &RunReport) -> Option<String> {
     match (r.busy_wait_ms > 0.0, r.refused_locks) {
         (true, refused) => Some(format!(
             "The workers slept {:.0} ms in all {inside}, waiting on {} refused {}.",
-            r.busy_wait_ms,
+            Dec(r.busy_wait_ms),
             refused,
             if refused == 1 { "lock" } else { "locks" }
         )),
@@ -182,7 +183,7 @@ fn shares(r: &RunReport) -> Option<String> {
             capitalise(name(r, top.id)),
             top.jobs_done,
             r.jobs.done,
-            100.0 * top.jobs_done as f64 / r.jobs.done as f64,
+            Dec(100.0 * top.jobs_done as f64 / r.jobs.done as f64),
             name(r, least.id),
             match least.jobs_done {
                 0 => "none".to_string(),
@@ -206,7 +207,7 @@ fn crashes(r: &RunReport) -> Option<String> {
         .iter()
         .filter(|w| w.killed && w.killed_at_ms.unwrap_or_default() < cut_at)
         .map(|w| match w.killed_at_ms {
-            Some(at) => format!("{} was killed at {at:.1} ms", name(r, w.id)),
+            Some(at) => format!("{} was killed at {:.1} ms", name(r, w.id), Dec(at)),
             None => format!("{} was killed", name(r, w.id)),
         })
         .collect();
@@ -288,7 +289,7 @@ fn outcome(r: &RunReport) -> Option<String> {
                 "The power went off at {:.0} ms: every worker stopped where it was, and {} \
                  not yet synced {} lost; after recovery, {} lost{}, and integrity_check says \
                  {}.",
-                c.at_ms,
+                Dec(c.at_ms),
                 count(c.writes_dropped as usize, "write", "writes"),
                 if c.writes_dropped == 1 { "was" } else { "were" },
                 count(

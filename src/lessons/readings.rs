@@ -3,6 +3,7 @@
 //! was held, and the run in one line.
 
 use crate::analysis::report::{Outcome, RunReport};
+use crate::decimal::Dec;
 
 /// The share of the run's time some connection held the write lock (WAL's
 /// write lock, or RESERVED and above in a rollback journal): the sum of every
@@ -22,7 +23,10 @@ pub fn write_busy_share(r: &RunReport) -> f64 {
 /// the run".
 pub fn run_line(r: &RunReport) -> String {
     let stopped = match r.outcome {
-        Outcome::TimeLimit => format!(" (stopped at its time limit, {:.1} s)", r.elapsed_ms / 1e3),
+        Outcome::TimeLimit => format!(
+            " (stopped at its time limit, {:.1} s)",
+            Dec(r.elapsed_ms / 1e3)
+        ),
         _ => String::new(),
     };
     format!(
@@ -31,9 +35,9 @@ pub fn run_line(r: &RunReport) -> String {
         r.jobs.done,
         r.jobs.seeded,
         r.lock_errors(),
-        r.throughput_jobs_per_s,
-        r.busy_wait_ms,
-        100.0 * write_busy_share(r)
+        Dec(r.throughput_jobs_per_s),
+        Dec(r.busy_wait_ms),
+        Dec(100.0 * write_busy_share(r))
     )
 }
 

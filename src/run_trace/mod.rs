@@ -8,6 +8,7 @@
 //! [`Kept::words`] says what was not kept.
 
 use crate::analysis::metrics::Tally;
+use crate::decimal::Dec;
 use crate::scenario::fields::thousands;
 use crate::timeline::{Dropped, Timeline};
 use crate::trace::{EventKind, TraceEvent};
@@ -259,7 +260,7 @@ impl Kept {
 }
 
 fn seconds(us: u64) -> String {
-    format!("{:.1} s", us as f64 / 1e6)
+    format!("{:.1} s", Dec(us as f64 / 1e6))
 }
 
 /// 27650123 as "27,650,123".

@@ -3,6 +3,7 @@
 
 use super::parse::{Arith, Cmp, Expr, Func, Kind, Path, Root, Selector};
 use super::ConditionError;
+use crate::decimal::Dec;
 use serde_json::{Map, Value};
 use std::sync::LazyLock;
 
@@ -51,7 +52,7 @@ impl<'a> Val<'a> {
     /// "a number (40)", "a string ("wal")", "a list of 4 values".
     fn describe(&self) -> String {
         match self {
-            Val::Num(n) => format!("a number ({n})"),
+            Val::Num(n) => format!("a number ({})", Dec(*n)),
             Val::Str(s) if s.chars().count() > 40 => {
                 let head: String = s.chars().take(40).collect();
                 format!("a string ({head:?}...)")

@@ -3,6 +3,7 @@
 //! filled from the reports.
 
 use super::{describe, object, refuse, text, LessonError};
+use crate::decimal::Dec;
 use crate::lessons::condition::{Condition, Runs as Reports};
 use crate::lessons::{Evidence, FileCheck, Finding};
 use serde_json::Value;
@@ -148,9 +149,10 @@ impl FileCheck {
 /// A number as a sentence says it: to the places asked, else whole numbers
 /// without decimals and others to two places.
 fn shown(n: f64, places: Option<usize>) -> String {
+    let n = Dec(n);
     if let Some(places) = places {
         format!("{n:.places$}")
-    } else if n.fract() == 0.0 && n.abs() < 1e15 {
+    } else if n.0.fract() == 0.0 && n.0.abs() < 1e15 {
         format!("{n:.0}")
     } else {
         format!("{n:.2}")

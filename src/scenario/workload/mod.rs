@@ -13,6 +13,7 @@ mod wire;
 pub use parse::parse;
 
 use super::{BeginMode, WorkMs};
+use crate::decimal::Dec;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
@@ -148,8 +149,8 @@ impl Expect {
     pub fn shown(&self) -> Value {
         match self {
             Expect::Equals(v) => v.clone(),
-            Expect::AtLeast(n) => Value::from(format!(">= {n}")),
-            Expect::AtMost(n) => Value::from(format!("<= {n}")),
+            Expect::AtLeast(n) => Value::from(format!(">= {}", Dec(*n))),
+            Expect::AtMost(n) => Value::from(format!("<= {}", Dec(*n))),
         }
     }
 }

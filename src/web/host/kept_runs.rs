@@ -6,6 +6,7 @@
 use super::worker_handle::{
     check_ready, unexpected, Arrival, Inbox, LiveTrace, Member, WorkerHandle,
 };
+use crate::decimal::Dec;
 use crate::scenario::Scenario;
 use crate::trace::WorkerId;
 use crate::web::error::WebError;
@@ -248,7 +249,7 @@ pub async fn reset() -> Result<String, WebError> {
             plural(removed.runs as usize),
             removed.files,
             plural(removed.files as usize),
-            removed.bytes / 1024.0
+            Dec(removed.bytes / 1024.0)
         ));
         if removed.in_progress > 0 {
             said.push(format!(

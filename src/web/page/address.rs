@@ -7,6 +7,7 @@
 use super::scenario_panel::Draft;
 use super::timeline::Window;
 use super::timeline::WindowCell;
+use crate::decimal::Dec;
 use crate::lessons;
 use crate::scenario::compact;
 use crate::web::error::WebError;
@@ -117,7 +118,7 @@ pub fn hash_of(
         ours.push(("b".to_string(), compact::encode(copy)));
     }
     if let Some((from, to)) = window {
-        let ms = |us: u64| format!("{}", (us as f64 / 10.0).round() / 100.0);
+        let ms = |us: u64| format!("{}", Dec((us as f64 / 10.0).round() / 100.0));
         ours.push(("t".to_string(), format!("{}-{}", ms(from), ms(to))));
     }
     ours.extend(pairs);

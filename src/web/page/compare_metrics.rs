@@ -6,6 +6,7 @@
 use crate::analysis::percentiles::Percentiles;
 use crate::analysis::report::RunReport;
 use crate::compare::{Comparison, Measure, Side};
+use crate::decimal::Dec;
 use crate::result_code::explain;
 use yew::prelude::*;
 
@@ -28,7 +29,7 @@ fn p95(p: &Percentiles) -> String {
     if p.count == 0 {
         "none".to_string()
     } else {
-        format!("{:.2} ms (n={})", p.p95, p.count)
+        format!("{:.2} ms (n={})", Dec(p.p95), p.count)
     }
 }
 
@@ -63,7 +64,10 @@ pub fn compare_metrics(props: &CompareMetricsProps) -> Html {
                 "throughput",
                 "throughput",
                 both(r, |r| {
-                    format!("{:.0} commits/s", Measure::CommitRate.of(r).unwrap_or(0.0))
+                    format!(
+                        "{:.0} commits/s",
+                        Dec(Measure::CommitRate.of(r).unwrap_or(0.0))
+                    )
                 }),
                 c.throughput.better,
             ),
@@ -97,7 +101,7 @@ pub fn compare_metrics(props: &CompareMetricsProps) -> Html {
             row(
                 "throughput",
                 "throughput",
-                both(r, |r| format!("{:.0} jobs/s", r.throughput_jobs_per_s)),
+                both(r, |r| format!("{:.0} jobs/s", Dec(r.throughput_jobs_per_s))),
                 c.throughput.better,
             ),
         ]
@@ -115,7 +119,7 @@ pub fn compare_metrics(props: &CompareMetricsProps) -> Html {
     rows.extend([row(
         "busy-wait",
         "busy wait",
-        both(r, |r| format!("{:.1} ms", r.busy_wait_ms)),
+        both(r, |r| format!("{:.1} ms", Dec(r.busy_wait_ms))),
         c.busy_wait.better,
     )]);
     if !c.workloads {

@@ -12,6 +12,7 @@ use super::timeline::{SharedWindow, TimelineView};
 use super::wal_chart::WalChart;
 use crate::analysis::report::Outcome;
 use crate::compare::{scenario_changes, Side};
+use crate::decimal::Dec;
 use crate::scenario::Scenario;
 use crate::web::host::compare::{compare, ComparedRuns};
 use crate::web::host::finished_run::BrowserRun;
@@ -182,7 +183,7 @@ fn heading(label: &str, run: &BrowserRun, longer: Option<(&str, &BrowserRun)>) -
     let axis = longer.map_or(String::new(), |(label, run)| {
         format!(
             " (the axis goes on to {label}'s end, {:.0} ms)",
-            run.report.elapsed_ms
+            Dec(run.report.elapsed_ms)
         )
     });
     let ended = match r.outcome {
@@ -192,7 +193,10 @@ fn heading(label: &str, run: &BrowserRun, longer: Option<(&str, &BrowserRun)>) -
         Outcome::Failed => "failed",
         Outcome::PowerCut => "cut off by a power cut",
     };
-    format!("{label}: {name}, {ended} in {:.0} ms{axis}", r.elapsed_ms)
+    format!(
+        "{label}: {name}, {ended} in {:.0} ms{axis}",
+        Dec(r.elapsed_ms)
+    )
 }
 
 /// Both runs finished: what B changed, the stacked timelines, the metrics side by

@@ -4,6 +4,7 @@
 //! SQLite's own log said (a hot journal rolled back, a WAL index rebuilt).
 
 use crate::analysis::report::{Outcome, RunReport};
+use crate::decimal::Dec;
 use crate::duration::ms_label;
 use crate::trace::{EventKind, TraceEvent};
 use yew::prelude::*;
@@ -52,7 +53,7 @@ pub fn incidents(props: &IncidentsProps) -> Html {
                     <li data-testid={format!("killed-{}", w.id)}>{ format!(
                         "Worker {} was killed at {:.1} ms, as a crash would: no rollback, no close. \
                          The page released its locks; the others went on.",
-                        w.id, w.killed_at_ms.unwrap_or_default()) }</li>
+                        w.id, Dec(w.killed_at_ms.unwrap_or_default())) }</li>
                 }) }
                 if r.jobs.reclaimed > 0 {
                     <li data-testid="reclaimed">{ format!(

@@ -4,6 +4,7 @@
 //! full panel (`metrics_panel`) says the rest.
 
 use super::metrics_panel::Numbers;
+use crate::decimal::Dec;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -14,7 +15,7 @@ pub struct KeyNumbersProps {
 #[function_component(KeyNumbers)]
 pub fn key_numbers(props: &KeyNumbersProps) -> Html {
     let n = &props.numbers;
-    let (rate, errors) = (n.jobs_per_s(), n.error_count());
+    let (rate, errors) = (Dec(n.jobs_per_s()), n.error_count());
     let commonest = n
         .errors
         .iter()
@@ -35,12 +36,12 @@ pub fn key_numbers(props: &KeyNumbersProps) -> Html {
                 { item("jobs/s", format!("{rate:.0}"), None, "key-rate") }
             } else {
                 { item("committed", n.committed.to_string(), Some("transactions"), "key-done") }
-                { item("commits/s", format!("{:.0}", n.commits_per_s()), None, "key-rate") }
+                { item("commits/s", format!("{:.0}", Dec(n.commits_per_s())), None, "key-rate") }
             }
             { item("errors", errors.to_string(), commonest, "key-errors") }
             { item("locks refused", n.refused_locks.to_string(), None, "key-refused") }
-            { item("busy wait", format!("{:.0} ms", n.busy_wait_ms), None, "key-busy") }
-            { item("run time", format!("{:.0} ms", n.elapsed_ms), None, "key-elapsed") }
+            { item("busy wait", format!("{:.0} ms", Dec(n.busy_wait_ms)), None, "key-busy") }
+            { item("run time", format!("{:.0} ms", Dec(n.elapsed_ms)), None, "key-elapsed") }
         </dl>
     }
 }

@@ -13,6 +13,7 @@ use super::key_numbers::KeyNumbers;
 use super::kill_buttons::KillButtons;
 use super::metrics_panel::{MetricsPanel, Numbers};
 use super::timeline::{next_frame, TimelineView};
+use crate::decimal::Dec;
 use crate::duration::ms;
 use crate::run_trace::RunTrace;
 use crate::trace::TraceEvent;
@@ -189,7 +190,7 @@ pub fn live_view(props: &LiveViewProps) -> Html {
         (Some(_), Some(_)) => "The workers are done; checking the database...".to_string(),
     };
     html! {
-        <section class="run" data-testid="run-running" data-live-ms={format!("{:.3}", ms(now_us))}
+        <section class="run" data-testid="run-running" data-live-ms={format!("{:.3}", Dec(ms(now_us)))}
             data-live-done={numbers.done.to_string()}>
             <h2>{ heading }</h2>
             <Alongside runs={run.alongside.get()} />
@@ -228,7 +229,7 @@ pub fn alongside(props: &AlongsideProps) -> Html {
                 props.runs,
                 if props.runs == 1 { "" } else { "s" },
                 if props.runs == 1 { "was" } else { "were" },
-                cores
+                Dec(cores)
             ) }
         </p>
     }

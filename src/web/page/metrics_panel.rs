@@ -12,6 +12,7 @@ use super::wait_for_matrix::{Row, WaitForMatrix};
 use crate::analysis::metrics::Metrics;
 use crate::analysis::percentiles::Percentiles;
 use crate::analysis::report::RunReport;
+use crate::decimal::Dec;
 use crate::result_code::explain;
 use std::collections::BTreeMap;
 use yew::prelude::*;
@@ -112,7 +113,11 @@ fn percentiles(p: &Percentiles) -> String {
     }
     format!(
         "p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms, max {:.1} ms (n={})",
-        p.p50, p.p95, p.p99, p.max, p.count
+        Dec(p.p50),
+        Dec(p.p95),
+        Dec(p.p99),
+        Dec(p.max),
+        p.count
     )
 }
 
@@ -122,7 +127,11 @@ fn handoff(p: &Percentiles) -> String {
     }
     format!(
         "p50 {:.0} µs, p95 {:.0} µs, p99 {:.0} µs, max {:.0} µs (n={})",
-        p.p50, p.p95, p.p99, p.max, p.count
+        Dec(p.p50),
+        Dec(p.p95),
+        Dec(p.p99),
+        Dec(p.max),
+        p.count
     )
 }
 
@@ -134,7 +143,7 @@ pub struct MetricsPanelProps {
 #[function_component(MetricsPanel)]
 pub fn metrics_panel(props: &MetricsPanelProps) -> Html {
     let n = &props.numbers;
-    let (rate, errors) = (n.jobs_per_s(), n.error_count());
+    let (rate, errors) = (Dec(n.jobs_per_s()), n.error_count());
     html! { <>
         <div class="metrics" data-testid="metrics" data-done={n.done.to_string()}
             data-errors={errors.to_string()}>
@@ -142,9 +151,9 @@ pub fn metrics_panel(props: &MetricsPanelProps) -> Html {
                 <dt>{ "jobs done" }</dt>
                 <dd data-testid="jobs-done">{ format!("{} of {}", n.done, n.seeded) }
                     <meter min="0" max={n.seeded.max(1).to_string()} value={n.done.to_string()}></meter></dd>
-                <dt>{ "throughput" }</dt><dd>{ format!("{rate:.0} jobs/s over {:.0} ms", n.elapsed_ms) }</dd>
+                <dt>{ "throughput" }</dt><dd>{ format!("{rate:.0} jobs/s over {:.0} ms", Dec(n.elapsed_ms)) }</dd>
                 <dt>{ "transactions" }</dt><dd>{ format!("{} committed, {} rolled back", n.committed, n.rolled_back) }</dd>
-                <dt>{ "busy wait" }</dt><dd>{ format!("{:.0} ms asleep in SQLite before asking again (its busy handler, or WAL's retries before a read), all workers together", n.busy_wait_ms) }</dd>
+                <dt>{ "busy wait" }</dt><dd>{ format!("{:.0} ms asleep in SQLite before asking again (its busy handler, or WAL's retries before a read), all workers together", Dec(n.busy_wait_ms)) }</dd>
                 <dt>{ "job latency" }</dt><dd>{ percentiles(&n.job_latency_ms) }</dd>
                 <dt>{ "write lock held" }</dt><dd>{ percentiles(&n.write_lock_hold_ms) }</dd>
                 <dt>{ "locks refused" }</dt>

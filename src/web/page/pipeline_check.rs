@@ -4,6 +4,7 @@
 //! `#pipeline`, not on the page a learner reads.
 
 use crate::analysis::report::RunReport;
+use crate::decimal::Dec;
 use crate::scenario::{Scenario, ScenarioError};
 use crate::web::host::run as host;
 use serde_json::json;
@@ -82,7 +83,7 @@ fn check_result(props: &CheckResultProps) -> Html {
                 <dt>{ "transactions" }</dt><dd>{ format!("{} committed, {} rolled back",
                     r.transactions.committed, r.transactions.rolled_back) }</dd>
                 <dt>{ "throughput" }</dt><dd>{ format!("{:.0} jobs/s in {:.0} ms",
-                    r.throughput_jobs_per_s, r.elapsed_ms) }</dd>
+                    Dec(r.throughput_jobs_per_s), Dec(r.elapsed_ms)) }</dd>
                 <dt>{ "integrity_check" }</dt><dd>{ &r.integrity_check }</dd>
             </dl>
         },

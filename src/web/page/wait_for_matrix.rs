@@ -4,6 +4,7 @@
 //! It only shows numbers it is given; it never computes them.
 
 use crate::analysis::metrics::{BlockedBy, WorkerMetrics};
+use crate::decimal::Dec;
 use crate::trace::HOST_WORKER;
 use crate::trace::{Role, WorkerId};
 use yew::prelude::*;
@@ -84,8 +85,8 @@ pub fn wait_for_matrix(props: &WaitForMatrixProps) -> Html {
                         { for columns.iter().map(|by| match r.blocked_by.iter().find(|b| b.by == *by) {
                             Some(b) => html! {
                                 <td data-refusals={b.refusals.to_string()}
-                                    data-wait-ms={format!("{:.3}", b.wait_ms)}>
-                                    { format!("{}, {:.0} ms", b.refusals, b.wait_ms) }</td>
+                                    data-wait-ms={format!("{:.3}", Dec(b.wait_ms))}>
+                                    { format!("{}, {:.0} ms", b.refusals, Dec(b.wait_ms)) }</td>
                             },
                             None => html! { <td>{ if *by == Some(r.worker) { "\u{2014}" } else { "" } }</td> },
                         }) }

@@ -3,6 +3,7 @@
 //! numbers beside it. Shown only for a run whose WAL grew.
 
 use crate::analysis::report::RunReport;
+use crate::decimal::Dec;
 use crate::trace::{DbFile, EventKind, TraceEvent};
 use yew::prelude::*;
 
@@ -22,9 +23,9 @@ pub struct WalChartProps {
 /// "50.9 MB", "812 KB".
 fn size(bytes: u64) -> String {
     if bytes >= 1_000_000 {
-        format!("{:.1} MB", bytes as f64 / 1e6)
+        format!("{:.1} MB", Dec(bytes as f64 / 1e6))
     } else {
-        format!("{:.0} KB", bytes as f64 / 1e3)
+        format!("{:.0} KB", Dec(bytes as f64 / 1e3))
     }
 }
 
@@ -43,7 +44,7 @@ pub fn wal_chart(props: &WalChartProps) -> Html {
     // The file's length only grows (a restart writes over its start), so the
     // line is the running maximum of the growths.
     let mut longest = 0;
-    let mut points = vec![format!("0,{HEIGHT}")];
+    let mut points = vec![format!("0,{}", Dec(HEIGHT))];
     let mut restarts = Vec::new();
     for e in props.events.iter() {
         match e.kind {
@@ -52,14 +53,14 @@ pub fn wal_chart(props: &WalChartProps) -> Html {
                 bytes,
             } if bytes > longest => {
                 longest = bytes;
-                points.push(format!("{:.1},{:.1}", x(e.t_us), y(bytes)));
+                points.push(format!("{:.1},{:.1}", Dec(x(e.t_us)), Dec(y(bytes))));
             }
             EventKind::WalRestarted { db: DbFile::Queue } => restarts.push(x(e.t_us)),
             _ => {}
         }
     }
-    let run_end = x((r.elapsed_ms * 1000.0) as u64);
-    points.push(format!("{run_end:.1},{:.1}", y(longest)));
+    let run_end = Dec(x((r.elapsed_ms * 1000.0) as u64));
+    points.push(format!("{run_end:.1},{:.1}", Dec(y(longest))));
     let said = format!(
         "The WAL file grew to {}; {} checkpoints ran, and the log started over {} times.",
         size(r.wal_bytes_max),
@@ -68,11 +69,11 @@ pub fn wal_chart(props: &WalChartProps) -> Html {
     );
     html! {
         <figure class="wal-chart" data-testid="wal-chart">
-            <svg viewBox={format!("0 0 {WIDTH} {HEIGHT}")} width={WIDTH.to_string()} height={HEIGHT.to_string()}
+            <svg viewBox={format!("0 0 {} {}", Dec(WIDTH), Dec(HEIGHT))} width={Dec(WIDTH).to_string()} height={Dec(HEIGHT).to_string()}
                 role="img" aria-label={said.clone()}>
                 <polyline points={points.join(" ")} fill="none" stroke="currentColor" stroke-width="2" />
-                { for restarts.iter().map(|x| html! {
-                    <line x1={format!("{x:.1}")} x2={format!("{x:.1}")} y1="0" y2={HEIGHT.to_string()}
+                { for restarts.iter().map(|&x| Dec(x)).map(|x| html! {
+                    <line x1={format!("{x:.1}")} x2={format!("{x:.1}")} y1="0" y2={Dec(HEIGHT).to_string()}
                         stroke="currentColor" stroke-dasharray="2 2" />
                 }) }
             </svg>

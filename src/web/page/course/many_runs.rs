@@ -5,6 +5,7 @@
 //! full below.
 
 use crate::analysis::report::{Outcome, RunReport};
+use crate::decimal::Dec;
 use crate::lessons::{clean_run, write_busy_share, Runs};
 use crate::web::host::finished_run::BrowserRun;
 use crate::web::page::run_view::RunView;
@@ -63,7 +64,7 @@ pub fn many_runs(props: &ManyRunsProps) -> Html {
 /// limit: clean is not what they are about).
 fn cell(n: usize, label: &str, r: &RunReport, pressed: bool, sweep: bool) -> String {
     let ok = clean_run(r);
-    let share = 100.0 * write_busy_share(r);
+    let share = Dec(100.0 * write_busy_share(r));
     let done = match (r.outcome == Outcome::TimeLimit, ok) {
         (true, _) => " (time limit)",
         (false, true) => ", each once",
@@ -83,8 +84,8 @@ fn cell(n: usize, label: &str, r: &RunReport, pressed: bool, sweep: bool) -> Str
             (false, false) => "failed",
         },
         errors = r.lock_errors(),
-        jobs = r.throughput_jobs_per_s,
-        wait = r.busy_wait_ms,
+        jobs = Dec(r.throughput_jobs_per_s),
+        wait = Dec(r.busy_wait_ms),
         d = r.jobs.done,
         s = r.jobs.seeded,
         mark = match (sweep, ok) {
@@ -117,6 +118,12 @@ fn sweep_plot(runs: &[&RunReport], field: &str) -> String {
             &r.scenario[field],
         );
         let (xi, yj, ys) = (x(i), y(j / most), y(s));
+        let (jobs_label_y, share_label_y) = if yj <= ys {
+            (yj - 6.0, ys + 13.0)
+        } else {
+            (yj + 14.0, ys - 6.0)
+        };
+        let (xi, yj, ys, j, s) = (Dec(xi), Dec(yj), Dec(ys), Dec(j), Dec(s));
         jobs.push_str(&format!("{xi:.1},{yj:.1} "));
         shares.push_str(&format!("{xi:.1},{ys:.1} "));
         points.push_str(&format!(
@@ -126,35 +133,44 @@ fn sweep_plot(runs: &[&RunReport], field: &str) -> String {
              <circle class=\"share\" cx=\"{xi:.1}\" cy=\"{ys:.1}\" r=\"2.5\"/>\
              <text class=\"share\" x=\"{xi:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{:.0}%</text>\
              <text x=\"{xi:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{at}</text></g>",
-            if yj <= ys { yj - 6.0 } else { yj + 14.0 },
-            if yj <= ys { ys + 13.0 } else { ys - 6.0 },
-            100.0 * s,
-            h - bottom + 14.0
+            Dec(jobs_label_y),
+            Dec(share_label_y),
+            Dec(100.0 * s.0),
+            Dec(h - bottom + 14.0)
         ));
         said.push(format!(
             "{at} {field}: {j:.0} jobs/s, write lock held {:.0}%",
-            100.0 * s
+            Dec(100.0 * s.0)
         ));
     }
     let (y0, y1, r) = (y(0.0), y(1.0) + 4.0, w - right);
+    let (most, y0, y1, w, h, left, right_x) = (
+        Dec(most),
+        Dec(y0),
+        Dec(y1),
+        Dec(w),
+        Dec(h),
+        Dec(left),
+        Dec(r),
+    );
     format!(
         "<figure class=\"plot\" data-testid=\"sweep-plot\"><svg viewBox=\"0 0 {w} {h}\" role=\"img\" \
          aria-label=\"Jobs/s against {field}: {said}\">\
          <text x=\"2\" y=\"12\" class=\"jobs\">jobs/s \u{2014}</text>\
          <text x=\"{:.0}\" y=\"12\" class=\"share\" text-anchor=\"end\">- - write lock held</text>\
-         <line class=\"axis\" x1=\"{left}\" x2=\"{r}\" y1=\"{y0}\" y2=\"{y0}\"/>\
+         <line class=\"axis\" x1=\"{left}\" x2=\"{right_x}\" y1=\"{y0}\" y2=\"{y0}\"/>\
          <text x=\"{:.0}\" y=\"{y0}\" text-anchor=\"end\">0</text>\
          <text x=\"{:.0}\" y=\"{y1}\" text-anchor=\"end\">{most:.0}</text>\
          <text x=\"{:.0}\" y=\"{y1}\">100%</text><text x=\"{:.0}\" y=\"{y0}\">0%</text>\
          <polyline class=\"jobs\" points=\"{jobs}\"/><polyline class=\"share\" points=\"{shares}\"/>\
          {points}<text x=\"{:.0}\" y=\"{:.0}\" text-anchor=\"middle\">{field}</text></svg></figure>",
-        w - 2.0,
-        left - 4.0,
-        left - 4.0,
-        r + 4.0,
-        r + 4.0,
-        w / 2.0,
-        h - 4.0,
+        Dec(w.0 - 2.0),
+        Dec(left.0 - 4.0),
+        Dec(left.0 - 4.0),
+        Dec(r + 4.0),
+        Dec(r + 4.0),
+        Dec(w.0 / 2.0),
+        Dec(h.0 - 4.0),
         said = said.join("; "),
     )
 }
