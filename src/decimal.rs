@@ -1,7 +1,8 @@
 //! Floats in decimals as people read them: with a fixed number of decimals
 //! (`fixed`, what `format!("{x:.2}")` writes) or in their shortest form
 //! (`shortest`, what `format!("{x}")` writes), digit for digit as the standard
-//! library writes them, for every float.
+//! library writes them, for every float; and back (`read`, what
+//! `str::parse::<f64>` reads).
 //!
 //! Every number the page shows goes through here, so that its wasm holds no
 //! copy of the standard library's float formatting (Grisu and Dragon with their
@@ -253,6 +254,9 @@ impl std::fmt::Display for Digits {
         Ok(())
     }
 }
+
+mod read;
+pub use read::read;
 
 #[cfg(test)]
 mod tests;

@@ -118,3 +118,123 @@ fn dec_formats_as_a_float_with_its_precision_width_and_sign() {
         assert_eq!(Dec(x).to_string(), x.to_string());
     }
 }
+
+/// The exact decimal of `(2m + 1) * 2^(e - 1)`: halfway between the floats
+/// `m * 2^e` and `(m + 1) * 2^e`.
+fn midpoint(m: u64, e: i32) -> String {
+    let mut n = Digits::from(2 * m + 1);
+    if e - 1 >= 0 {
+        for _ in 0..e - 1 {
+            n.times(2);
+        }
+        return n.to_string();
+    }
+    let k = (1 - e) as usize;
+    for _ in 0..k {
+        n.times(5);
+    }
+    let digits = format!("{:0>width$}", n.to_string(), width = k + 1);
+    format!(
+        "{}.{}",
+        &digits[..digits.len() - k],
+        &digits[digits.len() - k..]
+    )
+}
+
+fn same(text: &str) {
+    let ours = read(text);
+    let std = text.parse::<f64>().ok();
+    assert!(
+        ours.map(f64::to_bits) == std.map(f64::to_bits)
+            || ours.is_some_and(f64::is_nan) && std.is_some_and(f64::is_nan),
+        "{text:?}: {ours:?} against {std:?}"
+    );
+}
+
+#[test]
+fn read_reads_what_parse_reads() {
+    for text in [
+        "0",
+        "-0",
+        "+0",
+        "00.000",
+        "1",
+        "1.",
+        ".5",
+        "1.5",
+        "-2.5e-3",
+        "1e5",
+        "1E+5",
+        "1e-5",
+        "inf",
+        "-Infinity",
+        "NaN",
+        "nan",
+        "+inf",
+        "infinit",
+        "",
+        "+",
+        "-",
+        ".",
+        "e5",
+        "1e",
+        "1e+",
+        "1.2.3",
+        "1e5.5",
+        " 1",
+        "1 ",
+        "1_000",
+        "0x10",
+        "1.5e308",
+        "1.7976931348623157e308",
+        "1.7976931348623158e308",
+        "1.7976931348623159e308",
+        "2e308",
+        "4.9e-324",
+        "5e-324",
+        "2.4703282292062327e-324",
+        "2.4703282292062328e-324",
+        "1e-400",
+        "1e400",
+        "0e999999",
+        "123456789012345678901234567890.5",
+        "2.2250738585072011e-308",
+        "2.2250738585072014e-308",
+        "9007199254740993",
+        "0.1",
+        "0.30000000000000004",
+    ] {
+        same(text);
+    }
+    for x in samples() {
+        same(&format!("{x}"));
+        same(&format!("{x:e}"));
+        same(&format!("{x:.3}"));
+        same(&format!("{x:.25e}"));
+    }
+}
+
+#[test]
+fn halfway_between_two_floats_reads_as_the_even_one() {
+    for e in [
+        -1074, -1073, -1060, -1023, -1022, -600, -60, -52, -10, 0, 3, 60, 900, 970,
+    ] {
+        for m in [
+            1u64,
+            2,
+            3,
+            (1 << 52) - 1,
+            1 << 52,
+            (1 << 52) + 1,
+            (1 << 53) - 1,
+        ] {
+            let text = midpoint(m, e);
+            same(&text);
+            // Just above and just below the middle.
+            same(&format!("{text}1"));
+            if let Some(below) = text.strip_suffix('5') {
+                same(&format!("{below}49999"));
+            }
+        }
+    }
+}

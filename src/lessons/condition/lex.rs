@@ -59,7 +59,7 @@ pub(super) fn tokens(text: &str) -> Result<Vec<Token>, ConditionError> {
                 }
                 end = after;
             }
-            let value: f64 = text[i..end].parse().unwrap_or(f64::INFINITY);
+            let value = crate::decimal::read(&text[i..end]).unwrap_or(f64::INFINITY);
             if !value.is_finite() {
                 return Err(ConditionError::syntax(text, i, "this number is too large"));
             }

@@ -68,8 +68,7 @@ pub fn window_in_address() -> Option<(u64, u64)> {
     let text = value_of("t")?;
     let (from, to) = text.split_once('-')?;
     let us = |ms: &str| {
-        ms.parse::<f64>()
-            .ok()
+        crate::decimal::read(ms)
             .filter(|v| v.is_finite() && *v >= 0.0)
             .map(|v| (v * 1000.0) as u64)
     };
