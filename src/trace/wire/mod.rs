@@ -494,10 +494,10 @@ impl Reader<'_> {
                 file: self.file(),
             },
             WRITE_BACK => EventKind::WriteBack {
-                db: self.db()?,
-                file: self.file()?,
-                pages: u32::try_from(self.uint()?).map_err(|e| e.to_string())?,
-                dur_us: self.uint()?,
+                db: self.db(),
+                file: self.file(),
+                pages: u32::take(&mut self.r),
+                dur_us: self.uint(),
             },
             ERROR => EventKind::Error {
                 step: self.step(),
