@@ -6,6 +6,7 @@
 //! than it has (`tests/e2e/bench-replay.mjs`).
 
 use super::canvas::{AXIS_HEIGHT, LABEL_WIDTH};
+use crate::decimal::Dec;
 use crate::timeline::View;
 use crate::web::page::watchers::{Watch, Watchers};
 use std::cell::Cell;
@@ -79,9 +80,9 @@ pub(super) fn place(
     let left = (LABEL_WIDTH + view.column(t)) as f64 - f64::from(WIDTH) / 2.0;
     let style = format!(
         "visibility: visible; width: {}%; height: {}%; transform: translateX({}%)",
-        percent(WIDTH, width),
-        percent(tall, height),
-        left / f64::from(WIDTH) * 100.0
+        Dec(percent(WIDTH, width)),
+        Dec(percent(tall, height)),
+        Dec(left / f64::from(WIDTH) * 100.0)
     );
     let _ = line.set_attribute("style", &style);
 }
