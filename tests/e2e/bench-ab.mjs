@@ -8,15 +8,9 @@
 import { serve } from "./serve.mjs";
 import { launch } from "./browser.mjs";
 import { ready } from "./wait.mjs";
+import { median, twoBuilds } from "./figures.mjs";
 
-const [distA, distB] = process.argv.slice(2, 4);
-const storage = process.argv[4] ?? "memory";
-const runs = Number(process.argv[5] ?? 7);
-const scenario = JSON.parse(process.argv[6] ?? JSON.stringify({
-  workers: 4, jobs: 2000, transaction: "short", begin: "immediate", journal_mode: "wal",
-  synchronous: "normal", busy_timeout_ms: 5000, work_ms: 0,
-}));
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const { distA, distB, storage, count: runs, scenario } = twoBuilds(7);
 
 const browser = await launch();
 const sides = [];

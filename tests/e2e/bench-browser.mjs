@@ -15,6 +15,7 @@ import { dirname, join } from "node:path";
 import { serve } from "./serve.mjs";
 import { launch } from "./browser.mjs";
 import { ready } from "./wait.mjs";
+import { median } from "./figures.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const RUNS = Number(process.env.RUNS ?? 3);
@@ -32,7 +33,6 @@ const scenarios = {
 // SYNCHRONOUS=full (or normal, off) sets `synchronous` of the scenarios given above.
 if (process.env.SYNCHRONOUS) for (const s of Object.values(scenarios)) if (s) s.synchronous = process.env.SYNCHRONOUS;
 
-const median = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const LOCKLAB = process.env.LOCKLAB ?? join(root, "target", "release", "locklab");
 

@@ -9,9 +9,9 @@ import { serve } from "./serve.mjs";
 import { launch } from "./browser.mjs";
 import { dist } from "./session.mjs";
 import { eventually } from "./wait.mjs";
+import { median } from "./figures.mjs";
 
 const runs = Number(process.argv[2] ?? 3);
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const online = [], offline = [], ready = [];
 
 for (let i = 0; i < runs; i++) {

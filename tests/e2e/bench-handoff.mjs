@@ -24,6 +24,7 @@ import { dirname, join } from "node:path";
 import { serve } from "./serve.mjs";
 import { launch } from "./browser.mjs";
 import { ready } from "./wait.mjs";
+import { median } from "./figures.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const target = process.env.CARGO_TARGET_DIR ?? join(root, "target");
@@ -36,7 +37,6 @@ const scenario = (journal_mode) => ({
   retry_delay_ms: 0, work_ms: 1,
 });
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 /** The median of each figure over the runs' `lock_handoff_us`; null if a report
  *  lacks it (a build from before it). */
 function summary(reports) {

@@ -21,6 +21,7 @@ import { dirname, join } from "node:path";
 import { serve } from "./serve.mjs";
 import { launch } from "./browser.mjs";
 import { ready } from "./wait.mjs";
+import { median } from "./figures.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..");
@@ -93,7 +94,6 @@ async function peerRun({ peer, busyTimeout = 5000 }, workers) {
     { peer, workers, jobs: JOBS, busyTimeout, synchronous: "normal", limitMs: LIMIT_S * 1000 });
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ms = (x) => (x == null ? "-" : x < 10 ? x.toFixed(2) : x.toFixed(1));
 const rows = [...LOCKLAB.map((l) => ({ ...l, run: locklabRun })), ...PEERS.map((p) => ({ ...p, run: peerRun }))];
 
