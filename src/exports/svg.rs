@@ -10,7 +10,7 @@ use crate::analysis::report::{Outcome, RunReport};
 use crate::decimal::Dec;
 use crate::duration::ms_label;
 use crate::timeline::paint::{cell_colour, error_colour, hex, EDGE, EDGE_ROOM};
-use crate::timeline::{Cell, ErrorKind, Mark, Timeline, TxEnd, View};
+use crate::timeline::{Cell, ErrorKind, Timeline, TxEnd, View};
 use crate::trace::TraceEvent;
 use std::fmt::Write;
 
@@ -204,7 +204,8 @@ fn draw_lane(
         hex(cell_colour(Cell::Idle)),
         y0 + LANE - 1,
     );
-    for (x, n, end) in runs(&lane.transactions(view, now_us)) {
+    let rows = lane.rows(view, now_us);
+    for (x, n, end) in runs(&rows.txs) {
         let x = LABEL + x;
         match end {
             None => {}
@@ -226,7 +227,7 @@ fn draw_lane(
             }
         }
     }
-    for (x, n, cell) in runs(&lane.cells(view, now_us)) {
+    for (x, n, cell) in runs(&rows.cells) {
         if cell != Cell::Idle {
             let _ = write!(
                 out,
@@ -238,16 +239,9 @@ fn draw_lane(
             );
         }
     }
-    let mut jobs: Vec<Option<bool>> = vec![None; view.width];
-    let mut errors: Vec<Option<ErrorKind>> = vec![None; view.width];
-    for m in lane.marks(view) {
-        let x = view.column(m.t_us);
-        match &m.mark {
-            Mark::Claimed { .. } => jobs[x] = jobs[x].max(Some(false)),
-            Mark::Done { .. } => jobs[x] = Some(true),
-            Mark::Error { kind, .. } => errors[x] = errors[x].max(Some(*kind)),
-        }
-    }
+    // Every mark at its own column, as the export has always placed them, even
+    // from far away, where the page's rows read the buckets' columns.
+    let (jobs, errors) = lane.exact_mark_columns(view);
     let (mut claims, mut done) = (String::new(), String::new());
     for (x, job) in jobs.into_iter().enumerate() {
         let x = LABEL + x;

@@ -68,6 +68,14 @@ impl Lane {
         (rows.jobs, rows.errors)
     }
 
+    /// Per column of `view`, from every mark however far `view` is: a job tick
+    /// and the strongest error (the SVG export's).
+    pub fn exact_mark_columns(&self, view: &View) -> (Vec<Option<bool>>, Vec<Option<ErrorKind>>) {
+        let (mut jobs, mut errors) = (vec![None; view.width], vec![None; view.width]);
+        self.mark_spans(view, &mut jobs, &mut errors);
+        (jobs, errors)
+    }
+
     /// The rows of what has ended: from the buckets, all four in one walk, or
     /// from the spans and marks.
     fn closed_rows(&self, view: &View) -> Rows {
