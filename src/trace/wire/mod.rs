@@ -394,7 +394,8 @@ impl Reader<'_> {
     fn worker_or_none(&mut self) -> Option<u32> {
         match self.uint() {
             0 => None,
-            w => Some(self.fit(w as i64 - 1)),
+            // A damaged count past i64 reads as i64::MAX: out of range, refused.
+            w => Some(self.fit(i64::try_from(w - 1).unwrap_or(i64::MAX))),
         }
     }
     fn text(&mut self) -> Text {

@@ -284,4 +284,10 @@ fn damaged_bytes_are_an_error_not_a_panic() {
     longer.push(0);
     assert!(decode(&longer).is_err());
     assert!(decode(&[1, 0, 0, 99]).is_err(), "unknown tag");
+    // One interpreter wait whose holder is written as 2^63 (holder id + 1):
+    // an id out of range, refused, not an overflow.
+    let mut holder_past_i64 = vec![1, 0, 0, super::INTERPRETER_WAIT];
+    holder_past_i64.extend([0x80; 9]);
+    holder_past_i64.extend([0x01, 0]);
+    assert!(decode(&holder_past_i64).is_err(), "holder 2^63");
 }
