@@ -26,6 +26,9 @@ pub fn read(text: &str) -> Option<f64> {
     Some(if negative { -magnitude } else { magnitude })
 }
 
+/// The significant digits read exactly; those past them only round.
+const MAX_DIGITS: usize = 800;
+
 /// Digits, an optional point, an optional exponent, as a float.
 fn magnitude(text: &str) -> Option<f64> {
     let (mantissa, exponent) = match text.find(['e', 'E']) {
@@ -55,13 +58,30 @@ fn magnitude(text: &str) -> Option<f64> {
             }
         }
     };
-    // The digits as one whole number, the point moved into the power.
+    // The digits as one whole number, the point moved into the power, its
+    // trailing zeros too.
     let digits = format!("{whole}{fraction}");
     let digits = digits.trim_start_matches('0');
     power -= fraction.len() as i64;
     if digits.is_empty() {
         return Some(0.0);
     }
+    let significant = digits.trim_end_matches('0');
+    power += (digits.len() - significant.len()) as i64;
+    // At most MAX_DIGITS of them: a halfway point between two floats has at
+    // most 767 significant digits, so the digits past those only say whether
+    // the number lies a little above what the kept ones say (`beyond`). A text
+    // of many thousands of digits then costs no more than one of 800.
+    let (digits, beyond) = match significant.get(MAX_DIGITS..) {
+        Some(dropped) => {
+            power += dropped.len() as i64;
+            (
+                &significant[..MAX_DIGITS],
+                dropped.bytes().any(|d| d != b'0'),
+            )
+        }
+        None => (significant, false),
+    };
     // The leading digit's power of ten: beyond these the float is infinite
     // or zero whatever the digits.
     let lead = digits.len() as i64 - 1 + power;
@@ -76,7 +96,7 @@ fn magnitude(text: &str) -> Option<f64> {
         for _ in 0..power {
             n.times(10);
         }
-        return Some(rounded(n, 0, false));
+        return Some(rounded(n, 0, beyond));
     }
     let mut ten_power = Binary(vec![1]);
     for _ in 0..-power {
@@ -86,7 +106,7 @@ fn magnitude(text: &str) -> Option<f64> {
     let shift = (ten_power.bits() + 55).saturating_sub(n.bits());
     n.shift_left(shift);
     let (quotient, exact) = n.divide(&ten_power);
-    Some(rounded(quotient, -(shift as i64), !exact))
+    Some(rounded(quotient, -(shift as i64), beyond || !exact))
 }
 
 /// The float nearest to `n * 2^exponent` (plus a little more when `beyond`),

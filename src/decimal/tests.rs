@@ -240,3 +240,38 @@ fn halfway_between_two_floats_reads_as_the_even_one() {
         }
     }
 }
+
+#[test]
+fn texts_of_many_digits_read_as_parse_reads_them() {
+    let many = |d: &str, n: usize| d.repeat(n);
+    for text in [
+        format!("0.{}", many("7", 100_000)),
+        format!("1{}", many("0", 100_000)),
+        format!("1.{}", many("0", 100_000)),
+        format!("1{}e-100000", many("0", 100_000)),
+        format!("{}e-100300", many("3", 100_000)),
+        // Halfway between 1 and the float after it, then a 1 far past the
+        // 800 digits kept: above halfway, so it rounds up.
+        format!(
+            "1.00000000000000011102230246251565404236316680908203125{}1",
+            many("0", 2_000)
+        ),
+        format!(
+            "1.00000000000000011102230246251565404236316680908203125{}",
+            many("0", 2_000)
+        ),
+    ] {
+        same(&text);
+    }
+    // Every midpoint again, with digits past the 800th that push it up or not.
+    for (m, e) in [
+        (1u64 << 52, -1074),
+        ((1 << 53) - 1, -1022),
+        (3, -1074),
+        (1 << 52, 0),
+    ] {
+        let half = midpoint(m, e);
+        same(&format!("{half}{}", many("0", 900)));
+        same(&format!("{half}{}1", many("0", 900)));
+    }
+}
