@@ -3,7 +3,7 @@
 //! bytes: the posted value is `{ protocol, message }`, so a worker file left in
 //! a cache by an older build (worker file names are not hashed) fails the run
 //! with a message instead of misreading the bytes or the buffers; the builds
-//! before protocol 11 posted JSON text, which the page still reads as far as
+//! before protocol 13 posted JSON text, which the page still reads as far as
 //! their protocol (`posted`). Messages that need shared memory carry it beside
 //! the bytes: `{ protocol, message, buffers }`, with the SharedArrayBuffers in
 //! the order [`SharedBuffers`] documents, and the worker checks their number and

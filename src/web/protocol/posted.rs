@@ -85,7 +85,7 @@ impl FromWorker {
     }
 
     /// JSON text: what static/worker_start.js says before the worker's wasm runs
-    /// (`{"failed": {"message": ...}}`), or a worker of protocols 6 to 10, which
+    /// (`{"failed": {"message": ...}}`), or a worker of protocols 6 to 12, which
     /// posted JSON, alone or as `{ json, ... }`: `{"ready": {"protocol": N}}`
     /// (before protocol 6, `{"type": "ready", "protocol": 5}`).
     fn of_json_protocol(data: &JsValue) -> Option<FromWorker> {
