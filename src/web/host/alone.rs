@@ -27,6 +27,14 @@ fn refuse_power_cut(scenario: &Scenario) -> Result<(), WebError> {
 /// The page's pipeline check: `scenario`'s first writer alone in one Web Worker, on
 /// sqlite-wasm-rs's in-memory VFS.
 pub async fn run_alone(scenario: &Scenario) -> Result<RunReport, WebError> {
+    let (member, answer) = ask_alone(scenario).await?;
+    alone_report(scenario, answer)
+        .ok_or_else(|| WebError::worker(format!("{}: no run", member.name())))
+}
+
+/// `run_alone`'s run without its report: the worker's answer (`FromWorker::Alone`),
+/// unread. The warm-up wants only the run.
+pub async fn ask_alone(scenario: &Scenario) -> Result<(Member, FromWorker), WebError> {
     refuse_power_cut(scenario)?;
     let inbox = Rc::new(Inbox::default());
     let worker = WorkerHandle::spawn(Member::Worker(0), &inbox, &LiveTrace::default()).await?;
@@ -37,10 +45,7 @@ pub async fn run_alone(scenario: &Scenario) -> Result<RunReport, WebError> {
     };
     worker.send(&message, &Array::new())?;
     match inbox.next().await {
-        (member, Arrival::Message(answer @ FromWorker::Alone { .. })) => {
-            alone_report(scenario, answer)
-                .ok_or_else(|| WebError::worker(format!("{}: no run", member.name())))
-        }
+        (member, Arrival::Message(answer @ FromWorker::Alone { .. })) => Ok((member, answer)),
         (member, other) => Err(unexpected(member, other)),
     }
 }

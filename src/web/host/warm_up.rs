@@ -3,12 +3,12 @@
 //! to the compiled module the page hands every worker (`worker_module`): whatever
 //! one worker made hot, the workers of every later run start with. So the page,
 //! once it is up, runs a small job queue in one Web Worker on SQLite's in-memory
-//! VFS (the pipeline check's `run_alone`) and throws the report away: the first
+//! VFS (the pipeline check's run, `ask_alone`) and makes no report of it: the first
 //! run a person starts no longer pays for compiling SQLite's hot paths while its
 //! workers contend, which made its holds longer and its figures unlike those of
 //! the same run made again.
 
-use super::alone::run_alone;
+use super::alone::ask_alone;
 use crate::scenario::Scenario;
 use serde_json::json;
 
@@ -32,7 +32,7 @@ pub fn start() {
     }));
     if let Ok(scenario) = scenario {
         wasm_bindgen_futures::spawn_local(async move {
-            let _ = run_alone(&scenario).await;
+            let _ = ask_alone(&scenario).await;
         });
     }
 }
