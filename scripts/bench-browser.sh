@@ -5,5 +5,6 @@ cd "$(dirname "$0")/.."
 ./scripts/install.sh
 export PATH="$PWD/.tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 cargo build --release --bin locklab
-trunk build --release
+. scripts/release-wasm.sh
+release_wasm trunk build --release
 node tests/e2e/bench-browser.mjs

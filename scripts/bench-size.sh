@@ -14,7 +14,8 @@ export PATH="$PWD/.tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 dist=${DIST:-dist}
 if [ -z "${NO_BUILD:-}" ] && [ -z "${DIST:-}" ]; then
   ./scripts/install.sh >/dev/null
-  trunk build --release >/dev/null
+  . scripts/release-wasm.sh
+  release_wasm trunk build --release >/dev/null
 fi
 
 app=$(find "$dist" -maxdepth 1 -name 'app*_bg.wasm' | head -1)

@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 ./scripts/install.sh
 export PATH="$PWD/.tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
-trunk build --release --public-url ./
+. scripts/release-wasm.sh
+release_wasm trunk build --release --public-url ./
 
 printf '\ndist/ is ready:\n'
 for f in dist/*; do

@@ -36,6 +36,15 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
+# The pinned nightly that builds the shipped wasm (scripts/release-wasm.sh), with
+# the standard library's source, which -Z build-std compiles.
+. scripts/release-wasm.sh
+if ! rustup run "$RELEASE_TOOLCHAIN" rustc --version >/dev/null 2>&1 \
+  || ! rustup component list --installed --toolchain "$RELEASE_TOOLCHAIN" | grep -qx rust-src; then
+  say "rustup toolchain install $RELEASE_TOOLCHAIN --profile minimal --component rust-src (about 15 seconds)"
+  rustup toolchain install "$RELEASE_TOOLCHAIN" --profile minimal --component rust-src
+fi
+
 if [ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]; then
   say "cargo install trunk $TRUNK_VERSION (about 11 minutes on 2 cores)"
   cargo install --locked trunk --version "$TRUNK_VERSION"

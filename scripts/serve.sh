@@ -5,4 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install.sh
 export PATH="$PWD/.tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
-exec trunk serve --release "$@"
+. scripts/release-wasm.sh
+release_wasm exec trunk serve --release "$@"
