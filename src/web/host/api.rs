@@ -20,12 +20,19 @@ use crate::web::protocol::{SharedBuffers, StorageKind};
 use js_sys::{Object, Promise, Reflect, JSON};
 use serde_json::Value;
 use std::future::Future;
+use std::pin::Pin;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 /// Settle a call: its future's answer as JSON, or its error's message (the
 /// rejections the API has always made: a string).
 pub(crate) fn settle(answer: impl Future<Output = Result<Value, WebError>> + 'static) -> Promise {
+    settle_boxed(Box::pin(answer))
+}
+
+/// `settle`'s one body: boxed, each call's future makes no copy of the
+/// promise's machinery in the page's wasm.
+fn settle_boxed(answer: Pin<Box<dyn Future<Output = Result<Value, WebError>>>>) -> Promise {
     future_to_promise(async move {
         match answer.await {
             Ok(value) => JSON::parse(&value.to_string()),
