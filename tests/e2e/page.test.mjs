@@ -67,6 +67,32 @@ test("a first visit opens the course at its first lesson, the lock ladder", asyn
   }
 });
 
+test("a trap in the page's wasm puts a banner on the page; any other error does not", async () => {
+  const other = await browser.newPage();
+  try {
+    await other.goto(site.url);
+    await other.getByTestId("run").waitFor();
+    // Only a page's wasm trap stops it: an error of another kind leaves the page be.
+    await other.evaluate(() => window.dispatchEvent(new ErrorEvent("error", { error: new TypeError("x") })));
+    assert.equal(await other.getByTestId("page-stopped").count(), 0);
+    // What a trap in the page's wasm raises, in both of the ways it can surface.
+    await other.evaluate(() => {
+      const trap = new WebAssembly.RuntimeError("unreachable");
+      const rejected = Promise.reject(trap);
+      window.dispatchEvent(new PromiseRejectionEvent("unhandledrejection", { promise: rejected, reason: trap }));
+      rejected.catch(() => {});
+    });
+    const banner = other.getByTestId("page-stopped");
+    await banner.waitFor();
+    assert.match(await banner.innerText(), /its wasm trapped: unreachable\) and no longer answers\. Reload the page/);
+    assert.equal(await other.getByTestId("page-stopped").count(), 1);
+    await other.evaluate(() => window.dispatchEvent(new ErrorEvent("error", { error: new WebAssembly.RuntimeError("again") })));
+    assert.equal(await other.getByTestId("page-stopped").count(), 1, "one banner, however many traps");
+  } finally {
+    await other.close();
+  }
+});
+
 test("the wall of red runs from the Run button", async () => {
   await page.getByTestId("run").click();
   const report = page.getByTestId("run-report");
