@@ -424,3 +424,48 @@ impl Backing for NoDisk {
     }
     fn written_back(&self, _: usize, _: u32, _: Option<u64>) {}
 }
+
+/// One worker writes pages over and over while another writes them back again
+/// and again: whatever a write-back copied or missed, the next one puts it, and
+/// after the last the disk is the cache.
+#[test]
+fn pages_written_during_write_backs_reach_the_disk_by_the_next() {
+    const PAGES: u64 = 300;
+    let shared = Shared::new(400);
+    let (writer, syncer) = (shared.worker(), shared.worker());
+    writer
+        .open(NAMES[0], true)
+        .unwrap()
+        .write_at(0, &vec![1; (PAGES * PAGE as u64) as usize])
+        .unwrap();
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let model = std::thread::scope(|scope| {
+        let writing = scope.spawn(|| {
+            let f = writer.open(NAMES[0], false).unwrap();
+            let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+            let mut model = vec![1u8; (PAGES * PAGE as u64) as usize];
+            let mut writes = 0u32;
+            while !stop.load(std::sync::atomic::Ordering::Acquire) || writes < 2000 {
+                let at = rng.below(PAGES * PAGE as u64 - 100) as usize;
+                let byte = (writes % 251) as u8 + 2;
+                f.write_at(at as u64, &[byte; 100]).unwrap();
+                model[at..at + 100].fill(byte);
+                writes += 1;
+            }
+            model
+        });
+        let g = syncer.open(NAMES[0], false).unwrap();
+        for _ in 0..50 {
+            g.sync().unwrap();
+        }
+        stop.store(true, std::sync::atomic::Ordering::Release);
+        writing.join().unwrap()
+    });
+    syncer.open(NAMES[0], false).unwrap().sync().unwrap();
+    assert!(
+        shared.on_disk(NAMES[0]) == model,
+        "the disk after the last write-back"
+    );
+    assert!(read_all(&writer, NAMES[0]) == model, "the cache");
+    assert_eq!(writer.counts().dirty, 0);
+}
