@@ -401,10 +401,6 @@ impl Scenario {
     /// a test compares it with): serde's writer into a `Value` was 10.8 KB of the
     /// page's wasm for this one struct.
     pub fn to_value(&self) -> Value {
-        let work_ms = match self.work_ms {
-            WorkMs { min, max } if min == max => Value::from(min),
-            WorkMs { min, max } => Value::from(vec![min, max]),
-        };
         let fields: [(&str, Value); 31] = [
             ("name", self.name.as_str().into()),
             ("workers", self.workers.into()),
@@ -415,7 +411,10 @@ impl Scenario {
             ("journal_mode", self.journal_mode.word().into()),
             ("synchronous", self.synchronous.word().into()),
             ("busy_timeout_ms", self.busy_timeout_ms.into()),
-            ("work_ms", work_ms),
+            (
+                "work_ms",
+                serde_json::to_value(self.work_ms).unwrap_or(Value::Null),
+            ),
             ("heartbeat_ms", self.heartbeat_ms.into()),
             ("claim_index", self.claim_index.into()),
             ("result_batch", self.result_batch.into()),
